@@ -1,0 +1,8 @@
+/**
+ * The OpenAI wire contract shared by every other package: the error envelope, {@link
+ * io.tokenrouter.api.GatewayException} and the exception mappers that write it, the shared Jackson
+ * mapper and the {@link io.tokenrouter.api.Usage} figures read from responses.
+ *
+ * <p>Knows nothing of persistence, routing or the servlet container.
+ */
+package io.tokenrouter.api;

@@ -1,0 +1,260 @@
+package io.tokenrouter.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.toml.TomlMapper;
+import java.io.IOException;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The gateway's start-up configuration: read once from system properties, environment variables,
+ * {@code $TOKENROUTER_HOME/tokenrouter.toml} and defaults, validated, and immutable afterwards. Setting
+ * names follow the TOML keys; see {@code config-samples/tokenrouter.toml}.
+ */
+public final class GatewaySettings {
+
+    public static final String TOML_FILE = "tokenrouter.toml";
+    public static final String JNDI_DATASOURCE = "java:comp/env/jdbc/tokenrouter";
+
+    private final Path home;
+    private final Optional<String> databaseUrl;
+    private final Optional<String> databaseUser;
+    private final Optional<String> databasePassword;
+    private final Optional<String> adminKey;
+    private final Optional<String> adminPassword;
+    private final Optional<String> secretKey;
+    private final Optional<String> defaultProvider;
+    private final Optional<String> defaultModel;
+    private final Optional<String> activeModelProfile;
+    private final List<String> allowedModels;
+    private final List<ProviderSettings> providers;
+    private final List<AliasSettings> aliases;
+    private final long maxBodyBytes;
+    private final Duration connectTimeout;
+    private final Duration readTimeout;
+    private final Duration keyCacheTtl;
+    private final Duration routeRefreshInterval;
+    private final Duration modelRefreshInterval;
+
+    private GatewaySettings(Path home, SettingsSource source) {
+        this.home = home;
+        this.databaseUrl = source.get("database_url");
+        this.databaseUser = source.get("database_user");
+        this.databasePassword = source.get("database_password");
+        this.adminKey = source.get("admin_key");
+        this.adminPassword = source.get("admin_password");
+        this.secretKey = source.get("secret_key");
+        this.defaultProvider = source.get("default_provider");
+        this.defaultModel = source.get("default_model");
+        this.activeModelProfile = source.get("active_model_profile");
+        this.allowedModels = source.list("allowed_models").orElse(List.of());
+        this.maxBodyBytes = parseLong(source, "max_body_bytes", 32L * 1024 * 1024);
+        this.connectTimeout = duration(source, "connect_timeout", Duration.ofSeconds(10));
+        this.readTimeout = duration(source, "read_timeout", Duration.ofSeconds(300));
+        this.keyCacheTtl = duration(source, "key_cache_ttl", Duration.ofSeconds(5));
+        this.routeRefreshInterval = duration(source, "route_refresh_interval", Duration.ofSeconds(5));
+        this.modelRefreshInterval = duration(source, "model_refresh_interval", Duration.ofMinutes(30));
+        this.providers = readProviders(source);
+        this.aliases = readAliases(source.tomlSection("model_aliases"));
+    }
+
+    /** Reads the settings of this JVM: its system properties, its environment and the TOML file in home. */
+    public static GatewaySettings load() {
+        return load(toMap(System.getProperties()), System.getenv());
+    }
+
+    public static GatewaySettings load(Map<String, String> properties, Map<String, String> environment) {
+        Path home = resolveHome(properties, environment);
+        JsonNode toml = readToml(home.resolve(TOML_FILE));
+        GatewaySettings settings = new GatewaySettings(home, new SettingsSource(properties, environment, toml));
+        settings.validate();
+        return settings;
+    }
+
+    private static Path resolveHome(Map<String, String> properties, Map<String, String> environment) {
+        String home = properties.get("tokenrouter.home");
+        if (home == null || home.isBlank()) {
+            home = environment.get("TOKENROUTER_HOME");
+        }
+        if (home == null || home.isBlank()) {
+            return Path.of(System.getProperty("user.home"), ".tokenrouter");
+        }
+        return Path.of(home);
+    }
+
+    static JsonNode readToml(Path file) {
+        if (!Files.isRegularFile(file)) {
+            return null;
+        }
+        try {
+            return new TomlMapper().readTree(file.toFile());
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void validate() {
+        if (maxBodyBytes < 1024) {
+            throw new IllegalStateException("max_body_bytes must be at least 1024, not " + maxBodyBytes);
+        }
+        databaseUrl.filter(url -> !DatabaseUrls.isSupported(url)).ifPresent(url -> {
+            throw new IllegalStateException("database_url must start with jdbc:, postgres:// or postgresql://");
+        });
+        adminKey.filter(key -> key.length() < 16).ifPresent(key -> {
+            throw new IllegalStateException("admin_key must be at least 16 characters long");
+        });
+        for (ProviderSettings p : providers) {
+            if (p.name() == null || !p.name().matches("[A-Za-z0-9._-]+")) {
+                throw new IllegalStateException("providers.name must be letters, digits, '.', '_' or '-', not '"
+                        + p.name() + "'");
+            }
+            if (p.baseUrl() == null && p.preset() == null) {
+                throw new IllegalStateException("provider '" + p.name() + "' needs base_url or preset");
+            }
+        }
+        for (AliasSettings a : aliases) {
+            if (a.name() == null || a.targets().isEmpty()) {
+                throw new IllegalStateException("model_aliases entries need a name and at least one target");
+            }
+        }
+    }
+
+    private List<ProviderSettings> readProviders(SettingsSource source) {
+        List<ProviderSettings> result = new ArrayList<>();
+        for (JsonNode p : source.tomlSection("providers")) {
+            result.add(new ProviderSettings(text(p, "name"), text(p, "preset"), text(p, "base_url"),
+                    text(p, "api_key"), !p.has("enabled") || p.get("enabled").asBoolean(),
+                    optionalDuration(p, "connect_timeout"), optionalDuration(p, "read_timeout")));
+        }
+        Optional<String> seedBaseUrl = source.get("provider_base_url");
+        Optional<String> seedKey = source.get("provider_api_key");
+        if (result.isEmpty() && (seedBaseUrl.isPresent() || seedKey.isPresent())) {
+            result.add(new ProviderSettings("default", seedBaseUrl.isPresent() ? null : "poe",
+                    seedBaseUrl.orElse(null), seedKey.orElse(null), true, null, null));
+        }
+        return List.copyOf(result);
+    }
+
+    private static List<AliasSettings> readAliases(JsonNode section) {
+        List<AliasSettings> result = new ArrayList<>();
+        for (JsonNode a : section) {
+            List<AliasSettings.Target> targets = new ArrayList<>();
+            for (JsonNode t : a.path("targets")) {
+                targets.add(new AliasSettings.Target(text(t, "profile"), text(t, "provider"), text(t, "model")));
+            }
+            result.add(new AliasSettings(text(a, "name"), List.copyOf(targets)));
+        }
+        return List.copyOf(result);
+    }
+
+    private static String text(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        return value == null || value.isNull() || value.asText().isBlank() ? null : value.asText().trim();
+    }
+
+    private static Duration optionalDuration(JsonNode node, String field) {
+        String text = text(node, field);
+        return text == null ? null : Durations.parse(field, text);
+    }
+
+    private static Duration duration(SettingsSource source, String key, Duration fallback) {
+        return source.get(key).map(text -> Durations.parse(key, text)).orElse(fallback);
+    }
+
+    private static long parseLong(SettingsSource source, String key, long fallback) {
+        try {
+            return source.get(key).map(Long::parseLong).orElse(fallback);
+        } catch (NumberFormatException e) {
+            throw new IllegalStateException(key + " must be a whole number", e);
+        }
+    }
+
+    private static Map<String, String> toMap(java.util.Properties properties) {
+        Map<String, String> map = new java.util.HashMap<>();
+        properties.stringPropertyNames().forEach(name -> map.put(name, properties.getProperty(name)));
+        return map;
+    }
+
+    public Path home() {
+        return home;
+    }
+
+    public Optional<String> databaseUrl() {
+        return databaseUrl;
+    }
+
+    public Optional<String> databaseUser() {
+        return databaseUser;
+    }
+
+    public Optional<String> databasePassword() {
+        return databasePassword;
+    }
+
+    public Optional<String> adminKey() {
+        return adminKey;
+    }
+
+    public Optional<String> adminPassword() {
+        return adminPassword;
+    }
+
+    public Optional<String> secretKey() {
+        return secretKey;
+    }
+
+    public Optional<String> defaultProvider() {
+        return defaultProvider;
+    }
+
+    public Optional<String> defaultModel() {
+        return defaultModel;
+    }
+
+    public Optional<String> activeModelProfile() {
+        return activeModelProfile;
+    }
+
+    public List<String> allowedModels() {
+        return allowedModels;
+    }
+
+    public List<ProviderSettings> providers() {
+        return providers;
+    }
+
+    public List<AliasSettings> aliases() {
+        return aliases;
+    }
+
+    public long maxBodyBytes() {
+        return maxBodyBytes;
+    }
+
+    public Duration connectTimeout() {
+        return connectTimeout;
+    }
+
+    public Duration readTimeout() {
+        return readTimeout;
+    }
+
+    public Duration keyCacheTtl() {
+        return keyCacheTtl;
+    }
+
+    public Duration routeRefreshInterval() {
+        return routeRefreshInterval;
+    }
+
+    public Duration modelRefreshInterval() {
+        return modelRefreshInterval;
+    }
+
+}

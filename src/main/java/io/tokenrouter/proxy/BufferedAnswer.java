@@ -1,0 +1,142 @@
+package io.tokenrouter.proxy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tokenrouter.api.ErrorBody;
+import io.tokenrouter.api.GatewayException;
+import io.tokenrouter.api.Json;
+import io.tokenrouter.api.Usage;
+import io.tokenrouter.usage.TokenEstimator;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Flow;
+
+/**
+ * Collects a whole (non-streamed) upstream answer, then answers the client: a 2xx JSON body passes
+ * through byte for byte with its usage read; an upstream error keeps its status and, when it is JSON,
+ * its body; anything else is a 502 in the envelope.
+ */
+final class BufferedAnswer implements HttpResponse.BodySubscriber<Void> {
+
+    static final int MAX_BYTES = 64 * 1024 * 1024;
+
+    private final Exchange exchange;
+    private final HttpResponse.ResponseInfo info;
+    private final ByteArrayOutputStream body = new ByteArrayOutputStream(4096);
+    private final CompletableFuture<Void> done = new CompletableFuture<>();
+    private Flow.Subscription subscription;
+
+    BufferedAnswer(Exchange exchange, HttpResponse.ResponseInfo info) {
+        this.exchange = exchange;
+        this.info = info;
+    }
+
+    @Override
+    public void onSubscribe(Flow.Subscription subscription) {
+        this.subscription = subscription;
+        subscription.request(Long.MAX_VALUE);
+    }
+
+    @Override
+    public void onNext(List<ByteBuffer> buffers) {
+        exchange.touch();
+        for (ByteBuffer b : buffers) {
+            if (body.size() + b.remaining() > MAX_BYTES) {
+                subscription.cancel();
+                onError(new IOException("answer larger than " + MAX_BYTES + " bytes"));
+                return;
+            }
+            byte[] chunk = new byte[b.remaining()];
+            b.get(chunk);
+            body.writeBytes(chunk);
+        }
+    }
+
+    @Override
+    public void onError(Throwable error) {
+        done.completeExceptionally(error);
+    }
+
+    @Override
+    public void onComplete() {
+        try {
+            answer(body.toByteArray());
+        } catch (RuntimeException e) {
+            exchange.fail(new GatewayException(500, "server_error", "internal_error", null,
+                    "The gateway failed while relaying the answer.", null, e), Usage.NONE);
+        }
+        done.complete(null);
+    }
+
+    /** The upstream went silent for longer than its read timeout: give up on it. */
+    void timedOut() {
+        subscription.cancel();
+        exchange.fail(GatewayException.upstreamTimeout(exchange.route.provider().name(),
+                exchange.route.provider().readTimeout()), null);
+        done.complete(null);
+    }
+
+    @Override
+    public CompletionStage<Void> getBody() {
+        return done;
+    }
+
+    private void answer(byte[] bytes) {
+        int status = info.statusCode();
+        String provider = exchange.route.provider().name();
+        JsonNode json = parseOrNull(bytes);
+        if (status / 100 == 2) {
+            if (json == null || !json.isContainerNode()) {
+                exchange.fail(GatewayException.upstreamInvalid(provider, "the body is not JSON: " + snippet(bytes)), null);
+                return;
+            }
+            exchange.respond(Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(bytes).build(),
+                    usageOf(json), "ok", null);
+        } else if (status / 100 == 3) {
+            exchange.fail(GatewayException.upstreamInvalid(provider, "unexpected redirect (HTTP " + status + ")"), null);
+        } else {
+            upstreamError(status, json != null && json.isObject() ? bytes : wrapped(status, bytes));
+        }
+    }
+
+    private void upstreamError(int status, byte[] body) {
+        GatewayException error = new GatewayException(status, "upstream_error", "upstream_http_" + status, null,
+                "Provider '" + exchange.route.provider().name() + "' answered HTTP " + status);
+        Response.ResponseBuilder response = Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(body);
+        info.headers().firstValue("retry-after").ifPresent(v -> response.header("Retry-After", v));
+        exchange.respond(response.build(), null, "upstream_error", error);
+    }
+
+    private byte[] wrapped(int status, byte[] body) {
+        return Json.bytes(ErrorBody.of("Provider '" + exchange.route.provider().name() + "' answered HTTP " + status
+                + ": " + snippet(body), "upstream_error", null, "upstream_http_" + status));
+    }
+
+    private Usage usageOf(JsonNode answer) {
+        return exchange.adapter.usage(answer).orElseGet(() -> {
+            StringBuilder text = new StringBuilder();
+            TokenEstimator.appendAnswerText(answer, text);
+            return exchange.estimate(text);
+        });
+    }
+
+    private static JsonNode parseOrNull(byte[] bytes) {
+        try {
+            return bytes.length == 0 ? null : Json.parse(bytes);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    static String snippet(byte[] bytes) {
+        String text = new String(bytes, 0, Math.min(bytes.length, 200), StandardCharsets.UTF_8).strip();
+        return text.isEmpty() ? "(empty)" : text + (bytes.length > 200 ? "…" : "");
+    }
+}

@@ -1,0 +1,120 @@
+package io.tokenrouter.proxy;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tokenrouter.access.Caller;
+import io.tokenrouter.api.Endpoint;
+import io.tokenrouter.api.GatewayException;
+import io.tokenrouter.api.GatewayExceptionMapper;
+import io.tokenrouter.api.Usage;
+import io.tokenrouter.routing.Route;
+import io.tokenrouter.usage.TokenEstimator;
+import io.tokenrouter.usage.UsageRecord;
+import io.tokenrouter.usage.UsageRecorder;
+import io.tokenrouter.upstream.UpstreamAdapter;
+import jakarta.ws.rs.container.AsyncResponse;
+import jakarta.ws.rs.core.Response;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One proxied request in flight: who asked, where it goes, the suspended client response, timings,
+ * and the single place it finishes. Whatever way the request ends, {@link #finish} records exactly one
+ * {@link UsageRecord}.
+ */
+final class Exchange {
+
+    final String requestId;
+    final Caller caller;
+    final Route route;
+    final Endpoint endpoint;
+    final boolean stream;
+    /** The gateway added {@code stream_options.include_usage}; the usage-only event is not the client's. */
+    final boolean dropUsageEvent;
+    final UpstreamAdapter adapter;
+    final ObjectNode requestBody;
+    final ClientInfo client;
+    private final AsyncResponse async;
+    private final UsageRecorder recorder;
+    private final long startNanos = System.nanoTime();
+    private final Instant startTime = Instant.now();
+    private final AtomicBoolean finished = new AtomicBoolean();
+    private volatile long firstByteNanos;
+    volatile long lastActivityNanos = startNanos;
+
+    Exchange(String requestId, Caller caller, Route route, Endpoint endpoint, boolean stream, boolean dropUsageEvent,
+             UpstreamAdapter adapter, ObjectNode requestBody, ClientInfo client, AsyncResponse async,
+             UsageRecorder recorder) {
+        this.requestId = requestId;
+        this.caller = caller;
+        this.route = route;
+        this.endpoint = endpoint;
+        this.stream = stream;
+        this.dropUsageEvent = dropUsageEvent;
+        this.adapter = adapter;
+        this.requestBody = requestBody;
+        this.client = client;
+        this.async = async;
+        this.recorder = recorder;
+    }
+
+    void touch() {
+        lastActivityNanos = System.nanoTime();
+    }
+
+    void markFirstByte() {
+        if (firstByteNanos == 0) {
+            firstByteNanos = System.nanoTime();
+        }
+    }
+
+    /** Answers the client with {@code response} (before anything was sent) and records the outcome. */
+    void respond(Response response, Usage usage, String outcome, GatewayException error) {
+        markFirstByte();
+        async.resume(withRequestId(response));
+        finish(response.getStatus(), usage, outcome, error);
+    }
+
+    /** Answers the client with an error in the envelope, before anything was sent. */
+    void fail(GatewayException error, Usage usage) {
+        respond(GatewayExceptionMapper.toResponseOf(error), usage, "error", error);
+    }
+
+    /** Starts the client's streamed answer; later bytes go through the returned entity. */
+    void commit(Response response) {
+        markFirstByte();
+        async.resume(withRequestId(response));
+    }
+
+    /** Records the request once; later calls are ignored. */
+    void finish(int status, Usage usage, String outcome, GatewayException error) {
+        if (!finished.compareAndSet(false, true)) {
+            return;
+        }
+        long now = System.nanoTime();
+        recorder.record(new UsageRecord(requestId, startTime, caller.keyId(), caller.keyName(), caller.teamId(),
+                route.provider().name(), route.publicModel(), route.upstreamModel(), endpoint.path(), status, stream,
+                usage == null ? Usage.NONE : usage, (now - startNanos) / 1_000_000,
+                firstByteNanos == 0 ? null : (firstByteNanos - startNanos) / 1_000_000, outcome,
+                client.ip(), client.userAgent(), error == null ? null : error.code(),
+                error == null ? null : error.getMessage()));
+    }
+
+    boolean isFinished() {
+        return finished.get();
+    }
+
+    /** Usage counted with the tokenizer, for answers whose provider reported none. */
+    Usage estimate(CharSequence answerText) {
+        long prompt = TokenEstimator.promptTokens(requestBody);
+        return new Usage(prompt, TokenEstimator.count(answerText), 0, 0, true);
+    }
+
+    private Response withRequestId(Response response) {
+        return Response.fromResponse(response).header("x-request-id", requestId).build();
+    }
+
+    @Override
+    public String toString() {
+        return "[" + requestId + " key=" + caller.keyId() + " " + endpoint.path() + " -> " + route.qualifiedModel() + "]";
+    }
+}

@@ -1,0 +1,69 @@
+package io.tokenrouter.proxy;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tokenrouter.access.Caller;
+import io.tokenrouter.api.GatewayException;
+import io.tokenrouter.api.Json;
+import io.tokenrouter.routing.ModelEntry;
+import io.tokenrouter.routing.RouteTable;
+import io.tokenrouter.routing.Routes;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import java.util.List;
+
+/**
+ * {@code GET /v1/models} and {@code GET /v1/models/{id}}: every enabled provider's discovered models as
+ * {@code provider/model} ids plus the aliases, from the route table (no upstream call per listing),
+ * narrowed to what the caller's key may use.
+ */
+@Path("models")
+@ApplicationScoped
+@Produces(MediaType.APPLICATION_JSON)
+public class ModelsResource {
+
+    @Inject
+    Routes routes;
+
+    @GET
+    public byte[] list(@Context ContainerRequestContext request) {
+        ObjectNode root = Json.MAPPER.createObjectNode();
+        root.put("object", "list");
+        ArrayNode data = root.putArray("data");
+        visible(request).forEach(m -> data.add(toJson(m)));
+        return Json.bytes(root);
+    }
+
+    @GET
+    @Path("{id: .+}")
+    public byte[] get(@PathParam("id") String id, @Context ContainerRequestContext request) {
+        return visible(request).stream().filter(m -> m.id().equals(id)).findFirst()
+                .map(m -> Json.bytes(toJson(m)))
+                .orElseThrow(() -> GatewayException.modelNotFound(id));
+    }
+
+    private List<ModelEntry> visible(ContainerRequestContext request) {
+        Caller caller = (Caller) request.getProperty(Caller.PROPERTY);
+        RouteTable table = routes.current();
+        if (caller.allowedModels().isEmpty()) {
+            return table.models();
+        }
+        return table.models().stream().filter(m -> caller.allowedModels().contains(m.id())).toList();
+    }
+
+    private static ObjectNode toJson(ModelEntry m) {
+        ObjectNode node = Json.MAPPER.createObjectNode();
+        node.put("id", m.id());
+        node.put("object", "model");
+        node.put("created", m.created());
+        node.put("owned_by", m.ownedBy());
+        return node;
+    }
+}

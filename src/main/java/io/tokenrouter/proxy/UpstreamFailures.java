@@ -1,0 +1,47 @@
+package io.tokenrouter.proxy;
+
+import io.tokenrouter.api.GatewayException;
+import io.tokenrouter.routing.ProviderTarget;
+import java.net.ConnectException;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpTimeoutException;
+import java.nio.channels.UnresolvedAddressException;
+import java.util.concurrent.CompletionException;
+
+/** Maps a failed upstream call to the client's answer: a timeout is 504, anything else 502. */
+final class UpstreamFailures {
+
+    private UpstreamFailures() {
+    }
+
+    static GatewayException map(ProviderTarget provider, Throwable error) {
+        Throwable cause = unwrap(error);
+        if (cause instanceof GatewayException gateway) {
+            return gateway;
+        }
+        if (cause instanceof HttpConnectTimeoutException) {
+            return new GatewayException(504, "upstream_error", "upstream_timeout", null, "Connecting to provider '"
+                    + provider.name() + "' timed out after " + provider.connectTimeout().toMillis() + " ms.", null, cause);
+        }
+        if (cause instanceof HttpTimeoutException) {
+            return GatewayException.upstreamTimeout(provider.name(), provider.readTimeout());
+        }
+        if (cause instanceof ConnectException || cause instanceof UnresolvedAddressException) {
+            return GatewayException.upstreamUnavailable(provider.name(), "connection refused or host unreachable", cause);
+        }
+        String detail = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+        return GatewayException.upstreamUnavailable(provider.name(), detail, cause);
+    }
+
+    private static Throwable unwrap(Throwable error) {
+        Throwable t = error;
+        while ((t instanceof CompletionException || t instanceof java.util.concurrent.ExecutionException)
+                && t.getCause() != null) {
+            t = t.getCause();
+        }
+        if (t instanceof java.io.IOException && t.getCause() instanceof ConnectException) {
+            return t.getCause();
+        }
+        return t;
+    }
+}

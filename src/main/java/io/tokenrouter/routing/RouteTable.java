@@ -1,0 +1,143 @@
+package io.tokenrouter.routing;
+
+import io.tokenrouter.api.GatewayException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * An immutable snapshot of everything routing needs: enabled providers in order, aliases with their
+ * per-profile targets, the active profile, the default provider and model, the global allow-list and
+ * each provider's discovered models. Built whole and swapped whole; never mutated.
+ */
+public final class RouteTable {
+
+    private final Map<String, ProviderTarget> providers;
+    private final Set<String> disabledProviders;
+    private final Map<String, List<AliasTarget>> aliases;
+    private final String activeProfile;
+    private final String defaultProvider;
+    private final String defaultModel;
+    private final Set<String> allowedModels;
+    private final Map<String, List<String>> discoveredModels;
+    private final long created;
+
+    public RouteTable(List<ProviderTarget> enabledProviders, Set<String> disabledProviders,
+                      Map<String, List<AliasTarget>> aliases, String activeProfile, String defaultProvider,
+                      String defaultModel, Set<String> allowedModels, Map<String, List<String>> discoveredModels,
+                      long created) {
+        Map<String, ProviderTarget> byName = new LinkedHashMap<>();
+        enabledProviders.forEach(p -> byName.put(p.name(), p));
+        this.providers = java.util.Collections.unmodifiableMap(byName);
+        this.disabledProviders = Set.copyOf(disabledProviders);
+        this.aliases = Map.copyOf(aliases);
+        this.activeProfile = activeProfile;
+        this.defaultProvider = defaultProvider;
+        this.defaultModel = defaultModel;
+        this.allowedModels = Set.copyOf(allowedModels);
+        this.discoveredModels = Map.copyOf(discoveredModels);
+        this.created = created;
+    }
+
+    public static RouteTable empty() {
+        return new RouteTable(List.of(), Set.of(), Map.of(), null, null, null, Set.of(), Map.of(), 0);
+    }
+
+    /**
+     * Resolves the model a client asked for ({@code null} or blank: the default model) to a route, or
+     * throws 400 (no model at all), 403 (not on the allow-list) or 404 (nothing serves it).
+     */
+    public Route resolve(String requested) {
+        String model = requested == null || requested.isBlank() ? defaultModel : requested.trim();
+        if (model == null) {
+            throw GatewayException.invalidRequest("model", "You must provide a model parameter.");
+        }
+        Route route = aliases.containsKey(model) ? resolveAlias(model) : resolveModel(model, model);
+        if (!isAllowed(route)) {
+            throw GatewayException.modelNotAllowed(model);
+        }
+        return route;
+    }
+
+    private Route resolveAlias(String alias) {
+        AliasTarget target = aliases.get(alias).stream()
+                .filter(t -> t.profile().equals(activeProfile))
+                .findFirst()
+                .orElseThrow(() -> new GatewayException(404, "invalid_request_error", "model_not_found", "model",
+                        "The alias '" + alias + "' has no target for the active profile '" + activeProfile + "'."));
+        ProviderTarget provider = providers.get(target.provider());
+        if (provider == null) {
+            throw unavailableProvider(alias, target.provider());
+        }
+        return new Route(provider, target.model(), alias);
+    }
+
+    private Route resolveModel(String model, String publicModel) {
+        int slash = model.indexOf('/');
+        if (slash > 0) {
+            String prefix = model.substring(0, slash);
+            if (providers.containsKey(prefix)) {
+                return new Route(providers.get(prefix), model.substring(slash + 1), publicModel);
+            }
+            if (disabledProviders.contains(prefix)) {
+                throw unavailableProvider(model, prefix);
+            }
+        }
+        return new Route(fallbackProvider(model), model, publicModel);
+    }
+
+    private ProviderTarget fallbackProvider(String model) {
+        if (defaultProvider != null && providers.containsKey(defaultProvider)) {
+            return providers.get(defaultProvider);
+        }
+        return providers.values().stream().findFirst().orElseThrow(() -> new GatewayException(404,
+                "invalid_request_error", "model_not_found", "model",
+                "No enabled provider can serve the model '" + model + "'."));
+    }
+
+    private static GatewayException unavailableProvider(String model, String provider) {
+        return new GatewayException(404, "invalid_request_error", "model_not_found", "model",
+                "The model '" + model + "' needs provider '" + provider + "', which is not enabled.");
+    }
+
+    private boolean isAllowed(Route route) {
+        return allowedModels.isEmpty()
+                || allowedModels.contains(route.publicModel())
+                || allowedModels.contains(route.qualifiedModel())
+                || allowedModels.contains(route.upstreamModel());
+    }
+
+    /** Every model a client may ask for: discovered {@code provider/model} ids, then aliases. */
+    public List<ModelEntry> models() {
+        List<ModelEntry> result = new ArrayList<>();
+        providers.keySet().forEach(provider -> discoveredModels.getOrDefault(provider, List.of()).forEach(model -> {
+            String id = provider + "/" + model;
+            if (allowedModels.isEmpty() || allowedModels.contains(id) || allowedModels.contains(model)) {
+                result.add(new ModelEntry(id, provider, created));
+            }
+        }));
+        aliases.forEach((alias, targets) -> {
+            if (targets.stream().anyMatch(t -> t.profile().equals(activeProfile) && providers.containsKey(t.provider()))
+                    && (allowedModels.isEmpty() || allowedModels.contains(alias))) {
+                result.add(new ModelEntry(alias, "tokenrouter", created));
+            }
+        });
+        result.sort(java.util.Comparator.comparing(ModelEntry::id));
+        return result;
+    }
+
+    public Optional<ModelEntry> model(String id) {
+        return models().stream().filter(m -> m.id().equals(id)).findFirst();
+    }
+
+    public Optional<ProviderTarget> provider(String name) {
+        return Optional.ofNullable(providers.get(name));
+    }
+
+    public String activeProfile() {
+        return activeProfile;
+    }
+}

@@ -1,0 +1,147 @@
+package io.tokenrouter.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.tokenrouter.config.DatabaseUrls;
+import io.tokenrouter.config.GatewaySettings;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.EntityManagerFactory;
+import jakarta.persistence.EntityTransaction;
+import jakarta.persistence.Persistence;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.logging.Logger;
+import javax.naming.InitialContext;
+import javax.naming.NamingException;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+
+/**
+ * Opens the database: the container's JNDI DataSource {@value GatewaySettings#JNDI_DATASOURCE} when it
+ * defines one, else a HikariCP pool on {@code database_url}, else an embedded H2 file in
+ * {@code TOKENROUTER_HOME}. Flyway migrates the schema before Hibernate starts; Hibernate never creates
+ * tables.
+ */
+@ApplicationScoped
+public class Database {
+
+    private static final Logger LOG = Logger.getLogger(Database.class.getName());
+
+    @Inject
+    GatewaySettings settings;
+
+    private DataSource dataSource;
+    private HikariDataSource ownPool;
+    private EntityManagerFactory entityManagerFactory;
+
+    @PostConstruct
+    void open() {
+        dataSource = containerDataSource();
+        if (dataSource == null) {
+            ownPool = pool();
+            dataSource = ownPool;
+        }
+        Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+        entityManagerFactory = Persistence.createEntityManagerFactory("tokenrouter",
+                Map.of("jakarta.persistence.nonJtaDataSource", dataSource));
+    }
+
+    @PreDestroy
+    void close() {
+        if (entityManagerFactory != null) {
+            entityManagerFactory.close();
+        }
+        if (ownPool != null) {
+            ownPool.close();
+        }
+    }
+
+    /** Runs {@code work} in one transaction, committed on return and rolled back on any exception. */
+    public <T> T inTransaction(Function<EntityManager, T> work) {
+        EntityManager em = entityManagerFactory.createEntityManager();
+        EntityTransaction tx = em.getTransaction();
+        try {
+            tx.begin();
+            T result = work.apply(em);
+            tx.commit();
+            return result;
+        } finally {
+            if (tx.isActive()) {
+                tx.rollback();
+            }
+            em.close();
+        }
+    }
+
+    public void run(Consumer<EntityManager> work) {
+        inTransaction(em -> {
+            work.accept(em);
+            return null;
+        });
+    }
+
+    public DataSource dataSource() {
+        return dataSource;
+    }
+
+    private static DataSource containerDataSource() {
+        try {
+            Object found = new InitialContext().lookup(GatewaySettings.JNDI_DATASOURCE);
+            if (found instanceof DataSource ds) {
+                LOG.info("Using the container's DataSource " + GatewaySettings.JNDI_DATASOURCE);
+                return ds;
+            }
+        } catch (NamingException | RuntimeException e) {
+            LOG.fine("No container DataSource at " + GatewaySettings.JNDI_DATASOURCE + ": " + e);
+        }
+        return null;
+    }
+
+    private HikariDataSource pool() {
+        HikariConfig config = new HikariConfig();
+        config.setPoolName("tokenrouter");
+        if (settings.databaseUrl().isPresent()) {
+            DatabaseUrls.Jdbc jdbc = DatabaseUrls.toJdbc(settings.databaseUrl().get());
+            config.setJdbcUrl(jdbc.url());
+            settings.databaseUser().or(jdbc::user).ifPresent(config::setUsername);
+            settings.databasePassword().or(jdbc::password).ifPresent(config::setPassword);
+            LOG.info("Using database " + jdbc.url());
+        } else {
+            config.setJdbcUrl(embeddedH2Url());
+            config.setUsername("sa");
+            LOG.info("Using the embedded H2 database " + config.getJdbcUrl());
+        }
+        driverFor(config.getJdbcUrl()).ifPresent(config::setDriverClassName);
+        config.setMaximumPoolSize(16);
+        return new HikariDataSource(config);
+    }
+
+    /** Named explicitly: DriverManager does not see drivers inside a web application's own libraries. */
+    private static java.util.Optional<String> driverFor(String jdbcUrl) {
+        if (jdbcUrl.startsWith("jdbc:h2:")) {
+            return java.util.Optional.of("org.h2.Driver");
+        }
+        if (jdbcUrl.startsWith("jdbc:postgresql:")) {
+            return java.util.Optional.of("org.postgresql.Driver");
+        }
+        return java.util.Optional.empty();
+    }
+
+    private String embeddedH2Url() {
+        try {
+            Files.createDirectories(settings.home());
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot create TOKENROUTER_HOME " + settings.home(), e);
+        }
+        return "jdbc:h2:file:" + settings.home().resolve("tokenrouter").toAbsolutePath()
+                + ";DB_CLOSE_ON_EXIT=FALSE";
+    }
+}

@@ -1,0 +1,28 @@
+package io.tokenrouter.store;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.List;
+
+/** Model alias targets, one row per alias and profile. */
+@ApplicationScoped
+public class ModelAliasRepository {
+
+    @Inject
+    Database database;
+
+    public List<ModelAlias> findAll() {
+        return database.inTransaction(em -> em.createQuery(
+                "select a from ModelAlias a order by a.name, a.profile", ModelAlias.class).getResultList());
+    }
+
+    /** Replaces the aliases that came from the configuration file with its current content. */
+    public void replaceFromConfig(List<ModelAlias> aliases) {
+        database.run(em -> {
+            em.createQuery("delete from ModelAlias a where a.source = :source")
+                    .setParameter("source", Provider.SOURCE_CONFIG).executeUpdate();
+            aliases.forEach(em::persist);
+            ConfigVersion.bump(em);
+        });
+    }
+}

@@ -1,0 +1,68 @@
+package io.tokenrouter.store;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/** Providers and the models each one listed at its last refresh. */
+@ApplicationScoped
+public class ProviderRepository {
+
+    @Inject
+    Database database;
+
+    public List<Provider> findAll() {
+        return database.inTransaction(em -> em.createQuery(
+                "select p from Provider p order by p.position, p.id", Provider.class).getResultList());
+    }
+
+    public Optional<Provider> find(String name) {
+        return database.inTransaction(em -> em.createQuery(
+                        "select p from Provider p where p.name = :name", Provider.class)
+                .setParameter("name", name).getResultStream().findFirst());
+    }
+
+    /** Inserts or updates the provider and bumps the configuration version so every node rebuilds its routes. */
+    public Provider store(Provider provider) {
+        return database.inTransaction(em -> {
+            provider.setUpdatedAt(Instant.now());
+            Provider merged = provider.getId() == null ? persist(em, provider) : em.merge(provider);
+            ConfigVersion.bump(em);
+            return merged;
+        });
+    }
+
+    public List<ProviderModel> findAllModels() {
+        return database.inTransaction(em -> em.createQuery(
+                "select m from ProviderModel m order by m.providerId, m.modelId", ProviderModel.class).getResultList());
+    }
+
+    /** Replaces the provider's model list with what it just reported. */
+    public void replaceModels(long providerId, List<ProviderModel> models, Instant refreshedAt) {
+        database.run(em -> {
+            em.createQuery("delete from ProviderModel m where m.providerId = :id")
+                    .setParameter("id", providerId).executeUpdate();
+            models.forEach(em::persist);
+            em.createQuery("update Provider p set p.modelsRefreshedAt = :at, p.lastError = null where p.id = :id")
+                    .setParameter("at", refreshedAt).setParameter("id", providerId).executeUpdate();
+            ConfigVersion.bump(em);
+        });
+    }
+
+    public void recordError(long providerId, String error) {
+        database.run(em -> em.createQuery("update Provider p set p.lastError = :error where p.id = :id")
+                .setParameter("error", error.length() > 2000 ? error.substring(0, 2000) : error)
+                .setParameter("id", providerId).executeUpdate());
+    }
+
+    private static Provider persist(jakarta.persistence.EntityManager em, Provider provider) {
+        if (provider.getPosition() == 0) {
+            Number max = (Number) em.createQuery("select coalesce(max(p.position), 0) from Provider p").getSingleResult();
+            provider.setPosition(max.intValue() + 1);
+        }
+        em.persist(provider);
+        return provider;
+    }
+}

@@ -1,0 +1,72 @@
+package io.tokenrouter.upstream;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Built-in provider presets: the OpenAI-compatible base URL and auth style of well-known providers, so a
+ * provider can be configured with a name and a key. {@code local} presets need no key and are free.
+ */
+public enum ProviderPreset {
+    OPENAI("openai", "OpenAI", "https://api.openai.com/v1", AuthStyle.BEARER, false),
+    ANTHROPIC("anthropic", "Anthropic (OpenAI-compatible)", "https://api.anthropic.com/v1", AuthStyle.BEARER, false),
+    GEMINI("gemini", "Google Gemini (OpenAI-compatible)", "https://generativelanguage.googleapis.com/v1beta/openai",
+            AuthStyle.BEARER, false),
+    GROQ("groq", "Groq", "https://api.groq.com/openai/v1", AuthStyle.BEARER, false),
+    MISTRAL("mistral", "Mistral", "https://api.mistral.ai/v1", AuthStyle.BEARER, false),
+    OPENROUTER("openrouter", "OpenRouter", "https://openrouter.ai/api/v1", AuthStyle.BEARER, false),
+    TOGETHER("together", "Together AI", "https://api.together.xyz/v1", AuthStyle.BEARER, false),
+    DEEPSEEK("deepseek", "DeepSeek", "https://api.deepseek.com/v1", AuthStyle.BEARER, false),
+    XAI("xai", "xAI", "https://api.x.ai/v1", AuthStyle.BEARER, false),
+    FIREWORKS("fireworks", "Fireworks AI", "https://api.fireworks.ai/inference/v1", AuthStyle.BEARER, false),
+    CEREBRAS("cerebras", "Cerebras", "https://api.cerebras.ai/v1", AuthStyle.BEARER, false),
+    POE("poe", "Poe", "https://api.poe.com/v1", AuthStyle.BEARER, false),
+    PERPLEXITY("perplexity", "Perplexity", "https://api.perplexity.ai", AuthStyle.BEARER, false),
+    OLLAMA("ollama", "Ollama (local)", "http://127.0.0.1:11434/v1", AuthStyle.NONE, true),
+    LMSTUDIO("lmstudio", "LM Studio (local)", "http://127.0.0.1:1234/v1", AuthStyle.NONE, true),
+    VLLM("vllm", "vLLM (local)", "http://127.0.0.1:8000/v1", AuthStyle.NONE, true),
+    LLAMACPP("llamacpp", "llama.cpp server (local)", "http://127.0.0.1:8080/v1", AuthStyle.NONE, true);
+
+    private final String id;
+    private final String label;
+    private final String baseUrl;
+    private final AuthStyle authStyle;
+    private final boolean local;
+
+    ProviderPreset(String id, String label, String baseUrl, AuthStyle authStyle, boolean local) {
+        this.id = id;
+        this.label = label;
+        this.baseUrl = baseUrl;
+        this.authStyle = authStyle;
+        this.local = local;
+    }
+
+    public static Optional<ProviderPreset> find(String id) {
+        if (id == null) {
+            return Optional.empty();
+        }
+        String wanted = id.toLowerCase(Locale.ROOT).replace("-", "").replace(".", "");
+        return Arrays.stream(values()).filter(p -> p.id.equals(wanted)).findFirst();
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public String label() {
+        return label;
+    }
+
+    public String baseUrl() {
+        return baseUrl;
+    }
+
+    public AuthStyle authStyle() {
+        return authStyle;
+    }
+
+    public boolean local() {
+        return local;
+    }
+}

@@ -1,0 +1,8 @@
+/**
+ * Upstream kinds: built-in provider presets, the adapter that prepares a request body for an
+ * upstream and reads usage and errors from its answers, and the SSE parser. Sees only bytes, JSON
+ * trees and headers: no JAX-RS, no JPA.
+ *
+ * <p>Depends on {@code api} only.
+ */
+package io.tokenrouter.upstream;

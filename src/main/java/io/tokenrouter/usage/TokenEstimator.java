@@ -1,0 +1,70 @@
+package io.tokenrouter.usage;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.knuddels.jtokkit.Encodings;
+import com.knuddels.jtokkit.api.Encoding;
+import com.knuddels.jtokkit.api.EncodingType;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Counts tokens with a real BPE tokenizer ({@code o200k_base}) for answers whose provider reported no
+ * usage. The figures are estimates for non-OpenAI models and are flagged as such.
+ */
+public final class TokenEstimator {
+
+    private static final Encoding ENCODING = Encodings.newLazyEncodingRegistry().getEncoding(EncodingType.O200K_BASE);
+
+    /** Request fields whose text is the prompt. */
+    private static final Set<String> PROMPT_FIELDS = Set.of("messages", "prompt", "input", "instructions", "system");
+    /** Keys inside content whose values are markup, not text. */
+    private static final Set<String> SKIPPED = Set.of("role", "type", "id", "object", "finish_reason", "status",
+            "model", "index", "logprobs", "created", "created_at", "call_id", "image_url", "url");
+
+    private TokenEstimator() {
+    }
+
+    public static long count(CharSequence text) {
+        return text.length() == 0 ? 0 : ENCODING.countTokensOrdinary(text.toString());
+    }
+
+    /** The prompt's tokens: the text of messages, prompt, input and instructions. */
+    public static long promptTokens(JsonNode request) {
+        StringBuilder text = new StringBuilder();
+        for (String field : PROMPT_FIELDS) {
+            appendText(request.get(field), text);
+        }
+        return count(text);
+    }
+
+    /** Appends every text value under {@code node}, skipping structural fields. */
+    public static void appendText(JsonNode node, StringBuilder out) {
+        if (node == null || node.isNull()) {
+            return;
+        }
+        if (node.isTextual()) {
+            out.append(node.asText()).append('\n');
+        } else if (node.isArray()) {
+            node.forEach(child -> appendText(child, out));
+        } else if (node.isObject()) {
+            Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
+            while (fields.hasNext()) {
+                Map.Entry<String, JsonNode> field = fields.next();
+                if (!SKIPPED.contains(field.getKey())) {
+                    appendText(field.getValue(), out);
+                }
+            }
+        }
+    }
+
+    /** The generated text of an answer or a streamed event: choices (chat, completions), output or delta. */
+    public static void appendAnswerText(JsonNode answer, StringBuilder out) {
+        appendText(answer.get("choices"), out);
+        appendText(answer.get("output"), out);
+        JsonNode delta = answer.get("delta");
+        if (delta != null && delta.isTextual()) {
+            out.append(delta.asText());
+        }
+    }
+}

@@ -1,0 +1,23 @@
+package io.tokenrouter.usage;
+
+import io.tokenrouter.api.Usage;
+import java.time.Instant;
+
+/**
+ * Everything known about one proxied request once it has finished, whichever way it finished
+ * (completed, failed upstream, cut off, or abandoned by the client).
+ */
+public record UsageRecord(String requestId, Instant time, Long keyId, String keyName, Long teamId,
+                          String provider, String requestedModel, String upstreamModel, String endpoint,
+                          int status, boolean stream, Usage usage, long latencyMillis, Long firstByteMillis,
+                          String outcome, String clientIp, String userAgent, String errorType,
+                          String errorMessage) {
+
+    /** Generated tokens per second after the first byte, or null when it cannot be told. */
+    public Double tokensPerSecond() {
+        if (firstByteMillis == null || usage.completionTokens() == 0 || latencyMillis <= firstByteMillis) {
+            return null;
+        }
+        return usage.completionTokens() * 1000.0 / (latencyMillis - firstByteMillis);
+    }
+}

@@ -1,0 +1,8 @@
+/**
+ * What a request used: the {@link io.tokenrouter.usage.UsageRecord} made once per request, the
+ * {@link io.tokenrouter.usage.UsageRecorder} that takes it off the request path, and the tokenizer
+ * that counts tokens when a provider reports none.
+ *
+ * <p>Depends on {@code api}.
+ */
+package io.tokenrouter.usage;
