@@ -1,7 +1,10 @@
 package io.tokenrouter.config;
 
-import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Turns the URL forms people put in {@code DATABASE_URL} into JDBC: {@code jdbc:...} passes as it is,
@@ -12,6 +15,9 @@ public final class DatabaseUrls {
     /** A JDBC URL with the user and password that were embedded in the original URL, if any. */
     public record Jdbc(String url, Optional<String> user, Optional<String> password) {
     }
+
+    private static final Pattern POSTGRES = Pattern.compile(
+            "postgres(?:ql)?://(?:([^:@/]*)(?::([^@/]*))?@)?([^/?:]*)(?::(\\d+))?(/[^?]*)?(\\?.*)?");
 
     private DatabaseUrls() {
     }
@@ -24,17 +30,21 @@ public final class DatabaseUrls {
         if (url.startsWith("jdbc:")) {
             return new Jdbc(url, Optional.empty(), Optional.empty());
         }
-        URI uri = URI.create(url);
-        String port = uri.getPort() < 0 ? "" : ":" + uri.getPort();
-        String query = uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery();
-        String jdbc = "jdbc:postgresql://" + uri.getHost() + port + uri.getRawPath() + query;
-        Optional<String> user = Optional.empty();
-        Optional<String> password = Optional.empty();
-        if (uri.getUserInfo() != null) {
-            String[] parts = uri.getUserInfo().split(":", 2);
-            user = Optional.of(parts[0]);
-            password = parts.length > 1 ? Optional.of(parts[1]) : Optional.empty();
+        // parsed by hand: java.net.URI refuses host names with '_', common for container service names
+        Matcher m = POSTGRES.matcher(url);
+        if (!m.matches()) {
+            throw new IllegalArgumentException("database_url is not a postgresql://user:password@host:port/database URL");
         }
-        return new Jdbc(jdbc, user, password);
+        String host = m.group(3).isEmpty() ? "localhost" : m.group(3);
+        String port = m.group(4) == null ? "" : ":" + m.group(4);
+        String path = m.group(5) == null ? "/" : m.group(5);
+        String query = m.group(6) == null ? "" : m.group(6);
+        return new Jdbc("jdbc:postgresql://" + host + port + path + query,
+                Optional.ofNullable(m.group(1)).map(DatabaseUrls::decode),
+                Optional.ofNullable(m.group(2)).map(DatabaseUrls::decode));
+    }
+
+    private static String decode(String part) {
+        return URLDecoder.decode(part.replace("+", "%2B"), StandardCharsets.UTF_8);
     }
 }

@@ -12,6 +12,10 @@ public final class ProviderUrls {
     public static URI validate(String provider, String baseUrl) {
         try {
             URI uri = new URI(baseUrl);
+            if (uri.getHost() == null && uri.getRawAuthority() != null && uri.getRawAuthority().contains("_")) {
+                throw new IllegalArgumentException("provider '" + provider + "' base_url host '" + uri.getRawAuthority()
+                        + "' is not a valid host name: '_' is not allowed in host names");
+            }
             boolean web = "http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme());
             if (!web || uri.getHost() == null || uri.getUserInfo() != null || uri.getFragment() != null) {
                 throw new IllegalArgumentException("provider '" + provider + "' base_url must be an http(s) URL with a"

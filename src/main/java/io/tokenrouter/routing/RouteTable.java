@@ -119,12 +119,11 @@ public final class RouteTable {
                 result.add(new ModelEntry(id, provider, created));
             }
         }));
-        aliases.forEach((alias, targets) -> {
-            if (targets.stream().anyMatch(t -> t.profile().equals(activeProfile) && providers.containsKey(t.provider()))
-                    && (allowedModels.isEmpty() || allowedModels.contains(alias))) {
-                result.add(new ModelEntry(alias, "tokenrouter", created));
-            }
-        });
+        aliases.forEach((alias, targets) -> targets.stream()
+                .filter(t -> t.profile().equals(activeProfile) && providers.containsKey(t.provider()))
+                .findFirst()
+                .filter(t -> isAllowed(new Route(providers.get(t.provider()), t.model(), alias)))
+                .ifPresent(t -> result.add(new ModelEntry(alias, "tokenrouter", created))));
         result.sort(java.util.Comparator.comparing(ModelEntry::id));
         return result;
     }

@@ -81,8 +81,8 @@ public final class SecretCipher {
                 Files.createDirectories(file.getParent());
                 byte[] fresh = new byte[32];
                 RANDOM.nextBytes(fresh);
+                createOwnerOnly(file);
                 Files.writeString(file, Base64.getEncoder().encodeToString(fresh));
-                restrictToOwner(file);
             }
             return Files.readString(file).trim().getBytes(StandardCharsets.UTF_8);
         } catch (IOException e) {
@@ -90,10 +90,12 @@ public final class SecretCipher {
         }
     }
 
-    private static void restrictToOwner(Path file) throws IOException {
+    /** Creates the empty file readable by its owner only, before anything secret is written to it. */
+    private static void createOwnerOnly(Path file) throws IOException {
         try {
-            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         } catch (UnsupportedOperationException e) {
+            Files.createFile(file);
             file.toFile().setReadable(false, false);
             file.toFile().setReadable(true, true);
         }

@@ -19,7 +19,7 @@ public final class SseParser {
     private final ByteArrayOutputStream line = new ByteArrayOutputStream(256);
     private StringBuilder data;
     private String event;
-    private boolean lastWasCr;
+    private boolean pendingCr;
 
     public SseParser(Consumer<SseEvent> sink) {
         this.sink = sink;
@@ -28,14 +28,20 @@ public final class SseParser {
     public void feed(ByteBuffer buffer) {
         while (buffer.hasRemaining()) {
             byte b = buffer.get();
-            if (b == '\n' && lastWasCr) {
-                raw.write(b);
-                lastWasCr = false;
-                continue;
+            if (pendingCr) {
+                // a CR ends the line, but an LF right after it belongs to the same line end
+                pendingCr = false;
+                if (b == '\n') {
+                    raw.write(b);
+                    endLine();
+                    continue;
+                }
+                endLine();
             }
             raw.write(b);
-            lastWasCr = b == '\r';
-            if (b == '\n' || b == '\r') {
+            if (b == '\r') {
+                pendingCr = true;
+            } else if (b == '\n') {
                 endLine();
             } else {
                 line.write(b);
@@ -48,6 +54,10 @@ public final class SseParser {
 
     /** Emits a last event that the upstream did not terminate with a blank line. */
     public void finish() {
+        if (pendingCr) {
+            pendingCr = false;
+            endLine();
+        }
         if (line.size() > 0) {
             endLine();
         }

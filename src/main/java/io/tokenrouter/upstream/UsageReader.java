@@ -33,7 +33,7 @@ public final class UsageReader {
     private static Usage chat(JsonNode usage) {
         long prompt = usage.path("prompt_tokens").asLong(0);
         long completion = usage.path("completion_tokens").asLong(0);
-        if (completion == 0 && usage.has("total_tokens")) {
+        if (!usage.has("completion_tokens") && usage.has("total_tokens")) {
             completion = Math.max(0, usage.path("total_tokens").asLong(0) - prompt);
         }
         return new Usage(prompt, completion,

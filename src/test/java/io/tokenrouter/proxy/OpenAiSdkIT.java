@@ -110,6 +110,10 @@ class OpenAiSdkIT extends DeployedGateway {
 
         Model alias = client().models().retrieve("smart");
         assertThat(alias.ownedBy()).isEqualTo("tokenrouter");
+
+        // The SDK sends the id as one encoded path segment: /v1/models/mock%2Fgpt-4o
+        Model qualified = client().models().retrieve("mock/gpt-4o");
+        assertThat(qualified.ownedBy()).isEqualTo("mock");
     }
 
     @Test
