@@ -6,11 +6,13 @@ import jakarta.inject.Inject;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
+import jakarta.ws.rs.container.ResourceInfo;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.ext.Provider;
 
 /**
- * Authenticates every {@code /v1} request: the key comes from {@code Authorization: Bearer <key>} (or
+ * Authenticates every {@code /v1} and {@code /api} request but those marked {@link PublicEndpoint}: the key comes from {@code Authorization: Bearer <key>} (or
  * {@code x-api-key}, as Anthropic-style clients send it) and becomes the request's {@link Caller}.
  */
 @Provider
@@ -19,9 +21,15 @@ public class ApiKeyFilter implements ContainerRequestFilter {
 
     @Inject
     KeyLookup keys;
+    @Context
+    ResourceInfo resource;
 
     @Override
     public void filter(ContainerRequestContext request) {
+        if (resource != null && resource.getResourceMethod() != null
+                && resource.getResourceMethod().isAnnotationPresent(PublicEndpoint.class)) {
+            return;
+        }
         String secret = presentedKey(request);
         if (secret == null) {
             throw GatewayException.missingApiKey();

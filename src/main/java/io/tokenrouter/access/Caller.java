@@ -1,15 +1,34 @@
 package io.tokenrouter.access;
 
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
- * The authenticated key behind a request: its id and name (for logs and usage), role, team and the
- * models it may use (empty: no restriction of its own).
+ * The authenticated key behind a request, as resolved (and cached for a few seconds) by
+ * {@link KeyLookup}: its id and name, role, team, the models it may use after narrowing by every
+ * ancestor and the team ({@code null}: no restriction), its effective expiry (the earliest along its chain),
+ * its chain of key ids (itself first, then each ancestor) with their names, and whether any quota
+ * applies to the chain or team.
  */
-public record Caller(long keyId, String keyName, Role role, Long teamId, Set<String> allowedModels,
-                     Instant expiresAt) {
+public record Caller(long keyId, String keyName, Role role, Long teamId, String teamName,
+                     Set<String> allowedModels, Instant expiresAt, List<Long> chain,
+                     Map<Long, String> chainNames, boolean limited) {
 
     /** The request property (and servlet request attribute) the caller is stored under. */
     public static final String PROPERTY = "io.tokenrouter.caller";
+
+    /** Whether {@code model} (a public name or a provider/model id) is within this key's allow-list. */
+    public boolean mayUse(String... names) {
+        if (allowedModels == null) {
+            return true;
+        }
+        for (String name : names) {
+            if (allowedModels.contains(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
 }

@@ -4,18 +4,26 @@ import io.tokenrouter.api.GatewayException;
 import io.tokenrouter.config.GatewaySettings;
 import io.tokenrouter.store.ApiKey;
 import io.tokenrouter.store.ApiKeyRepository;
+import io.tokenrouter.store.QuotaRepository;
+import io.tokenrouter.store.Team;
+import io.tokenrouter.store.TeamRepository;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
 /**
- * Resolves a presented secret to a {@link Caller}. Results are cached per key hash for at most
+ * Resolves a presented secret to a {@link Caller}: the key, its chain of ancestors, its team, the
+ * narrowed model allow-list and whether quotas apply. Results are cached per key hash for at most
  * {@code key_cache_ttl}, so a revocation, expiry or disabling made on any node takes effect everywhere
  * within that bound while the hot path rarely reads the database. Expiry is checked on every call.
  */
@@ -23,14 +31,19 @@ import java.util.stream.Collectors;
 public class KeyLookup {
 
     private static final int MAX_ENTRIES = 100_000;
+    private static final int MAX_DEPTH = 32;
 
     @Inject
     GatewaySettings settings;
     @Inject
     ApiKeyRepository keys;
+    @Inject
+    TeamRepository teams;
+    @Inject
+    QuotaRepository quotas;
 
     private final ConcurrentHashMap<String, Entry> cache = new ConcurrentHashMap<>();
-    private final Clock clock = Clock.systemUTC();
+    private Clock clock = Clock.systemUTC();
 
     private record Entry(Caller caller, GatewayException rejection, long loadedAtNanos) {
     }
@@ -56,43 +69,85 @@ public class KeyLookup {
         return caller;
     }
 
+    /** Forgets cached results on this node, e.g. right after this node revoked a key. */
+    public void invalidateAll() {
+        cache.clear();
+    }
+
     private Entry load(String secret, String hash, long now) {
         Optional<ApiKey> found = keys.findByHash(hash);
         if (found.isEmpty() || !KeySecrets.matches(secret, found.get().getKeyHash())) {
             return new Entry(null, GatewayException.invalidApiKey(), now);
         }
-        ApiKey key = found.get();
-        if (key.getRevokedAt() != null) {
-            return new Entry(null, GatewayException.revokedApiKey(), now);
+        try {
+            return new Entry(caller(found.get()), null, now);
+        } catch (GatewayException rejection) {
+            return new Entry(null, rejection, now);
         }
-        return new Entry(new Caller(key.getId(), key.getName(), Role.parse(key.getRole()), key.getTeamId(),
-                models(key.getAllowedModels()), earliestExpiry(key)), null, now);
     }
 
-    private Instant earliestExpiry(ApiKey key) {
-        Instant expiry = key.getExpiresAt();
+    /** Builds the caller of a stored key, or throws why the key may not be used. */
+    public Caller caller(ApiKey key) {
+        List<ApiKey> chain = chain(key);
+        Team team = key.getTeamId() == null ? null : teams.find(key.getTeamId()).orElse(null);
+        if (team != null && team.isDisabled()) {
+            throw new GatewayException(401, "invalid_request_error", "team_disabled", null,
+                    "The key's team '" + team.getName() + "' is disabled.");
+        }
+        Instant expiry = null;
+        Set<String> models = team == null ? null : models(team.getAllowedModels());
+        Map<Long, String> names = new LinkedHashMap<>();
+        for (ApiKey k : chain) {
+            if (k.getRevokedAt() != null) {
+                throw k == key ? GatewayException.revokedApiKey() : new GatewayException(401, "invalid_request_error",
+                        "revoked_api_key", null, "The key's parent key '" + k.getName() + "' has been revoked.");
+            }
+            if (k.getExpiresAt() != null && (expiry == null || k.getExpiresAt().isBefore(expiry))) {
+                expiry = k.getExpiresAt();
+            }
+            models = narrow(models, models(k.getAllowedModels()));
+            names.put(k.getId(), k.getName());
+        }
+        List<Long> ids = new ArrayList<>(names.keySet());
+        boolean limited = !quotas.findForOwners(ids, key.getTeamId()).isEmpty();
+        return new Caller(key.getId(), key.getName(), Role.parse(key.getRole()), key.getTeamId(),
+                team == null ? null : team.getName(), models, expiry, List.copyOf(ids), Map.copyOf(names), limited);
+    }
+
+    private List<ApiKey> chain(ApiKey key) {
+        List<ApiKey> chain = new ArrayList<>();
+        chain.add(key);
         Long parent = key.getParentId();
-        for (int depth = 0; parent != null && depth < 32; depth++) {
+        while (parent != null && chain.size() < MAX_DEPTH) {
             Optional<ApiKey> p = keys.find(parent);
             if (p.isEmpty()) {
                 break;
             }
-            if (p.get().getRevokedAt() != null) {
-                return Instant.EPOCH;
-            }
-            Instant pe = p.get().getExpiresAt();
-            if (pe != null && (expiry == null || pe.isBefore(expiry))) {
-                expiry = pe;
-            }
+            chain.add(p.get());
             parent = p.get().getParentId();
         }
-        return expiry;
+        return chain;
     }
 
-    private static Set<String> models(String list) {
-        if (list == null || list.isBlank()) {
-            return Set.of();
+    private static Set<String> narrow(Set<String> current, Set<String> next) {
+        if (next == null) {
+            return current;
         }
-        return Arrays.stream(list.split(",")).map(String::trim).filter(s -> !s.isEmpty()).collect(Collectors.toUnmodifiableSet());
+        if (current == null) {
+            return next;
+        }
+        return current.stream().filter(next::contains).collect(Collectors.toUnmodifiableSet());
+    }
+
+    static Set<String> models(String list) {
+        if (list == null || list.isBlank()) {
+            return null;
+        }
+        return Arrays.stream(list.split(",")).map(String::trim).filter(s -> !s.isEmpty())
+                .collect(Collectors.toUnmodifiableSet());
+    }
+
+    void useClock(Clock clock) {
+        this.clock = clock;
     }
 }

@@ -14,6 +14,7 @@ public class GatewayException extends RuntimeException {
     private final String code;
     private final String param;
     private final Duration retryAfter;
+    private final java.util.Map<String, String> headers = new java.util.LinkedHashMap<>();
 
     public GatewayException(int status, String type, String code, String param, String message,
                             Duration retryAfter, Throwable cause) {
@@ -90,6 +91,24 @@ public class GatewayException extends RuntimeException {
     public static GatewayException upstreamTimeout(String provider, Duration timeout) {
         return new GatewayException(504, "upstream_error", "upstream_timeout", null,
                 "Provider '" + provider + "' sent nothing for " + timeout.toMillis() + " ms.");
+    }
+
+    /** Adds a response header (such as {@code x-ratelimit-*}) to the error answer. */
+    public GatewayException withHeader(String name, String value) {
+        headers.put(name, value);
+        return this;
+    }
+
+    public java.util.Map<String, String> headers() {
+        return headers;
+    }
+
+    public static GatewayException forbidden(String message) {
+        return new GatewayException(403, "permission_error", "insufficient_permissions", null, message);
+    }
+
+    public static GatewayException conflict(String message) {
+        return new GatewayException(409, "invalid_request_error", "conflict", null, message);
     }
 
     public int status() {

@@ -21,6 +21,7 @@ public class GatewayExceptionMapper implements ExceptionMapper<GatewayException>
         if (e.retryAfter() != null) {
             response.header("Retry-After", Math.max(1, (e.retryAfter().toMillis() + 999) / 1000));
         }
+        e.headers().forEach(response::header);
         return response.build();
     }
 }

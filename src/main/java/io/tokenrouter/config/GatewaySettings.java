@@ -41,6 +41,8 @@ public final class GatewaySettings {
     private final Duration keyCacheTtl;
     private final Duration routeRefreshInterval;
     private final Duration modelRefreshInterval;
+    private final Duration temporaryKeyGrace;
+    private final long defaultMaxTokens;
 
     private GatewaySettings(Path home, SettingsSource source) {
         this.home = home;
@@ -60,6 +62,8 @@ public final class GatewaySettings {
         this.keyCacheTtl = duration(source, "key_cache_ttl", Duration.ofSeconds(5));
         this.routeRefreshInterval = duration(source, "route_refresh_interval", Duration.ofSeconds(5));
         this.modelRefreshInterval = duration(source, "model_refresh_interval", Duration.ofMinutes(30));
+        this.temporaryKeyGrace = duration(source, "temporary_key_grace", Duration.ofHours(1));
+        this.defaultMaxTokens = parseLong(source, "default_max_tokens", 4096);
         this.providers = readProviders(source);
         this.aliases = readAliases(source.tomlSection("model_aliases"));
     }
@@ -255,6 +259,15 @@ public final class GatewaySettings {
 
     public Duration modelRefreshInterval() {
         return modelRefreshInterval;
+    }
+
+    public Duration temporaryKeyGrace() {
+        return temporaryKeyGrace;
+    }
+
+    /** Completion tokens reserved against token quotas when a request sets no maximum. */
+    public long defaultMaxTokens() {
+        return defaultMaxTokens;
     }
 
 }

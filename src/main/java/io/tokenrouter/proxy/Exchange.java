@@ -6,6 +6,8 @@ import io.tokenrouter.api.Endpoint;
 import io.tokenrouter.api.GatewayException;
 import io.tokenrouter.api.GatewayExceptionMapper;
 import io.tokenrouter.api.Usage;
+import io.tokenrouter.quota.QuotaGate;
+import io.tokenrouter.quota.Reservation;
 import io.tokenrouter.routing.Route;
 import io.tokenrouter.usage.TokenEstimator;
 import io.tokenrouter.usage.UsageRecord;
@@ -35,6 +37,9 @@ final class Exchange {
     final ClientInfo client;
     private final AsyncResponse async;
     private final UsageRecorder recorder;
+    private final QuotaGate quotaGate;
+    private final Reservation reservation;
+    private volatile boolean upstreamAnswered;
     private final long startNanos = System.nanoTime();
     private final Instant startTime = Instant.now();
     private final AtomicBoolean finished = new AtomicBoolean();
@@ -43,7 +48,7 @@ final class Exchange {
 
     Exchange(String requestId, Caller caller, Route route, Endpoint endpoint, boolean stream, boolean dropUsageEvent,
              UpstreamAdapter adapter, ObjectNode requestBody, ClientInfo client, AsyncResponse async,
-             UsageRecorder recorder) {
+             UsageRecorder recorder, QuotaGate quotaGate, Reservation reservation) {
         this.requestId = requestId;
         this.caller = caller;
         this.route = route;
@@ -55,6 +60,13 @@ final class Exchange {
         this.client = client;
         this.async = async;
         this.recorder = recorder;
+        this.quotaGate = quotaGate;
+        this.reservation = reservation;
+    }
+
+    /** The provider sent response headers: the request counts against request quotas from now on. */
+    void markUpstreamAnswered() {
+        upstreamAnswered = true;
     }
 
     void touch() {
@@ -85,12 +97,13 @@ final class Exchange {
         async.resume(withRequestId(response));
     }
 
-    /** Records the request once; later calls are ignored. */
+    /** Settles the quota reservation and records the request, once; later calls are ignored. */
     void finish(int status, Usage usage, String outcome, GatewayException error) {
         if (!finished.compareAndSet(false, true)) {
             return;
         }
         long now = System.nanoTime();
+        quotaGate.settle(reservation, upstreamAnswered, usage == null ? 0 : usage.totalTokens());
         recorder.record(new UsageRecord(requestId, startTime, caller.keyId(), caller.keyName(), caller.teamId(),
                 route.provider().name(), route.publicModel(), route.upstreamModel(), endpoint.path(), status, stream,
                 usage == null ? Usage.NONE : usage, (now - startNanos) / 1_000_000,
@@ -110,7 +123,9 @@ final class Exchange {
     }
 
     private Response withRequestId(Response response) {
-        return Response.fromResponse(response).header("x-request-id", requestId).build();
+        Response.ResponseBuilder builder = Response.fromResponse(response).header("x-request-id", requestId);
+        reservation.headers().forEach(builder::header);
+        return builder.build();
     }
 
     @Override

@@ -6,11 +6,16 @@ import io.tokenrouter.access.Caller;
 import io.tokenrouter.api.Endpoint;
 import io.tokenrouter.api.GatewayException;
 import io.tokenrouter.api.Json;
+import io.tokenrouter.config.GatewaySettings;
+import io.tokenrouter.quota.QuotaGate;
+import io.tokenrouter.quota.QuotaSubject;
+import io.tokenrouter.quota.Reservation;
 import io.tokenrouter.routing.Route;
 import io.tokenrouter.routing.Routes;
 import io.tokenrouter.upstream.OpenAiPassthroughAdapter;
 import io.tokenrouter.upstream.UpstreamAdapter;
 import io.tokenrouter.upstream.UpstreamHttp;
+import io.tokenrouter.usage.TokenEstimator;
 import io.tokenrouter.usage.UsageRecorder;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -39,6 +44,10 @@ public class Forwarder {
     UsageRecorder recorder;
     @Inject
     StreamWatchdog watchdog;
+    @Inject
+    QuotaGate quotaGate;
+    @Inject
+    GatewaySettings settings;
 
     private final UpstreamAdapter adapter = OpenAiPassthroughAdapter.INSTANCE;
 
@@ -47,19 +56,45 @@ public class Forwarder {
         boolean stream = isStream(endpoint, body);
         Route route = routes.current().resolve(requestedModel(body));
         checkAllowed(caller, route);
+        Reservation reservation = reserve(caller, endpoint, body);
         boolean dropUsageEvent = adapter.prepare(body, route.upstreamModel(), endpoint, stream);
         Exchange exchange = new Exchange(newRequestId(), caller, route, endpoint, stream, dropUsageEvent, adapter,
-                body, client, async, recorder);
-        http.client(route.provider().connectTimeout())
-                .sendAsync(request(exchange, openAiBeta), info -> subscriber(exchange, info))
-                .whenComplete((response, error) -> {
-                    if (error != null && !exchange.isFinished()) {
-                        exchange.fail(UpstreamFailures.map(route.provider(), error), null);
-                    }
-                });
+                body, client, async, recorder, quotaGate, reservation);
+        try {
+            http.client(route.provider().connectTimeout())
+                    .sendAsync(request(exchange, openAiBeta), info -> subscriber(exchange, info))
+                    .whenComplete((response, error) -> {
+                        if (error != null && !exchange.isFinished()) {
+                            exchange.fail(UpstreamFailures.map(route.provider(), error), null);
+                        }
+                    });
+        } catch (RuntimeException e) {
+            exchange.fail(UpstreamFailures.map(route.provider(), e), null);
+        }
+    }
+
+    /** Takes the caller's quotas before forwarding: one request, and the prompt plus the maximum completion. */
+    private Reservation reserve(Caller caller, Endpoint endpoint, ObjectNode body) {
+        if (!caller.limited()) {
+            return Reservation.NONE;
+        }
+        long completion = endpoint == Endpoint.EMBEDDINGS ? 0 : maxCompletionTokens(body);
+        return quotaGate.reserve(new QuotaSubject(caller.chain(), caller.chainNames(), caller.teamId(), caller.teamName()),
+                TokenEstimator.promptTokens(body) + completion);
+    }
+
+    private long maxCompletionTokens(ObjectNode body) {
+        for (String field : new String[] {"max_completion_tokens", "max_tokens", "max_output_tokens"}) {
+            JsonNode value = body.get(field);
+            if (value != null && value.canConvertToLong() && value.asLong() > 0) {
+                return value.asLong();
+            }
+        }
+        return settings.defaultMaxTokens();
     }
 
     private HttpResponse.BodySubscriber<Void> subscriber(Exchange exchange, HttpResponse.ResponseInfo info) {
+        exchange.markUpstreamAnswered();
         boolean eventStream = info.headers().firstValue("content-type")
                 .map(type -> type.toLowerCase(java.util.Locale.ROOT).startsWith("text/event-stream")).orElse(false);
         if (exchange.stream && info.statusCode() / 100 == 2 && eventStream) {
@@ -136,10 +171,7 @@ public class Forwarder {
     }
 
     private static void checkAllowed(Caller caller, Route route) {
-        if (caller.allowedModels().isEmpty()) {
-            return;
-        }
-        if (!caller.allowedModels().contains(route.publicModel()) && !caller.allowedModels().contains(route.qualifiedModel())) {
+        if (!caller.mayUse(route.publicModel(), route.qualifiedModel())) {
             throw GatewayException.modelNotAllowed(route.publicModel());
         }
     }

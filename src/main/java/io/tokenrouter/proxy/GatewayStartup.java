@@ -1,6 +1,7 @@
 package io.tokenrouter.proxy;
 
-import io.tokenrouter.access.BootstrapAdmin;
+import io.tokenrouter.access.AdminAccess;
+import io.tokenrouter.access.KeyCleanup;
 import io.tokenrouter.provider.ProviderSeeder;
 import io.tokenrouter.provider.ProviderService;
 import io.tokenrouter.routing.Routes;
@@ -12,7 +13,8 @@ import java.util.logging.Logger;
 
 /**
  * Brings the gateway up when the application starts, in order: database (migrated on first use),
- * configuration seeded into it, bootstrap admin key, route table, background model discovery. A
+ * configuration seeded into it, admin access (bootstrap key, setup token, password), route table,
+ * background model discovery and key clean-up. A
  * failure here fails the deployment, so a misconfiguration is seen at once.
  */
 @ApplicationScoped
@@ -23,7 +25,9 @@ public class GatewayStartup {
     @Inject
     ProviderSeeder seeder;
     @Inject
-    BootstrapAdmin bootstrapAdmin;
+    AdminAccess adminAccess;
+    @Inject
+    KeyCleanup keyCleanup;
     @Inject
     Routes routes;
     @Inject
@@ -31,9 +35,10 @@ public class GatewayStartup {
 
     void onStart(@Observes @Initialized(ApplicationScoped.class) Object event) {
         seeder.seed();
-        bootstrapAdmin.ensure();
+        adminAccess.start();
         routes.start();
         providers.start();
+        keyCleanup.start();
         LOG.info("TokenRouter started");
     }
 }

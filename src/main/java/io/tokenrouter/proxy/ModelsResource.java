@@ -52,10 +52,7 @@ public class ModelsResource {
     private List<ModelEntry> visible(ContainerRequestContext request) {
         Caller caller = (Caller) request.getProperty(Caller.PROPERTY);
         RouteTable table = routes.current();
-        if (caller.allowedModels().isEmpty()) {
-            return table.models();
-        }
-        return table.models().stream().filter(m -> caller.allowedModels().contains(m.id())).toList();
+        return table.models().stream().filter(m -> caller.mayUse(m.id())).toList();
     }
 
     private static ObjectNode toJson(ModelEntry m) {

@@ -41,6 +41,7 @@ public class ApiKey {
     private Instant createdAt;
     @Column(name = "last_used_at")
     private Instant lastUsedAt;
+    private boolean temporary;
 
     public Long getId() { return id; }
     public String getName() { return name; }
@@ -67,4 +68,6 @@ public class ApiKey {
     public void setCreatedAt(Instant createdAt) { this.createdAt = createdAt; }
     public Instant getLastUsedAt() { return lastUsedAt; }
     public void setLastUsedAt(Instant lastUsedAt) { this.lastUsedAt = lastUsedAt; }
+    public boolean isTemporary() { return temporary; }
+    public void setTemporary(boolean temporary) { this.temporary = temporary; }
 }

@@ -2,9 +2,15 @@ package io.tokenrouter.store;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
 import java.util.Optional;
 
-/** Client keys, looked up by the hash of their secret. */
+/** Client keys, looked up by the hash of their secret, and their parent/child tree. */
 @ApplicationScoped
 public class ApiKeyRepository {
 
@@ -21,6 +27,45 @@ public class ApiKeyRepository {
         return database.inTransaction(em -> Optional.ofNullable(em.find(ApiKey.class, id)));
     }
 
+    public Page<ApiKey> findAll(int offset, int limit) {
+        return database.inTransaction(em -> new Page<>(
+                em.createQuery("select k from ApiKey k order by k.id", ApiKey.class)
+                        .setFirstResult(offset).setMaxResults(limit).getResultList(),
+                em.createQuery("select count(k) from ApiKey k", Long.class).getSingleResult()));
+    }
+
+    /** The keys beneath {@code rootId} (not itself), at any depth, paged in id order. */
+    public Page<ApiKey> findDescendants(long rootId, int offset, int limit) {
+        return database.inTransaction(em -> {
+            List<Long> ids = descendantIds(em, rootId);
+            if (ids.isEmpty()) {
+                return new Page<>(List.of(), 0);
+            }
+            return new Page<>(em.createQuery("select k from ApiKey k where k.id in :ids order by k.id", ApiKey.class)
+                    .setParameter("ids", ids).setFirstResult(offset).setMaxResults(limit).getResultList(), ids.size());
+        });
+    }
+
+    public boolean isDescendant(long keyId, long ancestorId) {
+        return database.inTransaction(em -> {
+            Long parent = em.find(ApiKey.class, keyId) == null ? null : em.find(ApiKey.class, keyId).getParentId();
+            for (int depth = 0; parent != null && depth < 64; depth++) {
+                if (parent == ancestorId) {
+                    return true;
+                }
+                ApiKey p = em.find(ApiKey.class, parent);
+                parent = p == null ? null : p.getParentId();
+            }
+            return false;
+        });
+    }
+
+    public long countUsableAdmins() {
+        return database.inTransaction(em -> em.createQuery(
+                        "select count(k) from ApiKey k where k.role = 'admin' and k.revokedAt is null", Long.class)
+                .getSingleResult());
+    }
+
     public ApiKey store(ApiKey key) {
         return database.inTransaction(em -> {
             ApiKey stored = key.getId() == null ? persist(em, key) : em.merge(key);
@@ -29,7 +74,57 @@ public class ApiKeyRepository {
         });
     }
 
-    private static ApiKey persist(jakarta.persistence.EntityManager em, ApiKey key) {
+    /**
+     * Temporary keys that expired before {@code expiredBefore}, or whose total quota is used up with
+     * nothing in flight.
+     */
+    public List<Long> findRemovableTemporary(Instant expiredBefore) {
+        return database.inTransaction(em -> {
+            List<Long> ids = new ArrayList<>(em.createQuery("select k.id from ApiKey k where k.temporary = true"
+                    + " and k.expiresAt < :before", Long.class).setParameter("before", expiredBefore).getResultList());
+            for (Object id : em.createNativeQuery("select distinct k.id from api_keys k join quotas q"
+                    + " on q.owner_type = 'key' and q.owner_id = k.id where k.temporary = true and q.period = 'total'"
+                    + " and q.used >= q.limit_value and q.reserved = 0").getResultList()) {
+                long value = ((Number) id).longValue();
+                if (!ids.contains(value)) {
+                    ids.add(value);
+                }
+            }
+            return ids;
+        });
+    }
+
+    /** Deletes a key, everything beneath it and their quotas, deepest first; returns how many keys went. */
+    public int deleteTree(long rootId) {
+        return database.inTransaction(em -> {
+            List<Long> ids = descendantIds(em, rootId);
+            ids.add(0, rootId);
+            for (int i = ids.size() - 1; i >= 0; i--) {
+                em.createNativeQuery("delete from quotas where owner_type = 'key' and owner_id = ?1")
+                        .setParameter(1, ids.get(i)).executeUpdate();
+                em.createNativeQuery("delete from api_keys where id = ?1").setParameter(1, ids.get(i)).executeUpdate();
+            }
+            ConfigVersion.bump(em);
+            return ids.size();
+        });
+    }
+
+    /** Breadth-first ids beneath {@code rootId}; parents always come before their children. */
+    private static List<Long> descendantIds(EntityManager em, long rootId) {
+        List<Long> result = new ArrayList<>();
+        Deque<Long> frontier = new ArrayDeque<>(List.of(rootId));
+        while (!frontier.isEmpty() && result.size() < 1_000_000) {
+            List<Long> level = new ArrayList<>(frontier);
+            frontier.clear();
+            List<Long> children = em.createQuery("select k.id from ApiKey k where k.parentId in :ids", Long.class)
+                    .setParameter("ids", level).getResultList();
+            result.addAll(children);
+            frontier.addAll(children);
+        }
+        return result;
+    }
+
+    private static ApiKey persist(EntityManager em, ApiKey key) {
         em.persist(key);
         return key;
     }

@@ -16,6 +16,25 @@ public class ModelAliasRepository {
                 "select a from ModelAlias a order by a.name, a.profile", ModelAlias.class).getResultList());
     }
 
+    /** Replaces every target of the alias {@code name}. */
+    public void replace(String name, List<ModelAlias> targets) {
+        database.run(em -> {
+            em.createQuery("delete from ModelAlias a where a.name = :name").setParameter("name", name).executeUpdate();
+            em.flush();
+            targets.forEach(em::persist);
+            ConfigVersion.bump(em);
+        });
+    }
+
+    public int delete(String name) {
+        return database.inTransaction(em -> {
+            int n = em.createQuery("delete from ModelAlias a where a.name = :name").setParameter("name", name)
+                    .executeUpdate();
+            ConfigVersion.bump(em);
+            return n;
+        });
+    }
+
     /** Replaces the aliases that came from the configuration file with its current content. */
     public void replaceFromConfig(List<ModelAlias> aliases) {
         database.run(em -> {

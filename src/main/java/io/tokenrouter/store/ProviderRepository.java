@@ -34,6 +34,22 @@ public class ProviderRepository {
         });
     }
 
+    /** Deletes the provider and its discovered models; false when there is no such provider. */
+    public boolean delete(String name) {
+        return database.inTransaction(em -> {
+            Optional<Provider> found = em.createQuery("select p from Provider p where p.name = :name", Provider.class)
+                    .setParameter("name", name).getResultStream().findFirst();
+            if (found.isEmpty()) {
+                return false;
+            }
+            em.createQuery("delete from ProviderModel m where m.providerId = :id")
+                    .setParameter("id", found.get().getId()).executeUpdate();
+            em.remove(found.get());
+            ConfigVersion.bump(em);
+            return true;
+        });
+    }
+
     public List<ProviderModel> findAllModels() {
         return database.inTransaction(em -> em.createQuery(
                 "select m from ProviderModel m order by m.providerId, m.modelId", ProviderModel.class).getResultList());

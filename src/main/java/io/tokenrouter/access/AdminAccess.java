@@ -1,0 +1,135 @@
+package io.tokenrouter.access;
+
+import io.tokenrouter.api.GatewayException;
+import io.tokenrouter.config.GatewaySettings;
+import io.tokenrouter.store.ApiKey;
+import io.tokenrouter.store.ApiKeyRepository;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.logging.Logger;
+import javax.crypto.SecretKeyFactory;
+import javax.crypto.spec.PBEKeySpec;
+
+/**
+ * How the first administrator gets in, and how the console signs people in:
+ * <ul>
+ * <li>a configured {@code admin_key} becomes an admin key at start-up (only its hash is stored);</li>
+ * <li>with no admin key anywhere and no {@code ADMIN_PASSWORD}, a one-time setup token is written to
+ * this node's log; creating the first admin key requires it, so nobody else on the network can;</li>
+ * <li>{@code ADMIN_PASSWORD} is kept only as a PBKDF2 hash and signs in as an administrator.</li>
+ * </ul>
+ */
+@ApplicationScoped
+public class AdminAccess {
+
+    private static final Logger LOG = Logger.getLogger(AdminAccess.class.getName());
+    private static final int PBKDF2_ITERATIONS = 210_000;
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    @Inject
+    GatewaySettings settings;
+    @Inject
+    ApiKeyRepository keys;
+    @Inject
+    KeyLookup lookup;
+
+    private volatile byte[] setupTokenHash;
+    private byte[] passwordSalt;
+    private byte[] passwordHash;
+
+    /** Who signed in to the console, and with which role. */
+    public record SignedIn(String name, Role role, Long keyId) {
+    }
+
+    public void start() {
+        settings.adminKey().ifPresent(this::ensureAdminKey);
+        settings.adminPassword().ifPresent(password -> {
+            passwordSalt = new byte[16];
+            RANDOM.nextBytes(passwordSalt);
+            passwordHash = pbkdf2(password, passwordSalt);
+        });
+        if (keys.countUsableAdmins() == 0 && passwordHash == null) {
+            String token = KeySecrets.generate().substring(KeySecrets.PREFIX.length());
+            setupTokenHash = sha256(token);
+            LOG.warning("First run: no admin key exists. Create the first one with the one-time setup token "
+                    + token + " (POST /api/setup {\"setup_token\":\"…\",\"name\":\"…\"}, or in the console).");
+        }
+    }
+
+    public boolean setupPending() {
+        return setupTokenHash != null && keys.countUsableAdmins() == 0;
+    }
+
+    /** Creates the first admin key, given the setup token from the log. */
+    public synchronized CreatedKey setup(String token, String name) {
+        if (keys.countUsableAdmins() > 0) {
+            throw GatewayException.conflict("An admin key exists already; setup is closed.");
+        }
+        byte[] expected = setupTokenHash;
+        if (expected == null || token == null || !MessageDigest.isEqual(expected, sha256(token.trim()))) {
+            throw GatewayException.forbidden("The setup token is wrong; it is printed in this server's log.");
+        }
+        String secret = KeySecrets.generate();
+        ApiKey key = adminKey(name == null || name.isBlank() ? "first-admin" : name.trim(), secret, "setup");
+        setupTokenHash = null;
+        return new CreatedKey(secret, KeyView.of(key));
+    }
+
+    /** Console sign-in with an admin or keymaster key, or with the admin password. */
+    public SignedIn signIn(String key, String password) {
+        if (password != null && passwordHash != null) {
+            if (MessageDigest.isEqual(passwordHash, pbkdf2(password, passwordSalt))) {
+                return new SignedIn("admin (password)", Role.ADMIN, null);
+            }
+            throw GatewayException.invalidApiKey();
+        }
+        if (key == null) {
+            throw GatewayException.missingApiKey();
+        }
+        Caller caller = lookup.resolve(key);
+        if (caller.role() == Role.INFERRER) {
+            throw GatewayException.forbidden("Inferrer keys cannot sign in to the console.");
+        }
+        return new SignedIn(caller.keyName(), caller.role(), caller.keyId());
+    }
+
+    private void ensureAdminKey(String secret) {
+        if (keys.findByHash(KeySecrets.hash(secret)).isEmpty()) {
+            ApiKey key = adminKey("bootstrap-admin", secret, "configuration");
+            LOG.info("Stored the configured admin key (" + key.getDisplayPrefix() + "…) as 'bootstrap-admin'");
+        }
+    }
+
+    private ApiKey adminKey(String name, String secret, String createdBy) {
+        ApiKey key = new ApiKey();
+        key.setName(name);
+        key.setKeyHash(KeySecrets.hash(secret));
+        key.setDisplayPrefix(KeySecrets.displayPrefix(secret));
+        key.setRole(Role.ADMIN.wireName());
+        key.setCreatedBy(createdBy);
+        key.setCreatedAt(Instant.now());
+        return keys.store(key);
+    }
+
+    static byte[] pbkdf2(String password, byte[] salt) {
+        try {
+            PBEKeySpec spec = new PBEKeySpec(password.toCharArray(), salt, PBKDF2_ITERATIONS, 256);
+            return SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256").generateSecret(spec).getEncoded();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static byte[] sha256(String text) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

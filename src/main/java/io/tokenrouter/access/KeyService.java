@@ -1,0 +1,192 @@
+package io.tokenrouter.access;
+
+import io.tokenrouter.api.GatewayException;
+import io.tokenrouter.store.ApiKey;
+import io.tokenrouter.store.ApiKeyRepository;
+import io.tokenrouter.store.Page;
+import io.tokenrouter.store.TeamRepository;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Creating, listing, changing and revoking keys under the role rules: an admin manages every key; a
+ * keymaster only keys beneath itself, of role keymaster or inferrer; an inferrer none. A child is never
+ * wider than its parent: role, expiry and models are checked against the parent's effective values.
+ */
+@ApplicationScoped
+public class KeyService {
+
+    @Inject
+    ApiKeyRepository keys;
+    @Inject
+    TeamRepository teams;
+    @Inject
+    KeyLookup lookup;
+
+    private final Clock clock = Clock.systemUTC();
+
+    public CreatedKey create(Caller actor, KeyDraft draft) {
+        Role role = parseRole(draft.role() == null ? "inferrer" : draft.role());
+        requireName(draft.name());
+        Long parentId = parentFor(actor, draft.parentId());
+        if (actor.role() == Role.KEYMASTER && role == Role.ADMIN) {
+            throw GatewayException.forbidden("A keymaster cannot create admin keys.");
+        }
+        ApiKey key = new ApiKey();
+        key.setName(draft.name().trim());
+        key.setRole(role.wireName());
+        key.setParentId(parentId);
+        key.setExpiresAt(expiry(draft));
+        key.setAllowedModels(csv(draft.allowedModels()));
+        key.setTeamId(draft.teamId());
+        key.setTemporary(parentId != null && (draft.ttl() != null || draft.expiresAt() != null));
+        if (parentId != null) {
+            fitBeneath(key, lookup.caller(keys.find(parentId).orElseThrow()), draft.teamId());
+        } else if (draft.teamId() != null && teams.find(draft.teamId()).isEmpty()) {
+            throw GatewayException.invalidRequest("team_id", "No team with id " + draft.teamId() + ".");
+        }
+        String secret = KeySecrets.generate();
+        key.setKeyHash(KeySecrets.hash(secret));
+        key.setDisplayPrefix(KeySecrets.displayPrefix(secret));
+        key.setCreatedBy(actor.keyName() + " (#" + actor.keyId() + ")");
+        key.setCreatedAt(clock.instant());
+        return new CreatedKey(secret, KeyView.of(keys.store(key)));
+    }
+
+    public Page<KeyView> list(Caller actor, int offset, int limit) {
+        requireManager(actor);
+        Page<ApiKey> page = actor.role() == Role.ADMIN ? keys.findAll(offset, limit)
+                : keys.findDescendants(actor.keyId(), offset, limit);
+        return new Page<>(page.items().stream().map(KeyView::of).toList(), page.total());
+    }
+
+    public KeyView get(Caller actor, long id) {
+        return KeyView.of(manageable(actor, id));
+    }
+
+    /** Changes name, models or expiry; the same parent rules as at creation apply. */
+    public KeyView update(Caller actor, long id, String name, List<String> allowedModels, Instant expiresAt) {
+        ApiKey key = manageable(actor, id);
+        if (name != null) {
+            requireName(name);
+            key.setName(name.trim());
+        }
+        if (allowedModels != null) {
+            key.setAllowedModels(csv(allowedModels));
+        }
+        if (expiresAt != null) {
+            key.setExpiresAt(expiresAt);
+        }
+        if (key.getParentId() != null) {
+            fitBeneath(key, lookup.caller(keys.find(key.getParentId()).orElseThrow()), key.getTeamId());
+        }
+        return KeyView.of(keys.store(key));
+    }
+
+    public KeyView revoke(Caller actor, long id) {
+        ApiKey key = manageable(actor, id);
+        if (key.getRevokedAt() == null) {
+            key.setRevokedAt(clock.instant());
+            key = keys.store(key);
+        }
+        lookup.invalidateAll();
+        return KeyView.of(key);
+    }
+
+    /** The key if {@code actor} may manage it: any key for an admin, a key beneath itself for a keymaster. */
+    public ApiKey manageable(Caller actor, long id) {
+        requireManager(actor);
+        ApiKey key = keys.find(id).orElseThrow(() -> GatewayException.notFound("No key with id " + id + "."));
+        if (actor.role() != Role.ADMIN && !keys.isDescendant(id, actor.keyId())) {
+            throw GatewayException.notFound("No key with id " + id + ".");
+        }
+        return key;
+    }
+
+    private Long parentFor(Caller actor, Long requested) {
+        requireManager(actor);
+        if (actor.role() == Role.ADMIN) {
+            return requested;
+        }
+        if (requested == null || requested == actor.keyId()) {
+            return actor.keyId();
+        }
+        manageable(actor, requested);
+        return requested;
+    }
+
+    private void fitBeneath(ApiKey child, Caller parent, Long requestedTeam) {
+        Role role = Role.parse(child.getRole());
+        if (!parent.role().includes(role)) {
+            throw GatewayException.invalidRequest("role", "A key beneath a " + parent.role().wireName()
+                    + " key cannot have role " + role.wireName() + ".");
+        }
+        if (requestedTeam != null && !requestedTeam.equals(parent.teamId())) {
+            throw GatewayException.invalidRequest("team_id", "A key belongs to its parent's team.");
+        }
+        child.setTeamId(parent.teamId());
+        if (parent.expiresAt() != null) {
+            if (child.getExpiresAt() == null) {
+                child.setExpiresAt(parent.expiresAt());
+            } else if (child.getExpiresAt().isAfter(parent.expiresAt())) {
+                throw GatewayException.invalidRequest("expires_at", "The key would expire at " + child.getExpiresAt()
+                        + ", after its parent (" + parent.expiresAt() + ").");
+            }
+        }
+        if (parent.allowedModels() != null) {
+            Set<String> wanted = KeyLookup.models(child.getAllowedModels());
+            if (wanted == null) {
+                child.setAllowedModels(String.join(",", new TreeSet<>(parent.allowedModels())));
+            } else if (!parent.allowedModels().containsAll(wanted)) {
+                Set<String> extra = new TreeSet<>(wanted);
+                extra.removeAll(parent.allowedModels());
+                throw GatewayException.invalidRequest("allowed_models", "The parent key may not use " + extra + ".");
+            }
+        }
+    }
+
+    private Instant expiry(KeyDraft draft) {
+        if (draft.ttl() != null && draft.expiresAt() != null) {
+            throw GatewayException.invalidRequest("ttl", "Give either ttl or expires_at, not both.");
+        }
+        if (draft.ttl() != null) {
+            if (draft.ttl().isNegative() || draft.ttl().isZero()) {
+                throw GatewayException.invalidRequest("ttl", "ttl must be positive.");
+            }
+            return clock.instant().plus(draft.ttl());
+        }
+        if (draft.expiresAt() != null && !draft.expiresAt().isAfter(clock.instant())) {
+            throw GatewayException.invalidRequest("expires_at", "expires_at must be in the future.");
+        }
+        return draft.expiresAt();
+    }
+
+    static void requireManager(Caller actor) {
+        if (actor.role() == Role.INFERRER) {
+            throw GatewayException.forbidden("An inferrer key can only use /v1 and read its own usage.");
+        }
+    }
+
+    private static Role parseRole(String role) {
+        try {
+            return Role.parse(role);
+        } catch (IllegalArgumentException e) {
+            throw GatewayException.invalidRequest("role", "role must be admin, keymaster or inferrer, not '" + role + "'.");
+        }
+    }
+
+    private static void requireName(String name) {
+        if (name == null || name.isBlank() || name.length() > 200) {
+            throw GatewayException.invalidRequest("name", "name is required (1 to 200 characters).");
+        }
+    }
+
+    private static String csv(List<String> models) {
+        return models == null ? null : String.join(",", models.stream().map(String::trim).filter(m -> !m.isEmpty()).toList());
+    }
+}

@@ -1,0 +1,19 @@
+package io.tokenrouter.access;
+
+import io.tokenrouter.store.Team;
+import java.time.Instant;
+import java.util.List;
+
+/** A team as the API shows it. */
+public record TeamView(long id, String name, String description, List<String> allowedModels, boolean disabled,
+                       Instant createdAt, Object quotas) {
+
+    public static TeamView of(Team t) {
+        return new TeamView(t.getId(), t.getName(), t.getDescription(), KeyView.list(t.getAllowedModels()),
+                t.isDisabled(), t.getCreatedAt(), null);
+    }
+
+    public TeamView withQuotas(Object quotas) {
+        return new TeamView(id, name, description, allowedModels, disabled, createdAt, quotas);
+    }
+}

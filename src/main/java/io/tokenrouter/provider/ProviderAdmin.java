@@ -1,0 +1,139 @@
+package io.tokenrouter.provider;
+
+import io.tokenrouter.api.GatewayException;
+import io.tokenrouter.config.Durations;
+import io.tokenrouter.config.GatewaySettings;
+import io.tokenrouter.routing.Routes;
+import io.tokenrouter.store.Provider;
+import io.tokenrouter.store.ProviderModel;
+import io.tokenrouter.store.ProviderRepository;
+import io.tokenrouter.store.SecretCipher;
+import io.tokenrouter.upstream.AuthStyle;
+import io.tokenrouter.upstream.ProviderPreset;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * Providers edited at run time (API and console): validated, their keys sealed, stored, and the route
+ * table rebuilt on this node at once (other nodes follow within {@code route_refresh_interval}).
+ */
+@ApplicationScoped
+public class ProviderAdmin {
+
+    @Inject
+    GatewaySettings settings;
+    @Inject
+    ProviderRepository providers;
+    @Inject
+    Routes routes;
+
+    public List<ProviderView> list() {
+        Map<Long, Long> counts = providers.findAllModels().stream()
+                .collect(Collectors.groupingBy(ProviderModel::getProviderId, Collectors.counting()));
+        return providers.findAll().stream()
+                .map(p -> ProviderView.of(p, counts.getOrDefault(p.getId(), 0L).intValue())).toList();
+    }
+
+    public ProviderView get(String name) {
+        return list().stream().filter(p -> p.name().equals(name)).findFirst()
+                .orElseThrow(() -> GatewayException.notFound("No provider named '" + name + "'."));
+    }
+
+    public List<PresetView> presets() {
+        return Arrays.stream(ProviderPreset.values()).map(PresetView::of).toList();
+    }
+
+    public ProviderView create(ProviderDraft draft) {
+        if (draft.name() == null || !draft.name().matches("[A-Za-z0-9._-]{1,100}")) {
+            throw GatewayException.invalidRequest("name", "name must be 1 to 100 letters, digits, '.', '_' or '-'.");
+        }
+        if (providers.find(draft.name()).isPresent()) {
+            throw GatewayException.conflict("A provider named '" + draft.name() + "' already exists.");
+        }
+        Optional<ProviderPreset> preset = preset(draft.preset());
+        if (draft.baseUrl() == null && preset.isEmpty()) {
+            throw GatewayException.invalidRequest("base_url", "base_url is required when no preset is given.");
+        }
+        Provider p = new Provider();
+        p.setName(draft.name());
+        p.setPreset(preset.map(ProviderPreset::id).orElse(null));
+        p.setBaseUrl(preset.map(ProviderPreset::baseUrl).orElse(null));
+        p.setEnabled(true);
+        return save(p, draft, preset);
+    }
+
+    public ProviderView update(String name, ProviderDraft draft) {
+        Provider p = providers.find(name).orElseThrow(() -> GatewayException.notFound("No provider named '" + name + "'."));
+        if (draft.name() != null && !draft.name().equals(name)) {
+            throw GatewayException.invalidRequest("name", "A provider cannot be renamed; create a new one.");
+        }
+        Optional<ProviderPreset> preset = draft.preset() == null ? ProviderPreset.find(p.getPreset()) : preset(draft.preset());
+        if (draft.preset() != null) {
+            p.setPreset(preset.map(ProviderPreset::id).orElse(null));
+            if (draft.baseUrl() == null) {
+                p.setBaseUrl(preset.map(ProviderPreset::baseUrl).orElse(p.getBaseUrl()));
+            }
+        }
+        return save(p, draft, preset);
+    }
+
+    public void delete(String name) {
+        if (!providers.delete(name)) {
+            throw GatewayException.notFound("No provider named '" + name + "'.");
+        }
+        routes.rebuild();
+    }
+
+    private ProviderView save(Provider p, ProviderDraft draft, Optional<ProviderPreset> preset) {
+        if (draft.baseUrl() != null) {
+            p.setBaseUrl(draft.baseUrl().trim());
+        }
+        try {
+            ProviderUrls.validate(p.getName(), p.getBaseUrl());
+        } catch (IllegalArgumentException e) {
+            throw GatewayException.invalidRequest("base_url", e.getMessage());
+        }
+        if (draft.apiKey() != null) {
+            p.setApiKeySealed(draft.apiKey().isEmpty() ? null : SecretCipher.from(settings).seal(draft.apiKey()));
+        }
+        AuthStyle auth = p.getApiKeySealed() == null ? AuthStyle.NONE
+                : preset.map(ProviderPreset::authStyle).filter(s -> s != AuthStyle.NONE).orElse(AuthStyle.BEARER);
+        p.setAuthStyle(auth.name());
+        if (draft.enabled() != null) {
+            p.setEnabled(draft.enabled());
+        }
+        if (draft.position() != null) {
+            p.setPosition(draft.position());
+        }
+        p.setConnectTimeoutMs(timeout("connect_timeout", draft.connectTimeout(), p.getConnectTimeoutMs()));
+        p.setReadTimeoutMs(timeout("read_timeout", draft.readTimeout(), p.getReadTimeoutMs()));
+        p.setSource(Provider.SOURCE_RUNTIME);
+        Provider stored = providers.store(p);
+        routes.rebuild();
+        return get(stored.getName());
+    }
+
+    private static Optional<ProviderPreset> preset(String id) {
+        if (id == null) {
+            return Optional.empty();
+        }
+        return Optional.of(ProviderPreset.find(id).orElseThrow(() ->
+                GatewayException.invalidRequest("preset", "Unknown preset '" + id + "'.")));
+    }
+
+    private static Long timeout(String field, String text, Long current) {
+        if (text == null) {
+            return current;
+        }
+        try {
+            return Durations.parse(field, text).toMillis();
+        } catch (IllegalArgumentException e) {
+            throw GatewayException.invalidRequest(field, e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,25 @@
+package io.tokenrouter.store;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * Cluster-wide leases for scheduled jobs: a node runs a job only if it took the job's row, which a
+ * conditional update grants to one node at a time until the lease runs out.
+ */
+@ApplicationScoped
+public class JobLocks {
+
+    @Inject
+    Database database;
+
+    public boolean tryAcquire(String job, String owner, Duration lease) {
+        Instant now = Instant.now();
+        return database.inTransaction(em -> em.createNativeQuery(
+                        "update job_locks set owner = ?1, locked_until = ?2 where name = ?3 and locked_until < ?4")
+                .setParameter(1, owner).setParameter(2, now.plus(lease)).setParameter(3, job).setParameter(4, now)
+                .executeUpdate() == 1);
+    }
+}

@@ -1,0 +1,60 @@
+package io.tokenrouter.store;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import java.time.Instant;
+
+/**
+ * One limit of a key or a team: on requests or tokens, total or per period, with what is used in the
+ * current window and what in-flight requests have reserved. Counters change only through the
+ * conditional updates of {@link QuotaRepository}.
+ */
+@Entity
+@Table(name = "quotas")
+public class Quota {
+
+    public static final String OWNER_KEY = "key";
+    public static final String OWNER_TEAM = "team";
+
+    @Id
+    @GeneratedValue(strategy = GenerationType.IDENTITY)
+    private Long id;
+    @Column(name = "owner_type")
+    private String ownerType;
+    @Column(name = "owner_id")
+    private Long ownerId;
+    private String metric;
+    private String period;
+    @Column(name = "limit_value")
+    private long limit;
+    private long used;
+    private long reserved;
+    @Column(name = "window_start")
+    private Instant windowStart;
+
+    public Quota() {
+    }
+
+    public Quota(String ownerType, Long ownerId, String metric, String period, long limit) {
+        this.ownerType = ownerType;
+        this.ownerId = ownerId;
+        this.metric = metric;
+        this.period = period;
+        this.limit = limit;
+    }
+
+    public Long getId() { return id; }
+    public String getOwnerType() { return ownerType; }
+    public Long getOwnerId() { return ownerId; }
+    public String getMetric() { return metric; }
+    public String getPeriod() { return period; }
+    public long getLimit() { return limit; }
+    public void setLimit(long limit) { this.limit = limit; }
+    public long getUsed() { return used; }
+    public long getReserved() { return reserved; }
+    public Instant getWindowStart() { return windowStart; }
+}
