@@ -1,0 +1,244 @@
+package io.tokenrouter.quota;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tokenrouter.api.GatewayException;
+import io.tokenrouter.store.Database;
+import io.tokenrouter.store.Quota;
+import io.tokenrouter.store.QuotaRepository;
+import io.tokenrouter.store.TestDatabases;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Named;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Quota enforcement against real databases, H2 and PostgreSQL: many threads reserving at the same
+ * instant never take more than a limit allows, parent/child/team chains refuse as a whole, settlement
+ * keeps counters exact, and periods roll over on the calendar.
+ */
+class QuotaConcurrencyTest {
+
+    private static final int THREADS = 50;
+    private static final AtomicLong OWNER_IDS = new AtomicLong(1000);
+    private static final List<Database> OPENED = Collections.synchronizedList(new ArrayList<>());
+
+    static Stream<Named<Supplier<Database>>> databases() {
+        return Stream.of(Named.of("H2", () -> open(TestDatabases::h2)),
+                Named.of("PostgreSQL", () -> open(TestDatabases::postgres)));
+    }
+
+    private static Database open(Supplier<Database> factory) {
+        Database db = factory.get();
+        OPENED.add(db);
+        return db;
+    }
+
+    @AfterAll
+    static void closeAll() {
+        OPENED.forEach(TestDatabases::close);
+    }
+
+    private static QuotaGate gate(QuotaRepository repository, Clock clock) {
+        QuotaGate gate = new QuotaGate();
+        gate.quotas = repository;
+        gate.useClock(clock);
+        return gate;
+    }
+
+    private static long newOwner() {
+        return OWNER_IDS.incrementAndGet();
+    }
+
+    private static QuotaSubject key(long keyId, String name) {
+        return new QuotaSubject(List.of(keyId), Map.of(keyId, name), null, null);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("databases")
+    void fiftyParallelRequestsOnARequestQuotaOfTenForwardExactlyTen(Supplier<Database> db) throws Exception {
+        QuotaRepository repository = TestDatabases.quotas(db.get());
+        long key = newOwner();
+        repository.replaceForOwner(Quota.OWNER_KEY, key, List.of(new Quota(Quota.OWNER_KEY, key, "requests", "total", 10)));
+        QuotaGate gate = gate(repository, Clock.systemUTC());
+
+        List<Object> outcomes = inParallel(() -> gate.reserve(key(key, "k"), 0));
+
+        List<Reservation> accepted = outcomes.stream().filter(Reservation.class::isInstance).map(Reservation.class::cast).toList();
+        List<GatewayException> refused = outcomes.stream().filter(GatewayException.class::isInstance)
+                .map(GatewayException.class::cast).toList();
+        assertThat(accepted).hasSize(10);
+        assertThat(refused).hasSize(40).allSatisfy(e -> {
+            assertThat(e.status()).isEqualTo(429);
+            assertThat(e.code()).isEqualTo("insufficient_quota");
+        });
+        Quota row = repository.findByOwner(Quota.OWNER_KEY, key).get(0);
+        assertThat(row.getReserved()).isEqualTo(10);
+        accepted.forEach(r -> gate.settle(r, true, 0));
+        row = repository.findByOwner(Quota.OWNER_KEY, key).get(0);
+        assertThat(row.getUsed()).isEqualTo(10);
+        assertThat(row.getReserved()).isZero();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("databases")
+    void tokenQuotaWithMixedSizesIsNeverOverReserved(Supplier<Database> db) throws Exception {
+        QuotaRepository repository = TestDatabases.quotas(db.get());
+        long key = newOwner();
+        repository.replaceForOwner(Quota.OWNER_KEY, key, List.of(new Quota(Quota.OWNER_KEY, key, "tokens", "total", 1000)));
+        QuotaGate gate = gate(repository, Clock.systemUTC());
+        Random random = new Random(42);
+        long[] sizes = random.longs(THREADS, 20, 200).toArray();
+        AtomicLong next = new AtomicLong();
+
+        List<Object> outcomes = inParallel(() -> {
+            long size = sizes[(int) next.getAndIncrement()];
+            return new Object[] {size, gate.reserve(key(key, "k"), size)};
+        });
+
+        long reservedSum = 0;
+        List<Object[]> accepted = new ArrayList<>();
+        for (Object o : outcomes) {
+            if (o instanceof Object[] pair) {
+                reservedSum += (long) pair[0];
+                accepted.add(pair);
+            }
+        }
+        assertThat(reservedSum).isLessThanOrEqualTo(1000).isGreaterThan(800);
+        assertThat(repository.findByOwner(Quota.OWNER_KEY, key).get(0).getReserved()).isEqualTo(reservedSum);
+        // settle each below its reservation (actual usage is usually lower than the maximum asked for)
+        long usedSum = 0;
+        for (Object[] pair : accepted) {
+            long actual = (long) pair[0] / 2;
+            usedSum += actual;
+            gate.settle((Reservation) pair[1], true, actual);
+        }
+        Quota row = repository.findByOwner(Quota.OWNER_KEY, key).get(0);
+        assertThat(row.getUsed()).isEqualTo(usedSum);
+        assertThat(row.getReserved()).isZero();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("databases")
+    void theTightestOfKeyParentAndTeamDecidesAndRefusalsReserveNothing(Supplier<Database> db) throws Exception {
+        QuotaRepository repository = TestDatabases.quotas(db.get());
+        long child = newOwner();
+        long parent = newOwner();
+        long team = newOwner();
+        repository.replaceForOwner(Quota.OWNER_KEY, child, List.of(new Quota(Quota.OWNER_KEY, child, "requests", "total", 20)));
+        repository.replaceForOwner(Quota.OWNER_KEY, parent, List.of(new Quota(Quota.OWNER_KEY, parent, "requests", "total", 8)));
+        repository.replaceForOwner(Quota.OWNER_TEAM, team, List.of(new Quota(Quota.OWNER_TEAM, team, "requests", "day", 5)));
+        QuotaGate gate = gate(repository, Clock.systemUTC());
+        QuotaSubject subject = new QuotaSubject(List.of(child, parent), Map.of(child, "child", parent, "parent"), team, "research");
+
+        List<Object> outcomes = inParallel(() -> gate.reserve(subject, 0));
+
+        assertThat(outcomes.stream().filter(Reservation.class::isInstance)).hasSize(5);
+        assertThat(outcomes.stream().filter(GatewayException.class::isInstance).map(GatewayException.class::cast))
+                .allSatisfy(e -> assertThat(e.getMessage()).contains("team 'research'"));
+        assertThat(repository.findByOwner(Quota.OWNER_KEY, child).get(0).getReserved()).isEqualTo(5);
+        assertThat(repository.findByOwner(Quota.OWNER_KEY, parent).get(0).getReserved()).isEqualTo(5);
+        assertThat(repository.findByOwner(Quota.OWNER_TEAM, team).get(0).getReserved()).isEqualTo(5);
+
+        repository.resetOwner(Quota.OWNER_TEAM, team);
+        repository.replaceForOwner(Quota.OWNER_TEAM, team, List.of(new Quota(Quota.OWNER_TEAM, team, "requests", "day", 100)));
+        List<Object> more = inParallel(() -> gate.reserve(subject, 0));
+        assertThat(more.stream().filter(Reservation.class::isInstance)).hasSize(3);
+        assertThat(more.stream().filter(GatewayException.class::isInstance).map(GatewayException.class::cast))
+                .allSatisfy(e -> assertThat(e.getMessage()).contains("parent key 'parent'"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("databases")
+    void aDailyQuotaRollsOverAtMidnightUtc(Supplier<Database> db) {
+        QuotaRepository repository = TestDatabases.quotas(db.get());
+        long key = newOwner();
+        repository.replaceForOwner(Quota.OWNER_KEY, key, List.of(new Quota(Quota.OWNER_KEY, key, "requests", "day", 2)));
+        Instant evening = Instant.parse("2026-03-09T23:59:00Z");
+        QuotaGate gate = gate(repository, Clock.fixed(evening, ZoneOffset.UTC));
+
+        gate.settle(gate.reserve(key(key, "night-owl"), 0), true, 0);
+        gate.settle(gate.reserve(key(key, "night-owl"), 0), true, 0);
+        assertThatThrownBy(() -> gate.reserve(key(key, "night-owl"), 0))
+                .isInstanceOfSatisfying(GatewayException.class, e -> {
+                    assertThat(e.code()).isEqualTo("rate_limit_exceeded");
+                    assertThat(e.retryAfter()).hasSeconds(60);
+                    assertThat(e.getMessage()).contains("daily request quota of key 'night-owl'")
+                            .contains("2026-03-10T00:00:00Z");
+                    assertThat(e.headers()).containsEntry("x-ratelimit-remaining-requests", "0");
+                });
+
+        gate.useClock(Clock.fixed(Instant.parse("2026-03-10T00:00:01Z"), ZoneOffset.UTC));
+        Reservation next = gate.reserve(key(key, "night-owl"), 0);
+        gate.settle(next, true, 0);
+        Quota row = repository.findByOwner(Quota.OWNER_KEY, key).get(0);
+        assertThat(row.getUsed()).isEqualTo(1);
+        assertThat(row.getWindowStart()).isEqualTo(Instant.parse("2026-03-10T00:00:00Z"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("databases")
+    void aFailedRequestReleasesItsReservationAndKeepsWhatWasUsed(Supplier<Database> db) {
+        QuotaRepository repository = TestDatabases.quotas(db.get());
+        long key = newOwner();
+        repository.replaceForOwner(Quota.OWNER_KEY, key, List.of(
+                new Quota(Quota.OWNER_KEY, key, "requests", "total", 5),
+                new Quota(Quota.OWNER_KEY, key, "tokens", "total", 10_000)));
+        QuotaGate gate = gate(repository, Clock.systemUTC());
+
+        gate.settle(gate.reserve(key(key, "k"), 4000), false, 0);
+        gate.settle(gate.reserve(key(key, "k"), 4000), true, 1234);
+
+        List<Quota> rows = repository.findByOwner(Quota.OWNER_KEY, key);
+        Quota requests = rows.stream().filter(q -> q.getMetric().equals("requests")).findFirst().orElseThrow();
+        Quota tokens = rows.stream().filter(q -> q.getMetric().equals("tokens")).findFirst().orElseThrow();
+        assertThat(requests.getUsed()).isEqualTo(1);
+        assertThat(requests.getReserved()).isZero();
+        assertThat(tokens.getUsed()).isEqualTo(1234);
+        assertThat(tokens.getReserved()).isZero();
+    }
+
+    /** Runs the task on {@value #THREADS} threads released at the same instant; a refusal is returned, not thrown. */
+    private static List<Object> inParallel(Callable<Object> task) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+        CountDownLatch start = new CountDownLatch(1);
+        try {
+            List<Future<Object>> futures = new ArrayList<>();
+            for (int i = 0; i < THREADS; i++) {
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    try {
+                        return task.call();
+                    } catch (GatewayException e) {
+                        return e;
+                    }
+                }));
+            }
+            start.countDown();
+            List<Object> results = new ArrayList<>();
+            for (Future<Object> f : futures) {
+                results.add(f.get());
+            }
+            return results;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package io.tokenrouter.store;
+
+import io.tokenrouter.config.GatewaySettings;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Real databases for store-level tests: an embedded H2 file database and a real PostgreSQL server
+ * (binaries from Maven Central), each migrated by Flyway exactly as the gateway does at start-up.
+ */
+public final class TestDatabases {
+
+    private static EmbeddedPostgres postgres;
+
+    private TestDatabases() {
+    }
+
+    /** A fresh H2 file database in a temporary home. */
+    public static Database h2() {
+        try {
+            Path home = Files.createTempDirectory("tokenrouter-h2");
+            return open(Map.of("tokenrouter.home", home.toString()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A fresh database on the shared embedded PostgreSQL server. */
+    public static synchronized Database postgres() {
+        try {
+            if (postgres == null) {
+                postgres = EmbeddedPostgres.builder().start();
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    try {
+                        postgres.close();
+                    } catch (IOException ignored) {
+                        // the JVM is exiting
+                    }
+                }));
+            }
+            String name = "tr_" + Long.toHexString(System.nanoTime());
+            try (var c = postgres.getPostgresDatabase().getConnection(); var s = c.createStatement()) {
+                s.execute("create database " + name);
+            }
+            Path home = Files.createTempDirectory("tokenrouter-pg");
+            return open(Map.of("tokenrouter.home", home.toString(),
+                    "tokenrouter.database_url", postgres.getJdbcUrl("postgres", name),
+                    "tokenrouter.database_user", "postgres"));
+        } catch (IOException | java.sql.SQLException e) {
+            throw new IllegalStateException("Could not start the embedded PostgreSQL server", e);
+        }
+    }
+
+    private static Database open(Map<String, String> properties) {
+        Database database = new Database();
+        database.settings = GatewaySettings.load(properties, Map.of());
+        database.open();
+        return database;
+    }
+
+    public static void close(Database database) {
+        database.close();
+    }
+
+    public static QuotaRepository quotas(Database database) {
+        QuotaRepository repository = new QuotaRepository();
+        repository.database = database;
+        return repository;
+    }
+}
