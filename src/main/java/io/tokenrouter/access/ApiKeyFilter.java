@@ -21,6 +21,8 @@ public class ApiKeyFilter implements ContainerRequestFilter {
 
     @Inject
     KeyLookup keys;
+    @Inject
+    KeyActivity activity;
     @Context
     ResourceInfo resource;
 
@@ -34,7 +36,9 @@ public class ApiKeyFilter implements ContainerRequestFilter {
         if (secret == null) {
             throw GatewayException.missingApiKey();
         }
-        request.setProperty(Caller.PROPERTY, keys.resolve(secret));
+        Caller caller = keys.resolve(secret);
+        activity.used(caller.keyId());
+        request.setProperty(Caller.PROPERTY, caller);
     }
 
     static String presentedKey(ContainerRequestContext request) {

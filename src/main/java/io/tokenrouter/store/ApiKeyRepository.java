@@ -60,6 +60,12 @@ public class ApiKeyRepository {
         });
     }
 
+    /** Records that the key was used; no configuration version bump, as nothing routing depends on it. */
+    public void touch(long id, Instant at) {
+        database.run(em -> em.createQuery("update ApiKey k set k.lastUsedAt = :at where k.id = :id")
+                .setParameter("at", at).setParameter("id", id).executeUpdate());
+    }
+
     public long countUsableAdmins() {
         return database.inTransaction(em -> em.createQuery(
                         "select count(k) from ApiKey k where k.role = 'admin' and k.revokedAt is null", Long.class)

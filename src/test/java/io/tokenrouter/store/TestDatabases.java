@@ -66,6 +66,24 @@ public final class TestDatabases {
         database.close();
     }
 
+    public static ApiKeyRepository keys(Database database) {
+        ApiKeyRepository repository = new ApiKeyRepository();
+        repository.database = database;
+        return repository;
+    }
+
+    public static TeamRepository teams(Database database) {
+        TeamRepository repository = new TeamRepository();
+        repository.database = database;
+        return repository;
+    }
+
+    public static JobLocks jobLocks(Database database) {
+        JobLocks locks = new JobLocks();
+        locks.database = database;
+        return locks;
+    }
+
     public static QuotaRepository quotas(Database database) {
         QuotaRepository repository = new QuotaRepository();
         repository.database = database;

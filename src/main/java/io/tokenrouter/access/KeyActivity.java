@@ -1,0 +1,41 @@
+package io.tokenrouter.access;
+
+import io.tokenrouter.config.Scheduler;
+import io.tokenrouter.store.ApiKeyRepository;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Instant;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Keeps each key's {@code last_used_at} current to the minute without a database write per request:
+ * a key's first use in a minute on this node schedules one background update.
+ */
+@ApplicationScoped
+public class KeyActivity {
+
+    private static final long MINUTE_NANOS = 60_000_000_000L;
+    private static final int MAX_TRACKED = 100_000;
+
+    @Inject
+    ApiKeyRepository keys;
+    @Inject
+    Scheduler scheduler;
+
+    private final ConcurrentHashMap<Long, Long> lastWritten = new ConcurrentHashMap<>();
+
+    public void used(long keyId) {
+        long now = System.nanoTime();
+        Long previous = lastWritten.get(keyId);
+        if (previous != null && now - previous < MINUTE_NANOS) {
+            return;
+        }
+        if (lastWritten.size() >= MAX_TRACKED) {
+            lastWritten.clear();
+        }
+        if (previous == null ? lastWritten.putIfAbsent(keyId, now) == null : lastWritten.replace(keyId, previous, now)) {
+            Instant at = Instant.now();
+            scheduler.later(() -> keys.touch(keyId, at));
+        }
+    }
+}

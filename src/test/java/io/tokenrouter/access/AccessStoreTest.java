@@ -1,0 +1,171 @@
+package io.tokenrouter.access;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tokenrouter.api.GatewayException;
+import io.tokenrouter.config.GatewaySettings;
+import io.tokenrouter.store.ApiKey;
+import io.tokenrouter.store.ApiKeyRepository;
+import io.tokenrouter.store.Database;
+import io.tokenrouter.store.JobLocks;
+import io.tokenrouter.store.Quota;
+import io.tokenrouter.store.QuotaRepository;
+import io.tokenrouter.store.TestDatabases;
+import io.tokenrouter.store.TeamRepository;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Key lifecycle against a real (H2) database: first-run setup, clean-up of temporary keys, job leases. */
+class AccessStoreTest {
+
+    private Database database;
+    private ApiKeyRepository keys;
+    private QuotaRepository quotas;
+    private KeyLookup lookup;
+
+    @BeforeEach
+    void open() {
+        database = TestDatabases.h2();
+        keys = TestDatabases.keys(database);
+        quotas = TestDatabases.quotas(database);
+        lookup = new KeyLookup();
+        lookup.settings = GatewaySettings.load(Map.of("tokenrouter.home", "/nonexistent"), Map.of());
+        lookup.keys = keys;
+        lookup.teams = TestDatabases.teams(database);
+        lookup.quotas = quotas;
+    }
+
+    @AfterEach
+    void close() {
+        TestDatabases.close(database);
+    }
+
+    private AdminAccess adminAccess(Map<String, String> properties) {
+        AdminAccess access = new AdminAccess();
+        access.settings = GatewaySettings.load(properties, Map.of());
+        access.keys = keys;
+        access.lookup = lookup;
+        return access;
+    }
+
+    @Test
+    void firstRunPrintsASetupTokenThatAloneCreatesTheFirstAdminKey() {
+        List<String> logged = new ArrayList<>();
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                logged.add(record.getMessage());
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Logger logger = Logger.getLogger(AdminAccess.class.getName());
+        logger.addHandler(capture);
+        AdminAccess access;
+        try {
+            access = adminAccess(Map.of("tokenrouter.home", "/nonexistent"));
+            access.start();
+        } finally {
+            logger.removeHandler(capture);
+        }
+        Matcher token = Pattern.compile("setup token (\\S+) ").matcher(String.join("\n", logged));
+        assertThat(token.find()).as("setup token in the log: " + logged).isTrue();
+        assertThat(access.setupPending()).isTrue();
+
+        assertThatThrownBy(() -> access.setup("guessed", "mallory"))
+                .isInstanceOfSatisfying(GatewayException.class, e -> assertThat(e.status()).isEqualTo(403));
+        CreatedKey first = access.setup(token.group(1), "owner");
+        assertThat(first.key().role()).isEqualTo("admin");
+        assertThat(lookup.resolve(first.secret()).role()).isEqualTo(Role.ADMIN);
+        assertThat(access.setupPending()).isFalse();
+        assertThatThrownBy(() -> access.setup(token.group(1), "again"))
+                .isInstanceOfSatisfying(GatewayException.class, e -> assertThat(e.status()).isEqualTo(409));
+    }
+
+    @Test
+    void aConfiguredAdminKeyOrPasswordMeansNoSetupToken() {
+        AdminAccess withKey = adminAccess(Map.of("tokenrouter.home", "/nonexistent",
+                "tokenrouter.admin_key", "tr-configured-admin-key-1234"));
+        withKey.start();
+        assertThat(withKey.setupPending()).isFalse();
+        assertThat(withKey.signIn("tr-configured-admin-key-1234", null).role()).isEqualTo(Role.ADMIN);
+
+        AdminAccess withPassword = adminAccess(Map.of("tokenrouter.home", "/nonexistent",
+                "tokenrouter.admin_password", "correct horse"));
+        withPassword.start();
+        assertThat(withPassword.signIn(null, "correct horse").role()).isEqualTo(Role.ADMIN);
+        assertThatThrownBy(() -> withPassword.signIn(null, "wrong horse"))
+                .isInstanceOfSatisfying(GatewayException.class, e -> assertThat(e.status()).isEqualTo(401));
+    }
+
+    @Test
+    void cleanupRemovesExpiredAndDepletedTemporaryKeysWithTheirChildrenAndQuotas() {
+        Instant longAgo = Instant.now().minus(Duration.ofDays(2));
+        ApiKey parent = key("parent", null, null, false);
+        ApiKey expired = key("expired-temp", parent.getId(), longAgo, true);
+        ApiKey grandchild = key("grandchild", expired.getId(), longAgo, true);
+        ApiKey depleted = key("depleted-temp", parent.getId(), Instant.now().plus(Duration.ofDays(1)), true);
+        ApiKey fresh = key("fresh-temp", parent.getId(), Instant.now().plus(Duration.ofDays(1)), true);
+        ApiKey expiredPermanent = key("expired-permanent", null, longAgo, false);
+        quotas.replaceForOwner(Quota.OWNER_KEY, grandchild.getId(),
+                List.of(new Quota(Quota.OWNER_KEY, grandchild.getId(), "tokens", "total", 10)));
+        quotas.replaceForOwner(Quota.OWNER_KEY, depleted.getId(),
+                List.of(new Quota(Quota.OWNER_KEY, depleted.getId(), "requests", "total", 0)));
+        KeyCleanup cleanup = new KeyCleanup();
+        cleanup.settings = GatewaySettings.load(Map.of("tokenrouter.home", "/nonexistent"), Map.of());
+        cleanup.keys = keys;
+
+        int removed = cleanup.removeNow();
+
+        assertThat(removed).isEqualTo(3);
+        assertThat(keys.find(expired.getId())).isEmpty();
+        assertThat(keys.find(grandchild.getId())).isEmpty();
+        assertThat(keys.find(depleted.getId())).isEmpty();
+        assertThat(quotas.findByOwner(Quota.OWNER_KEY, grandchild.getId())).isEmpty();
+        assertThat(keys.find(fresh.getId())).isPresent();
+        assertThat(keys.find(parent.getId())).isPresent();
+        assertThat(keys.find(expiredPermanent.getId())).as("only temporary keys are removed").isPresent();
+    }
+
+    @Test
+    void aJobLeaseIsHeldByOneNodeAtATime() {
+        JobLocks locks = TestDatabases.jobLocks(database);
+
+        assertThat(locks.tryAcquire("key-cleanup", "node-a", Duration.ofSeconds(30))).isTrue();
+        assertThat(locks.tryAcquire("key-cleanup", "node-b", Duration.ofSeconds(30))).isFalse();
+        assertThat(locks.tryAcquire("no-such-job", "node-b", Duration.ofSeconds(30))).isFalse();
+    }
+
+    private ApiKey key(String name, Long parentId, Instant expiresAt, boolean temporary) {
+        ApiKey key = new ApiKey();
+        key.setName(name);
+        String secret = KeySecrets.generate();
+        key.setKeyHash(KeySecrets.hash(secret));
+        key.setDisplayPrefix(KeySecrets.displayPrefix(secret));
+        key.setRole("inferrer");
+        key.setParentId(parentId);
+        key.setExpiresAt(expiresAt);
+        key.setTemporary(temporary);
+        key.setCreatedAt(Instant.now());
+        return keys.store(key);
+    }
+
+}
