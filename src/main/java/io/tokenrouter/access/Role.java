@@ -1,5 +1,6 @@
 package io.tokenrouter.access;
 
+import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Locale;
 
 /** What a key may do; each role includes everything of the roles after it. */
@@ -10,6 +11,7 @@ public enum Role {
         return valueOf(text.toUpperCase(Locale.ROOT));
     }
 
+    @JsonValue
     public String wireName() {
         return name().toLowerCase(Locale.ROOT);
     }
