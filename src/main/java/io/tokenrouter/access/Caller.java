@@ -14,7 +14,7 @@ import java.util.Set;
  */
 public record Caller(long keyId, String keyName, Role role, Long teamId, String teamName,
                      Set<String> allowedModels, Instant expiresAt, List<Long> chain,
-                     Map<Long, String> chainNames, boolean limited) {
+                     Map<Long, String> chainNames, boolean limited, boolean captureConversations) {
 
     /** The request property (and servlet request attribute) the caller is stored under. */
     public static final String PROPERTY = "io.tokenrouter.caller";

@@ -31,6 +31,8 @@ public class KeyCleanup {
     JobLocks locks;
     @Inject
     Scheduler scheduler;
+    @Inject
+    io.tokenrouter.observe.EventLog events;
 
     public void start() {
         scheduler.every(Duration.ofMinutes(1), JOB, this::runIfLeader);
@@ -53,6 +55,7 @@ public class KeyCleanup {
         }
         if (removed > 0) {
             LOG.info("Removed " + removed + " expired or depleted temporary keys");
+            events.info("cleanup", "key-cleanup", "Removed " + removed + " expired or depleted temporary keys");
         }
         return removed;
     }

@@ -111,7 +111,8 @@ public class KeyLookup {
         List<Long> ids = new ArrayList<>(names.keySet());
         boolean limited = !quotas.findForOwners(ids, key.getTeamId()).isEmpty();
         return new Caller(key.getId(), key.getName(), Role.parse(key.getRole()), key.getTeamId(),
-                team == null ? null : team.getName(), models, expiry, List.copyOf(ids), Map.copyOf(names), limited);
+                team == null ? null : team.getName(), models, expiry, List.copyOf(ids), Map.copyOf(names), limited,
+                key.isCaptureConversations());
     }
 
     private List<ApiKey> chain(ApiKey key) {

@@ -70,8 +70,15 @@ public class KeyService {
     }
 
     /** Changes name, models or expiry; the same parent rules as at creation apply. */
-    public KeyView update(Caller actor, long id, String name, List<String> allowedModels, Instant expiresAt) {
+    public KeyView update(Caller actor, long id, String name, List<String> allowedModels, Instant expiresAt,
+                          Boolean captureConversations) {
         ApiKey key = manageable(actor, id);
+        if (captureConversations != null) {
+            if (actor.role() != Role.ADMIN) {
+                throw GatewayException.forbidden("Only admins switch conversation capture.");
+            }
+            key.setCaptureConversations(captureConversations);
+        }
         if (name != null) {
             requireName(name);
             key.setName(name.trim());

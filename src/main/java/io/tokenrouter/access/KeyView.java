@@ -8,17 +8,18 @@ import java.util.List;
 /** A key as the API shows it: never the secret, only its display prefix. */
 public record KeyView(long id, String name, String prefix, String role, Long teamId, Long parentId,
                       List<String> allowedModels, Instant expiresAt, Instant revokedAt, boolean temporary,
-                      String createdBy, Instant createdAt, Instant lastUsedAt, Object quotas) {
+                      String createdBy, Instant createdAt, Instant lastUsedAt, boolean captureConversations,
+                      Object quotas) {
 
     public static KeyView of(ApiKey k) {
         return new KeyView(k.getId(), k.getName(), k.getDisplayPrefix(), k.getRole(), k.getTeamId(), k.getParentId(),
                 list(k.getAllowedModels()), k.getExpiresAt(), k.getRevokedAt(), k.isTemporary(), k.getCreatedBy(),
-                k.getCreatedAt(), k.getLastUsedAt(), null);
+                k.getCreatedAt(), k.getLastUsedAt(), k.isCaptureConversations(), null);
     }
 
     public KeyView withQuotas(Object quotas) {
         return new KeyView(id, name, prefix, role, teamId, parentId, allowedModels, expiresAt, revokedAt, temporary,
-                createdBy, createdAt, lastUsedAt, quotas);
+                createdBy, createdAt, lastUsedAt, captureConversations, quotas);
     }
 
     static List<String> list(String csv) {

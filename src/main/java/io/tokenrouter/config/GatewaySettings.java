@@ -43,6 +43,16 @@ public final class GatewaySettings {
     private final Duration modelRefreshInterval;
     private final Duration temporaryKeyGrace;
     private final long defaultMaxTokens;
+    private final int usageQueueCapacity;
+    private final List<String> trustedProxies;
+    private final Optional<String> metricsToken;
+    private final Duration logRetention;
+    private final Duration rollupRetention;
+    private final Duration conversationRetention;
+    private final Duration eventRetention;
+    private final int conversationMaxBytes;
+    private final double providerQuotaAlertShare;
+    private final Optional<String> alertWebhookUrl;
 
     private GatewaySettings(Path home, SettingsSource source) {
         this.home = home;
@@ -64,6 +74,16 @@ public final class GatewaySettings {
         this.modelRefreshInterval = duration(source, "model_refresh_interval", Duration.ofMinutes(30));
         this.temporaryKeyGrace = duration(source, "temporary_key_grace", Duration.ofHours(1));
         this.defaultMaxTokens = parseLong(source, "default_max_tokens", 4096);
+        this.usageQueueCapacity = (int) parseLong(source, "usage_queue_capacity", 100_000);
+        this.trustedProxies = source.list("trusted_proxies").orElse(List.of());
+        this.metricsToken = source.get("metrics_token");
+        this.logRetention = duration(source, "log_retention", Duration.ofDays(90));
+        this.rollupRetention = duration(source, "rollup_retention", Duration.ofDays(400));
+        this.conversationRetention = duration(source, "conversation_retention", Duration.ofDays(30));
+        this.eventRetention = duration(source, "event_retention", Duration.ofDays(90));
+        this.conversationMaxBytes = (int) parseLong(source, "conversation_max_bytes", 256 * 1024);
+        this.providerQuotaAlertShare = Double.parseDouble(source.get("provider_quota_alert_share").orElse("0.1"));
+        this.alertWebhookUrl = source.get("alert_webhook_url");
         this.providers = readProviders(source);
         this.aliases = readAliases(source.tomlSection("model_aliases"));
     }
@@ -104,6 +124,12 @@ public final class GatewaySettings {
     }
 
     private void validate() {
+        if (usageQueueCapacity < 1) {
+            throw new IllegalStateException("usage_queue_capacity must be at least 1");
+        }
+        if (providerQuotaAlertShare < 0 || providerQuotaAlertShare > 1) {
+            throw new IllegalStateException("provider_quota_alert_share must be between 0 and 1");
+        }
         if (maxBodyBytes < 1024) {
             throw new IllegalStateException("max_body_bytes must be at least 1024, not " + maxBodyBytes);
         }
@@ -263,6 +289,48 @@ public final class GatewaySettings {
 
     public Duration temporaryKeyGrace() {
         return temporaryKeyGrace;
+    }
+
+    public int usageQueueCapacity() {
+        return usageQueueCapacity;
+    }
+
+    /** Addresses (or CIDR ranges) of reverse proxies whose X-Forwarded-For / Forwarded headers are believed. */
+    public List<String> trustedProxies() {
+        return trustedProxies;
+    }
+
+    public Optional<String> metricsToken() {
+        return metricsToken;
+    }
+
+    public Duration logRetention() {
+        return logRetention;
+    }
+
+    public Duration rollupRetention() {
+        return rollupRetention;
+    }
+
+    public Duration conversationRetention() {
+        return conversationRetention;
+    }
+
+    public Duration eventRetention() {
+        return eventRetention;
+    }
+
+    public int conversationMaxBytes() {
+        return conversationMaxBytes;
+    }
+
+    /** Below this share of a provider's limit left, the provider's quota is flagged low and an alert raised. */
+    public double providerQuotaAlertShare() {
+        return providerQuotaAlertShare;
+    }
+
+    public Optional<String> alertWebhookUrl() {
+        return alertWebhookUrl;
     }
 
     /** Completion tokens reserved against token quotas when a request sets no maximum. */

@@ -7,6 +7,7 @@ import io.tokenrouter.access.KeyService;
 import io.tokenrouter.access.KeyView;
 import io.tokenrouter.api.GatewayException;
 import io.tokenrouter.config.Durations;
+import io.tokenrouter.observe.EventLog;
 import io.tokenrouter.quota.QuotaService;
 import io.tokenrouter.quota.QuotaSpec;
 import io.tokenrouter.store.Page;
@@ -46,6 +47,8 @@ public class KeysResource {
     KeyService keys;
     @Inject
     QuotaService quotas;
+    @Inject
+    EventLog events;
 
     @POST
     public Response create(Requests.KeyRequest body, @Context ContainerRequestContext request) {
@@ -57,6 +60,8 @@ public class KeysResource {
         if (specs != null) {
             quotas.set(Quota.OWNER_KEY, created.key().id(), specs);
         }
+        events.info("config", actor.keyName(), "Created " + created.key().role() + " key '" + created.key().name()
+                + "' #" + created.key().id());
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("key", created.secret());
         answer.put("warning", "Store this key now: it cannot be shown again.");
@@ -85,7 +90,8 @@ public class KeysResource {
         Caller actor = Guard.manager(request);
         Requests.KeyPatch b = Validation.required(body);
         List<QuotaSpec> specs = Validation.quotas(b.quotas());
-        KeyView key = keys.update(actor, id, b.name(), b.allowedModels(), b.expiresAt());
+        KeyView key = keys.update(actor, id, b.name(), b.allowedModels(), b.expiresAt(), b.captureConversations());
+        events.info("config", actor.keyName(), "Changed key #" + id);
         if (specs != null) {
             quotas.set(Quota.OWNER_KEY, id, specs);
         }
@@ -104,7 +110,10 @@ public class KeysResource {
     @POST
     @Path("{id}/revoke")
     public KeyView revoke(@PathParam("id") long id, @Context ContainerRequestContext request) {
-        return withQuotas(keys.revoke(Guard.manager(request), id));
+        Caller actor = Guard.manager(request);
+        KeyView revoked = keys.revoke(actor, id);
+        events.info("config", actor.keyName(), "Revoked key '" + revoked.name() + "' #" + id);
+        return withQuotas(revoked);
     }
 
     @DELETE
@@ -119,6 +128,7 @@ public class KeysResource {
         Caller actor = Guard.manager(request);
         keys.manageable(actor, id);
         quotas.reset(Quota.OWNER_KEY, id);
+        events.info("config", actor.keyName(), "Reset the quotas of key #" + id);
         return withQuotas(keys.get(actor, id));
     }
 

@@ -20,6 +20,7 @@ public class ManagementApplication extends ResourceConfig {
         register(ProvidersResource.class);
         register(RoutingResource.class);
         register(SessionResource.class);
+        register(ObservingResource.class);
         register(OpenApiResource.class);
         register(ApiKeyFilter.class);
         register(new JacksonJsonProvider(ApiJson.MAPPER));

@@ -52,7 +52,7 @@ public class OpenApiResource {
                 .paths(new Paths());
         merge(api, "/v1", Set.of(ProxyResource.class, ModelsResource.class));
         merge(api, "/api", Set.of(TeamsResource.class, KeysResource.class, MeResource.class, ProvidersResource.class,
-                RoutingResource.class, SessionResource.class));
+                RoutingResource.class, SessionResource.class, ObservingResource.class));
         return api;
     }
 

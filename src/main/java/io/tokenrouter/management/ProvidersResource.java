@@ -1,5 +1,6 @@
 package io.tokenrouter.management;
 
+import io.tokenrouter.observe.EventLog;
 import io.tokenrouter.provider.ConnectionTestResult;
 import io.tokenrouter.provider.PresetView;
 import io.tokenrouter.provider.ProviderAdmin;
@@ -35,6 +36,8 @@ public class ProvidersResource {
     ProviderAdmin admin;
     @Inject
     ProviderService service;
+    @Inject
+    EventLog events;
 
     @GET
     public ListPage<ProviderView> list(@QueryParam("offset") Integer offset, @QueryParam("limit") Integer limit,
@@ -53,7 +56,9 @@ public class ProvidersResource {
     @POST
     public Response create(ProviderDraft body, @Context ContainerRequestContext request) {
         Guard.admin(request);
-        return Response.status(201).entity(admin.create(Validation.required(body))).build();
+        ProviderView created = admin.create(Validation.required(body));
+        events.info("config", Guard.caller(request).keyName(), "Created provider '" + created.name() + "'");
+        return Response.status(201).entity(created).build();
     }
 
     @GET
@@ -67,7 +72,9 @@ public class ProvidersResource {
     @Path("{name}")
     public ProviderView update(@PathParam("name") String name, ProviderDraft body, @Context ContainerRequestContext request) {
         Guard.admin(request);
-        return admin.update(name, Validation.required(body));
+        ProviderView updated = admin.update(name, Validation.required(body));
+        events.info("config", Guard.caller(request).keyName(), "Changed provider '" + name + "'");
+        return updated;
     }
 
     @DELETE
@@ -75,6 +82,7 @@ public class ProvidersResource {
     public Response delete(@PathParam("name") String name, @Context ContainerRequestContext request) {
         Guard.admin(request);
         admin.delete(name);
+        events.info("config", Guard.caller(request).keyName(), "Deleted provider '" + name + "'");
         return Response.noContent().build();
     }
 

@@ -19,7 +19,8 @@ final class Requests {
                       List<String> allowedModels, List<QuotaSpec> quotas) {
     }
 
-    record KeyPatch(String name, List<String> allowedModels, Instant expiresAt, List<QuotaSpec> quotas) {
+    record KeyPatch(String name, List<String> allowedModels, Instant expiresAt, List<QuotaSpec> quotas,
+                    Boolean captureConversations) {
     }
 
     record QuotasRequest(List<QuotaSpec> quotas) {

@@ -1,5 +1,6 @@
 package io.tokenrouter.management;
 
+import io.tokenrouter.observe.EventLog;
 import io.tokenrouter.routing.AliasView;
 import io.tokenrouter.routing.RoutingAdmin;
 import io.tokenrouter.routing.RoutingSettings;
@@ -29,6 +30,8 @@ public class RoutingResource {
 
     @Inject
     RoutingAdmin admin;
+    @Inject
+    EventLog events;
 
     @GET
     @Path("aliases")
@@ -50,7 +53,9 @@ public class RoutingResource {
     public AliasView putAlias(@PathParam("name") String name, Requests.AliasRequest body,
                               @Context ContainerRequestContext request) {
         Guard.admin(request);
-        return admin.putAlias(name, Validation.required(body).targets());
+        AliasView alias = admin.putAlias(name, Validation.required(body).targets());
+        events.info("config", Guard.caller(request).keyName(), "Set alias '" + name + "'");
+        return alias;
     }
 
     @DELETE
@@ -58,6 +63,7 @@ public class RoutingResource {
     public Response deleteAlias(@PathParam("name") String name, @Context ContainerRequestContext request) {
         Guard.admin(request);
         admin.deleteAlias(name);
+        events.info("config", Guard.caller(request).keyName(), "Deleted alias '" + name + "'");
         return Response.noContent().build();
     }
 
@@ -76,7 +82,8 @@ public class RoutingResource {
         if (profile == null || profile.isBlank()) {
             throw io.tokenrouter.api.GatewayException.invalidRequest("profile", "profile is required.");
         }
-        admin.update(new RoutingSettings(null, null, null, profile));
+        admin.update(new RoutingSettings(null, null, null, profile, null));
+        events.info("config", Guard.caller(request).keyName(), "Activated model profile '" + profile + "'");
         return admin.profiles();
     }
 
@@ -91,6 +98,8 @@ public class RoutingResource {
     @Path("settings")
     public RoutingSettings updateSettings(RoutingSettings body, @Context ContainerRequestContext request) {
         Guard.admin(request);
-        return admin.update(Validation.required(body));
+        RoutingSettings updated = admin.update(Validation.required(body));
+        events.info("config", Guard.caller(request).keyName(), "Changed settings: " + body);
+        return updated;
     }
 }

@@ -3,6 +3,8 @@ package io.tokenrouter.management;
 import io.tokenrouter.access.AdminAccess;
 import io.tokenrouter.access.CreatedKey;
 import io.tokenrouter.access.PublicEndpoint;
+import io.tokenrouter.api.GatewayException;
+import io.tokenrouter.observe.EventLog;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -27,6 +29,8 @@ public class SessionResource {
 
     @Inject
     AdminAccess access;
+    @Inject
+    EventLog events;
 
     @GET
     @Path("setup")
@@ -40,7 +44,14 @@ public class SessionResource {
     @PublicEndpoint
     public Response setup(Requests.SetupRequest body) {
         Requests.SetupRequest b = Validation.required(body);
-        CreatedKey created = access.setup(b.setupToken(), b.name());
+        CreatedKey created;
+        try {
+            created = access.setup(b.setupToken(), b.name());
+        } catch (GatewayException e) {
+            events.warn("sign-in", null, "Refused first-run setup: " + e.getMessage());
+            throw e;
+        }
+        events.info("sign-in", created.key().name(), "Created the first admin key with the setup token");
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("key", created.secret());
         answer.put("warning", "Store this key now: it cannot be shown again.");
@@ -53,6 +64,13 @@ public class SessionResource {
     @PublicEndpoint
     public AdminAccess.SignedIn signIn(Requests.SessionRequest body) {
         Requests.SessionRequest b = Validation.required(body);
-        return access.signIn(b.key(), b.password());
+        try {
+            AdminAccess.SignedIn signedIn = access.signIn(b.key(), b.password());
+            events.info("sign-in", signedIn.name(), "Signed in as " + signedIn.role().wireName());
+            return signedIn;
+        } catch (GatewayException e) {
+            events.warn("sign-in", null, "Failed sign-in: " + e.getMessage());
+            throw e;
+        }
     }
 }

@@ -2,6 +2,7 @@ package io.tokenrouter.management;
 
 import io.tokenrouter.access.TeamService;
 import io.tokenrouter.access.TeamView;
+import io.tokenrouter.observe.EventLog;
 import io.tokenrouter.quota.QuotaService;
 import io.tokenrouter.quota.QuotaSpec;
 import io.tokenrouter.quota.QuotaView;
@@ -36,6 +37,8 @@ public class TeamsResource {
     TeamService teams;
     @Inject
     QuotaService quotas;
+    @Inject
+    EventLog events;
 
     @GET
     public ListPage<TeamView> list(@QueryParam("offset") Integer offset, @QueryParam("limit") Integer limit,
@@ -52,6 +55,7 @@ public class TeamsResource {
         List<QuotaSpec> specs = Validation.quotas(body == null ? null : body.quotas());
         Requests.TeamRequest b = Validation.required(body);
         TeamView team = teams.create(b.name(), b.description(), b.allowedModels(), b.disabled());
+        events.info("config", Guard.caller(request).keyName(), "Created team '" + team.name() + "' #" + team.id());
         if (specs != null) {
             quotas.set(Quota.OWNER_TEAM, team.id(), specs);
         }
@@ -72,6 +76,7 @@ public class TeamsResource {
         Requests.TeamRequest b = Validation.required(body);
         List<QuotaSpec> specs = Validation.quotas(b.quotas());
         TeamView team = teams.update(id, b.name(), b.description(), b.allowedModels(), b.disabled());
+        events.info("config", Guard.caller(request).keyName(), "Changed team '" + team.name() + "' #" + id);
         if (specs != null) {
             quotas.set(Quota.OWNER_TEAM, id, specs);
         }
@@ -83,6 +88,7 @@ public class TeamsResource {
     public Response delete(@PathParam("id") long id, @Context ContainerRequestContext request) {
         Guard.admin(request);
         teams.delete(id);
+        events.info("config", Guard.caller(request).keyName(), "Deleted team #" + id);
         return Response.noContent().build();
     }
 
@@ -101,6 +107,7 @@ public class TeamsResource {
         Guard.admin(request);
         teams.find(id);
         quotas.reset(Quota.OWNER_TEAM, id);
+        events.info("config", Guard.caller(request).keyName(), "Reset the quotas of team #" + id);
         return withQuotas(teams.get(id));
     }
 

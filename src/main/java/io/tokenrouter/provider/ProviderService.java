@@ -44,6 +44,8 @@ public class ProviderService {
     UpstreamHttp http;
     @Inject
     Scheduler scheduler;
+    @Inject
+    io.tokenrouter.observe.EventLog events;
 
     public void start() {
         scheduler.later(this::refreshStale);
@@ -85,6 +87,7 @@ public class ProviderService {
             return ids;
         } catch (IOException | RuntimeException e) {
             providers.recordError(provider.getId(), describe(e));
+            events.error("provider", name, "Model refresh failed: " + describe(e));
             throw GatewayException.upstreamUnavailable(name, describe(e), e);
         }
     }

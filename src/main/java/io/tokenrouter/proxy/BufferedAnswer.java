@@ -5,6 +5,7 @@ import io.tokenrouter.api.ErrorBody;
 import io.tokenrouter.api.GatewayException;
 import io.tokenrouter.api.Json;
 import io.tokenrouter.api.Usage;
+import io.tokenrouter.upstream.AnswerText;
 import io.tokenrouter.usage.TokenEstimator;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -96,6 +97,10 @@ final class BufferedAnswer implements HttpResponse.BodySubscriber<Void> {
             if (json == null || !json.isContainerNode()) {
                 exchange.fail(GatewayException.upstreamInvalid(provider, "the body is not JSON: " + snippet(bytes)), null);
                 return;
+            }
+            if (exchange.capturedAnswer != null) {
+                exchange.responseId = AnswerText.id(json);
+                exchange.capture(AnswerText.of(json));
             }
             exchange.respond(Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(bytes).build(),
                     usageOf(json), "ok", null);

@@ -1,5 +1,5 @@
 package io.tokenrouter.proxy;
 
-/** Where a request came from, as far as the gateway can tell. */
-record ClientInfo(String ip, String userAgent) {
+/** Where a request came from, as far as the gateway can tell, and the conversation it names, if any. */
+record ClientInfo(String ip, String userAgent, String conversationId) {
 }

@@ -6,12 +6,10 @@ import io.tokenrouter.api.Endpoint;
 import io.tokenrouter.api.GatewayException;
 import io.tokenrouter.api.GatewayExceptionMapper;
 import io.tokenrouter.api.Usage;
-import io.tokenrouter.quota.QuotaGate;
 import io.tokenrouter.quota.Reservation;
 import io.tokenrouter.routing.Route;
 import io.tokenrouter.usage.TokenEstimator;
 import io.tokenrouter.usage.UsageRecord;
-import io.tokenrouter.usage.UsageRecorder;
 import io.tokenrouter.upstream.UpstreamAdapter;
 import jakarta.ws.rs.container.AsyncResponse;
 import jakarta.ws.rs.core.Response;
@@ -36,10 +34,14 @@ final class Exchange {
     final ObjectNode requestBody;
     final ClientInfo client;
     private final AsyncResponse async;
-    private final UsageRecorder recorder;
-    private final QuotaGate quotaGate;
+    private final RequestCompletion completion;
     private final Reservation reservation;
     private volatile boolean upstreamAnswered;
+    private volatile String upstreamRequestId;
+    /** The {@code id} of the answer (chat, completion or response id), for conversation threads. */
+    volatile String responseId;
+    /** Reassembled answer text for conversation capture; null when capture is off. */
+    final StringBuilder capturedAnswer;
     private final long startNanos = System.nanoTime();
     private final Instant startTime = Instant.now();
     private final AtomicBoolean finished = new AtomicBoolean();
@@ -48,7 +50,7 @@ final class Exchange {
 
     Exchange(String requestId, Caller caller, Route route, Endpoint endpoint, boolean stream, boolean dropUsageEvent,
              UpstreamAdapter adapter, ObjectNode requestBody, ClientInfo client, AsyncResponse async,
-             UsageRecorder recorder, QuotaGate quotaGate, Reservation reservation) {
+             RequestCompletion completion, Reservation reservation, boolean capture) {
         this.requestId = requestId;
         this.caller = caller;
         this.route = route;
@@ -59,14 +61,24 @@ final class Exchange {
         this.requestBody = requestBody;
         this.client = client;
         this.async = async;
-        this.recorder = recorder;
-        this.quotaGate = quotaGate;
+        this.completion = completion;
         this.reservation = reservation;
+        this.capturedAnswer = capture ? new StringBuilder() : null;
     }
 
     /** The provider sent response headers: the request counts against request quotas from now on. */
-    void markUpstreamAnswered() {
+    void markUpstreamAnswered(java.net.http.HttpHeaders headers) {
         upstreamAnswered = true;
+        upstreamRequestId = headers.firstValue("x-request-id").orElse(null);
+        completion.upstreamHeaders(route.provider().name(), headers);
+    }
+
+    boolean upstreamAnswered() {
+        return upstreamAnswered;
+    }
+
+    Reservation reservation() {
+        return reservation;
     }
 
     void touch() {
@@ -103,13 +115,20 @@ final class Exchange {
             return;
         }
         long now = System.nanoTime();
-        quotaGate.settle(reservation, upstreamAnswered, usage == null ? 0 : usage.totalTokens());
-        recorder.record(new UsageRecord(requestId, startTime, caller.keyId(), caller.keyName(), caller.teamId(),
-                route.provider().name(), route.publicModel(), route.upstreamModel(), endpoint.path(), status, stream,
-                usage == null ? Usage.NONE : usage, (now - startNanos) / 1_000_000,
+        completion.finished(this, new UsageRecord(requestId, startTime, caller.keyId(), caller.keyName(), caller.teamId(),
+                caller.teamName(), route.provider().name(), route.publicModel(), route.upstreamModel(), endpoint.path(),
+                status, stream, usage == null ? Usage.NONE : usage, (now - startNanos) / 1_000_000,
                 firstByteNanos == 0 ? null : (firstByteNanos - startNanos) / 1_000_000, outcome,
                 client.ip(), client.userAgent(), error == null ? null : error.code(),
-                error == null ? null : error.getMessage()));
+                error == null ? null : error.getMessage(), upstreamRequestId));
+    }
+
+    /** Keeps answer text for conversation capture, up to {@code conversation_max_bytes} characters. */
+    void capture(CharSequence text) {
+        int limit = completion.captureLimit();
+        if (capturedAnswer != null && capturedAnswer.length() < limit) {
+            capturedAnswer.append(text, 0, Math.min(text.length(), limit - capturedAnswer.length()));
+        }
     }
 
     boolean isFinished() {

@@ -16,7 +16,6 @@ import io.tokenrouter.upstream.OpenAiPassthroughAdapter;
 import io.tokenrouter.upstream.UpstreamAdapter;
 import io.tokenrouter.upstream.UpstreamHttp;
 import io.tokenrouter.usage.TokenEstimator;
-import io.tokenrouter.usage.UsageRecorder;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.container.AsyncResponse;
@@ -41,7 +40,7 @@ public class Forwarder {
     @Inject
     UpstreamHttp http;
     @Inject
-    UsageRecorder recorder;
+    RequestCompletion completion;
     @Inject
     StreamWatchdog watchdog;
     @Inject
@@ -59,7 +58,7 @@ public class Forwarder {
         Reservation reservation = reserve(caller, endpoint, body);
         boolean dropUsageEvent = adapter.prepare(body, route.upstreamModel(), endpoint, stream);
         Exchange exchange = new Exchange(newRequestId(), caller, route, endpoint, stream, dropUsageEvent, adapter,
-                body, client, async, recorder, quotaGate, reservation);
+                body, client, async, completion, reservation, completion.captures(caller, routes.current()));
         try {
             http.client(route.provider().connectTimeout())
                     .sendAsync(request(exchange, openAiBeta), info -> subscriber(exchange, info))
@@ -94,7 +93,7 @@ public class Forwarder {
     }
 
     private HttpResponse.BodySubscriber<Void> subscriber(Exchange exchange, HttpResponse.ResponseInfo info) {
-        exchange.markUpstreamAnswered();
+        exchange.markUpstreamAnswered(info.headers());
         boolean eventStream = info.headers().firstValue("content-type")
                 .map(type -> type.toLowerCase(java.util.Locale.ROOT).startsWith("text/event-stream")).orElse(false);
         if (exchange.stream && info.statusCode() / 100 == 2 && eventStream) {

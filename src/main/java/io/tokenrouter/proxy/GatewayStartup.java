@@ -32,6 +32,12 @@ public class GatewayStartup {
     Routes routes;
     @Inject
     ProviderService providers;
+    @Inject
+    io.tokenrouter.observe.ProviderQuotas providerQuotas;
+    @Inject
+    io.tokenrouter.observe.Retention retention;
+    @Inject
+    io.tokenrouter.usage.UsageRecorder usageRecorder;
 
     void onStart(@Observes @Initialized(ApplicationScoped.class) Object event) {
         seeder.seed();
@@ -39,6 +45,9 @@ public class GatewayStartup {
         routes.start();
         providers.start();
         keyCleanup.start();
+        providerQuotas.start();
+        retention.start();
+        usageRecorder.queued(); // starts the usage writer now, so shutdown drains it even before any request
         LOG.info("TokenRouter started");
     }
 }

@@ -25,6 +25,10 @@ public class ProxyResource {
     Forwarder forwarder;
     @Inject
     RequestBodies bodies;
+    @Inject
+    io.tokenrouter.config.GatewaySettings settings;
+
+    private volatile ClientAddresses addresses;
 
     @POST
     @Path("chat/completions")
@@ -54,12 +58,23 @@ public class ProxyResource {
         forward(Endpoint.RESPONSES, body, request, servlet, async);
     }
 
+    private String clientAddress(HttpServletRequest servlet, ContainerRequestContext request) {
+        ClientAddresses resolver = addresses;
+        if (resolver == null) {
+            resolver = new ClientAddresses(settings.trustedProxies());
+            addresses = resolver;
+        }
+        return resolver.resolve(servlet.getRemoteAddr(), request.getHeaderString("X-Forwarded-For"),
+                request.getHeaderString("Forwarded"));
+    }
+
     private void forward(Endpoint endpoint, InputStream body, ContainerRequestContext request,
                          HttpServletRequest servlet, AsyncResponse async) {
         try {
             byte[] raw = bodies.read(body, request.getHeaderString("Content-Length"));
             Caller caller = (Caller) request.getProperty(Caller.PROPERTY);
-            ClientInfo client = new ClientInfo(servlet.getRemoteAddr(), request.getHeaderString("User-Agent"));
+            ClientInfo client = new ClientInfo(clientAddress(servlet, request), request.getHeaderString("User-Agent"),
+                    request.getHeaderString("X-Conversation-ID"));
             forwarder.forward(endpoint, raw, caller, client, request.getHeaderString("OpenAI-Beta"), async);
         } catch (RuntimeException e) {
             async.resume(e);

@@ -5,6 +5,7 @@ import io.tokenrouter.api.ErrorBody;
 import io.tokenrouter.api.GatewayException;
 import io.tokenrouter.api.Json;
 import io.tokenrouter.api.Usage;
+import io.tokenrouter.upstream.AnswerText;
 import io.tokenrouter.upstream.SseEvent;
 import io.tokenrouter.upstream.SseParser;
 import io.tokenrouter.usage.TokenEstimator;
@@ -126,7 +127,24 @@ final class StreamRelay implements HttpResponse.BodySubscriber<Void> {
             }
         }
         collectForEstimate(event);
+        if (exchange.capturedAnswer != null) {
+            captureText(event, json);
+        }
         write(event.raw());
+    }
+
+    /** Reassembles the answer for conversation capture (only when capture is on: it parses every event). */
+    private void captureText(SseEvent event, JsonNode parsed) {
+        if (event.data() == null || event.isDone()) {
+            return;
+        }
+        JsonNode json = parsed != null ? parsed : parse(event.data());
+        if (json != null) {
+            if (exchange.responseId == null) {
+                exchange.responseId = AnswerText.id(json);
+            }
+            exchange.capture(AnswerText.delta(json));
+        }
     }
 
     private void malformed(SseEvent event) {

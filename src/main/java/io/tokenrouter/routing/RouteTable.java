@@ -24,11 +24,14 @@ public final class RouteTable {
     private final Set<String> allowedModels;
     private final Map<String, List<String>> discoveredModels;
     private final long created;
+    private final boolean conversationsEnabled;
+    private final List<ModelEntry> models;
+    private final Set<String> modelIds;
 
     public RouteTable(List<ProviderTarget> enabledProviders, Set<String> disabledProviders,
                       Map<String, List<AliasTarget>> aliases, String activeProfile, String defaultProvider,
                       String defaultModel, Set<String> allowedModels, Map<String, List<String>> discoveredModels,
-                      long created) {
+                      long created, boolean conversationsEnabled) {
         Map<String, ProviderTarget> byName = new LinkedHashMap<>();
         enabledProviders.forEach(p -> byName.put(p.name(), p));
         this.providers = java.util.Collections.unmodifiableMap(byName);
@@ -40,10 +43,13 @@ public final class RouteTable {
         this.allowedModels = Set.copyOf(allowedModels);
         this.discoveredModels = Map.copyOf(discoveredModels);
         this.created = created;
+        this.conversationsEnabled = conversationsEnabled;
+        this.models = List.copyOf(listModels());
+        this.modelIds = models.stream().map(ModelEntry::id).collect(java.util.stream.Collectors.toUnmodifiableSet());
     }
 
     public static RouteTable empty() {
-        return new RouteTable(List.of(), Set.of(), Map.of(), null, null, null, Set.of(), Map.of(), 0);
+        return new RouteTable(List.of(), Set.of(), Map.of(), null, null, null, Set.of(), Map.of(), 0, false);
     }
 
     /**
@@ -110,8 +116,17 @@ public final class RouteTable {
                 || allowedModels.contains(route.upstreamModel());
     }
 
-    /** Every model a client may ask for: discovered {@code provider/model} ids, then aliases. */
+    /** Every model a client may ask for: discovered {@code provider/model} ids and aliases, sorted by id. */
     public List<ModelEntry> models() {
+        return models;
+    }
+
+    /** Whether {@code id} is one of {@link #models()}. */
+    public boolean knows(String id) {
+        return modelIds.contains(id);
+    }
+
+    private List<ModelEntry> listModels() {
         List<ModelEntry> result = new ArrayList<>();
         providers.keySet().forEach(provider -> discoveredModels.getOrDefault(provider, List.of()).forEach(model -> {
             String id = provider + "/" + model;
@@ -129,11 +144,20 @@ public final class RouteTable {
     }
 
     public Optional<ModelEntry> model(String id) {
-        return models().stream().filter(m -> m.id().equals(id)).findFirst();
+        return models.stream().filter(m -> m.id().equals(id)).findFirst();
+    }
+
+    public java.util.Collection<ProviderTarget> providers() {
+        return providers.values();
     }
 
     public Optional<ProviderTarget> provider(String name) {
         return Optional.ofNullable(providers.get(name));
+    }
+
+    /** Whether conversations are captured for every key (the global switch). */
+    public boolean conversationsEnabled() {
+        return conversationsEnabled;
     }
 
     public String activeProfile() {

@@ -82,7 +82,8 @@ public class Routes {
         }
         table = new RouteTable(enabled, disabled, aliasMap(), values.get(Setting.ACTIVE_MODEL_PROFILE),
                 values.get(Setting.DEFAULT_PROVIDER), values.get(Setting.DEFAULT_MODEL),
-                allowList(values.get(Setting.ALLOWED_MODELS)), discovered(all), Instant.now().getEpochSecond());
+                allowList(values.get(Setting.ALLOWED_MODELS)), discovered(all), Instant.now().getEpochSecond(),
+                Boolean.parseBoolean(values.get(Setting.CONVERSATIONS_ENABLED)));
         builtFromVersion = version;
         LOG.fine(() -> "Routes rebuilt at configuration version " + version + ": " + enabled.size() + " providers");
     }

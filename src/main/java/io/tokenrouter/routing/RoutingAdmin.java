@@ -97,7 +97,7 @@ public class RoutingAdmin {
         String allowed = values.get(Setting.ALLOWED_MODELS);
         return new RoutingSettings(values.get(Setting.DEFAULT_PROVIDER), values.get(Setting.DEFAULT_MODEL),
                 allowed == null || allowed.isBlank() ? List.of() : Arrays.stream(allowed.split(",")).map(String::trim).toList(),
-                values.get(Setting.ACTIVE_MODEL_PROFILE));
+                values.get(Setting.ACTIVE_MODEL_PROFILE), Boolean.parseBoolean(values.get(Setting.CONVERSATIONS_ENABLED)));
     }
 
     /** Applies the non-null fields; an empty string clears a setting. */
@@ -105,6 +105,9 @@ public class RoutingAdmin {
         store(Setting.DEFAULT_PROVIDER, update.defaultProvider());
         store(Setting.DEFAULT_MODEL, update.defaultModel());
         store(Setting.ACTIVE_MODEL_PROFILE, update.activeModelProfile());
+        if (update.conversationsEnabled() != null) {
+            settings.store(Setting.CONVERSATIONS_ENABLED, update.conversationsEnabled().toString());
+        }
         if (update.allowedModels() != null) {
             settings.store(Setting.ALLOWED_MODELS, update.allowedModels().isEmpty() ? null
                     : String.join(",", update.allowedModels()));

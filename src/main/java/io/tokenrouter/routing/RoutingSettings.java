@@ -4,5 +4,5 @@ import java.util.List;
 
 /** The cluster-wide routing settings the API edits. Null fields of an update are left as they are. */
 public record RoutingSettings(String defaultProvider, String defaultModel, List<String> allowedModels,
-                              String activeModelProfile) {
+                              String activeModelProfile, Boolean conversationsEnabled) {
 }

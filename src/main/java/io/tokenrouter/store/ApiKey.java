@@ -42,6 +42,8 @@ public class ApiKey {
     @Column(name = "last_used_at")
     private Instant lastUsedAt;
     private boolean temporary;
+    @Column(name = "capture_conversations")
+    private boolean captureConversations;
 
     public Long getId() { return id; }
     public String getName() { return name; }
@@ -70,4 +72,6 @@ public class ApiKey {
     public void setLastUsedAt(Instant lastUsedAt) { this.lastUsedAt = lastUsedAt; }
     public boolean isTemporary() { return temporary; }
     public void setTemporary(boolean temporary) { this.temporary = temporary; }
+    public boolean isCaptureConversations() { return captureConversations; }
+    public void setCaptureConversations(boolean capture) { this.captureConversations = capture; }
 }

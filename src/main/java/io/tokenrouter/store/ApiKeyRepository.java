@@ -46,6 +46,15 @@ public class ApiKeyRepository {
         });
     }
 
+    /** The key itself and every key beneath it. */
+    public List<Long> subtreeIds(long rootId) {
+        return database.inTransaction(em -> {
+            List<Long> ids = descendantIds(em, rootId);
+            ids.add(0, rootId);
+            return ids;
+        });
+    }
+
     public boolean isDescendant(long keyId, long ancestorId) {
         return database.inTransaction(em -> {
             Long parent = em.find(ApiKey.class, keyId) == null ? null : em.find(ApiKey.class, keyId).getParentId();

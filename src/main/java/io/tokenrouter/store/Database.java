@@ -41,6 +41,7 @@ public class Database {
     private DataSource dataSource;
     private HikariDataSource ownPool;
     private EntityManagerFactory entityManagerFactory;
+    private final java.util.List<Runnable> beforeClose = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @PostConstruct
     void open() {
@@ -54,8 +55,24 @@ public class Database {
                 Map.of("jakarta.persistence.nonJtaDataSource", dataSource));
     }
 
+    /**
+     * Runs {@code task} before the database closes at shutdown (for writers that must drain first),
+     * whatever order the container destroys beans in.
+     */
+    public void beforeClose(Runnable task) {
+        beforeClose.add(task);
+    }
+
     @PreDestroy
     void close() {
+        for (Runnable task : beforeClose) {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                LOG.log(java.util.logging.Level.SEVERE, "A shutdown task failed before the database closed", e);
+            }
+        }
+        beforeClose.clear();
         if (entityManagerFactory != null) {
             entityManagerFactory.close();
         }

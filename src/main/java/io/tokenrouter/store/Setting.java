@@ -14,6 +14,7 @@ public class Setting {
     public static final String DEFAULT_MODEL = "default_model";
     public static final String ACTIVE_MODEL_PROFILE = "active_model_profile";
     public static final String ALLOWED_MODELS = "allowed_models";
+    public static final String CONVERSATIONS_ENABLED = "conversations_enabled";
 
     @Id
     @Column(name = "setting_name")

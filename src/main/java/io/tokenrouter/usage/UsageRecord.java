@@ -7,11 +7,11 @@ import java.time.Instant;
  * Everything known about one proxied request once it has finished, whichever way it finished
  * (completed, failed upstream, cut off, or abandoned by the client).
  */
-public record UsageRecord(String requestId, Instant time, Long keyId, String keyName, Long teamId,
+public record UsageRecord(String requestId, Instant time, Long keyId, String keyName, Long teamId, String teamName,
                           String provider, String requestedModel, String upstreamModel, String endpoint,
                           int status, boolean stream, Usage usage, long latencyMillis, Long firstByteMillis,
                           String outcome, String clientIp, String userAgent, String errorType,
-                          String errorMessage) {
+                          String errorMessage, String upstreamRequestId) {
 
     /** Generated tokens per second after the first byte, or null when it cannot be told. */
     public Double tokensPerSecond() {
@@ -19,5 +19,9 @@ public record UsageRecord(String requestId, Instant time, Long keyId, String key
             return null;
         }
         return usage.completionTokens() * 1000.0 / (latencyMillis - firstByteMillis);
+    }
+
+    public boolean failed() {
+        return status >= 400 || errorType != null;
     }
 }

@@ -132,6 +132,7 @@ class AccessStoreTest {
         KeyCleanup cleanup = new KeyCleanup();
         cleanup.settings = GatewaySettings.load(Map.of("tokenrouter.home", "/nonexistent"), Map.of());
         cleanup.keys = keys;
+        cleanup.events = new io.tokenrouter.observe.EventLog(TestDatabases.events(database), new io.tokenrouter.config.Scheduler());
 
         int removed = cleanup.removeNow();
 

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.tokenrouter.testing.DefaultReplies;
 import io.tokenrouter.testing.DeployedGateway;
 import io.tokenrouter.testing.GatewayClient;
-import io.tokenrouter.testing.GatewayLog;
 import io.tokenrouter.testing.Reply;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -216,7 +215,7 @@ class ProxyErrorsIT extends DeployedGateway {
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.body()).contains("a time there was").contains("\"error\"").doesNotContain("[DONE]");
-        JsonNode usage = GatewayLog.usage(response.headers().firstValue("x-request-id").orElseThrow());
+        JsonNode usage = gateway().usage(response.headers().firstValue("x-request-id").orElseThrow());
         assertThat(usage.path("outcome").asText()).isEqualTo("upstream_error");
         assertThat(usage.path("estimated").asBoolean()).isTrue();
         assertThat(usage.path("completion_tokens").asLong()).isGreaterThan(3);
@@ -230,7 +229,7 @@ class ProxyErrorsIT extends DeployedGateway {
         HttpResponse<String> response = gateway().post("v1/chat/completions", chat("impatient/gpt-4o", true));
 
         assertThat(response.body()).contains("first").contains("upstream_timeout").doesNotContain("late");
-        JsonNode usage = GatewayLog.usage(response.headers().firstValue("x-request-id").orElseThrow());
+        JsonNode usage = gateway().usage(response.headers().firstValue("x-request-id").orElseThrow());
         assertThat(usage.path("outcome").asText()).isEqualTo("upstream_timeout");
     }
 
@@ -259,7 +258,7 @@ class ProxyErrorsIT extends DeployedGateway {
         assertThat(upstreamClosedAt).as("the gateway closed the upstream connection").isPositive();
         assertThat((upstreamClosedAt - clientClosedAt) / 1_000_000).isLessThan(1000);
         assertThat(script.sentAtNanos().size()).isLessThan(100);
-        JsonNode usage = GatewayLog.usage(requestId);
+        JsonNode usage = gateway().usage(requestId);
         assertThat(usage.path("outcome").asText()).isEqualTo("client_closed");
         assertThat(usage.path("status").asInt()).isEqualTo(499);
         assertThat(usage.path("completion_tokens").asLong()).isPositive();

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.tokenrouter.testing.DefaultReplies;
 import io.tokenrouter.testing.DeployedGateway;
 import io.tokenrouter.testing.GatewayClient;
-import io.tokenrouter.testing.GatewayLog;
 import io.tokenrouter.testing.Reply;
 import io.tokenrouter.testing.ScriptedUpstream.Received;
 import java.net.URL;
@@ -51,7 +50,7 @@ class ProxyIT extends DeployedGateway {
         assertThat(sent.body()).doesNotContain(GatewayClient.ADMIN_KEY);
         assertThat(sent.headers().values()).noneMatch(v -> v.contains(GatewayClient.ADMIN_KEY));
 
-        JsonNode usage = GatewayLog.usage(response.headers().firstValue("x-request-id").orElseThrow());
+        JsonNode usage = gateway().usage(response.headers().firstValue("x-request-id").orElseThrow());
         assertThat(usage.path("provider").asText()).isEqualTo("mock");
         assertThat(usage.path("upstream_model").asText()).isEqualTo("gpt-4o");
         assertThat(usage.path("prompt_tokens").asLong()).isEqualTo(12);
@@ -86,7 +85,7 @@ class ProxyIT extends DeployedGateway {
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(GatewayClient.json(upstream().last("POST", "/v1/chat/completions").body()).path("model").asText())
                 .isEqualTo("gpt-4o");
-        assertThat(GatewayLog.usage(response.headers().firstValue("x-request-id").orElseThrow())
+        assertThat(gateway().usage(response.headers().firstValue("x-request-id").orElseThrow())
                 .path("model").asText()).isEqualTo("smart");
     }
 
@@ -123,7 +122,7 @@ class ProxyIT extends DeployedGateway {
         JsonNode forwarded = GatewayClient.json(upstream().last("POST", "/v1/chat/completions").body());
         assertThat(forwarded.path("stream_options").path("include_usage").asBoolean()).isTrue();
 
-        JsonNode usage = GatewayLog.usage(response.headers().firstValue("x-request-id").orElseThrow());
+        JsonNode usage = gateway().usage(response.headers().firstValue("x-request-id").orElseThrow());
         assertThat(usage.path("stream").asBoolean()).isTrue();
         assertThat(usage.path("prompt_tokens").asLong()).isEqualTo(9);
         assertThat(usage.path("completion_tokens").asLong()).isEqualTo(20);
@@ -150,7 +149,7 @@ class ProxyIT extends DeployedGateway {
                 "{\"model\":\"mock/gpt-4o\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"Tell me about foxes\"}]}");
 
         assertThat(response.body()).contains("jumps over").endsWith("data: [DONE]\n\n");
-        JsonNode usage = GatewayLog.usage(response.headers().firstValue("x-request-id").orElseThrow());
+        JsonNode usage = gateway().usage(response.headers().firstValue("x-request-id").orElseThrow());
         assertThat(usage.path("estimated").asBoolean()).isTrue();
         assertThat(usage.path("completion_tokens").asLong()).isBetween(8L, 14L);
         assertThat(usage.path("prompt_tokens").asLong()).isBetween(3L, 12L);
@@ -164,7 +163,7 @@ class ProxyIT extends DeployedGateway {
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.body()).contains("event: response.output_text.delta").contains("event: response.completed");
         assertThat(GatewayClient.json(upstream().last("POST", "/v1/responses").body()).has("stream_options")).isFalse();
-        JsonNode usage = GatewayLog.usage(response.headers().firstValue("x-request-id").orElseThrow());
+        JsonNode usage = gateway().usage(response.headers().firstValue("x-request-id").orElseThrow());
         assertThat(usage.path("prompt_tokens").asLong()).isEqualTo(11);
         assertThat(usage.path("completion_tokens").asLong()).isEqualTo(2);
     }
@@ -175,7 +174,7 @@ class ProxyIT extends DeployedGateway {
                 "{\"model\":\"mock/text-embedding-3-small\",\"input\":\"hello\"}");
 
         assertThat(response.statusCode()).isEqualTo(200);
-        JsonNode usage = GatewayLog.usage(response.headers().firstValue("x-request-id").orElseThrow());
+        JsonNode usage = gateway().usage(response.headers().firstValue("x-request-id").orElseThrow());
         assertThat(usage.path("prompt_tokens").asLong()).isEqualTo(6);
         assertThat(usage.path("endpoint").asText()).isEqualTo("embeddings");
     }

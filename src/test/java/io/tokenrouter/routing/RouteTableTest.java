@@ -42,7 +42,7 @@ class RouteTableTest {
 
     private RouteTable table() {
         return new RouteTable(enabled, disabled, aliases, activeProfile, defaultProvider, defaultModel, allowed,
-                discovered, CREATED);
+                discovered, CREATED, false);
     }
 
     private static GatewayException failure(RouteTable table, String model) {
@@ -287,7 +287,7 @@ class RouteTableTest {
     void isNotChangedByLaterChangesToItsInputs() {
         List<ProviderTarget> providers = new java.util.ArrayList<>(List.of(provider("openai")));
         Set<String> allowList = new java.util.HashSet<>(Set.of("openai/gpt-4o"));
-        RouteTable table = new RouteTable(providers, Set.of(), Map.of(), null, null, null, allowList, Map.of(), 0);
+        RouteTable table = new RouteTable(providers, Set.of(), Map.of(), null, null, null, allowList, Map.of(), 0, false);
 
         providers.add(provider("groq"));
         allowList.add("groq/x");

@@ -84,6 +84,30 @@ public final class TestDatabases {
         return locks;
     }
 
+    public static EventRepository events(Database database) {
+        EventRepository repository = new EventRepository();
+        repository.database = database;
+        return repository;
+    }
+
+    public static RequestLogRepository requestLog(Database database) {
+        RequestLogRepository repository = new RequestLogRepository();
+        repository.database = database;
+        return repository;
+    }
+
+    public static PriceRepository prices(Database database) {
+        PriceRepository repository = new PriceRepository();
+        repository.database = database;
+        return repository;
+    }
+
+    public static ConversationRepository conversations(Database database) {
+        ConversationRepository repository = new ConversationRepository();
+        repository.database = database;
+        return repository;
+    }
+
     public static QuotaRepository quotas(Database database) {
         QuotaRepository repository = new QuotaRepository();
         repository.database = database;

@@ -54,6 +54,25 @@ public final class GatewayClient {
         return http.send(request, handler);
     }
 
+    /**
+     * The request log row the gateway stored for {@code requestId} (read through {@code /api/logs}), waiting
+     * up to five seconds for the writer to store it; asserts there is exactly one.
+     */
+    public JsonNode usage(String requestId) throws IOException, InterruptedException {
+        for (int attempt = 0; attempt < 100; attempt++) {
+            HttpResponse<String> response = get("api/logs?q=" + requestId);
+            JsonNode page = json(response.body());
+            if (page.path("total").asLong() > 1) {
+                throw new AssertionError("more than one log row for " + requestId + ": " + response.body());
+            }
+            if (page.path("total").asLong() == 1) {
+                return page.path("data").get(0);
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no request log row for " + requestId);
+    }
+
     public static JsonNode json(String text) throws IOException {
         return JSON.readTree(text);
     }

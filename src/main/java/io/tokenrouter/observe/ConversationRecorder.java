@@ -1,0 +1,141 @@
+package io.tokenrouter.observe;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tokenrouter.api.Json;
+import io.tokenrouter.config.GatewaySettings;
+import io.tokenrouter.config.Scheduler;
+import io.tokenrouter.store.ConversationRepository;
+import io.tokenrouter.store.ConversationRepository.Turn;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Stores captured conversations off the request path, secrets redacted and size-capped, and puts each
+ * request into a thread: the one the client named ({@code X-Conversation-ID}, {@code conversation_id},
+ * {@code conversation}), the one of its {@code previous_response_id}, or the one whose messages plus
+ * answer this request's messages extend (same key); else a new thread.
+ */
+@ApplicationScoped
+public class ConversationRecorder {
+
+    private static final Logger LOG = Logger.getLogger(ConversationRecorder.class.getName());
+
+    @Inject
+    ConversationRepository conversations;
+    @Inject
+    GatewaySettings settings;
+    @Inject
+    Scheduler scheduler;
+
+    public void capture(CapturedExchange exchange) {
+        scheduler.later(() -> {
+            try {
+                store(exchange);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "Could not store the conversation of request " + exchange.requestId(), e);
+            }
+        });
+    }
+
+    void store(CapturedExchange e) {
+        List<String[]> turns = turns(e.request());
+        String thread = thread(e, turns);
+        List<String[]> continued = new ArrayList<>(turns);
+        continued.add(new String[] {"assistant", e.answer() == null ? "" : e.answer().strip()});
+        int max = settings.conversationMaxBytes();
+        String request = Redaction.redact(Json.text(e.request()));
+        String answer = Redaction.redact(e.answer());
+        boolean truncated = request.length() > max || (answer != null && answer.length() > max);
+        conversations.store(new Turn(0, thread, e.requestId(), e.responseId(), e.time(), e.keyId(), e.keyName(),
+                e.model(), e.endpoint(), cut(request, max), cut(answer, max), hash(continued), truncated));
+    }
+
+    private String thread(CapturedExchange e, List<String[]> turns) {
+        String named = e.conversationId() != null ? e.conversationId() : namedInBody(e.request());
+        if (named != null) {
+            return "named:" + (e.keyId() == null ? "" : e.keyId() + ":") + named;
+        }
+        String previous = Json.textOrNull(e.request(), "previous_response_id");
+        Optional<String> found = previous == null ? Optional.empty() : conversations.threadByResponseId(previous);
+        if (found.isEmpty() && turns.size() >= 2) {
+            found = conversations.threadByContinuation(e.keyId(), hash(turns.subList(0, turns.size() - 1)));
+        }
+        return found.orElseGet(() -> UUID.randomUUID().toString());
+    }
+
+    private static String namedInBody(ObjectNode request) {
+        String id = Json.textOrNull(request, "conversation_id");
+        if (id != null) {
+            return id;
+        }
+        JsonNode conversation = request.get("conversation");
+        if (conversation != null && conversation.isTextual()) {
+            return conversation.asText();
+        }
+        return conversation != null ? Json.textOrNull(conversation, "id") : null;
+    }
+
+    /** The conversation as (role, text) pairs: chat {@code messages}, or responses {@code input}. */
+    static List<String[]> turns(ObjectNode request) {
+        List<String[]> turns = new ArrayList<>();
+        JsonNode messages = request.has("messages") ? request.get("messages") : request.get("input");
+        if (messages != null && messages.isTextual()) {
+            turns.add(new String[] {"user", messages.asText().strip()});
+        } else if (messages != null && messages.isArray()) {
+            for (JsonNode m : messages) {
+                turns.add(new String[] {m.path("role").asText("user"), text(m.get("content")).strip()});
+            }
+        } else if (request.has("prompt")) {
+            turns.add(new String[] {"user", text(request.get("prompt")).strip()});
+        }
+        return turns;
+    }
+
+    private static String text(JsonNode content) {
+        if (content == null || content.isNull()) {
+            return "";
+        }
+        if (content.isTextual()) {
+            return content.asText();
+        }
+        StringBuilder text = new StringBuilder();
+        for (JsonNode part : content) {
+            if (part.isTextual()) {
+                text.append(part.asText());
+            } else if (part.has("text")) {
+                text.append(part.path("text").asText());
+            }
+        }
+        return text.toString();
+    }
+
+    static String hash(List<String[]> turns) {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            for (String[] turn : turns) {
+                digest.update(turn[0].getBytes(StandardCharsets.UTF_8));
+                digest.update((byte) 0);
+                digest.update(turn[1].getBytes(StandardCharsets.UTF_8));
+                digest.update((byte) 1);
+            }
+            return HexFormat.of().formatHex(digest.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String cut(String text, int max) {
+        return text == null || text.length() <= max ? text : text.substring(0, max);
+    }
+}

@@ -1,0 +1,71 @@
+package io.tokenrouter.observe;
+
+import io.tokenrouter.config.Scheduler;
+import io.tokenrouter.store.EventRepository;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Instant;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The operational log: provider failures, configuration changes (who changed what), sign-ins and failed
+ * sign-ins, clean-up runs. Stored off the calling thread; repeated provider failures are folded to one
+ * entry per provider and minute.
+ */
+@ApplicationScoped
+public class EventLog {
+
+    private static final Logger LOG = Logger.getLogger(EventLog.class.getName());
+
+    @Inject
+    EventRepository events;
+    @Inject
+    Scheduler scheduler;
+
+    private final ConcurrentHashMap<String, Long> lastProviderFailure = new ConcurrentHashMap<>();
+
+    public EventLog() {
+    }
+
+    /** For use outside CDI. */
+    public EventLog(EventRepository events, Scheduler scheduler) {
+        this.events = events;
+        this.scheduler = scheduler;
+    }
+
+    public void info(String category, String actor, String message) {
+        write("info", category, actor, message);
+    }
+
+    public void warn(String category, String actor, String message) {
+        write("warn", category, actor, message);
+    }
+
+    public void error(String category, String actor, String message) {
+        write("error", category, actor, message);
+    }
+
+    /** A failed upstream call; at most one entry per provider and minute. */
+    public void providerFailure(String provider, String message) {
+        long now = System.nanoTime();
+        Long last = lastProviderFailure.get(provider);
+        if (last != null && now - last < 60_000_000_000L) {
+            return;
+        }
+        lastProviderFailure.put(provider, now);
+        write("error", "provider", provider, message);
+    }
+
+    private void write(String level, String category, String actor, String message) {
+        Instant at = Instant.now();
+        scheduler.later(() -> {
+            try {
+                events.store(at, level, category, actor, message);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "Could not store event '" + message + "'", e);
+            }
+        });
+    }
+}

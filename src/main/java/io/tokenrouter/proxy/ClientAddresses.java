@@ -1,0 +1,127 @@
+package io.tokenrouter.proxy;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The client's address: the socket's peer, unless that peer is one of the configured trusted proxies, in
+ * which case the forwarding headers are walked from the right, skipping trusted hops, to the first
+ * address nobody trusted set. A header from an untrusted peer is ignored, since anyone can write one.
+ */
+final class ClientAddresses {
+
+    private final List<byte[][]> trusted = new ArrayList<>();
+
+    ClientAddresses(List<String> trustedProxies) {
+        for (String entry : trustedProxies) {
+            trusted.add(range(entry.trim()));
+        }
+    }
+
+    String resolve(String peer, String xForwardedFor, String forwarded) {
+        if (!isTrusted(peer)) {
+            return peer;
+        }
+        List<String> hops = forwarded != null ? forwardedFor(forwarded) : split(xForwardedFor);
+        for (int i = hops.size() - 1; i >= 0; i--) {
+            String hop = hops.get(i);
+            if (!isTrusted(hop)) {
+                return hop;
+            }
+        }
+        return hops.isEmpty() ? peer : hops.get(0);
+    }
+
+    boolean isTrusted(String address) {
+        byte[] bytes = parse(address);
+        if (bytes == null) {
+            return false;
+        }
+        for (byte[][] range : trusted) {
+            if (range != null && matches(bytes, range[0], range[1])) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean matches(byte[] address, byte[] network, byte[] mask) {
+        if (address.length != network.length) {
+            return false;
+        }
+        for (int i = 0; i < address.length; i++) {
+            if ((address[i] & mask[i]) != (network[i] & mask[i])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A trusted entry as {network, mask}: {@code 10.0.0.0/8}, {@code 192.168.1.5}, {@code ::1}. */
+    private static byte[][] range(String entry) {
+        int slash = entry.indexOf('/');
+        byte[] network = parse(slash < 0 ? entry : entry.substring(0, slash));
+        if (network == null) {
+            throw new IllegalArgumentException("trusted_proxies entry '" + entry + "' is not an IP address or CIDR range");
+        }
+        int bits = slash < 0 ? network.length * 8 : Integer.parseInt(entry.substring(slash + 1));
+        byte[] mask = new byte[network.length];
+        for (int i = 0; i < mask.length; i++) {
+            int take = Math.max(0, Math.min(8, bits - i * 8));
+            mask[i] = (byte) (take == 0 ? 0 : 0xff << (8 - take));
+        }
+        return new byte[][] {network, mask};
+    }
+
+    /** Parses a literal IP address without any name lookup; null when it is not one. */
+    static byte[] parse(String text) {
+        if (text == null) {
+            return null;
+        }
+        String t = text.trim();
+        if (t.startsWith("[") && t.contains("]")) {
+            t = t.substring(1, t.indexOf(']'));
+        } else if (t.chars().filter(c -> c == ':').count() == 1) {
+            t = t.substring(0, t.indexOf(':'));
+        }
+        boolean literal = t.matches("[0-9.]+") && t.chars().filter(c -> c == '.').count() == 3
+                || t.matches("[0-9a-fA-F:.]+") && t.contains(":");
+        if (!literal) {
+            return null;
+        }
+        try {
+            return InetAddress.getByName(t).getAddress();
+        } catch (UnknownHostException e) {
+            return null;
+        }
+    }
+
+    private static List<String> split(String header) {
+        List<String> hops = new ArrayList<>();
+        if (header != null) {
+            for (String part : header.split(",")) {
+                if (!part.isBlank()) {
+                    hops.add(part.trim());
+                }
+            }
+        }
+        return hops;
+    }
+
+    /** The {@code for=} values of an RFC 7239 {@code Forwarded} header, in order. */
+    private static List<String> forwardedFor(String header) {
+        List<String> hops = new ArrayList<>();
+        for (String element : header.split(",")) {
+            for (String pair : element.split(";")) {
+                String p = pair.trim();
+                if (p.toLowerCase(Locale.ROOT).startsWith("for=")) {
+                    hops.add(p.substring(4).replace("\"", "").trim());
+                }
+            }
+        }
+        return hops;
+    }
+}

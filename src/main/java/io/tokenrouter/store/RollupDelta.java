@@ -1,0 +1,98 @@
+package io.tokenrouter.store;
+
+import java.time.Instant;
+import java.util.Arrays;
+
+/**
+ * What a batch of requests adds to one aggregate row: a time bucket (minute or hour) of the whole
+ * gateway or of one value of one dimension. Latency goes into a fixed histogram for percentiles.
+ */
+public final class RollupDelta {
+
+    /** Upper bounds (ms) of the latency histogram buckets; the last bucket is open-ended. */
+    public static final long[] LATENCY_BOUNDS = {50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 60_000, 120_000,
+            Long.MAX_VALUE};
+
+    public final int bucketSeconds;
+    public final String dim;
+    public final String dimValue;
+    public final Instant bucketStart;
+    public long requests;
+    public long errors;
+    public long promptTokens;
+    public long completionTokens;
+    public long costMicros;
+    public long latencyMsSum;
+    public long ttftMsSum;
+    public long ttftCount;
+    public double tpsSum;
+    public long tpsCount;
+    public final long[] latency = new long[LATENCY_BOUNDS.length];
+
+    public RollupDelta(int bucketSeconds, String dim, String dimValue, Instant bucketStart) {
+        this.bucketSeconds = bucketSeconds;
+        this.dim = dim;
+        this.dimValue = dimValue;
+        this.bucketStart = bucketStart;
+    }
+
+    public void add(LogRow row) {
+        requests++;
+        if (row.status() >= 400 || row.errorType() != null) {
+            errors++;
+        }
+        promptTokens += row.promptTokens();
+        completionTokens += row.completionTokens();
+        costMicros += row.costMicros();
+        latencyMsSum += row.latencyMs();
+        if (row.ttftMs() != null) {
+            ttftMsSum += row.ttftMs();
+            ttftCount++;
+        }
+        if (row.tokensPerSecond() != null) {
+            tpsSum += row.tokensPerSecond();
+            tpsCount++;
+        }
+        latency[latencyBucket(row.latencyMs())]++;
+    }
+
+    /** Adds another delta (or stored row) of the same bucket. */
+    public void add(RollupDelta other) {
+        requests += other.requests;
+        errors += other.errors;
+        promptTokens += other.promptTokens;
+        completionTokens += other.completionTokens;
+        costMicros += other.costMicros;
+        latencyMsSum += other.latencyMsSum;
+        ttftMsSum += other.ttftMsSum;
+        ttftCount += other.ttftCount;
+        tpsSum += other.tpsSum;
+        tpsCount += other.tpsCount;
+        for (int i = 0; i < latency.length; i++) {
+            latency[i] += other.latency[i];
+        }
+    }
+
+    public static int latencyBucket(long ms) {
+        int i = Arrays.binarySearch(LATENCY_BOUNDS, ms);
+        return i >= 0 ? i : -i - 1;
+    }
+
+    /** The latency at quantile {@code q}, interpolated inside its histogram bucket. */
+    public double latencyQuantile(double q) {
+        if (requests == 0) {
+            return 0;
+        }
+        double target = q * requests;
+        long seen = 0;
+        for (int i = 0; i < latency.length; i++) {
+            if (latency[i] > 0 && seen + latency[i] >= target) {
+                long lower = i == 0 ? 0 : LATENCY_BOUNDS[i - 1];
+                long upper = i == latency.length - 1 ? lower * 2 : LATENCY_BOUNDS[i];
+                return lower + (upper - lower) * ((target - seen) / latency[i]);
+            }
+            seen += latency[i];
+        }
+        return LATENCY_BOUNDS[LATENCY_BOUNDS.length - 2];
+    }
+}

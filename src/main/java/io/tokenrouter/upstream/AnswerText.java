@@ -1,0 +1,49 @@
+package io.tokenrouter.upstream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/** The generated text of an OpenAI answer, whole or one streamed piece at a time, without markup. */
+public final class AnswerText {
+
+    private AnswerText() {
+    }
+
+    /** The text of a complete answer: chat message, completion text or responses output text. */
+    public static String of(JsonNode answer) {
+        StringBuilder text = new StringBuilder();
+        for (JsonNode choice : answer.path("choices")) {
+            JsonNode content = choice.path("message").path("content");
+            text.append(content.isTextual() ? content.asText() : choice.path("text").asText(""));
+        }
+        for (JsonNode item : answer.path("output")) {
+            for (JsonNode part : item.path("content")) {
+                if ("output_text".equals(part.path("type").asText())) {
+                    text.append(part.path("text").asText(""));
+                }
+            }
+        }
+        return text.toString();
+    }
+
+    /** The text one streamed event adds: a chat delta, a completion piece or a responses text delta. */
+    public static String delta(JsonNode event) {
+        StringBuilder text = new StringBuilder();
+        for (JsonNode choice : event.path("choices")) {
+            JsonNode content = choice.path("delta").path("content");
+            text.append(content.isTextual() ? content.asText() : choice.path("text").asText(""));
+        }
+        if ("response.output_text.delta".equals(event.path("type").asText())) {
+            text.append(event.path("delta").asText(""));
+        }
+        return text.toString();
+    }
+
+    /** The id an answer or its first streamed event carries (chat, completion or response id). */
+    public static String id(JsonNode answer) {
+        JsonNode id = answer.path("response").path("id");
+        if (id.isTextual()) {
+            return id.asText();
+        }
+        return answer.path("id").isTextual() ? answer.path("id").asText() : null;
+    }
+}

@@ -1,0 +1,52 @@
+package io.tokenrouter.usage;
+
+import io.tokenrouter.api.Usage;
+import io.tokenrouter.store.PriceRepository;
+import io.tokenrouter.store.PriceRepository.Price;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Prices in memory: a provider's own price for a model wins over the global one; a dated model name
+ * ({@code gpt-4o-2024-08-06}) falls back to its undated family. Immutable; rebuilt when prices change.
+ */
+public final class PriceBook {
+
+    private final Map<String, Price> prices = new HashMap<>();
+
+    public PriceBook(List<Price> rows) {
+        rows.forEach(p -> prices.put(p.provider() + "/" + p.model(), p));
+    }
+
+    public static PriceBook load(PriceRepository repository) {
+        return new PriceBook(repository.findAll());
+    }
+
+    /** The cost in millionths of a dollar, or 0 for a model without a price. */
+    public long costMicros(String provider, String model, Usage usage) {
+        Price price = find(provider, model);
+        if (price == null) {
+            return 0;
+        }
+        long cached = Math.min(usage.cachedTokens(), usage.promptTokens());
+        double micros = ((usage.promptTokens() - cached) * (double) price.inputMicros()
+                + cached * (double) price.cachedInputMicros()
+                + usage.completionTokens() * (double) price.outputMicros()) / 1_000_000.0;
+        return Math.round(micros);
+    }
+
+    Price find(String provider, String model) {
+        if (model == null) {
+            return null;
+        }
+        String undated = model.replaceFirst("-\\d{4}-\\d{2}-\\d{2}$", "").replaceFirst("-\\d{8}$", "");
+        for (String candidate : new String[] {provider + "/" + model, "/" + model, provider + "/" + undated, "/" + undated}) {
+            Price price = prices.get(candidate);
+            if (price != null) {
+                return price;
+            }
+        }
+        return null;
+    }
+}
