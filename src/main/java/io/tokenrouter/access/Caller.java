@@ -9,12 +9,12 @@ import java.util.Set;
  * The authenticated key behind a request, as resolved (and cached for a few seconds) by
  * {@link KeyLookup}: its id and name, role, team, the models it may use after narrowing by every
  * ancestor and the team ({@code null}: no restriction), its effective expiry (the earliest along its chain),
- * its chain of key ids (itself first, then each ancestor) with their names, and whether any quota
- * applies to the chain or team.
+ * its chain of key ids (itself first, then each ancestor) with their names, and the ids of the quota
+ * rows of the chain and team (empty: no limit applies).
  */
 public record Caller(long keyId, String keyName, Role role, Long teamId, String teamName,
                      Set<String> allowedModels, Instant expiresAt, List<Long> chain,
-                     Map<Long, String> chainNames, boolean limited, boolean captureConversations) {
+                     Map<Long, String> chainNames, List<Long> quotaIds, boolean captureConversations) {
 
     /** The request property (and servlet request attribute) the caller is stored under. */
     public static final String PROPERTY = "io.tokenrouter.caller";

@@ -109,9 +109,9 @@ public class KeyLookup {
             names.put(k.getId(), k.getName());
         }
         List<Long> ids = new ArrayList<>(names.keySet());
-        boolean limited = !quotas.findForOwners(ids, key.getTeamId()).isEmpty();
+        List<Long> quotaIds = quotas.findForOwners(ids, key.getTeamId()).stream().map(q -> q.getId()).toList();
         return new Caller(key.getId(), key.getName(), Role.parse(key.getRole()), key.getTeamId(),
-                team == null ? null : team.getName(), models, expiry, List.copyOf(ids), Map.copyOf(names), limited,
+                team == null ? null : team.getName(), models, expiry, List.copyOf(ids), Map.copyOf(names), quotaIds,
                 key.isCaptureConversations());
     }
 

@@ -14,7 +14,8 @@ import io.tokenrouter.usage.UsageRecorder;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The gateway's Prometheus metrics. Labels are bounded: providers come from the configuration, a model
@@ -30,6 +31,11 @@ public class GatewayMetrics {
     Routes routes;
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    /** Meters by their label values, so a request costs map lookups rather than meter registrations. */
+    private final ConcurrentHashMap<String, Meters> meters = new ConcurrentHashMap<>();
+
+    private record Meters(Counter requests, Timer duration, Timer ttft, Counter prompt, Counter completion) {
+    }
 
     @PostConstruct
     void bind() {
@@ -46,27 +52,34 @@ public class GatewayMetrics {
     public void observe(UsageRecord r) {
         String provider = r.provider();
         String model = knownModel(routes.current(), provider, r.upstreamModel(), r.requestedModel());
-        String status = Integer.toString(r.status());
-        Counter.builder("tokenrouter_requests").description("Proxied requests")
-                .tags("provider", provider, "model", model, "endpoint", r.endpoint(), "status", status,
-                        "stream", Boolean.toString(r.stream()))
-                .register(registry).increment();
-        Timer.builder("tokenrouter_request_duration").description("Time from request to last byte")
-                .tags("provider", provider, "endpoint", r.endpoint()).publishPercentileHistogram()
-                .register(registry).record(Duration.ofMillis(r.latencyMillis()));
+        Meters m = meters.computeIfAbsent(provider + '\u0000' + model + '\u0000' + r.endpoint() + '\u0000' + r.status()
+                + '\u0000' + r.stream(), k -> register(provider, model, r.endpoint(), r.status(), r.stream()));
+        m.requests().increment();
+        m.duration().record(r.latencyMillis(), TimeUnit.MILLISECONDS);
         if (r.firstByteMillis() != null && r.stream()) {
-            Timer.builder("tokenrouter_time_to_first_token").description("Time from request to the first streamed event")
-                    .tags("provider", provider).publishPercentileHistogram()
-                    .register(registry).record(Duration.ofMillis(r.firstByteMillis()));
+            m.ttft().record(r.firstByteMillis(), TimeUnit.MILLISECONDS);
         }
-        Counter.builder("tokenrouter_tokens").tags("provider", provider, "model", model, "kind", "prompt")
-                .register(registry).increment(r.usage().promptTokens());
-        Counter.builder("tokenrouter_tokens").tags("provider", provider, "model", model, "kind", "completion")
-                .register(registry).increment(r.usage().completionTokens());
+        m.prompt().increment(r.usage().promptTokens());
+        m.completion().increment(r.usage().completionTokens());
         if (r.errorType() != null && r.errorType().startsWith("upstream")) {
             Counter.builder("tokenrouter_upstream_errors").description("Failed upstream calls")
                     .tags("provider", provider, "type", r.errorType()).register(registry).increment();
         }
+    }
+
+    private Meters register(String provider, String model, String endpoint, int status, boolean stream) {
+        return new Meters(
+                Counter.builder("tokenrouter_requests").description("Proxied requests")
+                        .tags("provider", provider, "model", model, "endpoint", endpoint, "status", Integer.toString(status),
+                                "stream", Boolean.toString(stream)).register(registry),
+                Timer.builder("tokenrouter_request_duration").description("Time from request to last byte")
+                        .tags("provider", provider, "endpoint", endpoint).publishPercentileHistogram().register(registry),
+                Timer.builder("tokenrouter_time_to_first_token").description("Time from request to the first streamed event")
+                        .tags("provider", provider).publishPercentileHistogram().register(registry),
+                Counter.builder("tokenrouter_tokens").tags("provider", provider, "model", model, "kind", "prompt")
+                        .register(registry),
+                Counter.builder("tokenrouter_tokens").tags("provider", provider, "model", model, "kind", "completion")
+                        .register(registry));
     }
 
     static String knownModel(RouteTable table, String provider, String upstreamModel, String requested) {

@@ -142,9 +142,7 @@ final class Exchange {
     }
 
     private Response withRequestId(Response response) {
-        Response.ResponseBuilder builder = Response.fromResponse(response).header("x-request-id", requestId);
-        reservation.headers().forEach(builder::header);
-        return builder.build();
+        return Response.fromResponse(response).header("x-request-id", requestId).build();
     }
 
     @Override

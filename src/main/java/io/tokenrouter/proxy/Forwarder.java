@@ -74,12 +74,12 @@ public class Forwarder {
 
     /** Takes the caller's quotas before forwarding: one request, and the prompt plus the maximum completion. */
     private Reservation reserve(Caller caller, Endpoint endpoint, ObjectNode body) {
-        if (!caller.limited()) {
+        if (caller.quotaIds().isEmpty()) {
             return Reservation.NONE;
         }
         long completion = endpoint == Endpoint.EMBEDDINGS ? 0 : maxCompletionTokens(body);
-        return quotaGate.reserve(new QuotaSubject(caller.chain(), caller.chainNames(), caller.teamId(), caller.teamName()),
-                TokenEstimator.promptTokens(body) + completion);
+        return quotaGate.reserve(new QuotaSubject(caller.chain(), caller.chainNames(), caller.teamId(), caller.teamName(),
+                caller.quotaIds()), TokenEstimator.promptTokens(body) + completion);
     }
 
     private long maxCompletionTokens(ObjectNode body) {

@@ -39,6 +39,19 @@ public class GatewayStartup {
     @Inject
     io.tokenrouter.usage.UsageRecorder usageRecorder;
 
+    /**
+     * The JDK's HttpClient completes every asynchronous exchange on the common ForkJoinPool; when that
+     * pool has fewer than two threads (machines with one or two CPUs) the JDK starts a new thread for each
+     * completion instead, which costs more than the rest of the request.
+     */
+    private static void warnAboutSmallCommonPool() {
+        if (java.util.concurrent.ForkJoinPool.getCommonPoolParallelism() < 2) {
+            LOG.warning("This JVM's common ForkJoinPool has " + java.util.concurrent.ForkJoinPool.getCommonPoolParallelism()
+                    + " thread(s), so every upstream call starts a thread. Start the JVM with"
+                    + " -Djava.util.concurrent.ForkJoinPool.common.parallelism=4 (see README, Performance).");
+        }
+    }
+
     void onStart(@Observes @Initialized(ApplicationScoped.class) Object event) {
         seeder.seed();
         adminAccess.start();
@@ -48,6 +61,7 @@ public class GatewayStartup {
         providerQuotas.start();
         retention.start();
         usageRecorder.queued(); // starts the usage writer now, so shutdown drains it even before any request
+        warnAboutSmallCommonPool();
         LOG.info("TokenRouter started");
     }
 }

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 
 import java.util.Map;
 import java.util.logging.Level;
@@ -35,6 +36,10 @@ public class QuotaGate {
 
     public Reservation reserve(QuotaSubject subject, long tokenEstimate) {
         Instant now = clock.instant();
+        if (!subject.quotaIds().isEmpty() && quotas.reserveFast(subject.quotaIds(), tokenEstimate,
+                Period.DAY.windowStart(now), Period.WEEK.windowStart(now), Period.MONTH.windowStart(now))) {
+            return Reservation.fast(subject.quotaIds(), tokenEstimate);
+        }
         QuotaRepository.ReserveOutcome outcome = quotas.reserveAll(subject.keyChain(), subject.teamId(),
                 row -> Metric.parse(row.getMetric()) == Metric.REQUESTS ? 1 : tokenEstimate,
                 row -> Period.parse(row.getPeriod()).windowStart(now));
@@ -43,7 +48,7 @@ public class QuotaGate {
         }
         Map<Long, Metric> metrics = new HashMap<>();
         outcome.rows().forEach(row -> metrics.put(row.getId(), Metric.parse(row.getMetric())));
-        return new Reservation(outcome.reserved(), metrics, headers(outcome, tokenEstimate, now));
+        return new Reservation(outcome.reserved(), metrics, List.of(), 0);
     }
 
     /**
@@ -51,10 +56,14 @@ public class QuotaGate {
      * was used. Never throws: a failure is logged, and the reservation stays counted (safe side).
      */
     public void settle(Reservation reservation, boolean reachedProvider, long tokensUsed) {
-        if (reservation.rows().isEmpty()) {
+        if (reservation.isEmpty()) {
             return;
         }
         try {
+            if (!reservation.ids().isEmpty()) {
+                quotas.settleFast(reservation.ids(), reservation.tokens(), reachedProvider ? 1 : 0, tokensUsed);
+                return;
+            }
             quotas.settle(reservation.rows(), r -> reservation.metrics().get(r.quotaId()) == Metric.REQUESTS
                     ? (reachedProvider ? 1 : 0) : tokensUsed);
         } catch (RuntimeException e) {
@@ -96,33 +105,6 @@ public class QuotaGate {
         }
         String name = subject.keyNames().getOrDefault(row.getOwnerId(), "#" + row.getOwnerId());
         return row.getOwnerId().equals(subject.keyChain().get(0)) ? "key '" + name + "'" : "parent key '" + name + "'";
-    }
-
-    /** {@code x-ratelimit-*} headers of the tightest limit per metric, as of this reservation. */
-    private static Map<String, String> headers(QuotaRepository.ReserveOutcome outcome, long tokens, Instant now) {
-        Map<String, String> headers = new LinkedHashMap<>();
-        for (Metric metric : Metric.values()) {
-            String suffix = metric.wireName();
-            long need = metric == Metric.REQUESTS ? 1 : tokens;
-            outcome.rows().stream()
-                    .filter(r -> Metric.parse(r.getMetric()) == metric)
-                    .min(java.util.Comparator.comparingLong(r -> remaining(r, now) - need))
-                    .ifPresent(r -> {
-                        headers.put("x-ratelimit-limit-" + suffix, Long.toString(r.getLimit()));
-                        headers.put("x-ratelimit-remaining-" + suffix, Long.toString(Math.max(0, remaining(r, now) - need)));
-                        Instant resets = Period.parse(r.getPeriod()).windowEnd(now);
-                        if (resets != null) {
-                            headers.put("x-ratelimit-reset-" + suffix, Duration.between(now, resets).toSeconds() + "s");
-                        }
-                    });
-        }
-        return headers;
-    }
-
-    private static long remaining(Quota row, Instant now) {
-        Instant windowStart = Period.parse(row.getPeriod()).windowStart(now);
-        boolean rolled = windowStart != null && (row.getWindowStart() == null || row.getWindowStart().isBefore(windowStart));
-        return row.getLimit() - (rolled ? 0 : row.getUsed()) - row.getReserved();
     }
 
     /** For tests of period roll-over. */

@@ -3,7 +3,12 @@ package io.tokenrouter.store;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -39,6 +44,75 @@ public class QuotaRepository {
             super(null, null, false, false);
             this.quotaId = quotaId;
         }
+    }
+
+    private static final String WINDOW = "case period when 'day' then ? when 'week' then ? else ? end";
+    private static final String STALE = "(period <> 'total' and (window_start is null or window_start < " + WINDOW + "))";
+    private static final String AMOUNT = "case metric when 'requests' then 1 else ? end";
+
+    /**
+     * The hot path: one conditional {@code UPDATE} over the given rows, in plain JDBC, that rolls each into
+     * its current window and reserves one request or {@code tokens} on it where it fits. True when every
+     * row took it (committed); false when any did not or a row is gone (rolled back, nothing reserved),
+     * in which case {@link #reserveAll} finds out which limit refused.
+     */
+    public boolean reserveFast(List<Long> ids, long tokens, Instant day, Instant week, Instant month) {
+        String sql = "update quotas set used = case when " + STALE + " then 0 else used end,"
+                + " window_start = case when " + STALE + " then " + WINDOW + " else window_start end,"
+                + " reserved = reserved + " + AMOUNT
+                + " where id in (" + "?,".repeat(ids.size() - 1) + "?)"
+                + " and (case when " + STALE + " then 0 else used end) + reserved + " + AMOUNT + " <= limit_value";
+        try (Connection c = database.dataSource().getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement s = c.prepareStatement(sql)) {
+                int i = windows(s, 1, day, week, month);
+                i = windows(s, i, day, week, month);
+                i = windows(s, i, day, week, month);
+                s.setLong(i++, tokens);
+                for (Long id : ids) {
+                    s.setLong(i++, id);
+                }
+                i = windows(s, i, day, week, month);
+                s.setLong(i, tokens);
+                boolean all = s.executeUpdate() == ids.size();
+                if (all) {
+                    c.commit();
+                } else {
+                    c.rollback();
+                }
+                return all;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("Quota reservation failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** The hot path's settlement: one {@code UPDATE}, replacing the reservation with what was used. */
+    public void settleFast(List<Long> ids, long tokensReserved, long requestsUsed, long tokensUsed) {
+        String sql = "update quotas set reserved = reserved - " + AMOUNT + ","
+                + " used = used + case metric when 'requests' then ? else ? end"
+                + " where id in (" + "?,".repeat(ids.size() - 1) + "?)";
+        try (Connection c = database.dataSource().getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
+            s.setLong(1, tokensReserved);
+            s.setLong(2, requestsUsed);
+            s.setLong(3, tokensUsed);
+            int i = 4;
+            for (Long id : ids) {
+                s.setLong(i++, id);
+            }
+            s.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException("Quota settlement failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static int windows(PreparedStatement s, int i, Instant day, Instant week, Instant month) throws SQLException {
+        s.setObject(i, OffsetDateTime.ofInstant(day, ZoneOffset.UTC));
+        s.setObject(i + 1, OffsetDateTime.ofInstant(week, ZoneOffset.UTC));
+        s.setObject(i + 2, OffsetDateTime.ofInstant(month, ZoneOffset.UTC));
+        return i + 3;
     }
 
     public List<Quota> findForOwners(List<Long> keyIds, Long teamId) {

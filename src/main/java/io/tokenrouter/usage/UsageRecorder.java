@@ -34,6 +34,8 @@ public class UsageRecorder {
 
     private static final Logger LOG = Logger.getLogger(UsageRecorder.class.getName());
     private static final int BATCH = 500;
+    /** How long the writer gathers records after the first one before it writes them together. */
+    private static final long GATHER_NANOS = 100_000_000L;
     static final String[] DIMENSIONS = {"all", "provider", "model", "team", "key", "ip"};
 
     @Inject
@@ -115,13 +117,28 @@ public class UsageRecorder {
                     continue;
                 }
                 batch.add(first);
-                queue.drainTo(batch, BATCH - 1);
+                gather(batch);
                 store(batch);
                 batch.clear();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 stopping = true;
             }
+        }
+    }
+
+    /** Adds what arrives within {@link #GATHER_NANOS} of the first record, so a batch amortises its aggregates. */
+    private void gather(List<UsageRecord> batch) throws InterruptedException {
+        long deadline = System.nanoTime() + GATHER_NANOS;
+        queue.drainTo(batch, BATCH - batch.size());
+        while (batch.size() < BATCH && !stopping) {
+            long left = deadline - System.nanoTime();
+            UsageRecord next = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : null;
+            if (next == null) {
+                return;
+            }
+            batch.add(next);
+            queue.drainTo(batch, BATCH - batch.size());
         }
     }
 

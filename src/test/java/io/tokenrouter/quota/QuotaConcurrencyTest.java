@@ -67,8 +67,17 @@ class QuotaConcurrencyTest {
         return OWNER_IDS.incrementAndGet();
     }
 
-    private static QuotaSubject key(long keyId, String name) {
-        return new QuotaSubject(List.of(keyId), Map.of(keyId, name), null, null);
+    /** A subject with the key's quota ids known, as the key cache knows them: the fast path. */
+    private static QuotaSubject key(QuotaRepository repository, long keyId, String name) {
+        return new QuotaSubject(List.of(keyId), Map.of(keyId, name), null, null, ids(repository, Quota.OWNER_KEY, keyId));
+    }
+
+    private static List<Long> ids(QuotaRepository repository, String ownerType, long... owners) {
+        List<Long> ids = new ArrayList<>();
+        for (long owner : owners) {
+            repository.findByOwner(ownerType, owner).forEach(q -> ids.add(q.getId()));
+        }
+        return ids;
     }
 
     @ParameterizedTest(name = "{0}")
@@ -79,7 +88,7 @@ class QuotaConcurrencyTest {
         repository.replaceForOwner(Quota.OWNER_KEY, key, List.of(new Quota(Quota.OWNER_KEY, key, "requests", "total", 10)));
         QuotaGate gate = gate(repository, Clock.systemUTC());
 
-        List<Object> outcomes = inParallel(() -> gate.reserve(key(key, "k"), 0));
+        List<Object> outcomes = inParallel(() -> gate.reserve(key(repository, key, "k"), 0));
 
         List<Reservation> accepted = outcomes.stream().filter(Reservation.class::isInstance).map(Reservation.class::cast).toList();
         List<GatewayException> refused = outcomes.stream().filter(GatewayException.class::isInstance)
@@ -110,7 +119,7 @@ class QuotaConcurrencyTest {
 
         List<Object> outcomes = inParallel(() -> {
             long size = sizes[(int) next.getAndIncrement()];
-            return new Object[] {size, gate.reserve(key(key, "k"), size)};
+            return new Object[] {size, gate.reserve(key(repository, key, "k"), size)};
         });
 
         long reservedSum = 0;
@@ -146,7 +155,10 @@ class QuotaConcurrencyTest {
         repository.replaceForOwner(Quota.OWNER_KEY, parent, List.of(new Quota(Quota.OWNER_KEY, parent, "requests", "total", 8)));
         repository.replaceForOwner(Quota.OWNER_TEAM, team, List.of(new Quota(Quota.OWNER_TEAM, team, "requests", "day", 5)));
         QuotaGate gate = gate(repository, Clock.systemUTC());
-        QuotaSubject subject = new QuotaSubject(List.of(child, parent), Map.of(child, "child", parent, "parent"), team, "research");
+        List<Long> ids = ids(repository, Quota.OWNER_KEY, child, parent);
+        ids.addAll(ids(repository, Quota.OWNER_TEAM, team));
+        QuotaSubject subject = new QuotaSubject(List.of(child, parent), Map.of(child, "child", parent, "parent"), team,
+                "research", ids);
 
         List<Object> outcomes = inParallel(() -> gate.reserve(subject, 0));
 
@@ -174,9 +186,9 @@ class QuotaConcurrencyTest {
         Instant evening = Instant.parse("2026-03-09T23:59:00Z");
         QuotaGate gate = gate(repository, Clock.fixed(evening, ZoneOffset.UTC));
 
-        gate.settle(gate.reserve(key(key, "night-owl"), 0), true, 0);
-        gate.settle(gate.reserve(key(key, "night-owl"), 0), true, 0);
-        assertThatThrownBy(() -> gate.reserve(key(key, "night-owl"), 0))
+        gate.settle(gate.reserve(key(repository, key, "night-owl"), 0), true, 0);
+        gate.settle(gate.reserve(key(repository, key, "night-owl"), 0), true, 0);
+        assertThatThrownBy(() -> gate.reserve(key(repository, key, "night-owl"), 0))
                 .isInstanceOfSatisfying(GatewayException.class, e -> {
                     assertThat(e.code()).isEqualTo("rate_limit_exceeded");
                     assertThat(e.retryAfter()).hasSeconds(60);
@@ -186,11 +198,26 @@ class QuotaConcurrencyTest {
                 });
 
         gate.useClock(Clock.fixed(Instant.parse("2026-03-10T00:00:01Z"), ZoneOffset.UTC));
-        Reservation next = gate.reserve(key(key, "night-owl"), 0);
+        Reservation next = gate.reserve(key(repository, key, "night-owl"), 0);
         gate.settle(next, true, 0);
         Quota row = repository.findByOwner(Quota.OWNER_KEY, key).get(0);
         assertThat(row.getUsed()).isEqualTo(1);
         assertThat(row.getWindowStart()).isEqualTo(Instant.parse("2026-03-10T00:00:00Z"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("databases")
+    void withoutKnownQuotaIdsTheSlowPathEnforcesTheSameLimit(Supplier<Database> db) throws Exception {
+        QuotaRepository repository = TestDatabases.quotas(db.get());
+        long key = newOwner();
+        repository.replaceForOwner(Quota.OWNER_KEY, key, List.of(new Quota(Quota.OWNER_KEY, key, "requests", "total", 7)));
+        QuotaGate gate = gate(repository, Clock.systemUTC());
+        QuotaSubject stale = new QuotaSubject(List.of(key), Map.of(key, "k"), null, null, List.of(-1L));
+
+        List<Object> outcomes = inParallel(() -> gate.reserve(stale, 0));
+
+        assertThat(outcomes.stream().filter(Reservation.class::isInstance)).hasSize(7);
+        assertThat(repository.findByOwner(Quota.OWNER_KEY, key).get(0).getReserved()).isEqualTo(7);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -203,8 +230,8 @@ class QuotaConcurrencyTest {
                 new Quota(Quota.OWNER_KEY, key, "tokens", "total", 10_000)));
         QuotaGate gate = gate(repository, Clock.systemUTC());
 
-        gate.settle(gate.reserve(key(key, "k"), 4000), false, 0);
-        gate.settle(gate.reserve(key(key, "k"), 4000), true, 1234);
+        gate.settle(gate.reserve(key(repository, key, "k"), 4000), false, 0);
+        gate.settle(gate.reserve(key(repository, key, "k"), 4000), true, 1234);
 
         List<Quota> rows = repository.findByOwner(Quota.OWNER_KEY, key);
         Quota requests = rows.stream().filter(q -> q.getMetric().equals("requests")).findFirst().orElseThrow();

@@ -1,0 +1,190 @@
+#!/usr/bin/env bash
+# TokenRouter load benchmark, on 127.0.0.1 only; stops by itself.
+#
+#   bash src/bench/run.sh            # full run (about 15 minutes), report in src/bench/RESULTS.md
+#   BENCH_DURATION=5 BENCH_CONCURRENCY="1 16" BENCH_LONG_STREAMS=200 bash src/bench/run.sh   # quick look
+#
+# It compares, side by side and in the same run:
+#   direct  - wrk against nginx serving a static OpenAI answer (the physical limit on this machine)
+#   nginx   - wrk against nginx as a plain reverse proxy (proxy_pass, keep-alive) to that answer
+#   gateway - wrk against the TokenRouter WAR in Tomcat 10.1 (the README's run path) with a real
+#             inferrer key, a team quota, usage recording and analytics on: the configuration users run
+# and measures the gateway's CPU time per request from /proc, its threads, RSS and heap.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+HERE="$ROOT/src/bench"
+WORK="$ROOT/target/bench"
+DURATION=${BENCH_DURATION:-10}
+LEVELS=${BENCH_CONCURRENCY:-"1 16 64 256"}
+LONG_STREAMS=${BENCH_LONG_STREAMS:-1000}
+TOMCAT_VERSION=10.1.59
+GW=18080 DIRECT=18081 PROXY=18082 PACED=18083
+ADMIN_KEY="tr-bench-admin-0123456789abcdef"
+
+log() { printf '%s %s\n' "$(date +%T)" "$*" >&2; }
+
+install_tools() {
+  local missing=()
+  command -v nginx >/dev/null || missing+=(nginx)
+  command -v wrk >/dev/null || missing+=(wrk)
+  command -v python3 >/dev/null || missing+=(python3)
+  command -v curl >/dev/null || missing+=(curl)
+  if ((${#missing[@]})); then
+    log "installing ${missing[*]}"
+    apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null
+  fi
+}
+
+prepare() {
+  rm -rf "$WORK" && mkdir -p "$WORK/home"
+  log "building the WAR and fetching Tomcat $TOMCAT_VERSION"
+  (cd "$ROOT" && mvn -B -q package -DskipTests \
+    && mvn -B -q dependency:copy -Dartifact=org.apache.tomcat:tomcat:$TOMCAT_VERSION:zip -DoutputDirectory="$WORK")
+  unzip -q "$WORK/tomcat-$TOMCAT_VERSION.zip" -d "$WORK"
+  TOMCAT="$WORK/apache-tomcat-$TOMCAT_VERSION"
+  chmod +x "$TOMCAT"/bin/*.sh
+  rm -rf "$TOMCAT"/webapps/*
+  cp "$ROOT/target/tokenrouter.war" "$TOMCAT/webapps/ROOT.war"
+  sed -i -e "s/port=\"8080\"/port=\"$GW\" address=\"127.0.0.1\" encodedSolidusHandling=\"decode\"/" \
+         -e 's/port="8005"/port="-1"/' "$TOMCAT/conf/server.xml"
+  cat > "$TOMCAT/bin/setenv.sh" <<EOF
+CATALINA_OPTS="-Xms256m -Xmx1g -Djava.util.concurrent.ForkJoinPool.common.parallelism=4 -Dtokenrouter.home=$WORK/home"
+EOF
+  cat > "$WORK/home/tokenrouter.toml" <<EOF
+admin_key = "$ADMIN_KEY"
+default_provider = "bench"
+[[providers]]
+name = "bench"
+base_url = "http://127.0.0.1:$DIRECT/v1"
+api_key = "sk-bench-upstream"
+[[providers]]
+name = "paced"
+base_url = "http://127.0.0.1:$PACED/v1"
+api_key = "sk-bench-upstream"
+read_timeout = "120s"
+EOF
+  sed "s#@DIR@#$WORK#g" "$HERE/nginx.conf" > "$WORK/nginx.conf"
+}
+
+start() {
+  nginx -c "$WORK/nginx.conf"
+  python3 "$HERE/delayed_upstream.py" $PACED & PACED_PID=$!
+  "$TOMCAT/bin/catalina.sh" start >/dev/null
+  for _ in $(seq 1 90); do
+    [ "$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:$GW/v1/models)" = 401 ] && break
+    sleep 1
+  done
+  GW_PID=$(pgrep -f "catalina.base=$TOMCAT" | head -1)
+  log "gateway up (pid $GW_PID)"
+}
+
+stop() {
+  set +e
+  [ -n "${TOMCAT:-}" ] && "$TOMCAT/bin/catalina.sh" stop 10 -force >/dev/null 2>&1
+  [ -f "$WORK/nginx.pid" ] && nginx -c "$WORK/nginx.conf" -s quit 2>/dev/null
+  [ -n "${PACED_PID:-}" ] && kill "$PACED_PID" 2>/dev/null
+}
+trap stop EXIT
+
+api() { curl -s -X POST "http://127.0.0.1:$GW/api/$1" -H "Authorization: Bearer $ADMIN_KEY" -H 'Content-Type: application/json' -d "$2"; }
+
+create_key() {
+  local team
+  team=$(api teams '{"name":"bench","quotas":[{"metric":"requests","period":"day","limit":1000000000000},{"metric":"tokens","period":"month","limit":1000000000000000}]}' \
+    | python3 -c 'import sys,json; print(json.load(sys.stdin)["id"])')
+  KEY=$(api keys "{\"name\":\"bench-inferrer\",\"role\":\"inferrer\",\"team_id\":$team}" \
+    | python3 -c 'import sys,json; print(json.load(sys.stdin)["key"])')
+}
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$GW_PID/stat"; }
+threads() { awk '/^Threads/ {print $2}' "/proc/$GW_PID/status"; }
+rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$GW_PID/status"; }
+heap_after_gc_kb() {
+  jcmd "$GW_PID" GC.run >/dev/null 2>&1
+  jcmd "$GW_PID" GC.heap_info 2>/dev/null | awk '/garbage-first heap|def new generation|PSYoungGen|total .* used/ {for (i=1;i<=NF;i++) if ($i=="used") {print $(i+1)+0; exit}}'
+}
+
+BODY_CHAT='{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Say hello"}],"max_tokens":64}'
+BODY_STREAM='{"model":"gpt-4o-mini","stream":true,"messages":[{"role":"user","content":"Say hello"}],"max_tokens":64}'
+BODY_EMBED='{"model":"text-embedding-3-small","input":"The quick brown fox"}'
+
+# run_wrk CASE TARGET CONCURRENCY URL BODY KEY
+run_wrk() {
+  local case=$1 target=$2 c=$3 url=$4 body=$5 key=$6 t=2 before after out
+  ((c < 2)) && t=1
+  [ "$target" = gateway ] && before=$(cpu_ticks)
+  out=$(BODY=$body KEY=$key wrk -t$t -c$c -d${DURATION}s --timeout 10s -s "$HERE/post.lua" "$url" | grep '^RESULT' | cut -c8-)
+  [ "$target" = gateway ] && after=$(cpu_ticks)
+  python3 - "$case" "$target" "$c" "$out" "${before:-0}" "${after:-0}" "$(getconf CLK_TCK)" \
+    "$( [ "$target" = gateway ] && threads || echo null)" "$( [ "$target" = gateway ] && rss_kb || echo null)" <<'EOF' >> "$WORK/results.jsonl"
+import json, sys
+case, target, c, out, before, after, hz, threads, rss = sys.argv[1:]
+r = json.loads(out)
+r.update(case=case, target=target, concurrency=int(c), rps=r["requests"] / (r["duration_us"] / 1e6))
+if target == "gateway":
+    r["cpu_us_per_request"] = (int(after) - int(before)) * 1e6 / int(hz) / max(1, r["requests"])
+    r["threads"], r["rss_kb"] = int(threads), int(rss)
+print(json.dumps(r))
+EOF
+  log "$case c=$c $target: $(tail -1 "$WORK/results.jsonl" | python3 -c 'import sys,json; r=json.load(sys.stdin); print("%.0f req/s p50 %.2f ms" % (r["rps"], r["p50_us"]/1000))')"
+}
+
+load_runs() {
+  log "warming up the gateway"
+  BODY=$BODY_CHAT KEY=$KEY wrk -t2 -c16 -d10s -s "$HERE/post.lua" "http://127.0.0.1:$GW/v1/chat/completions" >/dev/null
+  for case in chat stream embeddings; do
+    local path=chat/completions body=$BODY_CHAT
+    [ $case = stream ] && body=$BODY_STREAM
+    [ $case = embeddings ] && path=embeddings body=$BODY_EMBED
+    for c in $LEVELS; do
+      run_wrk $case direct "$c" "http://127.0.0.1:$DIRECT/v1/$path" "$body" ""
+      run_wrk $case nginx "$c" "http://127.0.0.1:$PROXY/v1/$path" "$body" ""
+      run_wrk $case gateway "$c" "http://127.0.0.1:$GW/v1/$path" "$body" "$KEY"
+    done
+  done
+}
+
+# Sequential time-to-first-byte on an upstream that sends 20 events 10 ms apart.
+ttfb_probe() {
+  local body='{"model":"paced-20x0.01","stream":true,"messages":[{"role":"user","content":"hi"}]}'
+  local gbody='{"model":"paced/paced-20x0.01","stream":true,"messages":[{"role":"user","content":"hi"}]}'
+  for i in $(seq 1 200); do
+    curl -s -o /dev/null -w '%{time_starttransfer}\n' -H 'Content-Type: application/json' -d "$body" \
+      "http://127.0.0.1:$PACED/v1/chat/completions" >> "$WORK/ttfb-direct.txt"
+    curl -s -o /dev/null -w '%{time_starttransfer}\n' -H 'Content-Type: application/json' -H "Authorization: Bearer $KEY" \
+      -d "$gbody" "http://127.0.0.1:$GW/v1/chat/completions" >> "$WORK/ttfb-gateway.txt"
+  done
+  # event spacing as the client sees it: must stay ~10 ms, never batched
+  curl -s -N -H 'Content-Type: application/json' -H "Authorization: Bearer $KEY" -d "$gbody" \
+    "http://127.0.0.1:$GW/v1/chat/completions" | while IFS= read -r line; do
+      [ -n "$line" ] && date +%s.%N; done > "$WORK/event-times.txt"
+}
+
+long_streams() {
+  log "$LONG_STREAMS concurrent streams, one event per second for 60 s"
+  local before_threads=$(threads)
+  python3 "$HERE/streams.py" $GW "$KEY" "$LONG_STREAMS" "paced/paced-60x1" > "$WORK/long-streams.json" &
+  local pid=$!
+  sleep 30
+  local plateau_threads=$(threads) plateau_rss=$(rss_kb) plateau_heap=$(heap_after_gc_kb)
+  local open=$(ss -Htn state established "( sport = :$GW )" | wc -l)
+  wait $pid
+  python3 - "$before_threads" "$plateau_threads" "$plateau_rss" "${plateau_heap:-0}" "$open" "$LONG_STREAMS" <<'EOF' > "$WORK/long-plateau.json"
+import json, sys
+b, t, rss, heap, open_, n = sys.argv[1:]
+print(json.dumps({"threads_before": int(b), "threads_plateau": int(t), "rss_kb": int(rss), "heap_after_gc_kb": int(heap),
+                  "open_connections": int(open_), "streams": int(n)}))
+EOF
+}
+
+install_tools
+prepare
+start
+create_key
+load_runs
+ttfb_probe
+long_streams
+FINAL_HEAP=$(heap_after_gc_kb)
+python3 "$HERE/report.py" "$WORK" "$DURATION" "${FINAL_HEAP:-0}" > "$HERE/RESULTS.md"
+log "report written to src/bench/RESULTS.md"
