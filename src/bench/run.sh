@@ -158,7 +158,7 @@ ttfb_probe() {
   # event spacing as the client sees it: must stay ~10 ms, never batched
   curl -s -N -H 'Content-Type: application/json' -H "Authorization: Bearer $KEY" -d "$gbody" \
     "http://127.0.0.1:$GW/v1/chat/completions" | while IFS= read -r line; do
-      [ -n "$line" ] && date +%s.%N; done > "$WORK/event-times.txt"
+      if [ -n "$line" ]; then date +%s.%N; fi; done > "$WORK/event-times.txt"
 }
 
 long_streams() {

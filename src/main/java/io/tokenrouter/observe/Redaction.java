@@ -22,9 +22,13 @@ public final class Redaction {
             Pattern.compile("\\bAIza[0-9A-Za-z_-]{35}"),
             Pattern.compile("-----BEGIN [A-Z ]*PRIVATE KEY-----[\\s\\S]*?-----END [A-Z ]*PRIVATE KEY-----"));
     private static final Pattern BEARER = Pattern.compile("(?i)(bearer\\s+)[A-Za-z0-9._~+/=-]{8,}");
+    private static final String SECRET_NAMES =
+            "(?:api[_-]?key|authorization|password|passwd|secret|client_secret|access[_-]?token|token)";
     private static final Pattern SECRET_FIELDS = Pattern.compile(
-            "(?i)(\"(?:api[_-]?key|authorization|password|passwd|secret|client_secret|access[_-]?token|token)\"\\s*:\\s*\")"
-                    + "(?:[^\"\\\\]|\\\\.)*(\")");
+            "(?i)(\"" + SECRET_NAMES + "\"\\s*:\\s*\")(?:[^\"\\\\]|\\\\.)*(\")");
+    /** The same fields inside a JSON string (a config pasted into a message), where their quotes are escaped. */
+    private static final Pattern ESCAPED_SECRET_FIELDS = Pattern.compile(
+            "(?i)(\\\\\"" + SECRET_NAMES + "\\\\\"\\s*:\\s*\\\\\")(?:[^\\\\]|\\\\(?!\"))*(\\\\\")");
 
     private Redaction() {
     }
@@ -34,6 +38,7 @@ public final class Redaction {
             return text;
         }
         String result = SECRET_FIELDS.matcher(text).replaceAll("$1" + MARK + "$2");
+        result = ESCAPED_SECRET_FIELDS.matcher(result).replaceAll("$1" + MARK + "$2");
         result = BEARER.matcher(result).replaceAll("$1" + MARK);
         for (Pattern p : SECRETS) {
             result = p.matcher(result).replaceAll(MARK);

@@ -29,10 +29,10 @@ final class ClientAddresses {
         for (int i = hops.size() - 1; i >= 0; i--) {
             String hop = hops.get(i);
             if (!isTrusted(hop)) {
-                return hop;
+                return bare(hop);
             }
         }
-        return hops.isEmpty() ? peer : hops.get(0);
+        return hops.isEmpty() ? peer : bare(hops.get(0));
     }
 
     boolean isTrusted(String address) {
@@ -60,6 +60,15 @@ final class ClientAddresses {
         return true;
     }
 
+    /** A hop without brackets or port: {@code [2001:db8::1]:4711} is {@code 2001:db8::1}, {@code 1.2.3.4:80} is {@code 1.2.3.4}. */
+    static String bare(String hop) {
+        String h = hop.trim();
+        if (h.startsWith("[") && h.indexOf(']') > 0) {
+            return h.substring(1, h.indexOf(']'));
+        }
+        return h.chars().filter(c -> c == ':').count() == 1 ? h.substring(0, h.indexOf(':')) : h;
+    }
+
     /** A trusted entry as {network, mask}: {@code 10.0.0.0/8}, {@code 192.168.1.5}, {@code ::1}. */
     private static byte[][] range(String entry) {
         int slash = entry.indexOf('/');
@@ -67,13 +76,25 @@ final class ClientAddresses {
         if (network == null) {
             throw new IllegalArgumentException("trusted_proxies entry '" + entry + "' is not an IP address or CIDR range");
         }
-        int bits = slash < 0 ? network.length * 8 : Integer.parseInt(entry.substring(slash + 1));
+        int bits = slash < 0 ? network.length * 8 : prefixLength(entry, entry.substring(slash + 1), network.length * 8);
         byte[] mask = new byte[network.length];
         for (int i = 0; i < mask.length; i++) {
             int take = Math.max(0, Math.min(8, bits - i * 8));
             mask[i] = (byte) (take == 0 ? 0 : 0xff << (8 - take));
         }
         return new byte[][] {network, mask};
+    }
+
+    private static int prefixLength(String entry, String text, int max) {
+        try {
+            int bits = Integer.parseInt(text);
+            if (bits >= 0 && bits <= max) {
+                return bits;
+            }
+        } catch (NumberFormatException e) {
+            // reported below with the entry
+        }
+        throw new IllegalArgumentException("trusted_proxies entry '" + entry + "' needs a prefix length from 0 to " + max);
     }
 
     /** Parses a literal IP address without any name lookup; null when it is not one. */

@@ -13,7 +13,7 @@ public final class ClientTypes {
             return "unknown";
         }
         String ua = userAgent.toLowerCase(Locale.ROOT);
-        if (ua.startsWith("openai/python") || ua.contains("openai-python")) {
+        if (ua.contains("openai/python") || ua.contains("openai-python")) {
             return "openai-python";
         }
         if (ua.startsWith("openai/js") || ua.contains("openai-node")) {
@@ -34,7 +34,7 @@ public final class ClientTypes {
         if (ua.contains("opencode")) {
             return "opencode";
         }
-        if (ua.startsWith("python-requests") || ua.startsWith("python-httpx") || ua.startsWith("aiohttp")) {
+        if (ua.startsWith("python-requests") || ua.startsWith("python-httpx") || ua.contains("aiohttp")) {
             return "python";
         }
         if (ua.startsWith("go-http-client")) {

@@ -96,6 +96,15 @@ public final class TestDatabases {
         return repository;
     }
 
+    /**
+     * A request log repository of the test's own subclass (one that fails or blocks on purpose), wired to
+     * {@code database}.
+     */
+    public static <T extends RequestLogRepository> T requestLog(Database database, T repository) {
+        repository.database = database;
+        return repository;
+    }
+
     public static PriceRepository prices(Database database) {
         PriceRepository repository = new PriceRepository();
         repository.database = database;

@@ -1,0 +1,195 @@
+package io.tokenrouter.observe;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tokenrouter.api.Json;
+import io.tokenrouter.config.GatewaySettings;
+import io.tokenrouter.store.ConversationRepository;
+import io.tokenrouter.store.ConversationRepository.Turn;
+import io.tokenrouter.store.Database;
+import io.tokenrouter.store.TestDatabases;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Conversation capture against a real (H2) database, storing directly (no scheduler): which thread a
+ * request joins, the size cap and redaction of secrets.
+ */
+class ConversationRecorderTest {
+
+    private static final Instant NOW = Instant.parse("2026-03-10T10:00:00Z");
+    private static final String KEY_IN_MESSAGE = "sk-proj-AbCdEfGhIjKlMnOpQrStUvWxYz0123456789";
+
+    @TempDir
+    Path home;
+
+    private Database database;
+    private ConversationRepository conversations;
+    private ConversationRecorder recorder;
+    private int requests;
+
+    @BeforeEach
+    void open() {
+        database = TestDatabases.h2();
+        conversations = TestDatabases.conversations(database);
+        recorder = recorder(256 * 1024);
+    }
+
+    @AfterEach
+    void close() {
+        TestDatabases.close(database);
+    }
+
+    private ConversationRecorder recorder(int maxBytes) {
+        ConversationRecorder r = new ConversationRecorder();
+        r.conversations = conversations;
+        r.settings = GatewaySettings.load(Map.of("tokenrouter.home", home.toString(),
+                "tokenrouter.conversation_max_bytes", String.valueOf(maxBytes)), Map.of());
+        return r;
+    }
+
+    private static ObjectNode json(String text) {
+        try {
+            return (ObjectNode) Json.parse(text.replace('\'', '"'));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Stores one exchange and returns the turn as stored. */
+    private Turn store(ConversationRecorder r, Long keyId, ObjectNode request, String answer, String responseId,
+                       String conversationId) {
+        String requestId = "req-" + ++requests;
+        r.store(new CapturedExchange(requestId, NOW.plusSeconds(requests), keyId, keyId == null ? null : "key" + keyId,
+                "gpt-4o", "chat.completions", request, answer, responseId, conversationId));
+        return conversations.threads(null, null, 0, 1_000).items().stream()
+                .flatMap(t -> conversations.thread(t.threadId()).stream())
+                .filter(t -> t.requestId().equals(requestId)).findFirst().orElseThrow();
+    }
+
+    private Turn store(Long keyId, ObjectNode request, String answer) {
+        return store(recorder, keyId, request, answer, null, null);
+    }
+
+    private static final String FIRST = "{'model':'gpt-4o','messages':[{'role':'system','content':'Be brief.'},"
+            + "{'role':'user','content':'What is H2?'}]}";
+    private static final String SECOND = "{'model':'gpt-4o','messages':[{'role':'system','content':'Be brief.'},"
+            + "{'role':'user','content':'What is H2?'},{'role':'assistant','content':'A Java SQL database.'},"
+            + "{'role':'user','content':'Is it fast?'}]}";
+
+    @Test
+    void aNamedConversationIsItsOwnThreadPerKey() {
+        Turn header = store(recorder, 7L, json(FIRST), "A Java SQL database.", null, "sess-42");
+        Turn body = store(7L, json("{'model':'gpt-4o','conversation_id':'sess-43','messages':[]}"), "ok");
+        Turn object = store(7L, json("{'model':'gpt-4o','conversation':{'id':'conv_abc'},'input':'hi'}"), "ok");
+        Turn again = store(recorder, 7L, json("{'model':'gpt-4o','messages':[{'role':'user','content':'unrelated'}]}"),
+                "ok", null, "sess-42");
+
+        assertThat(header.threadId()).isEqualTo("named:7:sess-42");
+        assertThat(body.threadId()).isEqualTo("named:7:sess-43");
+        assertThat(object.threadId()).isEqualTo("named:7:conv_abc");
+        assertThat(again.threadId()).isEqualTo("named:7:sess-42");
+        assertThat(conversations.thread("named:7:sess-42")).extracting(Turn::requestId)
+                .containsExactly(header.requestId(), again.requestId());
+    }
+
+    @Test
+    void aRequestThatRepeatsTheConversationAndItsAnswerJoinsTheThread() {
+        Turn first = store(1L, json(FIRST), "A Java SQL database.\n");
+        Turn second = store(1L, json(SECOND), "Yes.");
+        Turn third = store(1L, json("{'model':'gpt-4o','messages':[{'role':'system','content':'Be brief.'},"
+                + "{'role':'user','content':'What is H2?'},{'role':'assistant','content':'A Java SQL database.'},"
+                + "{'role':'user','content':'Is it fast?'},{'role':'assistant','content':[{'type':'text','text':'Yes.'}]},"
+                + "{'role':'user','content':'Thanks'}]}"), "You're welcome.");
+
+        assertThat(second.threadId()).isEqualTo(first.threadId());
+        assertThat(third.threadId()).isEqualTo(first.threadId());
+        assertThat(conversations.thread(first.threadId())).hasSize(3);
+    }
+
+    @Test
+    void theSameMessagesFromAnotherKeyStartTheirOwnThread() {
+        Turn first = store(1L, json(FIRST), "A Java SQL database.");
+        Turn other = store(2L, json(SECOND), "Yes.");
+
+        assertThat(other.threadId()).isNotEqualTo(first.threadId());
+        assertThat(conversations.thread(first.threadId())).hasSize(1);
+    }
+
+    @Test
+    void anAnswerThatDiffersFromTheRepeatedOneStartsANewThread() {
+        Turn first = store(1L, json(FIRST), "Something else entirely.");
+        Turn second = store(1L, json(SECOND), "Yes.");
+
+        assertThat(second.threadId()).isNotEqualTo(first.threadId());
+    }
+
+    @Test
+    void previousResponseIdJoinsTheThreadOfThatResponse() {
+        Turn first = store(recorder, 1L, json("{'model':'gpt-4o','input':'Tell me a joke'}"), "Why did…", "resp_1", null);
+        store(recorder, 1L, json("{'model':'gpt-4o','input':'Unrelated'}"), "ok", "resp_2", null);
+        Turn next = store(recorder, 1L, json("{'model':'gpt-4o','input':'Another','previous_response_id':'resp_1'}"),
+                "Because…", "resp_3", null);
+
+        assertThat(next.threadId()).isEqualTo(first.threadId());
+        assertThat(next.responseId()).isEqualTo("resp_3");
+    }
+
+    @Test
+    void aFreshRequestStartsANewThread() {
+        Turn first = store(1L, json(FIRST), "A Java SQL database.");
+        Turn fresh = store(1L, json("{'model':'gpt-4o','messages':[{'role':'user','content':'Hello'}]}"), "Hi!");
+        Turn unknownPrevious = store(1L, json("{'model':'gpt-4o','input':'x','previous_response_id':'resp_gone'}"), "y");
+
+        assertThat(fresh.threadId()).isNotEqualTo(first.threadId()).hasSize(36);
+        assertThat(unknownPrevious.threadId()).isNotIn(first.threadId(), fresh.threadId()).hasSize(36);
+    }
+
+    @Test
+    void requestAndAnswerTextAreCutAtConversationMaxBytes() {
+        ConversationRecorder small = recorder(100);
+        Turn big = store(small, 1L, json("{'model':'gpt-4o','messages':[{'role':'user','content':'" + "x".repeat(500)
+                + "'}]}"), "y".repeat(500), null, null);
+        Turn bigAnswer = store(small, 1L, json("{'model':'gpt-4o','input':'hi'}"), "z".repeat(101), null, null);
+        Turn fits = store(small, 1L, json("{'model':'gpt-4o','input':'hi'}"), "z".repeat(100), null, null);
+
+        assertThat(big.truncated()).isTrue();
+        assertThat(big.requestText()).hasSize(100).startsWith("{\"model\":\"gpt-4o\"");
+        assertThat(big.responseText()).isEqualTo("y".repeat(100));
+        assertThat(bigAnswer.truncated()).isTrue();
+        assertThat(bigAnswer.requestText()).isEqualTo("{\"model\":\"gpt-4o\",\"input\":\"hi\"}");
+        assertThat(bigAnswer.responseText()).hasSize(100);
+        assertThat(fits.truncated()).isFalse();
+        assertThat(fits.responseText()).hasSize(100);
+    }
+
+    @Test
+    void secretsAreRedactedInTheStoredRequestAndAnswer() {
+        Turn turn = store(1L, json("{'model':'gpt-4o','messages':[{'role':'user','content':'my key is " + KEY_IN_MESSAGE
+                + ", header Authorization: Bearer abcdefghijklmnop1234'}]}"), "Use AKIAIOSFODNN7EXAMPLE carefully.");
+
+        assertThat(turn.requestText()).doesNotContain(KEY_IN_MESSAGE).doesNotContain("abcdefghijklmnop1234")
+                .contains("my key is [REDACTED], header Authorization: Bearer [REDACTED]");
+        assertThat(turn.responseText()).isEqualTo("Use [REDACTED] carefully.");
+        assertThat(turn.truncated()).isFalse();
+    }
+
+    @Test
+    void aPasswordPastedAsJsonIntoAMessageIsRedacted() {
+        ObjectNode request = Json.MAPPER.createObjectNode().put("model", "gpt-4o");
+        request.putArray("messages").addObject().put("role", "user")
+                .put("content", "Why does this config fail? {\"password\": \"hunter2-prod\"}");
+
+        Turn turn = store(1L, request, "Check the host.");
+
+        assertThat(turn.requestText()).doesNotContain("hunter2-prod");
+    }
+}

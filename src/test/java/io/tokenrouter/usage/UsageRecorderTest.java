@@ -1,0 +1,182 @@
+package io.tokenrouter.usage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tokenrouter.api.Usage;
+import io.tokenrouter.config.GatewaySettings;
+import io.tokenrouter.store.Database;
+import io.tokenrouter.store.LogFilter;
+import io.tokenrouter.store.LogRow;
+import io.tokenrouter.store.RequestLogRepository;
+import io.tokenrouter.store.RollupDelta;
+import io.tokenrouter.store.TestDatabases;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The usage writer against a real (H2) database: records are stored in batches off the caller's thread,
+ * drained completely at shutdown, dropped (and counted) rather than blocking when the queue is full, and
+ * stored exactly once when the database fails for a moment.
+ */
+class UsageRecorderTest {
+
+    private static final Instant BASE = Instant.parse("2026-03-10T10:00:00Z");
+
+    @TempDir
+    Path home;
+
+    private Database database;
+    private final CountDownLatch gate = new CountDownLatch(1);
+
+    @BeforeEach
+    void open() {
+        database = TestDatabases.h2();
+    }
+
+    @AfterEach
+    void close() {
+        gate.countDown();
+        TestDatabases.close(database);
+    }
+
+    /** A request log whose writes can be held at a gate, fail on purpose, and are counted. */
+    static class ScriptedLog extends RequestLogRepository {
+        final List<Integer> batchSizes = Collections.synchronizedList(new ArrayList<>());
+        volatile CountDownLatch gate;
+        final AtomicInteger failuresLeft = new AtomicInteger();
+
+        @Override
+        public void write(List<LogRow> rows, Collection<RollupDelta> deltas) {
+            if (gate != null) {
+                try {
+                    gate.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            if (failuresLeft.getAndDecrement() > 0) {
+                // fails inside the transaction, after the rows and the real aggregates went in
+                List<RollupDelta> poisoned = new ArrayList<>(deltas);
+                poisoned.add(new RollupDelta(60, "dimension-name-too-long-for-its-column", "x", BASE));
+                super.write(rows, poisoned);
+                throw new AssertionError("the poisoned write was expected to fail");
+            }
+            super.write(rows, deltas);
+            batchSizes.add(rows.size());
+        }
+    }
+
+    private UsageRecorder recorder(RequestLogRepository log, int capacity) {
+        UsageRecorder recorder = new UsageRecorder();
+        recorder.settings = GatewaySettings.load(Map.of("tokenrouter.home", home.toString(),
+                "tokenrouter.usage_queue_capacity", String.valueOf(capacity)), Map.of());
+        recorder.log = log;
+        recorder.prices = TestDatabases.prices(database);
+        recorder.database = database;
+        recorder.start();
+        return recorder;
+    }
+
+    /** A successful chat request; gpt-4o-2024-08-06 is billed at the seeded gpt-4o price: 450 micros. */
+    private static UsageRecord record(int i) {
+        return new UsageRecord("req-" + i, BASE.plusSeconds(60L * (i % 10) + i % 60), 1L, "alice", 10L, "research",
+                "openai", "gpt-4o", "gpt-4o-2024-08-06", "chat.completions", 200, false,
+                new Usage(100, 20, 0, 0, false), 250, 40L, "completed", "10.0.0." + (i % 4), "OpenAI/Python 1.51.0",
+                null, null, null);
+    }
+
+    private long storedRows(RequestLogRepository log) {
+        return log.search(new LogFilter(null, null, null, null, null, null, null, null, null, null), 0, 1).total();
+    }
+
+    private static long sum(List<RollupDelta> rollups) {
+        return rollups.stream().mapToLong(d -> d.requests).sum();
+    }
+
+    @Test
+    void twoThousandRecordsAreStoredInBatchesAndAllDrainedAtShutdown() {
+        ScriptedLog log = TestDatabases.requestLog(database, new ScriptedLog());
+        log.gate = gate;
+        UsageRecorder recorder = recorder(log, 5_000);
+
+        for (int i = 0; i < 2_000; i++) {
+            recorder.record(record(i));
+        }
+        gate.countDown();
+        recorder.drain();
+
+        assertThat(storedRows(log)).isEqualTo(2_000);
+        assertThat(recorder.written()).isEqualTo(2_000);
+        assertThat(recorder.dropped()).isZero();
+        assertThat(recorder.queued()).isZero();
+        // the writer was held while everything queued up: one early batch, then batches of at most 500
+        assertThat(log.batchSizes).allSatisfy(size -> assertThat(size).isBetween(1, 500)).hasSizeBetween(4, 5);
+        assertThat(log.batchSizes.stream().mapToInt(Integer::intValue).sum()).isEqualTo(2_000);
+
+        List<RollupDelta> minutes = log.rollups(60, "all", BASE, BASE.plus(Duration.ofHours(1)));
+        assertThat(minutes).hasSize(10).allSatisfy(d -> assertThat(d.requests).isEqualTo(200));
+        assertThat(sum(minutes)).isEqualTo(2_000);
+        List<RollupDelta> hours = log.rollups(3600, "all", BASE, BASE.plus(Duration.ofHours(1)));
+        assertThat(hours).singleElement().satisfies(d -> {
+            assertThat(d.requests).isEqualTo(2_000);
+            assertThat(d.promptTokens).isEqualTo(200_000);
+            assertThat(d.completionTokens).isEqualTo(40_000);
+            assertThat(d.costMicros).isEqualTo(2_000 * 450L);
+        });
+        assertThat(sum(log.rollups(60, "ip", BASE, BASE.plus(Duration.ofHours(1))))).isEqualTo(2_000);
+    }
+
+    @Test
+    void aFullQueueDropsAndCountsRecordsWithoutBlockingTheCaller() {
+        ScriptedLog log = TestDatabases.requestLog(database, new ScriptedLog());
+        log.gate = gate;
+        UsageRecorder recorder = recorder(log, 10);
+
+        long started = System.nanoTime();
+        for (int i = 0; i < 200; i++) {
+            recorder.record(record(i));
+        }
+        long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+
+        assertThat(elapsedMillis).as("recording 200 records with the writer stuck").isLessThan(2_000);
+        // at most one batch (up to 11) is held by the stuck writer and 10 wait in the queue
+        assertThat(recorder.dropped()).isBetween(179L, 190L);
+        gate.countDown();
+        recorder.drain();
+        assertThat(storedRows(log) + recorder.dropped()).isEqualTo(200);
+        assertThat(recorder.written()).isEqualTo(storedRows(log));
+        assertThat(sum(log.rollups(60, "all", BASE, BASE.plus(Duration.ofHours(1))))).isEqualTo(storedRows(log));
+    }
+
+    @Test
+    void aDatabaseBlipIsRetriedAndStoresEveryRecordExactlyOnce() {
+        ScriptedLog log = TestDatabases.requestLog(database, new ScriptedLog());
+        log.failuresLeft.set(2);
+        UsageRecorder recorder = recorder(log, 1_000);
+
+        for (int i = 0; i < 50; i++) {
+            recorder.record(record(i));
+        }
+        recorder.drain();
+
+        assertThat(recorder.writeFailures()).isEqualTo(2);
+        assertThat(storedRows(log)).isEqualTo(50);
+        assertThat(recorder.written()).isEqualTo(50);
+        assertThat(recorder.dropped()).isZero();
+        assertThat(sum(log.rollups(60, "all", BASE, BASE.plus(Duration.ofHours(1))))).isEqualTo(50);
+        assertThat(sum(log.rollups(3600, "model", BASE, BASE.plus(Duration.ofHours(1))))).isEqualTo(50);
+    }
+}
