@@ -48,6 +48,13 @@ prepare() {
   cp "$ROOT/target/tokenrouter.war" "$TOMCAT/webapps/ROOT.war"
   sed -i -e "s/port=\"8080\"/port=\"$GW\" address=\"127.0.0.1\" encodedSolidusHandling=\"decode\"/" \
          -e 's/port="8005"/port="-1"/' "$TOMCAT/conf/server.xml"
+  # no access log, like the nginx references (access_log off)
+  python3 - "$TOMCAT/conf/server.xml" <<'EOF'
+import re, sys
+p = sys.argv[1]
+s = open(p).read()
+open(p, "w").write(re.sub(r'<Valve className="org.apache.catalina.valves.AccessLogValve".*?/>', '', s, flags=re.S))
+EOF
   cat > "$TOMCAT/bin/setenv.sh" <<EOF
 CATALINA_OPTS="-Xms256m -Xmx1g -Djava.util.concurrent.ForkJoinPool.common.parallelism=4 -Dtokenrouter.home=$WORK/home"
 EOF
@@ -131,8 +138,10 @@ EOF
 }
 
 load_runs() {
-  log "warming up the gateway"
-  BODY=$BODY_CHAT KEY=$KEY wrk -t2 -c16 -d10s -s "$HERE/post.lua" "http://127.0.0.1:$GW/v1/chat/completions" >/dev/null
+  log "warming up the gateway (the JIT needs tens of thousands of requests)"
+  BODY=$BODY_CHAT KEY=$KEY wrk -t2 -c16 -d30s -s "$HERE/post.lua" "http://127.0.0.1:$GW/v1/chat/completions" >/dev/null
+  BODY=$BODY_STREAM KEY=$KEY wrk -t2 -c16 -d15s -s "$HERE/post.lua" "http://127.0.0.1:$GW/v1/chat/completions" >/dev/null
+  BODY=$BODY_EMBED KEY=$KEY wrk -t2 -c16 -d10s -s "$HERE/post.lua" "http://127.0.0.1:$GW/v1/embeddings" >/dev/null
   for case in chat stream embeddings; do
     local path=chat/completions body=$BODY_CHAT
     [ $case = stream ] && body=$BODY_STREAM
