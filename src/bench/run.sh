@@ -88,7 +88,8 @@ start() {
 
 stop() {
   set +e
-  [ -n "${TOMCAT:-}" ] && "$TOMCAT/bin/catalina.sh" stop 10 -force >/dev/null 2>&1
+  # the benchmark's Tomcat has no shutdown port: stop it by its process
+  [ -n "${GW_PID:-}" ] && kill "$GW_PID" 2>/dev/null && sleep 5 && kill -9 "$GW_PID" 2>/dev/null
   [ -f "$WORK/nginx.pid" ] && nginx -c "$WORK/nginx.conf" -s quit 2>/dev/null
   [ -n "${PACED_PID:-}" ] && kill "$PACED_PID" 2>/dev/null
 }
