@@ -30,6 +30,8 @@ install_tools() {
   command -v wrk >/dev/null || missing+=(wrk)
   command -v python3 >/dev/null || missing+=(python3)
   command -v curl >/dev/null || missing+=(curl)
+  command -v unzip >/dev/null || missing+=(unzip)
+  command -v ss >/dev/null || missing+=(iproute2)
   if ((${#missing[@]})); then
     log "installing ${missing[*]}"
     apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null
