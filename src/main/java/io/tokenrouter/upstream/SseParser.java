@@ -1,6 +1,6 @@
 package io.tokenrouter.upstream;
 
-import java.io.ByteArrayOutputStream;
+import java.util.Arrays;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
@@ -15,8 +15,8 @@ public final class SseParser {
     public static final int MAX_EVENT_BYTES = 8 * 1024 * 1024;
 
     private final Consumer<SseEvent> sink;
-    private final ByteArrayOutputStream raw = new ByteArrayOutputStream(256);
-    private final ByteArrayOutputStream line = new ByteArrayOutputStream(256);
+    private final Bytes raw = new Bytes(256);
+    private final Bytes line = new Bytes(256);
     private StringBuilder data;
     private String event;
     private boolean pendingCr;
@@ -106,5 +106,38 @@ public final class SseParser {
         data = null;
         event = null;
         sink.accept(e);
+    }
+
+    /** A growable byte buffer without ByteArrayOutputStream's locking: the parser writes byte by byte. */
+    private static final class Bytes {
+        private byte[] bytes;
+        private int size;
+
+        Bytes(int capacity) {
+            bytes = new byte[capacity];
+        }
+
+        void write(int b) {
+            if (size == bytes.length) {
+                bytes = Arrays.copyOf(bytes, size * 2);
+            }
+            bytes[size++] = (byte) b;
+        }
+
+        int size() {
+            return size;
+        }
+
+        void reset() {
+            size = 0;
+        }
+
+        byte[] toByteArray() {
+            return Arrays.copyOf(bytes, size);
+        }
+
+        String toString(java.nio.charset.Charset charset) {
+            return new String(bytes, 0, size, charset);
+        }
     }
 }
