@@ -73,9 +73,10 @@ public class KeysResource {
     public ListPage<KeyView> list(@QueryParam("offset") Integer offset, @QueryParam("limit") Integer limit,
                                   @Context ContainerRequestContext request) {
         Caller actor = Guard.manager(request);
-        Page<KeyView> page = keys.list(actor, ListPage.offset(offset), ListPage.limit(limit));
-        return new ListPage<>(page.items().stream().map(this::withQuotas).toList(), page.total(),
-                ListPage.offset(offset), ListPage.limit(limit));
+        int from = ListPage.offset(offset);
+        int size = ListPage.limit(limit);
+        Page<KeyView> page = keys.list(actor, from, size);
+        return new ListPage<>(page.items().stream().map(this::withQuotas).toList(), page.total(), from, size);
     }
 
     @GET

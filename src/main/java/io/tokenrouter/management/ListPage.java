@@ -22,6 +22,11 @@ public record ListPage<T>(List<T> data, long total, int offset, int limit) {
         return limit == null ? 50 : limit;
     }
 
+    /** A page the store already cut at {@code offset} and {@code limit} (both validated). */
+    static <T> ListPage<T> of(io.tokenrouter.store.Page<T> page, int offset, int limit) {
+        return new ListPage<>(page.items(), page.total(), offset, limit);
+    }
+
     /** Pages a list that is small enough to hold whole (providers, aliases). */
     static <T> ListPage<T> of(List<T> all, Integer offset, Integer limit) {
         int from = Math.min(offset(offset), all.size());

@@ -10,7 +10,6 @@ import io.tokenrouter.store.ConversationRepository;
 import io.tokenrouter.store.EventRepository;
 import io.tokenrouter.store.LogFilter;
 import io.tokenrouter.store.LogRow;
-import io.tokenrouter.store.Page;
 import io.tokenrouter.store.PriceRepository;
 import io.tokenrouter.store.ProviderQuotaRepository;
 import io.tokenrouter.store.RequestLogRepository;
@@ -97,8 +96,9 @@ public class ObservingResource {
         List<Long> restrict = caller.role() == Role.ADMIN ? null : visibleKeys(caller);
         LogFilter filter = new LogFilter(from == null ? null : time("from", from, null), to == null ? null : time("to", to, null),
                 keyId, restrict, teamId, provider, model, status, clientIp, text);
-        Page<LogRow> page = log.search(filter, ListPage.offset(offset), ListPage.limit(limit));
-        return new ListPage<>(page.items(), page.total(), ListPage.offset(offset), ListPage.limit(limit));
+        int first = ListPage.offset(offset);
+        int size = ListPage.limit(limit);
+        return ListPage.of(log.search(filter, first, size), first, size);
     }
 
     @GET
@@ -107,8 +107,9 @@ public class ObservingResource {
             @QueryParam("key_id") Long keyId, @QueryParam("offset") Integer offset, @QueryParam("limit") Integer limit,
             @Context ContainerRequestContext request) {
         Guard.admin(request);
-        var page = conversations.threads(text, keyId, ListPage.offset(offset), ListPage.limit(limit));
-        return new ListPage<>(page.items(), page.total(), ListPage.offset(offset), ListPage.limit(limit));
+        int from = ListPage.offset(offset);
+        int size = ListPage.limit(limit);
+        return ListPage.of(conversations.threads(text, keyId, from, size), from, size);
     }
 
     @GET
@@ -156,8 +157,9 @@ public class ObservingResource {
                                                   @QueryParam("q") String text, @QueryParam("offset") Integer offset,
                                                   @QueryParam("limit") Integer limit, @Context ContainerRequestContext request) {
         Guard.admin(request);
-        var page = events.search(level, category, text, ListPage.offset(offset), ListPage.limit(limit));
-        return new ListPage<>(page.items(), page.total(), ListPage.offset(offset), ListPage.limit(limit));
+        int from = ListPage.offset(offset);
+        int size = ListPage.limit(limit);
+        return ListPage.of(events.search(level, category, text, from, size), from, size);
     }
 
     @GET

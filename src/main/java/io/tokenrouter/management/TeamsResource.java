@@ -44,9 +44,10 @@ public class TeamsResource {
     public ListPage<TeamView> list(@QueryParam("offset") Integer offset, @QueryParam("limit") Integer limit,
                                    @Context ContainerRequestContext request) {
         Guard.admin(request);
-        Page<TeamView> page = teams.list(ListPage.offset(offset), ListPage.limit(limit));
-        return new ListPage<>(page.items().stream().map(this::withQuotas).toList(), page.total(),
-                ListPage.offset(offset), ListPage.limit(limit));
+        int from = ListPage.offset(offset);
+        int size = ListPage.limit(limit);
+        Page<TeamView> page = teams.list(from, size);
+        return new ListPage<>(page.items().stream().map(this::withQuotas).toList(), page.total(), from, size);
     }
 
     @POST
