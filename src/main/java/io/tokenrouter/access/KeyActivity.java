@@ -35,7 +35,7 @@ public class KeyActivity {
         }
         if (previous == null ? lastWritten.putIfAbsent(keyId, now) == null : lastWritten.replace(keyId, previous, now)) {
             Instant at = Instant.now();
-            scheduler.later(() -> keys.touch(keyId, at));
+            scheduler.later("key last use", () -> keys.touch(keyId, at));
         }
     }
 }

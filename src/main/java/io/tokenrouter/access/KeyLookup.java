@@ -31,7 +31,11 @@ import java.util.stream.Collectors;
 public class KeyLookup {
 
     private static final int MAX_ENTRIES = 100_000;
-    private static final int MAX_DEPTH = 32;
+    /**
+     * The deepest a key may sit: itself and at most {@value} − 1 ancestors. Creation refuses deeper keys,
+     * and a key whose chain is longer (or broken) is refused as a whole, never used with part of its chain.
+     */
+    public static final int MAX_DEPTH = 8;
 
     @Inject
     GatewaySettings settings;
@@ -115,19 +119,28 @@ public class KeyLookup {
                 key.isCaptureConversations());
     }
 
+    /** The key and all its ancestors, or a 401 when they cannot all be loaded: a chain is used whole or not at all. */
     private List<ApiKey> chain(ApiKey key) {
         List<ApiKey> chain = new ArrayList<>();
         chain.add(key);
         Long parent = key.getParentId();
-        while (parent != null && chain.size() < MAX_DEPTH) {
+        while (parent != null) {
+            if (chain.size() >= MAX_DEPTH) {
+                throw brokenChain(key, "it is nested deeper than " + MAX_DEPTH + " keys");
+            }
             Optional<ApiKey> p = keys.find(parent);
             if (p.isEmpty()) {
-                break;
+                throw brokenChain(key, "its parent key #" + parent + " no longer exists");
             }
             chain.add(p.get());
             parent = p.get().getParentId();
         }
         return chain;
+    }
+
+    private static GatewayException brokenChain(ApiKey key, String why) {
+        return new GatewayException(401, "invalid_request_error", "invalid_api_key", null,
+                "The key '" + key.getName() + "' cannot be used: " + why + ".");
     }
 
     private static Set<String> narrow(Set<String> current, Set<String> next) {

@@ -46,7 +46,12 @@ public class KeyService {
         key.setTeamId(draft.teamId());
         key.setTemporary(parentId != null && (draft.ttl() != null || draft.expiresAt() != null));
         if (parentId != null) {
-            fitBeneath(key, lookup.caller(keys.find(parentId).orElseThrow()), draft.teamId());
+            Caller parent = lookup.caller(keys.find(parentId).orElseThrow());
+            if (parent.chain().size() >= KeyLookup.MAX_DEPTH) {
+                throw GatewayException.invalidRequest("parent_id", "Keys nest at most " + KeyLookup.MAX_DEPTH
+                        + " deep; key #" + parentId + " is at depth " + parent.chain().size() + " already.");
+            }
+            fitBeneath(key, parent, draft.teamId());
         } else if (draft.teamId() != null && teams.find(draft.teamId()).isEmpty()) {
             throw GatewayException.invalidRequest("team_id", "No team with id " + draft.teamId() + ".");
         }

@@ -44,6 +44,16 @@ public final class DatabaseUrls {
                 Optional.ofNullable(m.group(2)).map(DatabaseUrls::decode));
     }
 
+    private static final Pattern SECRET_PARAMETER = Pattern.compile(
+            "(?i)((?:password|passwd|pwd|sslpassword|sslkey|user|username)=)[^&;]*");
+    private static final Pattern USER_INFO = Pattern.compile("(//)[^/@?;]*@");
+
+    /** A JDBC URL fit for a log line: credentials in the user-info part or in parameters are masked. */
+    public static String forLog(String jdbcUrl) {
+        String masked = USER_INFO.matcher(jdbcUrl).replaceAll("$1***@");
+        return SECRET_PARAMETER.matcher(masked).replaceAll("$1***");
+    }
+
     private static String decode(String part) {
         return URLDecoder.decode(part.replace("+", "%2B"), StandardCharsets.UTF_8);
     }

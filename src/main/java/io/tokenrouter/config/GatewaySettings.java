@@ -43,8 +43,10 @@ public final class GatewaySettings {
     private final Duration modelRefreshInterval;
     private final Duration temporaryKeyGrace;
     private final long defaultMaxTokens;
+    private final long maxReservedCompletionTokens;
     private final int usageQueueCapacity;
     private final List<String> trustedProxies;
+    private final String trustedProxyHeader;
     private final Optional<String> metricsToken;
     private final Duration logRetention;
     private final Duration rollupRetention;
@@ -74,8 +76,10 @@ public final class GatewaySettings {
         this.modelRefreshInterval = duration(source, "model_refresh_interval", Duration.ofMinutes(30));
         this.temporaryKeyGrace = duration(source, "temporary_key_grace", Duration.ofHours(1));
         this.defaultMaxTokens = parseLong(source, "default_max_tokens", 4096);
+        this.maxReservedCompletionTokens = parseLong(source, "max_reserved_completion_tokens", 262_144);
         this.usageQueueCapacity = (int) parseLong(source, "usage_queue_capacity", 100_000);
         this.trustedProxies = source.list("trusted_proxies").orElse(List.of());
+        this.trustedProxyHeader = source.get("trusted_proxy_header").orElse("X-Forwarded-For");
         this.metricsToken = source.get("metrics_token");
         this.logRetention = duration(source, "log_retention", Duration.ofDays(90));
         this.rollupRetention = duration(source, "rollup_retention", Duration.ofDays(400));
@@ -129,6 +133,10 @@ public final class GatewaySettings {
         }
         if (providerQuotaAlertShare < 0 || providerQuotaAlertShare > 1) {
             throw new IllegalStateException("provider_quota_alert_share must be between 0 and 1");
+        }
+        if (defaultMaxTokens < 1 || maxReservedCompletionTokens < defaultMaxTokens) {
+            throw new IllegalStateException("default_max_tokens must be at least 1 and at most"
+                    + " max_reserved_completion_tokens (" + defaultMaxTokens + " > " + maxReservedCompletionTokens + ")");
         }
         if (maxBodyBytes < 1024) {
             throw new IllegalStateException("max_body_bytes must be at least 1024, not " + maxBodyBytes);
@@ -300,6 +308,11 @@ public final class GatewaySettings {
         return trustedProxies;
     }
 
+    /** The forwarding header the trusted proxies write: {@code X-Forwarded-For} (default) or {@code Forwarded}. */
+    public String trustedProxyHeader() {
+        return trustedProxyHeader;
+    }
+
     public Optional<String> metricsToken() {
         return metricsToken;
     }
@@ -336,6 +349,14 @@ public final class GatewaySettings {
     /** Completion tokens reserved against token quotas when a request sets no maximum. */
     public long defaultMaxTokens() {
         return defaultMaxTokens;
+    }
+
+    /**
+     * The most completion tokens one choice of a request reserves against token quotas, whatever the
+     * request's own maximum says; usage beyond a reservation is still charged when the request settles.
+     */
+    public long maxReservedCompletionTokens() {
+        return maxReservedCompletionTokens;
     }
 
 }

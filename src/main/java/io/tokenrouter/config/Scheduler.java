@@ -3,54 +3,124 @@ package io.tokenrouter.config;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The application's few background threads for periodic work (snapshot refresh, model discovery,
- * stream watchdogs), started with the application and stopped with it.
+ * The application's background threads, kept apart by the kind of work so that one kind stalling cannot
+ * stop another:
+ * <ul>
+ * <li>{@link #tick}: one thread for short, never-blocking sweeps (the stream watchdog);</li>
+ * <li>{@link #every}: two threads for periodic database jobs (refreshes, clean-ups, heartbeats);</li>
+ * <li>{@link #everyOutbound}/{@link #outbound}: two threads for calls to providers and webhooks, each
+ * call bounded by its own deadline;</li>
+ * <li>{@link #later}: two threads with a bounded queue for one-off writes (events, captures); when the
+ * queue is full the task is dropped, counted and logged, never queued without bound.</li>
+ * </ul>
+ * Started with the application and stopped with it.
  */
 @ApplicationScoped
 public class Scheduler {
 
     private static final Logger LOG = Logger.getLogger(Scheduler.class.getName());
+    static final int QUEUE_CAPACITY = 10_000;
 
-    private final ScheduledExecutorService executor = Executors.newScheduledThreadPool(2, new ThreadFactoryImpl());
+    private final ScheduledExecutorService ticks = Executors.newSingleThreadScheduledExecutor(threads("tick"));
+    private final ScheduledExecutorService jobs = Executors.newScheduledThreadPool(2, threads("job"));
+    private final ScheduledExecutorService outbound = Executors.newScheduledThreadPool(2, threads("outbound"));
+    private final ThreadPoolExecutor work = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS,
+            new ArrayBlockingQueue<>(QUEUE_CAPACITY), threads("work"), (task, pool) -> {
+                throw new RejectedExecutionException();
+            });
+    private final AtomicLong dropped = new AtomicLong();
 
-    /** Runs {@code task} every {@code period}; a failing run is logged and the next one still happens. */
+    /** Runs a short sweep that never blocks every {@code period}, on a thread of its own. */
+    public ScheduledFuture<?> tick(Duration period, String name, Runnable task) {
+        return schedule(ticks, period, name, task);
+    }
+
+    /** Runs a periodic database job every {@code period}; a failing run is logged and the next one still happens. */
     public ScheduledFuture<?> every(Duration period, String name, Runnable task) {
+        return schedule(jobs, period, name, task);
+    }
+
+    /** Runs a periodic job that calls out of the gateway (providers, webhooks); every call in it must have a deadline. */
+    public ScheduledFuture<?> everyOutbound(Duration period, String name, Runnable task) {
+        return schedule(outbound, period, name, task);
+    }
+
+    /** Runs one call out of the gateway soon; every call in it must have a deadline. */
+    public void outbound(String name, Runnable task) {
+        outbound.execute(guarded(name, task));
+    }
+
+    /** Runs a one-off background write soon; false (and counted) when the queue is full and it was dropped. */
+    public boolean later(String name, Runnable task) {
+        try {
+            work.execute(guarded(name, task));
+            return true;
+        } catch (RejectedExecutionException e) {
+            if (dropped.incrementAndGet() % 1000 == 1) {
+                LOG.warning("Background queue full (" + QUEUE_CAPACITY + " tasks): dropped '" + name + "'; "
+                        + dropped.get() + " dropped so far");
+            }
+            return false;
+        }
+    }
+
+    /** Background tasks dropped because the queue was full, since start. */
+    public long dropped() {
+        return dropped.get();
+    }
+
+    @PreDestroy
+    void stop() {
+        ticks.shutdownNow();
+        jobs.shutdownNow();
+        outbound.shutdownNow();
+        work.shutdown();
+        try {
+            if (!work.awaitTermination(5, TimeUnit.SECONDS)) {
+                work.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            work.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static ScheduledFuture<?> schedule(ScheduledExecutorService executor, Duration period, String name,
+                                               Runnable task) {
         long millis = Math.max(10, period.toMillis());
-        return executor.scheduleWithFixedDelay(() -> {
+        return executor.scheduleWithFixedDelay(guarded(name, task), millis, millis, TimeUnit.MILLISECONDS);
+    }
+
+    private static Runnable guarded(String name, Runnable task) {
+        return () -> {
             try {
                 task.run();
             } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, "Background task '" + name + "' failed", e);
             }
-        }, millis, millis, TimeUnit.MILLISECONDS);
+        };
     }
 
-    public void later(Runnable task) {
-        executor.execute(task);
-    }
-
-    @PreDestroy
-    void stop() {
-        executor.shutdownNow();
-    }
-
-    private static final class ThreadFactoryImpl implements java.util.concurrent.ThreadFactory {
-        private final AtomicInteger count = new AtomicInteger();
-
-        @Override
-        public Thread newThread(Runnable r) {
-            Thread t = new Thread(r, "tokenrouter-background-" + count.incrementAndGet());
+    private static ThreadFactory threads(String kind) {
+        AtomicInteger count = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, "tokenrouter-" + kind + "-" + count.incrementAndGet());
             t.setDaemon(true);
             return t;
-        }
+        };
     }
 }

@@ -39,7 +39,7 @@ public class ConversationRecorder {
     Scheduler scheduler;
 
     public void capture(CapturedExchange exchange) {
-        scheduler.later(() -> {
+        scheduler.later("conversation capture", () -> {
             try {
                 store(exchange);
             } catch (RuntimeException e) {

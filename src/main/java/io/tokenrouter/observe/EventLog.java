@@ -60,7 +60,7 @@ public class EventLog {
 
     private void write(String level, String category, String actor, String message) {
         Instant at = Instant.now();
-        scheduler.later(() -> {
+        scheduler.later("event", () -> {
             try {
                 events.store(at, level, category, actor, message);
             } catch (RuntimeException e) {

@@ -33,6 +33,9 @@ public class GatewayMetrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     /** Meters by their label values, so a request costs map lookups rather than meter registrations. */
     private final ConcurrentHashMap<String, Meters> meters = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Counter> refusals = new ConcurrentHashMap<>();
+    private static final java.util.Set<String> KNOWN_ENDPOINTS = java.util.Arrays.stream(io.tokenrouter.api.Endpoint.values())
+            .map(io.tokenrouter.api.Endpoint::path).collect(java.util.stream.Collectors.toUnmodifiableSet());
 
     private record Meters(Counter requests, Timer duration, Timer ttft, Counter prompt, Counter completion) {
     }
@@ -65,6 +68,19 @@ public class GatewayMetrics {
             Counter.builder("tokenrouter_upstream_errors").description("Failed upstream calls")
                     .tags("provider", provider, "type", r.errorType()).register(registry).increment();
         }
+    }
+
+    /**
+     * Counts a request refused before it was forwarded, by endpoint (known ones only), status and error
+     * code (the gateway's own, a bounded set).
+     */
+    public void refused(UsageRecord r) {
+        String endpoint = KNOWN_ENDPOINTS.contains(r.endpoint()) ? r.endpoint() : "other";
+        String code = r.errorType() == null ? "none" : r.errorType();
+        refusals.computeIfAbsent(endpoint + '\u0000' + r.status() + '\u0000' + code, k -> Counter.builder("tokenrouter_refusals")
+                .description("Requests refused before they were forwarded")
+                .tags("endpoint", endpoint, "status", Integer.toString(r.status()), "code", code)
+                .register(registry)).increment();
     }
 
     private Meters register(String provider, String model, String endpoint, int status, boolean stream) {

@@ -9,14 +9,13 @@ import io.tokenrouter.routing.Routes;
 import io.tokenrouter.store.JobLocks;
 import io.tokenrouter.store.ProviderQuotaRepository;
 import io.tokenrouter.store.ProviderQuotaRepository.ProviderQuota;
-import io.tokenrouter.upstream.UpstreamHttp;
+import io.tokenrouter.upstream.OutboundHttp;
+import java.io.IOException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpHeaders;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -48,7 +47,7 @@ public class ProviderQuotas {
     @Inject
     Routes routes;
     @Inject
-    UpstreamHttp http;
+    OutboundHttp http;
     @Inject
     JobLocks locks;
 
@@ -57,7 +56,7 @@ public class ProviderQuotas {
 
     public void start() {
         scheduler.every(Duration.ofSeconds(10), "provider quota flush", this::flush);
-        scheduler.every(Duration.ofMinutes(5), "provider quota poll", this::pollQuotaApis);
+        scheduler.everyOutbound(Duration.ofMinutes(5), "provider quota poll", this::pollQuotaApis);
     }
 
     /** Reads the rate-limit headers of one upstream answer. Cheap: no I/O, no allocation without headers. */
@@ -105,17 +104,18 @@ public class ProviderQuotas {
                 + q.limitRequests() + ", tokens " + q.remainingTokens() + "/" + q.limitTokens()
                 + (q.creditLimit() == null ? "" : ", credit " + q.creditRemaining() + "/" + q.creditLimit());
         events.warn("provider-quota", q.provider(), message);
-        settings.alertWebhookUrl().ifPresent(url -> scheduler.later(() -> postWebhook(url, q, message)));
+        settings.alertWebhookUrl().ifPresent(url -> scheduler.outbound("alert webhook", () -> postWebhook(url, q, message)));
     }
 
     private void postWebhook(String url, ProviderQuota q, String message) {
         try {
             String body = Json.text(Map.of("event", "provider_quota_low", "provider", q.provider(), "text", message));
-            HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
-                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
-            http.client(Duration.ofSeconds(5)).send(request, HttpResponse.BodyHandlers.discarding());
-        } catch (Exception e) {
-            LOG.log(Level.WARNING, "The alert webhook " + url + " failed", e);
+            OutboundHttp.Answer answer = http.postJson(URI.create(url), Map.of(), body, Duration.ofSeconds(10));
+            if (!answer.ok()) {
+                LOG.warning("The alert webhook at " + Redaction.url(url) + " answered HTTP " + answer.status());
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warning("The alert webhook at " + Redaction.url(url) + " failed: " + e.getMessage());
         }
     }
 
@@ -142,14 +142,8 @@ public class ProviderQuotas {
 
     void pollOpenRouter(ProviderTarget target) {
         try {
-            HttpRequest.Builder request = HttpRequest.newBuilder(target.resolve("key")).timeout(Duration.ofSeconds(20)).GET();
-            String[] auth = target.authStyle().header(target.credential());
-            if (auth != null) {
-                request.header(auth[0], auth[1]);
-            }
-            HttpResponse<byte[]> response = http.client(target.connectTimeout())
-                    .send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-            if (response.statusCode() != 200) {
+            OutboundHttp.Answer response = http.get(target.resolve("key"), target.authHeaders(), Duration.ofSeconds(20));
+            if (response.status() != 200) {
                 return;
             }
             JsonNode data = Json.parse(response.body()).path("data");

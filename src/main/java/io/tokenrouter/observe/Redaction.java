@@ -33,6 +33,24 @@ public final class Redaction {
     private Redaction() {
     }
 
+    /**
+     * A URL fit for a log line: scheme, host and port only; user info, path and query are where webhook
+     * URLs (Slack's, for one) and database URLs carry their secrets.
+     */
+    public static String url(String url) {
+        try {
+            java.net.URI uri = new java.net.URI(url);
+            if (uri.getHost() == null) {
+                return "(a URL without a host)";
+            }
+            boolean more = (uri.getRawPath() != null && uri.getRawPath().length() > 1) || uri.getRawQuery() != null;
+            return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort())
+                    + (more ? "/…" : "");
+        } catch (java.net.URISyntaxException e) {
+            return "(an unreadable URL)";
+        }
+    }
+
     public static String redact(String text) {
         if (text == null || text.isEmpty()) {
             return text;

@@ -99,7 +99,13 @@ public class ProviderAdmin {
             throw GatewayException.invalidRequest("base_url", e.getMessage());
         }
         if (draft.apiKey() != null) {
-            p.setApiKeySealed(draft.apiKey().isEmpty() ? null : SecretCipher.from(settings).seal(draft.apiKey()));
+            String key;
+            try {
+                key = ProviderKeys.clean(p.getName(), draft.apiKey());
+            } catch (IllegalArgumentException e) {
+                throw GatewayException.invalidRequest("api_key", e.getMessage());
+            }
+            p.setApiKeySealed(key == null ? null : SecretCipher.from(settings).seal(key));
         }
         AuthStyle auth = p.getApiKeySealed() == null ? AuthStyle.NONE
                 : preset.map(ProviderPreset::authStyle).filter(s -> s != AuthStyle.NONE).orElse(AuthStyle.BEARER);

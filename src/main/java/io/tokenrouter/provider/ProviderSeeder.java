@@ -69,7 +69,8 @@ public class ProviderSeeder {
         p.setName(configured.name());
         p.setPreset(preset.map(ProviderPreset::id).orElse(null));
         p.setBaseUrl(baseUrl);
-        p.setApiKeySealed(cipher.seal(configured.apiKey()));
+        String key = ProviderKeys.clean(configured.name(), configured.apiKey());
+        p.setApiKeySealed(key == null ? null : cipher.seal(key));
         p.setAuthStyle(authStyle(configured, preset).name());
         p.setEnabled(configured.enabled());
         p.setConnectTimeoutMs(configured.connectTimeout() == null ? null : configured.connectTimeout().toMillis());

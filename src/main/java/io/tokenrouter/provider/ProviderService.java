@@ -10,12 +10,11 @@ import io.tokenrouter.routing.Routes;
 import io.tokenrouter.store.Provider;
 import io.tokenrouter.store.ProviderModel;
 import io.tokenrouter.store.ProviderRepository;
-import io.tokenrouter.upstream.UpstreamHttp;
+import io.tokenrouter.upstream.OutboundHttp;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -33,6 +32,8 @@ import java.util.logging.Logger;
 public class ProviderService {
 
     private static final Logger LOG = Logger.getLogger(ProviderService.class.getName());
+    /** How long a model list may take to arrive, beyond connecting. */
+    private static final Duration CALL_DEADLINE = Duration.ofSeconds(30);
 
     @Inject
     GatewaySettings settings;
@@ -41,15 +42,26 @@ public class ProviderService {
     @Inject
     Routes routes;
     @Inject
-    UpstreamHttp http;
+    OutboundHttp http;
     @Inject
     Scheduler scheduler;
     @Inject
     io.tokenrouter.observe.EventLog events;
 
     public void start() {
-        scheduler.later(this::refreshStale);
-        scheduler.every(Duration.ofMinutes(1), "model refresh", this::refreshStale);
+        scheduler.outbound("model refresh", this::refreshStale);
+        scheduler.everyOutbound(Duration.ofMinutes(1), "model refresh", this::refreshStale);
+    }
+
+    /** Discovers a provider's models soon, off the caller's thread (after it was created or its URL or key changed). */
+    public void refreshSoon(String name) {
+        scheduler.outbound("model refresh of " + name, () -> {
+            try {
+                refresh(name);
+            } catch (GatewayException e) {
+                LOG.log(Level.INFO, "Model discovery of provider ''{0}'' failed: {1}", new Object[] {name, e.getMessage()});
+            }
+        });
     }
 
     /** Calls the provider's model list with its credential and reports what happened. */
@@ -57,13 +69,13 @@ public class ProviderService {
         ProviderTarget target = target(name);
         long start = System.nanoTime();
         try {
-            HttpResponse<byte[]> response = listModels(target);
+            OutboundHttp.Answer response = listModels(target);
             long latency = (System.nanoTime() - start) / 1_000_000;
-            if (response.statusCode() / 100 != 2) {
-                return new ConnectionTestResult(false, response.statusCode(), latency, 0,
-                        "HTTP " + response.statusCode() + ": " + abbreviate(new String(response.body())));
+            if (!response.ok()) {
+                return new ConnectionTestResult(false, response.status(), latency, 0,
+                        "HTTP " + response.status() + ": " + abbreviate(new String(response.body(), StandardCharsets.UTF_8)));
             }
-            return new ConnectionTestResult(true, response.statusCode(), latency, parseModels(response.body()).size(), "OK");
+            return new ConnectionTestResult(true, response.status(), latency, parseModels(response.body()).size(), "OK");
         } catch (IOException | RuntimeException e) {
             return new ConnectionTestResult(false, 0, (System.nanoTime() - start) / 1_000_000, 0, describe(e));
         }
@@ -74,9 +86,10 @@ public class ProviderService {
         ProviderTarget target = target(name);
         Provider provider = providers.find(name).orElseThrow();
         try {
-            HttpResponse<byte[]> response = listModels(target);
-            if (response.statusCode() / 100 != 2) {
-                throw new IOException("HTTP " + response.statusCode() + ": " + abbreviate(new String(response.body())));
+            OutboundHttp.Answer response = listModels(target);
+            if (!response.ok()) {
+                throw new IOException("HTTP " + response.status() + ": "
+                        + abbreviate(new String(response.body(), StandardCharsets.UTF_8)));
             }
             List<String> ids = parseModels(response.body());
             Instant now = Instant.now();
@@ -112,22 +125,8 @@ public class ProviderService {
                 .orElseThrow(() -> GatewayException.notFound("No enabled provider named '" + name + "'."));
     }
 
-    private HttpResponse<byte[]> listModels(ProviderTarget target) throws IOException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(target.resolve("models"))
-                .version(UpstreamHttp.versionFor(target.baseUrl()))
-                .timeout(target.readTimeout())
-                .header("Accept", "application/json")
-                .GET();
-        String[] auth = target.authStyle().header(target.credential());
-        if (auth != null) {
-            request.header(auth[0], auth[1]);
-        }
-        try {
-            return http.client(target.connectTimeout()).send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
-        }
+    private OutboundHttp.Answer listModels(ProviderTarget target) throws IOException {
+        return http.get(target.resolve("models"), target.authHeaders(), target.connectTimeout().plus(CALL_DEADLINE));
     }
 
     static List<String> parseModels(byte[] body) throws IOException {
@@ -146,9 +145,12 @@ public class ProviderService {
         return ids;
     }
 
+    /** What went wrong, without exception text of code outside ours (it could quote a request header). */
     private static String describe(Exception e) {
-        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        return e instanceof java.net.ConnectException ? "connection refused (" + message + ")" : message;
+        if (e instanceof IOException || e instanceof GatewayException) {
+            return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        }
+        return "unexpected " + e.getClass().getSimpleName();
     }
 
     private static String abbreviate(String text) {

@@ -8,24 +8,57 @@ import java.util.Locale;
 
 /**
  * The client's address: the socket's peer, unless that peer is one of the configured trusted proxies, in
- * which case the forwarding headers are walked from the right, skipping trusted hops, to the first
- * address nobody trusted set. A header from an untrusted peer is ignored, since anyone can write one.
+ * which case the one forwarding header those proxies write ({@code trusted_proxy_header}:
+ * {@code X-Forwarded-For} or RFC 7239 {@code Forwarded}) is walked from the right, skipping trusted hops,
+ * to the first address nobody trusted set. The other header is never read, since a proxy that only
+ * appends to one passes the client's own version of the other through; and a header from an untrusted
+ * peer is ignored, since anyone can write one.
  */
 final class ClientAddresses {
 
-    private final List<byte[][]> trusted = new ArrayList<>();
+    /** The forwarding header the trusted proxies write. */
+    enum Header {
+        X_FORWARDED_FOR, FORWARDED;
 
-    ClientAddresses(List<String> trustedProxies) {
+        static Header parse(String setting) {
+            return switch (setting.trim().toLowerCase(Locale.ROOT)) {
+                case "x-forwarded-for" -> X_FORWARDED_FOR;
+                case "forwarded" -> FORWARDED;
+                default -> throw new IllegalArgumentException("trusted_proxy_header must be 'X-Forwarded-For' or"
+                        + " 'Forwarded', not '" + setting + "'");
+            };
+        }
+    }
+
+    private final List<byte[][]> trusted = new ArrayList<>();
+    private final Header header;
+
+    ClientAddresses(List<String> trustedProxies, Header header) {
         for (String entry : trustedProxies) {
             trusted.add(range(entry.trim()));
         }
+        this.header = header;
+    }
+
+    /** The resolver the settings describe; an invalid entry throws, naming the setting. */
+    static ClientAddresses of(io.tokenrouter.config.GatewaySettings settings) {
+        return new ClientAddresses(settings.trustedProxies(), Header.parse(settings.trustedProxyHeader()));
+    }
+
+    String resolve(String peer, jakarta.ws.rs.core.MultivaluedMap<String, String> headers) {
+        if (!isTrusted(peer)) {
+            return peer;
+        }
+        return resolve(peer, String.join(",", headers.getOrDefault("X-Forwarded-For", List.of())),
+                String.join(",", headers.getOrDefault("Forwarded", List.of())));
     }
 
     String resolve(String peer, String xForwardedFor, String forwarded) {
         if (!isTrusted(peer)) {
             return peer;
         }
-        List<String> hops = forwarded != null ? forwardedFor(forwarded) : split(xForwardedFor);
+        List<String> hops = header == Header.FORWARDED ? forwardedFor(forwarded == null ? "" : forwarded)
+                : split(xForwardedFor);
         for (int i = hops.size() - 1; i >= 0; i--) {
             String hop = hops.get(i);
             if (!isTrusted(hop)) {

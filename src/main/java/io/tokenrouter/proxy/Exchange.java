@@ -42,16 +42,20 @@ final class Exchange {
     volatile String responseId;
     /** Reassembled answer text for conversation capture; null when capture is off. */
     final StringBuilder capturedAnswer;
-    private final long startNanos = System.nanoTime();
-    private final Instant startTime = Instant.now();
+    private final long startNanos;
+    private final Instant startTime;
     private final AtomicBoolean finished = new AtomicBoolean();
     private volatile long firstByteNanos;
-    volatile long lastActivityNanos = startNanos;
+    volatile long lastActivityNanos;
 
-    Exchange(String requestId, Caller caller, Route route, Endpoint endpoint, boolean stream, boolean dropUsageEvent,
-             UpstreamAdapter adapter, ObjectNode requestBody, ClientInfo client, AsyncResponse async,
+    Exchange(RequestTrace trace, Caller caller, Route route, Endpoint endpoint, boolean stream, boolean dropUsageEvent,
+             UpstreamAdapter adapter, ObjectNode requestBody, AsyncResponse async,
              RequestCompletion completion, Reservation reservation, boolean capture) {
-        this.requestId = requestId;
+        this.requestId = trace.requestId;
+        this.startNanos = trace.startNanos;
+        this.startTime = trace.startTime;
+        this.lastActivityNanos = startNanos;
+        this.client = trace.client;
         this.caller = caller;
         this.route = route;
         this.endpoint = endpoint;
@@ -59,7 +63,6 @@ final class Exchange {
         this.dropUsageEvent = dropUsageEvent;
         this.adapter = adapter;
         this.requestBody = requestBody;
-        this.client = client;
         this.async = async;
         this.completion = completion;
         this.reservation = reservation;
@@ -94,7 +97,7 @@ final class Exchange {
     /** Answers the client with {@code response} (before anything was sent) and records the outcome. */
     void respond(Response response, Usage usage, String outcome, GatewayException error) {
         markFirstByte();
-        async.resume(withRequestId(response));
+        async.resume(response);
         finish(response.getStatus(), usage, outcome, error);
     }
 
@@ -106,7 +109,7 @@ final class Exchange {
     /** Starts the client's streamed answer; later bytes go through the returned entity. */
     void commit(Response response) {
         markFirstByte();
-        async.resume(withRequestId(response));
+        async.resume(response);
     }
 
     /** Settles the quota reservation and records the request, once; later calls are ignored. */
@@ -139,10 +142,6 @@ final class Exchange {
     Usage estimate(CharSequence answerText) {
         long prompt = TokenEstimator.promptTokens(requestBody);
         return new Usage(prompt, TokenEstimator.count(answerText), 0, 0, true);
-    }
-
-    private Response withRequestId(Response response) {
-        return Response.fromResponse(response).header("x-request-id", requestId).build();
     }
 
     @Override

@@ -11,18 +11,17 @@ import io.tokenrouter.quota.QuotaGate;
 import io.tokenrouter.quota.QuotaSubject;
 import io.tokenrouter.quota.Reservation;
 import io.tokenrouter.routing.Route;
+import io.tokenrouter.routing.RouteTable;
 import io.tokenrouter.routing.Routes;
 import io.tokenrouter.upstream.OpenAiPassthroughAdapter;
 import io.tokenrouter.upstream.UpstreamAdapter;
 import io.tokenrouter.upstream.UpstreamHttp;
-import io.tokenrouter.usage.TokenEstimator;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.container.AsyncResponse;
 import java.io.IOException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Forwards one {@code /v1} request: parse the body once, route the model, check the key may use it,
@@ -34,6 +33,7 @@ import java.util.concurrent.ThreadLocalRandom;
 public class Forwarder {
 
     private static final String USER_AGENT = "TokenRouter/0.1";
+    private static final String FALLBACK_MODELS = "models";
 
     @Inject
     Routes routes;
@@ -50,18 +50,36 @@ public class Forwarder {
 
     private final UpstreamAdapter adapter = OpenAiPassthroughAdapter.INSTANCE;
 
-    void forward(Endpoint endpoint, byte[] raw, Caller caller, ClientInfo client, String openAiBeta, AsyncResponse async) {
+    void forward(RequestTrace trace, byte[] raw, String openAiBeta, AsyncResponse async) {
+        Endpoint endpoint = trace.endpoint;
+        Caller caller = trace.caller;
         ObjectNode body = parseObject(raw);
         boolean stream = isStream(endpoint, body);
-        Route route = routes.current().resolve(requestedModel(body));
+        trace.stream = stream;
+        trace.requestedModel = requestedModel(body);
+        RouteTable table = routes.current();
+        Route route = table.resolve(trace.requestedModel);
+        trace.route = route;
         checkAllowed(caller, route);
+        checkFallbackModels(caller, table, route, body);
         Reservation reservation = reserve(caller, endpoint, body);
         boolean dropUsageEvent = adapter.prepare(body, route.upstreamModel(), endpoint, stream);
-        Exchange exchange = new Exchange(newRequestId(), caller, route, endpoint, stream, dropUsageEvent, adapter,
-                body, client, async, completion, reservation, completion.captures(caller, routes.current()));
+        trace.forwarded = true;
+        Exchange exchange = new Exchange(trace, caller, route, endpoint, stream, dropUsageEvent, adapter,
+                body, async, completion, reservation, completion.captures(caller, table));
+        HttpRequest request;
+        try {
+            request = request(exchange, openAiBeta);
+        } catch (IllegalArgumentException e) {
+            // the JDK's message quotes the offending header value, which may be the provider's key: not kept
+            exchange.fail(new GatewayException(502, "upstream_error", "provider_misconfigured", null, "The request to"
+                    + " provider '" + route.provider().name() + "' could not be built; an administrator must check the"
+                    + " provider's base URL and API key."), null);
+            return;
+        }
         try {
             http.client(route.provider().connectTimeout())
-                    .sendAsync(request(exchange, openAiBeta), info -> subscriber(exchange, info))
+                    .sendAsync(request, info -> subscriber(exchange, info))
                     .whenComplete((response, error) -> {
                         if (error != null && !exchange.isFinished()) {
                             exchange.fail(UpstreamFailures.map(route.provider(), error), null);
@@ -72,24 +90,15 @@ public class Forwarder {
         }
     }
 
-    /** Takes the caller's quotas before forwarding: one request, and the prompt plus the maximum completion. */
+    /** Takes the caller's quotas before forwarding: one request, and the most tokens it may use ({@link TokenBudget}). */
     private Reservation reserve(Caller caller, Endpoint endpoint, ObjectNode body) {
+        long completion = TokenBudget.completion(endpoint, body, settings.defaultMaxTokens(),
+                settings.maxReservedCompletionTokens());
         if (caller.quotaIds().isEmpty()) {
             return Reservation.NONE;
         }
-        long completion = endpoint == Endpoint.EMBEDDINGS ? 0 : maxCompletionTokens(body);
         return quotaGate.reserve(new QuotaSubject(caller.chain(), caller.chainNames(), caller.teamId(), caller.teamName(),
-                caller.quotaIds()), TokenEstimator.promptTokens(body) + completion);
-    }
-
-    private long maxCompletionTokens(ObjectNode body) {
-        for (String field : new String[] {"max_completion_tokens", "max_tokens", "max_output_tokens"}) {
-            JsonNode value = body.get(field);
-            if (value != null && value.canConvertToLong() && value.asLong() > 0) {
-                return value.asLong();
-            }
-        }
-        return settings.defaultMaxTokens();
+                caller.quotaIds()), TokenBudget.reservation(body, completion));
     }
 
     private HttpResponse.BodySubscriber<Void> subscriber(Exchange exchange, HttpResponse.ResponseInfo info) {
@@ -175,9 +184,29 @@ public class Forwarder {
         }
     }
 
-    private static String newRequestId() {
-        return "req_" + Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE)
-                + Long.toHexString(System.nanoTime() & 0xffffff);
+    /**
+     * Some providers route on a list of models besides {@code model} (OpenRouter's {@code models}
+     * fallbacks): each entry names a model of the same provider and must pass the same allow-lists, or a
+     * key limited to one model could reach any other through it.
+     */
+    static void checkFallbackModels(Caller caller, RouteTable table, Route route, ObjectNode body) {
+        JsonNode models = body.get(FALLBACK_MODELS);
+        if (models == null || models.isNull()) {
+            return;
+        }
+        if (!models.isArray()) {
+            throw GatewayException.invalidRequest(FALLBACK_MODELS, "'models' must be an array of model names.");
+        }
+        for (JsonNode entry : models) {
+            if (!entry.isTextual() || entry.asText().isBlank()) {
+                throw GatewayException.invalidRequest(FALLBACK_MODELS, "'models' must be an array of model names.");
+            }
+            Route fallback = new Route(route.provider(), entry.asText().trim(), entry.asText().trim());
+            if (!table.isAllowed(fallback) || !caller.mayUse(fallback.publicModel(), fallback.qualifiedModel())) {
+                throw new GatewayException(403, "invalid_request_error", "model_not_allowed", FALLBACK_MODELS,
+                        "The model '" + fallback.publicModel() + "' in 'models' is not allowed for this key.");
+            }
+        }
     }
 
     private static String firstLine(String message) {

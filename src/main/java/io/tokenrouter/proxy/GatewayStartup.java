@@ -23,6 +23,8 @@ public class GatewayStartup {
     private static final Logger LOG = Logger.getLogger(GatewayStartup.class.getName());
 
     @Inject
+    io.tokenrouter.config.GatewaySettings settings;
+    @Inject
     ProviderSeeder seeder;
     @Inject
     AdminAccess adminAccess;
@@ -38,6 +40,8 @@ public class GatewayStartup {
     io.tokenrouter.observe.Retention retention;
     @Inject
     io.tokenrouter.usage.UsageRecorder usageRecorder;
+    @Inject
+    io.tokenrouter.quota.HoldReclaimer holdReclaimer;
 
     /**
      * The JDK's HttpClient completes every asynchronous exchange on the common ForkJoinPool; when that
@@ -53,10 +57,12 @@ public class GatewayStartup {
     }
 
     void onStart(@Observes @Initialized(ApplicationScoped.class) Object event) {
+        ClientAddresses.of(settings); // a bad trusted_proxies entry stops the deployment, naming the entry
         seeder.seed();
         adminAccess.start();
         routes.start();
         providers.start();
+        holdReclaimer.start();
         keyCleanup.start();
         providerQuotas.start();
         retention.start();

@@ -4,6 +4,7 @@ package io.tokenrouter.proxy;
 public class ProxyApplication extends GatewayApplication {
 
     public ProxyApplication() {
+        register(RequestTraceFilter.class);
         register(ProxyResource.class);
         register(ModelsResource.class);
     }

@@ -4,7 +4,6 @@ import io.tokenrouter.access.Caller;
 import io.tokenrouter.api.Endpoint;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -25,57 +24,42 @@ public class ProxyResource {
     Forwarder forwarder;
     @Inject
     RequestBodies bodies;
-    @Inject
-    io.tokenrouter.config.GatewaySettings settings;
-
-    private volatile ClientAddresses addresses;
 
     @POST
     @Path("chat/completions")
     public void chatCompletions(InputStream body, @Context ContainerRequestContext request,
-                                @Context HttpServletRequest servlet, @Suspended AsyncResponse async) {
-        forward(Endpoint.CHAT_COMPLETIONS, body, request, servlet, async);
+                                @Suspended AsyncResponse async) {
+        forward(Endpoint.CHAT_COMPLETIONS, body, request, async);
     }
 
     @POST
     @Path("completions")
     public void completions(InputStream body, @Context ContainerRequestContext request,
-                            @Context HttpServletRequest servlet, @Suspended AsyncResponse async) {
-        forward(Endpoint.COMPLETIONS, body, request, servlet, async);
+                          @Suspended AsyncResponse async) {
+        forward(Endpoint.COMPLETIONS, body, request, async);
     }
 
     @POST
     @Path("embeddings")
     public void embeddings(InputStream body, @Context ContainerRequestContext request,
-                           @Context HttpServletRequest servlet, @Suspended AsyncResponse async) {
-        forward(Endpoint.EMBEDDINGS, body, request, servlet, async);
+                          @Suspended AsyncResponse async) {
+        forward(Endpoint.EMBEDDINGS, body, request, async);
     }
 
     @POST
     @Path("responses")
     public void responses(InputStream body, @Context ContainerRequestContext request,
-                          @Context HttpServletRequest servlet, @Suspended AsyncResponse async) {
-        forward(Endpoint.RESPONSES, body, request, servlet, async);
+                          @Suspended AsyncResponse async) {
+        forward(Endpoint.RESPONSES, body, request, async);
     }
 
-    private String clientAddress(HttpServletRequest servlet, ContainerRequestContext request) {
-        ClientAddresses resolver = addresses;
-        if (resolver == null) {
-            resolver = new ClientAddresses(settings.trustedProxies());
-            addresses = resolver;
-        }
-        return resolver.resolve(servlet.getRemoteAddr(), request.getHeaderString("X-Forwarded-For"),
-                request.getHeaderString("Forwarded"));
-    }
-
-    private void forward(Endpoint endpoint, InputStream body, ContainerRequestContext request,
-                         HttpServletRequest servlet, AsyncResponse async) {
+    private void forward(Endpoint endpoint, InputStream body, ContainerRequestContext request, AsyncResponse async) {
         try {
+            RequestTrace trace = (RequestTrace) request.getProperty(RequestTrace.PROPERTY);
+            trace.endpoint = endpoint;
+            trace.caller = (Caller) request.getProperty(Caller.PROPERTY);
             byte[] raw = bodies.read(body, request.getHeaderString("Content-Length"));
-            Caller caller = (Caller) request.getProperty(Caller.PROPERTY);
-            ClientInfo client = new ClientInfo(clientAddress(servlet, request), request.getHeaderString("User-Agent"),
-                    request.getHeaderString("X-Conversation-ID"));
-            forwarder.forward(endpoint, raw, caller, client, request.getHeaderString("OpenAI-Beta"), async);
+            forwarder.forward(trace, raw, request.getHeaderString("OpenAI-Beta"), async);
         } catch (RuntimeException e) {
             async.resume(e);
         }

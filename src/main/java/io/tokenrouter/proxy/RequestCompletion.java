@@ -1,6 +1,8 @@
 package io.tokenrouter.proxy;
 
 import io.tokenrouter.access.Caller;
+import io.tokenrouter.api.Usage;
+import io.tokenrouter.routing.Route;
 import io.tokenrouter.config.GatewaySettings;
 import io.tokenrouter.observe.CapturedExchange;
 import io.tokenrouter.observe.ConversationRecorder;
@@ -53,6 +55,28 @@ public class RequestCompletion {
 
     void upstreamHeaders(String provider, HttpHeaders headers) {
         providerQuotas.observe(provider, headers);
+    }
+
+    /**
+     * Records a request refused before it was forwarded: in the request log (outcome {@code refused}, with
+     * the status, the error code and the message that names the limit for a 429) and in the metrics.
+     */
+    void refused(RequestTrace trace, String path, int status, String errorCode, String errorMessage) {
+        Caller caller = trace.caller;
+        Route route = trace.route;
+        UsageRecord record = new UsageRecord(trace.requestId, trace.startTime, caller == null ? null : caller.keyId(),
+                caller == null ? null : caller.keyName(), caller == null ? null : caller.teamId(),
+                caller == null ? null : caller.teamName(), route == null ? null : route.provider().name(),
+                route == null ? trace.requestedModel : route.publicModel(), route == null ? null : route.upstreamModel(),
+                path == null || path.length() <= 40 ? path : path.substring(0, 40), status, trace.stream, Usage.NONE,
+                trace.elapsedMillis(), null, UsageRecord.REFUSED, trace.client.ip(), trace.client.userAgent(),
+                errorCode, errorMessage, null);
+        recorder.record(record);
+        try {
+            metrics.refused(record);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "Refusal of " + trace.requestId + " could not be counted", e);
+        }
     }
 
     void finished(Exchange exchange, UsageRecord record) {

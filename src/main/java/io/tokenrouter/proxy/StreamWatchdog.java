@@ -22,7 +22,7 @@ public class StreamWatchdog {
 
     @PostConstruct
     void start() {
-        scheduler.every(Duration.ofMillis(250), "idle-read watchdog", this::sweep);
+        scheduler.tick(Duration.ofMillis(250), "idle-read watchdog", this::sweep);
     }
 
     void watch(Exchange exchange, Runnable onIdle) {

@@ -29,8 +29,19 @@ final class UpstreamFailures {
         if (cause instanceof ConnectException || cause instanceof UnresolvedAddressException) {
             return GatewayException.upstreamUnavailable(provider.name(), "connection refused or host unreachable", cause);
         }
-        String detail = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
-        return GatewayException.upstreamUnavailable(provider.name(), detail, cause);
+        return GatewayException.upstreamUnavailable(provider.name(), detail(cause), cause);
+    }
+
+    /**
+     * What the client is told: an I/O failure's own message (the JDK's words for resets and broken
+     * answers), anything else only by its kind, since its text may quote the request (its headers).
+     */
+    private static String detail(Throwable cause) {
+        if (cause instanceof java.io.IOException && cause.getMessage() != null) {
+            return cause.getMessage();
+        }
+        return cause instanceof java.io.IOException ? cause.getClass().getSimpleName()
+                : "the request could not be sent (" + cause.getClass().getSimpleName() + ")";
     }
 
     private static Throwable unwrap(Throwable error) {

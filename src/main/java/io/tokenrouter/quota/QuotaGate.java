@@ -8,10 +8,10 @@ import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
-import java.util.List;
-
-import java.util.Map;
+import io.tokenrouter.store.NodeRegistry;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -28,47 +28,103 @@ public class QuotaGate {
 
     private static final Logger LOG = Logger.getLogger(QuotaGate.class.getName());
 
-    @Inject
-    QuotaRepository quotas;
+    /** No request reserves more (2^52), so the database's sums stay far from overflowing; any limit refuses it. */
+    static final long MAX_TOKENS = 1L << 52;
 
+    private final QuotaRepository quotas;
+    private final NodeRegistry node;
+    /** Holds of this node's requests in flight; a hold of this node not in here has leaked. */
+    private final Set<Long> live = ConcurrentHashMap.newKeySet();
     private Clock clock = Clock.systemUTC();
 
-    public Reservation reserve(QuotaSubject subject, long tokenEstimate) {
+    @Inject
+    public QuotaGate(QuotaRepository quotas, NodeRegistry node) {
+        this.quotas = quotas;
+        this.node = node;
+    }
+
+    protected QuotaGate() {
+        this(null, null);
+    }
+
+    /**
+     * Reserves one request and {@code tokens} (at least 1) on every limit of the subject, or throws the
+     * 429 of the limit that refused.
+     */
+    public Reservation reserve(QuotaSubject subject, long tokens) {
+        if (tokens < 1) {
+            throw new IllegalArgumentException("A reservation needs at least one token, not " + tokens);
+        }
+        tokens = Math.min(tokens, MAX_TOKENS);
         Instant now = clock.instant();
-        if (!subject.quotaIds().isEmpty() && quotas.reserveFast(subject.quotaIds(), tokenEstimate,
-                Period.DAY.windowStart(now), Period.WEEK.windowStart(now), Period.MONTH.windowStart(now))) {
-            return Reservation.fast(subject.quotaIds(), tokenEstimate);
+        long holdId = newHoldId();
+        live.add(holdId);
+        boolean held = false;
+        try {
+            if (!subject.quotaIds().isEmpty() && quotas.reserveFast(new QuotaRepository.Hold(holdId, subject.quotaIds(),
+                    tokens), node.nodeId(), now, Period.DAY.windowStart(now), Period.WEEK.windowStart(now),
+                    Period.MONTH.windowStart(now))) {
+                held = true;
+                return new Reservation(holdId, subject.quotaIds(), tokens);
+            }
+            QuotaRepository.ReserveOutcome outcome = quotas.reserveAll(holdId, node.nodeId(), subject.keyChain(),
+                    subject.teamId(), tokens, row -> Period.parse(row.getPeriod()).windowStart(now), now);
+            if (!outcome.accepted()) {
+                throw refusal(subject, outcome.refusedBy(), tokens, now);
+            }
+            held = !outcome.hold().quotaIds().isEmpty();
+            return held ? new Reservation(holdId, outcome.hold().quotaIds(), tokens) : Reservation.NONE;
+        } finally {
+            if (!held) {
+                live.remove(holdId);
+            }
         }
-        QuotaRepository.ReserveOutcome outcome = quotas.reserveAll(subject.keyChain(), subject.teamId(),
-                row -> Metric.parse(row.getMetric()) == Metric.REQUESTS ? 1 : tokenEstimate,
-                row -> Period.parse(row.getPeriod()).windowStart(now));
-        if (!outcome.accepted()) {
-            throw refusal(subject, outcome.refusedBy(), tokenEstimate, now);
-        }
-        Map<Long, Metric> metrics = new HashMap<>();
-        outcome.rows().forEach(row -> metrics.put(row.getId(), Metric.parse(row.getMetric())));
-        return new Reservation(outcome.reserved(), metrics, List.of(), 0);
     }
 
     /**
      * Settles a reservation: requests count one if the request reached the provider, tokens count what
-     * was used. Never throws: a failure is logged, and the reservation stays counted (safe side).
+     * was used. Never throws: a failure is logged, and this node reclaims the hold within
+     * {@link HoldReclaimer#ORPHAN_AGE} plus a sweep.
      */
     public void settle(Reservation reservation, boolean reachedProvider, long tokensUsed) {
         if (reservation.isEmpty()) {
             return;
         }
         try {
-            if (!reservation.ids().isEmpty()) {
-                quotas.settleFast(reservation.ids(), reservation.tokens(), reachedProvider ? 1 : 0, tokensUsed);
-                return;
-            }
-            quotas.settle(reservation.rows(), r -> reservation.metrics().get(r.quotaId()) == Metric.REQUESTS
-                    ? (reachedProvider ? 1 : 0) : tokensUsed);
+            quotas.settle(reservation.hold(), reachedProvider ? 1 : 0, tokensUsed);
         } catch (RuntimeException e) {
-            LOG.log(Level.SEVERE, "Could not settle quota reservation " + reservation.rows()
-                    + "; the reserved amounts stay counted until the quota is reset", e);
+            LOG.log(Level.SEVERE, "Could not settle quota hold " + reservation.holdId() + " on " + reservation.quotaIds()
+                    + " (" + tokensUsed + " tokens used); the reservation is given back when this node next reclaims"
+                    + " leaked holds, and the usage is missing from these counters (it is in the request log)", e);
+        } finally {
+            live.remove(reservation.holdId());
         }
+    }
+
+    /** Gives back this node's holds older than {@code before} that no request in flight owns any more. */
+    int reclaimOrphans(Instant before) {
+        int reclaimed = 0;
+        for (Long hold : quotas.findHoldsOfNode(node.nodeId(), before, 1000)) {
+            if (!live.contains(hold) && quotas.reclaim(hold)) {
+                reclaimed++;
+            }
+        }
+        return reclaimed;
+    }
+
+    /** Gives back the holds of nodes whose heartbeat stopped before {@code aliveSince}. */
+    int reclaimGoneNodes(Instant aliveSince) {
+        int reclaimed = 0;
+        for (Long hold : quotas.findHoldsOfGoneNodes(node.nodeId(), aliveSince, 1000)) {
+            if (quotas.reclaim(hold)) {
+                reclaimed++;
+            }
+        }
+        return reclaimed;
+    }
+
+    private static long newHoldId() {
+        return ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
     }
 
     private static GatewayException refusal(QuotaSubject subject, Quota row, long tokens, Instant now) {

@@ -2,24 +2,21 @@ package io.tokenrouter.quota;
 
 import io.tokenrouter.store.QuotaRepository;
 import java.util.List;
-import java.util.Map;
 
 /**
  * What one request reserved before it was forwarded, so {@link QuotaGate#settle} can replace it with the
- * actual usage: either the rows of the fast path ({@code ids}, one request and {@code tokens} each) or,
- * from the slow path, per row the amount and metric. {@link #NONE} when no limit applied.
+ * actual usage: one request and {@code tokens} on each quota row, held under {@code holdId}.
+ * {@link #NONE} when no limit applied.
  */
-public record Reservation(List<QuotaRepository.Reservation> rows, Map<Long, Metric> metrics, List<Long> ids,
-                          long tokens) {
+public record Reservation(long holdId, List<Long> quotaIds, long tokens) {
 
-    public static final Reservation NONE = new Reservation(List.of(), Map.of(), List.of(), 0);
-
-    /** Reserved by the hot path: one request and {@code tokens} on each of {@code ids}. */
-    static Reservation fast(List<Long> ids, long tokens) {
-        return new Reservation(List.of(), Map.of(), ids, tokens);
-    }
+    public static final Reservation NONE = new Reservation(0, List.of(), 0);
 
     public boolean isEmpty() {
-        return rows.isEmpty() && ids.isEmpty();
+        return quotaIds.isEmpty();
+    }
+
+    QuotaRepository.Hold hold() {
+        return new QuotaRepository.Hold(holdId, quotaIds, tokens);
     }
 }

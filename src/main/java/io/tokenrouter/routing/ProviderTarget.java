@@ -14,6 +14,12 @@ public record ProviderTarget(String name, URI baseUrl, String credential, AuthSt
         return URI.create(base.endsWith("/") ? base + path : base + "/" + path);
     }
 
+    /** The header that carries the credential, or none. */
+    public java.util.Map<String, String> authHeaders() {
+        String[] auth = authStyle.header(credential);
+        return auth == null ? java.util.Map.of() : java.util.Map.of(auth[0], auth[1]);
+    }
+
     @Override
     public String toString() {
         return "ProviderTarget[" + name + " " + baseUrl + "]";

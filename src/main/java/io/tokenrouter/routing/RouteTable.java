@@ -109,7 +109,8 @@ public final class RouteTable {
                 "The model '" + model + "' needs provider '" + provider + "', which is not enabled.");
     }
 
-    private boolean isAllowed(Route route) {
+    /** Whether the global allow-list lets {@code route} through. */
+    public boolean isAllowed(Route route) {
         return allowedModels.isEmpty()
                 || allowedModels.contains(route.publicModel())
                 || allowedModels.contains(route.qualifiedModel())

@@ -115,8 +115,7 @@ public class ApiKeyRepository {
             List<Long> ids = descendantIds(em, rootId);
             ids.add(0, rootId);
             for (int i = ids.size() - 1; i >= 0; i--) {
-                em.createNativeQuery("delete from quotas where owner_type = 'key' and owner_id = ?1")
-                        .setParameter(1, ids.get(i)).executeUpdate();
+                QuotaRepository.deleteByOwner(em, Quota.OWNER_KEY, ids.get(i));
                 em.createNativeQuery("delete from api_keys where id = ?1").setParameter(1, ids.get(i)).executeUpdate();
             }
             ConfigVersion.bump(em);

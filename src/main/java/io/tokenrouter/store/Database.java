@@ -41,6 +41,7 @@ public class Database {
     private DataSource dataSource;
     private HikariDataSource ownPool;
     private EntityManagerFactory entityManagerFactory;
+    private boolean postgres;
     private final java.util.List<Runnable> beforeClose = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @PostConstruct
@@ -51,6 +52,7 @@ public class Database {
             dataSource = ownPool;
         }
         Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+        postgres = productName().toLowerCase(java.util.Locale.ROOT).contains("postgres");
         entityManagerFactory = Persistence.createEntityManagerFactory("tokenrouter",
                 Map.of("jakarta.persistence.nonJtaDataSource", dataSource));
     }
@@ -109,6 +111,19 @@ public class Database {
         return dataSource;
     }
 
+    /** Whether the database is PostgreSQL (else the embedded H2), for the few statements that differ. */
+    public boolean postgres() {
+        return postgres;
+    }
+
+    private String productName() {
+        try (java.sql.Connection c = dataSource.getConnection()) {
+            return c.getMetaData().getDatabaseProductName();
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("Cannot read the database's product name: " + e.getMessage(), e);
+        }
+    }
+
     private static DataSource containerDataSource() {
         try {
             Object found = new InitialContext().lookup(GatewaySettings.JNDI_DATASOURCE);
@@ -130,7 +145,7 @@ public class Database {
             config.setJdbcUrl(jdbc.url());
             settings.databaseUser().or(jdbc::user).ifPresent(config::setUsername);
             settings.databasePassword().or(jdbc::password).ifPresent(config::setPassword);
-            LOG.info("Using database " + jdbc.url());
+            LOG.info("Using database " + DatabaseUrls.forLog(jdbc.url()));
         } else {
             config.setJdbcUrl(embeddedH2Url());
             config.setUsername("sa");

@@ -19,6 +19,7 @@ public class Quota {
 
     public static final String OWNER_KEY = "key";
     public static final String OWNER_TEAM = "team";
+    public static final String METRIC_REQUESTS = "requests";
 
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)

@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
-import java.util.function.ToLongFunction;
 
 /**
  * Quota rows and their counters. Every counter change is a conditional {@code UPDATE} evaluated by the
@@ -26,12 +25,15 @@ public class QuotaRepository {
     @Inject
     Database database;
 
-    /** An amount reserved on one quota row, to be settled later. */
-    public record Reservation(long quotaId, long amount) {
+    /**
+     * A reservation held on quota rows: one request on each {@code requests} row and {@code tokens} on
+     * each {@code tokens} row, recorded in {@code quota_holds} under {@code holdId} until settled or reclaimed.
+     */
+    public record Hold(long holdId, List<Long> quotaIds, long tokens) {
     }
 
-    /** The outcome of {@link #reserveAll}: what was reserved, or the row that refused (nothing reserved then). */
-    public record ReserveOutcome(List<Reservation> reserved, List<Quota> rows, Quota refusedBy) {
+    /** The outcome of {@link #reserveAll}: the hold, or the row that refused (nothing reserved then). */
+    public record ReserveOutcome(Hold hold, Quota refusedBy) {
         public boolean accepted() {
             return refusedBy == null;
         }
@@ -48,19 +50,22 @@ public class QuotaRepository {
 
     private static final String WINDOW = "case period when 'day' then ? when 'week' then ? else ? end";
     private static final String STALE = "(period <> 'total' and (window_start is null or window_start < " + WINDOW + "))";
-    private static final String AMOUNT = "case metric when 'requests' then 1 else ? end";
+    /** Typed explicitly: H2 would type the CASE after the literal 1 (INTEGER) and overflow on large amounts. */
+    private static final String AMOUNT = "case metric when 'requests' then cast(1 as bigint) else cast(? as bigint) end";
 
     /**
      * The hot path: one conditional {@code UPDATE} over the given rows, in plain JDBC, that rolls each into
-     * its current window and reserves one request or {@code tokens} on it where it fits. True when every
-     * row took it (committed); false when any did not or a row is gone (rolled back, nothing reserved),
-     * in which case {@link #reserveAll} finds out which limit refused.
+     * its current window and reserves one request or {@code tokens} on it where it fits, and the hold rows
+     * in the same transaction. True when every row took it (committed); false when any did not or a row is
+     * gone (rolled back, nothing reserved), in which case {@link #reserveAll} finds out which limit refused.
      */
-    public boolean reserveFast(List<Long> ids, long tokens, Instant day, Instant week, Instant month) {
+    public boolean reserveFast(Hold hold, String nodeId, Instant now, Instant day, Instant week, Instant month) {
+        requirePositive(hold.tokens());
+        List<Long> ids = hold.quotaIds();
         String sql = "update quotas set used = case when " + STALE + " then 0 else used end,"
                 + " window_start = case when " + STALE + " then " + WINDOW + " else window_start end,"
                 + " reserved = reserved + " + AMOUNT
-                + " where id in (" + "?,".repeat(ids.size() - 1) + "?)"
+                + " where id in (" + placeholders(ids.size()) + ")"
                 + " and (case when " + STALE + " then 0 else used end) + reserved + " + AMOUNT + " <= limit_value";
         try (Connection c = database.dataSource().getConnection()) {
             c.setAutoCommit(false);
@@ -68,19 +73,21 @@ public class QuotaRepository {
                 int i = windows(s, 1, day, week, month);
                 i = windows(s, i, day, week, month);
                 i = windows(s, i, day, week, month);
-                s.setLong(i++, tokens);
-                for (Long id : ids) {
-                    s.setLong(i++, id);
-                }
+                s.setLong(i++, hold.tokens());
+                i = ids(s, i, ids);
                 i = windows(s, i, day, week, month);
-                s.setLong(i, tokens);
+                s.setLong(i, hold.tokens());
                 boolean all = s.executeUpdate() == ids.size();
                 if (all) {
+                    insertHold(c, hold, nodeId, now);
                     c.commit();
                 } else {
                     c.rollback();
                 }
                 return all;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
             } finally {
                 c.setAutoCommit(true);
             }
@@ -89,23 +96,117 @@ public class QuotaRepository {
         }
     }
 
-    /** The hot path's settlement: one {@code UPDATE}, replacing the reservation with what was used. */
-    public void settleFast(List<Long> ids, long tokensReserved, long requestsUsed, long tokensUsed) {
-        String sql = "update quotas set reserved = reserved - " + AMOUNT + ","
-                + " used = used + case metric when 'requests' then ? else ? end"
-                + " where id in (" + "?,".repeat(ids.size() - 1) + "?)";
-        try (Connection c = database.dataSource().getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
-            s.setLong(1, tokensReserved);
-            s.setLong(2, requestsUsed);
-            s.setLong(3, tokensUsed);
-            int i = 4;
-            for (Long id : ids) {
-                s.setLong(i++, id);
-            }
+    private static void insertHold(Connection c, Hold hold, String nodeId, Instant now) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("insert into quota_holds (hold_id, quota_id, amount, node_id,"
+                + " created_at) select ?, id, " + AMOUNT + ", ?, ? from quotas where id in ("
+                + placeholders(hold.quotaIds().size()) + ")")) {
+            s.setLong(1, hold.holdId());
+            s.setLong(2, hold.tokens());
+            s.setString(3, nodeId);
+            s.setObject(4, OffsetDateTime.ofInstant(now, ZoneOffset.UTC));
+            ids(s, 5, hold.quotaIds());
             s.executeUpdate();
+        }
+    }
+
+    /**
+     * Settles a hold in one transaction: removes its rows and, if they were still there (not reclaimed
+     * meanwhile), takes its amounts off {@code reserved}; then adds what was used. Deleting the hold rows
+     * first makes settlement and reclaiming exclusive: only the one that deleted them gives them back.
+     */
+    public void settle(Hold hold, long requestsUsed, long tokensUsed) {
+        List<Long> ids = hold.quotaIds();
+        try (Connection c = database.dataSource().getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                boolean held = deleteHold(c, hold.holdId()) > 0;
+                try (PreparedStatement s = c.prepareStatement("update quotas set reserved = reserved - case when ? = 1"
+                        + " then " + AMOUNT + " else 0 end, used = used + case metric when 'requests' then cast(? as bigint)"
+                        + " else cast(? as bigint) end"
+                        + " where id in (" + placeholders(ids.size()) + ")")) {
+                    s.setInt(1, held ? 1 : 0);
+                    s.setLong(2, hold.tokens());
+                    s.setLong(3, requestsUsed);
+                    s.setLong(4, Math.max(0, tokensUsed));
+                    ids(s, 5, ids);
+                    s.executeUpdate();
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
         } catch (SQLException e) {
             throw new IllegalStateException("Quota settlement failed: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Gives a hold's amounts back without charging anything: for holds whose request can no longer settle
+     * (its node died, or its settlement failed). False when the hold was gone already.
+     */
+    public boolean reclaim(long holdId) {
+        return database.inTransaction(em -> {
+            @SuppressWarnings("unchecked")
+            List<Object[]> rows = em.createNativeQuery("select quota_id, amount from quota_holds where hold_id = ?1")
+                    .setParameter(1, holdId).getResultList();
+            int deleted = em.createNativeQuery("delete from quota_holds where hold_id = ?1").setParameter(1, holdId)
+                    .executeUpdate();
+            if (deleted == 0 || deleted != rows.size()) {
+                return false;
+            }
+            for (Object[] row : rows) {
+                em.createNativeQuery("update quotas set reserved = reserved - ?1 where id = ?2")
+                        .setParameter(1, ((Number) row[1]).longValue()).setParameter(2, ((Number) row[0]).longValue())
+                        .executeUpdate();
+            }
+            return true;
+        });
+    }
+
+    /** Holds of other nodes than {@code self} not seen since {@code aliveSince} (crashed or stopped mid-request). */
+    public List<Long> findHoldsOfGoneNodes(String self, Instant aliveSince, int limit) {
+        return database.inTransaction(em -> longs(em.createNativeQuery("select distinct h.hold_id from quota_holds h"
+                        + " where h.node_id <> ?2 and not exists (select 1 from gateway_nodes n where n.node_id = h.node_id"
+                        + " and n.last_seen >= ?1)").setParameter(1, aliveSince).setParameter(2, self)
+                .setMaxResults(limit).getResultList()));
+    }
+
+    /** This node's holds taken before {@code before}, to be compared with the requests it still has in flight. */
+    public List<Long> findHoldsOfNode(String nodeId, Instant before, int limit) {
+        return database.inTransaction(em -> longs(em.createNativeQuery("select distinct hold_id from quota_holds"
+                        + " where node_id = ?1 and created_at < ?2").setParameter(1, nodeId).setParameter(2, before)
+                .setMaxResults(limit).getResultList()));
+    }
+
+    private static int deleteHold(Connection c, long holdId) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("delete from quota_holds where hold_id = ?")) {
+            s.setLong(1, holdId);
+            return s.executeUpdate();
+        }
+    }
+
+    private static int ids(PreparedStatement s, int i, List<Long> ids) throws SQLException {
+        for (Long id : ids) {
+            s.setLong(i++, id);
+        }
+        return i;
+    }
+
+    private static String placeholders(int n) {
+        return "?,".repeat(n - 1) + "?";
+    }
+
+    private static void requirePositive(long tokens) {
+        if (tokens < 1) {
+            throw new IllegalArgumentException("A reservation needs a positive token amount, not " + tokens);
+        }
+    }
+
+    private static List<Long> longs(List<?> values) {
+        return values.stream().map(v -> ((Number) v).longValue()).toList();
     }
 
     private static int windows(PreparedStatement s, int i, Instant day, Instant week, Instant month) throws SQLException {
@@ -126,50 +227,38 @@ public class QuotaRepository {
     }
 
     /**
-     * In one transaction: rolls each applicable row into its current window, then reserves
-     * {@code amount(row)} on each with {@code used + reserved + amount <= limit}. If any row refuses,
-     * the whole transaction is rolled back and that row is returned as it stands.
+     * In one transaction: rolls each applicable row into its current window, then reserves one request or
+     * {@code tokens} on each with {@code used + reserved + amount <= limit}, and records the hold. If any
+     * row refuses, the whole transaction is rolled back and that row is returned as it stands.
      */
-    public ReserveOutcome reserveAll(List<Long> keyIds, Long teamId, ToLongFunction<Quota> amount,
-                                     Function<Quota, Instant> windowStart) {
+    public ReserveOutcome reserveAll(long holdId, String nodeId, List<Long> keyIds, Long teamId, long tokens,
+                                     Function<Quota, Instant> windowStart, Instant now) {
+        requirePositive(tokens);
         try {
             return database.inTransaction(em -> {
                 List<Quota> rows = load(em, keyIds, teamId);
-                List<Reservation> reserved = new ArrayList<>();
+                List<Long> reserved = new ArrayList<>();
                 for (Quota row : rows) {
                     roll(em, row, windowStart.apply(row));
-                    long n = amount.applyAsLong(row);
-                    if (n <= 0) {
-                        continue;
-                    }
+                    long n = Quota.METRIC_REQUESTS.equals(row.getMetric()) ? 1 : tokens;
                     int updated = em.createNativeQuery("update quotas set reserved = reserved + ?1"
                                     + " where id = ?2 and used + reserved + ?1 <= limit_value")
                             .setParameter(1, n).setParameter(2, row.getId()).executeUpdate();
                     if (updated == 0) {
                         throw new Refused(row.getId());
                     }
-                    reserved.add(new Reservation(row.getId(), n));
+                    reserved.add(row.getId());
                 }
-                return new ReserveOutcome(reserved, rows, null);
+                Hold hold = new Hold(holdId, List.copyOf(reserved), tokens);
+                if (!reserved.isEmpty()) {
+                    em.unwrap(org.hibernate.Session.class).doWork(c -> insertHold(c, hold, nodeId, now));
+                }
+                return new ReserveOutcome(hold, null);
             });
         } catch (Refused refused) {
             Quota row = database.inTransaction(em -> em.find(Quota.class, refused.quotaId));
-            return new ReserveOutcome(List.of(), List.of(), row);
+            return new ReserveOutcome(null, row);
         }
-    }
-
-    /** Replaces reservations with actual usage, in one transaction. */
-    public void settle(List<Reservation> reservations, ToLongFunction<Reservation> actual) {
-        if (reservations.isEmpty()) {
-            return;
-        }
-        database.run(em -> {
-            for (Reservation r : reservations) {
-                em.createNativeQuery("update quotas set reserved = reserved - ?1, used = used + ?2 where id = ?3")
-                        .setParameter(1, r.amount()).setParameter(2, actual.applyAsLong(r))
-                        .setParameter(3, r.quotaId()).executeUpdate();
-            }
-        });
     }
 
     /** Sets the owner's limits to exactly {@code wanted}; counters of limits that stay are kept. */
@@ -196,14 +285,25 @@ public class QuotaRepository {
         });
     }
 
-    /** Manual reset: the used counters start from zero; in-flight reservations stay and settle normally. */
+    /**
+     * Manual reset: the used counters start from zero, and {@code reserved} becomes exactly what live holds
+     * account for, so reservations that leaked (their holds reclaimed) are cleared while requests in flight
+     * keep theirs and settle normally. The rows are locked first, so the sum sees every committed hold.
+     */
     public int resetOwner(String ownerType, long ownerId) {
-        return database.inTransaction(em -> em.createNativeQuery(
-                        "update quotas set used = 0 where owner_type = ?1 and owner_id = ?2")
-                .setParameter(1, ownerType).setParameter(2, ownerId).executeUpdate());
+        return database.inTransaction(em -> {
+            em.createNativeQuery("select id from quotas where owner_type = ?1 and owner_id = ?2 order by id for update")
+                    .setParameter(1, ownerType).setParameter(2, ownerId).getResultList();
+            return em.createNativeQuery("update quotas set used = 0, reserved = (select coalesce(sum(h.amount), 0)"
+                            + " from quota_holds h where h.quota_id = quotas.id) where owner_type = ?1 and owner_id = ?2")
+                    .setParameter(1, ownerType).setParameter(2, ownerId).executeUpdate();
+        });
     }
 
-    public void deleteByOwner(EntityManager em, String ownerType, long ownerId) {
+    /** Deletes an owner's limits and the holds on them, inside the caller's transaction. */
+    static void deleteByOwner(EntityManager em, String ownerType, long ownerId) {
+        em.createNativeQuery("delete from quota_holds where quota_id in (select id from quotas where owner_type = ?1"
+                        + " and owner_id = ?2)").setParameter(1, ownerType).setParameter(2, ownerId).executeUpdate();
         em.createNativeQuery("delete from quotas where owner_type = ?1 and owner_id = ?2")
                 .setParameter(1, ownerType).setParameter(2, ownerId).executeUpdate();
     }

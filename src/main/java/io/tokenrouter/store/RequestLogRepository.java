@@ -16,8 +16,9 @@ import org.hibernate.Session;
 
 /**
  * The request log and its aggregates, written with JDBC batches: one transaction per batch inserts the
- * rows and adds their deltas to the per-minute and per-hour aggregates (update, or insert when the
- * bucket is new; safe with several nodes writing the same bucket).
+ * rows and adds their deltas to the per-minute and per-hour aggregates, each with one upsert statement
+ * ({@code INSERT … ON CONFLICT} on PostgreSQL, {@code MERGE} on H2), so several nodes writing the same
+ * bucket add up without a retry.
  */
 @ApplicationScoped
 public class RequestLogRepository {
@@ -27,27 +28,43 @@ public class RequestLogRepository {
             + " cached_tokens, reasoning_tokens, estimated, latency_ms, ttft_ms, tokens_per_second, client_ip, user_agent,"
             + " client_type, error_type, error_message, upstream_request_id, cost_micros)"
             + " values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
-    private static final String ADD = "update usage_rollup set requests = requests + ?, errors = errors + ?,"
-            + " prompt_tokens = prompt_tokens + ?, completion_tokens = completion_tokens + ?, cost_micros = cost_micros + ?,"
-            + " latency_ms_sum = latency_ms_sum + ?, ttft_ms_sum = ttft_ms_sum + ?, ttft_count = ttft_count + ?,"
-            + " tps_sum = tps_sum + ?, tps_count = tps_count + ?, lat_0 = lat_0 + ?, lat_1 = lat_1 + ?, lat_2 = lat_2 + ?,"
-            + " lat_3 = lat_3 + ?, lat_4 = lat_4 + ?, lat_5 = lat_5 + ?, lat_6 = lat_6 + ?, lat_7 = lat_7 + ?,"
-            + " lat_8 = lat_8 + ?, lat_9 = lat_9 + ?, lat_10 = lat_10 + ?, lat_11 = lat_11 + ?"
-            + " where bucket_seconds = ? and dim = ? and dim_value = ? and bucket_start = ?";
-    private static final String CREATE = "insert into usage_rollup (requests, errors, prompt_tokens, completion_tokens,"
-            + " cost_micros, latency_ms_sum, ttft_ms_sum, ttft_count, tps_sum, tps_count, lat_0, lat_1, lat_2, lat_3, lat_4,"
-            + " lat_5, lat_6, lat_7, lat_8, lat_9, lat_10, lat_11, bucket_seconds, dim, dim_value, bucket_start)"
-            + " values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+    /** The aggregate's key, then its counters (added on conflict), each with its SQL type. */
+    private static final String[][] KEY = {{"bucket_seconds", "integer"}, {"dim", "varchar(10)"},
+            {"dim_value", "varchar(300)"}, {"bucket_start", "timestamp with time zone"}};
+    private static final String[] COUNTERS = {"requests", "refusals", "errors", "prompt_tokens", "completion_tokens",
+            "cost_micros", "latency_ms_sum", "ttft_ms_sum", "ttft_count", "tps_sum", "tps_count", "lat_0", "lat_1",
+            "lat_2", "lat_3", "lat_4", "lat_5", "lat_6", "lat_7", "lat_8", "lat_9", "lat_10", "lat_11"};
+    /** One statement per dialect that adds a delta to its bucket or creates it, atomically with other writers. */
+    static final String UPSERT_POSTGRES = postgresUpsert();
+    static final String UPSERT_H2 = h2Merge();
 
     @Inject
     Database database;
 
-    /** Inserts the rows and adds the deltas, in one transaction. */
+    /**
+     * Inserts the rows and adds the deltas, in one transaction. H2's {@code MERGE} does not see another
+     * transaction's uncommitted insert of the same bucket, so on H2 (one JVM by nature) writers take turns.
+     */
     public void write(List<LogRow> rows, Collection<RollupDelta> deltas) {
+        if (database.postgres()) {
+            writeNow(rows, deltas, UPSERT_POSTGRES);
+        } else {
+            synchronized (H2_WRITES) {
+                writeNow(rows, deltas, UPSERT_H2);
+            }
+        }
+    }
+
+    private static final Object H2_WRITES = new Object();
+
+    private void writeNow(List<LogRow> rows, Collection<RollupDelta> deltas, String upsert) {
         database.run(em -> em.unwrap(Session.class).doWork(connection -> {
             insertRows(connection, rows);
-            for (RollupDelta delta : deltas) {
-                addDelta(connection, delta);
+            try (PreparedStatement statement = connection.prepareStatement(upsert)) {
+                for (RollupDelta delta : deltas) {
+                    bindDelta(statement, delta);
+                    statement.executeUpdate();
+                }
             }
         }));
     }
@@ -93,30 +110,55 @@ public class RequestLogRepository {
         }
     }
 
-    private static void addDelta(Connection connection, RollupDelta d) throws SQLException {
-        for (int attempt = 0; attempt < 3; attempt++) {
-            try (PreparedStatement update = connection.prepareStatement(ADD)) {
-                bindDelta(update, d);
-                if (update.executeUpdate() == 1) {
-                    return;
-                }
-            }
-            try (PreparedStatement create = connection.prepareStatement(CREATE)) {
-                bindDelta(create, d);
-                create.executeUpdate();
-                return;
-            } catch (SQLException duplicate) {
-                if (!isDuplicate(duplicate) || attempt == 2) {
-                    throw duplicate;
-                }
-                // another node created the bucket between our update and insert: add to it instead
-            }
+    private static String columns() {
+        StringBuilder out = new StringBuilder();
+        for (String[] key : KEY) {
+            out.append(key[0]).append(", ");
         }
+        return out.append("dim_id, ").append(String.join(", ", COUNTERS)).toString();
+    }
+
+    private static String postgresUpsert() {
+        StringBuilder sql = new StringBuilder("insert into usage_rollup (").append(columns()).append(") values (")
+                .append("?,".repeat(KEY.length + 1 + COUNTERS.length - 1)).append("?) on conflict (bucket_seconds, dim,"
+                        + " dim_value, bucket_start) do update set ");
+        for (int i = 0; i < COUNTERS.length; i++) {
+            sql.append(i == 0 ? "" : ", ").append(COUNTERS[i]).append(" = usage_rollup.").append(COUNTERS[i])
+                    .append(" + excluded.").append(COUNTERS[i]);
+        }
+        return sql.toString();
+    }
+
+    private static String h2Merge() {
+        StringBuilder values = new StringBuilder();
+        for (String[] key : KEY) {
+            // text stays uncast: a value too long for its column must fail, not be cut silently
+            values.append(key[1].startsWith("varchar") ? "?" : "cast(? as " + key[1] + ")").append(", ");
+        }
+        values.append("cast(? as bigint)");
+        for (String counter : COUNTERS) {
+            values.append(", cast(? as ").append(counter.equals("tps_sum") ? "double precision" : "bigint").append(")");
+        }
+        StringBuilder sql = new StringBuilder("merge into usage_rollup t using (values (").append(values)
+                .append(")) s (").append(columns()).append(") on t.bucket_seconds = s.bucket_seconds and t.dim = s.dim"
+                        + " and t.dim_value = s.dim_value and t.bucket_start = s.bucket_start when matched then update set ");
+        for (int i = 0; i < COUNTERS.length; i++) {
+            sql.append(i == 0 ? "" : ", ").append(COUNTERS[i]).append(" = t.").append(COUNTERS[i]).append(" + s.")
+                    .append(COUNTERS[i]);
+        }
+        return sql.append(" when not matched then insert (").append(columns()).append(") values (")
+                .append(columns().replaceAll("(\\w+)", "s.$1")).append(")").toString();
     }
 
     private static void bindDelta(PreparedStatement s, RollupDelta d) throws SQLException {
         int i = 1;
+        s.setInt(i++, d.bucketSeconds);
+        s.setString(i++, d.dim);
+        s.setString(i++, cut(d.dimValue, 300));
+        s.setTimestamp(i++, Timestamp.from(d.bucketStart));
+        setLong(s, i++, d.dimId);
         s.setLong(i++, d.requests);
+        s.setLong(i++, d.refusals);
         s.setLong(i++, d.errors);
         s.setLong(i++, d.promptTokens);
         s.setLong(i++, d.completionTokens);
@@ -129,25 +171,38 @@ public class RequestLogRepository {
         for (long bucket : d.latency) {
             s.setLong(i++, bucket);
         }
-        s.setInt(i++, d.bucketSeconds);
-        s.setString(i++, d.dim);
-        s.setString(i++, cut(d.dimValue, 300));
-        s.setTimestamp(i, Timestamp.from(d.bucketStart));
     }
 
     /** Aggregate rows of one granularity and dimension within [from, to). */
     public List<RollupDelta> rollups(int bucketSeconds, String dim, Instant from, Instant to) {
+        return rollups(bucketSeconds, dim, from, to, null);
+    }
+
+    /**
+     * Aggregate rows of one granularity and dimension within [from, to), only of the keys or teams with
+     * {@code ids} when that is not null (an empty list matches nothing).
+     */
+    public List<RollupDelta> rollups(int bucketSeconds, String dim, Instant from, Instant to, Collection<Long> ids) {
+        if (ids != null && ids.isEmpty()) {
+            return List.of();
+        }
         return database.inTransaction(em -> {
             List<RollupDelta> result = new ArrayList<>();
             em.unwrap(Session.class).doWork(connection -> {
-                try (PreparedStatement q = connection.prepareStatement("select dim_value, bucket_start, requests, errors,"
-                        + " prompt_tokens, completion_tokens, cost_micros, latency_ms_sum, ttft_ms_sum, ttft_count, tps_sum,"
-                        + " tps_count, lat_0, lat_1, lat_2, lat_3, lat_4, lat_5, lat_6, lat_7, lat_8, lat_9, lat_10, lat_11"
-                        + " from usage_rollup where bucket_seconds = ? and dim = ? and bucket_start >= ? and bucket_start < ?")) {
+                String sql = "select dim_value, bucket_start, dim_id, requests, refusals, errors, prompt_tokens,"
+                        + " completion_tokens, cost_micros, latency_ms_sum, ttft_ms_sum, ttft_count, tps_sum, tps_count,"
+                        + " lat_0, lat_1, lat_2, lat_3, lat_4, lat_5, lat_6, lat_7, lat_8, lat_9, lat_10, lat_11"
+                        + " from usage_rollup where bucket_seconds = ? and dim = ? and bucket_start >= ? and bucket_start < ?"
+                        + (ids == null ? "" : " and dim_id in (" + "?,".repeat(ids.size() - 1) + "?)");
+                try (PreparedStatement q = connection.prepareStatement(sql)) {
                     q.setInt(1, bucketSeconds);
                     q.setString(2, dim);
                     q.setTimestamp(3, Timestamp.from(from));
                     q.setTimestamp(4, Timestamp.from(to));
+                    int i = 5;
+                    for (Long id : ids == null ? List.<Long>of() : ids) {
+                        q.setLong(i++, id);
+                    }
                     try (ResultSet rs = q.executeQuery()) {
                         while (rs.next()) {
                             result.add(readDelta(rs, bucketSeconds, dim));
@@ -160,19 +215,21 @@ public class RequestLogRepository {
     }
 
     private static RollupDelta readDelta(ResultSet rs, int bucketSeconds, String dim) throws SQLException {
-        RollupDelta d = new RollupDelta(bucketSeconds, dim, rs.getString(1), rs.getTimestamp(2).toInstant());
-        d.requests = rs.getLong(3);
-        d.errors = rs.getLong(4);
-        d.promptTokens = rs.getLong(5);
-        d.completionTokens = rs.getLong(6);
-        d.costMicros = rs.getLong(7);
-        d.latencyMsSum = rs.getLong(8);
-        d.ttftMsSum = rs.getLong(9);
-        d.ttftCount = rs.getLong(10);
-        d.tpsSum = rs.getDouble(11);
-        d.tpsCount = rs.getLong(12);
-        for (int i = 0; i < d.latency.length; i++) {
-            d.latency[i] = rs.getLong(13 + i);
+        RollupDelta d = new RollupDelta(bucketSeconds, dim, rs.getString(1), getLong(rs, 3), rs.getTimestamp(2).toInstant());
+        int i = 4;
+        d.requests = rs.getLong(i++);
+        d.refusals = rs.getLong(i++);
+        d.errors = rs.getLong(i++);
+        d.promptTokens = rs.getLong(i++);
+        d.completionTokens = rs.getLong(i++);
+        d.costMicros = rs.getLong(i++);
+        d.latencyMsSum = rs.getLong(i++);
+        d.ttftMsSum = rs.getLong(i++);
+        d.ttftCount = rs.getLong(i++);
+        d.tpsSum = rs.getDouble(i++);
+        d.tpsCount = rs.getLong(i++);
+        for (int b = 0; b < d.latency.length; b++) {
+            d.latency[b] = rs.getLong(i++);
         }
         return d;
     }
@@ -270,8 +327,4 @@ public class RequestLogRepository {
         return text == null || text.length() <= max ? text : text.substring(0, max);
     }
 
-    private static boolean isDuplicate(SQLException e) {
-        String state = e.getSQLState();
-        return state != null && (state.startsWith("23"));
-    }
 }

@@ -13,11 +13,17 @@ public final class RollupDelta {
     public static final long[] LATENCY_BOUNDS = {50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 60_000, 120_000,
             Long.MAX_VALUE};
 
+    /** The outcome of a request refused before it was forwarded, as the log stores it. */
+    public static final String REFUSED = "refused";
+
     public final int bucketSeconds;
     public final String dim;
     public final String dimValue;
     public final Instant bucketStart;
+    /** The key's or team's id in those dimensions, else null. */
+    public Long dimId;
     public long requests;
+    public long refusals;
     public long errors;
     public long promptTokens;
     public long completionTokens;
@@ -36,7 +42,17 @@ public final class RollupDelta {
         this.bucketStart = bucketStart;
     }
 
+    public RollupDelta(int bucketSeconds, String dim, String dimValue, Long dimId, Instant bucketStart) {
+        this(bucketSeconds, dim, dimValue, bucketStart);
+        this.dimId = dimId;
+    }
+
+    /** Adds one request; a refusal counts only as a refusal (it reached no provider, used nothing). */
     public void add(LogRow row) {
+        if (REFUSED.equals(row.outcome())) {
+            refusals++;
+            return;
+        }
         requests++;
         if (row.status() >= 400 || row.errorType() != null) {
             errors++;
@@ -59,6 +75,7 @@ public final class RollupDelta {
     /** Adds another delta (or stored row) of the same bucket. */
     public void add(RollupDelta other) {
         requests += other.requests;
+        refusals += other.refusals;
         errors += other.errors;
         promptTokens += other.promptTokens;
         completionTokens += other.completionTokens;

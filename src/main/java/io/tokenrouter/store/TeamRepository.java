@@ -44,8 +44,7 @@ public class TeamRepository {
             if (keys > 0) {
                 return false;
             }
-            em.createNativeQuery("delete from quotas where owner_type = 'team' and owner_id = ?1")
-                    .setParameter(1, id).executeUpdate();
+            QuotaRepository.deleteByOwner(em, Quota.OWNER_TEAM, id);
             Team team = em.find(Team.class, id);
             if (team != null) {
                 em.remove(team);

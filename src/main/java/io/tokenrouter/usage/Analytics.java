@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.function.Predicate;
 
 /**
  * Usage analytics over a time range, grouped by provider, model, team, key or client IP, with a time
@@ -32,12 +31,12 @@ public class Analytics {
     RequestLogRepository log;
 
     /** Figures of one group over the range, or of one time bucket. */
-    public record Figures(long requests, long errors, double errorRate, long promptTokens, long completionTokens,
+    public record Figures(long requests, long refusals, long errors, double errorRate, long promptTokens, long completionTokens,
                           long totalTokens, double cost, double latencyP50Ms, double latencyP95Ms, Double avgTtftMs,
                           Double avgTokensPerSecond) {
 
         static Figures of(RollupDelta d) {
-            return new Figures(d.requests, d.errors, d.requests == 0 ? 0 : (double) d.errors / d.requests,
+            return new Figures(d.requests, d.refusals, d.errors, d.requests == 0 ? 0 : (double) d.errors / d.requests,
                     d.promptTokens, d.completionTokens, d.promptTokens + d.completionTokens, d.costMicros / 1_000_000.0,
                     Math.round(d.latencyQuantile(0.5)), Math.round(d.latencyQuantile(0.95)),
                     d.ttftCount == 0 ? null : (double) d.ttftMsSum / d.ttftCount,
@@ -57,12 +56,25 @@ public class Analytics {
     public record Report(Instant from, Instant to, String groupBy, long bucketSeconds, Figures totals, List<Group> groups) {
     }
 
-    public Report report(Instant from, Instant to, String groupBy, Predicate<String> visible) {
+    /** The longest range one report covers: the hourly aggregates' default retention. */
+    public static final Duration MAX_RANGE = Duration.ofDays(400);
+
+    /**
+     * The report over [from, to) grouped by {@code groupBy}; with {@code keyIds} not null, only those keys'
+     * usage (grouped by key), filtered in the database.
+     */
+    public Report report(Instant from, Instant to, String groupBy, java.util.Collection<Long> keyIds) {
         if (!GROUPS.contains(groupBy)) {
             throw GatewayException.invalidRequest("group_by", "group_by must be one of " + new java.util.TreeSet<>(GROUPS) + ".");
         }
         if (!from.isBefore(to)) {
             throw GatewayException.invalidRequest("from", "from must be before to.");
+        }
+        if (Duration.between(from, to).compareTo(MAX_RANGE) > 0) {
+            throw GatewayException.invalidRequest("from", "A usage report covers at most " + MAX_RANGE.toDays() + " days.");
+        }
+        if (keyIds != null && !groupBy.equals("key")) {
+            throw GatewayException.forbidden("Only admins may group usage by anything but key.");
         }
         Duration range = Duration.between(from, to);
         int source = range.compareTo(Duration.ofHours(24)) <= 0 ? 60 : 3600;
@@ -71,10 +83,7 @@ public class Analytics {
         Map<String, RollupDelta> totals = new LinkedHashMap<>();
         RollupDelta overall = new RollupDelta(source, groupBy, "*", from);
         Instant alignedFrom = from.minusSeconds(from.getEpochSecond() % source);
-        for (RollupDelta row : log.rollups(source, groupBy, alignedFrom, to)) {
-            if (!visible.test(row.dimValue)) {
-                continue;
-            }
+        for (RollupDelta row : log.rollups(source, groupBy, alignedFrom, to, keyIds)) {
             long slot = (row.bucketStart.getEpochSecond() - alignedFrom.getEpochSecond()) / bucket;
             groups.computeIfAbsent(row.dimValue, k -> new TreeMap<>())
                     .computeIfAbsent(slot, k -> new RollupDelta(source, groupBy, row.dimValue,

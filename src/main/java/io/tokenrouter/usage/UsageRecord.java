@@ -13,6 +13,13 @@ public record UsageRecord(String requestId, Instant time, Long keyId, String key
                           String outcome, String clientIp, String userAgent, String errorType,
                           String errorMessage, String upstreamRequestId) {
 
+    /** The outcome of a request refused before it was forwarded (bad request, key, model, size or quota). */
+    public static final String REFUSED = io.tokenrouter.store.RollupDelta.REFUSED;
+
+    public boolean refused() {
+        return REFUSED.equals(outcome);
+    }
+
     /** Generated tokens per second after the first byte, or null when it cannot be told. */
     public Double tokensPerSecond() {
         if (firstByteMillis == null || usage.completionTokens() == 0 || latencyMillis <= firstByteMillis) {

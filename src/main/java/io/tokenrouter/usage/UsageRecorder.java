@@ -196,8 +196,9 @@ public class UsageRecorder {
                 Instant bucket = row.createdAt().truncatedTo(seconds == 60 ? ChronoUnit.MINUTES : ChronoUnit.HOURS);
                 for (String dim : DIMENSIONS) {
                     String value = dimensionValue(dim, row, record);
+                    Long id = dimensionId(dim, row);
                     deltas.computeIfAbsent(seconds + "|" + dim + "|" + value + "|" + bucket,
-                            k -> new RollupDelta(seconds, dim, value, bucket)).add(row);
+                            k -> new RollupDelta(seconds, dim, value, id, bucket)).add(row);
                 }
             }
         }
@@ -213,6 +214,15 @@ public class UsageRecorder {
             case "key" -> row.keyId() == null ? "(none)" : row.keyName() + " #" + row.keyId();
             case "ip" -> nonNull(row.clientIp());
             default -> "*";
+        };
+    }
+
+    /** The key's or team's id for those dimensions, so visibility is filtered by id in the database. */
+    static Long dimensionId(String dim, LogRow row) {
+        return switch (dim) {
+            case "team" -> row.teamId();
+            case "key" -> row.keyId();
+            default -> null;
         };
     }
 

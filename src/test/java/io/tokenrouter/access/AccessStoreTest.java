@@ -155,6 +155,44 @@ class AccessStoreTest {
         assertThat(locks.tryAcquire("no-such-job", "node-b", Duration.ofSeconds(30))).isFalse();
     }
 
+    /** Issue 8 item 3: a key chain deeper than the lookup reads must not escape its ancestors. */
+    @Test
+    void aKeyNestedDeeperThanTheLimitIsRefusedWholeAndCannotBeCreated() {
+        ApiKey top = key("top", null, null, false);
+        top.setRole("keymaster");
+        top = keys.store(top);
+        quotas.replaceForOwner(Quota.OWNER_KEY, top.getId(), List.of(new Quota(Quota.OWNER_KEY, top.getId(), "requests", "total", 1)));
+        List<ApiKey> chain = new ArrayList<>(List.of(top));
+        for (int depth = 2; depth <= KeyLookup.MAX_DEPTH + 4; depth++) {
+            ApiKey child = key("depth-" + depth, chain.get(chain.size() - 1).getId(), null, false);
+            child.setRole("keymaster");
+            chain.add(keys.store(child));
+        }
+        ApiKey deepestAllowed = chain.get(KeyLookup.MAX_DEPTH - 1);
+        Caller allowed = lookup.caller(deepestAllowed);
+        assertThat(allowed.chain()).hasSize(KeyLookup.MAX_DEPTH).endsWith(top.getId());
+        assertThat(allowed.quotaIds()).as("the top key's quota applies at the deepest allowed level").hasSize(1);
+        for (ApiKey tooDeep : chain.subList(KeyLookup.MAX_DEPTH, chain.size())) {
+            assertThatThrownBy(() -> lookup.caller(tooDeep)).isInstanceOfSatisfying(GatewayException.class, e -> {
+                assertThat(e.status()).isEqualTo(401);
+                assertThat(e.getMessage()).contains("nested deeper than " + KeyLookup.MAX_DEPTH);
+            });
+        }
+
+        KeyService service = new KeyService();
+        service.keys = keys;
+        service.teams = TestDatabases.teams(database);
+        service.lookup = lookup;
+        assertThatThrownBy(() -> service.create(allowed, new KeyDraft("one-more", "inferrer", null, null, null, null, null)))
+                .isInstanceOfSatisfying(GatewayException.class, e -> {
+                    assertThat(e.status()).isEqualTo(400);
+                    assertThat(e.param()).isEqualTo("parent_id");
+                });
+        Caller oneUp = lookup.caller(chain.get(KeyLookup.MAX_DEPTH - 2));
+        assertThat(service.create(oneUp, new KeyDraft("last-level", "inferrer", null, null, null, null, null)).key().id())
+                .isPositive();
+    }
+
     private ApiKey key(String name, Long parentId, Instant expiresAt, boolean temporary) {
         ApiKey key = new ApiKey();
         key.setName(name);

@@ -67,8 +67,9 @@ class RetentionTest {
     /** Runs "later" work at once, so the clean-up event is stored before run() returns. */
     static class InlineScheduler extends Scheduler {
         @Override
-        public void later(Runnable task) {
+        public boolean later(String name, Runnable task) {
             task.run();
+            return true;
         }
     }
 

@@ -17,8 +17,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class ClientAddressesTest {
 
-    private static final ClientAddresses TRUSTING = new ClientAddresses(List.of("10.0.0.5", "192.168.0.0/16", "::1",
-            "fd00::/8"));
+    private static final List<String> PROXIES = List.of("10.0.0.5", "192.168.0.0/16", "::1", "fd00::/8");
+    private static final ClientAddresses TRUSTING = new ClientAddresses(PROXIES, ClientAddresses.Header.X_FORWARDED_FOR);
+    private static final ClientAddresses TRUSTING_FORWARDED = new ClientAddresses(PROXIES, ClientAddresses.Header.FORWARDED);
 
     static Stream<Arguments> untrustedPeers() {
         return Stream.of(
@@ -36,6 +37,7 @@ class ClientAddressesTest {
     @MethodSource("untrustedPeers")
     void anUntrustedPeerIsTheClientWhateverItsHeadersSay(String name, String peer, String xff, String forwarded) {
         assertThat(TRUSTING.resolve(peer, xff, forwarded)).isEqualTo(peer);
+        assertThat(TRUSTING_FORWARDED.resolve(peer, xff, forwarded)).isEqualTo(peer);
     }
 
     static Stream<Arguments> trustedPeers() {
@@ -53,12 +55,37 @@ class ClientAddressesTest {
                         "192.168.1.1"),
                 Arguments.of("no header: the peer", "10.0.0.5", null, null, "10.0.0.5"),
                 Arguments.of("blank header: the peer", "10.0.0.5", " , ", null, "10.0.0.5"),
+                Arguments.of("a Forwarded header the proxy did not write is ignored", "10.0.0.5", "198.51.100.1",
+                        "for=1.2.3.4", "198.51.100.1"),
+                Arguments.of("only a client-written Forwarded header: the peer", "10.0.0.5", null, "for=1.2.3.4",
+                        "10.0.0.5"));
+    }
+
+    static Stream<Arguments> trustedForwardedPeers() {
+        return Stream.of(
                 Arguments.of("Forwarded for= parameters", "10.0.0.5", null,
                         "for=1.2.3.4;proto=https, For=198.51.100.1;by=10.0.0.5;host=gw.example", "198.51.100.1"),
-                Arguments.of("Forwarded is preferred to X-Forwarded-For", "10.0.0.5", "1.2.3.4", "for=198.51.100.1",
-                        "198.51.100.1"),
+                Arguments.of("an X-Forwarded-For the proxy did not write is ignored", "10.0.0.5", "1.2.3.4",
+                        "for=198.51.100.1", "198.51.100.1"),
+                Arguments.of("only a client-written X-Forwarded-For: the peer", "10.0.0.5", "1.2.3.4", null, "10.0.0.5"),
                 Arguments.of("Forwarded with a trusted last hop", "10.0.0.5", null,
                         "for=198.51.100.1, for=\"[::1]:8080\"", "198.51.100.1"));
+    }
+
+    /** Issue 8 item 10: the trusted proxies' own header is the only one believed. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("trustedForwardedPeers")
+    void withForwardedConfiguredOnlyThatHeaderCounts(String name, String peer, String xff, String forwarded,
+                                                     String expected) {
+        assertThat(TRUSTING_FORWARDED.resolve(peer, xff, forwarded)).isEqualTo(expected);
+    }
+
+    @Test
+    void theTrustedHeaderSettingIsValidated() {
+        assertThat(ClientAddresses.Header.parse("x-forwarded-for")).isEqualTo(ClientAddresses.Header.X_FORWARDED_FOR);
+        assertThat(ClientAddresses.Header.parse("Forwarded")).isEqualTo(ClientAddresses.Header.FORWARDED);
+        assertThatThrownBy(() -> ClientAddresses.Header.parse("X-Real-IP"))
+                .hasMessageContaining("trusted_proxy_header");
     }
 
     @ParameterizedTest(name = "{0}")
@@ -71,14 +98,14 @@ class ClientAddressesTest {
     @Test
     void aTrustedForwardedHopWithPortAndBracketsIsRecognized() {
         // the quoted IPv6 hop with a port is a trusted proxy, so the hop before it is the client
-        assertThat(TRUSTING.resolve("10.0.0.5", null, "for=198.51.100.1, for=\"[fd00::17]:4711\""))
+        assertThat(TRUSTING_FORWARDED.resolve("10.0.0.5", null, "for=198.51.100.1, for=\"[fd00::17]:4711\""))
                 .isEqualTo("198.51.100.1");
         assertThat(TRUSTING.resolve("10.0.0.5", "198.51.100.1, 192.168.1.1:8080", null)).isEqualTo("198.51.100.1");
     }
 
     @Test
     void aQuotedIpv6ForwardedHopWithPortBecomesItsBareAddress() {
-        assertThat(TRUSTING.resolve("10.0.0.5", null, "for=192.0.2.60;proto=http, for=\"[2001:db8::1]:4711\""))
+        assertThat(TRUSTING_FORWARDED.resolve("10.0.0.5", null, "for=192.0.2.60;proto=http, for=\"[2001:db8::1]:4711\""))
                 .isEqualTo("2001:db8::1");
     }
 
@@ -102,7 +129,7 @@ class ClientAddressesTest {
     @ParameterizedTest
     @ValueSource(strings = {"proxy.internal", "1.2.3", "2001:db8::zz", "10.0.0.300", ""})
     void anInvalidTrustedProxiesEntryIsRefusedByName(String entry) {
-        assertThatThrownBy(() -> new ClientAddresses(List.of("10.0.0.5", entry)))
+        assertThatThrownBy(() -> new ClientAddresses(List.of("10.0.0.5", entry), ClientAddresses.Header.X_FORWARDED_FOR))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("trusted_proxies entry '" + entry + "' is not an IP address or CIDR range");
     }
@@ -110,14 +137,14 @@ class ClientAddressesTest {
     @ParameterizedTest
     @ValueSource(strings = {"10.0.0.0/abc", "10.0.0.0/33", "::1/129", "10.0.0.0/-1", "10.0.0.0/"})
     void anInvalidPrefixLengthIsRefusedByName(String entry) {
-        assertThatThrownBy(() -> new ClientAddresses(List.of("10.0.0.5", entry)))
+        assertThatThrownBy(() -> new ClientAddresses(List.of("10.0.0.5", entry), ClientAddresses.Header.X_FORWARDED_FOR))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("trusted_proxies entry '" + entry + "'");
     }
 
     @Test
     void aZeroPrefixTrustsEveryAddressOfItsFamilyOnly() {
-        ClientAddresses everyIpv4 = new ClientAddresses(List.of("0.0.0.0/0"));
+        ClientAddresses everyIpv4 = new ClientAddresses(List.of("0.0.0.0/0"), ClientAddresses.Header.X_FORWARDED_FOR);
 
         assertThat(everyIpv4.isTrusted("203.0.113.9")).isTrue();
         assertThat(everyIpv4.isTrusted("2001:db8::1")).isFalse();

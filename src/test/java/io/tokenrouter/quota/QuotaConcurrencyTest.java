@@ -57,8 +57,7 @@ class QuotaConcurrencyTest {
     }
 
     private static QuotaGate gate(QuotaRepository repository, Clock clock) {
-        QuotaGate gate = new QuotaGate();
-        gate.quotas = repository;
+        QuotaGate gate = new QuotaGate(repository, TestDatabases.node(TestDatabases.databaseOf(repository)));
         gate.useClock(clock);
         return gate;
     }
@@ -88,7 +87,7 @@ class QuotaConcurrencyTest {
         repository.replaceForOwner(Quota.OWNER_KEY, key, List.of(new Quota(Quota.OWNER_KEY, key, "requests", "total", 10)));
         QuotaGate gate = gate(repository, Clock.systemUTC());
 
-        List<Object> outcomes = inParallel(() -> gate.reserve(key(repository, key, "k"), 0));
+        List<Object> outcomes = inParallel(() -> gate.reserve(key(repository, key, "k"), 1));
 
         List<Reservation> accepted = outcomes.stream().filter(Reservation.class::isInstance).map(Reservation.class::cast).toList();
         List<GatewayException> refused = outcomes.stream().filter(GatewayException.class::isInstance)
@@ -160,7 +159,7 @@ class QuotaConcurrencyTest {
         QuotaSubject subject = new QuotaSubject(List.of(child, parent), Map.of(child, "child", parent, "parent"), team,
                 "research", ids);
 
-        List<Object> outcomes = inParallel(() -> gate.reserve(subject, 0));
+        List<Object> outcomes = inParallel(() -> gate.reserve(subject, 1));
 
         assertThat(outcomes.stream().filter(Reservation.class::isInstance)).hasSize(5);
         assertThat(outcomes.stream().filter(GatewayException.class::isInstance).map(GatewayException.class::cast))
@@ -171,7 +170,7 @@ class QuotaConcurrencyTest {
 
         repository.resetOwner(Quota.OWNER_TEAM, team);
         repository.replaceForOwner(Quota.OWNER_TEAM, team, List.of(new Quota(Quota.OWNER_TEAM, team, "requests", "day", 100)));
-        List<Object> more = inParallel(() -> gate.reserve(subject, 0));
+        List<Object> more = inParallel(() -> gate.reserve(subject, 1));
         assertThat(more.stream().filter(Reservation.class::isInstance)).hasSize(3);
         assertThat(more.stream().filter(GatewayException.class::isInstance).map(GatewayException.class::cast))
                 .allSatisfy(e -> assertThat(e.getMessage()).contains("parent key 'parent'"));
@@ -186,9 +185,9 @@ class QuotaConcurrencyTest {
         Instant evening = Instant.parse("2026-03-09T23:59:00Z");
         QuotaGate gate = gate(repository, Clock.fixed(evening, ZoneOffset.UTC));
 
-        gate.settle(gate.reserve(key(repository, key, "night-owl"), 0), true, 0);
-        gate.settle(gate.reserve(key(repository, key, "night-owl"), 0), true, 0);
-        assertThatThrownBy(() -> gate.reserve(key(repository, key, "night-owl"), 0))
+        gate.settle(gate.reserve(key(repository, key, "night-owl"), 1), true, 0);
+        gate.settle(gate.reserve(key(repository, key, "night-owl"), 1), true, 0);
+        assertThatThrownBy(() -> gate.reserve(key(repository, key, "night-owl"), 1))
                 .isInstanceOfSatisfying(GatewayException.class, e -> {
                     assertThat(e.code()).isEqualTo("rate_limit_exceeded");
                     assertThat(e.retryAfter()).hasSeconds(60);
@@ -198,7 +197,7 @@ class QuotaConcurrencyTest {
                 });
 
         gate.useClock(Clock.fixed(Instant.parse("2026-03-10T00:00:01Z"), ZoneOffset.UTC));
-        Reservation next = gate.reserve(key(repository, key, "night-owl"), 0);
+        Reservation next = gate.reserve(key(repository, key, "night-owl"), 1);
         gate.settle(next, true, 0);
         Quota row = repository.findByOwner(Quota.OWNER_KEY, key).get(0);
         assertThat(row.getUsed()).isEqualTo(1);
@@ -214,7 +213,7 @@ class QuotaConcurrencyTest {
         QuotaGate gate = gate(repository, Clock.systemUTC());
         QuotaSubject stale = new QuotaSubject(List.of(key), Map.of(key, "k"), null, null, List.of(-1L));
 
-        List<Object> outcomes = inParallel(() -> gate.reserve(stale, 0));
+        List<Object> outcomes = inParallel(() -> gate.reserve(stale, 1));
 
         assertThat(outcomes.stream().filter(Reservation.class::isInstance)).hasSize(7);
         assertThat(repository.findByOwner(Quota.OWNER_KEY, key).get(0).getReserved()).isEqualTo(7);

@@ -117,6 +117,17 @@ public final class TestDatabases {
         return repository;
     }
 
+    /** A node identity of its own on {@code database}, as each gateway node has. */
+    public static NodeRegistry node(Database database) {
+        NodeRegistry node = new NodeRegistry();
+        node.database = database;
+        return node;
+    }
+
+    public static Database databaseOf(QuotaRepository repository) {
+        return repository.database;
+    }
+
     public static QuotaRepository quotas(Database database) {
         QuotaRepository repository = new QuotaRepository();
         repository.database = database;

@@ -108,7 +108,7 @@ class AnalyticsTest {
     }
 
     private static Analytics.Report twoHours(Analytics analytics, String groupBy) {
-        return analytics.report(H1, H1.plus(Duration.ofHours(2)), groupBy, v -> true);
+        return analytics.report(H1, H1.plus(Duration.ofHours(2)), groupBy, null);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -231,7 +231,7 @@ class AnalyticsTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("databases")
     void aRangeOfOneHourIsSeriesOfMinutes(Supplier<Database> db) {
-        Analytics.Report report = analytics(db.get()).report(H1, H2, "all", v -> true);
+        Analytics.Report report = analytics(db.get()).report(H1, H2, "all", null);
 
         assertThat(report.bucketSeconds()).isEqualTo(60);
         assertThat(report.totals().requests()).isEqualTo(4);
@@ -244,7 +244,7 @@ class AnalyticsTest {
     @MethodSource("databases")
     void aRangeOfSevenDaysIsSeriesOfThreeHourBucketsFromHourAggregates(Supplier<Database> db) {
         Instant from = Instant.parse("2026-03-07T09:00:00Z");
-        Analytics.Report report = analytics(db.get()).report(from, from.plus(Duration.ofDays(7)), "provider", v -> true);
+        Analytics.Report report = analytics(db.get()).report(from, from.plus(Duration.ofDays(7)), "provider", null);
 
         assertThat(report.bucketSeconds()).isEqualTo(3 * 3600);
         assertThat(report.totals().requests()).isEqualTo(8);
@@ -261,7 +261,7 @@ class AnalyticsTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("databases")
     void groupsTheCallerMayNotSeeAreLeftOutOfGroupsAndTotals(Supplier<Database> db) {
-        Analytics.Report report = analytics(db.get()).report(H1, H1.plus(Duration.ofHours(2)), "key", "bob #2"::equals);
+        Analytics.Report report = analytics(db.get()).report(H1, H1.plus(Duration.ofHours(2)), "key", java.util.List.of(2L));
 
         assertThat(report.groups()).extracting(Analytics.Group::value).containsExactly("bob #2");
         assertThat(report.totals().requests()).isEqualTo(3);
@@ -292,18 +292,94 @@ class AnalyticsTest {
     void anUnknownGroupOrAnEmptyRangeIsABadRequest(Supplier<Database> db) {
         Analytics analytics = analytics(db.get());
 
-        assertThatThrownBy(() -> analytics.report(H1, H2, "country", v -> true))
+        assertThatThrownBy(() -> analytics.report(H1, H2, "country", null))
                 .isInstanceOfSatisfying(GatewayException.class, e -> {
                     assertThat(e.status()).isEqualTo(400);
                     assertThat(e.param()).isEqualTo("group_by");
                     assertThat(e.getMessage()).contains("group_by must be one of [all, ip, key, model, provider, team]");
                 });
-        assertThatThrownBy(() -> analytics.report(H1, H1, "all", v -> true))
+        assertThatThrownBy(() -> analytics.report(H1, H1, "all", null))
                 .isInstanceOfSatisfying(GatewayException.class, e -> {
                     assertThat(e.status()).isEqualTo(400);
                     assertThat(e.param()).isEqualTo("from");
                 });
-        assertThatThrownBy(() -> analytics.report(H2, H1, "all", v -> true))
+        assertThatThrownBy(() -> analytics.report(H2, H1, "all", null))
                 .isInstanceOfSatisfying(GatewayException.class, e -> assertThat(e.status()).isEqualTo(400));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("databases")
+    void aRangeLongerThanTheRetentionOrAKeymasterGroupingByTeamIsRefused(Supplier<Database> db) {
+        Analytics analytics = analytics(db.get());
+
+        assertThatThrownBy(() -> analytics.report(H1.minus(Duration.ofDays(401)), H1, "all", null))
+                .isInstanceOfSatisfying(GatewayException.class, e -> assertThat(e.status()).isEqualTo(400));
+        assertThatThrownBy(() -> analytics.report(H1, H2, "team", List.of(1L)))
+                .isInstanceOfSatisfying(GatewayException.class, e -> assertThat(e.status()).isEqualTo(403));
+        assertThat(analytics.report(H1, H1.plus(Duration.ofHours(2)), "key", List.of()).groups()).isEmpty();
+    }
+
+    /** Issue 8: refusals are logged and counted apart from the requests that reached a provider. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("databases")
+    void refusalsAreCountedApartFromRequestsAndErrors(Supplier<Database> db) {
+        Database database = db.get();
+        Analytics analytics = analytics(database);
+        RequestLogRepository log = TestDatabases.requestLog(database);
+        UsageRecord quota = new UsageRecord("r9", H1.plusSeconds(60), 2L, "bob", null, null, null, "gpt-4o", null,
+                "chat/completions", 429, false, Usage.NONE, 3, null, UsageRecord.REFUSED, "10.0.0.2", "curl/8.5.0",
+                "rate_limit_exceeded", "The daily request quota of key 'bob' is exhausted", null);
+        UsageRecord unknownKey = new UsageRecord("r10", H1.plusSeconds(61), null, null, null, null, null, null, null,
+                "chat/completions", 401, false, Usage.NONE, 1, null, UsageRecord.REFUSED, "203.0.113.9", null,
+                "invalid_api_key", "Incorrect API key provided.", null);
+        List<LogRow> rows = List.of(row(new Request(quota, 0)), row(new Request(unknownKey, 0)));
+        log.write(rows, UsageRecorder.rollups(rows, List.of(quota, unknownKey)));
+
+        Analytics.Report all = twoHours(analytics, "all");
+        assertThat(all.totals().requests()).isEqualTo(8);
+        assertThat(all.totals().refusals()).isEqualTo(2);
+        assertThat(all.totals().errors()).isEqualTo(2);
+        Map<String, Analytics.Figures> byKey = totalsByGroup(twoHours(analytics, "key"));
+        assertThat(byKey.get("bob #2").refusals()).isEqualTo(1);
+        assertThat(byKey.get("(none)").refusals()).isEqualTo(1);
+        assertThat(analytics.report(H1, H1.plus(Duration.ofHours(2)), "key", List.of(2L)).totals().refusals()).isEqualTo(1);
+    }
+
+    /** Issue 8: the aggregate upsert is one statement per dialect, so two writers on one bucket both count. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("databases")
+    void twoWritersAddingToTheSameBucketsAtOnceLoseNothing(Supplier<Database> db) throws Exception {
+        Database database = db.get();
+        RequestLogRepository log = TestDatabases.requestLog(database);
+        Instant hour = Instant.parse("2026-04-01T12:00:00Z");
+        int batches = 60;
+        java.util.concurrent.ExecutorService writers = java.util.concurrent.Executors.newFixedThreadPool(2);
+        java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+        List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+        for (int w = 0; w < 2; w++) {
+            int writer = w;
+            done.add(writers.submit(() -> {
+                start.await();
+                for (int b = 0; b < batches; b++) {
+                    UsageRecord r = request("w" + writer + "-" + b, hour.plusSeconds(b % 3), 1, "openai", "gpt-4o", 200,
+                            null, 100, 10L, 10, 5, "10.0.0.1", 7).record();
+                    List<LogRow> rows = List.of(row(new Request(r, 7)));
+                    log.write(rows, UsageRecorder.rollups(rows, List.of(r)));
+                }
+                return null;
+            }));
+        }
+        start.countDown();
+        for (java.util.concurrent.Future<?> f : done) {
+            f.get();
+        }
+        writers.shutdown();
+
+        Analytics analytics = new Analytics();
+        analytics.log = log;
+        Analytics.Report report = analytics.report(hour, hour.plus(Duration.ofHours(1)), "model", null);
+        assertThat(report.totals().requests()).isEqualTo(2L * batches);
+        assertThat(report.totals().promptTokens()).isEqualTo(2L * batches * 10);
+        assertThat(report.totals().cost()).isCloseTo(2 * batches * 7 / 1_000_000.0, within(1e-12));
     }
 }

@@ -1,0 +1,43 @@
+package io.tokenrouter.proxy;
+
+import io.tokenrouter.access.Caller;
+import io.tokenrouter.api.Endpoint;
+import io.tokenrouter.routing.Route;
+import java.time.Instant;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * One {@code /v1} request from the moment it arrives: its id (sent back as {@code x-request-id} on every
+ * answer), when it started, where it came from, and what is known of it as it goes (caller, endpoint,
+ * model, route). A request refused before it was forwarded is recorded from this; one that was forwarded
+ * is recorded by its {@link Exchange}.
+ */
+final class RequestTrace {
+
+    static final String PROPERTY = "io.tokenrouter.trace";
+
+    final String requestId = newRequestId();
+    final long startNanos = System.nanoTime();
+    final Instant startTime = Instant.now();
+    final ClientInfo client;
+    volatile Caller caller;
+    volatile Endpoint endpoint;
+    volatile String requestedModel;
+    volatile Route route;
+    volatile boolean stream;
+    /** Set once an {@link Exchange} owns the request, which then records it. */
+    volatile boolean forwarded;
+
+    RequestTrace(ClientInfo client) {
+        this.client = client;
+    }
+
+    long elapsedMillis() {
+        return (System.nanoTime() - startNanos) / 1_000_000;
+    }
+
+    private static String newRequestId() {
+        return "req_" + Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE)
+                + Long.toHexString(System.nanoTime() & 0xffffff);
+    }
+}

@@ -1,0 +1,93 @@
+package io.tokenrouter.proxy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tokenrouter.access.Caller;
+import io.tokenrouter.api.Json;
+import io.tokenrouter.config.GatewaySettings;
+import jakarta.annotation.Priority;
+import jakarta.inject.Inject;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.ws.rs.Priorities;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ContainerRequestFilter;
+import jakarta.ws.rs.container.ContainerResponseContext;
+import jakarta.ws.rs.container.ContainerResponseFilter;
+import jakarta.ws.rs.container.PreMatching;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.ext.Provider;
+import java.io.IOException;
+
+/**
+ * Starts the {@link RequestTrace} of every {@code /v1} request before anything can refuse it, puts its
+ * {@code x-request-id} on every answer, and records each refusal (an error answer given before the
+ * request was forwarded: 400, 401, 403, 404, 405, 413, 415, 429) in the request log and the metrics.
+ */
+@Provider
+@PreMatching
+@Priority(Priorities.AUTHENTICATION - 500)
+public class RequestTraceFilter implements ContainerRequestFilter, ContainerResponseFilter {
+
+    @Inject
+    RequestCompletion completion;
+    @Inject
+    GatewaySettings settings;
+    @Context
+    HttpServletRequest servlet;
+
+    private volatile ClientAddresses addresses;
+
+    @Override
+    public void filter(ContainerRequestContext request) {
+        ClientInfo client = new ClientInfo(clientAddress(request), request.getHeaderString("User-Agent"),
+                request.getHeaderString("X-Conversation-ID"));
+        request.setProperty(RequestTrace.PROPERTY, new RequestTrace(client));
+    }
+
+    @Override
+    public void filter(ContainerRequestContext request, ContainerResponseContext response) {
+        RequestTrace trace = (RequestTrace) request.getProperty(RequestTrace.PROPERTY);
+        if (trace == null) {
+            return;
+        }
+        response.getHeaders().putSingle("x-request-id", trace.requestId);
+        if (response.getStatus() >= 400 && !trace.forwarded) {
+            if (trace.caller == null) {
+                trace.caller = (Caller) request.getProperty(Caller.PROPERTY);
+            }
+            JsonNode error = errorOf(response.getEntity());
+            String path = trace.endpoint != null ? trace.endpoint.path() : request.getUriInfo().getPath();
+            completion.refused(trace, path, response.getStatus(), text(error, "code", "type"), text(error, "message", null));
+        }
+    }
+
+    private String clientAddress(ContainerRequestContext request) {
+        ClientAddresses resolver = addresses;
+        if (resolver == null) {
+            resolver = ClientAddresses.of(settings);
+            addresses = resolver;
+        }
+        return resolver.resolve(servlet.getRemoteAddr(), request.getHeaders());
+    }
+
+    private static JsonNode errorOf(Object entity) {
+        if (entity instanceof byte[] bytes) {
+            try {
+                return Json.parse(bytes).path("error");
+            } catch (IOException | RuntimeException e) {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    private static String text(JsonNode error, String field, String fallback) {
+        if (error == null) {
+            return null;
+        }
+        JsonNode value = error.get(field);
+        if ((value == null || value.isNull()) && fallback != null) {
+            value = error.get(fallback);
+        }
+        return value == null || value.isNull() ? null : value.asText();
+    }
+}

@@ -1,0 +1,90 @@
+package io.tokenrouter.proxy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tokenrouter.api.Endpoint;
+import io.tokenrouter.api.GatewayException;
+import io.tokenrouter.usage.TokenEstimator;
+
+/**
+ * How many tokens a request may use at most, as reserved against token quotas before it is forwarded:
+ * the prompt's tokens plus, per generated choice, the largest of the request's completion maxima
+ * ({@code max_completion_tokens}, {@code max_tokens}, {@code max_output_tokens}) capped at
+ * {@code max_reserved_completion_tokens}, or {@code default_max_tokens} when it sets none. The number of
+ * choices is the larger of {@code n} and {@code best_of}. Every client number is checked and bounded,
+ * so no request can reserve a negative or wrapped-around amount.
+ */
+final class TokenBudget {
+
+    static final String[] MAXIMA = {"max_completion_tokens", "max_tokens", "max_output_tokens"};
+    /** OpenAI's own ceiling on {@code n}; {@code best_of} is capped alike. */
+    static final int MAX_CHOICES = 128;
+
+    private TokenBudget() {
+    }
+
+    /**
+     * The most completion tokens {@code body} may generate, checking every field it reads (400 on a value
+     * that is not a whole number in range): at most 128 × the ceiling, 0 for embeddings.
+     */
+    static long completion(Endpoint endpoint, ObjectNode body, long defaultMaxTokens, long ceiling) {
+        if (endpoint == Endpoint.EMBEDDINGS) {
+            return 0;
+        }
+        long perChoice = Math.min(completionMaximum(body, defaultMaxTokens), ceiling);
+        return perChoice * Math.max(count(body, "n"), count(body, "best_of"));
+    }
+
+    /** What to reserve: the prompt's tokens plus {@code completion}, at least 1. */
+    static long reservation(ObjectNode body, long completion) {
+        return Math.max(1, saturatedAdd(TokenEstimator.promptTokens(body), completion));
+    }
+
+    private static long completionMaximum(ObjectNode body, long defaultMaxTokens) {
+        long largest = -1;
+        for (String field : MAXIMA) {
+            JsonNode value = body.get(field);
+            if (value != null && !value.isNull()) {
+                largest = Math.max(largest, wholeNumber(field, value, 0));
+            }
+        }
+        return largest < 0 ? defaultMaxTokens : largest;
+    }
+
+    private static long count(ObjectNode body, String field) {
+        JsonNode value = body.get(field);
+        if (value == null || value.isNull()) {
+            return 1;
+        }
+        long n = wholeNumber(field, value, 1);
+        if (n > MAX_CHOICES) {
+            throw GatewayException.invalidRequest(field, "'" + field + "' must be at most " + MAX_CHOICES + ", not " + n + ".");
+        }
+        return n;
+    }
+
+    /** A JSON integer of at least {@code min}; a larger number than a long holds saturates. */
+    private static long wholeNumber(String field, JsonNode value, long min) {
+        if (!value.isIntegralNumber()) {
+            throw GatewayException.invalidRequest(field, "'" + field + "' must be a whole number, not " + describe(value) + ".");
+        }
+        long n = value.canConvertToLong() ? value.asLong() : (value.bigIntegerValue().signum() < 0 ? Long.MIN_VALUE : Long.MAX_VALUE);
+        if (n < min) {
+            throw GatewayException.invalidRequest(field, "'" + field + "' must be at least " + min + ", not " + value + ".");
+        }
+        return n;
+    }
+
+    private static String describe(JsonNode value) {
+        return value.isTextual() ? "the string \"" + abbreviate(value.asText()) + "\"" : abbreviate(value.toString());
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() <= 40 ? text : text.substring(0, 40) + "…";
+    }
+
+    static long saturatedAdd(long a, long b) {
+        long sum = a + b;
+        return ((a ^ sum) & (b ^ sum)) < 0 ? Long.MAX_VALUE : sum;
+    }
+}

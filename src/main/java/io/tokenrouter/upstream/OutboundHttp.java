@@ -1,0 +1,142 @@
+package io.tokenrouter.upstream;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ws.rs.ProcessingException;
+import jakarta.ws.rs.client.Client;
+import jakarta.ws.rs.client.ClientBuilder;
+import jakarta.ws.rs.client.Entity;
+import jakarta.ws.rs.client.Invocation;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.glassfish.jersey.client.ClientProperties;
+
+/**
+ * Calls the gateway makes off the request path (connection tests, model discovery, quota APIs, alert
+ * webhooks), with the Jersey client. Every call has a whole-call deadline: connecting, waiting and reading
+ * the answer together; a call past it is cancelled and reported as a timeout. Answers are read up to
+ * {@value #MAX_ANSWER_BYTES} bytes. Error messages never carry request headers (credentials).
+ */
+@ApplicationScoped
+public class OutboundHttp {
+
+    static final int MAX_ANSWER_BYTES = 16 * 1024 * 1024;
+
+    /** A finished call: the status and the answer's bytes. */
+    public record Answer(int status, byte[] body) {
+        public boolean ok() {
+            return status / 100 == 2;
+        }
+    }
+
+    private final ThreadPoolExecutor calls = new ThreadPoolExecutor(4, 4, 30, TimeUnit.SECONDS,
+            new ArrayBlockingQueue<>(100), threads());
+    private final Client client = ClientBuilder.newBuilder().executorService(calls)
+            .property(ClientProperties.FOLLOW_REDIRECTS, false).build();
+
+    public Answer get(URI uri, Map<String, String> headers, Duration deadline) throws IOException {
+        return call(uri, headers, deadline, request -> request.async().get());
+    }
+
+    public Answer postJson(URI uri, Map<String, String> headers, String json, Duration deadline) throws IOException {
+        return call(uri, headers, deadline, request -> request.async().post(Entity.entity(json, MediaType.APPLICATION_JSON)));
+    }
+
+    private Answer call(URI uri, Map<String, String> headers, Duration deadline,
+                        java.util.function.Function<Invocation.Builder, Future<Response>> send) throws IOException {
+        int millis = (int) Math.min(Integer.MAX_VALUE, Math.max(1, deadline.toMillis()));
+        Invocation.Builder request = client.target(uri).property(ClientProperties.CONNECT_TIMEOUT, millis)
+                .property(ClientProperties.READ_TIMEOUT, millis).request().header("User-Agent", "TokenRouter/0.1");
+        headers.forEach(request::header);
+        long start = System.nanoTime();
+        Future<Response> pending;
+        try {
+            pending = send.apply(request);
+        } catch (RuntimeException e) {
+            throw new IOException("the request to " + hostOf(uri) + " could not be built");
+        }
+        try (Response response = pending.get(millis, TimeUnit.MILLISECONDS)) {
+            long left = millis - (System.nanoTime() - start) / 1_000_000;
+            return new Answer(response.getStatus(), readBody(response, left));
+        } catch (TimeoutException e) {
+            pending.cancel(true);
+            throw new java.net.http.HttpTimeoutException("no complete answer from " + hostOf(uri) + " within " + millis + " ms");
+        } catch (ExecutionException e) {
+            throw failure(uri, e.getCause());
+        } catch (InterruptedException e) {
+            pending.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted");
+        }
+    }
+
+    private byte[] readBody(Response response, long millisLeft) throws IOException {
+        if (millisLeft <= 0) {
+            throw new java.net.http.HttpTimeoutException("the answer did not arrive within the deadline");
+        }
+        try (InputStream in = response.readEntity(InputStream.class)) {
+            byte[] body = in == null ? new byte[0] : in.readNBytes(MAX_ANSWER_BYTES + 1);
+            if (body.length > MAX_ANSWER_BYTES) {
+                throw new IOException("the answer is larger than " + MAX_ANSWER_BYTES + " bytes");
+            }
+            return body;
+        } catch (ProcessingException e) {
+            throw new IOException("the answer could not be read");
+        }
+    }
+
+    /** An I/O failure described by its kind and the host only: never the request or its headers. */
+    private static IOException failure(URI uri, Throwable cause) {
+        Throwable root = cause;
+        while (root.getCause() != null && root != root.getCause()) {
+            root = root.getCause();
+        }
+        String what;
+        if (root instanceof java.net.ConnectException) {
+            what = "connection refused";
+        } else if (root instanceof java.net.SocketTimeoutException) {
+            return new java.net.http.HttpTimeoutException("no answer from " + hostOf(uri) + " in time");
+        } else if (root instanceof java.net.UnknownHostException) {
+            what = "unknown host";
+        } else if (root instanceof javax.net.ssl.SSLException) {
+            what = "TLS failure";
+        } else if (root instanceof IOException) {
+            what = "I/O failure (" + root.getClass().getSimpleName() + ")";
+        } else {
+            what = "the request could not be sent (" + root.getClass().getSimpleName() + ")";
+        }
+        IOException e = new IOException(what + " calling " + hostOf(uri));
+        return e;
+    }
+
+    private static String hostOf(URI uri) {
+        return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort());
+    }
+
+    private static java.util.concurrent.ThreadFactory threads() {
+        AtomicInteger count = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, "tokenrouter-outbound-call-" + count.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    @PreDestroy
+    void close() {
+        client.close();
+        calls.shutdownNow();
+    }
+}
