@@ -19,9 +19,11 @@ import javax.crypto.spec.PBEKeySpec;
  * How the first administrator gets in, and how the console signs people in:
  * <ul>
  * <li>a configured {@code admin_key} becomes an admin key at start-up (only its hash is stored);</li>
- * <li>with no admin key anywhere and no {@code ADMIN_PASSWORD}, a one-time setup token is written to
- * this node's log; creating the first admin key requires it, so nobody else on the network can;</li>
- * <li>{@code ADMIN_PASSWORD} is kept only as a PBKDF2 hash and signs in as an administrator.</li>
+ * <li>while no admin key exists, a one-time setup token is written to this node's log; creating the
+ * first admin key requires it, so nobody else on the network can;</li>
+ * <li>{@code ADMIN_PASSWORD} is kept only as a PBKDF2 hash; signing in with it opens a session of a
+ * dedicated admin key (its principal, {@code "admin (password)"}, whose secret nobody holds), so every
+ * service sees a real key and its audit trail names it.</li>
  * </ul>
  */
 @ApplicationScoped
@@ -38,13 +40,11 @@ public class AdminAccess {
     @Inject
     KeyLookup lookup;
 
+    static final String PASSWORD_PRINCIPAL = "admin (password)";
+
     private volatile byte[] setupTokenHash;
     private byte[] passwordSalt;
     private byte[] passwordHash;
-
-    /** Who signed in to the console, and with which role. */
-    public record SignedIn(String name, Role role, Long keyId) {
-    }
 
     public void start() {
         settings.adminKey().ifPresent(this::ensureAdminKey);
@@ -52,8 +52,9 @@ public class AdminAccess {
             passwordSalt = new byte[16];
             RANDOM.nextBytes(passwordSalt);
             passwordHash = pbkdf2(password, passwordSalt);
+            ensurePasswordPrincipal();
         });
-        if (keys.countUsableAdmins() == 0 && passwordHash == null) {
+        if (keys.countUsableAdmins() == 0) {
             String token = KeySecrets.generate().substring(KeySecrets.PREFIX.length());
             setupTokenHash = sha256(token);
             LOG.warning("First run: no admin key exists. Create the first one with the one-time setup token "
@@ -80,22 +81,37 @@ public class AdminAccess {
         return new CreatedKey(secret, KeyView.of(key));
     }
 
-    /** Console sign-in with an admin or keymaster key, or with the admin password. */
-    public SignedIn signIn(String key, String password) {
-        if (password != null && passwordHash != null) {
-            if (MessageDigest.isEqual(passwordHash, pbkdf2(password, passwordSalt))) {
-                return new SignedIn("admin (password)", Role.ADMIN, null);
+    /** Whether {@code password} is the configured admin password (false when none is configured). */
+    boolean passwordMatches(String password) {
+        return passwordHash != null && password != null
+                && MessageDigest.isEqual(passwordHash, pbkdf2(password, passwordSalt));
+    }
+
+    /** The key the admin password signs in as. */
+    ApiKey passwordPrincipal() {
+        return keys.findByHash(ApiKeyRepository.PASSWORD_PRINCIPAL_HASH).orElseThrow(() ->
+                new IllegalStateException("The admin password's principal key is missing; restart to recreate it"));
+    }
+
+    private void ensurePasswordPrincipal() {
+        if (keys.findByHash(ApiKeyRepository.PASSWORD_PRINCIPAL_HASH).isPresent()) {
+            return;
+        }
+        ApiKey key = new ApiKey();
+        key.setName(PASSWORD_PRINCIPAL);
+        key.setKeyHash(ApiKeyRepository.PASSWORD_PRINCIPAL_HASH);
+        key.setDisplayPrefix("(password)");
+        key.setRole(Role.ADMIN.wireName());
+        key.setCreatedBy("configuration");
+        key.setCreatedAt(Instant.now());
+        try {
+            keys.store(key);
+        } catch (RuntimeException e) {
+            if (keys.findByHash(ApiKeyRepository.PASSWORD_PRINCIPAL_HASH).isEmpty()) {
+                throw e;
             }
-            throw GatewayException.invalidApiKey();
+            // another node created it at the same moment
         }
-        if (key == null) {
-            throw GatewayException.missingApiKey();
-        }
-        Caller caller = lookup.resolve(key);
-        if (caller.role() == Role.INFERRER) {
-            throw GatewayException.forbidden("Inferrer keys cannot sign in to the console.");
-        }
-        return new SignedIn(caller.keyName(), caller.role(), caller.keyId());
     }
 
     private void ensureAdminKey(String secret) {

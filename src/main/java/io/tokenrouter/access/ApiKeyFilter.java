@@ -13,14 +13,23 @@ import jakarta.ws.rs.ext.Provider;
 
 /**
  * Authenticates every {@code /v1} and {@code /api} request but those marked {@link PublicEndpoint}: the key comes from {@code Authorization: Bearer <key>} (or
- * {@code x-api-key}, as Anthropic-style clients send it) and becomes the request's {@link Caller}.
+ * {@code x-api-key}, as Anthropic-style clients send it) and becomes the request's {@link Caller}. In the
+ * applications that set {@link #ACCEPT_SESSIONS} (the management API), a session token from signing in
+ * ({@link Sessions#PREFIX}…) is accepted in its place.
  */
 @Provider
 @Priority(Priorities.AUTHENTICATION)
 public class ApiKeyFilter implements ContainerRequestFilter {
 
+    /** Application property: session tokens authenticate here too. */
+    public static final String ACCEPT_SESSIONS = "io.tokenrouter.acceptSessions";
+
     @Inject
     KeyLookup keys;
+    @Inject
+    Sessions sessions;
+    @Context
+    jakarta.ws.rs.core.Configuration configuration;
     @Inject
     KeyActivity activity;
     @Context
@@ -36,10 +45,19 @@ public class ApiKeyFilter implements ContainerRequestFilter {
         if (secret == null) {
             throw GatewayException.missingApiKey();
         }
-        Caller caller = keys.resolve(secret);
+        Caller caller;
+        if (secret.startsWith(Sessions.PREFIX) && Boolean.TRUE.equals(configuration.getProperty(ACCEPT_SESSIONS))) {
+            caller = sessions.resolve(secret);
+            request.setProperty(SESSION_TOKEN, secret);
+        } else {
+            caller = keys.resolve(secret);
+        }
         activity.used(caller.keyId());
         request.setProperty(Caller.PROPERTY, caller);
     }
+
+    /** The request property holding the session token, when a session authenticated the request. */
+    public static final String SESSION_TOKEN = "io.tokenrouter.sessionToken";
 
     static String presentedKey(ContainerRequestContext request) {
         String authorization = request.getHeaderString(HttpHeaders.AUTHORIZATION);

@@ -33,6 +33,8 @@ public class KeyCleanup {
     Scheduler scheduler;
     @Inject
     io.tokenrouter.observe.EventLog events;
+    @Inject
+    Sessions sessions;
 
     public void start() {
         scheduler.every(Duration.ofMinutes(1), JOB, this::runIfLeader);
@@ -41,6 +43,7 @@ public class KeyCleanup {
     void runIfLeader() {
         if (locks.tryAcquire(JOB, ManagementFactory.getRuntimeMXBean().getName(), Duration.ofSeconds(50))) {
             removeNow();
+            sessions.removeEnded();
         }
     }
 

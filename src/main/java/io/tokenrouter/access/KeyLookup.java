@@ -18,7 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import java.util.stream.Collectors;
 
 /**
@@ -30,7 +31,7 @@ import java.util.stream.Collectors;
 @ApplicationScoped
 public class KeyLookup {
 
-    private static final int MAX_ENTRIES = 100_000;
+    static final int MAX_ENTRIES = 100_000;
     /**
      * The deepest a key may sit: itself and at most {@value} − 1 ancestors. Creation refuses deeper keys,
      * and a key whose chain is longer (or broken) is refused as a whole, never used with part of its chain.
@@ -46,23 +47,16 @@ public class KeyLookup {
     @Inject
     QuotaRepository quotas;
 
-    private final ConcurrentHashMap<String, Entry> cache = new ConcurrentHashMap<>();
+    /** Verified keys (and refusals) by hash: at most {@link #MAX_ENTRIES}, least used evicted first, each for key_cache_ttl. */
+    private volatile Cache<String, Entry> cache;
     private Clock clock = Clock.systemUTC();
 
-    private record Entry(Caller caller, GatewayException rejection, long loadedAtNanos) {
+    private record Entry(Caller caller, GatewayException rejection) {
     }
 
     public Caller resolve(String secret) {
         String hash = KeySecrets.hash(secret);
-        Entry entry = cache.get(hash);
-        long now = System.nanoTime();
-        if (entry == null || now - entry.loadedAtNanos() > settings.keyCacheTtl().toNanos()) {
-            entry = load(secret, hash, now);
-            if (cache.size() >= MAX_ENTRIES) {
-                cache.clear();
-            }
-            cache.put(hash, entry);
-        }
+        Entry entry = cache().get(hash, h -> load(secret, h));
         if (entry.rejection() != null) {
             throw entry.rejection();
         }
@@ -75,18 +69,31 @@ public class KeyLookup {
 
     /** Forgets cached results on this node, e.g. right after this node revoked a key. */
     public void invalidateAll() {
-        cache.clear();
+        cache().invalidateAll();
     }
 
-    private Entry load(String secret, String hash, long now) {
+    private Cache<String, Entry> cache() {
+        Cache<String, Entry> c = cache;
+        if (c == null) {
+            synchronized (this) {
+                if (cache == null) {
+                    cache = Caffeine.newBuilder().maximumSize(MAX_ENTRIES).expireAfterWrite(settings.keyCacheTtl()).build();
+                }
+                c = cache;
+            }
+        }
+        return c;
+    }
+
+    private Entry load(String secret, String hash) {
         Optional<ApiKey> found = keys.findByHash(hash);
         if (found.isEmpty() || !KeySecrets.matches(secret, found.get().getKeyHash())) {
-            return new Entry(null, GatewayException.invalidApiKey(), now);
+            return new Entry(null, GatewayException.invalidApiKey());
         }
         try {
-            return new Entry(caller(found.get()), null, now);
+            return new Entry(caller(found.get()), null);
         } catch (GatewayException rejection) {
-            return new Entry(null, rejection, now);
+            return new Entry(null, rejection);
         }
     }
 

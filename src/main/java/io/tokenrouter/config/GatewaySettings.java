@@ -42,6 +42,7 @@ public final class GatewaySettings {
     private final Duration routeRefreshInterval;
     private final Duration modelRefreshInterval;
     private final Duration temporaryKeyGrace;
+    private final Duration sessionTtl;
     private final long defaultMaxTokens;
     private final long maxReservedCompletionTokens;
     private final int usageQueueCapacity;
@@ -75,6 +76,7 @@ public final class GatewaySettings {
         this.routeRefreshInterval = duration(source, "route_refresh_interval", Duration.ofSeconds(5));
         this.modelRefreshInterval = duration(source, "model_refresh_interval", Duration.ofMinutes(30));
         this.temporaryKeyGrace = duration(source, "temporary_key_grace", Duration.ofHours(1));
+        this.sessionTtl = duration(source, "session_ttl", Duration.ofHours(12));
         this.defaultMaxTokens = parseLong(source, "default_max_tokens", 4096);
         this.maxReservedCompletionTokens = parseLong(source, "max_reserved_completion_tokens", 262_144);
         this.usageQueueCapacity = (int) parseLong(source, "usage_queue_capacity", 100_000);
@@ -297,6 +299,11 @@ public final class GatewaySettings {
 
     public Duration temporaryKeyGrace() {
         return temporaryKeyGrace;
+    }
+
+    /** How long a console or API session lasts after signing in (never beyond its key's expiry). */
+    public Duration sessionTtl() {
+        return sessionTtl;
     }
 
     public int usageQueueCapacity() {

@@ -7,6 +7,7 @@ import io.tokenrouter.proxy.GatewayApplication;
 public class ManagementApplication extends GatewayApplication {
 
     public ManagementApplication() {
+        register(BodyLimitFilter.class);
         register(TeamsResource.class);
         register(KeysResource.class);
         register(MeResource.class);
@@ -16,5 +17,6 @@ public class ManagementApplication extends GatewayApplication {
         register(ObservingResource.class);
         register(OpenApiResource.class);
         register(new JacksonJsonProvider(ApiJson.MAPPER));
+        property(io.tokenrouter.access.ApiKeyFilter.ACCEPT_SESSIONS, true);
     }
 }

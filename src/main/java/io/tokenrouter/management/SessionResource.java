@@ -4,7 +4,16 @@ import io.tokenrouter.access.AdminAccess;
 import io.tokenrouter.access.CreatedKey;
 import io.tokenrouter.access.PublicEndpoint;
 import io.tokenrouter.api.GatewayException;
+import io.tokenrouter.access.ApiKeyFilter;
+import io.tokenrouter.access.Sessions;
+import io.tokenrouter.access.SignInThrottle;
+import io.tokenrouter.config.GatewaySettings;
 import io.tokenrouter.observe.EventLog;
+import io.tokenrouter.proxy.ClientAddresses;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.Context;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -18,8 +27,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * First-run setup and the console's sign-in check. Both answer without a key: setup needs the
- * one-time token from the server log, sign-in an admin or keymaster key or the admin password.
+ * First-run setup and signing in. Setup needs the one-time token from the server log; signing in an
+ * admin or keymaster key or the admin password, and opens a session whose token then authenticates
+ * {@code /api} (and the console). Both are throttled per client address and per node.
  */
 @Path("")
 @ApplicationScoped
@@ -30,7 +40,17 @@ public class SessionResource {
     @Inject
     AdminAccess access;
     @Inject
+    Sessions sessions;
+    @Inject
+    SignInThrottle throttle;
+    @Inject
     EventLog events;
+    @Inject
+    GatewaySettings settings;
+    @Context
+    HttpServletRequest servlet;
+
+    private volatile ClientAddresses addresses;
 
     @GET
     @Path("setup")
@@ -42,16 +62,18 @@ public class SessionResource {
     @POST
     @Path("setup")
     @PublicEndpoint
-    public Response setup(Requests.SetupRequest body) {
+    public Response setup(Requests.SetupRequest body, @Context ContainerRequestContext request) {
         Requests.SetupRequest b = Validation.required(body);
+        String ip = clientIp(request);
         CreatedKey created;
         try {
+            throttle.attempt(ip);
             created = access.setup(b.setupToken(), b.name());
         } catch (GatewayException e) {
-            events.warn("sign-in", null, "Refused first-run setup: " + e.getMessage());
+            events.warn("sign-in", null, "Refused first-run setup from " + ip + ": " + e.getMessage());
             throw e;
         }
-        events.info("sign-in", created.key().name(), "Created the first admin key with the setup token");
+        events.info("sign-in", created.key().name(), "Created the first admin key with the setup token from " + ip);
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("key", created.secret());
         answer.put("warning", "Store this key now: it cannot be shown again.");
@@ -59,18 +81,40 @@ public class SessionResource {
         return Response.status(201).entity(answer).build();
     }
 
+    /** Signs in: {@code {"key":"tr-…"}} or {@code {"password":"…"}}; answers the session token, shown once. */
     @POST
     @Path("session")
     @PublicEndpoint
-    public AdminAccess.SignedIn signIn(Requests.SessionRequest body) {
+    public Response signIn(Requests.SessionRequest body, @Context ContainerRequestContext request) {
         Requests.SessionRequest b = Validation.required(body);
-        try {
-            AdminAccess.SignedIn signedIn = access.signIn(b.key(), b.password());
-            events.info("sign-in", signedIn.name(), "Signed in as " + signedIn.role().wireName());
-            return signedIn;
-        } catch (GatewayException e) {
-            events.warn("sign-in", null, "Failed sign-in: " + e.getMessage());
-            throw e;
+        Sessions.Opened opened = sessions.open(b.key(), b.password(), clientIp(request));
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("token", opened.token());
+        answer.put("name", opened.principal());
+        answer.put("role", opened.role().wireName());
+        answer.put("key_id", opened.keyId());
+        answer.put("expires_at", opened.expiresAt());
+        return Response.status(201).entity(answer).build();
+    }
+
+    /** Signs the presenting session out. */
+    @DELETE
+    @Path("session")
+    public Response signOut(@Context ContainerRequestContext request) {
+        Object token = request.getProperty(ApiKeyFilter.SESSION_TOKEN);
+        if (token == null) {
+            throw GatewayException.invalidRequest(null, "Sign out with the session's token, not with a key.");
         }
+        sessions.close((String) token, Guard.caller(request).keyName());
+        return Response.noContent().build();
+    }
+
+    private String clientIp(ContainerRequestContext request) {
+        ClientAddresses resolver = addresses;
+        if (resolver == null) {
+            resolver = ClientAddresses.of(settings);
+            addresses = resolver;
+        }
+        return resolver.resolve(servlet.getRemoteAddr(), request.getHeaders());
     }
 }

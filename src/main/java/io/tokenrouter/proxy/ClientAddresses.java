@@ -14,7 +14,7 @@ import java.util.Locale;
  * appends to one passes the client's own version of the other through; and a header from an untrusted
  * peer is ignored, since anyone can write one.
  */
-final class ClientAddresses {
+public final class ClientAddresses {
 
     /** The forwarding header the trusted proxies write. */
     enum Header {
@@ -41,11 +41,11 @@ final class ClientAddresses {
     }
 
     /** The resolver the settings describe; an invalid entry throws, naming the setting. */
-    static ClientAddresses of(io.tokenrouter.config.GatewaySettings settings) {
+    public static ClientAddresses of(io.tokenrouter.config.GatewaySettings settings) {
         return new ClientAddresses(settings.trustedProxies(), Header.parse(settings.trustedProxyHeader()));
     }
 
-    String resolve(String peer, jakarta.ws.rs.core.MultivaluedMap<String, String> headers) {
+    public String resolve(String peer, jakarta.ws.rs.core.MultivaluedMap<String, String> headers) {
         if (!isTrusted(peer)) {
             return peer;
         }

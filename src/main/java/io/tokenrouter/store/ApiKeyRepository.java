@@ -75,10 +75,17 @@ public class ApiKeyRepository {
                 .setParameter("at", at).setParameter("id", id).executeUpdate());
     }
 
+    /**
+     * The key_hash of the key that stands for the {@code ADMIN_PASSWORD} sign-in: not a SHA-256 in hex, so
+     * no presented secret ever hashes to it, and unique, so every node finds the same row.
+     */
+    public static final String PASSWORD_PRINCIPAL_HASH = "admin-password-principal";
+
+    /** Admin keys that are neither revoked nor the password's principal: keys someone holds. */
     public long countUsableAdmins() {
-        return database.inTransaction(em -> em.createQuery(
-                        "select count(k) from ApiKey k where k.role = 'admin' and k.revokedAt is null", Long.class)
-                .getSingleResult());
+        return database.inTransaction(em -> em.createQuery("select count(k) from ApiKey k where k.role = 'admin'"
+                        + " and k.revokedAt is null and k.keyHash <> :principal", Long.class)
+                .setParameter("principal", PASSWORD_PRINCIPAL_HASH).getSingleResult());
     }
 
     public ApiKey store(ApiKey key) {

@@ -100,20 +100,87 @@ class AccessStoreTest {
                 .isInstanceOfSatisfying(GatewayException.class, e -> assertThat(e.status()).isEqualTo(409));
     }
 
+    private Sessions sessions(AdminAccess access) {
+        Sessions sessions = new Sessions();
+        sessions.settings = access.settings;
+        sessions.sessions = TestDatabases.sessions(database);
+        sessions.keys = keys;
+        sessions.lookup = lookup;
+        sessions.admin = access;
+        sessions.throttle = new SignInThrottle();
+        sessions.events = new io.tokenrouter.observe.EventLog(TestDatabases.events(database), new io.tokenrouter.config.Scheduler());
+        return sessions;
+    }
+
+    /** Issue 8 item 5: the admin password opens a real session; the setup path stays open without an admin key. */
     @Test
-    void aConfiguredAdminKeyOrPasswordMeansNoSetupToken() {
+    void theAdminPasswordOpensASessionOfARealAdminKeyAndSetupStaysOpen() {
+        AdminAccess withPassword = adminAccess(Map.of("tokenrouter.home", "/nonexistent",
+                "tokenrouter.admin_password", "correct horse"));
+        withPassword.start();
+        assertThat(withPassword.setupPending()).as("no admin key yet: the setup token is printed").isTrue();
+        Sessions sessions = sessions(withPassword);
+
+        Sessions.Opened opened = sessions.open(null, "correct horse", "10.0.0.1");
+
+        assertThat(opened.role()).isEqualTo(Role.ADMIN);
+        assertThat(opened.principal()).isEqualTo("admin (password)");
+        assertThat(opened.token()).startsWith(Sessions.PREFIX);
+        Caller caller = sessions.resolve(opened.token());
+        assertThat(caller.role()).isEqualTo(Role.ADMIN);
+        assertThat(caller.keyId()).isEqualTo(opened.keyId());
+        assertThat(keys.find(opened.keyId())).get().extracting(ApiKey::getName).isEqualTo("admin (password)");
+        assertThatThrownBy(() -> sessions.open(null, "wrong horse", "10.0.0.1"))
+                .isInstanceOfSatisfying(GatewayException.class, e -> assertThat(e.status()).isEqualTo(401));
+        assertThatThrownBy(() -> lookup.resolve(ApiKeyRepository.PASSWORD_PRINCIPAL_HASH))
+                .as("the principal's marker is no key").isInstanceOf(GatewayException.class);
+
+        sessions.close(opened.token(), "test");
+        assertThatThrownBy(() -> sessions.resolve(opened.token()))
+                .isInstanceOfSatisfying(GatewayException.class, e -> assertThat(e.code()).isEqualTo("invalid_session"));
+        assertThatThrownBy(() -> sessions.resolve(Sessions.PREFIX + "made-up"))
+                .isInstanceOfSatisfying(GatewayException.class, e -> assertThat(e.status()).isEqualTo(401));
+    }
+
+    @Test
+    void aConfiguredAdminKeySignsInAndClosesSetup() {
         AdminAccess withKey = adminAccess(Map.of("tokenrouter.home", "/nonexistent",
                 "tokenrouter.admin_key", "tr-configured-admin-key-1234"));
         withKey.start();
         assertThat(withKey.setupPending()).isFalse();
-        assertThat(withKey.signIn("tr-configured-admin-key-1234", null).role()).isEqualTo(Role.ADMIN);
+        Sessions.Opened opened = sessions(withKey).open("tr-configured-admin-key-1234", null, "10.0.0.2");
+        assertThat(opened.role()).isEqualTo(Role.ADMIN);
+        assertThat(opened.principal()).isEqualTo("bootstrap-admin");
+    }
 
-        AdminAccess withPassword = adminAccess(Map.of("tokenrouter.home", "/nonexistent",
-                "tokenrouter.admin_password", "correct horse"));
-        withPassword.start();
-        assertThat(withPassword.signIn(null, "correct horse").role()).isEqualTo(Role.ADMIN);
-        assertThatThrownBy(() -> withPassword.signIn(null, "wrong horse"))
-                .isInstanceOfSatisfying(GatewayException.class, e -> assertThat(e.status()).isEqualTo(401));
+    @Test
+    void signInAttemptsAreThrottledPerClientAddress() {
+        SignInThrottle throttle = new SignInThrottle();
+        for (int i = 0; i < SignInThrottle.PER_CLIENT_BURST; i++) {
+            throttle.attempt("203.0.113.5");
+        }
+        assertThatThrownBy(() -> throttle.attempt("203.0.113.5")).isInstanceOfSatisfying(GatewayException.class, e -> {
+            assertThat(e.status()).isEqualTo(429);
+            assertThat(e.retryAfter()).isPositive().isLessThanOrEqualTo(SignInThrottle.PER_CLIENT_REFILL);
+        });
+        throttle.attempt("203.0.113.6");
+    }
+
+    @Test
+    void signInAttemptsAreThrottledOverall() {
+        SignInThrottle throttle = new SignInThrottle();
+        int allowed = 0;
+        for (int i = 0; i < SignInThrottle.OVERALL_BURST + 10; i++) {
+            try {
+                throttle.attempt("198.51.100." + i);
+                allowed++;
+            } catch (GatewayException e) {
+                assertThat(e.status()).isEqualTo(429);
+                assertThat(e.getMessage()).contains("on this server");
+            }
+        }
+        // the burst, plus what refilled (4 a second) while the loop ran
+        assertThat(allowed).isBetween(SignInThrottle.OVERALL_BURST, SignInThrottle.OVERALL_BURST + 2);
     }
 
     @Test

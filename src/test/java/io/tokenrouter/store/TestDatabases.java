@@ -128,6 +128,12 @@ public final class TestDatabases {
         return repository.database;
     }
 
+    public static SessionRepository sessions(Database database) {
+        SessionRepository repository = new SessionRepository();
+        repository.database = database;
+        return repository;
+    }
+
     public static QuotaRepository quotas(Database database) {
         QuotaRepository repository = new QuotaRepository();
         repository.database = database;

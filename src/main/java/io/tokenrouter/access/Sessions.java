@@ -1,0 +1,148 @@
+package io.tokenrouter.access;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.tokenrouter.api.GatewayException;
+import io.tokenrouter.config.GatewaySettings;
+import io.tokenrouter.observe.EventLog;
+import io.tokenrouter.store.ApiKey;
+import io.tokenrouter.store.ApiKeyRepository;
+import io.tokenrouter.store.SessionRepository;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Optional;
+
+/**
+ * Signing in to the console and the management API: an admin or keymaster key, or the admin password,
+ * opens a session whose token ({@value #PREFIX}…, shown once) then authenticates {@code /api} requests
+ * as that key, until it expires ({@code session_ttl}) or is signed out. Sessions live in the database, so
+ * every node accepts them and a sign-out reaches every node within {@code key_cache_ttl}; a session also
+ * ends with its key (revoked, expired, team disabled). Attempts are throttled per client and per node,
+ * and every sign-in, failure and refusal is an event.
+ */
+@ApplicationScoped
+public class Sessions {
+
+    public static final String PREFIX = "trs_";
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    @Inject
+    GatewaySettings settings;
+    @Inject
+    SessionRepository sessions;
+    @Inject
+    ApiKeyRepository keys;
+    @Inject
+    KeyLookup lookup;
+    @Inject
+    AdminAccess admin;
+    @Inject
+    SignInThrottle throttle;
+    @Inject
+    EventLog events;
+
+    private final Clock clock = Clock.systemUTC();
+    private volatile Cache<String, Optional<SessionRepository.StoredSession>> cache;
+
+    /** A new session: its token (shown once), who it acts as, and until when. */
+    public record Opened(String token, String principal, Role role, long keyId, Instant expiresAt) {
+    }
+
+    /** Signs in with a key or the admin password, from {@code clientIp}. */
+    public Opened open(String key, String password, String clientIp) {
+        try {
+            throttle.attempt(clientIp);
+            ApiKey principal = authenticate(key, password);
+            Caller caller = lookup.caller(principal);
+            if (caller.role() == Role.INFERRER) {
+                throw GatewayException.forbidden("Inferrer keys cannot sign in to the console.");
+            }
+            Opened opened = create(principal, caller.role(), clientIp, caller.expiresAt());
+            events.info("sign-in", opened.principal(), "Signed in as " + caller.role().wireName() + " from " + clientIp);
+            return opened;
+        } catch (GatewayException e) {
+            events.warn("sign-in", null, "Refused sign-in from " + clientIp + ": " + e.getMessage());
+            throw e;
+        }
+    }
+
+    /** The caller a session token stands for, or a 401. */
+    public Caller resolve(String token) {
+        String hash = KeySecrets.hash(token);
+        SessionRepository.StoredSession session = cache().get(hash, sessions::findByHash)
+                .orElseThrow(Sessions::invalid);
+        Instant now = clock.instant();
+        if (session.revokedAt() != null || !now.isBefore(session.expiresAt())) {
+            throw invalid();
+        }
+        Caller caller = lookup.caller(keys.find(session.keyId()).orElseThrow(Sessions::invalid));
+        if (caller.expiresAt() != null && !now.isBefore(caller.expiresAt())) {
+            throw GatewayException.expiredApiKey(caller.expiresAt().toString());
+        }
+        return caller;
+    }
+
+    /** Signs a session out; it stops working on this node at once and on others within key_cache_ttl. */
+    public void close(String token, String actor) {
+        String hash = KeySecrets.hash(token);
+        if (sessions.revoke(hash, clock.instant())) {
+            events.info("sign-in", actor, "Signed out");
+        }
+        cache().invalidate(hash);
+    }
+
+    /** Removes sessions that ended more than a day ago; returns how many. */
+    public int removeEnded() {
+        return sessions.deleteEnded(clock.instant().minus(java.time.Duration.ofDays(1)));
+    }
+
+    private ApiKey authenticate(String key, String password) {
+        if (password != null) {
+            if (!admin.passwordMatches(password)) {
+                throw new GatewayException(401, "invalid_request_error", "invalid_password", null,
+                        "The password is wrong, or no admin password is configured.");
+            }
+            return admin.passwordPrincipal();
+        }
+        if (key == null || key.isBlank()) {
+            throw GatewayException.missingApiKey();
+        }
+        Caller caller = lookup.resolve(key.trim());
+        return keys.find(caller.keyId()).orElseThrow(GatewayException::invalidApiKey);
+    }
+
+    private Opened create(ApiKey key, Role role, String clientIp, Instant keyExpiry) {
+        byte[] bytes = new byte[32];
+        RANDOM.nextBytes(bytes);
+        String token = PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        Instant now = clock.instant();
+        Instant expires = now.plus(settings.sessionTtl());
+        if (keyExpiry != null && keyExpiry.isBefore(expires)) {
+            expires = keyExpiry;
+        }
+        sessions.create(KeySecrets.hash(token), key.getId(), key.getName(), role.wireName(), clientIp, now, expires);
+        return new Opened(token, key.getName(), role, key.getId(), expires);
+    }
+
+    private Cache<String, Optional<SessionRepository.StoredSession>> cache() {
+        Cache<String, Optional<SessionRepository.StoredSession>> c = cache;
+        if (c == null) {
+            synchronized (this) {
+                if (cache == null) {
+                    cache = Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(settings.keyCacheTtl()).build();
+                }
+                c = cache;
+            }
+        }
+        return c;
+    }
+
+    private static GatewayException invalid() {
+        return new GatewayException(401, "invalid_request_error", "invalid_session", null,
+                "The session has ended or does not exist; sign in again.");
+    }
+}

@@ -1,0 +1,74 @@
+package io.tokenrouter.access;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.tokenrouter.api.GatewayException;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+
+/**
+ * Limits sign-in and setup attempts, each of which may cost a deliberately slow password hash: per client
+ * IP {@value #PER_CLIENT_BURST} at once, then one every {@link #PER_CLIENT_REFILL}; on this node overall
+ * {@value #OVERALL_BURST} at once, then {@value #OVERALL_PER_SECOND} a second, so guessing cannot saturate
+ * the CPU. Per node by design: it protects the node's CPU, and brute force from one address is held to a
+ * few guesses a minute on each node. A refused attempt is a 429 with {@code Retry-After}.
+ */
+@ApplicationScoped
+public class SignInThrottle {
+
+    static final int PER_CLIENT_BURST = 5;
+    static final Duration PER_CLIENT_REFILL = Duration.ofSeconds(12);
+    static final int OVERALL_BURST = 20;
+    static final int OVERALL_PER_SECOND = 4;
+
+    private final Cache<String, Bucket> clients = Caffeine.newBuilder().maximumSize(10_000)
+            .expireAfterAccess(Duration.ofHours(1)).build();
+    private final Bucket overall = new Bucket(OVERALL_BURST, 1_000_000_000L / OVERALL_PER_SECOND);
+
+    /** Takes one attempt for {@code clientIp}, or throws the 429 that says when to try again. */
+    public void attempt(String clientIp) {
+        long now = System.nanoTime();
+        Bucket client = clients.get(clientIp == null ? "(unknown)" : clientIp,
+                ip -> new Bucket(PER_CLIENT_BURST, PER_CLIENT_REFILL.toNanos()));
+        long wait = client.take(now);
+        if (wait > 0) {
+            throw tooMany("Too many sign-in attempts from this address", wait);
+        }
+        wait = overall.take(now);
+        if (wait > 0) {
+            throw tooMany("Too many sign-in attempts on this server", wait);
+        }
+    }
+
+    private static GatewayException tooMany(String what, long waitNanos) {
+        Duration retry = Duration.ofNanos(waitNanos);
+        return new GatewayException(429, "invalid_request_error", "too_many_sign_in_attempts", null,
+                what + "; try again in " + Math.max(1, retry.toSeconds()) + " s.", retry, null);
+    }
+
+    /** A token bucket: {@code capacity} attempts, one more every {@code refillNanos}. */
+    static final class Bucket {
+        private final int capacity;
+        private final long refillNanos;
+        private double tokens;
+        private long updated;
+
+        Bucket(int capacity, long refillNanos) {
+            this.capacity = capacity;
+            this.refillNanos = refillNanos;
+            this.tokens = capacity;
+            this.updated = System.nanoTime();
+        }
+
+        /** Takes a token: 0 when taken, else the nanoseconds until one is there. */
+        synchronized long take(long now) {
+            tokens = Math.min(capacity, tokens + (double) (now - updated) / refillNanos);
+            updated = now;
+            if (tokens >= 1) {
+                tokens -= 1;
+                return 0;
+            }
+            return (long) ((1 - tokens) * refillNanos);
+        }
+    }
+}

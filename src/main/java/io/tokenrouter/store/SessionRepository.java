@@ -1,0 +1,54 @@
+package io.tokenrouter.store;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/** Signed-in sessions, stored by the hash of their token only. */
+@ApplicationScoped
+public class SessionRepository {
+
+    @Inject
+    Database database;
+
+    /** A stored session: whose key it acts as, and until when. */
+    public record StoredSession(long id, long keyId, String principal, Instant expiresAt, Instant revokedAt) {
+    }
+
+    public void create(String tokenHash, long keyId, String principal, String role, String clientIp, Instant now,
+                       Instant expiresAt) {
+        database.run(em -> em.createNativeQuery("insert into sessions (token_hash, key_id, principal, role, client_ip,"
+                        + " created_at, expires_at) values (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
+                .setParameter(1, tokenHash).setParameter(2, keyId).setParameter(3, principal).setParameter(4, role)
+                .setParameter(5, clientIp).setParameter(6, now).setParameter(7, expiresAt).executeUpdate());
+    }
+
+    public Optional<StoredSession> findByHash(String tokenHash) {
+        return database.inTransaction(em -> {
+            @SuppressWarnings("unchecked")
+            List<Object[]> rows = em.createNativeQuery("select id, key_id, principal, expires_at, revoked_at from sessions"
+                    + " where token_hash = ?1").setParameter(1, tokenHash).getResultList();
+            return rows.stream().findFirst().map(r -> new StoredSession(((Number) r[0]).longValue(),
+                    ((Number) r[1]).longValue(), (String) r[2], instant(r[3]), instant(r[4])));
+        });
+    }
+
+    /** Ends a session; false when there was no open one with that hash. */
+    public boolean revoke(String tokenHash, Instant now) {
+        return database.inTransaction(em -> em.createNativeQuery("update sessions set revoked_at = ?1"
+                        + " where token_hash = ?2 and revoked_at is null").setParameter(1, now).setParameter(2, tokenHash)
+                .executeUpdate() > 0);
+    }
+
+    /** Removes sessions that ended before {@code before}. */
+    public int deleteEnded(Instant before) {
+        return database.inTransaction(em -> em.createNativeQuery("delete from sessions where expires_at < ?1"
+                + " or revoked_at < ?1").setParameter(1, before).executeUpdate());
+    }
+
+    private static Instant instant(Object value) {
+        return value == null ? null : EventRepository.toInstant(value);
+    }
+}
