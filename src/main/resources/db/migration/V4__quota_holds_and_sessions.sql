@@ -53,3 +53,8 @@ create index sessions_expires on sessions (expires_at);
 alter table usage_rollup add column refusals bigint default 0 not null;
 alter table usage_rollup add column dim_id bigint;
 create index usage_rollup_dim_id on usage_rollup (bucket_seconds, dim, dim_id, bucket_start);
+
+-- One change counter per kind of configuration (1: routing, 2: keys and teams, 3: prices), so a new key
+-- no longer makes every node rebuild its routes.
+insert into config_version (id, version) values (2, 0);
+insert into config_version (id, version) values (3, 0);

@@ -1,9 +1,13 @@
 package io.tokenrouter.access;
 
 import io.tokenrouter.api.GatewayException;
+import io.tokenrouter.quota.QuotaService;
+import io.tokenrouter.quota.QuotaSpec;
 import io.tokenrouter.store.ApiKey;
 import io.tokenrouter.store.ApiKeyRepository;
+import io.tokenrouter.store.Database;
 import io.tokenrouter.store.Page;
+import io.tokenrouter.store.Quota;
 import io.tokenrouter.store.TeamRepository;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -14,9 +18,11 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Creating, listing, changing and revoking keys under the role rules: an admin manages every key; a
- * keymaster only keys beneath itself, of role keymaster or inferrer; an inferrer none. A child is never
- * wider than its parent: role, expiry and models are checked against the parent's effective values.
+ * Creating, listing, changing, resetting and revoking keys under the role rules: an admin manages every
+ * key; a keymaster only keys beneath itself, of role keymaster or inferrer; an inferrer none. A child is
+ * never wider than its parent: role, expiry and models are checked against the parent's effective
+ * values, and keys nest at most {@link KeyLookup#MAX_DEPTH} deep. Each change runs in one transaction
+ * with its quotas and its audit entry.
  */
 @ApplicationScoped
 public class KeyService {
@@ -27,92 +33,144 @@ public class KeyService {
     TeamRepository teams;
     @Inject
     KeyLookup lookup;
+    @Inject
+    QuotaService quotas;
+    @Inject
+    Database database;
+    @Inject
+    AuditTrail audit;
 
     private final Clock clock = Clock.systemUTC();
 
     public CreatedKey create(Caller actor, KeyDraft draft) {
+        Authorization.requireManager(actor);
         Role role = parseRole(draft.role() == null ? "inferrer" : draft.role());
         requireName(draft.name());
-        Long parentId = parentFor(actor, draft.parentId());
+        List<QuotaSpec> specs = QuotaSpec.validateAll(draft.quotas());
         if (actor.role() == Role.KEYMASTER && role == Role.ADMIN) {
             throw GatewayException.forbidden("A keymaster cannot create admin keys.");
         }
-        ApiKey key = new ApiKey();
-        key.setName(draft.name().trim());
-        key.setRole(role.wireName());
-        key.setParentId(parentId);
-        key.setExpiresAt(expiry(draft));
-        key.setAllowedModels(csv(draft.allowedModels()));
-        key.setTeamId(draft.teamId());
-        key.setTemporary(parentId != null && (draft.ttl() != null || draft.expiresAt() != null));
-        if (parentId != null) {
-            Caller parent = lookup.caller(keys.find(parentId).orElseThrow());
-            if (parent.chain().size() >= KeyLookup.MAX_DEPTH) {
-                throw GatewayException.invalidRequest("parent_id", "Keys nest at most " + KeyLookup.MAX_DEPTH
-                        + " deep; key #" + parentId + " is at depth " + parent.chain().size() + " already.");
+        return database.inTransaction(em -> {
+            Long parentId = parentFor(actor, draft.parentId());
+            ApiKey key = new ApiKey();
+            key.setName(draft.name().trim());
+            key.setRole(role.wireName());
+            key.setParentId(parentId);
+            key.setExpiresAt(expiry(draft));
+            key.setAllowedModels(csv(draft.allowedModels()));
+            key.setTeamId(draft.teamId());
+            key.setTemporary(parentId != null && (draft.ttl() != null || draft.expiresAt() != null));
+            if (parentId != null) {
+                Caller parent = lookup.caller(keys.find(parentId).orElseThrow());
+                if (parent.chain().size() >= KeyLookup.MAX_DEPTH) {
+                    throw GatewayException.invalidRequest("parent_id", "Keys nest at most " + KeyLookup.MAX_DEPTH
+                            + " deep; key #" + parentId + " is at depth " + parent.chain().size() + " already.");
+                }
+                fitBeneath(key, parent, draft.teamId());
+            } else if (draft.teamId() != null && teams.find(draft.teamId()).isEmpty()) {
+                throw GatewayException.invalidRequest("team_id", "No team with id " + draft.teamId() + ".");
             }
-            fitBeneath(key, parent, draft.teamId());
-        } else if (draft.teamId() != null && teams.find(draft.teamId()).isEmpty()) {
-            throw GatewayException.invalidRequest("team_id", "No team with id " + draft.teamId() + ".");
-        }
-        String secret = KeySecrets.generate();
-        key.setKeyHash(KeySecrets.hash(secret));
-        key.setDisplayPrefix(KeySecrets.displayPrefix(secret));
-        key.setCreatedBy(actor.keyName() + " (#" + actor.keyId() + ")");
-        key.setCreatedAt(clock.instant());
-        return new CreatedKey(secret, KeyView.of(keys.store(key)));
+            String secret = KeySecrets.generate();
+            key.setKeyHash(KeySecrets.hash(secret));
+            key.setDisplayPrefix(KeySecrets.displayPrefix(secret));
+            key.setCreatedBy(Authorization.actorName(actor));
+            key.setCreatedAt(clock.instant());
+            ApiKey stored = keys.store(key);
+            if (specs != null) {
+                quotas.set(Quota.OWNER_KEY, stored.getId(), specs);
+            }
+            audit.record(actor, "Created " + stored.getRole() + " key '" + stored.getName()
+                    + "' #" + stored.getId());
+            return new CreatedKey(secret, view(stored));
+        });
     }
 
     public Page<KeyView> list(Caller actor, int offset, int limit) {
-        requireManager(actor);
+        Authorization.requireManager(actor);
         Page<ApiKey> page = actor.role() == Role.ADMIN ? keys.findAll(offset, limit)
                 : keys.findDescendants(actor.keyId(), offset, limit);
-        return new Page<>(page.items().stream().map(KeyView::of).toList(), page.total());
+        return new Page<>(page.items().stream().map(this::view).toList(), page.total());
     }
 
     public KeyView get(Caller actor, long id) {
-        return KeyView.of(manageable(actor, id));
+        return view(manageable(actor, id));
     }
 
-    /** Changes name, models or expiry; the same parent rules as at creation apply. */
-    public KeyView update(Caller actor, long id, String name, List<String> allowedModels, Instant expiresAt,
-                          Boolean captureConversations) {
-        ApiKey key = manageable(actor, id);
-        if (captureConversations != null) {
-            if (actor.role() != Role.ADMIN) {
-                throw GatewayException.forbidden("Only admins switch conversation capture.");
+    /** Changes name, models, expiry, quotas or capture; the same parent rules as at creation apply. */
+    public KeyView update(Caller actor, long id, KeyPatch patch) {
+        List<QuotaSpec> specs = QuotaSpec.validateAll(patch.quotas());
+        KeyView view = database.inTransaction(em -> {
+            ApiKey key = manageable(actor, id);
+            if (patch.captureConversations() != null) {
+                if (actor.role() != Role.ADMIN) {
+                    throw GatewayException.forbidden("Only admins switch conversation capture.");
+                }
+                key.setCaptureConversations(patch.captureConversations());
             }
-            key.setCaptureConversations(captureConversations);
-        }
-        if (name != null) {
-            requireName(name);
-            key.setName(name.trim());
-        }
-        if (allowedModels != null) {
-            key.setAllowedModels(csv(allowedModels));
-        }
-        if (expiresAt != null) {
-            key.setExpiresAt(expiresAt);
-        }
-        if (key.getParentId() != null) {
-            fitBeneath(key, lookup.caller(keys.find(key.getParentId()).orElseThrow()), key.getTeamId());
-        }
-        return KeyView.of(keys.store(key));
+            if (patch.name() != null) {
+                requireName(patch.name());
+                key.setName(patch.name().trim());
+            }
+            if (patch.allowedModels() != null) {
+                key.setAllowedModels(csv(patch.allowedModels()));
+            }
+            if (patch.expiresAt() != null) {
+                key.setExpiresAt(patch.expiresAt());
+            }
+            if (key.getParentId() != null) {
+                fitBeneath(key, lookup.caller(keys.find(key.getParentId()).orElseThrow()), key.getTeamId());
+            }
+            ApiKey stored = keys.store(key);
+            if (specs != null) {
+                quotas.set(Quota.OWNER_KEY, id, specs);
+            }
+            audit.record(actor, "Changed key '" + stored.getName() + "' #" + id);
+            return view(stored);
+        });
+        lookup.invalidateAll();
+        return view;
+    }
+
+    public KeyView setQuotas(Caller actor, long id, List<QuotaSpec> wanted) {
+        List<QuotaSpec> specs = QuotaSpec.validateAll(wanted == null ? List.of() : wanted);
+        return database.inTransaction(em -> {
+            ApiKey key = manageable(actor, id);
+            quotas.set(Quota.OWNER_KEY, id, specs);
+            audit.record(actor, "Set the quotas of key '" + key.getName() + "' #" + id);
+            return view(key);
+        });
+    }
+
+    public KeyView reset(Caller actor, long id) {
+        return database.inTransaction(em -> {
+            ApiKey key = manageable(actor, id);
+            quotas.reset(Quota.OWNER_KEY, id);
+            audit.record(actor, "Reset the quotas of key '" + key.getName() + "' #" + id);
+            return view(key);
+        });
     }
 
     public KeyView revoke(Caller actor, long id) {
-        ApiKey key = manageable(actor, id);
-        if (key.getRevokedAt() == null) {
-            key.setRevokedAt(clock.instant());
-            key = keys.store(key);
-        }
+        KeyView view = database.inTransaction(em -> {
+            ApiKey key = manageable(actor, id);
+            if (key.getRevokedAt() == null) {
+                key.setRevokedAt(clock.instant());
+                key = keys.store(key);
+                audit.record(actor, "Revoked key '" + key.getName() + "' #" + id);
+            }
+            return view(key);
+        });
         lookup.invalidateAll();
-        return KeyView.of(key);
+        return view;
+    }
+
+    private KeyView view(ApiKey key) {
+        return KeyView.of(key).withQuotas(quotas.view(Quota.OWNER_KEY, key.getId()));
     }
 
     /** The key if {@code actor} may manage it: any key for an admin, a key beneath itself for a keymaster. */
     public ApiKey manageable(Caller actor, long id) {
-        requireManager(actor);
+        Authorization.requireManager(actor);
         ApiKey key = keys.find(id).orElseThrow(() -> GatewayException.notFound("No key with id " + id + "."));
         if (actor.role() != Role.ADMIN && !keys.isDescendant(id, actor.keyId())) {
             throw GatewayException.notFound("No key with id " + id + ".");
@@ -121,7 +179,6 @@ public class KeyService {
     }
 
     private Long parentFor(Caller actor, Long requested) {
-        requireManager(actor);
         if (actor.role() == Role.ADMIN) {
             return requested;
         }
@@ -176,12 +233,6 @@ public class KeyService {
             throw GatewayException.invalidRequest("expires_at", "expires_at must be in the future.");
         }
         return draft.expiresAt();
-    }
-
-    static void requireManager(Caller actor) {
-        if (actor.role() == Role.INFERRER) {
-            throw GatewayException.forbidden("An inferrer key can only use /v1 and read its own usage.");
-        }
     }
 
     private static Role parseRole(String role) {

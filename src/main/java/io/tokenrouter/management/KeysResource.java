@@ -1,17 +1,12 @@
 package io.tokenrouter.management;
 
-import io.tokenrouter.access.Caller;
 import io.tokenrouter.access.CreatedKey;
 import io.tokenrouter.access.KeyDraft;
+import io.tokenrouter.access.KeyPatch;
 import io.tokenrouter.access.KeyService;
 import io.tokenrouter.access.KeyView;
 import io.tokenrouter.api.GatewayException;
 import io.tokenrouter.config.Durations;
-import io.tokenrouter.observe.EventLog;
-import io.tokenrouter.quota.QuotaService;
-import io.tokenrouter.quota.QuotaSpec;
-import io.tokenrouter.store.Page;
-import io.tokenrouter.store.Quota;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -30,12 +25,12 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
- * {@code /api/keys}: an admin manages every key; a keymaster creates, lists, changes, resets and revokes
- * keys beneath itself (never admin keys); an inferrer is refused. The secret is returned once, at creation.
+ * {@code /api/keys}, as adapters to {@link KeyService}: an admin manages every key; a keymaster creates,
+ * lists, changes, resets and revokes keys beneath itself (never admin keys); an inferrer is refused. The
+ * secret is returned once, at creation.
  */
 @Path("keys")
 @ApplicationScoped
@@ -45,76 +40,49 @@ public class KeysResource {
 
     @Inject
     KeyService keys;
-    @Inject
-    QuotaService quotas;
-    @Inject
-    EventLog events;
 
     @POST
     public Response create(Requests.KeyRequest body, @Context ContainerRequestContext request) {
-        Caller actor = Guard.manager(request);
         Requests.KeyRequest b = Validation.required(body);
-        List<QuotaSpec> specs = Validation.quotas(b.quotas());
-        CreatedKey created = keys.create(actor, new KeyDraft(b.name(), b.role(), b.teamId(), b.parentId(), ttl(b.ttl()),
-                b.expiresAt(), b.allowedModels()));
-        if (specs != null) {
-            quotas.set(Quota.OWNER_KEY, created.key().id(), specs);
-        }
-        events.info("config", actor.keyName(), "Created " + created.key().role() + " key '" + created.key().name()
-                + "' #" + created.key().id());
+        CreatedKey created = keys.create(Guard.caller(request), new KeyDraft(b.name(), b.role(), b.teamId(),
+                b.parentId(), ttl(b.ttl()), b.expiresAt(), b.allowedModels(), b.quotas()));
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("key", created.secret());
         answer.put("warning", "Store this key now: it cannot be shown again.");
-        answer.put("details", withQuotas(created.key()));
+        answer.put("details", created.key());
         return Response.status(201).entity(answer).build();
     }
 
     @GET
     public ListPage<KeyView> list(@QueryParam("offset") Integer offset, @QueryParam("limit") Integer limit,
                                   @Context ContainerRequestContext request) {
-        Caller actor = Guard.manager(request);
         int from = ListPage.offset(offset);
         int size = ListPage.limit(limit);
-        Page<KeyView> page = keys.list(actor, from, size);
-        return new ListPage<>(page.items().stream().map(this::withQuotas).toList(), page.total(), from, size);
+        return ListPage.of(keys.list(Guard.caller(request), from, size), from, size);
     }
 
     @GET
     @Path("{id}")
     public KeyView get(@PathParam("id") long id, @Context ContainerRequestContext request) {
-        return withQuotas(keys.get(Guard.manager(request), id));
+        return keys.get(Guard.caller(request), id);
     }
 
     @PATCH
     @Path("{id}")
-    public KeyView update(@PathParam("id") long id, Requests.KeyPatch body, @Context ContainerRequestContext request) {
-        Caller actor = Guard.manager(request);
-        Requests.KeyPatch b = Validation.required(body);
-        List<QuotaSpec> specs = Validation.quotas(b.quotas());
-        KeyView key = keys.update(actor, id, b.name(), b.allowedModels(), b.expiresAt(), b.captureConversations());
-        events.info("config", actor.keyName(), "Changed key #" + id);
-        if (specs != null) {
-            quotas.set(Quota.OWNER_KEY, id, specs);
-        }
-        return withQuotas(key);
+    public KeyView update(@PathParam("id") long id, KeyPatch body, @Context ContainerRequestContext request) {
+        return keys.update(Guard.caller(request), id, Validation.required(body));
     }
 
     @PUT
     @Path("{id}/quotas")
     public KeyView setQuotas(@PathParam("id") long id, Requests.QuotasRequest body, @Context ContainerRequestContext request) {
-        Caller actor = Guard.manager(request);
-        keys.manageable(actor, id);
-        quotas.set(Quota.OWNER_KEY, id, Validation.quotas(Validation.required(body).quotas()));
-        return withQuotas(keys.get(actor, id));
+        return keys.setQuotas(Guard.caller(request), id, Validation.required(body).quotas());
     }
 
     @POST
     @Path("{id}/revoke")
     public KeyView revoke(@PathParam("id") long id, @Context ContainerRequestContext request) {
-        Caller actor = Guard.manager(request);
-        KeyView revoked = keys.revoke(actor, id);
-        events.info("config", actor.keyName(), "Revoked key '" + revoked.name() + "' #" + id);
-        return withQuotas(revoked);
+        return keys.revoke(Guard.caller(request), id);
     }
 
     @DELETE
@@ -126,15 +94,7 @@ public class KeysResource {
     @POST
     @Path("{id}/reset")
     public KeyView reset(@PathParam("id") long id, @Context ContainerRequestContext request) {
-        Caller actor = Guard.manager(request);
-        keys.manageable(actor, id);
-        quotas.reset(Quota.OWNER_KEY, id);
-        events.info("config", actor.keyName(), "Reset the quotas of key #" + id);
-        return withQuotas(keys.get(actor, id));
-    }
-
-    private KeyView withQuotas(KeyView key) {
-        return key.withQuotas(quotas.view(Quota.OWNER_KEY, key.id()));
+        return keys.reset(Guard.caller(request), id);
     }
 
     private static Duration ttl(String text) {

@@ -1,6 +1,5 @@
 package io.tokenrouter.management;
 
-import io.tokenrouter.observe.EventLog;
 import io.tokenrouter.provider.ConnectionTestResult;
 import io.tokenrouter.provider.PresetView;
 import io.tokenrouter.provider.ProviderAdmin;
@@ -36,68 +35,52 @@ public class ProvidersResource {
     ProviderAdmin admin;
     @Inject
     ProviderService service;
-    @Inject
-    EventLog events;
 
     @GET
     public ListPage<ProviderView> list(@QueryParam("offset") Integer offset, @QueryParam("limit") Integer limit,
                                        @Context ContainerRequestContext request) {
-        Guard.admin(request);
-        return ListPage.of(admin.list(), offset, limit);
+        return ListPage.of(admin.list(Guard.caller(request)), offset, limit);
     }
 
     @GET
     @Path("presets")
     public List<PresetView> presets(@Context ContainerRequestContext request) {
-        Guard.admin(request);
-        return admin.presets();
+        return admin.presets(Guard.caller(request));
     }
 
     @POST
     public Response create(ProviderDraft body, @Context ContainerRequestContext request) {
-        Guard.admin(request);
-        ProviderView created = admin.create(Validation.required(body));
-        events.info("config", Guard.caller(request).keyName(), "Created provider '" + created.name() + "'");
-        return Response.status(201).entity(created).build();
+        return Response.status(201).entity(admin.create(Guard.caller(request), Validation.required(body))).build();
     }
 
     @GET
     @Path("{name}")
     public ProviderView get(@PathParam("name") String name, @Context ContainerRequestContext request) {
-        Guard.admin(request);
-        return admin.get(name);
+        return admin.get(Guard.caller(request), name);
     }
 
     @PATCH
     @Path("{name}")
     public ProviderView update(@PathParam("name") String name, ProviderDraft body, @Context ContainerRequestContext request) {
-        Guard.admin(request);
-        ProviderView updated = admin.update(name, Validation.required(body));
-        events.info("config", Guard.caller(request).keyName(), "Changed provider '" + name + "'");
-        return updated;
+        return admin.update(Guard.caller(request), name, Validation.required(body));
     }
 
     @DELETE
     @Path("{name}")
     public Response delete(@PathParam("name") String name, @Context ContainerRequestContext request) {
-        Guard.admin(request);
-        admin.delete(name);
-        events.info("config", Guard.caller(request).keyName(), "Deleted provider '" + name + "'");
+        admin.delete(Guard.caller(request), name);
         return Response.noContent().build();
     }
 
     @POST
     @Path("{name}/test")
     public ConnectionTestResult test(@PathParam("name") String name, @Context ContainerRequestContext request) {
-        Guard.admin(request);
-        return service.test(name);
+        return service.test(Guard.caller(request), name);
     }
 
     @POST
     @Path("{name}/refresh")
     public Map<String, Object> refresh(@PathParam("name") String name, @Context ContainerRequestContext request) {
-        Guard.admin(request);
-        List<String> models = service.refresh(name);
-        return Map.of("provider", name, "models", models);
+        return Map.of("provider", name, "models", service.refresh(Guard.caller(request), name));
     }
 }

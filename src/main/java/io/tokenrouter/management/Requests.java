@@ -11,16 +11,8 @@ final class Requests {
     private Requests() {
     }
 
-    record TeamRequest(String name, String description, List<String> allowedModels, Boolean disabled,
-                       List<QuotaSpec> quotas) {
-    }
-
     record KeyRequest(String name, String role, Long teamId, Long parentId, String ttl, Instant expiresAt,
                       List<String> allowedModels, List<QuotaSpec> quotas) {
-    }
-
-    record KeyPatch(String name, List<String> allowedModels, Instant expiresAt, List<QuotaSpec> quotas,
-                    Boolean captureConversations) {
     }
 
     record QuotasRequest(List<QuotaSpec> quotas) {

@@ -1,6 +1,5 @@
 package io.tokenrouter.management;
 
-import io.tokenrouter.observe.EventLog;
 import io.tokenrouter.routing.AliasView;
 import io.tokenrouter.routing.RoutingAdmin;
 import io.tokenrouter.routing.RoutingSettings;
@@ -30,76 +29,55 @@ public class RoutingResource {
 
     @Inject
     RoutingAdmin admin;
-    @Inject
-    EventLog events;
 
     @GET
     @Path("aliases")
     public ListPage<AliasView> aliases(@QueryParam("offset") Integer offset, @QueryParam("limit") Integer limit,
                                        @Context ContainerRequestContext request) {
-        Guard.admin(request);
-        return ListPage.of(admin.aliases(), offset, limit);
+        return ListPage.of(admin.aliases(Guard.caller(request)), offset, limit);
     }
 
     @GET
     @Path("aliases/{name}")
     public AliasView alias(@PathParam("name") String name, @Context ContainerRequestContext request) {
-        Guard.admin(request);
-        return admin.alias(name);
+        return admin.alias(Guard.caller(request), name);
     }
 
     @PUT
     @Path("aliases/{name}")
     public AliasView putAlias(@PathParam("name") String name, Requests.AliasRequest body,
                               @Context ContainerRequestContext request) {
-        Guard.admin(request);
-        AliasView alias = admin.putAlias(name, Validation.required(body).targets());
-        events.info("config", Guard.caller(request).keyName(), "Set alias '" + name + "'");
-        return alias;
+        return admin.putAlias(Guard.caller(request), name, Validation.required(body).targets());
     }
 
     @DELETE
     @Path("aliases/{name}")
     public Response deleteAlias(@PathParam("name") String name, @Context ContainerRequestContext request) {
-        Guard.admin(request);
-        admin.deleteAlias(name);
-        events.info("config", Guard.caller(request).keyName(), "Deleted alias '" + name + "'");
+        admin.deleteAlias(Guard.caller(request), name);
         return Response.noContent().build();
     }
 
     @GET
     @Path("profiles")
     public Map<String, Object> profiles(@Context ContainerRequestContext request) {
-        Guard.admin(request);
-        return admin.profiles();
+        return admin.profiles(Guard.caller(request));
     }
 
     @PUT
     @Path("profiles/active")
     public Map<String, Object> activate(Requests.ProfileRequest body, @Context ContainerRequestContext request) {
-        Guard.admin(request);
-        String profile = Validation.required(body).profile();
-        if (profile == null || profile.isBlank()) {
-            throw io.tokenrouter.api.GatewayException.invalidRequest("profile", "profile is required.");
-        }
-        admin.update(new RoutingSettings(null, null, null, profile, null));
-        events.info("config", Guard.caller(request).keyName(), "Activated model profile '" + profile + "'");
-        return admin.profiles();
+        return admin.activate(Guard.caller(request), Validation.required(body).profile());
     }
 
     @GET
     @Path("settings")
     public RoutingSettings settings(@Context ContainerRequestContext request) {
-        Guard.admin(request);
-        return admin.settings();
+        return admin.settings(Guard.caller(request));
     }
 
     @PATCH
     @Path("settings")
     public RoutingSettings updateSettings(RoutingSettings body, @Context ContainerRequestContext request) {
-        Guard.admin(request);
-        RoutingSettings updated = admin.update(Validation.required(body));
-        events.info("config", Guard.caller(request).keyName(), "Changed settings: " + body);
-        return updated;
+        return admin.update(Guard.caller(request), Validation.required(body));
     }
 }

@@ -1,13 +1,8 @@
 package io.tokenrouter.management;
 
+import io.tokenrouter.access.TeamDraft;
 import io.tokenrouter.access.TeamService;
 import io.tokenrouter.access.TeamView;
-import io.tokenrouter.observe.EventLog;
-import io.tokenrouter.quota.QuotaService;
-import io.tokenrouter.quota.QuotaSpec;
-import io.tokenrouter.quota.QuotaView;
-import io.tokenrouter.store.Page;
-import io.tokenrouter.store.Quota;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -24,9 +19,8 @@ import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.util.List;
 
-/** {@code /api/teams}: teams and their quotas. Admin only. */
+/** {@code /api/teams}: teams and their quotas (admin only), as adapters to {@link TeamService}. */
 @Path("teams")
 @ApplicationScoped
 @Produces(MediaType.APPLICATION_JSON)
@@ -35,84 +29,49 @@ public class TeamsResource {
 
     @Inject
     TeamService teams;
-    @Inject
-    QuotaService quotas;
-    @Inject
-    EventLog events;
 
     @GET
     public ListPage<TeamView> list(@QueryParam("offset") Integer offset, @QueryParam("limit") Integer limit,
                                    @Context ContainerRequestContext request) {
-        Guard.admin(request);
         int from = ListPage.offset(offset);
         int size = ListPage.limit(limit);
-        Page<TeamView> page = teams.list(from, size);
-        return new ListPage<>(page.items().stream().map(this::withQuotas).toList(), page.total(), from, size);
+        return ListPage.of(teams.list(Guard.caller(request), from, size), from, size);
     }
 
     @POST
-    public Response create(Requests.TeamRequest body, @Context ContainerRequestContext request) {
-        Guard.admin(request);
-        List<QuotaSpec> specs = Validation.quotas(body == null ? null : body.quotas());
-        Requests.TeamRequest b = Validation.required(body);
-        TeamView team = teams.create(b.name(), b.description(), b.allowedModels(), b.disabled());
-        events.info("config", Guard.caller(request).keyName(), "Created team '" + team.name() + "' #" + team.id());
-        if (specs != null) {
-            quotas.set(Quota.OWNER_TEAM, team.id(), specs);
-        }
-        return Response.status(201).entity(withQuotas(team)).build();
+    public Response create(TeamDraft body, @Context ContainerRequestContext request) {
+        return Response.status(201).entity(teams.create(Guard.caller(request), Validation.required(body))).build();
     }
 
     @GET
     @Path("{id}")
     public TeamView get(@PathParam("id") long id, @Context ContainerRequestContext request) {
-        Guard.admin(request);
-        return withQuotas(teams.get(id));
+        return teams.get(Guard.caller(request), id);
     }
 
     @PATCH
     @Path("{id}")
-    public TeamView update(@PathParam("id") long id, Requests.TeamRequest body, @Context ContainerRequestContext request) {
-        Guard.admin(request);
-        Requests.TeamRequest b = Validation.required(body);
-        List<QuotaSpec> specs = Validation.quotas(b.quotas());
-        TeamView team = teams.update(id, b.name(), b.description(), b.allowedModels(), b.disabled());
-        events.info("config", Guard.caller(request).keyName(), "Changed team '" + team.name() + "' #" + id);
-        if (specs != null) {
-            quotas.set(Quota.OWNER_TEAM, id, specs);
-        }
-        return withQuotas(team);
+    public TeamView update(@PathParam("id") long id, TeamDraft body, @Context ContainerRequestContext request) {
+        return teams.update(Guard.caller(request), id, Validation.required(body));
     }
 
     @DELETE
     @Path("{id}")
     public Response delete(@PathParam("id") long id, @Context ContainerRequestContext request) {
-        Guard.admin(request);
-        teams.delete(id);
-        events.info("config", Guard.caller(request).keyName(), "Deleted team #" + id);
+        teams.delete(Guard.caller(request), id);
         return Response.noContent().build();
     }
 
     @PUT
     @Path("{id}/quotas")
-    public List<QuotaView> setQuotas(@PathParam("id") long id, Requests.QuotasRequest body,
-                                     @Context ContainerRequestContext request) {
-        Guard.admin(request);
-        teams.find(id);
-        return quotas.set(Quota.OWNER_TEAM, id, Validation.quotas(Validation.required(body).quotas()));
+    public Object setQuotas(@PathParam("id") long id, Requests.QuotasRequest body,
+                            @Context ContainerRequestContext request) {
+        return teams.setQuotas(Guard.caller(request), id, Validation.required(body).quotas()).quotas();
     }
 
     @POST
     @Path("{id}/reset")
     public TeamView reset(@PathParam("id") long id, @Context ContainerRequestContext request) {
-        Guard.admin(request);
-        teams.find(id);
-        quotas.reset(Quota.OWNER_TEAM, id);
-        events.info("config", Guard.caller(request).keyName(), "Reset the quotas of team #" + id);
-        return withQuotas(teams.get(id));
-    }
-
-    private TeamView withQuotas(TeamView team) {
-        return team.withQuotas(quotas.view(Quota.OWNER_TEAM, team.id()));
+        return teams.reset(Guard.caller(request), id);
     }
 }

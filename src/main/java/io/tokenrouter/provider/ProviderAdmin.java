@@ -1,6 +1,10 @@
 package io.tokenrouter.provider;
 
+import io.tokenrouter.access.AuditTrail;
+import io.tokenrouter.access.Authorization;
+import io.tokenrouter.access.Caller;
 import io.tokenrouter.api.GatewayException;
+import io.tokenrouter.store.Database;
 import io.tokenrouter.config.Durations;
 import io.tokenrouter.config.GatewaySettings;
 import io.tokenrouter.routing.Routes;
@@ -19,8 +23,10 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
- * Providers edited at run time (API and console): validated, their keys sealed, stored, and the route
- * table rebuilt on this node at once (other nodes follow within {@code route_refresh_interval}).
+ * Providers edited at run time (API and console), by admins: validated, their keys checked and sealed,
+ * stored with the audit entry in one transaction, then the route table rebuilt on this node (other nodes
+ * follow within {@code route_refresh_interval}) and, for a new provider or a changed URL or key, its
+ * models discovered in the background.
  */
 @ApplicationScoped
 public class ProviderAdmin {
@@ -31,24 +37,42 @@ public class ProviderAdmin {
     ProviderRepository providers;
     @Inject
     Routes routes;
+    @Inject
+    ProviderService discovery;
+    @Inject
+    Database database;
+    @Inject
+    AuditTrail audit;
 
-    public List<ProviderView> list() {
+    public List<ProviderView> list(Caller actor) {
+        Authorization.requireAdmin(actor);
+        return list();
+    }
+
+    public ProviderView get(Caller actor, String name) {
+        Authorization.requireAdmin(actor);
+        return get(name);
+    }
+
+    public List<PresetView> presets(Caller actor) {
+        Authorization.requireAdmin(actor);
+        return Arrays.stream(ProviderPreset.values()).map(PresetView::of).toList();
+    }
+
+    List<ProviderView> list() {
         Map<Long, Long> counts = providers.findAllModels().stream()
                 .collect(Collectors.groupingBy(ProviderModel::getProviderId, Collectors.counting()));
         return providers.findAll().stream()
                 .map(p -> ProviderView.of(p, counts.getOrDefault(p.getId(), 0L).intValue())).toList();
     }
 
-    public ProviderView get(String name) {
+    ProviderView get(String name) {
         return list().stream().filter(p -> p.name().equals(name)).findFirst()
                 .orElseThrow(() -> GatewayException.notFound("No provider named '" + name + "'."));
     }
 
-    public List<PresetView> presets() {
-        return Arrays.stream(ProviderPreset.values()).map(PresetView::of).toList();
-    }
-
-    public ProviderView create(ProviderDraft draft) {
+    public ProviderView create(Caller actor, ProviderDraft draft) {
+        Authorization.requireAdmin(actor);
         if (draft.name() == null || !draft.name().matches("[A-Za-z0-9._-]{1,100}")) {
             throw GatewayException.invalidRequest("name", "name must be 1 to 100 letters, digits, '.', '_' or '-'.");
         }
@@ -64,10 +88,11 @@ public class ProviderAdmin {
         p.setPreset(preset.map(ProviderPreset::id).orElse(null));
         p.setBaseUrl(preset.map(ProviderPreset::baseUrl).orElse(null));
         p.setEnabled(true);
-        return save(p, draft, preset);
+        return save(actor, p, draft, preset, "Created provider '" + draft.name() + "'");
     }
 
-    public ProviderView update(String name, ProviderDraft draft) {
+    public ProviderView update(Caller actor, String name, ProviderDraft draft) {
+        Authorization.requireAdmin(actor);
         Provider p = providers.find(name).orElseThrow(() -> GatewayException.notFound("No provider named '" + name + "'."));
         if (draft.name() != null && !draft.name().equals(name)) {
             throw GatewayException.invalidRequest("name", "A provider cannot be renamed; create a new one.");
@@ -79,17 +104,24 @@ public class ProviderAdmin {
                 p.setBaseUrl(preset.map(ProviderPreset::baseUrl).orElse(p.getBaseUrl()));
             }
         }
-        return save(p, draft, preset);
+        return save(actor, p, draft, preset, "Changed provider '" + name + "'");
     }
 
-    public void delete(String name) {
-        if (!providers.delete(name)) {
-            throw GatewayException.notFound("No provider named '" + name + "'.");
-        }
+    public void delete(Caller actor, String name) {
+        Authorization.requireAdmin(actor);
+        database.run(em -> {
+            if (!providers.delete(name)) {
+                throw GatewayException.notFound("No provider named '" + name + "'.");
+            }
+            audit.record(actor, "Deleted provider '" + name + "'");
+        });
         routes.rebuild();
     }
 
-    private ProviderView save(Provider p, ProviderDraft draft, Optional<ProviderPreset> preset) {
+    private ProviderView save(Caller actor, Provider p, ProviderDraft draft, Optional<ProviderPreset> preset,
+                              String change) {
+        String urlBefore = p.getId() == null ? null : p.getBaseUrl();
+        String keyBefore = p.getApiKeySealed();
         if (draft.baseUrl() != null) {
             p.setBaseUrl(draft.baseUrl().trim());
         }
@@ -119,8 +151,17 @@ public class ProviderAdmin {
         p.setConnectTimeoutMs(timeout("connect_timeout", draft.connectTimeout(), p.getConnectTimeoutMs()));
         p.setReadTimeoutMs(timeout("read_timeout", draft.readTimeout(), p.getReadTimeoutMs()));
         p.setSource(Provider.SOURCE_RUNTIME);
-        Provider stored = providers.store(p);
+        boolean reach = urlBefore == null || !urlBefore.equals(p.getBaseUrl())
+                || !java.util.Objects.equals(keyBefore, p.getApiKeySealed());
+        Provider stored = database.inTransaction(em -> {
+            Provider saved = providers.store(p);
+            audit.record(actor, change);
+            return saved;
+        });
         routes.rebuild();
+        if (reach && stored.isEnabled()) {
+            discovery.refreshSoon(stored.getName());
+        }
         return get(stored.getName());
     }
 

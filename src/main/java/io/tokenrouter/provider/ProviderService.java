@@ -1,6 +1,8 @@
 package io.tokenrouter.provider;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tokenrouter.access.Authorization;
+import io.tokenrouter.access.Caller;
 import io.tokenrouter.api.GatewayException;
 import io.tokenrouter.api.Json;
 import io.tokenrouter.config.GatewaySettings;
@@ -47,6 +49,8 @@ public class ProviderService {
     Scheduler scheduler;
     @Inject
     io.tokenrouter.observe.EventLog events;
+    @Inject
+    io.tokenrouter.access.AuditTrail audit;
 
     public void start() {
         scheduler.outbound("model refresh", this::refreshStale);
@@ -64,8 +68,9 @@ public class ProviderService {
         });
     }
 
-    /** Calls the provider's model list with its credential and reports what happened. */
-    public ConnectionTestResult test(String name) {
+    /** Calls the provider's model list with its credential and reports what happened (admins only). */
+    public ConnectionTestResult test(Caller actor, String name) {
+        Authorization.requireAdmin(actor);
         ProviderTarget target = target(name);
         long start = System.nanoTime();
         try {
@@ -81,8 +86,15 @@ public class ProviderService {
         }
     }
 
-    /** Fetches the provider's model list and stores it; returns the model ids. */
-    public List<String> refresh(String name) {
+    /** Fetches the provider's model list and stores it (admins only); returns the model ids. */
+    public List<String> refresh(Caller actor, String name) {
+        Authorization.requireAdmin(actor);
+        List<String> models = refresh(name);
+        audit.record(actor, "Refreshed the models of provider '" + name + "'");
+        return models;
+    }
+
+    List<String> refresh(String name) {
         ProviderTarget target = target(name);
         Provider provider = providers.find(name).orElseThrow();
         try {

@@ -12,8 +12,16 @@ import java.util.List;
 @ApplicationScoped
 public class QuotaService {
 
+    private final QuotaRepository quotas;
+
     @Inject
-    QuotaRepository quotas;
+    public QuotaService(QuotaRepository quotas) {
+        this.quotas = quotas;
+    }
+
+    protected QuotaService() {
+        this(null);
+    }
 
     private final Clock clock = Clock.systemUTC();
 

@@ -62,13 +62,17 @@ public class Routes {
     }
 
     public void refreshIfChanged() {
-        if (settingStore.configVersion() != builtFromVersion) {
-            rebuild();
+        long version = settingStore.routingVersion();
+        if (version != builtFromVersion) {
+            rebuild(version);
         }
     }
 
-    public synchronized void rebuild() {
-        long version = settingStore.configVersion();
+    public void rebuild() {
+        rebuild(settingStore.routingVersion());
+    }
+
+    private synchronized void rebuild(long version) {
         Map<String, String> values = settingStore.findAll();
         List<Provider> all = providers.findAll();
         List<ProviderTarget> enabled = new ArrayList<>();

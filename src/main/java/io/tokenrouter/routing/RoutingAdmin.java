@@ -1,6 +1,10 @@
 package io.tokenrouter.routing;
 
+import io.tokenrouter.access.AuditTrail;
+import io.tokenrouter.access.Authorization;
+import io.tokenrouter.access.Caller;
 import io.tokenrouter.api.GatewayException;
+import io.tokenrouter.store.Database;
 import io.tokenrouter.store.ModelAlias;
 import io.tokenrouter.store.ModelAliasRepository;
 import io.tokenrouter.store.Provider;
@@ -16,8 +20,9 @@ import java.util.Map;
 import java.util.TreeSet;
 
 /**
- * Editing aliases, profiles and routing settings at run time. Every change is stored, the route table
- * of this node is rebuilt at once, and other nodes follow within {@code route_refresh_interval}.
+ * Editing aliases, profiles and routing settings at run time, by admins. Every change is stored with its
+ * audit entry in one transaction, the route table of this node is rebuilt at once, and other nodes
+ * follow within {@code route_refresh_interval}.
  */
 @ApplicationScoped
 public class RoutingAdmin {
@@ -28,8 +33,46 @@ public class RoutingAdmin {
     SettingRepository settings;
     @Inject
     Routes routes;
+    @Inject
+    Database database;
+    @Inject
+    AuditTrail audit;
 
-    public List<AliasView> aliases() {
+    public List<AliasView> aliases(Caller actor) {
+        Authorization.requireAdmin(actor);
+        return aliases();
+    }
+
+    public AliasView alias(Caller actor, String name) {
+        Authorization.requireAdmin(actor);
+        return alias(name);
+    }
+
+    public Map<String, Object> profiles(Caller actor) {
+        Authorization.requireAdmin(actor);
+        return profiles();
+    }
+
+    public RoutingSettings settings(Caller actor) {
+        Authorization.requireAdmin(actor);
+        return settings();
+    }
+
+    /** Makes {@code profile} the active one: every alias moves to its target for it at once. */
+    public Map<String, Object> activate(Caller actor, String profile) {
+        Authorization.requireAdmin(actor);
+        if (profile == null || profile.isBlank()) {
+            throw GatewayException.invalidRequest("profile", "profile is required.");
+        }
+        database.run(em -> {
+            settings.store(Setting.ACTIVE_MODEL_PROFILE, profile.trim());
+            audit.record(actor, "Activated model profile '" + profile.trim() + "'");
+        });
+        routes.rebuild();
+        return profiles();
+    }
+
+    List<AliasView> aliases() {
         String active = settings.findAll().get(Setting.ACTIVE_MODEL_PROFILE);
         Map<String, List<AliasTarget>> grouped = new LinkedHashMap<>();
         for (ModelAlias a : aliases.findAll()) {
@@ -40,13 +83,14 @@ public class RoutingAdmin {
                 e.getValue().stream().filter(t -> t.profile().equals(active)).findFirst().orElse(null))).toList();
     }
 
-    public AliasView alias(String name) {
+    AliasView alias(String name) {
         return aliases().stream().filter(a -> a.name().equals(name)).findFirst()
                 .orElseThrow(() -> GatewayException.notFound("No alias named '" + name + "'."));
     }
 
     /** Sets the alias's targets, one per profile. */
-    public AliasView putAlias(String name, List<AliasTarget> targets) {
+    public AliasView putAlias(Caller actor, String name, List<AliasTarget> targets) {
+        Authorization.requireAdmin(actor);
         if (name == null || !name.matches("[A-Za-z0-9._:-]{1,200}")) {
             throw GatewayException.invalidRequest("name", "An alias name is 1 to 200 letters, digits, '.', '_', ':' or '-'.");
         }
@@ -70,20 +114,27 @@ public class RoutingAdmin {
         if (rows.stream().map(ModelAlias::getProfile).distinct().count() != rows.size()) {
             throw GatewayException.invalidRequest("targets", "Each profile may appear once per alias.");
         }
-        aliases.replace(name, rows);
+        database.run(em -> {
+            aliases.replace(name, rows);
+            audit.record(actor, "Set alias '" + name + "' to " + targets);
+        });
         routes.rebuild();
         return alias(name);
     }
 
-    public void deleteAlias(String name) {
-        if (aliases.delete(name) == 0) {
-            throw GatewayException.notFound("No alias named '" + name + "'.");
-        }
+    public void deleteAlias(Caller actor, String name) {
+        Authorization.requireAdmin(actor);
+        database.run(em -> {
+            if (aliases.delete(name) == 0) {
+                throw GatewayException.notFound("No alias named '" + name + "'.");
+            }
+            audit.record(actor, "Deleted alias '" + name + "'");
+        });
         routes.rebuild();
     }
 
     /** Every profile some alias has a target for, and the active one. */
-    public Map<String, Object> profiles() {
+    Map<String, Object> profiles() {
         TreeSet<String> names = new TreeSet<>();
         aliases.findAll().forEach(a -> names.add(a.getProfile()));
         Map<String, Object> result = new LinkedHashMap<>();
@@ -92,7 +143,7 @@ public class RoutingAdmin {
         return result;
     }
 
-    public RoutingSettings settings() {
+    RoutingSettings settings() {
         Map<String, String> values = settings.findAll();
         String allowed = values.get(Setting.ALLOWED_MODELS);
         return new RoutingSettings(values.get(Setting.DEFAULT_PROVIDER), values.get(Setting.DEFAULT_MODEL),
@@ -101,17 +152,21 @@ public class RoutingAdmin {
     }
 
     /** Applies the non-null fields; an empty string clears a setting. */
-    public RoutingSettings update(RoutingSettings update) {
-        store(Setting.DEFAULT_PROVIDER, update.defaultProvider());
-        store(Setting.DEFAULT_MODEL, update.defaultModel());
-        store(Setting.ACTIVE_MODEL_PROFILE, update.activeModelProfile());
-        if (update.conversationsEnabled() != null) {
-            settings.store(Setting.CONVERSATIONS_ENABLED, update.conversationsEnabled().toString());
-        }
-        if (update.allowedModels() != null) {
-            settings.store(Setting.ALLOWED_MODELS, update.allowedModels().isEmpty() ? null
-                    : String.join(",", update.allowedModels()));
-        }
+    public RoutingSettings update(Caller actor, RoutingSettings update) {
+        Authorization.requireAdmin(actor);
+        database.run(em -> {
+            store(Setting.DEFAULT_PROVIDER, update.defaultProvider());
+            store(Setting.DEFAULT_MODEL, update.defaultModel());
+            store(Setting.ACTIVE_MODEL_PROFILE, update.activeModelProfile());
+            if (update.conversationsEnabled() != null) {
+                settings.store(Setting.CONVERSATIONS_ENABLED, update.conversationsEnabled().toString());
+            }
+            if (update.allowedModels() != null) {
+                settings.store(Setting.ALLOWED_MODELS, update.allowedModels().isEmpty() ? null
+                        : String.join(",", update.allowedModels()));
+            }
+            audit.record(actor, "Changed settings: " + update);
+        });
         routes.rebuild();
         return settings();
     }

@@ -91,7 +91,7 @@ public class ApiKeyRepository {
     public ApiKey store(ApiKey key) {
         return database.inTransaction(em -> {
             ApiKey stored = key.getId() == null ? persist(em, key) : em.merge(key);
-            ConfigVersion.bump(em);
+            ConfigVersion.bump(em, ConfigVersion.Kind.ACCESS);
             return stored;
         });
     }
@@ -125,7 +125,7 @@ public class ApiKeyRepository {
                 QuotaRepository.deleteByOwner(em, Quota.OWNER_KEY, ids.get(i));
                 em.createNativeQuery("delete from api_keys where id = ?1").setParameter(1, ids.get(i)).executeUpdate();
             }
-            ConfigVersion.bump(em);
+            ConfigVersion.bump(em, ConfigVersion.Kind.ACCESS);
             return ids.size();
         });
     }

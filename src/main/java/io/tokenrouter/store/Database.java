@@ -15,6 +15,8 @@ import jakarta.persistence.Persistence;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -42,7 +44,7 @@ public class Database {
     private HikariDataSource ownPool;
     private EntityManagerFactory entityManagerFactory;
     private boolean postgres;
-    private final java.util.List<Runnable> beforeClose = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Runnable> beforeClose = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @PostConstruct
     void open() {
@@ -83,21 +85,36 @@ public class Database {
         }
     }
 
-    /** Runs {@code work} in one transaction, committed on return and rolled back on any exception. */
+    /**
+     * Runs {@code work} in one transaction, committed on return and rolled back on any exception. Called
+     * inside another {@code inTransaction} on the same thread, it joins that transaction, so a service can
+     * make several repository calls commit together or not at all.
+     */
     public <T> T inTransaction(Function<EntityManager, T> work) {
+        EntityManager outer = current.get();
+        if (outer != null) {
+            return work.apply(outer);
+        }
         EntityManager em = entityManagerFactory.createEntityManager();
         EntityTransaction tx = em.getTransaction();
+        List<Runnable> afterCommit = new ArrayList<>();
+        current.set(em);
+        pendingAfterCommit.set(afterCommit);
+        T result;
         try {
             tx.begin();
-            T result = work.apply(em);
+            result = work.apply(em);
             tx.commit();
-            return result;
         } finally {
+            current.remove();
+            pendingAfterCommit.remove();
             if (tx.isActive()) {
                 tx.rollback();
             }
             em.close();
         }
+        afterCommit.forEach(Runnable::run);
+        return result;
     }
 
     public void run(Consumer<EntityManager> work) {
@@ -106,6 +123,24 @@ public class Database {
             return null;
         });
     }
+
+    /**
+     * Runs {@code task} once the current transaction has committed (at once when there is none): for
+     * effects outside the database, such as rebuilding this node's routes, that must not see a change
+     * that may still roll back.
+     */
+    public void afterCommit(Runnable task) {
+        List<Runnable> pending = pendingAfterCommit.get();
+        if (pending == null) {
+            task.run();
+        } else {
+            pending.add(task);
+        }
+    }
+
+    /** The transaction this thread is in, which nested calls join. */
+    private final ThreadLocal<EntityManager> current = new ThreadLocal<>();
+    private final ThreadLocal<List<Runnable>> pendingAfterCommit = new ThreadLocal<>();
 
     public DataSource dataSource() {
         return dataSource;

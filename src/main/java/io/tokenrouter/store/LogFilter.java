@@ -41,6 +41,10 @@ public record LogFilter(Instant from, Instant to, Long keyId, List<Long> keyIds,
         }
         if ("error".equals(status)) {
             sql.append(" and (status >= 400 or error_type is not null)");
+        } else if ("refused".equals(status)) {
+            sql.append(" and outcome = 'refused'");
+        } else if ("failed".equals(status)) {
+            sql.append(" and (status >= 400 or error_type is not null) and (outcome is null or outcome <> 'refused')");
         } else if ("ok".equals(status)) {
             sql.append(" and status < 400 and error_type is null");
         }

@@ -22,7 +22,7 @@ public class ModelAliasRepository {
             em.createQuery("delete from ModelAlias a where a.name = :name").setParameter("name", name).executeUpdate();
             em.flush();
             targets.forEach(em::persist);
-            ConfigVersion.bump(em);
+            ConfigVersion.bump(em, ConfigVersion.Kind.ROUTING);
         });
     }
 
@@ -30,7 +30,7 @@ public class ModelAliasRepository {
         return database.inTransaction(em -> {
             int n = em.createQuery("delete from ModelAlias a where a.name = :name").setParameter("name", name)
                     .executeUpdate();
-            ConfigVersion.bump(em);
+            ConfigVersion.bump(em, ConfigVersion.Kind.ROUTING);
             return n;
         });
     }
@@ -41,7 +41,7 @@ public class ModelAliasRepository {
             em.createQuery("delete from ModelAlias a where a.source = :source")
                     .setParameter("source", Provider.SOURCE_CONFIG).executeUpdate();
             aliases.forEach(em::persist);
-            ConfigVersion.bump(em);
+            ConfigVersion.bump(em, ConfigVersion.Kind.ROUTING);
         });
     }
 }

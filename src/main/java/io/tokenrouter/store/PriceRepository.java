@@ -39,7 +39,7 @@ public class PriceRepository {
                     .setParameter(1, price.provider()).setParameter(2, price.model())
                     .setParameter(3, price.inputMicros()).setParameter(4, price.outputMicros())
                     .setParameter(5, price.cachedInputMicros()).executeUpdate();
-            ConfigVersion.bump(em);
+            ConfigVersion.bump(em, ConfigVersion.Kind.PRICES);
         });
     }
 
@@ -47,7 +47,7 @@ public class PriceRepository {
         return database.inTransaction(em -> {
             int n = em.createNativeQuery("delete from model_prices where provider = ?1 and model = ?2")
                     .setParameter(1, provider).setParameter(2, model).executeUpdate();
-            ConfigVersion.bump(em);
+            ConfigVersion.bump(em, ConfigVersion.Kind.PRICES);
             return n;
         });
     }

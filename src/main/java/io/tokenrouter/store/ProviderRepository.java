@@ -29,7 +29,7 @@ public class ProviderRepository {
         return database.inTransaction(em -> {
             provider.setUpdatedAt(Instant.now());
             Provider merged = provider.getId() == null ? persist(em, provider) : em.merge(provider);
-            ConfigVersion.bump(em);
+            ConfigVersion.bump(em, ConfigVersion.Kind.ROUTING);
             return merged;
         });
     }
@@ -45,7 +45,7 @@ public class ProviderRepository {
             em.createQuery("delete from ProviderModel m where m.providerId = :id")
                     .setParameter("id", found.get().getId()).executeUpdate();
             em.remove(found.get());
-            ConfigVersion.bump(em);
+            ConfigVersion.bump(em, ConfigVersion.Kind.ROUTING);
             return true;
         });
     }
@@ -63,7 +63,7 @@ public class ProviderRepository {
             models.forEach(em::persist);
             em.createQuery("update Provider p set p.modelsRefreshedAt = :at, p.lastError = null where p.id = :id")
                     .setParameter("at", refreshedAt).setParameter("id", providerId).executeUpdate();
-            ConfigVersion.bump(em);
+            ConfigVersion.bump(em, ConfigVersion.Kind.ROUTING);
         });
     }
 

@@ -30,11 +30,12 @@ public class SettingRepository {
             } else if (value != null) {
                 em.persist(new Setting(name, value));
             }
-            ConfigVersion.bump(em);
+            ConfigVersion.bump(em, ConfigVersion.Kind.ROUTING);
         });
     }
 
-    public long configVersion() {
-        return database.inTransaction(ConfigVersion::read);
+    /** The version of everything routes are built from (providers, models, aliases, settings). */
+    public long routingVersion() {
+        return database.inTransaction(em -> ConfigVersion.read(em, ConfigVersion.Kind.ROUTING));
     }
 }

@@ -31,7 +31,7 @@ public class TeamRepository {
     public Team store(Team team) {
         return database.inTransaction(em -> {
             Team stored = team.getId() == null ? persist(em, team) : em.merge(team);
-            ConfigVersion.bump(em);
+            ConfigVersion.bump(em, ConfigVersion.Kind.ACCESS);
             return stored;
         });
     }
@@ -49,7 +49,7 @@ public class TeamRepository {
             if (team != null) {
                 em.remove(team);
             }
-            ConfigVersion.bump(em);
+            ConfigVersion.bump(em, ConfigVersion.Kind.ACCESS);
             return true;
         });
     }

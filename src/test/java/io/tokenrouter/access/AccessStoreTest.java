@@ -250,6 +250,10 @@ class AccessStoreTest {
         service.keys = keys;
         service.teams = TestDatabases.teams(database);
         service.lookup = lookup;
+        service.database = database;
+        service.quotas = new io.tokenrouter.quota.QuotaService(quotas);
+        service.audit = new AuditTrail();
+        service.audit.events = TestDatabases.events(database);
         assertThatThrownBy(() -> service.create(allowed, new KeyDraft("one-more", "inferrer", null, null, null, null, null)))
                 .isInstanceOfSatisfying(GatewayException.class, e -> {
                     assertThat(e.status()).isEqualTo(400);
@@ -258,6 +262,44 @@ class AccessStoreTest {
         Caller oneUp = lookup.caller(chain.get(KeyLookup.MAX_DEPTH - 2));
         assertThat(service.create(oneUp, new KeyDraft("last-level", "inferrer", null, null, null, null, null)).key().id())
                 .isPositive();
+    }
+
+    /** Issue 8, one service layer: a key, its quotas and its audit entry commit together or not at all. */
+    @Test
+    void aKeyItsQuotasAndItsAuditEntryCommitTogetherOrNotAtAll() {
+        ApiKey admin = key("admin", null, null, false);
+        admin.setRole("admin");
+        Caller actor = lookup.caller(keys.store(admin));
+        io.tokenrouter.store.EventRepository events = TestDatabases.events(database);
+        KeyService service = new KeyService();
+        service.keys = keys;
+        service.teams = TestDatabases.teams(database);
+        service.lookup = lookup;
+        service.database = database;
+        service.audit = new AuditTrail();
+        service.audit.events = events;
+        service.quotas = new io.tokenrouter.quota.QuotaService(quotas) {
+            @Override
+            public List<io.tokenrouter.quota.QuotaView> set(String ownerType, long ownerId,
+                                                             List<io.tokenrouter.quota.QuotaSpec> specs) {
+                super.set(ownerType, ownerId, specs);
+                throw new IllegalStateException("the database went away after the quotas were written");
+            }
+        };
+        long keysBefore = keys.findAll(0, 1000).total();
+        List<io.tokenrouter.quota.QuotaSpec> quota = List.of(new io.tokenrouter.quota.QuotaSpec("requests", "day", 10L));
+
+        assertThatThrownBy(() -> service.create(actor, new KeyDraft("half-made", "inferrer", null, null, null, null,
+                null, quota))).isInstanceOf(IllegalStateException.class);
+
+        assertThat(keys.findAll(0, 1000).total()).isEqualTo(keysBefore);
+        assertThat(events.search(null, "config", "half-made", 0, 10).total()).isZero();
+
+        service.quotas = new io.tokenrouter.quota.QuotaService(quotas);
+        CreatedKey created = service.create(actor, new KeyDraft("whole", "inferrer", null, null, null, null, null, quota));
+        assertThat(quotas.findByOwner(Quota.OWNER_KEY, created.key().id())).hasSize(1);
+        assertThat(events.search(null, "config", "whole", 0, 10).items()).singleElement()
+                .satisfies(e -> assertThat(e.actor()).isEqualTo("admin #" + actor.keyId()));
     }
 
     private ApiKey key(String name, Long parentId, Instant expiresAt, boolean temporary) {

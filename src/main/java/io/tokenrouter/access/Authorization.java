@@ -1,0 +1,30 @@
+package io.tokenrouter.access;
+
+import io.tokenrouter.api.GatewayException;
+
+/** The role rules every service applies to its caller, whichever adapter (API, console) it came through. */
+public final class Authorization {
+
+    private Authorization() {
+    }
+
+    public static Caller requireAdmin(Caller actor) {
+        if (actor.role() != Role.ADMIN) {
+            throw GatewayException.forbidden("This needs an admin key.");
+        }
+        return actor;
+    }
+
+    /** An admin or a keymaster: someone who manages keys. */
+    public static Caller requireManager(Caller actor) {
+        if (actor.role() == Role.INFERRER) {
+            throw GatewayException.forbidden("This needs an admin or keymaster key.");
+        }
+        return actor;
+    }
+
+    /** How an actor is named in the audit trail: "name #id". */
+    public static String actorName(Caller actor) {
+        return actor.keyName() + " #" + actor.keyId();
+    }
+}

@@ -1,0 +1,145 @@
+package io.tokenrouter.observe;
+
+import io.tokenrouter.access.AuditTrail;
+import io.tokenrouter.access.Authorization;
+import io.tokenrouter.access.Caller;
+import io.tokenrouter.access.Role;
+import io.tokenrouter.api.GatewayException;
+import io.tokenrouter.store.ApiKeyRepository;
+import io.tokenrouter.store.ConversationRepository;
+import io.tokenrouter.store.Database;
+import io.tokenrouter.store.EventRepository;
+import io.tokenrouter.store.LogFilter;
+import io.tokenrouter.store.LogRow;
+import io.tokenrouter.store.Page;
+import io.tokenrouter.store.PriceRepository;
+import io.tokenrouter.store.ProviderQuotaRepository;
+import io.tokenrouter.store.RequestLogRepository;
+import io.tokenrouter.usage.Analytics;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What the gateway observed, with who may see what: usage analytics and the request log (admins all of
+ * it, a keymaster the keys beneath it, an inferrer its own key), captured conversations, providers' own
+ * quota figures, the operational log and model prices (admins). Changes are audited in their transaction.
+ */
+@ApplicationScoped
+public class ObservingService {
+
+    /** Request-log status filters: answered fine, any error, refused before forwarding, failed after. */
+    public static final Set<String> LOG_STATUSES = Set.of("ok", "error", "refused", "failed");
+
+    @Inject
+    Analytics analytics;
+    @Inject
+    RequestLogRepository log;
+    @Inject
+    ApiKeyRepository keys;
+    @Inject
+    ConversationRepository conversations;
+    @Inject
+    ProviderQuotaRepository providerQuotas;
+    @Inject
+    EventRepository events;
+    @Inject
+    PriceRepository prices;
+    @Inject
+    Database database;
+    @Inject
+    AuditTrail audit;
+
+    public Analytics.Report usage(Caller actor, Instant from, Instant to, String groupBy) {
+        if (actor.role() == Role.ADMIN) {
+            return analytics.report(from, to, groupBy == null ? "all" : groupBy, null);
+        }
+        return analytics.report(from, to, groupBy == null ? "key" : groupBy, visibleKeys(actor));
+    }
+
+    /** The request log, newest first; outside an admin's view only the actor's own keys' rows. */
+    public Page<LogRow> log(Caller actor, LogFilter wanted, int offset, int limit) {
+        if (wanted.status() != null && !LOG_STATUSES.contains(wanted.status())) {
+            throw GatewayException.invalidRequest("status", "status must be one of " + new java.util.TreeSet<>(LOG_STATUSES) + ".");
+        }
+        List<Long> restrict = actor.role() == Role.ADMIN ? null : visibleKeys(actor);
+        LogFilter filter = new LogFilter(wanted.from(), wanted.to(), wanted.keyId(), restrict, wanted.teamId(),
+                wanted.provider(), wanted.model(), wanted.status(), wanted.clientIp(), wanted.text());
+        return log.search(filter, offset, limit);
+    }
+
+    public Page<ConversationRepository.ThreadSummary> conversations(Caller actor, String text, Long keyId, int offset,
+                                                                    int limit) {
+        Authorization.requireAdmin(actor);
+        return conversations.threads(text, keyId, offset, limit);
+    }
+
+    public List<ConversationRepository.Turn> conversation(Caller actor, String thread) {
+        Authorization.requireAdmin(actor);
+        var turns = conversations.thread(thread);
+        if (turns.isEmpty()) {
+            throw GatewayException.notFound("No conversation thread '" + thread + "'.");
+        }
+        return turns;
+    }
+
+    public int deleteConversation(Caller actor, String thread) {
+        Authorization.requireAdmin(actor);
+        return database.inTransaction(em -> {
+            int deleted = conversations.deleteThread(thread);
+            if (deleted == 0) {
+                throw GatewayException.notFound("No conversation thread '" + thread + "'.");
+            }
+            audit.record(actor, "Deleted conversation thread " + thread);
+            return deleted;
+        });
+    }
+
+    public int deleteAllConversations(Caller actor) {
+        Authorization.requireAdmin(actor);
+        return database.inTransaction(em -> {
+            int deleted = conversations.deleteAll();
+            audit.record(actor, "Deleted all " + deleted + " captured conversation turns");
+            return deleted;
+        });
+    }
+
+    public List<ProviderQuotaRepository.ProviderQuota> providerQuotas(Caller actor) {
+        Authorization.requireAdmin(actor);
+        return providerQuotas.findAll();
+    }
+
+    public Page<EventRepository.Event> events(Caller actor, String level, String category, String text, int offset,
+                                              int limit) {
+        Authorization.requireAdmin(actor);
+        return events.search(level, category, text, offset, limit);
+    }
+
+    public List<PriceRepository.Price> prices(Caller actor) {
+        Authorization.requireAdmin(actor);
+        return prices.findAll();
+    }
+
+    public List<PriceRepository.Price> setPrice(Caller actor, PriceRepository.Price p) {
+        Authorization.requireAdmin(actor);
+        if (p.model() == null || p.model().isBlank()) {
+            throw GatewayException.invalidRequest("model", "model is required.");
+        }
+        if (p.inputMicros() < 0 || p.outputMicros() < 0 || p.cachedInputMicros() < 0) {
+            throw GatewayException.invalidRequest("input_micros", "Prices cannot be negative.");
+        }
+        String provider = p.provider() == null ? "" : p.provider();
+        database.run(em -> {
+            prices.store(new PriceRepository.Price(provider, p.model(), p.inputMicros(), p.outputMicros(),
+                    p.cachedInputMicros()));
+            audit.record(actor, "Set the price of " + (provider.isEmpty() ? "" : provider + "/") + p.model());
+        });
+        return prices.findAll();
+    }
+
+    private List<Long> visibleKeys(Caller actor) {
+        return actor.role() == Role.KEYMASTER ? keys.subtreeIds(actor.keyId()) : List.of(actor.keyId());
+    }
+}
