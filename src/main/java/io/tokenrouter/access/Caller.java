@@ -19,13 +19,13 @@ public record Caller(long keyId, String keyName, Role role, Long teamId, String 
     /** The request property (and servlet request attribute) the caller is stored under. */
     public static final String PROPERTY = "io.tokenrouter.caller";
 
-    /** Whether {@code model} (a public name or a provider/model id) is within this key's allow-list. */
+    /** Whether any of the names of one model (as asked, its provider/model id, …) is within this key's allow-list. */
     public boolean mayUse(String... names) {
         if (allowedModels == null) {
             return true;
         }
         for (String name : names) {
-            if (allowedModels.contains(name)) {
+            if (name != null && allowedModels.contains(name)) {
                 return true;
             }
         }

@@ -21,6 +21,8 @@ import java.util.logging.Logger;
  * stop another:
  * <ul>
  * <li>{@link #tick}: one thread for short, never-blocking sweeps (the stream watchdog);</li>
+ * <li>{@link #heartbeat}: one thread for this node's heartbeat, which other nodes must see on time even
+ * while long jobs run;</li>
  * <li>{@link #every}: two threads for periodic database jobs (refreshes, clean-ups, heartbeats);</li>
  * <li>{@link #everyOutbound}/{@link #outbound}: two threads for calls to providers and webhooks, each
  * call bounded by its own deadline;</li>
@@ -36,6 +38,7 @@ public class Scheduler {
     static final int QUEUE_CAPACITY = 10_000;
 
     private final ScheduledExecutorService ticks = Executors.newSingleThreadScheduledExecutor(threads("tick"));
+    private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(threads("heartbeat"));
     private final ScheduledExecutorService jobs = Executors.newScheduledThreadPool(2, threads("job"));
     private final ScheduledExecutorService outbound = Executors.newScheduledThreadPool(2, threads("outbound"));
     private final ThreadPoolExecutor work = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS,
@@ -47,6 +50,11 @@ public class Scheduler {
     /** Runs a short sweep that never blocks every {@code period}, on a thread of its own. */
     public ScheduledFuture<?> tick(Duration period, String name, Runnable task) {
         return schedule(ticks, period, name, task);
+    }
+
+    /** Runs this node's heartbeat every {@code period}, on a thread no other work uses. */
+    public ScheduledFuture<?> heartbeat(Duration period, String name, Runnable task) {
+        return schedule(heartbeats, period, name, task);
     }
 
     /** Runs a periodic database job every {@code period}; a failing run is logged and the next one still happens. */
@@ -86,6 +94,7 @@ public class Scheduler {
     @PreDestroy
     void stop() {
         ticks.shutdownNow();
+        heartbeats.shutdownNow();
         jobs.shutdownNow();
         outbound.shutdownNow();
         work.shutdown();

@@ -45,6 +45,10 @@ final class Exchange {
     private final long startNanos;
     private final Instant startTime;
     private final AtomicBoolean finished = new AtomicBoolean();
+    /** The client's answer has been started (respond, fail or commit): later attempts are ignored. */
+    private final AtomicBoolean answered = new AtomicBoolean();
+    /** Where everything that writes to the client runs, in order, off the upstream client's threads. */
+    private final java.util.concurrent.Executor lane;
     private volatile long firstByteNanos;
     volatile long lastActivityNanos;
 
@@ -67,6 +71,7 @@ final class Exchange {
         this.completion = completion;
         this.reservation = reservation;
         this.capturedAnswer = capture ? new StringBuilder() : null;
+        this.lane = completion.clientLane();
     }
 
     /** The provider sent response headers: the request counts against request quotas from now on. */
@@ -94,11 +99,19 @@ final class Exchange {
         }
     }
 
-    /** Answers the client with {@code response} (before anything was sent) and records the outcome. */
+    /**
+     * Answers the client with {@code response} (before anything was sent) and records the outcome, in the
+     * client's lane: a client that does not read blocks a writing thread, not the caller.
+     */
     void respond(Response response, Usage usage, String outcome, GatewayException error) {
-        markFirstByte();
-        async.resume(response);
-        finish(response.getStatus(), usage, outcome, error);
+        if (!answered.compareAndSet(false, true)) {
+            return;
+        }
+        lane.execute(() -> {
+            markFirstByte();
+            async.resume(response);
+            finish(response.getStatus(), usage, outcome, error);
+        });
     }
 
     /** Answers the client with an error in the envelope, before anything was sent. */
@@ -106,10 +119,16 @@ final class Exchange {
         respond(GatewayExceptionMapper.toResponseOf(error), usage, "error", error);
     }
 
-    /** Starts the client's streamed answer; later bytes go through the returned entity. */
+    /** Starts the client's streamed answer (called in the lane); later bytes go through the response's entity. */
     void commit(Response response) {
+        answered.set(true);
         markFirstByte();
         async.resume(response);
+    }
+
+    /** The lane of this exchange's client writes. */
+    java.util.concurrent.Executor clientLane() {
+        return lane;
     }
 
     /** Settles the quota reservation and records the request, once; later calls are ignored. */
@@ -134,8 +153,14 @@ final class Exchange {
         }
     }
 
-    boolean isFinished() {
+    /** Whether the request's outcome has been recorded. */
+    boolean isRecorded() {
         return finished.get();
+    }
+
+    /** Whether the request is answered or recorded already (so a late failure must not answer it again). */
+    boolean isFinished() {
+        return finished.get() || answered.get();
     }
 
     /** Usage counted with the tokenizer, for answers whose provider reported none. */

@@ -60,7 +60,7 @@ public class Forwarder {
         RouteTable table = routes.current();
         Route route = table.resolve(trace.requestedModel);
         trace.route = route;
-        checkAllowed(caller, route);
+        checkAllowed(caller, route, trace.requestedModel);
         checkFallbackModels(caller, table, route, body);
         Reservation reservation = reserve(caller, endpoint, body);
         boolean dropUsageEvent = adapter.prepare(body, route.upstreamModel(), endpoint, stream);
@@ -178,8 +178,8 @@ public class Forwarder {
         return model == null || model.isNull() ? null : model.asText();
     }
 
-    private static void checkAllowed(Caller caller, Route route) {
-        if (!caller.mayUse(route.publicModel(), route.qualifiedModel())) {
+    private static void checkAllowed(Caller caller, Route route, String requested) {
+        if (!caller.mayUse(route.publicModel(), route.qualifiedModel(), requested == null ? null : requested.trim())) {
             throw GatewayException.modelNotAllowed(route.publicModel());
         }
     }

@@ -50,9 +50,10 @@ public class GatewayStartup {
      */
     private static void warnAboutSmallCommonPool() {
         if (java.util.concurrent.ForkJoinPool.getCommonPoolParallelism() < 2) {
-            LOG.warning("This JVM's common ForkJoinPool has " + java.util.concurrent.ForkJoinPool.getCommonPoolParallelism()
-                    + " thread(s), so every upstream call starts a thread. Start the JVM with"
-                    + " -Djava.util.concurrent.ForkJoinPool.common.parallelism=4 (see README, Performance).");
+            LOG.info("This JVM's common ForkJoinPool has " + java.util.concurrent.ForkJoinPool.getCommonPoolParallelism()
+                    + " thread(s): the JDK HttpClient then starts a short-lived thread to complete each upstream call,"
+                    + " which costs some CPU per request (not correctness). A larger pool avoids it:"
+                    + " -Djava.util.concurrent.ForkJoinPool.common.parallelism=4.");
         }
     }
 

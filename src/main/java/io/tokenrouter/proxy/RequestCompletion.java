@@ -43,6 +43,13 @@ public class RequestCompletion {
     ProviderQuotas providerQuotas;
     @Inject
     GatewaySettings settings;
+    @Inject
+    ClientWrites clientWrites;
+
+    /** A new lane for one request's writes to its client. */
+    java.util.concurrent.Executor clientLane() {
+        return clientWrites.serial();
+    }
 
     /** Whether this caller's conversations are captured: switched on globally or for its key. */
     boolean captures(Caller caller, RouteTable table) {

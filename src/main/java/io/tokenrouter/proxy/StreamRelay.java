@@ -14,9 +14,11 @@ import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Flow;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -24,12 +26,15 @@ import org.glassfish.jersey.server.ChunkedOutput;
 
 /**
  * Relays an upstream SSE stream to the client event by event, as each arrives: it asks the upstream for
- * one buffer at a time and writes each complete event before asking for more, so no thread waits while
- * the upstream is silent and a slow client slows the upstream instead of filling memory.
+ * one buffer at a time, parses it on the upstream client's thread, hands the complete events to its
+ * {@link ClientWrites} lane and asks for the next buffer only once they are written. No thread waits
+ * while the upstream is silent, a client that stops reading blocks a writing thread but never the
+ * upstream client's threads, and a slow client slows its own upstream instead of filling memory.
  *
  * <p>The client's response is committed at the first valid event, so a malformed start or an early
  * failure still gets a proper error status. Usage is read from the events that carry it; the usage-only
  * event the gateway asked for is withheld. If the client goes away, the upstream call is cancelled.
+ * Everything that touches the client's response runs in the lane, in order.
  */
 final class StreamRelay implements HttpResponse.BodySubscriber<Void> {
 
@@ -39,19 +44,27 @@ final class StreamRelay implements HttpResponse.BodySubscriber<Void> {
 
     private final Exchange exchange;
     private final StreamWatchdog watchdog;
+    private final Executor lane;
     private final SseParser parser = new SseParser(this::onEvent);
     private final CompletableFuture<Void> done = new CompletableFuture<>();
-    private final List<String> pendingData = new java.util.ArrayList<>();
+    private final List<String> pendingData = new ArrayList<>();
+    /** Events parsed from the current upstream buffer, to be written by the lane. */
+    private List<byte[]> batch = new ArrayList<>();
     private int pendingChars;
     private ChunkedOutput<byte[]> output;
     private Flow.Subscription subscription;
-    private Usage reported;
+    private volatile Usage reported;
     private long estimatedCompletion;
+    /** No more events are taken from the upstream (it ended, failed, or the client left). */
     private volatile boolean stopped;
+    /** The first event is yet to be written, so a failure can still be an error status. */
+    private volatile boolean committed;
+    private GatewayException parseFailure;
 
     StreamRelay(Exchange exchange, StreamWatchdog watchdog) {
         this.exchange = exchange;
         this.watchdog = watchdog;
+        this.lane = exchange.clientLane();
     }
 
     @Override
@@ -67,21 +80,45 @@ final class StreamRelay implements HttpResponse.BodySubscriber<Void> {
         try {
             for (ByteBuffer buffer : buffers) {
                 parser.feed(buffer);
-                if (stopped) {
-                    return;
+                if (stopped || parseFailure != null) {
+                    break;
                 }
             }
         } catch (IllegalStateException e) {
-            stop(GatewayException.upstreamInvalid(exchange.route.provider().name(), e.getMessage()), "upstream_error");
+            parseFailure = GatewayException.upstreamInvalid(exchange.route.provider().name(), e.getMessage());
+        }
+        List<byte[]> events = takeBatch();
+        GatewayException failure = parseFailure;
+        if (failure != null) {
+            stopped = true;
+            subscription.cancel();
+            lane.execute(() -> {
+                writeAll(events);
+                fail(failure, "upstream_error");
+            });
             return;
         }
-        subscription.request(1);
+        if (stopped) {
+            return;
+        }
+        if (events.isEmpty()) {
+            subscription.request(1);
+            return;
+        }
+        lane.execute(() -> {
+            if (writeAll(events) && !stopped) {
+                exchange.touch(); // a client that takes its events is progress too, for the idle-read watchdog
+                subscription.request(1);
+            }
+        });
     }
 
     @Override
     public void onError(Throwable error) {
         if (!stopped) {
-            stop(UpstreamFailures.map(exchange.route.provider(), error), "upstream_error");
+            stopped = true;
+            GatewayException failure = UpstreamFailures.map(exchange.route.provider(), error);
+            lane.execute(() -> fail(failure, "upstream_error"));
         }
         done.complete(null);
     }
@@ -90,17 +127,18 @@ final class StreamRelay implements HttpResponse.BodySubscriber<Void> {
     public void onComplete() {
         if (!stopped) {
             parser.finish();
-        }
-        if (!stopped) {
             stopped = true;
-            watchdog.forget(exchange);
-            if (output == null) {
-                exchange.fail(GatewayException.upstreamInvalid(exchange.route.provider().name(),
-                        "the event stream ended without any event"), usage());
-                return;
-            }
-            close();
-            exchange.finish(200, usage(), "ok", null);
+            List<byte[]> events = takeBatch();
+            GatewayException failure = parseFailure;
+            lane.execute(() -> {
+                if (writeAll(events)) {
+                    if (failure != null) {
+                        fail(failure, "upstream_error");
+                    } else {
+                        finish();
+                    }
+                }
+            });
         }
         done.complete(null);
     }
@@ -110,12 +148,18 @@ final class StreamRelay implements HttpResponse.BodySubscriber<Void> {
         return done;
     }
 
+    private List<byte[]> takeBatch() {
+        List<byte[]> events = batch;
+        batch = new ArrayList<>();
+        return events;
+    }
+
     private void onEvent(SseEvent event) {
-        if (stopped) {
+        if (stopped || parseFailure != null) {
             return;
         }
         JsonNode json = null;
-        if (event.data() != null && !event.isDone() && (output == null || event.data().contains("\"usage\""))) {
+        if (event.data() != null && !event.isDone() && (!committed && batch.isEmpty() || event.data().contains("\"usage\""))) {
             json = parse(event.data());
             if (json == null) {
                 malformed(event);
@@ -130,7 +174,7 @@ final class StreamRelay implements HttpResponse.BodySubscriber<Void> {
         if (exchange.capturedAnswer != null) {
             captureText(event, json);
         }
-        write(event.raw());
+        batch.add(event.raw());
     }
 
     /** Reassembles the answer for conversation capture (only when capture is on: it parses every event). */
@@ -150,29 +194,36 @@ final class StreamRelay implements HttpResponse.BodySubscriber<Void> {
     private void malformed(SseEvent event) {
         GatewayException error = GatewayException.upstreamInvalid(exchange.route.provider().name(),
                 "an event's data is not JSON: " + BufferedAnswer.snippet(event.data().getBytes(StandardCharsets.UTF_8)));
-        if (output == null) {
-            stop(error, "upstream_error");
+        if (!committed && batch.isEmpty()) {
+            parseFailure = error;
         } else {
             LOG.warning(exchange + " relaying an event whose data is not JSON");
-            write(event.raw());
+            batch.add(event.raw());
         }
     }
 
-    private void write(byte[] raw) {
+    /** In the lane: writes the events, committing the response with the first; false when the client is gone. */
+    private boolean writeAll(List<byte[]> events) {
         try {
-            if (output == null) {
-                output = new ChunkedOutput<>(byte[].class);
-                exchange.commit(Response.ok(output, "text/event-stream")
-                        .header("Cache-Control", "no-cache")
-                        .header("X-Accel-Buffering", "no")
-                        .build());
+            for (byte[] raw : events) {
+                if (output == null) {
+                    output = new ChunkedOutput<>(byte[].class);
+                    committed = true;
+                    exchange.commit(Response.ok(output, "text/event-stream")
+                            .header("Cache-Control", "no-cache")
+                            .header("X-Accel-Buffering", "no")
+                            .build());
+                }
+                output.write(raw);
             }
-            output.write(raw);
+            return true;
         } catch (IOException | RuntimeException e) {
             clientGone(e);
+            return false;
         }
     }
 
+    /** In the lane. */
     private void clientGone(Exception e) {
         LOG.log(Level.FINE, exchange + " client went away; cancelling the upstream call", e);
         stopped = true;
@@ -184,21 +235,33 @@ final class StreamRelay implements HttpResponse.BodySubscriber<Void> {
     }
 
     private void timedOut() {
-        stop(GatewayException.upstreamTimeout(exchange.route.provider().name(), exchange.route.provider().readTimeout()),
-                "upstream_timeout");
+        stopped = true;
         subscription.cancel();
+        GatewayException timeout = GatewayException.upstreamTimeout(exchange.route.provider().name(),
+                exchange.route.provider().readTimeout());
+        lane.execute(() -> fail(timeout, "upstream_timeout"));
         done.complete(null);
     }
 
-    /** Ends the relay on an upstream failure: an error status if nothing was sent yet, else a final error event. */
-    private synchronized void stop(GatewayException error, String outcome) {
-        if (stopped) {
-            return;
-        }
-        stopped = true;
+    /** In the lane: the upstream stream ended well. */
+    private void finish() {
         watchdog.forget(exchange);
         if (output == null) {
-            subscription.cancel();
+            exchange.fail(GatewayException.upstreamInvalid(exchange.route.provider().name(),
+                    "the event stream ended without any event"), usage());
+            return;
+        }
+        close();
+        exchange.finish(200, usage(), "ok", null);
+    }
+
+    /** In the lane: an upstream failure, as an error status if nothing was sent yet, else a final error event. */
+    private void fail(GatewayException error, String outcome) {
+        if (exchange.isRecorded()) {
+            return;
+        }
+        watchdog.forget(exchange);
+        if (output == null) {
             exchange.fail(error, usage());
             return;
         }
@@ -221,10 +284,12 @@ final class StreamRelay implements HttpResponse.BodySubscriber<Void> {
         if (reported != null || event.data() == null || event.isDone()) {
             return;
         }
-        pendingData.add(event.data());
-        pendingChars += event.data().length();
-        if (pendingChars > ESTIMATE_BUFFER) {
-            estimatedCompletion += countPending();
+        synchronized (pendingData) {
+            pendingData.add(event.data());
+            pendingChars += event.data().length();
+            if (pendingChars > ESTIMATE_BUFFER) {
+                estimatedCompletion += countPending();
+            }
         }
     }
 
@@ -245,7 +310,10 @@ final class StreamRelay implements HttpResponse.BodySubscriber<Void> {
         if (reported != null) {
             return reported;
         }
-        long completion = estimatedCompletion + countPending();
+        long completion;
+        synchronized (pendingData) {
+            completion = estimatedCompletion + countPending();
+        }
         Usage estimate = exchange.estimate("");
         return new Usage(estimate.promptTokens(), completion, 0, 0, true);
     }

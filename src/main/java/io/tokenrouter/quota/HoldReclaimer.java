@@ -56,7 +56,7 @@ public class HoldReclaimer {
 
     public void start() {
         node.heartbeat(clock.instant());
-        scheduler.every(HEARTBEAT, "node heartbeat", () -> node.heartbeat(clock.instant()));
+        scheduler.heartbeat(HEARTBEAT, "node heartbeat", () -> node.heartbeat(clock.instant()));
         scheduler.every(Duration.ofSeconds(30), JOB, this::reclaim);
     }
 

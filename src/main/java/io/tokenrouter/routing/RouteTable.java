@@ -54,14 +54,19 @@ public final class RouteTable {
 
     /**
      * Resolves the model a client asked for ({@code null} or blank: the default model) to a route, or
-     * throws 400 (no model at all), 403 (not on the allow-list) or 404 (nothing serves it).
+     * throws 400 (no model at all), 403 (not on the allow-list) or 404 (nothing serves it). The rule: an
+     * alias goes to its target for the active profile; {@code provider/model} to that provider; anything
+     * else, whole, to the default provider (else the first enabled one). A model the chosen provider's
+     * discovered list lacks is a 404 naming the closest known ids; while a provider's list is unknown
+     * (never discovered, or empty) its models are forwarded as asked. A routed model's public name is its
+     * {@code provider/model} id, the same in the log, the analytics, the metrics and {@code /v1/models}.
      */
     public Route resolve(String requested) {
         String model = requested == null || requested.isBlank() ? defaultModel : requested.trim();
         if (model == null) {
             throw GatewayException.invalidRequest("model", "You must provide a model parameter.");
         }
-        Route route = aliases.containsKey(model) ? resolveAlias(model) : resolveModel(model, model);
+        Route route = aliases.containsKey(model) ? resolveAlias(model) : resolveModel(model);
         if (!isAllowed(route)) {
             throw GatewayException.modelNotAllowed(model);
         }
@@ -81,18 +86,35 @@ public final class RouteTable {
         return new Route(provider, target.model(), alias);
     }
 
-    private Route resolveModel(String model, String publicModel) {
+    private Route resolveModel(String model) {
         int slash = model.indexOf('/');
+        ProviderTarget provider = null;
+        String upstream = model;
         if (slash > 0) {
             String prefix = model.substring(0, slash);
             if (providers.containsKey(prefix)) {
-                return new Route(providers.get(prefix), model.substring(slash + 1), publicModel);
-            }
-            if (disabledProviders.contains(prefix)) {
+                provider = providers.get(prefix);
+                upstream = model.substring(slash + 1);
+            } else if (disabledProviders.contains(prefix)) {
                 throw unavailableProvider(model, prefix);
             }
         }
-        return new Route(fallbackProvider(model), model, publicModel);
+        if (provider == null) {
+            provider = fallbackProvider(model);
+        }
+        List<String> known = discoveredModels.getOrDefault(provider.name(), List.of());
+        if (!known.isEmpty() && !known.contains(upstream)) {
+            throw unknownModel(model, provider.name());
+        }
+        return new Route(provider, upstream, provider.name() + "/" + upstream);
+    }
+
+    private GatewayException unknownModel(String model, String provider) {
+        List<String> close = ModelNames.closest(model, modelIds, 3);
+        return new GatewayException(404, "invalid_request_error", "model_not_found", "model",
+                "The model '" + model + "' does not exist at provider '" + provider + "'"
+                        + (close.isEmpty() ? "." : "; did you mean " + String.join(", ", close) + "?")
+                        + " GET /v1/models lists every model.");
     }
 
     private ProviderTarget fallbackProvider(String model) {

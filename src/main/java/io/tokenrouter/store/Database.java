@@ -53,10 +53,18 @@ public class Database {
             ownPool = pool();
             dataSource = ownPool;
         }
-        Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
-        postgres = productName().toLowerCase(java.util.Locale.ROOT).contains("postgres");
-        entityManagerFactory = Persistence.createEntityManagerFactory("tokenrouter",
-                Map.of("jakarta.persistence.nonJtaDataSource", dataSource));
+        try {
+            Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+            postgres = productName().toLowerCase(java.util.Locale.ROOT).contains("postgres");
+            entityManagerFactory = Persistence.createEntityManagerFactory("tokenrouter",
+                    Map.of("jakarta.persistence.nonJtaDataSource", dataSource));
+        } catch (RuntimeException e) {
+            // a failed start must not keep the pool (and an embedded database file's lock) open
+            if (ownPool != null) {
+                ownPool.close();
+            }
+            throw e;
+        }
     }
 
     /**
@@ -67,7 +75,13 @@ public class Database {
         beforeClose.add(task);
     }
 
+    /** At undeploy: closes the database, then forgets the JDBC drivers this application registered. */
     @PreDestroy
+    void shutdown() {
+        close();
+        deregisterOwnDrivers();
+    }
+
     void close() {
         for (Runnable task : beforeClose) {
             try {
@@ -82,6 +96,20 @@ public class Database {
         }
         if (ownPool != null) {
             ownPool.close();
+        }
+    }
+
+    /** JDBC drivers this application's class loader registered, so a redeploy leaks none. */
+    private static void deregisterOwnDrivers() {
+        ClassLoader own = Database.class.getClassLoader();
+        for (java.sql.Driver driver : java.util.Collections.list(java.sql.DriverManager.getDrivers())) {
+            if (driver.getClass().getClassLoader() == own) {
+                try {
+                    java.sql.DriverManager.deregisterDriver(driver);
+                } catch (java.sql.SQLException e) {
+                    LOG.fine("Could not deregister " + driver + ": " + e);
+                }
+            }
         }
     }
 

@@ -19,7 +19,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.glassfish.jersey.client.ClientProperties;
 
@@ -43,35 +45,51 @@ public class OutboundHttp {
 
     private final ThreadPoolExecutor calls = new ThreadPoolExecutor(4, 4, 30, TimeUnit.SECONDS,
             new ArrayBlockingQueue<>(100), threads());
-    private final Client client = ClientBuilder.newBuilder().executorService(calls)
-            .property(ClientProperties.FOLLOW_REDIRECTS, false).build();
+    private final Client client = ClientBuilder.newBuilder().property(ClientProperties.FOLLOW_REDIRECTS, false).build();
 
     public Answer get(URI uri, Map<String, String> headers, Duration deadline) throws IOException {
-        return call(uri, headers, deadline, request -> request.async().get());
+        return call(uri, headers, deadline, Invocation.Builder::get);
     }
 
     public Answer postJson(URI uri, Map<String, String> headers, String json, Duration deadline) throws IOException {
-        return call(uri, headers, deadline, request -> request.async().post(Entity.entity(json, MediaType.APPLICATION_JSON)));
+        return call(uri, headers, deadline, request -> request.post(Entity.entity(json, MediaType.APPLICATION_JSON)));
     }
 
+    /**
+     * Sends and reads the whole answer on a call thread; past the deadline the answer is closed under the
+     * reader, which ends even an answer that trickles in a byte at a time.
+     */
     private Answer call(URI uri, Map<String, String> headers, Duration deadline,
-                        java.util.function.Function<Invocation.Builder, Future<Response>> send) throws IOException {
+                        java.util.function.Function<Invocation.Builder, Response> send) throws IOException {
         int millis = (int) Math.min(Integer.MAX_VALUE, Math.max(1, deadline.toMillis()));
-        Invocation.Builder request = client.target(uri).property(ClientProperties.CONNECT_TIMEOUT, millis)
-                .property(ClientProperties.READ_TIMEOUT, millis).request().header("User-Agent", "TokenRouter/0.1");
-        headers.forEach(request::header);
-        long start = System.nanoTime();
-        Future<Response> pending;
+        Invocation.Builder request;
         try {
-            pending = send.apply(request);
+            request = client.target(uri).property(ClientProperties.CONNECT_TIMEOUT, millis)
+                    .property(ClientProperties.READ_TIMEOUT, millis).request().header("User-Agent", "TokenRouter/0.1");
+            headers.forEach(request::header);
         } catch (RuntimeException e) {
             throw new IOException("the request to " + hostOf(uri) + " could not be built");
         }
-        try (Response response = pending.get(millis, TimeUnit.MILLISECONDS)) {
-            long left = millis - (System.nanoTime() - start) / 1_000_000;
-            return new Answer(response.getStatus(), readBody(response, left));
+        AtomicReference<Response> open = new AtomicReference<>();
+        Future<Answer> pending;
+        try {
+            pending = calls.submit(() -> {
+                try (Response response = send.apply(request)) {
+                    open.set(response);
+                    return new Answer(response.getStatus(), readBody(response));
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            throw new IOException("too many calls out of the gateway at once; " + hostOf(uri) + " was not called");
+        }
+        try {
+            return pending.get(millis, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             pending.cancel(true);
+            Response response = open.get();
+            if (response != null) {
+                response.close();
+            }
             throw new java.net.http.HttpTimeoutException("no complete answer from " + hostOf(uri) + " within " + millis + " ms");
         } catch (ExecutionException e) {
             throw failure(uri, e.getCause());
@@ -82,10 +100,7 @@ public class OutboundHttp {
         }
     }
 
-    private byte[] readBody(Response response, long millisLeft) throws IOException {
-        if (millisLeft <= 0) {
-            throw new java.net.http.HttpTimeoutException("the answer did not arrive within the deadline");
-        }
+    private static byte[] readBody(Response response) throws IOException {
         try (InputStream in = response.readEntity(InputStream.class)) {
             byte[] body = in == null ? new byte[0] : in.readNBytes(MAX_ANSWER_BYTES + 1);
             if (body.length > MAX_ANSWER_BYTES) {

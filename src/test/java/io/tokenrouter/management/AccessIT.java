@@ -9,6 +9,7 @@ import io.tokenrouter.testing.ApiClient;
 import io.tokenrouter.testing.ApiClient.Key;
 import io.tokenrouter.testing.ApiClient.Team;
 import io.tokenrouter.testing.DeployedGateway;
+import io.tokenrouter.testing.FromAddress;
 import io.tokenrouter.testing.GatewayClient;
 import java.net.URL;
 import java.net.http.HttpResponse;
@@ -487,39 +488,43 @@ class AccessIT extends DeployedGateway {
 
     @Test
     void consoleSignInAcceptsAdminAndKeymasterKeysOnly() throws Exception {
-        ApiClient anonymous = admin().as((String) null);
+        FromAddress anonymous = new FromAddress(deployment, "127.0.0.31");
         Key keymaster = admin().createKey(fields("name", unique("km-signin"), "role", "keymaster"));
         Key inferrer = admin().createKey(fields("name", unique("inf-signin")));
 
-        HttpResponse<String> asAdmin = anonymous.post("api/session", fields("key", GatewayClient.ADMIN_KEY));
-        HttpResponse<String> asKeymaster = anonymous.post("api/session", fields("key", keymaster.secret()));
-        HttpResponse<String> asInferrer = anonymous.post("api/session", fields("key", inferrer.secret()));
-        HttpResponse<String> wrong = anonymous.post("api/session", fields("key", "tr-wrong-" + unique("k")));
+        FromAddress.Answer asAdmin = anonymous.post("api/session", null, ApiClient.json(fields("key", GatewayClient.ADMIN_KEY)));
+        FromAddress.Answer asKeymaster = anonymous.post("api/session", null, ApiClient.json(fields("key", keymaster.secret())));
+        FromAddress.Answer asInferrer = anonymous.post("api/session", null, ApiClient.json(fields("key", inferrer.secret())));
+        FromAddress.Answer wrong = anonymous.post("api/session", null, ApiClient.json(fields("key", "tr-wrong-" + unique("k"))));
 
-        assertThat(asAdmin.statusCode()).as(asAdmin.body()).isEqualTo(200);
-        assertThat(ApiClient.parse(asAdmin).path("role").asText()).isEqualTo("admin");
-        assertThat(ApiClient.parse(asAdmin).path("key_id").asLong()).isEqualTo(bootstrapAdminId());
-        assertThat(asKeymaster.statusCode()).isEqualTo(200);
-        assertThat(ApiClient.parse(asKeymaster).path("role").asText()).isEqualTo("keymaster");
-        assertThat(ApiClient.parse(asKeymaster).path("key_id").asLong()).isEqualTo(keymaster.id());
-        assertThat(ApiClient.parse(asKeymaster).path("name").asText()).isEqualTo(keymaster.name());
-        assertThat(refused(asInferrer, 403).path("code").asText()).isEqualTo("insufficient_permissions");
-        assertThat(refused(wrong, 401).path("code").asText()).isEqualTo("invalid_api_key");
+        assertThat(asAdmin.status()).as(asAdmin.body()).isEqualTo(201);
+        JsonNode admin = GatewayClient.json(asAdmin.body());
+        assertThat(admin.path("role").asText()).isEqualTo("admin");
+        assertThat(admin.path("key_id").asLong()).isEqualTo(bootstrapAdminId());
+        assertThat(asKeymaster.status()).isEqualTo(201);
+        JsonNode km = GatewayClient.json(asKeymaster.body());
+        assertThat(km.path("role").asText()).isEqualTo("keymaster");
+        assertThat(km.path("key_id").asLong()).isEqualTo(keymaster.id());
+        assertThat(km.path("name").asText()).isEqualTo(keymaster.name());
+        assertThat(asInferrer.status()).isEqualTo(403);
+        assertThat(GatewayClient.json(asInferrer.body()).path("error").path("code").asText()).isEqualTo("insufficient_permissions");
+        assertThat(wrong.status()).isEqualTo(401);
+        assertThat(GatewayClient.json(wrong.body()).path("error").path("code").asText()).isEqualTo("invalid_api_key");
     }
 
     @Test
     void signInWritesTheRoleAsTheApiDoesElsewhere() throws Exception {
-        ApiClient anonymous = admin().as((String) null);
+        FromAddress anonymous = new FromAddress(deployment, "127.0.0.32");
         Key keymaster = admin().createKey(fields("name", unique("km-signin"), "role", "keymaster"));
 
-        HttpResponse<String> asAdmin = anonymous.post("api/session", fields("key", GatewayClient.ADMIN_KEY));
-        HttpResponse<String> asKeymaster = anonymous.post("api/session", fields("key", keymaster.secret()));
+        FromAddress.Answer asAdmin = anonymous.post("api/session", null, ApiClient.json(fields("key", GatewayClient.ADMIN_KEY)));
+        FromAddress.Answer asKeymaster = anonymous.post("api/session", null, ApiClient.json(fields("key", keymaster.secret())));
 
-        assertThat(asAdmin.statusCode()).isEqualTo(200);
-        assertThat(ApiClient.parse(asAdmin).path("role").asText()).isEqualTo(admin().getJson("api/me").path("role").asText())
-                .isEqualTo("admin");
-        assertThat(asKeymaster.statusCode()).isEqualTo(200);
-        assertThat(ApiClient.parse(asKeymaster).path("role").asText()).isEqualTo("keymaster");
+        assertThat(asAdmin.status()).isEqualTo(201);
+        assertThat(GatewayClient.json(asAdmin.body()).path("role").asText())
+                .isEqualTo(admin().getJson("api/me").path("role").asText()).isEqualTo("admin");
+        assertThat(asKeymaster.status()).isEqualTo(201);
+        assertThat(GatewayClient.json(asKeymaster.body()).path("role").asText()).isEqualTo("keymaster");
     }
 
     // ---------------------------------------------------------------- helpers

@@ -67,12 +67,46 @@ class RouteTableTest {
             """)
     void routesByProviderPrefixOrToTheDefaultProvider(String description, String requested, String provider,
                                                       String upstreamModel) {
+        discovered = Map.of(); // no provider has reported its models: everything is forwarded as asked
+
         Route route = table().resolve(requested);
 
         assertThat(route.provider().name()).isEqualTo(provider);
         assertThat(route.upstreamModel()).isEqualTo(upstreamModel);
-        assertThat(route.publicModel()).isEqualTo(requested.trim());
+        assertThat(route.publicModel()).as("one name everywhere: the provider/model id")
+                .isEqualTo(provider + "/" + upstreamModel);
         assertThat(route.qualifiedModel()).isEqualTo(provider + "/" + upstreamModel);
+    }
+
+    /** Issue 8: an unknown model is a 404 with suggestions, not a call the provider refuses. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            typo of a known model           | openai/gpt-4o-mni  | openai/gpt-4o-mini
+            bare model the default lacks    | gpt-4o             | openai/gpt-4o
+            a provider that does not exist  | openia/gpt-4o      | openai/gpt-4o
+            nothing close                   | gpt-5-nonexistent  | ''
+            """)
+    void aModelMissingFromTheProvidersKnownListIsA404NamingCloseMatches(String description, String requested,
+                                                                       String suggestion) {
+        GatewayException e = failure(table(), requested);
+
+        assertThat(e.status()).isEqualTo(404);
+        assertThat(e.code()).isEqualTo("model_not_found");
+        assertThat(e.param()).isEqualTo("model");
+        assertThat(e.getMessage()).contains("'" + requested + "'");
+        if (suggestion == null || suggestion.isEmpty()) {
+            assertThat(e.getMessage()).doesNotContain("did you mean");
+        } else {
+            assertThat(e.getMessage()).contains("did you mean " + suggestion);
+        }
+    }
+
+    @Test
+    void aProviderWhoseModelsAreUnknownIsForwardedAnyModel() {
+        discovered = Map.of("openai", List.of("gpt-4o"));
+
+        assertThat(table().resolve("groq/any-model-at-all").qualifiedModel()).isEqualTo("groq/any-model-at-all");
+        assertThat(failure(table(), "openai/any-model-at-all").status()).isEqualTo(404);
     }
 
     @Test
@@ -85,6 +119,7 @@ class RouteTableTest {
     @Test
     void routesUnprefixedModelToTheFirstEnabledProviderWhenTheDefaultProviderIsDisabled() {
         defaultProvider = "off";
+        discovered = Map.of();
         enabled = List.of(provider("groq"), provider("openai"));
 
         assertThat(table().resolve("gpt-4o").provider().name()).isEqualTo("groq");
@@ -194,6 +229,7 @@ class RouteTableTest {
             """)
     void allowsModelsOnTheAllowList(String description, String allowList, String requested) {
         allowed = Set.of(allowList, "something-else");
+        discovered = Map.of();
 
         assertThat(table().resolve(requested)).isNotNull();
     }
@@ -207,6 +243,7 @@ class RouteTableTest {
             """)
     void rejectsModelsOffTheAllowListWith403(String description, String allowList, String requested) {
         allowed = Set.of(allowList);
+        discovered = Map.of();
 
         GatewayException e = failure(table(), requested);
 

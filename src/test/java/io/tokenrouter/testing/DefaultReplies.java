@@ -24,7 +24,8 @@ public final class DefaultReplies {
         boolean stream = body.path("stream").asBoolean(false);
         boolean includeUsage = body.path("stream_options").path("include_usage").asBoolean(false);
         return switch (request.method() + " " + request.path()) {
-            case "GET /v1/models" -> Reply.json(200, models("gpt-4o", "gpt-4o-mini", "text-embedding-3-small"));
+            case "GET /v1/models" -> Reply.json(200, models("gpt-4o", "gpt-4o-mini", "text-embedding-3-small",
+                    "gpt-3.5-turbo-instruct", "acme/some-model"));
             case "POST /v1/chat/completions" -> stream ? chatStream(model, List.of("Hel", "lo", "!"), includeUsage, 0)
                     : Reply.json(200, chat(model, "Hello!"));
             case "POST /v1/completions" -> stream ? completionStream(model, includeUsage) : Reply.json(200, completion(model));

@@ -1,0 +1,363 @@
+package io.tokenrouter.management;
+
+import static io.tokenrouter.testing.ApiClient.fields;
+import static io.tokenrouter.testing.ApiClient.unique;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tokenrouter.testing.ApiClient;
+import io.tokenrouter.testing.ApiClient.Key;
+import io.tokenrouter.testing.DeployedGateway;
+import io.tokenrouter.testing.FromAddress;
+import io.tokenrouter.testing.GatewayClient;
+import java.net.URL;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The foundation's faults found in review, each through the deployed gateway: refusals in the request
+ * log with their request id, sessions and throttled sign-in, bounded token reservations, key depth,
+ * provider keys that cannot leak, allow-lists that fallback lists cannot bypass, JSON error pages and
+ * bounded management bodies.
+ */
+class FoundationIT extends DeployedGateway {
+
+    private static final String PASSWORD = "it-admin-password-correct";
+    private static final String CHAT = "{\"model\":\"mock/gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+
+    @ArquillianResource
+    URL deployment;
+
+    private ApiClient admin() {
+        return new ApiClient(deployment);
+    }
+
+    private GatewayClient gateway() {
+        return new GatewayClient(deployment);
+    }
+
+    // ---------------------------------------------------------------- every request in the log
+
+    /** A /v1 call that is refused before forwarding, with the status and code it must get. */
+    record Refusal(String label, String path, String contentType, String body, boolean withKey, int status, String code,
+                   boolean authenticated) {
+        Refusal(String label, String path, String contentType, String body, boolean withKey, int status, String code) {
+            this(label, path, contentType, body, withKey, status, code, withKey);
+        }
+
+        @Override
+        public String toString() {
+            return label;
+        }
+    }
+
+    static Stream<Arguments> refusals() {
+        String big = "{\"model\":\"mock/gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"" + "x".repeat(70_000) + "\"}]}";
+        return Stream.of(
+                Arguments.of(new Refusal("400 bad JSON", "v1/chat/completions", "application/json", "{\"model\":", true,
+                        400, "invalid_json")),
+                Arguments.of(new Refusal("400 non-numeric max_tokens", "v1/chat/completions", "application/json",
+                        "{\"model\":\"mock/gpt-4o-mini\",\"max_tokens\":\"lots\",\"messages\":[]}", true, 400, null)),
+                Arguments.of(new Refusal("401 unknown key", "v1/chat/completions", "application/json", CHAT, false,
+                        401, "invalid_api_key")),
+                Arguments.of(new Refusal("404 disabled provider", "v1/chat/completions", "application/json",
+                        "{\"model\":\"off/gpt-4o\",\"messages\":[]}", true, 404, "model_not_found")),
+                // refused while matching the path, before the key is even looked at
+                Arguments.of(new Refusal("404 unknown path", "v1/no-such-endpoint", "application/json", CHAT, true,
+                        404, null, false)),
+                Arguments.of(new Refusal("413 body too large", "v1/chat/completions", "application/json", big, true,
+                        413, "request_too_large")),
+                Arguments.of(new Refusal("415 not JSON", "v1/chat/completions", "text/plain", CHAT, true, 415, null, false)));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("refusals")
+    void everyRefusalCarriesARequestIdAndIsLogged(Refusal refusal) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(gateway().uri(refusal.path()))
+                .timeout(Duration.ofSeconds(30)).header("Content-Type", refusal.contentType())
+                .header("Authorization", "Bearer " + (refusal.withKey() ? GatewayClient.ADMIN_KEY : "tr-nobody-" + unique("k")))
+                .POST(HttpRequest.BodyPublishers.ofString(refusal.body()));
+        HttpResponse<String> response = gateway().send(request.build());
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(refusal.status());
+        JsonNode error = GatewayClient.error(response);
+        if (refusal.code() != null) {
+            assertThat(error.path("code").asText()).isEqualTo(refusal.code());
+        }
+        String requestId = response.headers().firstValue("x-request-id").orElseThrow();
+        JsonNode row = gateway().usage(requestId);
+        assertThat(row.path("status").asInt()).isEqualTo(refusal.status());
+        assertThat(row.path("outcome").asText()).isEqualTo("refused");
+        assertThat(row.path("client_ip").asText()).isNotBlank();
+        if (refusal.authenticated()) {
+            assertThat(row.path("key_name").asText()).isEqualTo("bootstrap-admin");
+        } else if (!refusal.withKey()) {
+            assertThat(row.path("key_id").isNull()).as("an unknown key is logged without a key").isTrue();
+        }
+        if (refusal.code() != null) {
+            assertThat(row.path("error_type").asText()).isEqualTo(refusal.code());
+        }
+    }
+
+    @Test
+    void aQuotaRefusalIsLoggedWithTheLimitThatRefusedAndCountedApartInAnalyticsAndMetrics() throws Exception {
+        Key key = admin().createKey(fields("name", unique("refused"), "quotas",
+                List.of(fields("metric", "requests", "period", "total", "limit", 1))));
+        ApiClient client = admin().as(key);
+        assertThat(client.post("v1/chat/completions", CHAT).statusCode()).isEqualTo(200);
+
+        HttpResponse<String> refused = client.post("v1/chat/completions", CHAT);
+
+        assertThat(refused.statusCode()).isEqualTo(429);
+        JsonNode row = gateway().usage(refused.headers().firstValue("x-request-id").orElseThrow());
+        assertThat(row.path("outcome").asText()).isEqualTo("refused");
+        assertThat(row.path("error_type").asText()).isEqualTo("insufficient_quota");
+        assertThat(row.path("error_message").asText()).contains("quota of key '" + key.name() + "'");
+        assertThat(row.path("model").asText()).isEqualTo("mock/gpt-4o-mini");
+        JsonNode usage = admin().awaitJson("api/usage?group_by=key", u -> refusalsOf(u, key) == 1, Duration.ofSeconds(5));
+        assertThat(refusalsOf(usage, key)).isEqualTo(1);
+        JsonNode refusedLog = admin().getJson("api/logs?status=refused&key_id=" + key.id());
+        assertThat(refusedLog.path("total").asLong()).isEqualTo(1);
+        String metrics = gateway().get("metrics").body();
+        assertThat(metrics).containsPattern("tokenrouter_refusals_total\\{[^}]*code=\"insufficient_quota\"[^}]*status=\"429\"");
+    }
+
+    private static long refusalsOf(JsonNode usage, Key key) {
+        for (JsonNode group : usage.path("groups")) {
+            if (group.path("value").asText().endsWith("#" + key.id())) {
+                return group.path("totals").path("refusals").asLong();
+            }
+        }
+        return -1;
+    }
+
+    @Test
+    void successfulAnswersAndTheModelListCarryARequestIdToo() throws Exception {
+        assertThat(gateway().get("v1/models").headers().firstValue("x-request-id")).isPresent();
+        HttpResponse<String> chat = gateway().post("v1/chat/completions", CHAT);
+        assertThat(chat.statusCode()).isEqualTo(200);
+        assertThat(chat.headers().allValues("x-request-id")).hasSize(1);
+    }
+
+    // ---------------------------------------------------------------- quotas that cannot be bypassed
+
+    @Test
+    void aHugeMaxTokensCannotWrapAReservationAndAStringMaximumIsABadRequest() throws Exception {
+        Key key = admin().createKey(fields("name", unique("wrap"), "quotas",
+                List.of(fields("metric", "tokens", "period", "total", "limit", 5000))));
+        ApiClient client = admin().as(key);
+
+        HttpResponse<String> huge = client.post("v1/chat/completions", "{\"model\":\"mock/gpt-4o-mini\","
+                + "\"max_completion_tokens\":9223372036854775807,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+        HttpResponse<String> text = client.post("v1/chat/completions", "{\"model\":\"mock/gpt-4o-mini\","
+                + "\"max_tokens\":\"100\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+        HttpResponse<String> many = client.post("v1/chat/completions", "{\"model\":\"mock/gpt-4o-mini\","
+                + "\"max_tokens\":1000,\"n\":8,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+
+        assertThat(huge.statusCode()).as(huge.body()).isEqualTo(429);
+        assertThat(text.statusCode()).isEqualTo(400);
+        assertThat(GatewayClient.error(text).path("param").asText()).isEqualTo("max_tokens");
+        assertThat(many.statusCode()).as("8 choices of 1000 tokens do not fit 5000").isEqualTo(429);
+        JsonNode quota = admin().getJson("api/keys/" + key.id()).path("quotas").get(0);
+        assertThat(quota.path("reserved").asLong()).isZero();
+        assertThat(quota.path("used").asLong()).isZero();
+    }
+
+    @Test
+    void keysNestAtMostEightDeep() throws Exception {
+        Key parent = admin().createKey(fields("name", unique("depth-1"), "role", "keymaster"));
+        for (int depth = 2; depth <= 8; depth++) {
+            parent = admin().createKey(fields("name", unique("depth-" + depth), "role", "keymaster", "parent_id", parent.id()));
+        }
+
+        HttpResponse<String> ninth = admin().post("api/keys", fields("name", unique("depth-9"), "parent_id", parent.id()));
+
+        assertThat(ninth.statusCode()).isEqualTo(400);
+        assertThat(GatewayClient.error(ninth).path("param").asText()).isEqualTo("parent_id");
+        assertThat(admin().as(parent).post("v1/chat/completions", CHAT).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void aFallbackModelListCannotLeaveTheKeysAllowList() throws Exception {
+        Key narrow = admin().createKey(fields("name", unique("narrow"), "allowed_models", List.of("mock/gpt-4o-mini")));
+        ApiClient client = admin().as(narrow);
+
+        HttpResponse<String> escape = client.post("v1/chat/completions", "{\"model\":\"mock/gpt-4o-mini\","
+                + "\"models\":[\"gpt-4o-mini\",\"gpt-4o\"],\"route\":\"fallback\",\"messages\":[]}");
+        HttpResponse<String> inside = client.post("v1/chat/completions", "{\"model\":\"mock/gpt-4o-mini\","
+                + "\"models\":[\"gpt-4o-mini\"],\"messages\":[]}");
+        HttpResponse<String> malformed = client.post("v1/chat/completions", "{\"model\":\"mock/gpt-4o-mini\","
+                + "\"models\":\"gpt-4o\",\"messages\":[]}");
+
+        assertThat(escape.statusCode()).isEqualTo(403);
+        assertThat(GatewayClient.error(escape).path("message").asText()).contains("gpt-4o");
+        JsonNode refused = gateway().usage(escape.headers().firstValue("x-request-id").orElseThrow());
+        assertThat(refused.path("status").asInt()).as("a 403 is logged like every refusal").isEqualTo(403);
+        assertThat(refused.path("outcome").asText()).isEqualTo("refused");
+        assertThat(refused.path("key_name").asText()).isEqualTo(narrow.name());
+        assertThat(refused.path("error_type").asText()).isEqualTo("model_not_allowed");
+        assertThat(inside.statusCode()).isEqualTo(200);
+        assertThat(malformed.statusCode()).isEqualTo(400);
+    }
+
+    // ---------------------------------------------------------------- one rule for unknown models
+
+    @Test
+    void aModelTheProviderDoesNotOfferIsA404NamingCloseMatchesAndLogsUnderOneName() throws Exception {
+        admin().awaitJson("v1/models", m -> m.toString().contains("mock/gpt-4o-mini"), Duration.ofSeconds(10));
+
+        HttpResponse<String> typo = gateway().post("v1/chat/completions",
+                "{\"model\":\"mock/gpt-4o-mni\",\"messages\":[]}");
+        HttpResponse<String> bare = gateway().post("v1/chat/completions", "{\"model\":\"gpt-4o-mini\",\"messages\":[]}");
+
+        assertThat(typo.statusCode()).isEqualTo(404);
+        assertThat(GatewayClient.error(typo).path("message").asText()).contains("did you mean mock/gpt-4o-mini");
+        assertThat(bare.statusCode()).as("the default provider offers it").isEqualTo(200);
+        JsonNode row = gateway().usage(bare.headers().firstValue("x-request-id").orElseThrow());
+        assertThat(row.path("model").asText()).as("logged under its provider/model id").isEqualTo("mock/gpt-4o-mini");
+    }
+
+    // ---------------------------------------------------------------- provider keys cannot leak
+
+    @Test
+    void aProviderKeyWithAControlCharacterIsRefusedAndAppearsNowhere() throws Exception {
+        String secret = "sk-leak-" + unique("s");
+        String name = unique("leaky");
+        String base = "http://127.0.0.1:" + upstream().port() + "/v1";
+
+        HttpResponse<String> created = admin().post("api/providers",
+                fields("name", name, "base_url", base, "api_key", secret + "\n"));
+        HttpResponse<String> control = admin().post("api/providers",
+                fields("name", unique("bell"), "base_url", base, "api_key", secret + "\u0007x"));
+        HttpResponse<String> trimmed = admin().post("api/providers",
+                fields("name", name, "base_url", base, "api_key", "  " + secret + " \n"));
+
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        assertThat(control.statusCode()).isEqualTo(400);
+        assertThat(control.body()).doesNotContain(secret);
+        assertThat(GatewayClient.error(control).path("param").asText()).isEqualTo("api_key");
+        assertThat(trimmed.statusCode()).isEqualTo(409);
+        HttpResponse<String> answer = admin().post("v1/chat/completions",
+                "{\"model\":\"" + name + "/gpt-4o-mini\",\"messages\":[]}");
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+        assertThat(upstream().last("POST", "/v1/chat/completions").header("authorization")).isEqualTo("Bearer " + secret);
+        assertThat(admin().get("api/events?q=" + secret).body()).doesNotContain(secret);
+        assertThat(admin().get("api/providers/" + name).body()).doesNotContain(secret);
+        assertThat(admin().get("api/logs?q=" + name).body()).doesNotContain(secret);
+    }
+
+    @Test
+    void aProviderAddedThroughTheApiHasItsModelsDiscoveredWithoutARefresh() throws Exception {
+        String name = unique("fresh");
+        HttpResponse<String> created = admin().post("api/providers", fields("name", name,
+                "base_url", "http://127.0.0.1:" + upstream().port() + "/v1", "api_key", "sk-upstream-secret"));
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+
+        JsonNode models = admin().awaitJson("v1/models", m -> m.toString().contains(name + "/gpt-4o-mini"),
+                Duration.ofSeconds(10));
+
+        assertThat(models.toString()).contains(name + "/gpt-4o-mini");
+    }
+
+    // ---------------------------------------------------------------- sessions and sign-in
+
+    @Test
+    void theAdminPasswordOpensASessionThatWorksForTheApiUntilSignedOut() throws Exception {
+        FromAddress client = new FromAddress(deployment, "127.0.0.21");
+        FromAddress.Answer signIn = client.post("api/session", null, "{\"password\":\"" + PASSWORD + "\"}");
+        assertThat(signIn.status()).as(signIn.body()).isEqualTo(201);
+        JsonNode session = GatewayClient.json(signIn.body());
+        String token = session.path("token").asText();
+        assertThat(token).startsWith("trs_");
+        assertThat(session.path("role").asText()).isEqualTo("admin");
+        assertThat(session.path("name").asText()).isEqualTo("admin (password)");
+
+        FromAddress.Answer me = client.get("api/me", token);
+        FromAddress.Answer teams = client.post("api/teams", token, "{\"name\":\"" + unique("by-password") + "\"}");
+        FromAddress.Answer inference = client.post("v1/chat/completions", token, CHAT);
+        assertThat(me.status()).isEqualTo(200);
+        assertThat(GatewayClient.json(me.body()).path("role").asText()).isEqualTo("admin");
+        assertThat(teams.status()).as("a password session is a real admin principal").isEqualTo(201);
+        assertThat(inference.status()).as("sessions are for the console and /api, not /v1").isEqualTo(401);
+
+        assertThat(client.send("DELETE", "api/session", token, null).status()).isEqualTo(204);
+        assertThat(client.get("api/me", token).status()).isEqualTo(401);
+        assertThat(admin().get("api/events?category=sign-in&q=admin (password)".replace(" ", "%20")).body())
+                .contains("Signed in as admin");
+    }
+
+    @Test
+    void aKeymasterSessionSeesOnlyItsSubtreeAndInferrersCannotSignIn() throws Exception {
+        Key keymaster = admin().createKey(fields("name", unique("km-session"), "role", "keymaster"));
+        Key child = admin().as(keymaster).createKey(fields("name", unique("km-child")));
+        Key inferrer = admin().createKey(fields("name", unique("inf-session")));
+        FromAddress client = new FromAddress(deployment, "127.0.0.22");
+
+        FromAddress.Answer signIn = client.post("api/session", null, "{\"key\":\"" + keymaster.secret() + "\"}");
+        FromAddress.Answer refused = client.post("api/session", null, "{\"key\":\"" + inferrer.secret() + "\"}");
+
+        assertThat(signIn.status()).as(signIn.body()).isEqualTo(201);
+        String token = GatewayClient.json(signIn.body()).path("token").asText();
+        JsonNode keys = GatewayClient.json(client.get("api/keys", token).body());
+        assertThat(keys.path("total").asLong()).isEqualTo(1);
+        assertThat(keys.path("data").get(0).path("id").asLong()).isEqualTo(child.id());
+        assertThat(client.get("api/teams", token).status()).isEqualTo(403);
+        assertThat(refused.status()).isEqualTo(403);
+    }
+
+    @Test
+    void wrongPasswordsAreThrottledPerClientAddressAndOtherAddressesStillSignIn() throws Exception {
+        FromAddress guesser = new FromAddress(deployment, "127.0.0.23");
+        int refusedWith429 = 0;
+        String retryAfter = null;
+        for (int i = 0; i < 8; i++) {
+            FromAddress.Answer answer = guesser.post("api/session", null, "{\"password\":\"guess-" + i + "\"}");
+            assertThat(answer.status()).isIn(401, 429);
+            if (answer.status() == 429) {
+                refusedWith429++;
+                retryAfter = answer.headers().get("retry-after");
+            }
+        }
+        FromAddress.Answer honest = new FromAddress(deployment, "127.0.0.24")
+                .post("api/session", null, "{\"password\":\"" + PASSWORD + "\"}");
+        FromAddress.Answer setup = guesser.post("api/setup", null, "{\"setup_token\":\"guess\",\"name\":\"x\"}");
+
+        assertThat(refusedWith429).as("5 attempts at once, then one every 12 s").isGreaterThanOrEqualTo(3);
+        assertThat(retryAfter).isNotNull();
+        assertThat(honest.status()).isEqualTo(201);
+        assertThat(setup.status()).as("setup attempts share the throttle").isEqualTo(429);
+    }
+
+    // ---------------------------------------------------------------- JSON everywhere, bounded bodies
+
+    @Test
+    void unknownPathsAndWrongMethodsAnswerTheErrorEnvelopeWithoutServerDetails() throws Exception {
+        HttpResponse<String> unknown = gateway().get("no/such/page");
+        HttpResponse<String> postMetrics = gateway().post("metrics", "{}");
+
+        for (HttpResponse<String> response : List.of(unknown, postMetrics)) {
+            assertThat(response.headers().firstValue("content-type").orElse("")).startsWith("application/json");
+            GatewayClient.error(response);
+            assertThat(response.body()).doesNotContainIgnoringCase("tomcat").doesNotContain("<html");
+        }
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(postMetrics.statusCode()).isEqualTo(405);
+    }
+
+    @Test
+    void managementBodiesAreLimited() throws Exception {
+        String huge = "{\"name\":\"" + "n".repeat(1_100_000) + "\"}";
+        HttpResponse<String> response = admin().post("api/teams", huge);
+
+        assertThat(response.statusCode()).isEqualTo(413);
+        GatewayClient.error(response);
+    }
+}
