@@ -28,13 +28,15 @@ import org.junit.jupiter.api.Test;
 class SlowReadersIT extends DeployedGateway {
 
     private static final int SLOW_READERS = 32;
-    /** 400 events of 16 KiB: far more than the socket buffers between the gateway and a client hold. */
+    /** 2,000 events of 16 KiB (32 MiB): far more than the socket buffers between upstream, gateway and client hold. */
     private static final List<String> HUGE_STREAM;
 
     static {
-        String piece = "x".repeat(16 * 1024);
+        String piece = "lorem ipsum dolor sit amet, ".repeat(16 * 1024 / 28);
         List<String> events = new ArrayList<>();
-        for (int i = 0; i < 400; i++) {
+        // usage up front, so the gateway relays the rest without estimating: only the client's writes are slow
+        events.add(DefaultReplies.chatUsageChunk("gpt-4o", 10, 2000));
+        for (int i = 0; i < 2000; i++) {
             events.add(DefaultReplies.chatChunk("gpt-4o", piece));
         }
         events.add("[DONE]");
@@ -57,9 +59,15 @@ class SlowReadersIT extends DeployedGateway {
             for (int i = 0; i < SLOW_READERS; i++) {
                 stalled.add(streamWithoutReading());
             }
-            // every huge stream has started and the gateway is stuck writing each to a client that never reads
+            // every huge stream has started, and then stopped moving: the gateway is stuck writing each of
+            // them to a client that never reads, and no longer takes more from the upstream
             for (Reply.Stream stream : huge) {
                 assertThat(awaitEvents(stream, 50, 30_000)).as("the stream reached the gateway").isTrue();
+            }
+            assertThat(awaitStandstill(huge, 2_000, 60_000)).as("the huge streams came to a standstill").isTrue();
+            for (Reply.Stream stream : huge) {
+                assertThat(stream.sentAtNanos()).as("the gateway stopped taking events it could not deliver")
+                        .hasSizeLessThan(HUGE_STREAM.size());
             }
 
             GatewayClient gateway = new GatewayClient(deployment);
@@ -109,6 +117,25 @@ class SlowReadersIT extends DeployedGateway {
         out.write(body);
         out.flush();
         return socket;
+    }
+
+    /** Waits until no stream has sent an event for {@code quietMillis}. */
+    private static boolean awaitStandstill(List<Reply.Stream> streams, long quietMillis, long timeoutMillis)
+            throws InterruptedException {
+        long deadline = System.currentTimeMillis() + timeoutMillis;
+        long last = -1;
+        long quietSince = System.currentTimeMillis();
+        while (System.currentTimeMillis() < deadline) {
+            long sent = streams.stream().mapToLong(s -> s.sentAtNanos().size()).sum();
+            if (sent != last) {
+                last = sent;
+                quietSince = System.currentTimeMillis();
+            } else if (System.currentTimeMillis() - quietSince >= quietMillis) {
+                return true;
+            }
+            Thread.sleep(250);
+        }
+        return false;
     }
 
     private static boolean awaitEvents(Reply.Stream stream, int events, long timeoutMillis) throws InterruptedException {
