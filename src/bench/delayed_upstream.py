@@ -29,7 +29,8 @@ async def handle(reader, writer):
                 headers[k.strip().lower()] = v.strip()
             body = await reader.readexactly(int(headers.get("content-length", "0")))
             if line.startswith(b"GET"):
-                b = json.dumps({"object": "list", "data": [{"id": "paced-20x0.01", "object": "model"}]}).encode()
+                b = json.dumps({"object": "list", "data": [{"id": m, "object": "model"}
+                                                           for m in ("paced-20x0.01", "paced-60x1")]}).encode()
                 writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(b) + b)
                 await writer.drain()
                 continue

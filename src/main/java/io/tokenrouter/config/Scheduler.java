@@ -8,10 +8,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -37,12 +35,12 @@ public class Scheduler {
     private static final Logger LOG = Logger.getLogger(Scheduler.class.getName());
     static final int QUEUE_CAPACITY = 10_000;
 
-    private final ScheduledExecutorService ticks = Executors.newSingleThreadScheduledExecutor(threads("tick"));
-    private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(threads("heartbeat"));
-    private final ScheduledExecutorService jobs = Executors.newScheduledThreadPool(2, threads("job"));
-    private final ScheduledExecutorService outbound = Executors.newScheduledThreadPool(2, threads("outbound"));
+    private final ScheduledExecutorService ticks = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("tick"));
+    private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("heartbeat"));
+    private final ScheduledExecutorService jobs = Executors.newScheduledThreadPool(2, DaemonThreads.named("job"));
+    private final ScheduledExecutorService outbound = Executors.newScheduledThreadPool(2, DaemonThreads.named("outbound"));
     private final ThreadPoolExecutor work = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS,
-            new ArrayBlockingQueue<>(QUEUE_CAPACITY), threads("work"), (task, pool) -> {
+            new ArrayBlockingQueue<>(QUEUE_CAPACITY), DaemonThreads.named("work"), (task, pool) -> {
                 throw new RejectedExecutionException();
             });
     private final AtomicLong dropped = new AtomicLong();
@@ -121,15 +119,6 @@ public class Scheduler {
             } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, "Background task '" + name + "' failed", e);
             }
-        };
-    }
-
-    private static ThreadFactory threads(String kind) {
-        AtomicInteger count = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, "tokenrouter-" + kind + "-" + count.incrementAndGet());
-            t.setDaemon(true);
-            return t;
         };
     }
 }

@@ -7,7 +7,6 @@ import io.tokenrouter.api.GatewayException;
 import io.tokenrouter.access.ApiKeyFilter;
 import io.tokenrouter.access.Sessions;
 import io.tokenrouter.access.SignInThrottle;
-import io.tokenrouter.config.GatewaySettings;
 import io.tokenrouter.observe.EventLog;
 import io.tokenrouter.proxy.ClientAddresses;
 import jakarta.servlet.http.HttpServletRequest;
@@ -46,11 +45,9 @@ public class SessionResource {
     @Inject
     EventLog events;
     @Inject
-    GatewaySettings settings;
+    ClientAddresses addresses;
     @Context
     HttpServletRequest servlet;
-
-    private volatile ClientAddresses addresses;
 
     @GET
     @Path("setup")
@@ -110,11 +107,6 @@ public class SessionResource {
     }
 
     private String clientIp(ContainerRequestContext request) {
-        ClientAddresses resolver = addresses;
-        if (resolver == null) {
-            resolver = ClientAddresses.of(settings);
-            addresses = resolver;
-        }
-        return resolver.resolve(servlet.getRemoteAddr(), request.getHeaders());
+        return addresses.resolve(servlet.getRemoteAddr(), request.getHeaders());
     }
 }

@@ -1,5 +1,6 @@
 package io.tokenrouter.proxy;
 
+import io.tokenrouter.config.DaemonThreads;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayDeque;
@@ -8,7 +9,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -27,7 +27,7 @@ public class ClientWrites {
     static final int THREADS = 64;
 
     private final ThreadPoolExecutor pool = new ThreadPoolExecutor(THREADS, THREADS, 30, TimeUnit.SECONDS,
-            new LinkedBlockingQueue<>(), threads());
+            new LinkedBlockingQueue<>(), DaemonThreads.named("client-write"));
 
     public ClientWrites() {
         pool.allowCoreThreadTimeOut(true);
@@ -83,14 +83,5 @@ public class ClientWrites {
                 }
             }
         }
-    }
-
-    private static java.util.concurrent.ThreadFactory threads() {
-        AtomicInteger count = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, "tokenrouter-client-write-" + count.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
     }
 }

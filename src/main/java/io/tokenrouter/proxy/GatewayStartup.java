@@ -22,8 +22,9 @@ public class GatewayStartup {
 
     private static final Logger LOG = Logger.getLogger(GatewayStartup.class.getName());
 
+    /** Injected (and so built) at start: a bad trusted_proxies entry stops the deployment, naming the entry. */
     @Inject
-    io.tokenrouter.config.GatewaySettings settings;
+    ClientAddresses addresses;
     @Inject
     ProviderSeeder seeder;
     @Inject
@@ -58,7 +59,6 @@ public class GatewayStartup {
     }
 
     void onStart(@Observes @Initialized(ApplicationScoped.class) Object event) {
-        ClientAddresses.of(settings); // a bad trusted_proxies entry stops the deployment, naming the entry
         seeder.seed();
         adminAccess.start();
         routes.start();

@@ -3,7 +3,6 @@ package io.tokenrouter.proxy;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tokenrouter.access.Caller;
 import io.tokenrouter.api.Json;
-import io.tokenrouter.config.GatewaySettings;
 import jakarta.annotation.Priority;
 import jakarta.inject.Inject;
 import jakarta.servlet.http.HttpServletRequest;
@@ -30,15 +29,14 @@ public class RequestTraceFilter implements ContainerRequestFilter, ContainerResp
     @Inject
     RequestCompletion completion;
     @Inject
-    GatewaySettings settings;
+    ClientAddresses addresses;
     @Context
     HttpServletRequest servlet;
 
-    private volatile ClientAddresses addresses;
-
     @Override
     public void filter(ContainerRequestContext request) {
-        ClientInfo client = new ClientInfo(clientAddress(request), request.getHeaderString("User-Agent"),
+        ClientInfo client = new ClientInfo(addresses.resolve(servlet.getRemoteAddr(), request.getHeaders()),
+                request.getHeaderString("User-Agent"),
                 request.getHeaderString("X-Conversation-ID"));
         request.setProperty(RequestTrace.PROPERTY, new RequestTrace(client));
     }
@@ -58,15 +56,6 @@ public class RequestTraceFilter implements ContainerRequestFilter, ContainerResp
             String path = trace.endpoint != null ? trace.endpoint.path() : request.getUriInfo().getPath();
             completion.refused(trace, path, response.getStatus(), text(error, "code", "type"), text(error, "message", null));
         }
-    }
-
-    private String clientAddress(ContainerRequestContext request) {
-        ClientAddresses resolver = addresses;
-        if (resolver == null) {
-            resolver = ClientAddresses.of(settings);
-            addresses = resolver;
-        }
-        return resolver.resolve(servlet.getRemoteAddr(), request.getHeaders());
     }
 
     private static JsonNode errorOf(Object entity) {

@@ -1,5 +1,6 @@
 package io.tokenrouter.upstream;
 
+import io.tokenrouter.config.DaemonThreads;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.ProcessingException;
@@ -22,7 +23,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.glassfish.jersey.client.ClientProperties;
 
 /**
@@ -44,7 +44,7 @@ public class OutboundHttp {
     }
 
     private final ThreadPoolExecutor calls = new ThreadPoolExecutor(4, 4, 30, TimeUnit.SECONDS,
-            new ArrayBlockingQueue<>(100), threads());
+            new ArrayBlockingQueue<>(100), DaemonThreads.named("outbound-call"));
     private final Client client = ClientBuilder.newBuilder().property(ClientProperties.FOLLOW_REDIRECTS, false).build();
 
     public Answer get(URI uri, Map<String, String> headers, Duration deadline) throws IOException {
@@ -138,15 +138,6 @@ public class OutboundHttp {
 
     private static String hostOf(URI uri) {
         return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort());
-    }
-
-    private static java.util.concurrent.ThreadFactory threads() {
-        AtomicInteger count = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, "tokenrouter-outbound-call-" + count.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
     }
 
     @PreDestroy

@@ -1,5 +1,6 @@
 package io.tokenrouter.upstream;
 
+import io.tokenrouter.config.DaemonThreads;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.net.http.HttpClient;
@@ -8,7 +9,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The long-lived JDK {@link HttpClient}s the gateway calls upstreams with: keep-alive pooled,
@@ -20,7 +20,7 @@ public class UpstreamHttp {
 
     private static final int THREADS = Math.max(16, 8 * Runtime.getRuntime().availableProcessors());
 
-    private final ExecutorService executor = Executors.newFixedThreadPool(THREADS, new Threads());
+    private final ExecutorService executor = Executors.newFixedThreadPool(THREADS, DaemonThreads.named("upstream"));
     private final ConcurrentMap<Duration, HttpClient> clients = new ConcurrentHashMap<>();
 
     public HttpClient client(Duration connectTimeout) {
@@ -40,16 +40,5 @@ public class UpstreamHttp {
     @PreDestroy
     void close() {
         executor.shutdownNow();
-    }
-
-    private static final class Threads implements java.util.concurrent.ThreadFactory {
-        private final AtomicInteger count = new AtomicInteger();
-
-        @Override
-        public Thread newThread(Runnable r) {
-            Thread t = new Thread(r, "tokenrouter-upstream-" + count.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        }
     }
 }

@@ -62,4 +62,16 @@ class DatabaseUrlsTest {
     void supportsJdbcAndPostgresUrlsOnly(String url, boolean supported) {
         assertThat(DatabaseUrls.isSupported(url)).isEqualTo(supported);
     }
+
+    /** Issue 8 item 10: a database URL in the log never shows its password. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', textBlock = """
+            jdbc:postgresql://db:5432/tr?user=tr&password=s3cret&ssl=true | jdbc:postgresql://db:5432/tr?user=***&password=***&ssl=true
+            jdbc:postgresql://tr:s3cret@db/tr                             | jdbc:postgresql://***@db/tr
+            jdbc:h2:file:/var/lib/tr/tokenrouter;PASSWORD=s3cret;MODE=x    | jdbc:h2:file:/var/lib/tr/tokenrouter;PASSWORD=***;MODE=x
+            jdbc:postgresql://db/tr                                       | jdbc:postgresql://db/tr
+            """)
+    void aUrlForTheLogHasNoCredentials(String url, String logged) {
+        assertThat(DatabaseUrls.forLog(url)).isEqualTo(logged).doesNotContain("s3cret");
+    }
 }

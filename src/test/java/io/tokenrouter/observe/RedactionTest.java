@@ -94,4 +94,15 @@ class RedactionTest {
         assertThat(Redaction.redact(text))
                 .isEqualTo("first [REDACTED] then [REDACTED] and {\"password\": \"[REDACTED]\"} end");
     }
+
+    /** Issue 8 item 10: a webhook URL in the log shows where, never its secret path, query or user info. */
+    @Test
+    void aUrlForTheLogKeepsOnlySchemeHostAndPort() {
+        assertThat(Redaction.url("https://hooks.slack.com/services/T000/B000/XXXXSECRET"))
+                .isEqualTo("https://hooks.slack.com/…");
+        assertThat(Redaction.url("https://user:pw@alerts.example:8443/hook?token=SECRET"))
+                .isEqualTo("https://alerts.example:8443/…");
+        assertThat(Redaction.url("http://alerts.example")).isEqualTo("http://alerts.example");
+        assertThat(Redaction.url("not a url")).doesNotContain("not a url");
+    }
 }

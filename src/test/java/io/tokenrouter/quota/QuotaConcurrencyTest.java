@@ -38,22 +38,15 @@ class QuotaConcurrencyTest {
 
     private static final int THREADS = 50;
     private static final AtomicLong OWNER_IDS = new AtomicLong(1000);
-    private static final List<Database> OPENED = Collections.synchronizedList(new ArrayList<>());
+    private static final TestDatabases.Opened OPENED = new TestDatabases.Opened();
 
     static Stream<Named<Supplier<Database>>> databases() {
-        return Stream.of(Named.of("H2", () -> open(TestDatabases::h2)),
-                Named.of("PostgreSQL", () -> open(TestDatabases::postgres)));
-    }
-
-    private static Database open(Supplier<Database> factory) {
-        Database db = factory.get();
-        OPENED.add(db);
-        return db;
+        return OPENED.both();
     }
 
     @AfterAll
     static void closeAll() {
-        OPENED.forEach(TestDatabases::close);
+        OPENED.closeAll();
     }
 
     private static QuotaGate gate(QuotaRepository repository, Clock clock) {

@@ -35,22 +35,15 @@ import org.junit.jupiter.params.provider.MethodSource;
 class QuotaHoldsTest {
 
     private static final AtomicLong OWNER_IDS = new AtomicLong(50_000);
-    private static final List<Database> OPENED = Collections.synchronizedList(new ArrayList<>());
+    private static final TestDatabases.Opened OPENED = new TestDatabases.Opened();
 
     static Stream<Named<Supplier<Database>>> databases() {
-        return Stream.of(Named.of("H2", () -> open(TestDatabases::h2)),
-                Named.of("PostgreSQL", () -> open(TestDatabases::postgres)));
-    }
-
-    private static Database open(Supplier<Database> factory) {
-        Database db = factory.get();
-        OPENED.add(db);
-        return db;
+        return OPENED.both();
     }
 
     @AfterAll
     static void closeAll() {
-        OPENED.forEach(TestDatabases::close);
+        OPENED.closeAll();
     }
 
     private record Fixture(Database db, QuotaRepository quotas, long key, QuotaSubject subject) {

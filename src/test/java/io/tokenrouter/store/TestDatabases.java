@@ -62,6 +62,29 @@ public final class TestDatabases {
         return database;
     }
 
+    /**
+     * The databases one test class opens: {@link #both} names an H2 and a PostgreSQL factory for
+     * parameterized tests, and {@link #closeAll} (from {@code @AfterAll}) closes whatever they opened.
+     */
+    public static final class Opened {
+        private final java.util.List<Database> opened = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+
+        public java.util.stream.Stream<org.junit.jupiter.api.Named<java.util.function.Supplier<Database>>> both() {
+            return java.util.stream.Stream.of(org.junit.jupiter.api.Named.of("H2", () -> keep(h2())),
+                    org.junit.jupiter.api.Named.of("PostgreSQL", () -> keep(postgres())));
+        }
+
+        public Database keep(Database database) {
+            opened.add(database);
+            return database;
+        }
+
+        public void closeAll() {
+            opened.forEach(TestDatabases::close);
+            opened.clear();
+        }
+    }
+
     public static void close(Database database) {
         database.close();
     }

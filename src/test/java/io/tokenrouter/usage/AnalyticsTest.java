@@ -34,22 +34,15 @@ class AnalyticsTest {
 
     private static final Instant H1 = Instant.parse("2026-03-10T10:00:00Z");
     private static final Instant H2 = Instant.parse("2026-03-10T11:00:00Z");
-    private static final List<Database> OPENED = Collections.synchronizedList(new ArrayList<>());
+    private static final TestDatabases.Opened OPENED = new TestDatabases.Opened();
 
     static Stream<Named<Supplier<Database>>> databases() {
-        return Stream.of(Named.of("H2", () -> open(TestDatabases::h2)),
-                Named.of("PostgreSQL", () -> open(TestDatabases::postgres)));
-    }
-
-    private static Database open(Supplier<Database> factory) {
-        Database db = factory.get();
-        OPENED.add(db);
-        return db;
+        return OPENED.both();
     }
 
     @AfterAll
     static void closeAll() {
-        OPENED.forEach(TestDatabases::close);
+        OPENED.closeAll();
     }
 
     private record Request(UsageRecord record, long costMicros) {
