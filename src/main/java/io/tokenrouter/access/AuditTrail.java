@@ -6,8 +6,9 @@ import jakarta.inject.Inject;
 import java.time.Instant;
 
 /**
- * The audit entries of configuration changes, written by the services in the transaction of the change
- * itself: an entry commits with its change or not at all, and names who made it ("name #id").
+ * The operational log entries the access services write themselves, on the caller's thread: audit entries
+ * of configuration changes (in the transaction of the change itself, so an entry commits with its change or
+ * not at all, naming who made it as "name #id"), sign-ins and clean-ups.
  */
 @ApplicationScoped
 public class AuditTrail {
@@ -17,5 +18,10 @@ public class AuditTrail {
 
     public void record(Caller actor, String message) {
         events.store(Instant.now(), "info", "config", Authorization.actorName(actor), message);
+    }
+
+    /** Any other entry: {@code level} info, warn or error, in {@code category}. */
+    void note(String level, String category, String actor, String message) {
+        events.store(Instant.now(), level, category, actor, message);
     }
 }

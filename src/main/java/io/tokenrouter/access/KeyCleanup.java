@@ -32,7 +32,7 @@ public class KeyCleanup {
     @Inject
     Scheduler scheduler;
     @Inject
-    io.tokenrouter.observe.EventLog events;
+    AuditTrail events;
     @Inject
     Sessions sessions;
 
@@ -58,7 +58,7 @@ public class KeyCleanup {
         }
         if (removed > 0) {
             LOG.info("Removed " + removed + " expired or depleted temporary keys");
-            events.info("cleanup", "key-cleanup", "Removed " + removed + " expired or depleted temporary keys");
+            events.note("info", "cleanup", "key-cleanup", "Removed " + removed + " expired or depleted temporary keys");
         }
         return removed;
     }

@@ -4,7 +4,6 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.tokenrouter.api.GatewayException;
 import io.tokenrouter.config.GatewaySettings;
-import io.tokenrouter.observe.EventLog;
 import io.tokenrouter.store.ApiKey;
 import io.tokenrouter.store.ApiKeyRepository;
 import io.tokenrouter.store.SessionRepository;
@@ -43,7 +42,7 @@ public class Sessions {
     @Inject
     SignInThrottle throttle;
     @Inject
-    EventLog events;
+    AuditTrail events;
 
     private final Clock clock = Clock.systemUTC();
     private volatile Cache<String, Optional<SessionRepository.StoredSession>> cache;
@@ -62,10 +61,10 @@ public class Sessions {
                 throw GatewayException.forbidden("Inferrer keys cannot sign in to the console.");
             }
             Opened opened = create(principal, caller.role(), clientIp, caller.expiresAt());
-            events.info("sign-in", opened.principal(), "Signed in as " + caller.role().wireName() + " from " + clientIp);
+            events.note("info", "sign-in", opened.principal(), "Signed in as " + caller.role().wireName() + " from " + clientIp);
             return opened;
         } catch (GatewayException e) {
-            events.warn("sign-in", null, "Refused sign-in from " + clientIp + ": " + e.getMessage());
+            events.note("warn", "sign-in", null, "Refused sign-in from " + clientIp + ": " + e.getMessage());
             throw e;
         }
     }
@@ -90,7 +89,7 @@ public class Sessions {
     public void close(String token, String actor) {
         String hash = KeySecrets.hash(token);
         if (sessions.revoke(hash, clock.instant())) {
-            events.info("sign-in", actor, "Signed out");
+            events.note("info", "sign-in", actor, "Signed out");
         }
         cache().invalidate(hash);
     }

@@ -1,7 +1,8 @@
 /**
  * The JSON management API under {@code /api}: teams, keys, quotas, providers, aliases, profiles and
  * settings, with the same role rules as the console (admin: everything; keymaster: keys beneath
- * itself; inferrer: its own usage). Resources translate HTTP to the services of {@code access},
- * {@code quota}, {@code provider} and {@code routing} and return their DTOs.
+ * itself; inferrer: its own usage). Resources are thin adapters: they translate HTTP to one call of a
+ * service of {@code access}, {@code provider}, {@code routing} or {@code observe}, which authorizes,
+ * validates, runs one transaction and writes the audit entry, and return its DTOs.
  */
 package io.tokenrouter.management;

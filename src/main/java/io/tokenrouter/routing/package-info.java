@@ -4,6 +4,9 @@
  * {@link io.tokenrouter.routing.Routes}, which rebuilds it from the database when the cluster-wide
  * configuration version changes.
  *
- * <p>Depends on {@code api}, {@code upstream} (auth styles) and {@code store} (for rebuilding only).
+ * {@link io.tokenrouter.routing.RoutingAdmin} is the service that edits aliases, profiles and settings.
+ *
+ * <p>Depends on {@code api}, {@code upstream} (auth styles), {@code store} and {@code access} (the
+ * caller's role and the audit trail of the service).
  */
 package io.tokenrouter.routing;

@@ -100,6 +100,12 @@ class AccessStoreTest {
                 .isInstanceOfSatisfying(GatewayException.class, e -> assertThat(e.status()).isEqualTo(409));
     }
 
+    private AuditTrail auditTrail() {
+        AuditTrail audit = new AuditTrail();
+        audit.events = TestDatabases.events(database);
+        return audit;
+    }
+
     private Sessions sessions(AdminAccess access) {
         Sessions sessions = new Sessions();
         sessions.settings = access.settings;
@@ -108,7 +114,7 @@ class AccessStoreTest {
         sessions.lookup = lookup;
         sessions.admin = access;
         sessions.throttle = new SignInThrottle();
-        sessions.events = new io.tokenrouter.observe.EventLog(TestDatabases.events(database), new io.tokenrouter.config.Scheduler());
+        sessions.events = auditTrail();
         return sessions;
     }
 
@@ -199,7 +205,7 @@ class AccessStoreTest {
         KeyCleanup cleanup = new KeyCleanup();
         cleanup.settings = GatewaySettings.load(Map.of("tokenrouter.home", "/nonexistent"), Map.of());
         cleanup.keys = keys;
-        cleanup.events = new io.tokenrouter.observe.EventLog(TestDatabases.events(database), new io.tokenrouter.config.Scheduler());
+        cleanup.events = auditTrail();
 
         int removed = cleanup.removeNow();
 
@@ -252,8 +258,7 @@ class AccessStoreTest {
         service.lookup = lookup;
         service.database = database;
         service.quotas = new io.tokenrouter.quota.QuotaService(quotas);
-        service.audit = new AuditTrail();
-        service.audit.events = TestDatabases.events(database);
+        service.audit = auditTrail();
         assertThatThrownBy(() -> service.create(allowed, new KeyDraft("one-more", "inferrer", null, null, null, null, null)))
                 .isInstanceOfSatisfying(GatewayException.class, e -> {
                     assertThat(e.status()).isEqualTo(400);
@@ -276,8 +281,7 @@ class AccessStoreTest {
         service.teams = TestDatabases.teams(database);
         service.lookup = lookup;
         service.database = database;
-        service.audit = new AuditTrail();
-        service.audit.events = events;
+        service.audit = auditTrail();
         service.quotas = new io.tokenrouter.quota.QuotaService(quotas) {
             @Override
             public List<io.tokenrouter.quota.QuotaView> set(String ownerType, long ownerId,
