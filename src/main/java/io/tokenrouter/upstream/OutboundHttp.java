@@ -22,7 +22,6 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicReference;
 import org.glassfish.jersey.client.ClientProperties;
 
 /**
@@ -56,12 +55,14 @@ public class OutboundHttp {
     }
 
     /**
-     * Sends and reads the whole answer on a call thread; past the deadline the answer is closed under the
-     * reader, which ends even an answer that trickles in a byte at a time.
+     * Sends and reads the whole answer on a call thread, which gives up reading once the deadline has
+     * passed; the caller stops waiting at the deadline, so even an answer that trickles in a byte at a
+     * time cannot hold it longer.
      */
     private Answer call(URI uri, Map<String, String> headers, Duration deadline,
                         java.util.function.Function<Invocation.Builder, Response> send) throws IOException {
         int millis = (int) Math.min(Integer.MAX_VALUE, Math.max(1, deadline.toMillis()));
+        long deadlineNanos = System.nanoTime() + deadline.toNanos();
         Invocation.Builder request;
         try {
             request = client.target(uri).property(ClientProperties.CONNECT_TIMEOUT, millis)
@@ -70,13 +71,11 @@ public class OutboundHttp {
         } catch (RuntimeException e) {
             throw new IOException("the request to " + hostOf(uri) + " could not be built");
         }
-        AtomicReference<Response> open = new AtomicReference<>();
         Future<Answer> pending;
         try {
             pending = calls.submit(() -> {
                 try (Response response = send.apply(request)) {
-                    open.set(response);
-                    return new Answer(response.getStatus(), readBody(response));
+                    return new Answer(response.getStatus(), readBody(response, deadlineNanos));
                 }
             });
         } catch (RejectedExecutionException e) {
@@ -86,10 +85,6 @@ public class OutboundHttp {
             return pending.get(millis, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             pending.cancel(true);
-            Response response = open.get();
-            if (response != null) {
-                response.close();
-            }
             throw new java.net.http.HttpTimeoutException("no complete answer from " + hostOf(uri) + " within " + millis + " ms");
         } catch (ExecutionException e) {
             throw failure(uri, e.getCause());
@@ -100,13 +95,20 @@ public class OutboundHttp {
         }
     }
 
-    private static byte[] readBody(Response response) throws IOException {
+    private static byte[] readBody(Response response, long deadlineNanos) throws IOException {
         try (InputStream in = response.readEntity(InputStream.class)) {
-            byte[] body = in == null ? new byte[0] : in.readNBytes(MAX_ANSWER_BYTES + 1);
-            if (body.length > MAX_ANSWER_BYTES) {
-                throw new IOException("the answer is larger than " + MAX_ANSWER_BYTES + " bytes");
+            java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+            byte[] buffer = new byte[8192];
+            for (int n; in != null && (n = in.read(buffer)) >= 0; ) {
+                body.write(buffer, 0, n);
+                if (body.size() > MAX_ANSWER_BYTES) {
+                    throw new IOException("the answer is larger than " + MAX_ANSWER_BYTES + " bytes");
+                }
+                if (System.nanoTime() > deadlineNanos) {
+                    throw new java.net.http.HttpTimeoutException("the answer did not arrive within the deadline");
+                }
             }
-            return body;
+            return body.toByteArray();
         } catch (ProcessingException e) {
             throw new IOException("the answer could not be read");
         }
