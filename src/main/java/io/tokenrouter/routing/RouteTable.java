@@ -23,6 +23,8 @@ public final class RouteTable {
     private final String defaultModel;
     private final Set<String> allowedModels;
     private final Map<String, List<String>> discoveredModels;
+    /** The same lists as sets, so routing checks a model in constant time, however many a provider offers. */
+    private final Map<String, Set<String>> knownModels;
     private final long created;
     private final boolean conversationsEnabled;
     private final List<ModelEntry> models;
@@ -42,6 +44,9 @@ public final class RouteTable {
         this.defaultModel = defaultModel;
         this.allowedModels = Set.copyOf(allowedModels);
         this.discoveredModels = Map.copyOf(discoveredModels);
+        Map<String, Set<String>> known = new java.util.HashMap<>();
+        discoveredModels.forEach((provider, ids) -> known.put(provider, Set.copyOf(ids)));
+        this.knownModels = Map.copyOf(known);
         this.created = created;
         this.conversationsEnabled = conversationsEnabled;
         this.models = List.copyOf(listModels());
@@ -102,7 +107,7 @@ public final class RouteTable {
         if (provider == null) {
             provider = fallbackProvider(model);
         }
-        List<String> known = discoveredModels.getOrDefault(provider.name(), List.of());
+        Set<String> known = knownModels.getOrDefault(provider.name(), Set.of());
         if (!known.isEmpty() && !known.contains(upstream)) {
             throw unknownModel(model, provider.name());
         }
