@@ -75,7 +75,7 @@ public class RequestCompletion {
                 caller == null ? null : caller.keyName(), caller == null ? null : caller.teamId(),
                 caller == null ? null : caller.teamName(), route == null ? null : route.provider().name(),
                 route == null ? trace.requestedModel : route.publicModel(), route == null ? null : route.upstreamModel(),
-                path == null || path.length() <= 40 ? path : path.substring(0, 40), status, trace.stream, Usage.NONE,
+                path, status, trace.stream, Usage.NONE,
                 trace.elapsedMillis(), null, UsageRecord.REFUSED, trace.client.ip(), trace.client.userAgent(),
                 errorCode, errorMessage, null);
         recorder.record(record);

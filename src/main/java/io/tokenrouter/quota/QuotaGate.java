@@ -52,10 +52,7 @@ public class QuotaGate {
      * 429 of the limit that refused.
      */
     public Reservation reserve(QuotaSubject subject, long tokens) {
-        if (tokens < 1) {
-            throw new IllegalArgumentException("A reservation needs at least one token, not " + tokens);
-        }
-        tokens = Math.min(tokens, MAX_TOKENS);
+        tokens = Math.min(tokens, MAX_TOKENS); // an amount below 1 is refused by the repository
         Instant now = clock.instant();
         long holdId = newHoldId();
         live.add(holdId);

@@ -81,7 +81,7 @@ public class RequestLogRepository {
                 insert.setString(i++, cut(r.provider(), 100));
                 insert.setString(i++, cut(r.model(), 300));
                 insert.setString(i++, cut(r.upstreamModel(), 300));
-                insert.setString(i++, r.endpoint());
+                insert.setString(i++, cut(r.endpoint(), 40));
                 insert.setInt(i++, r.status());
                 insert.setBoolean(i++, r.stream());
                 insert.setString(i++, r.outcome());
