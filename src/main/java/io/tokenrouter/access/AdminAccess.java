@@ -58,7 +58,8 @@ public class AdminAccess {
             String token = KeySecrets.generate().substring(KeySecrets.PREFIX.length());
             setupTokenHash = sha256(token);
             LOG.warning("First run: no admin key exists. Create the first one with the one-time setup token "
-                    + token + " : POST /api/setup {\"setup_token\":\"…\",\"name\":\"…\"} answers the new key once.");
+                    + token + " : open /admin/ in a browser (first-run setup), or POST /api/setup"
+                    + " {\"setup_token\":\"…\",\"name\":\"…\"}; the new key is shown once.");
         }
     }
 

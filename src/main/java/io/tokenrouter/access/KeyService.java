@@ -107,6 +107,9 @@ public class KeyService {
                 }
                 key.setCaptureConversations(patch.captureConversations());
             }
+            if (patch.role() != null) {
+                changeRole(actor, key, parseRole(patch.role()));
+            }
             if (patch.name() != null) {
                 requireName(patch.name());
                 key.setName(patch.name().trim());
@@ -129,6 +132,31 @@ public class KeyService {
         });
         lookup.invalidateAll();
         return view;
+    }
+
+    /**
+     * A new role: never above what the actor may grant or the parent holds (checked with the parent rules),
+     * never below a role a child key holds, and the last usable admin key stays an admin.
+     */
+    private void changeRole(Caller actor, ApiKey key, Role role) {
+        Role old = Role.parse(key.getRole());
+        if (role == old) {
+            return;
+        }
+        if (actor.role() == Role.KEYMASTER && role == Role.ADMIN) {
+            throw GatewayException.forbidden("A keymaster cannot make admin keys.");
+        }
+        if (old == Role.ADMIN && key.getRevokedAt() == null
+                && !ApiKeyRepository.PASSWORD_PRINCIPAL_HASH.equals(key.getKeyHash()) && keys.countUsableAdmins() <= 1) {
+            throw GatewayException.conflict("Key '" + key.getName() + "' is the last admin key; create another admin key first.");
+        }
+        for (ApiKey child : keys.children(key.getId())) {
+            if (child.getRevokedAt() == null && !role.includes(Role.parse(child.getRole()))) {
+                throw GatewayException.invalidRequest("role", "Key '" + child.getName() + "' #" + child.getId()
+                        + " beneath it has role " + child.getRole() + "; change or revoke it first.");
+            }
+        }
+        key.setRole(role.wireName());
     }
 
     public KeyView setQuotas(Caller actor, long id, List<QuotaSpec> wanted) {

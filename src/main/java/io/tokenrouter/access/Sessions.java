@@ -69,6 +69,23 @@ public class Sessions {
         }
     }
 
+    /**
+     * First-run setup from {@code clientIp}: creates the first admin key with the one-time setup token from
+     * the server log; throttled like signing in, and every outcome is an event.
+     */
+    public CreatedKey setup(String setupToken, String name, String clientIp) {
+        CreatedKey created;
+        try {
+            throttle.attempt(clientIp);
+            created = admin.setup(setupToken, name);
+        } catch (GatewayException e) {
+            events.note("warn", "sign-in", null, "Refused first-run setup from " + clientIp + ": " + e.getMessage());
+            throw e;
+        }
+        events.note("info", "sign-in", created.key().name(), "Created the first admin key with the setup token from " + clientIp);
+        return created;
+    }
+
     /** The caller a session token stands for, or a 401. */
     public Caller resolve(String token) {
         String hash = KeySecrets.hash(token);

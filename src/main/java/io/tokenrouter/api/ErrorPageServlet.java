@@ -22,11 +22,58 @@ public class ErrorPageServlet extends HttpServlet {
         Object code = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
         int status = code instanceof Integer i ? i : HttpServletResponse.SC_NOT_FOUND;
         Object uri = request.getAttribute(RequestDispatcher.ERROR_REQUEST_URI);
-        GatewayException error = describe(status, uri == null ? request.getRequestURI() : uri.toString());
+        String path = uri == null ? request.getRequestURI() : uri.toString();
+        if (path.startsWith(request.getContextPath() + "/admin")) {
+            consolePage(request, response, status);
+            return;
+        }
+        GatewayException error = describe(status, path);
         response.setStatus(status);
         response.setContentType("application/json");
         response.setCharacterEncoding("UTF-8");
         response.getOutputStream().write(ErrorBody.bytes(error));
+    }
+
+    /**
+     * The console's errors as a plain page: what happened and where to go, without a stack trace. A form
+     * posted without the view state this session was given (an expired page, or a cross-site request) is
+     * refused with 403 and changes nothing.
+     */
+    private static void consolePage(HttpServletRequest request, HttpServletResponse response, int status) throws IOException {
+        Object exception = request.getAttribute(RequestDispatcher.ERROR_EXCEPTION);
+        boolean expired = false;
+        for (Object e = exception; e instanceof Throwable t; e = t.getCause() == t ? null : t.getCause()) {
+            expired |= t.getClass().getName().endsWith("ViewExpiredException");
+        }
+        String title;
+        String text;
+        if (expired) {
+            status = HttpServletResponse.SC_FORBIDDEN;
+            title = "This page has expired";
+            text = "The form was not sent from a page of this console session (it may have timed out, or the request came"
+                    + " from another site). Nothing was changed.";
+        } else if (status == 403) {
+            title = "Not for this key";
+            text = "This page is for admins. Your key can see Status, Quota, Access and Log for the keys beneath it.";
+        } else if (status == 404) {
+            title = "No such page";
+            text = "The console has no page at this address.";
+        } else {
+            title = "Something went wrong";
+            text = "The console hit an error; it has been logged. Try again, or go back to the status page.";
+        }
+        response.setStatus(status);
+        response.setContentType("text/html");
+        response.setCharacterEncoding("UTF-8");
+        response.setHeader("Cache-Control", "no-store");
+        String home = request.getContextPath() + "/admin/";
+        response.getOutputStream().write(("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + title
+                + " · TokenRouter</title><style>body{font-family:system-ui,sans-serif;background:#f8f9fa;color:#495057;margin:0}"
+                + "@media(prefers-color-scheme:dark){body{background:#1f2d40;color:#e0e0e0}a{color:#64b5f6}}"
+                + "main{max-width:36rem;margin:12vh auto;padding:0 1.5rem}h1{font-size:1.4rem}</style></head><body><main>"
+                + "<h1>" + title + "</h1><p>" + text + "</p><p><a href=\"" + home + "\">Back to the console</a></p>"
+                + "<p style=\"opacity:.6;font-size:.85rem\">HTTP " + status + "</p></main></body></html>")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     static GatewayException describe(int status, String path) {

@@ -28,4 +28,19 @@ public final class Durations {
             default -> Duration.ofSeconds(amount);
         };
     }
+
+    /** A duration as the settings write it: the largest whole unit, "90d", "12h", "45m", "30s", "500ms". */
+    public static String format(Duration d) {
+        long ms = d.toMillis();
+        if (ms % 86_400_000 == 0) {
+            return ms / 86_400_000 + "d";
+        }
+        if (ms % 3_600_000 == 0) {
+            return ms / 3_600_000 + "h";
+        }
+        if (ms % 60_000 == 0) {
+            return ms / 60_000 + "m";
+        }
+        return ms % 1000 == 0 ? ms / 1000 + "s" : ms + "ms";
+    }
 }

@@ -6,8 +6,6 @@ import io.tokenrouter.access.PublicEndpoint;
 import io.tokenrouter.api.GatewayException;
 import io.tokenrouter.access.ApiKeyFilter;
 import io.tokenrouter.access.Sessions;
-import io.tokenrouter.access.SignInThrottle;
-import io.tokenrouter.observe.EventLog;
 import io.tokenrouter.proxy.ClientAddresses;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.DELETE;
@@ -41,10 +39,6 @@ public class SessionResource {
     @Inject
     Sessions sessions;
     @Inject
-    SignInThrottle throttle;
-    @Inject
-    EventLog events;
-    @Inject
     ClientAddresses addresses;
     @Context
     HttpServletRequest servlet;
@@ -61,16 +55,7 @@ public class SessionResource {
     @PublicEndpoint
     public Response setup(Requests.SetupRequest body, @Context ContainerRequestContext request) {
         Requests.SetupRequest b = Validation.required(body);
-        String ip = clientIp(request);
-        CreatedKey created;
-        try {
-            throttle.attempt(ip);
-            created = access.setup(b.setupToken(), b.name());
-        } catch (GatewayException e) {
-            events.warn("sign-in", null, "Refused first-run setup from " + ip + ": " + e.getMessage());
-            throw e;
-        }
-        events.info("sign-in", created.key().name(), "Created the first admin key with the setup token from " + ip);
+        CreatedKey created = sessions.setup(b.setupToken(), b.name(), clientIp(request));
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("key", created.secret());
         answer.put("warning", "Store this key now: it cannot be shown again.");

@@ -11,11 +11,14 @@ import io.tokenrouter.store.Database;
 import io.tokenrouter.store.EventRepository;
 import io.tokenrouter.store.LogFilter;
 import io.tokenrouter.store.LogRow;
+import io.tokenrouter.store.NodeRegistry;
 import io.tokenrouter.store.Page;
 import io.tokenrouter.store.PriceRepository;
 import io.tokenrouter.store.ProviderQuotaRepository;
 import io.tokenrouter.store.RequestLogRepository;
+import io.tokenrouter.routing.Routes;
 import io.tokenrouter.usage.Analytics;
+import io.tokenrouter.usage.PriceBook;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Instant;
@@ -48,6 +51,10 @@ public class ObservingService {
     @Inject
     PriceRepository prices;
     @Inject
+    Routes routes;
+    @Inject
+    NodeRegistry nodes;
+    @Inject
     Database database;
     @Inject
     AuditTrail audit;
@@ -61,13 +68,18 @@ public class ObservingService {
 
     /** The request log, newest first; outside an admin's view only the actor's own keys' rows. */
     public Page<LogRow> log(Caller actor, LogFilter wanted, int offset, int limit) {
+        return log(actor, wanted, offset, limit, 0);
+    }
+
+    /** The request log as {@link #log(Caller, LogFilter, int, int)}, counting at most {@code countLimit} rows (0: all). */
+    public Page<LogRow> log(Caller actor, LogFilter wanted, int offset, int limit, long countLimit) {
         if (wanted.status() != null && !LOG_STATUSES.contains(wanted.status())) {
             throw GatewayException.invalidRequest("status", "status must be one of " + new java.util.TreeSet<>(LOG_STATUSES) + ".");
         }
         List<Long> restrict = actor.role() == Role.ADMIN ? null : visibleKeys(actor);
         LogFilter filter = new LogFilter(wanted.from(), wanted.to(), wanted.keyId(), restrict, wanted.teamId(),
                 wanted.provider(), wanted.model(), wanted.status(), wanted.clientIp(), wanted.text());
-        return log.search(filter, offset, limit);
+        return log.search(filter, offset, limit, countLimit);
     }
 
     public Page<ConversationRepository.ThreadSummary> conversations(Caller actor, String text, Long keyId, int offset,
@@ -115,6 +127,37 @@ public class ObservingService {
                                               int limit) {
         Authorization.requireAdmin(actor);
         return events.search(level, category, text, offset, limit);
+    }
+
+    /** One model a client may ask for: its public id, the provider and model it reaches, its price if known. */
+    public record CatalogEntry(String id, String provider, String model, PriceRepository.Price price) {
+    }
+
+    /** The aggregated catalog: every discovered {@code provider/model} and alias, with prices where known. */
+    public List<CatalogEntry> catalog(Caller actor) {
+        Authorization.requireAdmin(actor);
+        PriceBook book = PriceBook.load(prices);
+        var table = routes.current();
+        List<CatalogEntry> entries = new java.util.ArrayList<>();
+        for (var model : table.models()) {
+            try {
+                var route = table.resolve(model.id());
+                String provider = route.provider().name();
+                entries.add(new CatalogEntry(model.id(), provider, route.upstreamModel(), book.find(provider, route.upstreamModel())));
+            } catch (GatewayException e) {
+                // its provider went away since the table was built: not offered
+            }
+        }
+        return entries;
+    }
+
+    /** The shared database this node uses, this node's id, and every node of the cluster with its last heartbeat. */
+    public record Cluster(String database, String thisNode, List<NodeRegistry.Node> nodes) {
+    }
+
+    public Cluster cluster(Caller actor) {
+        Authorization.requireAdmin(actor);
+        return new Cluster(database.describe(), nodes.nodeId(), nodes.nodes());
     }
 
     public List<PriceRepository.Price> prices(Caller actor) {

@@ -89,7 +89,7 @@ public class ProviderQuotas {
     }
 
     boolean isLow(ProviderQuota q) {
-        double share = settings.providerQuotaAlertShare();
+        double share = routes.operations().providerQuotaAlertShare();
         return below(q.remainingRequests(), q.limitRequests(), share) || below(q.remainingTokens(), q.limitTokens(), share)
                 || (q.creditLimit() != null && q.creditRemaining() != null && q.creditLimit() > 0
                 && q.creditRemaining() / q.creditLimit() < share);
@@ -104,7 +104,7 @@ public class ProviderQuotas {
                 + q.limitRequests() + ", tokens " + q.remainingTokens() + "/" + q.limitTokens()
                 + (q.creditLimit() == null ? "" : ", credit " + q.creditRemaining() + "/" + q.creditLimit());
         events.warn("provider-quota", q.provider(), message);
-        settings.alertWebhookUrl().ifPresent(url -> scheduler.outbound("alert webhook", () -> postWebhook(url, q, message)));
+        routes.operations().alertWebhookUrl().ifPresent(url -> scheduler.outbound("alert webhook", () -> postWebhook(url, q, message)));
     }
 
     private void postWebhook(String url, ProviderQuota q, String message) {

@@ -7,6 +7,8 @@ import io.tokenrouter.store.EventRepository;
 import io.tokenrouter.store.JobLocks;
 import io.tokenrouter.store.RequestLogRepository;
 import jakarta.enterprise.context.ApplicationScoped;
+import io.tokenrouter.routing.Operations;
+import io.tokenrouter.routing.Routes;
 import jakarta.inject.Inject;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
@@ -38,6 +40,8 @@ public class Retention {
     EventLog eventLog;
     @Inject
     Scheduler scheduler;
+    @Inject
+    Routes routes;
 
     public void start() {
         scheduler.every(Duration.ofMinutes(10), "retention", this::runIfLeader);
@@ -51,13 +55,14 @@ public class Retention {
 
     /** Deletes everything older than its retention as of {@code now}; returns how many log rows went. */
     public long run(Instant now) {
+        Operations ops = routes.operations();
         long logRows = 0;
         for (int n = BATCH; n == BATCH; logRows += n) {
-            n = log.deleteOlderThan(now.minus(settings.logRetention()), BATCH);
+            n = log.deleteOlderThan(now.minus(ops.logRetention()), BATCH);
         }
         int rollups = log.deleteRollupsOlderThan(60, now.minus(MINUTE_ROLLUPS))
                 + log.deleteRollupsOlderThan(3600, now.minus(settings.rollupRetention()));
-        int conversationRows = conversations.deleteOlderThan(now.minus(settings.conversationRetention()));
+        int conversationRows = conversations.deleteOlderThan(now.minus(ops.conversationRetention()));
         int eventRows = events.deleteOlderThan(now.minus(settings.eventRetention()));
         if (logRows + rollups + conversationRows + eventRows > 0) {
             eventLog.info("cleanup", "retention", "Retention removed " + logRows + " log rows, " + rollups

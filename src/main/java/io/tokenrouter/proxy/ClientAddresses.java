@@ -1,10 +1,10 @@
 package io.tokenrouter.proxy;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
+import io.tokenrouter.config.AddressRanges;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Supplier;
 
 /**
  * The client's address: the socket's peer, unless that peer is one of the configured trusted proxies, in
@@ -30,14 +30,36 @@ public final class ClientAddresses {
         }
     }
 
-    private final List<byte[][]> trusted = new ArrayList<>();
+    private final Supplier<List<String>> trustedProxies;
     private final Header header;
+    private volatile Parsed parsed = new Parsed(List.of(), List.of());
+
+    /** The ranges of one version of the trusted-proxies list (compared by identity, so reparsed only on change). */
+    private record Parsed(List<String> entries, List<byte[][]> ranges) {
+    }
 
     ClientAddresses(List<String> trustedProxies, Header header) {
-        for (String entry : trustedProxies) {
-            trusted.add(range(entry.trim()));
-        }
+        this(() -> trustedProxies, header);
+        trusted();
+    }
+
+    /**
+     * A resolver that follows the cluster's current {@code trusted_proxies} (which admins may change at run
+     * time); the list is parsed again only when its supplier answers another list.
+     */
+    ClientAddresses(Supplier<List<String>> trustedProxies, Header header) {
+        this.trustedProxies = trustedProxies;
         this.header = header;
+    }
+
+    private List<byte[][]> trusted() {
+        List<String> entries = trustedProxies.get();
+        Parsed p = parsed;
+        if (p.entries() != entries) {
+            p = new Parsed(entries, AddressRanges.parseAll(entries));
+            parsed = p;
+        }
+        return p.ranges();
     }
 
     /** The resolver the settings describe; an invalid entry throws, naming the setting. */
@@ -51,6 +73,16 @@ public final class ClientAddresses {
         }
         return resolve(peer, String.join(",", headers.getOrDefault("X-Forwarded-For", List.of())),
                 String.join(",", headers.getOrDefault("Forwarded", List.of())));
+    }
+
+    /** The client address of a servlet request: its peer, or what the trusted proxies in front of it say. */
+    public String resolve(jakarta.servlet.http.HttpServletRequest request) {
+        String peer = request.getRemoteAddr();
+        if (!isTrusted(peer)) {
+            return peer;
+        }
+        return resolve(peer, String.join(",", java.util.Collections.list(request.getHeaders("X-Forwarded-For"))),
+                String.join(",", java.util.Collections.list(request.getHeaders("Forwarded"))));
     }
 
     String resolve(String peer, String xForwardedFor, String forwarded) {
@@ -68,30 +100,11 @@ public final class ClientAddresses {
         return hops.isEmpty() ? peer : bare(hops.get(0));
     }
 
-    boolean isTrusted(String address) {
-        byte[] bytes = parse(address);
-        if (bytes == null) {
-            return false;
-        }
-        for (byte[][] range : trusted) {
-            if (range != null && matches(bytes, range[0], range[1])) {
-                return true;
-            }
-        }
-        return false;
+    /** Whether {@code address} is one of the trusted proxies. */
+    public boolean isTrusted(String address) {
+        return AddressRanges.contains(trusted(), address);
     }
 
-    private static boolean matches(byte[] address, byte[] network, byte[] mask) {
-        if (address.length != network.length) {
-            return false;
-        }
-        for (int i = 0; i < address.length; i++) {
-            if ((address[i] & mask[i]) != (network[i] & mask[i])) {
-                return false;
-            }
-        }
-        return true;
-    }
 
     /** A hop without brackets or port: {@code [2001:db8::1]:4711} is {@code 2001:db8::1}, {@code 1.2.3.4:80} is {@code 1.2.3.4}. */
     static String bare(String hop) {
@@ -102,56 +115,8 @@ public final class ClientAddresses {
         return h.chars().filter(c -> c == ':').count() == 1 ? h.substring(0, h.indexOf(':')) : h;
     }
 
-    /** A trusted entry as {network, mask}: {@code 10.0.0.0/8}, {@code 192.168.1.5}, {@code ::1}. */
-    private static byte[][] range(String entry) {
-        int slash = entry.indexOf('/');
-        byte[] network = parse(slash < 0 ? entry : entry.substring(0, slash));
-        if (network == null) {
-            throw new IllegalArgumentException("trusted_proxies entry '" + entry + "' is not an IP address or CIDR range");
-        }
-        int bits = slash < 0 ? network.length * 8 : prefixLength(entry, entry.substring(slash + 1), network.length * 8);
-        byte[] mask = new byte[network.length];
-        for (int i = 0; i < mask.length; i++) {
-            int take = Math.max(0, Math.min(8, bits - i * 8));
-            mask[i] = (byte) (take == 0 ? 0 : 0xff << (8 - take));
-        }
-        return new byte[][] {network, mask};
-    }
 
-    private static int prefixLength(String entry, String text, int max) {
-        try {
-            int bits = Integer.parseInt(text);
-            if (bits >= 0 && bits <= max) {
-                return bits;
-            }
-        } catch (NumberFormatException e) {
-            // reported below with the entry
-        }
-        throw new IllegalArgumentException("trusted_proxies entry '" + entry + "' needs a prefix length from 0 to " + max);
-    }
 
-    /** Parses a literal IP address without any name lookup; null when it is not one. */
-    static byte[] parse(String text) {
-        if (text == null) {
-            return null;
-        }
-        String t = text.trim();
-        if (t.startsWith("[") && t.contains("]")) {
-            t = t.substring(1, t.indexOf(']'));
-        } else if (t.chars().filter(c -> c == ':').count() == 1) {
-            t = t.substring(0, t.indexOf(':'));
-        }
-        boolean literal = t.matches("[0-9.]+") && t.chars().filter(c -> c == '.').count() == 3
-                || t.matches("[0-9a-fA-F:.]+") && t.contains(":");
-        if (!literal) {
-            return null;
-        }
-        try {
-            return InetAddress.getByName(t).getAddress();
-        } catch (UnknownHostException e) {
-            return null;
-        }
-    }
 
     private static List<String> split(String header) {
         List<String> hops = new ArrayList<>();

@@ -1,17 +1,23 @@
 package io.tokenrouter.proxy;
 
 import io.tokenrouter.config.GatewaySettings;
+import io.tokenrouter.routing.Routes;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
-/** The one {@link ClientAddresses} of the application, built (and its settings checked) once. */
+/**
+ * The one {@link ClientAddresses} of the application: its header checked once, its trusted proxies the
+ * cluster's current ones (changed by admins at run time, followed within {@code route_refresh_interval}).
+ */
 @ApplicationScoped
 public class ClientAddressesProducer {
 
     @Produces
     @Singleton
-    ClientAddresses addresses(GatewaySettings settings) {
-        return ClientAddresses.of(settings);
+    ClientAddresses addresses(GatewaySettings settings, Routes routes) {
+        ClientAddresses.of(settings); // the file's settings are checked at start, whatever the database says later
+        return new ClientAddresses(() -> routes.operations().trustedProxies(),
+                ClientAddresses.Header.parse(settings.trustedProxyHeader()));
     }
 }

@@ -47,6 +47,7 @@ public class Routes {
     Scheduler scheduler;
 
     private volatile RouteTable table = RouteTable.empty();
+    private volatile Operations operations;
     private volatile long builtFromVersion = -1;
     private SecretCipher cipher;
 
@@ -59,6 +60,20 @@ public class Routes {
 
     public RouteTable current() {
         return table;
+    }
+
+    /** The cluster's operational settings (retention, trusted proxies, alerts), as of the last rebuild. */
+    public Operations operations() {
+        Operations o = operations;
+        if (o == null) {
+            synchronized (this) {
+                if (operations == null) {
+                    operations = Operations.of(settings);
+                }
+                o = operations;
+            }
+        }
+        return o;
     }
 
     public void refreshIfChanged() {
@@ -88,6 +103,7 @@ public class Routes {
                 values.get(Setting.DEFAULT_PROVIDER), values.get(Setting.DEFAULT_MODEL),
                 allowList(values.get(Setting.ALLOWED_MODELS)), discovered(all), Instant.now().getEpochSecond(),
                 Boolean.parseBoolean(values.get(Setting.CONVERSATIONS_ENABLED)));
+        operations = Operations.of(values, settings);
         builtFromVersion = version;
         LOG.fine(() -> "Routes rebuilt at configuration version " + version + ": " + enabled.size() + " providers");
     }

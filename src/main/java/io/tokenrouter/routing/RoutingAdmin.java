@@ -4,6 +4,8 @@ import io.tokenrouter.access.AuditTrail;
 import io.tokenrouter.access.Authorization;
 import io.tokenrouter.access.Caller;
 import io.tokenrouter.api.GatewayException;
+import io.tokenrouter.config.Durations;
+import io.tokenrouter.config.GatewaySettings;
 import io.tokenrouter.store.Database;
 import io.tokenrouter.store.ModelAlias;
 import io.tokenrouter.store.ModelAliasRepository;
@@ -37,6 +39,8 @@ public class RoutingAdmin {
     Database database;
     @Inject
     AuditTrail audit;
+    @Inject
+    GatewaySettings gatewaySettings;
 
     public List<AliasView> aliases(Caller actor) {
         Authorization.requireAdmin(actor);
@@ -145,16 +149,37 @@ public class RoutingAdmin {
 
     RoutingSettings settings() {
         Map<String, String> values = settings.findAll();
+        Operations ops = Operations.of(values, gatewaySettings);
         String allowed = values.get(Setting.ALLOWED_MODELS);
         return new RoutingSettings(values.get(Setting.DEFAULT_PROVIDER), values.get(Setting.DEFAULT_MODEL),
                 allowed == null || allowed.isBlank() ? List.of() : Arrays.stream(allowed.split(",")).map(String::trim).toList(),
-                values.get(Setting.ACTIVE_MODEL_PROFILE), Boolean.parseBoolean(values.get(Setting.CONVERSATIONS_ENABLED)));
+                values.get(Setting.ACTIVE_MODEL_PROFILE), Boolean.parseBoolean(values.get(Setting.CONVERSATIONS_ENABLED)),
+                io.tokenrouter.config.Durations.format(ops.logRetention()),
+                io.tokenrouter.config.Durations.format(ops.conversationRetention()), ops.trustedProxies(),
+                ops.providerQuotaAlertShare(), ops.alertWebhookUrl().orElse(null));
     }
 
     /** Applies the non-null fields; an empty string clears a setting. */
     public RoutingSettings update(Caller actor, RoutingSettings update) {
         Authorization.requireAdmin(actor);
+        // validated before anything is stored, so a bad field changes nothing
+        String logRetention = blank(update.logRetention()) ? update.logRetention()
+                : Durations.format(Operations.retention(Setting.LOG_RETENTION, update.logRetention()));
+        String conversationRetention = blank(update.conversationRetention()) ? update.conversationRetention()
+                : Durations.format(Operations.retention(Setting.CONVERSATION_RETENTION, update.conversationRetention()));
+        List<String> proxies = update.trustedProxies() == null ? null : Operations.proxies(update.trustedProxies());
+        Double share = update.providerQuotaAlertShare() == null ? null : Operations.share(update.providerQuotaAlertShare());
+        String webhook = blank(update.alertWebhookUrl()) ? update.alertWebhookUrl() : Operations.webhook(update.alertWebhookUrl());
         database.run(em -> {
+            store(Setting.LOG_RETENTION, logRetention);
+            store(Setting.CONVERSATION_RETENTION, conversationRetention);
+            if (proxies != null) {
+                settings.store(Setting.TRUSTED_PROXIES, proxies.isEmpty() ? null : String.join(",", proxies));
+            }
+            if (share != null) {
+                settings.store(Setting.PROVIDER_QUOTA_ALERT_SHARE, share.toString());
+            }
+            store(Setting.ALERT_WEBHOOK_URL, webhook);
             store(Setting.DEFAULT_PROVIDER, update.defaultProvider());
             store(Setting.DEFAULT_MODEL, update.defaultModel());
             store(Setting.ACTIVE_MODEL_PROFILE, update.activeModelProfile());
@@ -165,10 +190,19 @@ public class RoutingAdmin {
                 settings.store(Setting.ALLOWED_MODELS, update.allowedModels().isEmpty() ? null
                         : String.join(",", update.allowedModels()));
             }
-            audit.record(actor, "Changed settings: " + update);
+            audit.record(actor, "Changed settings: " + describe(update));
         });
         routes.rebuild();
         return settings();
+    }
+
+    /** The fields an update sets, for the audit trail; the webhook URL only as its host (it may carry a token). */
+    private static String describe(RoutingSettings u) {
+        String webhook = u.alertWebhookUrl() == null ? null
+                : u.alertWebhookUrl().isBlank() ? "(cleared)" : "…" + java.net.URI.create(u.alertWebhookUrl().trim()).getHost() + "…";
+        return new RoutingSettings(u.defaultProvider(), u.defaultModel(), u.allowedModels(), u.activeModelProfile(),
+                u.conversationsEnabled(), u.logRetention(), u.conversationRetention(), u.trustedProxies(),
+                u.providerQuotaAlertShare(), webhook).toString();
     }
 
     private void store(String name, String value) {

@@ -88,6 +88,12 @@ public class ApiKeyRepository {
                 .setParameter("principal", PASSWORD_PRINCIPAL_HASH).getSingleResult());
     }
 
+    /** The keys directly beneath {@code parentId}. */
+    public List<ApiKey> children(long parentId) {
+        return database.inTransaction(em -> em.createQuery("select k from ApiKey k where k.parentId = :id order by k.id",
+                ApiKey.class).setParameter("id", parentId).getResultList());
+    }
+
     public ApiKey store(ApiKey key) {
         return database.inTransaction(em -> {
             ApiKey stored = key.getId() == null ? persist(em, key) : em.merge(key);

@@ -179,6 +179,19 @@ public class Database {
         return postgres;
     }
 
+    /** Which database this node uses and how it got it: "PostgreSQL 16.4 via DATABASE_URL (jdbc:postgresql://db/…)". */
+    public String describe() {
+        String source = ownPool == null ? "the container's DataSource " + GatewaySettings.JNDI_DATASOURCE
+                : settings.databaseUrl().isPresent() ? "DATABASE_URL" : "the embedded default";
+        try (java.sql.Connection c = dataSource.getConnection()) {
+            var meta = c.getMetaData();
+            return meta.getDatabaseProductName() + " " + meta.getDatabaseProductVersion() + " via " + source
+                    + " (" + DatabaseUrls.forLog(meta.getURL()) + ")";
+        } catch (java.sql.SQLException e) {
+            return "unreachable via " + source + ": " + e.getMessage();
+        }
+    }
+
     private String productName() {
         try (java.sql.Connection c = dataSource.getConnection()) {
             return c.getMetaData().getDatabaseProductName();

@@ -28,6 +28,36 @@ public class NodeRegistry {
         return name;
     }
 
+    /** A gateway node as the shared database knows it. */
+    public record Node(String nodeId, String name, Instant startedAt, Instant lastSeen) {
+    }
+
+    /** Every node that has announced itself and not been forgotten, most recently seen first. */
+    public java.util.List<Node> nodes() {
+        return database.inTransaction(em -> {
+            java.util.List<Node> result = new java.util.ArrayList<>();
+            for (Object row : em.createNativeQuery("select node_id, name, started_at, last_seen from gateway_nodes"
+                    + " order by last_seen desc").getResultList()) {
+                Object[] r = (Object[]) row;
+                result.add(new Node((String) r[0], (String) r[1], instant(r[2]), instant(r[3])));
+            }
+            return result;
+        });
+    }
+
+    private static Instant instant(Object value) {
+        if (value instanceof Instant i) {
+            return i;
+        }
+        if (value instanceof java.sql.Timestamp t) {
+            return t.toInstant();
+        }
+        if (value instanceof java.time.OffsetDateTime o) {
+            return o.toInstant();
+        }
+        return value instanceof java.time.LocalDateTime l ? l.toInstant(java.time.ZoneOffset.UTC) : null;
+    }
+
     /** Announces this node, or refreshes its heartbeat. */
     public void heartbeat(Instant now) {
         database.run(em -> {

@@ -234,15 +234,26 @@ public class RequestLogRepository {
         return d;
     }
 
-    /** Request log rows matching the filters, newest first. */
+    /** Request log rows matching the filters, newest first, with their exact count. */
     public Page<LogRow> search(LogFilter filter, int offset, int limit) {
+        return search(filter, offset, limit, 0);
+    }
+
+    /**
+     * Request log rows matching the filters, newest first; with {@code countLimit} above 0 the count stops
+     * there (a page of a log with millions of rows costs its page, not a scan of every matching row).
+     */
+    public Page<LogRow> search(LogFilter filter, int offset, int limit, long countLimit) {
         return database.inTransaction(em -> {
             List<LogRow> rows = new ArrayList<>();
             long[] total = new long[1];
             em.unwrap(Session.class).doWork(connection -> {
                 List<Object> params = new ArrayList<>();
                 String where = filter.where(params);
-                try (PreparedStatement count = connection.prepareStatement("select count(*) from request_log" + where)) {
+                String counting = countLimit > 0
+                        ? "select count(*) from (select 1 from request_log" + where + " fetch first " + countLimit + " rows only) c"
+                        : "select count(*) from request_log" + where;
+                try (PreparedStatement count = connection.prepareStatement(counting)) {
                     bind(count, params);
                     try (ResultSet rs = count.executeQuery()) {
                         rs.next();

@@ -15,6 +15,11 @@ public class Setting {
     public static final String ACTIVE_MODEL_PROFILE = "active_model_profile";
     public static final String ALLOWED_MODELS = "allowed_models";
     public static final String CONVERSATIONS_ENABLED = "conversations_enabled";
+    public static final String LOG_RETENTION = "log_retention";
+    public static final String CONVERSATION_RETENTION = "conversation_retention";
+    public static final String TRUSTED_PROXIES = "trusted_proxies";
+    public static final String PROVIDER_QUOTA_ALERT_SHARE = "provider_quota_alert_share";
+    public static final String ALERT_WEBHOOK_URL = "alert_webhook_url";
 
     @Id
     @Column(name = "setting_name")

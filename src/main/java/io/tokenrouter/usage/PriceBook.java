@@ -36,7 +36,8 @@ public final class PriceBook {
         return Math.round(micros);
     }
 
-    Price find(String provider, String model) {
+    /** The price of a model at a provider: its own, else the global one, also for dated model names; or null. */
+    public Price find(String provider, String model) {
         if (model == null) {
             return null;
         }

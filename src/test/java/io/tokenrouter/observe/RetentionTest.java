@@ -93,6 +93,7 @@ class RetentionTest {
         retention.settings = GatewaySettings.load(Map.of("tokenrouter.home", home.toString(),
                 "tokenrouter.log_retention", "30d", "tokenrouter.rollup_retention", "90d",
                 "tokenrouter.conversation_retention", "14d", "tokenrouter.event_retention", "60d"), Map.of());
+        retention.routes = io.tokenrouter.routing.TestRoutes.fromFile(retention.settings);
         retention.log = log;
         retention.conversations = conversations;
         retention.events = events;

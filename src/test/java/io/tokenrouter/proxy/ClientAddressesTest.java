@@ -116,14 +116,14 @@ class ClientAddressesTest {
 
     @Test
     void recognisesLiteralAddressesWithoutNameLookups() {
-        assertThat(ClientAddresses.parse("198.51.100.1")).containsExactly(198, 51, 100, 1);
-        assertThat(ClientAddresses.parse("[2001:db8::1]:443")).hasSize(16);
-        assertThat(ClientAddresses.parse("198.51.100.1:8080")).containsExactly(198, 51, 100, 1);
-        assertThat(ClientAddresses.parse("localhost")).isNull();
-        assertThat(ClientAddresses.parse("example.com")).isNull();
-        assertThat(ClientAddresses.parse("1.2.3")).isNull();
-        assertThat(ClientAddresses.parse("unknown")).isNull();
-        assertThat(ClientAddresses.parse(null)).isNull();
+        assertThat(io.tokenrouter.config.AddressRanges.parse("198.51.100.1")).containsExactly(198, 51, 100, 1);
+        assertThat(io.tokenrouter.config.AddressRanges.parse("[2001:db8::1]:443")).hasSize(16);
+        assertThat(io.tokenrouter.config.AddressRanges.parse("198.51.100.1:8080")).containsExactly(198, 51, 100, 1);
+        assertThat(io.tokenrouter.config.AddressRanges.parse("localhost")).isNull();
+        assertThat(io.tokenrouter.config.AddressRanges.parse("example.com")).isNull();
+        assertThat(io.tokenrouter.config.AddressRanges.parse("1.2.3")).isNull();
+        assertThat(io.tokenrouter.config.AddressRanges.parse("unknown")).isNull();
+        assertThat(io.tokenrouter.config.AddressRanges.parse(null)).isNull();
     }
 
     @ParameterizedTest

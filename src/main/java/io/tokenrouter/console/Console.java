@@ -1,0 +1,153 @@
+package io.tokenrouter.console;
+
+import io.tokenrouter.access.Caller;
+import io.tokenrouter.access.Role;
+import io.tokenrouter.api.GatewayException;
+import jakarta.faces.application.FacesMessage;
+import jakarta.faces.component.visit.VisitContext;
+import jakarta.faces.component.visit.VisitResult;
+import jakarta.faces.context.FacesContext;
+import jakarta.servlet.http.HttpServletRequest;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * What every console page shares: the signed-in caller (put on the request by {@link ConsoleFilter}),
+ * running a service call so that its refusal becomes a message next to the field it names (and in the
+ * page's message area) instead of an error page, and the console's formats for times and numbers.
+ */
+public final class Console {
+
+    private static final Logger LOG = Logger.getLogger(Console.class.getName());
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'", Locale.ROOT)
+            .withZone(ZoneOffset.UTC);
+
+    private Console() {
+    }
+
+    public static FacesContext faces() {
+        return FacesContext.getCurrentInstance();
+    }
+
+    public static HttpServletRequest request() {
+        return (HttpServletRequest) faces().getExternalContext().getRequest();
+    }
+
+    /** The signed-in caller of this request. */
+    public static Caller caller() {
+        Caller caller = (Caller) request().getAttribute(Caller.PROPERTY);
+        if (caller == null) {
+            throw new IllegalStateException("No signed-in caller on a console page");
+        }
+        return caller;
+    }
+
+    public static boolean isAdmin() {
+        Object caller = request().getAttribute(Caller.PROPERTY);
+        return caller instanceof Caller c && c.role() == Role.ADMIN;
+    }
+
+    /** Runs {@code action}; on success shows {@code done} (if any), on a refusal shows why. */
+    public static boolean attempt(Runnable action, String done) {
+        return attempt(() -> {
+            action.run();
+            return Boolean.TRUE;
+        }, done) != null;
+    }
+
+    /** Runs {@code action} and answers its result; on a refusal shows why and answers null. */
+    public static <T> T attempt(Supplier<T> action, String done) {
+        try {
+            T result = action.get();
+            if (done != null) {
+                info(done);
+            }
+            return result;
+        } catch (GatewayException e) {
+            refused(e);
+            return null;
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "A console action failed", e);
+            error("The action failed: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+            return null;
+        }
+    }
+
+    /** Shows a service's refusal next to the field its parameter names (when the page has one) and at the top. */
+    public static void refused(GatewayException e) {
+        FacesContext faces = faces();
+        String field = e.param() == null ? null : fieldId(e.param());
+        if (field != null) {
+            String clientId = clientIdOf(faces, field);
+            if (clientId != null) {
+                faces.addMessage(clientId, new FacesMessage(FacesMessage.SEVERITY_ERROR, e.getMessage(), e.getMessage()));
+            }
+        }
+        faces.addMessage(null, new FacesMessage(FacesMessage.SEVERITY_ERROR, e.getMessage(), null));
+        faces.validationFailed();
+    }
+
+    public static void info(String message) {
+        faces().addMessage(null, new FacesMessage(FacesMessage.SEVERITY_INFO, message, null));
+    }
+
+    public static void error(String message) {
+        faces().addMessage(null, new FacesMessage(FacesMessage.SEVERITY_ERROR, message, null));
+        faces().validationFailed();
+    }
+
+    /** The component id a parameter's field has on a page: {@code quotas[0].limit} → {@code quotas_0_limit}. */
+    static String fieldId(String param) {
+        return param.replaceAll("[^A-Za-z0-9_]+", "_").replaceAll("_+$", "");
+    }
+
+    private static String clientIdOf(FacesContext faces, String id) {
+        String[] found = new String[1];
+        faces.getViewRoot().visitTree(VisitContext.createVisitContext(faces), (context, component) -> {
+            if (id.equals(component.getId()) && component.isRendered()) {
+                found[0] = component.getClientId(faces);
+                return VisitResult.COMPLETE;
+            }
+            return VisitResult.ACCEPT;
+        });
+        return found[0];
+    }
+
+    public static String time(Instant t) {
+        return t == null ? "—" : TIME.format(t);
+    }
+
+    /** "in 3 h 20 min", "5 min ago". */
+    public static String relative(Instant t) {
+        if (t == null) {
+            return "—";
+        }
+        Duration d = Duration.between(Instant.now(), t);
+        String span = span(d.abs());
+        return d.isNegative() ? span + " ago" : "in " + span;
+    }
+
+    static String span(Duration d) {
+        long s = d.toSeconds();
+        if (s < 60) {
+            return s + " s";
+        }
+        if (s < 3600) {
+            return s / 60 + " min";
+        }
+        if (s < 86400) {
+            return s / 3600 + " h " + (s % 3600) / 60 + " min";
+        }
+        return s / 86400 + " d " + (s % 86400) / 3600 + " h";
+    }
+
+    public static String number(long n) {
+        return String.format(Locale.ROOT, "%,d", n);
+    }
+}

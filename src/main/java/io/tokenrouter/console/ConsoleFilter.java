@@ -1,0 +1,101 @@
+package io.tokenrouter.console;
+
+import io.tokenrouter.access.Caller;
+import io.tokenrouter.access.Role;
+import io.tokenrouter.access.Sessions;
+import io.tokenrouter.api.GatewayException;
+import jakarta.inject.Inject;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.annotation.WebFilter;
+import jakarta.servlet.http.HttpFilter;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpSession;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+
+/**
+ * The console's door: every {@code /admin} request carries the session it signed in with (the session
+ * token is held in the container's HTTP session, never in the page), resolved on each request against the
+ * database, so a revoked key or a sign-out elsewhere ends it. Without one, pages lead to the sign-in page;
+ * admin-only pages answer 403 to keymasters, whatever URL they type. Pages are never cached and never framed.
+ */
+@WebFilter(urlPatterns = "/admin/*")
+public class ConsoleFilter extends HttpFilter {
+
+    /** The HTTP session attribute that holds the console's session token. */
+    static final String TOKEN = "io.tokenrouter.console.session";
+    /** Pages anyone may open: signing in and first-run setup. */
+    private static final Set<String> PUBLIC = Set.of("/signin.xhtml", "/setup.xhtml");
+    /** Pages only admins may open; keymasters see only their own keys' data elsewhere. */
+    static final Set<String> ADMIN_ONLY = Set.of("/providers.xhtml", "/models.xhtml", "/conversations.xhtml",
+            "/network.xhtml", "/settings.xhtml");
+
+    @Inject
+    Sessions sessions;
+
+    @Override
+    protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws IOException, ServletException {
+        response.setHeader("Cache-Control", "no-store");
+        response.setHeader("X-Frame-Options", "DENY");
+        response.setHeader("X-Content-Type-Options", "nosniff");
+        response.setHeader("Referrer-Policy", "same-origin");
+        String page = page(request);
+        Caller caller = caller(request);
+        if (PUBLIC.contains(page)) {
+            if (caller != null) {
+                request.setAttribute(Caller.PROPERTY, caller);
+            }
+            chain.doFilter(request, response);
+            return;
+        }
+        if (caller == null) {
+            redirect(request, response, request.getContextPath() + "/admin/signin.xhtml");
+            return;
+        }
+        if (caller.role() != Role.ADMIN && ADMIN_ONLY.contains(page)) {
+            response.sendError(HttpServletResponse.SC_FORBIDDEN);
+            return;
+        }
+        request.setAttribute(Caller.PROPERTY, caller);
+        chain.doFilter(request, response);
+    }
+
+    /** The page within /admin: {@code /admin/log.xhtml} → {@code /log.xhtml}; the folder itself is the status page. */
+    static String page(HttpServletRequest request) {
+        String path = request.getServletPath() + (request.getPathInfo() == null ? "" : request.getPathInfo());
+        String page = path.startsWith("/admin") ? path.substring("/admin".length()) : path;
+        return page.isEmpty() || page.equals("/") ? "/index.xhtml" : page;
+    }
+
+    private Caller caller(HttpServletRequest request) {
+        HttpSession session = request.getSession(false);
+        Object token = session == null ? null : session.getAttribute(TOKEN);
+        if (token == null) {
+            return null;
+        }
+        try {
+            Caller caller = sessions.resolve((String) token);
+            return caller.role() == Role.INFERRER ? null : caller;
+        } catch (GatewayException e) {
+            session.removeAttribute(TOKEN);
+            return null;
+        }
+    }
+
+    /** A redirect the browser follows, also from inside an Ajax request (as a Faces partial response). */
+    static void redirect(HttpServletRequest request, HttpServletResponse response, String location) throws IOException {
+        if ("partial/ajax".equals(request.getHeader("Faces-Request"))) {
+            response.setContentType("text/xml");
+            response.setCharacterEncoding("UTF-8");
+            String escaped = location.replace("&", "&amp;").replace("\"", "&quot;").replace("<", "&lt;");
+            response.getOutputStream().write(("<?xml version=\"1.0\" encoding=\"UTF-8\"?><partial-response><redirect url=\""
+                    + escaped + "\"></redirect></partial-response>").getBytes(StandardCharsets.UTF_8));
+            return;
+        }
+        response.sendRedirect(location);
+    }
+}

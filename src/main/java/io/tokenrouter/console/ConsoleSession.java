@@ -1,0 +1,138 @@
+package io.tokenrouter.console;
+
+import io.tokenrouter.access.AdminAccess;
+import io.tokenrouter.access.Caller;
+import io.tokenrouter.access.CreatedKey;
+import io.tokenrouter.access.Sessions;
+import io.tokenrouter.api.GatewayException;
+import io.tokenrouter.proxy.ClientAddresses;
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpSession;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * Signing in to and out of the console. Signing in opens a gateway session ({@link Sessions}: throttled per
+ * client, logged) and gives the browser a new HTTP session id, so an id planted before sign-in is worthless;
+ * signing out ends both.
+ */
+@Named("account")
+@RequestScoped
+public class ConsoleSession {
+
+    /** The HTTP session attribute naming who signed in (for the sign-out event when the session times out). */
+    static final String PRINCIPAL = "io.tokenrouter.console.principal";
+
+    @Inject
+    Sessions sessions;
+    @Inject
+    AdminAccess admin;
+    @Inject
+    ClientAddresses addresses;
+
+    private String key;
+    private String password;
+
+    /** Opens the page: a signed-in visitor goes on to the console; a fresh install to first-run setup. */
+    public void onSignInPage() {
+        HttpServletRequest request = Console.request();
+        HttpSession session = request.getSession(false);
+        if (session != null && session.getAttribute(ConsoleFilter.TOKEN) != null) {
+            redirect("index.xhtml");
+        }
+    }
+
+    public boolean isSetupPending() {
+        return admin.setupPending();
+    }
+
+    public String signIn() {
+        boolean byPassword = key == null || key.isBlank();
+        if (byPassword && (password == null || password.isEmpty())) {
+            Console.error("Enter an admin or keymaster key, or the admin password.");
+            return null;
+        }
+        try {
+            Sessions.Opened opened = sessions.open(byPassword ? null : key, byPassword ? password : null,
+                    clientIp());
+            start(opened);
+        } catch (GatewayException e) {
+            Console.refused(e);
+            return null;
+        }
+        return "index?faces-redirect=true";
+    }
+
+    /** Signs in with a key just created (first-run setup). */
+    void signInWith(CreatedKey created) {
+        start(sessions.open(created.secret(), null, clientIp()));
+    }
+
+    public String signOut() {
+        HttpSession session = Console.request().getSession(false);
+        if (session != null) {
+            Object token = session.getAttribute(ConsoleFilter.TOKEN);
+            if (token != null) {
+                sessions.close((String) token, Console.caller().keyName());
+            }
+            session.invalidate();
+        }
+        return "signin?faces-redirect=true&signedOut=true";
+    }
+
+    private void start(Sessions.Opened opened) {
+        HttpServletRequest request = Console.request();
+        request.getSession(true);
+        request.changeSessionId();
+        HttpSession session = request.getSession(false);
+        session.setAttribute(ConsoleFilter.TOKEN, opened.token());
+        session.setAttribute(PRINCIPAL, opened.principal());
+        request.setAttribute(Caller.PROPERTY, sessions.resolve(opened.token()));
+    }
+
+    /** The address the request came from, as the trusted proxies report it. */
+    String clientIp() {
+        return addresses.resolve(Console.request());
+    }
+
+    /** Who is signed in, for the navigation bar. */
+    public String getName() {
+        return Console.caller().keyName();
+    }
+
+    public String getRole() {
+        return Console.caller().role().wireName();
+    }
+
+    public boolean isAdmin() {
+        return Console.isAdmin();
+    }
+
+    static void redirect(String page) {
+        try {
+            Console.faces().getExternalContext().redirect(page);
+            Console.faces().responseComplete();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public String getKey() {
+        return key;
+    }
+
+    public void setKey(String key) {
+        this.key = key;
+    }
+
+    public String getPassword() {
+        return password;
+    }
+
+    public void setPassword(String password) {
+        this.password = password;
+    }
+}

@@ -1,0 +1,274 @@
+package io.tokenrouter.console;
+
+import io.tokenrouter.access.KeyService;
+import io.tokenrouter.access.KeyView;
+import io.tokenrouter.access.TeamService;
+import io.tokenrouter.access.TeamView;
+import io.tokenrouter.observe.ObservingService;
+import io.tokenrouter.store.EventRepository;
+import io.tokenrouter.store.LogFilter;
+import io.tokenrouter.store.LogRow;
+import io.tokenrouter.store.Page;
+import jakarta.faces.view.ViewScoped;
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+import java.io.Serializable;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.primefaces.model.FilterMeta;
+import org.primefaces.model.LazyDataModel;
+import org.primefaces.model.SortMeta;
+
+/**
+ * Log: the request log (every request, refusals included) and the operational log, each paged on the
+ * server. Filters go to the database; counting stops at {@value #COUNT_LIMIT} rows, so a page costs the
+ * same with millions of rows. Keymasters see their own keys' requests only, and no operational log.
+ */
+@Named
+@ViewScoped
+public class LogView implements Serializable {
+
+    private static final long serialVersionUID = 1L;
+    static final long COUNT_LIMIT = 10_000;
+
+    @Inject
+    ObservingService observing;
+    @Inject
+    KeyService keys;
+    @Inject
+    TeamService teams;
+
+    private LocalDateTime from;
+    private LocalDateTime to;
+    private Long keyId;
+    private Long teamId;
+    private String provider;
+    private String model;
+    private String status;
+    private String text;
+    private String eventLevel;
+    private String eventText;
+    private long lastCount;
+
+    private final LazyDataModel<LogRow> requests = new LazyDataModel<>() {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public int count(Map<String, FilterMeta> filterBy) {
+            Page<LogRow> page = Console.attempt(() -> observing.log(Console.caller(), filter(), 0, 1, COUNT_LIMIT), null);
+            lastCount = page == null ? 0 : page.total();
+            return (int) lastCount;
+        }
+
+        @Override
+        public List<LogRow> load(int first, int pageSize, Map<String, SortMeta> sortBy, Map<String, FilterMeta> filterBy) {
+            Page<LogRow> page = Console.attempt(() -> observing.log(Console.caller(), filter(), first, pageSize, COUNT_LIMIT), null);
+            if (page == null) {
+                setRowCount(0);
+                return List.of();
+            }
+            lastCount = page.total();
+            setRowCount((int) page.total());
+            return page.items();
+        }
+
+        @Override
+        public String getRowKey(LogRow row) {
+            return row.requestId();
+        }
+    };
+
+    private final LazyDataModel<EventRepository.Event> events = new LazyDataModel<>() {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public int count(Map<String, FilterMeta> filterBy) {
+            if (!Console.isAdmin()) {
+                return 0;
+            }
+            Page<EventRepository.Event> page = Console.attempt(() -> observing.events(Console.caller(), blank(eventLevel), null,
+                    blank(eventText), 0, 1), null);
+            return page == null ? 0 : (int) Math.min(Integer.MAX_VALUE, page.total());
+        }
+
+        @Override
+        public List<EventRepository.Event> load(int first, int pageSize, Map<String, SortMeta> sortBy,
+                                                Map<String, FilterMeta> filterBy) {
+            if (!Console.isAdmin()) {
+                setRowCount(0);
+                return List.of();
+            }
+            Page<EventRepository.Event> page = Console.attempt(() -> observing.events(Console.caller(), blank(eventLevel), null,
+                    blank(eventText), first, pageSize), null);
+            if (page == null) {
+                setRowCount(0);
+                return List.of();
+            }
+            setRowCount((int) Math.min(Integer.MAX_VALUE, page.total()));
+            return page.items();
+        }
+
+        @Override
+        public String getRowKey(EventRepository.Event row) {
+            return String.valueOf(row.id());
+        }
+    };
+
+    private LogFilter filter() {
+        return new LogFilter(instant(from), instant(to), keyId, null, teamId, blank(provider), blank(model),
+                blank(status), null, blank(text));
+    }
+
+    public LazyDataModel<LogRow> getRequests() {
+        return requests;
+    }
+
+    public LazyDataModel<EventRepository.Event> getEvents() {
+        return events;
+    }
+
+    public String getCountText() {
+        return lastCount >= COUNT_LIMIT ? "more than " + Console.number(COUNT_LIMIT - 1) + " requests — narrow the filters to see older ones"
+                : Console.number(lastCount) + " requests";
+    }
+
+    public void clear() {
+        from = null;
+        to = null;
+        keyId = null;
+        teamId = null;
+        provider = null;
+        model = null;
+        status = null;
+        text = null;
+    }
+
+    public List<KeyView> getKeyChoices() {
+        List<KeyView> list = Console.attempt(() -> keys.list(Console.caller(), 0, AccessView.MAX_KEYS).items(), null);
+        return list == null ? List.of() : list;
+    }
+
+    public List<TeamView> getTeamChoices() {
+        if (!Console.isAdmin()) {
+            return List.of();
+        }
+        List<TeamView> list = Console.attempt(() -> teams.list(Console.caller(), 0, 1000).items(), null);
+        return list == null ? List.of() : list;
+    }
+
+    public List<String> getStatuses() {
+        return List.of("ok", "error", "refused", "failed");
+    }
+
+    public String time(Instant t) {
+        return Console.time(t);
+    }
+
+    public String tokens(LogRow row) {
+        return Console.number(row.promptTokens()) + " → " + Console.number(row.completionTokens()) + (row.estimated() ? " (est.)" : "");
+    }
+
+    public String cost(LogRow row) {
+        return row.costMicros() == 0 ? "—" : String.format(Locale.ROOT, "$%.5f", row.costMicros() / 1_000_000.0);
+    }
+
+    /** ok, warn or bad: the colour of an outcome's badge. */
+    public String tone(LogRow row) {
+        if (row.status() < 400) {
+            return "ok";
+        }
+        return "refused".equals(row.outcome()) ? "warn" : "bad";
+    }
+
+    private static Instant instant(LocalDateTime t) {
+        return t == null ? null : t.toInstant(ZoneOffset.UTC);
+    }
+
+    private static String blank(String s) {
+        return s == null || s.isBlank() ? null : s.trim();
+    }
+
+    public LocalDateTime getFrom() {
+        return from;
+    }
+
+    public void setFrom(LocalDateTime from) {
+        this.from = from;
+    }
+
+    public LocalDateTime getTo() {
+        return to;
+    }
+
+    public void setTo(LocalDateTime to) {
+        this.to = to;
+    }
+
+    public Long getKeyId() {
+        return keyId;
+    }
+
+    public void setKeyId(Long keyId) {
+        this.keyId = keyId;
+    }
+
+    public Long getTeamId() {
+        return teamId;
+    }
+
+    public void setTeamId(Long teamId) {
+        this.teamId = teamId;
+    }
+
+    public String getProvider() {
+        return provider;
+    }
+
+    public void setProvider(String provider) {
+        this.provider = provider;
+    }
+
+    public String getModel() {
+        return model;
+    }
+
+    public void setModel(String model) {
+        this.model = model;
+    }
+
+    public String getStatus() {
+        return status;
+    }
+
+    public void setStatus(String status) {
+        this.status = status;
+    }
+
+    public String getText() {
+        return text;
+    }
+
+    public void setText(String text) {
+        this.text = text;
+    }
+
+    public String getEventLevel() {
+        return eventLevel;
+    }
+
+    public void setEventLevel(String eventLevel) {
+        this.eventLevel = eventLevel;
+    }
+
+    public String getEventText() {
+        return eventText;
+    }
+
+    public void setEventText(String eventText) {
+        this.eventText = eventText;
+    }
+}

@@ -1,0 +1,229 @@
+package io.tokenrouter.console;
+
+import io.tokenrouter.observe.ObservingService;
+import io.tokenrouter.provider.ProviderAdmin;
+import io.tokenrouter.provider.ProviderView;
+import io.tokenrouter.routing.AliasTarget;
+import io.tokenrouter.routing.AliasView;
+import io.tokenrouter.routing.RoutingAdmin;
+import io.tokenrouter.store.PriceRepository;
+import jakarta.faces.view.ViewScoped;
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.primefaces.PrimeFaces;
+
+/**
+ * Models: the aggregated catalog clients see in {@code /v1/models} (provider, upstream id, price per million
+ * tokens where known), the aliases with their target in each profile, and the switch of the active profile.
+ */
+@Named
+@ViewScoped
+public class ModelsView implements Serializable {
+
+    private static final long serialVersionUID = 1L;
+
+    @Inject
+    ObservingService observing;
+    @Inject
+    RoutingAdmin routing;
+    @Inject
+    ProviderAdmin providers;
+
+    private String filter;
+    private String profile;
+    private transient List<ObservingService.CatalogEntry> catalog;
+    private transient List<AliasView> aliases;
+
+    private String aliasName;
+    private boolean editingAlias;
+    private List<TargetRow> targets = new ArrayList<>();
+
+    /** One target of an alias being edited. */
+    public static class TargetRow implements Serializable {
+        private static final long serialVersionUID = 1L;
+        private String profile;
+        private String provider;
+        private String model;
+
+        public TargetRow() {
+        }
+
+        TargetRow(String profile, String provider, String model) {
+            this.profile = profile;
+            this.provider = provider;
+            this.model = model;
+        }
+
+        public String getProfile() {
+            return profile;
+        }
+
+        public void setProfile(String profile) {
+            this.profile = profile;
+        }
+
+        public String getProvider() {
+            return provider;
+        }
+
+        public void setProvider(String provider) {
+            this.provider = provider;
+        }
+
+        public String getModel() {
+            return model;
+        }
+
+        public void setModel(String model) {
+            this.model = model;
+        }
+    }
+
+    public List<ObservingService.CatalogEntry> getCatalog() {
+        if (catalog == null) {
+            catalog = Console.attempt(() -> observing.catalog(Console.caller()), null);
+            if (catalog == null) {
+                catalog = List.of();
+            }
+        }
+        if (filter == null || filter.isBlank()) {
+            return catalog;
+        }
+        String needle = filter.trim().toLowerCase(Locale.ROOT);
+        return catalog.stream().filter(e -> e.id().toLowerCase(Locale.ROOT).contains(needle)).toList();
+    }
+
+    public List<AliasView> getAliases() {
+        if (aliases == null) {
+            aliases = Console.attempt(() -> routing.aliases(Console.caller()), null);
+            if (aliases == null) {
+                aliases = List.of();
+            }
+        }
+        return aliases;
+    }
+
+    @SuppressWarnings("unchecked")
+    public List<String> getProfiles() {
+        Map<String, Object> p = Console.attempt(() -> routing.profiles(Console.caller()), null);
+        return p == null ? List.of() : (List<String>) p.get("profiles");
+    }
+
+    public String getActiveProfile() {
+        Map<String, Object> p = Console.attempt(() -> routing.profiles(Console.caller()), null);
+        return p == null ? null : (String) p.get("active");
+    }
+
+    public List<String> getProviderNames() {
+        List<ProviderView> list = Console.attempt(() -> providers.list(Console.caller()), null);
+        return list == null ? List.of() : list.stream().map(ProviderView::name).toList();
+    }
+
+    public void activate() {
+        String chosen = profile;
+        if (Console.attempt(() -> routing.activate(Console.caller(), chosen), "Profile '" + chosen + "' is active; aliases follow it at once.") != null) {
+            aliases = null;
+            catalog = null;
+        }
+    }
+
+    public void newAlias() {
+        aliasName = null;
+        editingAlias = false;
+        targets = new ArrayList<>();
+        String active = getActiveProfile();
+        targets.add(new TargetRow(active == null ? "default" : active, null, null));
+    }
+
+    public void editAlias(AliasView alias) {
+        aliasName = alias.name();
+        editingAlias = true;
+        targets = new ArrayList<>();
+        for (AliasTarget t : alias.targets()) {
+            targets.add(new TargetRow(t.profile(), t.provider(), t.model()));
+        }
+    }
+
+    public void addTarget() {
+        targets.add(new TargetRow());
+    }
+
+    public void removeTarget(TargetRow row) {
+        targets.remove(row);
+    }
+
+    public void saveAlias() {
+        List<AliasTarget> wanted = targets.stream().map(t -> new AliasTarget(t.profile, t.provider, t.model)).toList();
+        String name = aliasName;
+        if (Console.attempt(() -> routing.putAlias(Console.caller(), name, wanted), "Saved alias '" + name + "'.") != null) {
+            aliases = null;
+            catalog = null;
+            PrimeFaces.current().executeScript("PF('aliasDialog').hide()");
+        }
+    }
+
+    public void deleteAlias(AliasView alias) {
+        if (Console.attempt(() -> routing.deleteAlias(Console.caller(), alias.name()), "Deleted alias '" + alias.name() + "'.")) {
+            aliases = null;
+            catalog = null;
+        }
+    }
+
+    /** A price per million tokens, from micro-dollars per million: "$2.50". */
+    public String price(PriceRepository.Price price, String which) {
+        if (price == null) {
+            return "—";
+        }
+        long micros = switch (which) {
+            case "input" -> price.inputMicros();
+            case "output" -> price.outputMicros();
+            default -> price.cachedInputMicros();
+        };
+        return String.format(Locale.ROOT, "$%,.2f", micros / 1_000_000.0);
+    }
+
+    public String targetsText(AliasView alias) {
+        List<String> parts = new ArrayList<>();
+        for (AliasTarget t : alias.targets()) {
+            parts.add(t.profile() + " → " + t.provider() + "/" + t.model());
+        }
+        return String.join("   ·   ", parts);
+    }
+
+    public String getFilter() {
+        return filter;
+    }
+
+    public void setFilter(String filter) {
+        this.filter = filter;
+    }
+
+    public String getProfile() {
+        return profile == null ? getActiveProfile() : profile;
+    }
+
+    public void setProfile(String profile) {
+        this.profile = profile;
+    }
+
+    public String getAliasName() {
+        return aliasName;
+    }
+
+    public void setAliasName(String aliasName) {
+        this.aliasName = aliasName;
+    }
+
+    public boolean isEditingAlias() {
+        return editingAlias;
+    }
+
+    public List<TargetRow> getTargets() {
+        return targets;
+    }
+}

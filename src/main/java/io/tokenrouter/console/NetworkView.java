@@ -1,0 +1,128 @@
+package io.tokenrouter.console;
+
+import io.tokenrouter.observe.ObservingService;
+import io.tokenrouter.proxy.ClientAddresses;
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+import jakarta.servlet.http.HttpServletRequest;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Network: what the application sees of its container for the request that shows the page (listener,
+ * scheme, TLS protocol and cipher, the path through proxies) and of the cluster (database, nodes). The
+ * container owns TLS and ports; the page says where to configure them.
+ */
+@Named
+@RequestScoped
+public class NetworkView {
+
+    @Inject
+    ObservingService observing;
+    @Inject
+    ClientAddresses addresses;
+
+    private ObservingService.Cluster cluster;
+
+    public Map<String, String> getServer() {
+        HttpServletRequest r = Console.request();
+        var context = r.getServletContext();
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("Server", context.getServerInfo());
+        m.put("Servlet API", context.getEffectiveMajorVersion() + "." + context.getEffectiveMinorVersion()
+                + " (container " + context.getMajorVersion() + "." + context.getMinorVersion() + ")");
+        m.put("Java", System.getProperty("java.vm.name") + " " + Runtime.version());
+        m.put("Context path", r.getContextPath().isEmpty() ? "/ (root)" : r.getContextPath());
+        m.put("Processors / heap", Runtime.getRuntime().availableProcessors() + " / "
+                + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MiB max");
+        return m;
+    }
+
+    public Map<String, String> getRequest() {
+        HttpServletRequest r = Console.request();
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("URL", r.getRequestURL().toString());
+        m.put("Scheme", r.getScheme() + (r.isSecure() ? " (secure)" : " (not secure)"));
+        m.put("Host and port as asked", r.getServerName() + ":" + r.getServerPort());
+        m.put("Listener", r.getLocalAddr() + ":" + r.getLocalPort());
+        m.put("Protocol", r.getProtocol());
+        m.put("TLS protocol", text(first(r, "jakarta.servlet.request.secure_protocol",
+                "org.apache.tomcat.util.net.secure_protocol_version")));
+        m.put("TLS cipher", text(r.getAttribute("jakarta.servlet.request.cipher_suite")));
+        Object bits = r.getAttribute("jakarta.servlet.request.key_size");
+        m.put("Key size", bits == null ? "—" : bits + " bits");
+        return m;
+    }
+
+    public Map<String, String> getClient() {
+        HttpServletRequest r = Console.request();
+        String peer = r.getRemoteAddr();
+        boolean trusted = addresses.isTrusted(peer);
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("Connected from", peer);
+        m.put("Through a trusted proxy", trusted ? "yes: " + peer + " is in trusted_proxies" : "no");
+        m.put("X-Forwarded-For", headers(r, "X-Forwarded-For"));
+        m.put("Forwarded", headers(r, "Forwarded"));
+        m.put("X-Forwarded-Proto", headers(r, "X-Forwarded-Proto"));
+        m.put("Client address used for logs and throttling", addresses.resolve(r));
+        return m;
+    }
+
+    private ObservingService.Cluster cluster() {
+        if (cluster == null) {
+            cluster = Console.attempt(() -> observing.cluster(Console.caller()), null);
+        }
+        return cluster;
+    }
+
+    public String getDatabase() {
+        return cluster() == null ? "—" : cluster().database();
+    }
+
+    public List<Map<String, String>> getNodes() {
+        List<Map<String, String>> rows = new ArrayList<>();
+        if (cluster() != null) {
+            for (var n : cluster().nodes()) {
+                Map<String, String> row = new LinkedHashMap<>();
+                row.put("name", n.name() + (n.nodeId().equals(cluster().thisNode()) ? "  (this node)" : ""));
+                row.put("id", n.nodeId());
+                row.put("started", Console.time(n.startedAt()));
+                row.put("seen", Console.relative(n.lastSeen()));
+                rows.add(row);
+            }
+        }
+        return rows;
+    }
+
+    public boolean isSecure() {
+        return Console.request().isSecure();
+    }
+
+    private static Object first(HttpServletRequest r, String... names) {
+        for (String name : names) {
+            Object value = r.getAttribute(name);
+            if (value != null) {
+                return value;
+            }
+        }
+        return null;
+    }
+
+    private static String headers(HttpServletRequest r, String name) {
+        List<String> values = Collections.list(r.getHeaders(name));
+        return values.isEmpty() ? "—" : String.join(", ", values);
+    }
+
+    private static String text(Object value) {
+        return value == null ? "—" : value.toString();
+    }
+
+    public String time(Instant t) {
+        return Console.time(t);
+    }
+}

@@ -1,0 +1,214 @@
+package io.tokenrouter.console;
+
+import io.tokenrouter.access.Caller;
+import io.tokenrouter.provider.ConnectionTestResult;
+import io.tokenrouter.provider.PresetView;
+import io.tokenrouter.provider.ProviderAdmin;
+import io.tokenrouter.provider.ProviderDraft;
+import io.tokenrouter.provider.ProviderService;
+import io.tokenrouter.provider.ProviderView;
+import jakarta.faces.view.ViewScoped;
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+import java.io.Serializable;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.primefaces.PrimeFaces;
+
+/**
+ * Providers: add one from a preset (searchable) or by URL, edit, enable or disable, test the connection,
+ * refresh its models, delete. A provider's key is write-only: the form never shows it back, and an empty
+ * key field on edit leaves the stored key as it is.
+ */
+@Named
+@ViewScoped
+public class ProvidersView implements Serializable {
+
+    private static final long serialVersionUID = 1L;
+
+    @Inject
+    ProviderAdmin providers;
+    @Inject
+    ProviderService service;
+
+    private transient List<ProviderView> list;
+    private final Map<String, ConnectionTestResult> tests = new HashMap<>();
+
+    private String editing;
+    private String name;
+    private String preset;
+    private String baseUrl;
+    private String apiKey;
+    private boolean enabled = true;
+    private String connectTimeout;
+    private String readTimeout;
+
+    public List<ProviderView> getProviders() {
+        if (list == null) {
+            list = Console.attempt(() -> providers.list(Console.caller()), null);
+            if (list == null) {
+                list = List.of();
+            }
+        }
+        return list;
+    }
+
+    public List<PresetView> getPresets() {
+        List<PresetView> presets = Console.attempt(() -> providers.presets(Console.caller()), null);
+        return presets == null ? List.of() : presets;
+    }
+
+    public void newProvider() {
+        editing = null;
+        name = null;
+        preset = "openai";
+        baseUrl = null;
+        apiKey = null;
+        enabled = true;
+        connectTimeout = null;
+        readTimeout = null;
+    }
+
+    public void edit(ProviderView p) {
+        editing = p.name();
+        name = p.name();
+        preset = p.preset();
+        baseUrl = p.baseUrl();
+        apiKey = null;
+        enabled = p.enabled();
+        connectTimeout = p.connectTimeoutMs() == null ? null : p.connectTimeoutMs() + "ms";
+        readTimeout = p.readTimeoutMs() == null ? null : p.readTimeoutMs() + "ms";
+    }
+
+    /** Choosing a preset fills in its URL (which may still be changed). */
+    public void presetChosen() {
+        getPresets().stream().filter(p -> p.id().equals(preset)).findFirst().ifPresent(p -> {
+            baseUrl = p.baseUrl();
+            if (editing == null && (name == null || name.isBlank())) {
+                name = p.id();
+            }
+        });
+    }
+
+    public void save() {
+        Caller caller = Console.caller();
+        ProviderDraft draft = new ProviderDraft(blank(name), blank(preset), blank(baseUrl), blank(apiKey), enabled,
+                blank(connectTimeout), blank(readTimeout), null);
+        apiKey = null;
+        ProviderView saved = editing == null
+                ? Console.attempt(() -> providers.create(caller, draft), "Added provider '" + name + "'; its models are being discovered.")
+                : Console.attempt(() -> providers.update(caller, editing, draft), "Saved provider '" + editing + "'.");
+        if (saved != null) {
+            list = null;
+            PrimeFaces.current().executeScript("PF('providerDialog').hide()");
+        }
+    }
+
+    public void toggle(ProviderView p) {
+        ProviderDraft draft = new ProviderDraft(null, null, null, null, !p.enabled(), null, null, null);
+        if (Console.attempt(() -> providers.update(Console.caller(), p.name(), draft),
+                (p.enabled() ? "Disabled" : "Enabled") + " provider '" + p.name() + "'.") != null) {
+            list = null;
+        }
+    }
+
+    public void test(ProviderView p) {
+        ConnectionTestResult result = Console.attempt(() -> service.test(Console.caller(), p.name()), null);
+        if (result != null) {
+            tests.put(p.name(), result);
+            if (result.ok()) {
+                Console.info("'" + p.name() + "' answered in " + result.latencyMillis() + " ms with " + result.modelCount() + " models.");
+            } else {
+                Console.error("'" + p.name() + "' failed the test: " + result.message());
+            }
+            list = null;
+        }
+    }
+
+    public void refresh(ProviderView p) {
+        List<String> models = Console.attempt(() -> service.refresh(Console.caller(), p.name()), null);
+        if (models != null) {
+            Console.info("'" + p.name() + "' offers " + models.size() + " models.");
+            list = null;
+        }
+    }
+
+    public void delete(ProviderView p) {
+        if (Console.attempt(() -> providers.delete(Console.caller(), p.name()), "Deleted provider '" + p.name() + "'.")) {
+            list = null;
+        }
+    }
+
+    public ConnectionTestResult testOf(ProviderView p) {
+        return tests.get(p.name());
+    }
+
+    public String time(java.time.Instant t) {
+        return Console.relative(t);
+    }
+
+    private static String blank(String s) {
+        return s == null || s.isBlank() ? null : s.trim();
+    }
+
+    public boolean isEditingNow() {
+        return editing != null;
+    }
+
+    public String getName() {
+        return name;
+    }
+
+    public void setName(String name) {
+        this.name = name;
+    }
+
+    public String getPreset() {
+        return preset;
+    }
+
+    public void setPreset(String preset) {
+        this.preset = preset;
+    }
+
+    public String getBaseUrl() {
+        return baseUrl;
+    }
+
+    public void setBaseUrl(String baseUrl) {
+        this.baseUrl = baseUrl;
+    }
+
+    public String getApiKey() {
+        return null;
+    }
+
+    public void setApiKey(String apiKey) {
+        this.apiKey = apiKey;
+    }
+
+    public boolean isEnabled() {
+        return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+        this.enabled = enabled;
+    }
+
+    public String getConnectTimeout() {
+        return connectTimeout;
+    }
+
+    public void setConnectTimeout(String connectTimeout) {
+        this.connectTimeout = connectTimeout;
+    }
+
+    public String getReadTimeout() {
+        return readTimeout;
+    }
+
+    public void setReadTimeout(String readTimeout) {
+        this.readTimeout = readTimeout;
+    }
+}

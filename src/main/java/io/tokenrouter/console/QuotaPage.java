@@ -1,0 +1,112 @@
+package io.tokenrouter.console;
+
+import io.tokenrouter.access.KeyService;
+import io.tokenrouter.access.KeyView;
+import io.tokenrouter.access.TeamService;
+import io.tokenrouter.access.TeamView;
+import io.tokenrouter.observe.ObservingService;
+import io.tokenrouter.quota.QuotaView;
+import io.tokenrouter.store.ProviderQuotaRepository.ProviderQuota;
+import jakarta.faces.view.ViewScoped;
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+import java.io.Serializable;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Quota: what each provider says is left of the organisation's allowance (from its rate-limit headers or key
+ * endpoint), low ones highlighted; and every team's and key's usage against its limits, with a reset.
+ * Keymasters see their own keys only.
+ */
+@Named
+@ViewScoped
+public class QuotaPage implements Serializable {
+
+    private static final long serialVersionUID = 1L;
+
+    @Inject
+    ObservingService observing;
+    @Inject
+    KeyService keys;
+    @Inject
+    TeamService teams;
+
+    /** One limit of a team or key, with the usage against it. */
+    public record Line(String kind, long ownerId, String owner, QuotaView quota) {
+        public double getShare() {
+            return quota.limit() == 0 ? 1 : Math.min(1, (double) (quota.used() + quota.reserved()) / quota.limit());
+        }
+    }
+
+    private transient List<Line> lines;
+
+    public List<ProviderQuota> getProviders() {
+        if (!Console.isAdmin()) {
+            return List.of();
+        }
+        List<ProviderQuota> list = Console.attempt(() -> observing.providerQuotas(Console.caller()), null);
+        return list == null ? List.of() : list;
+    }
+
+    public List<Line> getLines() {
+        if (lines == null) {
+            List<Line> result = new ArrayList<>();
+            if (Console.isAdmin()) {
+                List<TeamView> all = Console.attempt(() -> teams.list(Console.caller(), 0, 1000).items(), null);
+                for (TeamView t : all == null ? List.<TeamView>of() : all) {
+                    add(result, "team", t.id(), t.name(), t.quotas());
+                }
+            }
+            List<KeyView> all = Console.attempt(() -> keys.list(Console.caller(), 0, AccessView.MAX_KEYS).items(), null);
+            for (KeyView k : all == null ? List.<KeyView>of() : all) {
+                if (k.revokedAt() == null) {
+                    add(result, "key", k.id(), k.name(), k.quotas());
+                }
+            }
+            lines = result;
+        }
+        return lines;
+    }
+
+    private static void add(List<Line> result, String kind, long id, String name, Object quotas) {
+        if (quotas instanceof List<?> list) {
+            for (Object o : list) {
+                if (o instanceof QuotaView q) {
+                    result.add(new Line(kind, id, name, q));
+                }
+            }
+        }
+    }
+
+    public void reset(Line line) {
+        Object done = "team".equals(line.kind())
+                ? Console.attempt(() -> teams.reset(Console.caller(), line.ownerId()), "Reset the usage of team '" + line.owner() + "'.")
+                : Console.attempt(() -> keys.reset(Console.caller(), line.ownerId()), "Reset the usage of key '" + line.owner() + "'.");
+        if (done != null) {
+            lines = null;
+        }
+    }
+
+    public String percent(double share) {
+        return String.format(Locale.ROOT, "%.0f %%", share * 100);
+    }
+
+    public String count(Long n) {
+        return n == null ? "—" : Console.number(n);
+    }
+
+    public String money(Double d) {
+        return d == null ? "—" : String.format(Locale.ROOT, "$%,.2f", d);
+    }
+
+    public String relative(Instant t) {
+        return t == null ? "never (total)" : Console.relative(t);
+    }
+
+    public String time(Instant t) {
+        return Console.time(t);
+    }
+}

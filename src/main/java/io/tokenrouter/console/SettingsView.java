@@ -1,0 +1,149 @@
+package io.tokenrouter.console;
+
+import io.tokenrouter.provider.ProviderAdmin;
+import io.tokenrouter.provider.ProviderView;
+import io.tokenrouter.routing.RoutingAdmin;
+import io.tokenrouter.routing.RoutingSettings;
+import jakarta.faces.view.ViewScoped;
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Settings: routing defaults, the global allow-list, conversation capture and retention, log retention,
+ * trusted proxies and provider-quota alerts, for the whole cluster. {@link RoutingAdmin} validates and audits.
+ */
+@Named
+@ViewScoped
+public class SettingsView implements Serializable {
+
+    private static final long serialVersionUID = 1L;
+
+    @Inject
+    RoutingAdmin routing;
+    @Inject
+    ProviderAdmin providers;
+
+    private boolean loaded;
+    private String defaultProvider;
+    private String defaultModel;
+    private List<String> allowedModels = new ArrayList<>();
+    private boolean conversationsEnabled;
+    private String conversationRetention;
+    private String logRetention;
+    private List<String> trustedProxies = new ArrayList<>();
+    private Double alertPercent;
+    private String alertWebhookUrl;
+
+    public void load() {
+        if (loaded) {
+            return;
+        }
+        RoutingSettings s = Console.attempt(() -> routing.settings(Console.caller()), null);
+        if (s == null) {
+            return;
+        }
+        defaultProvider = s.defaultProvider();
+        defaultModel = s.defaultModel();
+        allowedModels = s.allowedModels() == null ? new ArrayList<>() : new ArrayList<>(s.allowedModels());
+        conversationsEnabled = Boolean.TRUE.equals(s.conversationsEnabled());
+        conversationRetention = s.conversationRetention();
+        logRetention = s.logRetention();
+        trustedProxies = s.trustedProxies() == null ? new ArrayList<>() : new ArrayList<>(s.trustedProxies());
+        alertPercent = s.providerQuotaAlertShare() == null ? null : s.providerQuotaAlertShare() * 100;
+        alertWebhookUrl = s.alertWebhookUrl();
+        loaded = true;
+    }
+
+    public void save() {
+        RoutingSettings update = new RoutingSettings(defaultProvider == null ? "" : defaultProvider,
+                defaultModel == null ? "" : defaultModel, allowedModels == null ? List.of() : allowedModels, null,
+                conversationsEnabled, logRetention == null ? "" : logRetention,
+                conversationRetention == null ? "" : conversationRetention,
+                trustedProxies == null ? List.of() : trustedProxies, alertPercent == null ? null : alertPercent / 100,
+                alertWebhookUrl == null ? "" : alertWebhookUrl);
+        if (Console.attempt(() -> routing.update(Console.caller(), update), "Saved. Every node follows within seconds.") != null) {
+            loaded = false;
+            load();
+        }
+    }
+
+    public List<String> getProviderNames() {
+        List<ProviderView> list = Console.attempt(() -> providers.list(Console.caller()), null);
+        return list == null ? List.of() : list.stream().map(ProviderView::name).toList();
+    }
+
+    public String getDefaultProvider() {
+        return defaultProvider;
+    }
+
+    public void setDefaultProvider(String defaultProvider) {
+        this.defaultProvider = defaultProvider;
+    }
+
+    public String getDefaultModel() {
+        return defaultModel;
+    }
+
+    public void setDefaultModel(String defaultModel) {
+        this.defaultModel = defaultModel;
+    }
+
+    public List<String> getAllowedModels() {
+        return allowedModels;
+    }
+
+    public void setAllowedModels(List<String> allowedModels) {
+        this.allowedModels = allowedModels;
+    }
+
+    public boolean isConversationsEnabled() {
+        return conversationsEnabled;
+    }
+
+    public void setConversationsEnabled(boolean conversationsEnabled) {
+        this.conversationsEnabled = conversationsEnabled;
+    }
+
+    public String getConversationRetention() {
+        return conversationRetention;
+    }
+
+    public void setConversationRetention(String conversationRetention) {
+        this.conversationRetention = conversationRetention;
+    }
+
+    public String getLogRetention() {
+        return logRetention;
+    }
+
+    public void setLogRetention(String logRetention) {
+        this.logRetention = logRetention;
+    }
+
+    public List<String> getTrustedProxies() {
+        return trustedProxies;
+    }
+
+    public void setTrustedProxies(List<String> trustedProxies) {
+        this.trustedProxies = trustedProxies;
+    }
+
+    public Double getAlertPercent() {
+        return alertPercent;
+    }
+
+    public void setAlertPercent(Double alertPercent) {
+        this.alertPercent = alertPercent;
+    }
+
+    public String getAlertWebhookUrl() {
+        return alertWebhookUrl;
+    }
+
+    public void setAlertWebhookUrl(String alertWebhookUrl) {
+        this.alertWebhookUrl = alertWebhookUrl;
+    }
+}

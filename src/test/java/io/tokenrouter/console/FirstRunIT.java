@@ -1,0 +1,120 @@
+package io.tokenrouter.console;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tokenrouter.testing.Browser;
+import io.tokenrouter.testing.StandaloneGateway;
+import io.tokenrouter.testing.UpstreamExtension;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * A fresh installation in a real browser: the console leads to first-run setup, which needs the token from
+ * the server log, shows the new admin key once, signs in with it and offers the first provider from a
+ * preset with its key and a connection test (against the loopback upstream); afterwards setup is closed,
+ * the admin password signs in, and wrong passwords are throttled per client address.
+ */
+@ExtendWith(UpstreamExtension.class)
+class FirstRunIT {
+
+    private static final String PASSWORD = "first-run-password-correct";
+    private static StandaloneGateway gateway;
+
+    @BeforeAll
+    static void start() throws Exception {
+        gateway = new StandaloneGateway("first-run", """
+                admin_password = "%s"
+                route_refresh_interval = "1s"
+                model_refresh_interval = "1h"
+                """.formatted(PASSWORD));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (gateway != null) {
+            gateway.close();
+        }
+    }
+
+    @Test
+    void setupCreatesTheFirstAdminKeyAndTheFirstProviderThenSignInIsThrottled() throws Exception {
+        String upstream = "http://127.0.0.1:" + UpstreamExtension.upstream().port() + "/v1";
+        try (Browser browser = new Browser(gateway.url(), "first-run", false)) {
+            browser.open("admin/");
+            assertThat(browser.url()).endsWith("/admin/signin.xhtml");
+            assertThat(browser.text()).contains("No admin key exists yet");
+            browser.screenshot("signin-before-setup");
+
+            browser.clickId("toSetup");
+            assertThat(browser.url()).endsWith("/admin/setup.xhtml");
+            // a wrong token is refused next to its field, and nothing is created
+            browser.type("setup:setupToken", "not-the-token").clickId("setup:create");
+            browser.waitForText("The setup token is wrong");
+            browser.screenshot("setup-wrong-token");
+
+            browser.type("setup:setupToken", gateway.setupToken()).type("setup:name", "first-admin").clickId("setup:create");
+            String secret = browser.find("#createdSecret").getText().trim();
+            assertThat(secret).startsWith("tr-");
+            browser.clickId("setup:copySecret");
+            browser.wait(d -> "true".equals(browser.id("setup:copySecret").getAttribute("data-copied")) ? Boolean.TRUE : null);
+            browser.screenshot("setup-key-shown-once");
+
+            // the first provider: a preset, its key, and a test against the loopback upstream
+            browser.choose("setup:preset", "OpenAI");
+            browser.type("setup:providerName", "first").type("setup:base_url", upstream).type("setup:api_key", "sk-first-run")
+                    .clickId("setup:addProvider");
+            browser.waitForText("Connected");
+            assertThat(browser.id("setup:testOutcome").getText()).contains("ms").contains("models");
+            browser.screenshot("setup-provider-tested");
+
+            // the key works on the management API as an admin, and the provider is there with its key stored
+            HttpClient http = HttpClient.newHttpClient();
+            HttpResponse<String> providers = http.send(HttpRequest.newBuilder(URI.create(gateway.url() + "api/providers/first"))
+                    .header("Authorization", "Bearer " + secret).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(providers.statusCode()).isEqualTo(200);
+            assertThat(providers.body()).contains("\"has_api_key\":true").doesNotContain("sk-first-run");
+            assertThat(UpstreamExtension.upstream().last("GET", "/v1/models").header("Authorization")).isEqualTo("Bearer sk-first-run");
+
+            browser.click("#setup\\:toConsole a");
+            assertThat(browser.url()).endsWith("/admin/index.xhtml");
+            assertThat(browser.find(".tr-principal").getText()).contains("first-admin");
+
+            browser.clickId("signOutForm:signOut");
+            assertThat(browser.url()).contains("/admin/signin.xhtml");
+            assertThat(browser.text()).contains("You have signed out").doesNotContain("No admin key exists yet");
+            // setup is closed once an admin key exists
+            browser.open("admin/setup.xhtml");
+            assertThat(browser.url()).endsWith("/admin/signin.xhtml");
+
+            // the admin password signs in as its own principal
+            browser.type("signin:password", PASSWORD).clickId("signin:submit");
+            assertThat(browser.url()).endsWith("/admin/index.xhtml");
+            assertThat(browser.find(".tr-principal").getText()).contains("admin (password)");
+            browser.clickId("signOutForm:signOut");
+
+            // wrong passwords from one address: refused, then throttled with the time to wait
+            browser.type("signin:password", "wrong-password").clickId("signin:submit");
+            browser.waitForText("The password is wrong");
+            String throttled = null;
+            for (int i = 0; i < 8 && throttled == null; i++) {
+                browser.type("signin:password", "wrong-password").clickId("signin:submit");
+                if (browser.text().contains("try again in")) {
+                    throttled = browser.text();
+                }
+            }
+            assertThat(throttled).as("sign-in attempts are throttled").isNotNull().contains("try again in");
+            browser.screenshot("signin-throttled");
+            // even the right password waits now
+            browser.type("signin:password", PASSWORD).clickId("signin:submit");
+            assertThat(browser.url()).contains("/admin/signin.xhtml");
+            assertThat(browser.text()).contains("try again in");
+        }
+        assertThat(gateway.serverLog()).doesNotContain("sk-first-run");
+    }
+}

@@ -1,0 +1,181 @@
+package io.tokenrouter.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Function;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Cookie;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The machine's own Chromium, driven through its chromedriver (Debian's {@code chromium} and
+ * {@code chromium-driver}; nothing is downloaded), headless, with helpers for the console's pages:
+ * waiting for PrimeFaces' Ajax to settle, and a screenshot of each page under {@code target/screenshots}.
+ */
+public final class Browser implements AutoCloseable {
+
+    public static final Path CHROMIUM = Path.of(System.getProperty("it.chromium", "/usr/bin/chromium"));
+    public static final Path CHROMEDRIVER = Path.of(System.getProperty("it.chromedriver", "/usr/bin/chromedriver"));
+    private static final Path SCREENSHOTS = Path.of(System.getProperty("it.screenshots", "target/screenshots"));
+
+    private final WebDriver driver;
+    private final String base;
+    private final String prefix;
+
+    /** A browser for the gateway at {@code base} (ending in /); screenshots are named {@code prefix-page.png}. */
+    public Browser(String base, String prefix, boolean preferDark) {
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toFile());
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                "--window-size=1400,1000", "--lang=en-US", "--no-first-run", "--disable-extensions",
+                "--force-prefers-reduced-motion");
+        if (preferDark) {
+            options.addArguments("--force-dark-mode", "--blink-settings=preferredColorScheme=0");
+        }
+        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
+                .usingAnyFreePort().build();
+        this.driver = new ChromeDriver(service, options);
+        this.driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
+        this.base = base;
+        this.prefix = prefix;
+    }
+
+    public WebDriver driver() {
+        return driver;
+    }
+
+    /** Opens a console page ({@code admin/…}) or any path below the gateway. */
+    public Browser open(String path) {
+        driver.get(base + path);
+        settle();
+        return this;
+    }
+
+    public String url() {
+        return driver.getCurrentUrl();
+    }
+
+    public String text() {
+        return driver.findElement(By.tagName("body")).getText();
+    }
+
+    public WebElement find(String css) {
+        return wait(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(css)));
+    }
+
+    public List<WebElement> all(String css) {
+        return driver.findElements(By.cssSelector(css));
+    }
+
+    /** The element of a Faces client id ("keys:name"), escaped for CSS. */
+    public WebElement id(String clientId) {
+        return find("#" + clientId.replace(":", "\\:"));
+    }
+
+    public Browser type(String clientId, String text) {
+        WebElement field = id(clientId);
+        field.clear();
+        field.sendKeys(text);
+        return this;
+    }
+
+    public Browser click(String css) {
+        WebElement element = wait(ExpectedConditions.elementToBeClickable(By.cssSelector(css)));
+        element.click();
+        settle();
+        return this;
+    }
+
+    public Browser clickId(String clientId) {
+        return click("#" + clientId.replace(":", "\\:"));
+    }
+
+    /** Chooses an option of a PrimeFaces selectOneMenu by its visible label. */
+    public Browser choose(String clientId, String label) {
+        clickId(clientId);
+        String panel = "#" + (clientId + "_panel").replace(":", "\\:");
+        find(panel);
+        for (WebElement item : all(panel + " li.ui-selectonemenu-item")) {
+            if (item.getText().trim().equals(label)) {
+                item.click();
+                settle();
+                return this;
+            }
+        }
+        throw new AssertionError("No option '" + label + "' in " + clientId);
+    }
+
+    /** Adds values to a PrimeFaces chips input. */
+    public Browser chips(String clientId, String... values) {
+        WebElement input = id(clientId + "_input");
+        for (String value : values) {
+            input.sendKeys(value);
+            input.sendKeys(org.openqa.selenium.Keys.ENTER);
+        }
+        return this;
+    }
+
+    /** Confirms the global confirm dialog. */
+    public Browser confirm() {
+        click(".ui-confirmdialog-yes");
+        return this;
+    }
+
+    /** Waits until the page is loaded and no Ajax request of PrimeFaces (or jQuery) is running. */
+    public Browser settle() {
+        new WebDriverWait(driver, Duration.ofSeconds(20)).until(d -> Boolean.TRUE.equals(((JavascriptExecutor) d).executeScript(
+                "return document.readyState === 'complete' && (!window.PrimeFaces || !PrimeFaces.ajax"
+                        + " || PrimeFaces.ajax.Queue.isEmpty()) && (!window.jQuery || jQuery.active === 0);")));
+        return this;
+    }
+
+    public <T> T wait(Function<WebDriver, T> condition) {
+        return new WebDriverWait(driver, Duration.ofSeconds(20)).until(condition::apply);
+    }
+
+    public Browser waitForText(String text) {
+        wait(d -> d.findElement(By.tagName("body")).getText().contains(text) ? Boolean.TRUE : null);
+        return this;
+    }
+
+    public Object script(String js, Object... args) {
+        return ((JavascriptExecutor) driver).executeScript(js, args);
+    }
+
+    public Cookie cookie(String name) {
+        return driver.manage().getCookieNamed(name);
+    }
+
+    /** Saves the page as {@code target/screenshots/prefix-name.png}; the whole page, not only the window. */
+    public Path screenshot(String name) {
+        try {
+            Files.createDirectories(SCREENSHOTS);
+            Number height = (Number) script("return Math.max(document.body.scrollHeight, document.documentElement.scrollHeight)");
+            driver.manage().window().setSize(new org.openqa.selenium.Dimension(1400, Math.min(4000, Math.max(1000, height.intValue() + 40))));
+            Path file = SCREENSHOTS.resolve(prefix + "-" + name + ".png");
+            Files.write(file, ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES));
+            driver.manage().window().setSize(new org.openqa.selenium.Dimension(1400, 1000));
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        driver.quit();
+    }
+}
