@@ -66,6 +66,8 @@ public class ErrorPageServlet extends HttpServlet {
         response.setContentType("text/html");
         response.setCharacterEncoding("UTF-8");
         response.setHeader("Cache-Control", "no-store");
+        response.setHeader("X-Frame-Options", "DENY");
+        response.setHeader("X-Content-Type-Options", "nosniff");
         String home = request.getContextPath() + "/admin/";
         response.getOutputStream().write(("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + title
                 + " · TokenRouter</title><style>body{font-family:system-ui,sans-serif;background:#f8f9fa;color:#495057;margin:0}"

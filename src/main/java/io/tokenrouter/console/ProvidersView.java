@@ -68,6 +68,7 @@ public class ProvidersView implements Serializable {
         enabled = true;
         connectTimeout = null;
         readTimeout = null;
+        presetChosen();
     }
 
     public void edit(ProviderView p) {

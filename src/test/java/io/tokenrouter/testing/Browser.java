@@ -80,9 +80,13 @@ public final class Browser implements AutoCloseable {
         return driver.findElements(By.cssSelector(css));
     }
 
-    /** The element of a Faces client id ("keys:name"), escaped for CSS. */
+    /** The element of a Faces client id ("keys:name"), also inside further naming containers ("tabs:keys:name"). */
     public WebElement id(String clientId) {
-        return find("#" + clientId.replace(":", "\\:"));
+        return find(idSelector(clientId));
+    }
+
+    static String idSelector(String clientId) {
+        return "[id='" + clientId + "'], [id$=':" + clientId + "']";
     }
 
     public Browser type(String clientId, String text) {
@@ -93,22 +97,35 @@ public final class Browser implements AutoCloseable {
     }
 
     public Browser click(String css) {
+        script("document.querySelectorAll('.ui-growl-item-container').forEach(function (e) { e.remove(); });");
         WebElement element = wait(ExpectedConditions.elementToBeClickable(By.cssSelector(css)));
+        // clear of the sticky navigation bar
+        script("arguments[0].scrollIntoView({block: 'center'});", element);
+        element.click();
+        settle();
+        return this;
+    }
+
+    /** Clicks {@code css} within {@code scope} (or {@code scope} itself when css is null). */
+    public Browser clickIn(WebElement scope, String css) {
+        WebElement element = css == null ? scope : scope.findElement(By.cssSelector(css));
+        script("document.querySelectorAll('.ui-growl-item-container').forEach(function (e) { e.remove(); });"
+                + "arguments[0].scrollIntoView({block: 'center'});", element);
         element.click();
         settle();
         return this;
     }
 
     public Browser clickId(String clientId) {
-        return click("#" + clientId.replace(":", "\\:"));
+        return click(idSelector(clientId));
     }
 
     /** Chooses an option of a PrimeFaces selectOneMenu by its visible label. */
     public Browser choose(String clientId, String label) {
         clickId(clientId);
-        String panel = "#" + (clientId + "_panel").replace(":", "\\:");
+        String panel = idSelector(clientId + "_panel");
         find(panel);
-        for (WebElement item : all(panel + " li.ui-selectonemenu-item")) {
+        for (WebElement item : id(clientId + "_panel").findElements(By.cssSelector("li.ui-selectonemenu-item"))) {
             if (item.getText().trim().equals(label)) {
                 item.click();
                 settle();

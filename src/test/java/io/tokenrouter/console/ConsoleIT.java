@@ -1,0 +1,286 @@
+package io.tokenrouter.console;
+
+import static io.tokenrouter.testing.ApiClient.fields;
+import static io.tokenrouter.testing.ApiClient.unique;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tokenrouter.testing.ApiClient;
+import io.tokenrouter.testing.Browser;
+import io.tokenrouter.testing.DefaultReplies;
+import io.tokenrouter.testing.DeployedGateway;
+import io.tokenrouter.testing.GatewayClient;
+import io.tokenrouter.testing.Reply;
+import java.net.URI;
+import java.net.URL;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Cookie;
+import org.openqa.selenium.WebElement;
+
+/**
+ * The console in a real browser (Debian's Chromium) against the deployed WAR and the scripted upstream:
+ * signing in and out, an admin's day (a team, a key used through /v1, a quota that refuses, a provider from
+ * a preset tested against the loopback upstream, the traffic on Status and in the Log, a captured
+ * conversation), a keymaster confined to its subtree, a forged cross-site form, and both themes. Every page
+ * is saved under target/screenshots.
+ */
+class ConsoleIT extends DeployedGateway {
+
+    private static final String PASSWORD = "it-admin-password-correct";
+    private static final List<String> PAGES = List.of("index", "quota", "providers", "access", "models", "conversations",
+            "log", "network", "settings");
+
+    @ArquillianResource
+    URL deployment;
+
+    private Browser browser(String prefix) {
+        return new Browser(deployment.toString(), prefix, false);
+    }
+
+    private void signIn(Browser browser, String key, String password) {
+        browser.open("admin/");
+        assertThat(browser.url()).endsWith("/admin/signin.xhtml");
+        if (key != null) {
+            browser.type("signin:key", key);
+        } else {
+            browser.type("signin:password", password);
+        }
+        browser.clickId("signin:submit");
+        assertThat(browser.url()).as(browser.text()).endsWith("/admin/index.xhtml");
+    }
+
+    @Test
+    void passwordSignInGetsAFreshHttpOnlySessionAndSignOutEndsIt() {
+        try (Browser browser = browser("session")) {
+            browser.open("admin/signin.xhtml");
+            Cookie before = browser.cookie("JSESSIONID");
+            browser.screenshot("signin");
+            signIn(browser, null, PASSWORD);
+            Cookie after = browser.cookie("JSESSIONID");
+            assertThat(after).isNotNull();
+            assertThat(after.getValue()).as("a new session id at sign-in").isNotEqualTo(before == null ? null : before.getValue());
+            assertThat(after.isHttpOnly()).isTrue();
+            assertThat(after.getSameSite()).isEqualTo("Strict");
+            assertThat(after.isSecure()).as("not secure over plain HTTP").isFalse();
+            assertThat(browser.find(".tr-principal").getText()).contains("admin (password)");
+
+            browser.clickId("signOutForm:signOut");
+            assertThat(browser.url()).contains("/admin/signin.xhtml");
+            assertThat(browser.text()).contains("You have signed out");
+            // the old session cookie opens nothing any more
+            browser.driver().manage().addCookie(after);
+            browser.open("admin/access.xhtml");
+            assertThat(browser.url()).endsWith("/admin/signin.xhtml");
+        }
+    }
+
+    @Test
+    void anAdminManagesTeamsKeysQuotasAndProvidersAndSeesTheTraffic() throws Exception {
+        String team = unique("console-team");
+        String keyName = unique("console-key");
+        String provider = unique("acme").replace('_', '-');
+        String answer = "<think>The user wants code.</think>Here is **bold** text and code:\n\n```java\nint answer = 42;\n```\n";
+        try (Browser browser = browser("admin")) {
+            signIn(browser, GatewayClient.ADMIN_KEY, null);
+
+            // a team
+            browser.open("admin/access.xhtml").clickId("teams:newTeam");
+            browser.type("teams:name", team).type("teams:description", "made in the console").clickId("teams:saveTeam");
+            browser.waitForText("Created team '" + team + "'");
+
+            // a key in it, with a quota of two requests a day; its secret is shown once
+            browser.clickId("keys:newKey");
+            browser.type("keys:name", keyName).choose("keys:team_id", team);
+            browser.clickId("keys:addKeyQuota");
+            browser.choose(browser.find("[id$=':0:quotaMetric']").getAttribute("id"), "requests");
+            browser.choose(browser.find("[id$=':0:quotaPeriod']").getAttribute("id"), "per day");
+            browser.find("[id$=':0:quotaLimit_input']").sendKeys("2");
+            browser.clickId("keys:saveKey");
+            String secret = browser.find("#createdSecret").getText().trim();
+            assertThat(secret).startsWith("tr-");
+            browser.screenshot("access-key-created");
+            browser.clickId("keys:secretDone");
+            assertThat(browser.text()).contains(keyName).contains(team).contains("requests 0 / 2 per day");
+
+            // the key works through /v1
+            assertThat(chat(secret).statusCode()).isEqualTo(200);
+
+            // an admin switches on conversation capture for it
+            browser.clickIn(row(browser, keyName), "button[title='Edit']");
+            browser.click("[id$='keys:capture'] .ui-toggleswitch-slider").clickId("keys:saveKey");
+            browser.waitForText("Saved key '" + keyName + "'");
+
+            // the second request is captured; the third is over the quota
+            upstream().on("POST", "/v1/chat/completions", Reply.json(200, DefaultReplies.chat("gpt-4o-mini",
+                    ApiClient.json(answer).substring(1, ApiClient.json(answer).length() - 1))));
+            HttpResponse<String> captured = chat(secret);
+            assertThat(captured.statusCode()).isEqualTo(200);
+            HttpResponse<String> refused = chat(secret);
+            assertThat(refused.statusCode()).isEqualTo(429);
+            assertThat(refused.body()).contains("requests");
+
+            // the refusal in the Log, filtered to refusals
+            browser.open("admin/log.xhtml");
+            browser.choose("requestsForm:status", "refused").clickId("requestsForm:apply");
+            browser.waitForText("429 refused");
+            assertThat(browser.find("[id$='requestsForm:requests']").getText()).contains(keyName);
+            browser.choose("requestsForm:status", "any outcome").clickId("requestsForm:apply");
+            browser.waitForText("200 ok");
+            browser.screenshot("log");
+
+            // the requests on Status, grouped by key
+            browser.open("admin/index.xhtml");
+            browser.choose("status:groupBy", "key");
+            browser.wait(d -> browser.find("[id$='status:groups']").getText().contains(keyName) ? Boolean.TRUE : null);
+            assertThat(Long.parseLong(browser.find("#tileRequests .tr-value").getText().replace(",", ""))).isPositive();
+
+            // the captured conversation, rendered: markdown, a code block, reasoning collapsed
+            browser.open("admin/conversations.xhtml");
+            for (int i = 0; i < 20 && !browser.text().contains(keyName); i++) {
+                Thread.sleep(500);
+                browser.open("admin/conversations.xhtml");
+            }
+            browser.clickIn(browser.driver().findElement(By.xpath("//a[contains(., '" + keyName + "')]")), null);
+            WebElement thread = browser.find("[id$='conversations:thread']");
+            assertThat(thread.findElement(By.cssSelector(".tr-msg.assistant strong")).getText()).isEqualTo("bold");
+            assertThat(thread.findElement(By.cssSelector(".tr-msg.assistant pre code")).getText()).contains("int answer = 42;");
+            assertThat(thread.findElement(By.cssSelector(".tr-msg.user")).getText()).contains("<b>not bold</b>");
+            WebElement reasoning = thread.findElement(By.cssSelector(".tr-msg.assistant details"));
+            assertThat(reasoning.getAttribute("open")).isNull();
+            assertThat(reasoning.getText()).contains("Reasoning").doesNotContain("The user wants code.");
+            browser.screenshot("conversation");
+            browser.clickId("conversations:deleteThread").confirm();
+            browser.waitForText("Deleted the thread");
+
+            // a provider from a preset, tested against the loopback upstream; its key is never shown back
+            browser.open("admin/providers.xhtml").clickId("providers:addProvider");
+            browser.choose("providers:preset", "OpenAI");
+            assertThat(browser.id("providers:base_url").getAttribute("value")).isEqualTo("https://api.openai.com/v1");
+            browser.type("providers:name", provider)
+                    .type("providers:base_url", "http://127.0.0.1:" + upstream().port() + "/v1")
+                    .type("providers:api_key", "sk-console-secret").clickId("providers:save");
+            browser.waitForText("Added provider '" + provider + "'");
+            browser.clickIn(rowWith(browser, provider), "button[title='Test connection']");
+            browser.waitForText("'" + provider + "' answered in");
+            assertThat(browser.find("[id$='providers:table']").getText()).contains("ok");
+            browser.clickIn(rowWith(browser, provider), "button[title='Edit']");
+            assertThat(browser.id("providers:api_key").getAttribute("value")).isEmpty();
+            assertThat(browser.driver().getPageSource()).doesNotContain("sk-console-secret");
+            browser.screenshot("providers-edit");
+
+            // every page, in both themes
+            for (String page : PAGES) {
+                browser.open("admin/" + page + ".xhtml");
+                assertThat(browser.text()).doesNotContain("Something went wrong");
+                browser.screenshot(page + "-light");
+            }
+            browser.open("admin/index.xhtml").clickId("themeToggle");
+            assertThat(browser.script("return document.documentElement.classList.contains('tr-dark')")).isEqualTo(true);
+            for (String page : PAGES) {
+                browser.open("admin/" + page + ".xhtml");
+                assertThat(browser.driver().findElements(By.cssSelector("link[href*='primefaces-vela-blue']")))
+                        .as("the dark theme is remembered on " + page).isNotEmpty();
+                browser.screenshot(page + "-dark");
+            }
+            browser.clickId("themeToggle");
+            browser.open("admin/index.xhtml");
+            assertThat(browser.driver().findElements(By.cssSelector("link[href*='primefaces-saga-blue']"))).isNotEmpty();
+        }
+    }
+
+    @Test
+    void aKeymasterSeesOnlyItsSubtreeAndCannotOpenAdminPages() throws Exception {
+        ApiClient admin = new ApiClient(deployment);
+        ApiClient.Key keymaster = admin.createKey(fields("name", unique("km"), "role", "keymaster"));
+        ApiClient.Key child = admin.as(keymaster).createKey(fields("name", unique("km-child"), "role", "inferrer"));
+        ApiClient.Key stranger = admin.createKey(fields("name", unique("stranger"), "role", "inferrer"));
+        try (Browser browser = browser("keymaster")) {
+            signIn(browser, keymaster.secret(), null);
+            assertThat(browser.find(".tr-links").getText()).doesNotContain("Providers").doesNotContain("Settings")
+                    .contains("Access").contains("Log");
+            browser.open("admin/access.xhtml");
+            assertThat(browser.text()).contains(child.name()).doesNotContain(stranger.name()).doesNotContain("Teams");
+            browser.screenshot("access");
+            for (String page : List.of("providers", "models", "conversations", "network", "settings")) {
+                browser.open("admin/" + page + ".xhtml");
+                assertThat(browser.text()).as(page).contains("Not for this key").contains("HTTP 403");
+            }
+            browser.screenshot("refused-page");
+            browser.open("admin/log.xhtml");
+            assertThat(browser.text()).doesNotContain("Operational log");
+            browser.open("admin/quota.xhtml");
+            assertThat(browser.text()).doesNotContain(stranger.name());
+            browser.open("admin/index.xhtml");
+            assertThat(browser.id("status:groupBy").getAttribute("class")).contains("ui-state-disabled");
+        }
+    }
+
+    @Test
+    void aCrossSitePostWithoutTheViewStateChangesNothing() throws Exception {
+        String team = unique("forged-team");
+        try (Browser browser = browser("csrf")) {
+            signIn(browser, GatewayClient.ADMIN_KEY, null);
+            browser.open("admin/access.xhtml");
+            String session = browser.cookie("JSESSIONID").getValue();
+            HttpClient http = HttpClient.newHttpClient();
+            for (String viewState : new String[] {null, "-1234567890:987654321"}) {
+                Map<String, String> form = new java.util.LinkedHashMap<>();
+                form.put("teams", "teams");
+                form.put("teams:name", team);
+                form.put("teams:description", "forged");
+                form.put("teams:saveTeam", "");
+                form.put("jakarta.faces.source", "teams:saveTeam");
+                form.put("jakarta.faces.partial.execute", "teams:teamForm");
+                if (viewState != null) {
+                    form.put("jakarta.faces.ViewState", viewState);
+                }
+                String body = form.entrySet().stream().map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
+                        + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8)).collect(Collectors.joining("&"));
+                HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create(deployment + "admin/access.xhtml"))
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .header("Origin", "https://attacker.example").header("Referer", "https://attacker.example/page")
+                        .header("Cookie", "JSESSIONID=" + session)
+                        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+                if (viewState != null) {
+                    assertThat(answer.statusCode()).isEqualTo(403);
+                    assertThat(answer.body()).contains("This page has expired").contains("Nothing was changed");
+                } else {
+                    assertThat(answer.body()).doesNotContain("Created team");
+                }
+            }
+            assertThat(new ApiClient(deployment).get("api/teams?limit=1000").body()).doesNotContain(team);
+            // the real page still works with its own view state
+            browser.open("admin/access.xhtml").clickId("teams:newTeam");
+            browser.type("teams:name", team).clickId("teams:saveTeam");
+            browser.waitForText("Created team '" + team + "'");
+        }
+    }
+
+    private HttpResponse<String> chat(String key) throws Exception {
+        String body = "{\"model\":\"mock/gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":"
+                + "\"Show me **code**, and <b>not bold</b>\"}]}";
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(deployment + "v1/chat/completions"))
+                .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The key tree's row of a key. */
+    private static WebElement row(Browser browser, String keyName) {
+        return browser.driver().findElement(By.xpath("//tr[.//span[contains(@class,'tr-key-name') and normalize-space(.)='"
+                + keyName + "']]"));
+    }
+
+    /** A table row containing {@code text}. */
+    private static WebElement rowWith(Browser browser, String text) {
+        return browser.driver().findElement(By.xpath("//tr[.//*[normalize-space(text())='" + text + "']]"));
+    }
+}
