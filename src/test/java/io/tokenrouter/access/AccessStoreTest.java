@@ -306,6 +306,52 @@ class AccessStoreTest {
                 .satisfies(e -> assertThat(e.actor()).isEqualTo("admin #" + actor.keyId()));
     }
 
+    /** The console edits a key's role through the same service: within what the actor and the parent allow. */
+    @Test
+    void aKeysRoleChangesOnlyWithinTheRulesOfItsChainAndItsChildren() {
+        KeyService service = new KeyService();
+        service.keys = keys;
+        service.teams = TestDatabases.teams(database);
+        service.lookup = lookup;
+        service.database = database;
+        service.quotas = new io.tokenrouter.quota.QuotaService(quotas);
+        service.audit = auditTrail();
+        ApiKey root = key("root-admin", null, null, false);
+        root.setRole("admin");
+        Caller admin = lookup.caller(keys.store(root));
+        CreatedKey keymaster = service.create(admin, new KeyDraft("km", "keymaster", null, null, null, null, null));
+        Caller km = lookup.caller(keys.find(keymaster.key().id()).orElseThrow());
+        CreatedKey child = service.create(km, new KeyDraft("km-child", "keymaster", null, null, null, null, null));
+
+        // a keymaster cannot make an admin, even of a key beneath itself
+        assertThatThrownBy(() -> service.update(km, child.key().id(), new KeyPatch(null, null, null, null, null, "admin")))
+                .isInstanceOfSatisfying(GatewayException.class, e -> assertThat(e.status()).isEqualTo(403));
+        // a key with a keymaster beneath it cannot become an inferrer
+        assertThatThrownBy(() -> service.update(admin, keymaster.key().id(), new KeyPatch(null, null, null, null, null, "inferrer")))
+                .isInstanceOfSatisfying(GatewayException.class, e -> {
+                    assertThat(e.status()).isEqualTo(400);
+                    assertThat(e.param()).isEqualTo("role");
+                    assertThat(e.getMessage()).contains("km-child");
+                });
+        // nor rise above its parent
+        assertThatThrownBy(() -> service.update(admin, child.key().id(), new KeyPatch(null, null, null, null, null, "admin")))
+                .isInstanceOfSatisfying(GatewayException.class, e -> assertThat(e.param()).isEqualTo("role"));
+        // the last admin key stays an admin
+        assertThatThrownBy(() -> service.update(admin, admin.keyId(), new KeyPatch(null, null, null, null, null, "keymaster")))
+                .isInstanceOfSatisfying(GatewayException.class, e -> assertThat(e.status()).isEqualTo(409));
+        assertThatThrownBy(() -> service.update(admin, child.key().id(), new KeyPatch(null, null, null, null, null, "root")))
+                .isInstanceOfSatisfying(GatewayException.class, e -> assertThat(e.status()).isEqualTo(400));
+
+        assertThat(service.update(km, child.key().id(), new KeyPatch(null, null, null, null, null, "inferrer")).role())
+                .isEqualTo("inferrer");
+        assertThat(lookup.caller(keys.find(child.key().id()).orElseThrow()).role()).isEqualTo(Role.INFERRER);
+        assertThat(service.update(admin, keymaster.key().id(), new KeyPatch(null, null, null, null, null, "admin")).role())
+                .isEqualTo("admin");
+        // with a second admin, the first may step down
+        assertThat(service.update(admin, admin.keyId(), new KeyPatch(null, null, null, null, null, "keymaster")).role())
+                .isEqualTo("keymaster");
+    }
+
     private ApiKey key(String name, Long parentId, Instant expiresAt, boolean temporary) {
         ApiKey key = new ApiKey();
         key.setName(name);

@@ -150,4 +150,16 @@ class ClientAddressesTest {
         assertThat(everyIpv4.isTrusted("2001:db8::1")).isFalse();
         assertThat(everyIpv4.resolve("203.0.113.9", "198.51.100.1", null)).isEqualTo("198.51.100.1");
     }
+
+    /** Admins change trusted_proxies at run time: the resolver follows the current list. */
+    @Test
+    void followsTheCurrentListOfTrustedProxies() {
+        java.util.concurrent.atomic.AtomicReference<List<String>> current = new java.util.concurrent.atomic.AtomicReference<>(List.of());
+        ClientAddresses addresses = new ClientAddresses(current::get, ClientAddresses.Header.X_FORWARDED_FOR);
+        assertThat(addresses.resolve("10.1.2.3", "203.0.113.7", null)).isEqualTo("10.1.2.3");
+        current.set(List.of("10.0.0.0/8"));
+        assertThat(addresses.resolve("10.1.2.3", "203.0.113.7", null)).isEqualTo("203.0.113.7");
+        current.set(List.of());
+        assertThat(addresses.isTrusted("10.1.2.3")).isFalse();
+    }
 }
