@@ -4,6 +4,7 @@ import io.tokenrouter.access.Caller;
 import io.tokenrouter.access.Role;
 import io.tokenrouter.api.GatewayException;
 import jakarta.faces.application.FacesMessage;
+import jakarta.faces.component.UIComponent;
 import jakarta.faces.component.visit.VisitContext;
 import jakarta.faces.component.visit.VisitResult;
 import jakarta.faces.context.FacesContext;
@@ -107,9 +108,21 @@ public final class Console {
         return param.replaceAll("[^A-Za-z0-9_]+", "_").replaceAll("_+$", "");
     }
 
+    /** The client id of the field {@code id}: within what this request submitted first (a page may have two forms with a "name"). */
     private static String clientIdOf(FacesContext faces, String id) {
+        for (String executed : faces.getPartialViewContext().getExecuteIds()) {
+            UIComponent scope = faces.getViewRoot().findComponent(":" + executed);
+            String found = scope == null ? null : find(faces, scope, id);
+            if (found != null) {
+                return found;
+            }
+        }
+        return find(faces, faces.getViewRoot(), id);
+    }
+
+    private static String find(FacesContext faces, UIComponent scope, String id) {
         String[] found = new String[1];
-        faces.getViewRoot().visitTree(VisitContext.createVisitContext(faces), (context, component) -> {
+        scope.visitTree(VisitContext.createVisitContext(faces), (context, component) -> {
             if (id.equals(component.getId()) && component.isRendered()) {
                 found[0] = component.getClientId(faces);
                 return VisitResult.COMPLETE;

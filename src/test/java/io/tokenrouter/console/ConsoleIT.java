@@ -100,6 +100,12 @@ class ConsoleIT extends DeployedGateway {
             // a key in it, with a quota of two requests a day; its secret is shown once
             browser.clickId("keys:newKey");
             browser.type("keys:name", keyName).choose("keys:team_id", team);
+            // a bad field is refused with its message next to it, and the dialog keeps what was typed
+            browser.type("keys:ttl", "soon").clickId("keys:saveKey");
+            assertThat(browser.find("[id$='keys:ttl'] + .ui-message").getText()).contains("duration such as 8h");
+            assertThat(browser.id("keys:name").getAttribute("value")).isEqualTo(keyName);
+            browser.screenshot("access-field-message");
+            browser.id("keys:ttl").clear();
             browser.clickId("keys:addKeyQuota");
             browser.choose(browser.find("[id$=':0:quotaMetric']").getAttribute("id"), "requests");
             browser.choose(browser.find("[id$=':0:quotaPeriod']").getAttribute("id"), "per day");
@@ -160,6 +166,24 @@ class ConsoleIT extends DeployedGateway {
             browser.screenshot("conversation");
             browser.clickId("conversations:deleteThread").confirm();
             browser.waitForText("Deleted the thread");
+            browser.clickId("conversations:deleteAll").confirm();
+            browser.waitForText("Deleted all captured conversations");
+            assertThat(new ApiClient(deployment).getJson("api/conversations").path("total").asLong()).isZero();
+
+            // an alias with a target in the active profile, used through /v1, then deleted
+            String alias = unique("smart");
+            browser.open("admin/models.xhtml").clickId("models:newAlias");
+            browser.type("models:name", alias);
+            browser.choose(browser.find("[id$=':0:targetProvider']").getAttribute("id"), "mock");
+            browser.find("[id$=':0:targetModel']").sendKeys("gpt-4o-mini");
+            browser.clickId("models:saveAlias");
+            browser.waitForText("Saved alias '" + alias + "'");
+            assertThat(browser.text()).contains("mock/gpt-4o-mini");
+            assertThat(new GatewayClient(deployment).post("v1/chat/completions", "{\"model\":\"" + alias
+                    + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}").statusCode()).isEqualTo(200);
+            browser.screenshot("models-alias");
+            browser.clickIn(rowWith(browser, alias), "button[title='Delete']").confirm();
+            browser.waitForText("Deleted alias '" + alias + "'");
 
             // a provider from a preset, tested against the loopback upstream; its key is never shown back
             browser.open("admin/providers.xhtml").clickId("providers:addProvider");
