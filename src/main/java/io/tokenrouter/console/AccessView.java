@@ -286,6 +286,10 @@ public class AccessView implements Serializable {
         return Console.time(t);
     }
 
+    public String join(List<String> values) {
+        return String.join(", ", values);
+    }
+
     public String relative(Instant t) {
         return Console.relative(t);
     }

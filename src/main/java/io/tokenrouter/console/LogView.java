@@ -34,6 +34,7 @@ public class LogView implements Serializable {
 
     private static final long serialVersionUID = 1L;
     static final long COUNT_LIMIT = 10_000;
+    static final int TEXT_SEARCH_HOURS = 24;
 
     @Inject
     ObservingService observing;
@@ -119,8 +120,24 @@ public class LogView implements Serializable {
     };
 
     private LogFilter filter() {
-        return new LogFilter(instant(from), instant(to), keyId, null, teamId, blank(provider), blank(model),
+        return new LogFilter(searchFrom(), instant(to), keyId, null, teamId, blank(provider), blank(model),
                 blank(status), null, blank(text));
+    }
+
+    /**
+     * Where the search starts: the chosen time, or for a text search without one the last
+     * {@value #TEXT_SEARCH_HOURS} hours (matching text reads every row in the range; a request id is looked
+     * up directly, over the whole log).
+     */
+    private Instant searchFrom() {
+        if (from != null || blank(text) == null || LogFilter.REQUEST_ID.matcher(text.trim()).matches()) {
+            return instant(from);
+        }
+        return Instant.now().minus(java.time.Duration.ofHours(TEXT_SEARCH_HOURS));
+    }
+
+    public boolean isTextSearchWindowed() {
+        return from == null && blank(text) != null && !LogFilter.REQUEST_ID.matcher(text.trim()).matches();
     }
 
     public LazyDataModel<LogRow> getRequests() {
@@ -132,8 +149,9 @@ public class LogView implements Serializable {
     }
 
     public String getCountText() {
-        return lastCount >= COUNT_LIMIT ? "more than " + Console.number(COUNT_LIMIT - 1) + " requests — narrow the filters to see older ones"
+        String count = lastCount >= COUNT_LIMIT ? "more than " + Console.number(COUNT_LIMIT - 1) + " requests — narrow the filters to see older ones"
                 : Console.number(lastCount) + " requests";
+        return isTextSearchWindowed() ? count + " · text searched in the last " + TEXT_SEARCH_HOURS + " hours (set From to search further back)" : count;
     }
 
     public void clear() {

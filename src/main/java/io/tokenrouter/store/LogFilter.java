@@ -8,6 +8,9 @@ public record LogFilter(Instant from, Instant to, Long keyId, List<Long> keyIds,
                         String model, String status, String clientIp, String text) {
 
     /** The SQL {@code where} clause for these filters, appending their values to {@code params}. */
+    /** The gateway's request ids: {@code req_} and hex digits. */
+    public static final java.util.regex.Pattern REQUEST_ID = java.util.regex.Pattern.compile("req_[0-9a-f]{8,40}");
+
     String where(List<Object> params) {
         StringBuilder sql = new StringBuilder(" where 1 = 1");
         if (from != null) {
@@ -52,7 +55,11 @@ public record LogFilter(Instant from, Instant to, Long keyId, List<Long> keyIds,
             sql.append(" and client_ip = ?");
             params.add(clientIp);
         }
-        if (text != null && !text.isBlank()) {
+        if (text != null && REQUEST_ID.matcher(text.trim()).matches()) {
+            // a request id (as x-request-id shows it): found through its index, however long the log
+            sql.append(" and request_id = ?");
+            params.add(text.trim());
+        } else if (text != null && !text.isBlank()) {
             sql.append(" and (lower(error_message) like ? or lower(key_name) like ? or request_id = ?)");
             String like = "%" + text.toLowerCase(java.util.Locale.ROOT).replace("%", "\\%").replace("_", "\\_") + "%";
             params.add(like);

@@ -117,7 +117,10 @@ class ConsoleIT extends DeployedGateway {
             browser.clickId("keys:secretDone");
             assertThat(browser.text()).contains(keyName).contains(team).contains("requests 0 / 2 per day");
 
-            // the key works through /v1
+            // the key works through /v1; the provider's answer says its own allowance is running low
+            upstream().on("POST", "/v1/chat/completions", Reply.json(200, DefaultReplies.chat("gpt-4o-mini", "Hi"),
+                    "x-ratelimit-limit-requests", "1000", "x-ratelimit-remaining-requests", "20",
+                    "x-ratelimit-reset-requests", "6m0s"));
             assertThat(chat(secret).statusCode()).isEqualTo(200);
 
             // an admin switches on conversation capture for it
@@ -200,6 +203,15 @@ class ConsoleIT extends DeployedGateway {
             assertThat(browser.id("providers:api_key").getAttribute("value")).isEmpty();
             assertThat(browser.driver().getPageSource()).doesNotContain("sk-console-secret");
             browser.screenshot("providers-edit");
+
+            // the provider's remaining allowance on Quota, highlighted as low (it is written every ten seconds)
+            browser.open("admin/quota.xhtml");
+            for (int i = 0; i < 30 && !browser.find("[id$='quota:providers']").getText().contains("low"); i++) {
+                Thread.sleep(500);
+                browser.open("admin/quota.xhtml");
+            }
+            assertThat(browser.find("[id$='quota:providers']").getText()).contains("mock").contains("low").contains("20 / 1,000");
+            assertThat(browser.all("[id$='quota:providers'] tr.tr-low")).isNotEmpty();
 
             // every page, in both themes
             for (String page : PAGES) {
