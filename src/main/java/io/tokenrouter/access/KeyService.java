@@ -107,9 +107,7 @@ public class KeyService {
                 }
                 key.setCaptureConversations(patch.captureConversations());
             }
-            if (patch.role() != null) {
-                changeRole(actor, key, parseRole(patch.role()));
-            }
+            String roleChange = patch.role() == null ? "" : changeRole(actor, key, parseRole(patch.role()));
             if (patch.name() != null) {
                 requireName(patch.name());
                 key.setName(patch.name().trim());
@@ -127,7 +125,7 @@ public class KeyService {
             if (specs != null) {
                 quotas.set(Quota.OWNER_KEY, id, specs);
             }
-            audit.record(actor, "Changed key '" + stored.getName() + "' #" + id);
+            audit.record(actor, "Changed key '" + stored.getName() + "' #" + id + roleChange);
             return view(stored);
         });
         lookup.invalidateAll();
@@ -138,16 +136,18 @@ public class KeyService {
      * A new role: never above what the actor may grant or the parent holds (checked with the parent rules),
      * never below a role a child key holds, and the last usable admin key stays an admin.
      */
-    private void changeRole(Caller actor, ApiKey key, Role role) {
+    private String changeRole(Caller actor, ApiKey key, Role role) {
         Role old = Role.parse(key.getRole());
         if (role == old) {
-            return;
+            return "";
+        }
+        if (ApiKeyRepository.PASSWORD_PRINCIPAL_HASH.equals(key.getKeyHash())) {
+            throw GatewayException.invalidRequest("role", "The admin password's principal is always an admin.");
         }
         if (actor.role() == Role.KEYMASTER && role == Role.ADMIN) {
             throw GatewayException.forbidden("A keymaster cannot make admin keys.");
         }
-        if (old == Role.ADMIN && key.getRevokedAt() == null
-                && !ApiKeyRepository.PASSWORD_PRINCIPAL_HASH.equals(key.getKeyHash()) && keys.countUsableAdmins() <= 1) {
+        if (old == Role.ADMIN && key.getRevokedAt() == null && keys.countUsableAdmins() <= 1) {
             throw GatewayException.conflict("Key '" + key.getName() + "' is the last admin key; create another admin key first.");
         }
         for (ApiKey child : keys.children(key.getId())) {
@@ -157,6 +157,7 @@ public class KeyService {
             }
         }
         key.setRole(role.wireName());
+        return ": role " + old.wireName() + " → " + role.wireName();
     }
 
     public KeyView setQuotas(Caller actor, long id, List<QuotaSpec> wanted) {

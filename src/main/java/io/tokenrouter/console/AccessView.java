@@ -63,7 +63,7 @@ public class AccessView implements Serializable {
     private List<String> keyModels = new ArrayList<>();
     private List<QuotaRow> keyQuotas = new ArrayList<>();
     private boolean keyCapture;
-    private String createdSecret;
+    private transient String createdSecret;
     private String createdName;
 
     // the team form (create or edit)

@@ -75,7 +75,7 @@ public final class Console {
             return null;
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "A console action failed", e);
-            error("The action failed: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+            error("The action failed on the server; it has been logged.");
             return null;
         }
     }

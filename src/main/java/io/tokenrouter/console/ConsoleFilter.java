@@ -79,7 +79,13 @@ public class ConsoleFilter extends HttpFilter {
         }
         try {
             Caller caller = sessions.resolve((String) token);
-            return caller.role() == Role.INFERRER ? null : caller;
+            if (caller.role() == Role.INFERRER) {
+                // the key was made an inferrer since: its console session ends
+                sessions.close((String) token, caller.keyName());
+                session.removeAttribute(TOKEN);
+                return null;
+            }
+            return caller;
         } catch (GatewayException e) {
             session.removeAttribute(TOKEN);
             return null;

@@ -38,9 +38,7 @@ public class ConsoleSession {
 
     /** Opens the page: a signed-in visitor goes on to the console; a fresh install to first-run setup. */
     public void onSignInPage() {
-        HttpServletRequest request = Console.request();
-        HttpSession session = request.getSession(false);
-        if (session != null && session.getAttribute(ConsoleFilter.TOKEN) != null) {
+        if (Console.request().getAttribute(Caller.PROPERTY) != null) {
             redirect("index.xhtml");
         }
     }

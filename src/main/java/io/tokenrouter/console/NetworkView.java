@@ -30,6 +30,9 @@ public class NetworkView {
     private ObservingService.Cluster cluster;
 
     public Map<String, String> getServer() {
+        if (cluster() == null) {
+            return Map.of(); // not for this caller: the service refused
+        }
         HttpServletRequest r = Console.request();
         var context = r.getServletContext();
         Map<String, String> m = new LinkedHashMap<>();
@@ -44,6 +47,9 @@ public class NetworkView {
     }
 
     public Map<String, String> getRequest() {
+        if (cluster() == null) {
+            return Map.of(); // not for this caller: the service refused
+        }
         HttpServletRequest r = Console.request();
         Map<String, String> m = new LinkedHashMap<>();
         m.put("URL", r.getRequestURL().toString());
@@ -60,6 +66,9 @@ public class NetworkView {
     }
 
     public Map<String, String> getClient() {
+        if (cluster() == null) {
+            return Map.of(); // not for this caller: the service refused
+        }
         HttpServletRequest r = Console.request();
         String peer = r.getRemoteAddr();
         boolean trusted = addresses.isTrusted(peer);

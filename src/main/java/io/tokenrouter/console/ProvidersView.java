@@ -39,7 +39,7 @@ public class ProvidersView implements Serializable {
     private String name;
     private String preset;
     private String baseUrl;
-    private String apiKey;
+    private transient String apiKey;
     private boolean enabled = true;
     private String connectTimeout;
     private String readTimeout;

@@ -27,6 +27,8 @@ public class SettingsView implements Serializable {
     ProviderAdmin providers;
 
     private boolean loaded;
+    /** What the page showed, so that saving sends only what was changed (an untouched file value stays the file's). */
+    private RoutingSettings shown;
     private String defaultProvider;
     private String defaultModel;
     private List<String> allowedModels = new ArrayList<>();
@@ -54,16 +56,33 @@ public class SettingsView implements Serializable {
         trustedProxies = s.trustedProxies() == null ? new ArrayList<>() : new ArrayList<>(s.trustedProxies());
         alertPercent = s.providerQuotaAlertShare() == null ? null : s.providerQuotaAlertShare() * 100;
         alertWebhookUrl = s.alertWebhookUrl();
+        shown = current();
         loaded = true;
     }
 
-    public void save() {
-        RoutingSettings update = new RoutingSettings(defaultProvider == null ? "" : defaultProvider,
-                defaultModel == null ? "" : defaultModel, allowedModels == null ? List.of() : allowedModels, null,
-                conversationsEnabled, logRetention == null ? "" : logRetention,
-                conversationRetention == null ? "" : conversationRetention,
-                trustedProxies == null ? List.of() : trustedProxies, alertPercent == null ? null : alertPercent / 100,
+    private RoutingSettings current() {
+        return new RoutingSettings(defaultProvider == null ? "" : defaultProvider, defaultModel == null ? "" : defaultModel,
+                allowedModels == null ? List.of() : List.copyOf(allowedModels), null, conversationsEnabled,
+                logRetention == null ? "" : logRetention, conversationRetention == null ? "" : conversationRetention,
+                trustedProxies == null ? List.of() : List.copyOf(trustedProxies), alertPercent == null ? null : alertPercent / 100,
                 alertWebhookUrl == null ? "" : alertWebhookUrl);
+    }
+
+    private static <T> T changed(T now, T before) {
+        return java.util.Objects.equals(now, before) ? null : now;
+    }
+
+    public void save() {
+        RoutingSettings now = current();
+        RoutingSettings before = shown == null ? new RoutingSettings(null, null, null, null, null) : shown;
+        RoutingSettings update = new RoutingSettings(changed(now.defaultProvider(), before.defaultProvider()),
+                changed(now.defaultModel(), before.defaultModel()), changed(now.allowedModels(), before.allowedModels()), null,
+                changed(now.conversationsEnabled(), before.conversationsEnabled()),
+                changed(now.logRetention(), before.logRetention()),
+                changed(now.conversationRetention(), before.conversationRetention()),
+                changed(now.trustedProxies(), before.trustedProxies()),
+                changed(now.providerQuotaAlertShare(), before.providerQuotaAlertShare()),
+                changed(now.alertWebhookUrl(), before.alertWebhookUrl()));
         if (Console.attempt(() -> routing.update(Console.caller(), update), "Saved. Every node follows within seconds.") != null) {
             loaded = false;
             load();

@@ -37,10 +37,10 @@ public class SetupView implements Serializable {
 
     private String setupToken;
     private String name = "first-admin";
-    private String createdSecret;
+    private transient String createdSecret;
     private String preset = "openai";
     private String providerName;
-    private String providerKey;
+    private transient String providerKey;
     private String providerUrl;
     private ConnectionTestResult testResult;
     private String addedProvider;
@@ -71,12 +71,12 @@ public class SetupView implements Serializable {
         String providerId = providerName == null || providerName.isBlank() ? (chosen == null ? preset : chosen.id()) : providerName.trim();
         ProviderDraft draft = new ProviderDraft(providerId, preset, blankToNull(providerUrl), blankToNull(providerKey),
                 true, null, null, null);
+        providerKey = null;
         Caller caller = caller();
         if (Console.attempt(() -> providers.create(caller, draft), null) == null) {
             return;
         }
         addedProvider = providerId;
-        providerKey = null;
         testResult = Console.attempt(() -> providerService.test(caller, providerId), null);
     }
 

@@ -142,7 +142,17 @@ public class StatusView implements Serializable {
                 "plugins", Map.of("title", Map.of("display", true, "text", title),
                         "legend", Map.of("position", "bottom")),
                 "scales", scales));
-        return Json.text(config);
+        return scriptSafe(Json.text(config));
+    }
+
+    /**
+     * JSON that may stand inside an inline script: labels are group values (model names as clients sent
+     * them, key names, addresses), so {@code <}, {@code >}, {@code &} and the JavaScript line separators are
+     * written as escapes. They occur only inside JSON strings, where the escapes mean the same characters.
+     */
+    static String scriptSafe(String json) {
+        return json.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+                .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029");
     }
 
     private static Map<String, Object> dataset(String label, double[] values, String colour, boolean bar) {

@@ -8,8 +8,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.Map;
+import java.util.Set;
+import org.commonmark.node.Image;
+import org.commonmark.node.Node;
+import org.commonmark.node.Text;
 import org.commonmark.parser.Parser;
+import org.commonmark.renderer.NodeRenderer;
+import org.commonmark.renderer.html.HtmlNodeRendererContext;
 import org.commonmark.renderer.html.HtmlRenderer;
+import org.commonmark.renderer.html.HtmlWriter;
 
 /**
  * A captured thread made readable: each turn's new messages (a turn repeats the whole history, so only what
@@ -19,7 +27,8 @@ import org.commonmark.renderer.html.HtmlRenderer;
 public final class ThreadView {
 
     private static final Parser MARKDOWN = Parser.builder().build();
-    private static final HtmlRenderer HTML = HtmlRenderer.builder().escapeHtml(true).sanitizeUrls(true).build();
+    private static final HtmlRenderer HTML = HtmlRenderer.builder().escapeHtml(true).sanitizeUrls(true)
+            .nodeRendererFactory(ImageAsText::new).build();
     private static final Pattern THINK = Pattern.compile("(?s)<think>(.*?)(</think>|$)");
 
     /** One message: who said it, its text as safe HTML, its reasoning (HTML, or null). */
@@ -116,5 +125,38 @@ public final class ThreadView {
 
     static String markdown(String text) {
         return HTML.render(MARKDOWN.parse(text));
+    }
+
+    /**
+     * Images in captured text are shown as their description and address, never loaded: a prompt or an
+     * answer must not make the admin's browser fetch a URL of someone else's choosing.
+     */
+    private static final class ImageAsText implements NodeRenderer {
+
+        private final HtmlNodeRendererContext context;
+
+        ImageAsText(HtmlNodeRendererContext context) {
+            this.context = context;
+        }
+
+        @Override
+        public Set<Class<? extends Node>> getNodeTypes() {
+            return Set.of(Image.class);
+        }
+
+        @Override
+        public void render(Node node) {
+            Image image = (Image) node;
+            StringBuilder alt = new StringBuilder();
+            for (Node child = image.getFirstChild(); child != null; child = child.getNext()) {
+                if (child instanceof Text t) {
+                    alt.append(t.getLiteral());
+                }
+            }
+            HtmlWriter html = context.getWriter();
+            html.tag("span", Map.of("class", "tr-muted"));
+            html.text("[image" + (alt.isEmpty() ? "" : ": " + alt) + " — " + image.getDestination() + "]");
+            html.tag("/span");
+        }
     }
 }

@@ -81,11 +81,13 @@ public class ApiKeyRepository {
      */
     public static final String PASSWORD_PRINCIPAL_HASH = "admin-password-principal";
 
-    /** Admin keys that are neither revoked nor the password's principal: keys someone holds. */
+    /** Admin keys that are neither revoked, expired nor the password's principal: keys someone holds and can use. */
     public long countUsableAdmins() {
         return database.inTransaction(em -> em.createQuery("select count(k) from ApiKey k where k.role = 'admin'"
-                        + " and k.revokedAt is null and k.keyHash <> :principal", Long.class)
-                .setParameter("principal", PASSWORD_PRINCIPAL_HASH).getSingleResult());
+                        + " and k.revokedAt is null and (k.expiresAt is null or k.expiresAt > :now)"
+                        + " and k.keyHash <> :principal", Long.class)
+                .setParameter("principal", PASSWORD_PRINCIPAL_HASH).setParameter("now", java.time.Instant.now())
+                .getSingleResult());
     }
 
     /** The keys directly beneath {@code parentId}. */

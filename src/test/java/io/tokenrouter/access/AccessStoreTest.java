@@ -347,6 +347,12 @@ class AccessStoreTest {
         assertThat(lookup.caller(keys.find(child.key().id()).orElseThrow()).role()).isEqualTo(Role.INFERRER);
         assertThat(service.update(admin, keymaster.key().id(), new KeyPatch(null, null, null, null, null, "admin")).role())
                 .isEqualTo("admin");
+        // the admin password's principal stays an admin
+        AdminAccess access = adminAccess(Map.of("tokenrouter.home", "/nonexistent", "tokenrouter.admin_password", "a-long-password-1"));
+        access.start();
+        long principal = access.passwordPrincipal().getId();
+        assertThatThrownBy(() -> service.update(admin, principal, new KeyPatch(null, null, null, null, null, "keymaster")))
+                .isInstanceOfSatisfying(GatewayException.class, e -> assertThat(e.param()).isEqualTo("role"));
         // with a second admin, the first may step down
         assertThat(service.update(admin, admin.keyId(), new KeyPatch(null, null, null, null, null, "keymaster")).role())
                 .isEqualTo("keymaster");

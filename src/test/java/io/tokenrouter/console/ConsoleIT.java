@@ -257,6 +257,12 @@ class ConsoleIT extends DeployedGateway {
             assertThat(browser.text()).doesNotContain(stranger.name());
             browser.open("admin/index.xhtml");
             assertThat(browser.id("status:groupBy").getAttribute("class")).contains("ui-state-disabled");
+
+            // made an inferrer while signed in: the console session ends at the next page
+            assertThat(admin.patch("api/keys/" + keymaster.id(), fields("role", "inferrer")).statusCode()).isEqualTo(200);
+            browser.open("admin/access.xhtml");
+            assertThat(browser.url()).endsWith("/admin/signin.xhtml");
+            assertThat(browser.text()).contains("Sign in to the console");
         }
     }
 

