@@ -39,23 +39,10 @@ public class NodeRegistry {
             for (Object row : em.createNativeQuery("select node_id, name, started_at, last_seen from gateway_nodes"
                     + " order by last_seen desc").getResultList()) {
                 Object[] r = (Object[]) row;
-                result.add(new Node((String) r[0], (String) r[1], instant(r[2]), instant(r[3])));
+                result.add(new Node((String) r[0], (String) r[1], EventRepository.toInstant(r[2]), EventRepository.toInstant(r[3])));
             }
             return result;
         });
-    }
-
-    private static Instant instant(Object value) {
-        if (value instanceof Instant i) {
-            return i;
-        }
-        if (value instanceof java.sql.Timestamp t) {
-            return t.toInstant();
-        }
-        if (value instanceof java.time.OffsetDateTime o) {
-            return o.toInstant();
-        }
-        return value instanceof java.time.LocalDateTime l ? l.toInstant(java.time.ZoneOffset.UTC) : null;
     }
 
     /** Announces this node, or refreshes its heartbeat. */

@@ -252,13 +252,7 @@ class AccessStoreTest {
             });
         }
 
-        KeyService service = new KeyService();
-        service.keys = keys;
-        service.teams = TestDatabases.teams(database);
-        service.lookup = lookup;
-        service.database = database;
-        service.quotas = new io.tokenrouter.quota.QuotaService(quotas);
-        service.audit = auditTrail();
+        KeyService service = keyService();
         assertThatThrownBy(() -> service.create(allowed, new KeyDraft("one-more", "inferrer", null, null, null, null, null)))
                 .isInstanceOfSatisfying(GatewayException.class, e -> {
                     assertThat(e.status()).isEqualTo(400);
@@ -276,12 +270,7 @@ class AccessStoreTest {
         admin.setRole("admin");
         Caller actor = lookup.caller(keys.store(admin));
         io.tokenrouter.store.EventRepository events = TestDatabases.events(database);
-        KeyService service = new KeyService();
-        service.keys = keys;
-        service.teams = TestDatabases.teams(database);
-        service.lookup = lookup;
-        service.database = database;
-        service.audit = auditTrail();
+        KeyService service = keyService();
         service.quotas = new io.tokenrouter.quota.QuotaService(quotas) {
             @Override
             public List<io.tokenrouter.quota.QuotaView> set(String ownerType, long ownerId,
@@ -309,13 +298,7 @@ class AccessStoreTest {
     /** The console edits a key's role through the same service: within what the actor and the parent allow. */
     @Test
     void aKeysRoleChangesOnlyWithinTheRulesOfItsChainAndItsChildren() {
-        KeyService service = new KeyService();
-        service.keys = keys;
-        service.teams = TestDatabases.teams(database);
-        service.lookup = lookup;
-        service.database = database;
-        service.quotas = new io.tokenrouter.quota.QuotaService(quotas);
-        service.audit = auditTrail();
+        KeyService service = keyService();
         ApiKey root = key("root-admin", null, null, false);
         root.setRole("admin");
         Caller admin = lookup.caller(keys.store(root));
@@ -356,6 +339,17 @@ class AccessStoreTest {
         // with a second admin, the first may step down
         assertThat(service.update(admin, admin.keyId(), new KeyPatch(null, null, null, null, null, "keymaster")).role())
                 .isEqualTo("keymaster");
+    }
+
+    private KeyService keyService() {
+        KeyService service = new KeyService();
+        service.keys = keys;
+        service.teams = TestDatabases.teams(database);
+        service.lookup = lookup;
+        service.database = database;
+        service.quotas = new io.tokenrouter.quota.QuotaService(quotas);
+        service.audit = auditTrail();
+        return service;
     }
 
     private ApiKey key(String name, Long parentId, Instant expiresAt, boolean temporary) {
