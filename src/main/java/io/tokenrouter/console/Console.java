@@ -132,6 +132,11 @@ public final class Console {
         return found[0];
     }
 
+    /** A form field's text, trimmed; null when empty. */
+    public static String text(String field) {
+        return field == null || field.isBlank() ? null : field.trim();
+    }
+
     public static String time(Instant t) {
         return t == null ? "—" : TIME.format(t);
     }

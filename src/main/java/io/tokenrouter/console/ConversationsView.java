@@ -38,13 +38,13 @@ public class ConversationsView implements Serializable {
 
         @Override
         public int count(Map<String, FilterMeta> filterBy) {
-            Page<ThreadSummary> page = Console.attempt(() -> observing.conversations(Console.caller(), blank(search), null, 0, 1), null);
+            Page<ThreadSummary> page = Console.attempt(() -> observing.conversations(Console.caller(), Console.text(search), null, 0, 1), null);
             return page == null ? 0 : (int) Math.min(Integer.MAX_VALUE, page.total());
         }
 
         @Override
         public List<ThreadSummary> load(int first, int pageSize, Map<String, SortMeta> sortBy, Map<String, FilterMeta> filterBy) {
-            Page<ThreadSummary> page = Console.attempt(() -> observing.conversations(Console.caller(), blank(search), null,
+            Page<ThreadSummary> page = Console.attempt(() -> observing.conversations(Console.caller(), Console.text(search), null,
                     first, pageSize), null);
             if (page == null) {
                 return List.of();
@@ -104,9 +104,6 @@ public class ConversationsView implements Serializable {
         return Console.time(t);
     }
 
-    private static String blank(String s) {
-        return s == null || s.isBlank() ? null : s.trim();
-    }
 
     public String getSearch() {
         return search;

@@ -91,8 +91,8 @@ public class LogView implements Serializable {
             if (!Console.isAdmin()) {
                 return 0;
             }
-            Page<EventRepository.Event> page = Console.attempt(() -> observing.events(Console.caller(), blank(eventLevel), null,
-                    blank(eventText), 0, 1), null);
+            Page<EventRepository.Event> page = Console.attempt(() -> observing.events(Console.caller(), Console.text(eventLevel), null,
+                    Console.text(eventText), 0, 1), null);
             return page == null ? 0 : (int) Math.min(Integer.MAX_VALUE, page.total());
         }
 
@@ -103,8 +103,8 @@ public class LogView implements Serializable {
                 setRowCount(0);
                 return List.of();
             }
-            Page<EventRepository.Event> page = Console.attempt(() -> observing.events(Console.caller(), blank(eventLevel), null,
-                    blank(eventText), first, pageSize), null);
+            Page<EventRepository.Event> page = Console.attempt(() -> observing.events(Console.caller(), Console.text(eventLevel), null,
+                    Console.text(eventText), first, pageSize), null);
             if (page == null) {
                 setRowCount(0);
                 return List.of();
@@ -120,8 +120,8 @@ public class LogView implements Serializable {
     };
 
     private LogFilter filter() {
-        return new LogFilter(searchFrom(), instant(to), keyId, null, teamId, blank(provider), blank(model),
-                blank(status), null, blank(text));
+        return new LogFilter(searchFrom(), instant(to), keyId, null, teamId, Console.text(provider), Console.text(model),
+                Console.text(status), null, Console.text(text));
     }
 
     /**
@@ -130,14 +130,14 @@ public class LogView implements Serializable {
      * up directly, over the whole log).
      */
     private Instant searchFrom() {
-        if (from != null || blank(text) == null || LogFilter.REQUEST_ID.matcher(text.trim()).matches()) {
+        if (from != null || Console.text(text) == null || LogFilter.REQUEST_ID.matcher(text.trim()).matches()) {
             return instant(from);
         }
         return Instant.now().minus(java.time.Duration.ofHours(TEXT_SEARCH_HOURS));
     }
 
     public boolean isTextSearchWindowed() {
-        return from == null && blank(text) != null && !LogFilter.REQUEST_ID.matcher(text.trim()).matches();
+        return from == null && Console.text(text) != null && !LogFilter.REQUEST_ID.matcher(text.trim()).matches();
     }
 
     public LazyDataModel<LogRow> getRequests() {
@@ -206,9 +206,6 @@ public class LogView implements Serializable {
         return t == null ? null : t.toInstant(ZoneOffset.UTC);
     }
 
-    private static String blank(String s) {
-        return s == null || s.isBlank() ? null : s.trim();
-    }
 
     public LocalDateTime getFrom() {
         return from;

@@ -94,8 +94,8 @@ public class ProvidersView implements Serializable {
 
     public void save() {
         Caller caller = Console.caller();
-        ProviderDraft draft = new ProviderDraft(blank(name), blank(preset), blank(baseUrl), blank(apiKey), enabled,
-                blank(connectTimeout), blank(readTimeout), null);
+        ProviderDraft draft = new ProviderDraft(Console.text(name), Console.text(preset), Console.text(baseUrl), Console.text(apiKey), enabled,
+                Console.text(connectTimeout), Console.text(readTimeout), null);
         apiKey = null;
         ProviderView saved = editing == null
                 ? Console.attempt(() -> providers.create(caller, draft), "Added provider '" + name + "'; its models are being discovered.")
@@ -149,9 +149,6 @@ public class ProvidersView implements Serializable {
         return Console.relative(t);
     }
 
-    private static String blank(String s) {
-        return s == null || s.isBlank() ? null : s.trim();
-    }
 
     public boolean isEditingNow() {
         return editing != null;

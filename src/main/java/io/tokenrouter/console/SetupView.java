@@ -69,7 +69,7 @@ public class SetupView implements Serializable {
     public void addProvider() {
         PresetView chosen = getPresets().stream().filter(p -> p.id().equals(preset)).findFirst().orElse(null);
         String providerId = providerName == null || providerName.isBlank() ? (chosen == null ? preset : chosen.id()) : providerName.trim();
-        ProviderDraft draft = new ProviderDraft(providerId, preset, blankToNull(providerUrl), blankToNull(providerKey),
+        ProviderDraft draft = new ProviderDraft(providerId, preset, Console.text(providerUrl), Console.text(providerKey),
                 true, null, null, null);
         providerKey = null;
         Caller caller = caller();
@@ -89,9 +89,6 @@ public class SetupView implements Serializable {
         return Console.caller();
     }
 
-    private static String blankToNull(String s) {
-        return s == null || s.isBlank() ? null : s.trim();
-    }
 
     public boolean isCreated() {
         return createdSecret != null;
