@@ -4,6 +4,7 @@ import static io.tokenrouter.testing.ApiClient.fields;
 import static io.tokenrouter.testing.ApiClient.unique;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.tokenrouter.testing.ApiClient;
 import io.tokenrouter.testing.Browser;
 import io.tokenrouter.testing.DefaultReplies;
@@ -212,6 +213,21 @@ class ConsoleIT extends DeployedGateway {
             }
             assertThat(browser.find("[id$='quota:providers']").getText()).contains("mock").contains("low").contains("20 / 1,000");
             assertThat(browser.all("[id$='quota:providers'] tr.tr-low")).isNotEmpty();
+
+            // a cluster setting changed on Settings, a bad one refused next to its field, then back to the file's
+            browser.open("admin/settings.xhtml");
+            browser.type("settings:conversation_retention", "45d").clickId("settings:save");
+            browser.waitForText("Saved.");
+            assertThat(new ApiClient(deployment).getJson("api/settings").path("conversation_retention").asText()).isEqualTo("45d");
+            browser.type("settings:log_retention", "5m").clickId("settings:save");
+            assertThat(browser.find("[id$='settings:log_retention'] + .ui-message").getText()).contains("between 1h and 3650d");
+            browser.open("admin/settings.xhtml");
+            browser.id("settings:conversation_retention").clear();
+            browser.clickId("settings:save");
+            browser.waitForText("Saved.");
+            JsonNode settings = new ApiClient(deployment).getJson("api/settings");
+            assertThat(settings.path("conversation_retention").asText()).isEqualTo("30d");
+            assertThat(settings.path("log_retention").asText()).isEqualTo("90d");
 
             // every page, in both themes
             for (String page : PAGES) {
