@@ -38,14 +38,49 @@ public class ConversationRecorder {
     @Inject
     Scheduler scheduler;
 
+    /** Captures waiting to be stored, in the order their requests finished; at most {@value #MAX_PENDING}. */
+    static final int MAX_PENDING = 10_000;
+    private final java.util.concurrent.ConcurrentLinkedQueue<CapturedExchange> pending = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.atomic.AtomicInteger pendingCount = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicBoolean draining = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /**
+     * Stores the exchange off the request path. Captures are stored one at a time in the order their
+     * requests finished, since a request continues the thread of one stored before it: two background
+     * workers storing them side by side would split a conversation whose turns came quickly.
+     */
     public void capture(CapturedExchange exchange) {
-        scheduler.later("conversation capture", () -> {
-            try {
-                store(exchange);
-            } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "Could not store the conversation of request " + exchange.requestId(), e);
+        if (pendingCount.incrementAndGet() > MAX_PENDING) {
+            pendingCount.decrementAndGet();
+            LOG.warning("Conversation capture is " + MAX_PENDING + " behind: dropped request " + exchange.requestId());
+            return;
+        }
+        pending.add(exchange);
+        drainSoon();
+    }
+
+    private void drainSoon() {
+        if (draining.compareAndSet(false, true) && !scheduler.later("conversation capture", this::drain)) {
+            draining.set(false); // the shared queue is full; the next capture tries again
+        }
+    }
+
+    private void drain() {
+        try {
+            for (CapturedExchange exchange; (exchange = pending.poll()) != null; ) {
+                pendingCount.decrementAndGet();
+                try {
+                    store(exchange);
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "Could not store the conversation of request " + exchange.requestId(), e);
+                }
             }
-        });
+        } finally {
+            draining.set(false);
+        }
+        if (!pending.isEmpty()) {
+            drainSoon();
+        }
     }
 
     void store(CapturedExchange e) {

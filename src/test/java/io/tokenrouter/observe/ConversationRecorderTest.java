@@ -115,6 +115,39 @@ class ConversationRecorderTest {
         assertThat(conversations.thread(first.threadId())).hasSize(3);
     }
 
+    /** Captures are stored on background workers: two quick turns of one conversation must still form one thread. */
+    @Test
+    void quickTurnsStoredInTheBackgroundStayOneThread() throws Exception {
+        java.util.concurrent.ExecutorService workers = java.util.concurrent.Executors.newFixedThreadPool(2);
+        ConversationRecorder r = recorder(256 * 1024);
+        r.scheduler = new io.tokenrouter.config.Scheduler() {
+            @Override
+            public boolean later(String name, Runnable task) {
+                workers.execute(task);
+                return true;
+            }
+        };
+        try {
+            for (long key = 100; key < 120; key++) {
+                r.capture(new CapturedExchange("req-a" + key, NOW, key, "key" + key, "gpt-4o", "chat.completions",
+                        json(FIRST), "A Java SQL database.", null, null));
+                r.capture(new CapturedExchange("req-b" + key, NOW.plusSeconds(1), key, "key" + key, "gpt-4o",
+                        "chat.completions", json(SECOND), "Yes.", null, null));
+            }
+            for (int i = 0; i < 200 && conversations.threads(null, null, 0, 1_000).items().stream()
+                    .mapToLong(ConversationRepository.ThreadSummary::turns).sum() < 40; i++) {
+                Thread.sleep(50);
+            }
+        } finally {
+            workers.shutdown();
+            workers.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        for (long key = 100; key < 120; key++) {
+            assertThat(conversations.threads(null, key, 0, 10).items()).as("key " + key).singleElement()
+                    .satisfies(t -> assertThat(t.turns()).isEqualTo(2));
+        }
+    }
+
     @Test
     void theSameMessagesFromAnotherKeyStartTheirOwnThread() {
         Turn first = store(1L, json(FIRST), "A Java SQL database.");
