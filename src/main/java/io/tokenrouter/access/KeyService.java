@@ -147,8 +147,8 @@ public class KeyService {
         if (actor.role() == Role.KEYMASTER && role == Role.ADMIN) {
             throw GatewayException.forbidden("A keymaster cannot make admin keys.");
         }
-        if (old == Role.ADMIN && key.getRevokedAt() == null && keys.countUsableAdmins() <= 1) {
-            throw GatewayException.conflict("Key '" + key.getName() + "' is the last admin key; create another admin key first.");
+        if (old == Role.ADMIN && key.getRevokedAt() == null) {
+            requireAnotherAdmin(key, "demote");
         }
         for (ApiKey child : keys.children(key.getId())) {
             if (child.getRevokedAt() == null && !role.includes(Role.parse(child.getRole()))) {
@@ -158,6 +158,22 @@ public class KeyService {
         }
         key.setRole(role.wireName());
         return ": role " + old.wireName() + " → " + role.wireName();
+    }
+
+    /**
+     * Refuses to take away the last usable admin key (the password's principal aside, which nobody holds).
+     * The admin keys are locked for the rest of the transaction, so two such changes on two nodes cannot
+     * both see "another admin remains" and leave none.
+     */
+    private void requireAnotherAdmin(ApiKey key, String what) {
+        if (!Role.ADMIN.wireName().equals(key.getRole()) || ApiKeyRepository.PASSWORD_PRINCIPAL_HASH.equals(key.getKeyHash())) {
+            return;
+        }
+        keys.lockAdmins();
+        if (keys.countUsableAdmins() <= 1) {
+            throw GatewayException.conflict("Key '" + key.getName() + "' is the last admin key; create another admin key"
+                    + " before you " + what + " it.");
+        }
     }
 
     public KeyView setQuotas(Caller actor, long id, List<QuotaSpec> wanted) {
@@ -183,6 +199,7 @@ public class KeyService {
         KeyView view = database.inTransaction(em -> {
             ApiKey key = manageable(actor, id);
             if (key.getRevokedAt() == null) {
+                requireAnotherAdmin(key, "revoke");
                 key.setRevokedAt(clock.instant());
                 key = keys.store(key);
                 audit.record(actor, "Revoked key '" + key.getName() + "' #" + id);

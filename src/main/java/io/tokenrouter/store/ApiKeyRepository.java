@@ -90,6 +90,12 @@ public class ApiKeyRepository {
                 .getSingleResult());
     }
 
+    /** Locks the unrevoked admin keys until the current transaction ends (call it inside one). */
+    public void lockAdmins() {
+        database.run(em -> em.createQuery("select k from ApiKey k where k.role = 'admin' and k.revokedAt is null",
+                ApiKey.class).setLockMode(jakarta.persistence.LockModeType.PESSIMISTIC_WRITE).getResultList());
+    }
+
     /** The keys directly beneath {@code parentId}. */
     public List<ApiKey> children(long parentId) {
         return database.inTransaction(em -> em.createQuery("select k from ApiKey k where k.parentId = :id order by k.id",

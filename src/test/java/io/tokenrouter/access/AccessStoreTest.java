@@ -322,6 +322,9 @@ class AccessStoreTest {
         // the last admin key stays an admin
         assertThatThrownBy(() -> service.update(admin, admin.keyId(), new KeyPatch(null, null, null, null, null, "keymaster")))
                 .isInstanceOfSatisfying(GatewayException.class, e -> assertThat(e.status()).isEqualTo(409));
+        // nor can it be revoked
+        assertThatThrownBy(() -> service.revoke(admin, admin.keyId()))
+                .isInstanceOfSatisfying(GatewayException.class, e -> assertThat(e.status()).isEqualTo(409));
         assertThatThrownBy(() -> service.update(admin, child.key().id(), new KeyPatch(null, null, null, null, null, "root")))
                 .isInstanceOfSatisfying(GatewayException.class, e -> assertThat(e.status()).isEqualTo(400));
 
