@@ -76,20 +76,14 @@ public class AccessView implements Serializable {
 
     private List<KeyView> keyList() {
         if (keyList == null) {
-            keyList = Console.attempt(() -> keys.list(Console.caller(), 0, MAX_KEYS).items(), null);
-            if (keyList == null) {
-                keyList = List.of();
-            }
+            keyList = Console.listOf(() -> keys.list(Console.caller(), 0, MAX_KEYS).items());
         }
         return keyList;
     }
 
     public List<TeamView> getTeams() {
         if (teamList == null) {
-            teamList = Console.isAdmin() ? Console.attempt(() -> teams.list(Console.caller(), 0, 1000).items(), null) : null;
-            if (teamList == null) {
-                teamList = List.of();
-            }
+            teamList = Console.isAdmin() ? Console.listOf(() -> teams.list(Console.caller(), 0, 1000).items()) : List.of();
         }
         return teamList;
     }

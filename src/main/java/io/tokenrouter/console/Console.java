@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 import java.util.Locale;
 import java.util.function.Supplier;
 import java.util.logging.Level;
@@ -78,6 +79,12 @@ public final class Console {
             error("The action failed on the server; it has been logged.");
             return null;
         }
+    }
+
+    /** A list the service answers, or an empty one when it refuses (the refusal is shown). */
+    public static <T> List<T> listOf(Supplier<List<T>> query) {
+        List<T> list = attempt(query, null);
+        return list == null ? List.of() : list;
     }
 
     /** Shows a service's refusal next to the field its parameter names (when the page has one) and at the top. */

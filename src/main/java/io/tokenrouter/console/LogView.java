@@ -166,16 +166,14 @@ public class LogView implements Serializable {
     }
 
     public List<KeyView> getKeyChoices() {
-        List<KeyView> list = Console.attempt(() -> keys.list(Console.caller(), 0, AccessView.MAX_KEYS).items(), null);
-        return list == null ? List.of() : list;
+        return Console.listOf(() -> keys.list(Console.caller(), 0, AccessView.MAX_KEYS).items());
     }
 
     public List<TeamView> getTeamChoices() {
         if (!Console.isAdmin()) {
             return List.of();
         }
-        List<TeamView> list = Console.attempt(() -> teams.list(Console.caller(), 0, 1000).items(), null);
-        return list == null ? List.of() : list;
+        return Console.listOf(() -> teams.list(Console.caller(), 0, 1000).items());
     }
 
     public List<String> getStatuses() {

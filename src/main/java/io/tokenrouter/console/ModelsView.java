@@ -38,6 +38,7 @@ public class ModelsView implements Serializable {
     private String profile;
     private transient List<ObservingService.CatalogEntry> catalog;
     private transient List<AliasView> aliases;
+    private transient Map<String, Object> profiles;
 
     private String aliasName;
     private boolean editingAlias;
@@ -86,10 +87,7 @@ public class ModelsView implements Serializable {
 
     public List<ObservingService.CatalogEntry> getCatalog() {
         if (catalog == null) {
-            catalog = Console.attempt(() -> observing.catalog(Console.caller()), null);
-            if (catalog == null) {
-                catalog = List.of();
-            }
+            catalog = Console.listOf(() -> observing.catalog(Console.caller()));
         }
         if (filter == null || filter.isBlank()) {
             return catalog;
@@ -100,28 +98,33 @@ public class ModelsView implements Serializable {
 
     public List<AliasView> getAliases() {
         if (aliases == null) {
-            aliases = Console.attempt(() -> routing.aliases(Console.caller()), null);
-            if (aliases == null) {
-                aliases = List.of();
-            }
+            aliases = Console.listOf(() -> routing.aliases(Console.caller()));
         }
         return aliases;
     }
 
+    /** The profiles and the active one, read once until something here changes them. */
+    private Map<String, Object> profiles() {
+        if (profiles == null) {
+            profiles = Console.attempt(() -> routing.profiles(Console.caller()), null);
+            if (profiles == null) {
+                profiles = Map.of();
+            }
+        }
+        return profiles;
+    }
+
     @SuppressWarnings("unchecked")
     public List<String> getProfiles() {
-        Map<String, Object> p = Console.attempt(() -> routing.profiles(Console.caller()), null);
-        return p == null ? List.of() : (List<String>) p.get("profiles");
+        return (List<String>) profiles().getOrDefault("profiles", List.of());
     }
 
     public String getActiveProfile() {
-        Map<String, Object> p = Console.attempt(() -> routing.profiles(Console.caller()), null);
-        return p == null ? null : (String) p.get("active");
+        return (String) profiles().get("active");
     }
 
     public List<String> getProviderNames() {
-        List<ProviderView> list = Console.attempt(() -> providers.list(Console.caller()), null);
-        return list == null ? List.of() : list.stream().map(ProviderView::name).toList();
+        return Console.listOf(() -> providers.list(Console.caller())).stream().map(ProviderView::name).toList();
     }
 
     public void activate() {
@@ -129,6 +132,7 @@ public class ModelsView implements Serializable {
         if (Console.attempt(() -> routing.activate(Console.caller(), chosen), "Profile '" + chosen + "' is active; aliases follow it at once.") != null) {
             aliases = null;
             catalog = null;
+            profiles = null;
         }
     }
 
@@ -163,6 +167,7 @@ public class ModelsView implements Serializable {
         if (Console.attempt(() -> routing.putAlias(Console.caller(), name, wanted), "Saved alias '" + name + "'.") != null) {
             aliases = null;
             catalog = null;
+            profiles = null;
             PrimeFaces.current().executeScript("PF('aliasDialog').hide()");
         }
     }
@@ -171,6 +176,7 @@ public class ModelsView implements Serializable {
         if (Console.attempt(() -> routing.deleteAlias(Console.caller(), alias.name()), "Deleted alias '" + alias.name() + "'.")) {
             aliases = null;
             catalog = null;
+            profiles = null;
         }
     }
 

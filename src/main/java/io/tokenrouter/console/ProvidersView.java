@@ -46,17 +46,13 @@ public class ProvidersView implements Serializable {
 
     public List<ProviderView> getProviders() {
         if (list == null) {
-            list = Console.attempt(() -> providers.list(Console.caller()), null);
-            if (list == null) {
-                list = List.of();
-            }
+            list = Console.listOf(() -> providers.list(Console.caller()));
         }
         return list;
     }
 
     public List<PresetView> getPresets() {
-        List<PresetView> presets = Console.attempt(() -> providers.presets(Console.caller()), null);
-        return presets == null ? List.of() : presets;
+        return Console.listOf(() -> providers.presets(Console.caller()));
     }
 
     public void newProvider() {

@@ -47,21 +47,18 @@ public class QuotaPage implements Serializable {
         if (!Console.isAdmin()) {
             return List.of();
         }
-        List<ProviderQuota> list = Console.attempt(() -> observing.providerQuotas(Console.caller()), null);
-        return list == null ? List.of() : list;
+        return Console.listOf(() -> observing.providerQuotas(Console.caller()));
     }
 
     public List<Line> getLines() {
         if (lines == null) {
             List<Line> result = new ArrayList<>();
             if (Console.isAdmin()) {
-                List<TeamView> all = Console.attempt(() -> teams.list(Console.caller(), 0, 1000).items(), null);
-                for (TeamView t : all == null ? List.<TeamView>of() : all) {
+                for (TeamView t : Console.listOf(() -> teams.list(Console.caller(), 0, 1000).items())) {
                     add(result, "team", t.id(), t.name(), t.quotas());
                 }
             }
-            List<KeyView> all = Console.attempt(() -> keys.list(Console.caller(), 0, AccessView.MAX_KEYS).items(), null);
-            for (KeyView k : all == null ? List.<KeyView>of() : all) {
+            for (KeyView k : Console.listOf(() -> keys.list(Console.caller(), 0, AccessView.MAX_KEYS).items())) {
                 if (k.revokedAt() == null) {
                     add(result, "key", k.id(), k.name(), k.quotas());
                 }

@@ -90,8 +90,7 @@ public class SettingsView implements Serializable {
     }
 
     public List<String> getProviderNames() {
-        List<ProviderView> list = Console.attempt(() -> providers.list(Console.caller()), null);
-        return list == null ? List.of() : list.stream().map(ProviderView::name).toList();
+        return Console.listOf(() -> providers.list(Console.caller())).stream().map(ProviderView::name).toList();
     }
 
     public String getDefaultProvider() {
