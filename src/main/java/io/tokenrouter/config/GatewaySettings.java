@@ -23,6 +23,7 @@ public final class GatewaySettings {
     public static final String JNDI_DATASOURCE = "java:comp/env/jdbc/tokenrouter";
 
     private final Path home;
+    private final Optional<String> databaseJndi;
     private final Optional<String> databaseUrl;
     private final Optional<String> databaseUser;
     private final Optional<String> databasePassword;
@@ -59,6 +60,7 @@ public final class GatewaySettings {
 
     private GatewaySettings(Path home, SettingsSource source) {
         this.home = home;
+        this.databaseJndi = source.get("database_jndi");
         this.databaseUrl = source.get("database_url");
         this.databaseUser = source.get("database_user");
         this.databasePassword = source.get("database_password");
@@ -223,6 +225,14 @@ public final class GatewaySettings {
 
     public Path home() {
         return home;
+    }
+
+    /**
+     * The JNDI name of the container DataSource the deployment must use; when set and not found, the
+     * deployment stops. Unset, {@value #JNDI_DATASOURCE} is used if the container binds it.
+     */
+    public Optional<String> databaseJndi() {
+        return databaseJndi;
     }
 
     public Optional<String> databaseUrl() {

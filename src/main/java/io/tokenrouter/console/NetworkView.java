@@ -40,6 +40,7 @@ public class NetworkView {
         m.put("Servlet API", context.getEffectiveMajorVersion() + "." + context.getEffectiveMinorVersion()
                 + " (container " + context.getMajorVersion() + "." + context.getMinorVersion() + ")");
         m.put("Java", System.getProperty("java.vm.name") + " " + Runtime.version());
+        m.put("Background threads from", io.tokenrouter.config.DaemonThreads.owner());
         m.put("Context path", r.getContextPath().isEmpty() ? "/ (root)" : r.getContextPath());
         m.put("Processors / heap", Runtime.getRuntime().availableProcessors() + " / "
                 + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MiB max");

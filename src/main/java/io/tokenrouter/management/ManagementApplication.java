@@ -15,6 +15,7 @@ public class ManagementApplication extends GatewayApplication {
         register(RoutingResource.class);
         register(SessionResource.class);
         register(ObservingResource.class);
+        register(StatusResource.class);
         register(OpenApiResource.class);
         register(new JacksonJsonProvider(ApiJson.MAPPER));
         property(io.tokenrouter.access.ApiKeyFilter.ACCEPT_SESSIONS, true);

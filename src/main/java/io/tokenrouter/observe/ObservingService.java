@@ -160,6 +160,20 @@ public class ObservingService {
         return new Cluster(database.describe(), nodes.nodeId(), nodes.nodes());
     }
 
+    /**
+     * What this node runs on: the container, the Java runtime, the database it opened (and whether it answers
+     * now), who creates its threads, and the cluster's nodes with their heartbeats.
+     */
+    public record Status(String server, String java, String thisNode, Database.Info database, boolean databaseReachable,
+                         String threads, List<NodeRegistry.Node> nodes) {
+    }
+
+    public Status status(Caller actor, String server) {
+        Authorization.requireAdmin(actor);
+        return new Status(server, System.getProperty("java.vm.name") + " " + Runtime.version(), nodes.nodeId(),
+                database.info(), database.reachable(), io.tokenrouter.config.DaemonThreads.owner(), nodes.nodes());
+    }
+
     public List<PriceRepository.Price> prices(Caller actor) {
         Authorization.requireAdmin(actor);
         return prices.findAll();

@@ -11,13 +11,13 @@ import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 import jakarta.persistence.EntityTransaction;
-import jakarta.persistence.Persistence;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.logging.Logger;
@@ -25,12 +25,13 @@ import javax.naming.InitialContext;
 import javax.naming.NamingException;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
+import org.hibernate.jpa.HibernatePersistenceProvider;
 
 /**
- * Opens the database: the container's JNDI DataSource {@value GatewaySettings#JNDI_DATASOURCE} when it
- * defines one, else a HikariCP pool on {@code database_url}, else an embedded H2 file in
- * {@code TOKENROUTER_HOME}. Flyway migrates the schema before Hibernate starts; Hibernate never creates
- * tables.
+ * Opens the database: the container DataSource {@code database_jndi} names (which must exist), else one the
+ * container binds at a {@linkplain #CONVENTIONAL_NAMES conventional name}, else a HikariCP pool on
+ * {@code database_url}, else an embedded H2 file in {@code TOKENROUTER_HOME}. The choice is logged at start-up
+ * ({@link #info()}). Flyway migrates the schema before Hibernate starts; Hibernate never creates tables.
  */
 @ApplicationScoped
 public class Database {
@@ -44,20 +45,31 @@ public class Database {
     private HikariDataSource ownPool;
     private EntityManagerFactory entityManagerFactory;
     private boolean postgres;
+    private String source;
+    private Info info;
     private final List<Runnable> beforeClose = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @PostConstruct
     void open() {
-        dataSource = containerDataSource();
-        if (dataSource == null) {
+        Optional<String> jndiName = settings.databaseJndi();
+        Map.Entry<String, DataSource> container = jndiName.isPresent()
+                ? Map.entry(jndiName.get(), requiredContainerDataSource(jndiName.get())) : containerDataSource();
+        if (container == null) {
             ownPool = pool();
             dataSource = ownPool;
+            source = settings.databaseUrl().isPresent() ? "database_url" : "the embedded default";
+        } else {
+            dataSource = container.getValue();
+            source = "JNDI " + container.getKey();
         }
         try {
+            info = inspect(dataSource, ownPool == null ? "container (" + dataSource.getClass().getName() + ")" : "HikariCP",
+                    source);
+            LOG.info("Database: " + info.describe());
             Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
-            postgres = productName().toLowerCase(java.util.Locale.ROOT).contains("postgres");
-            entityManagerFactory = Persistence.createEntityManagerFactory("tokenrouter",
-                    Map.of("jakarta.persistence.nonJtaDataSource", dataSource));
+            postgres = info.product().toLowerCase(java.util.Locale.ROOT).contains("postgres");
+            entityManagerFactory = new HibernatePersistenceProvider()
+                    .createContainerEntityManagerFactory(new PersistenceUnit(dataSource), Map.of());
         } catch (RuntimeException e) {
             // a failed start must not keep the pool (and an embedded database file's lock) open
             if (ownPool != null) {
@@ -179,36 +191,96 @@ public class Database {
         return postgres;
     }
 
-    /** Which database this node uses and how it got it: "PostgreSQL 16.4 via DATABASE_URL (jdbc:postgresql://db/…)". */
+    /**
+     * The database this node uses, as found at start-up: product and version, its JDBC URL without
+     * credentials, who owns the connection pool (the container, or HikariCP here) and which setting chose it.
+     */
+    public record Info(String product, String version, String url, String pool, String source) {
+
+        /** "PostgreSQL 16.4 at jdbc:postgresql://db/tokenrouter, pool: HikariCP, from database_url". */
+        public String describe() {
+            return product + " " + version + " at " + url + ", pool: " + pool + ", from " + source;
+        }
+    }
+
+    public Info info() {
+        return info;
+    }
+
+    /** {@link Info#describe()}, or why the database cannot be reached now. */
     public String describe() {
-        String source = ownPool == null ? "the container's DataSource " + GatewaySettings.JNDI_DATASOURCE
-                : settings.databaseUrl().isPresent() ? "DATABASE_URL" : "the embedded default";
+        try (java.sql.Connection c = dataSource.getConnection()) {
+            return c.isValid(2) ? info.describe() : "not answering: " + info.describe();
+        } catch (java.sql.SQLException e) {
+            return "unreachable (" + e.getMessage() + "): " + info.describe();
+        }
+    }
+
+    /** Whether the database gives a valid connection within two seconds now. */
+    public boolean reachable() {
+        try (java.sql.Connection c = dataSource.getConnection()) {
+            return c.isValid(2);
+        } catch (java.sql.SQLException e) {
+            return false;
+        }
+    }
+
+    private static Info inspect(DataSource dataSource, String pool, String source) {
         try (java.sql.Connection c = dataSource.getConnection()) {
             var meta = c.getMetaData();
-            return meta.getDatabaseProductName() + " " + meta.getDatabaseProductVersion() + " via " + source
-                    + " (" + DatabaseUrls.forLog(meta.getURL()) + ")";
+            return new Info(meta.getDatabaseProductName(), meta.getDatabaseProductVersion(),
+                    DatabaseUrls.forLog(meta.getURL()), pool, source);
         } catch (java.sql.SQLException e) {
-            return "unreachable via " + source + ": " + e.getMessage();
+            throw new IllegalStateException("The database from " + source + " gives no connection: " + e.getMessage(), e);
         }
     }
 
-    private String productName() {
-        try (java.sql.Connection c = dataSource.getConnection()) {
-            return c.getMetaData().getDatabaseProductName();
-        } catch (java.sql.SQLException e) {
-            throw new IllegalStateException("Cannot read the database's product name: " + e.getMessage(), e);
-        }
-    }
-
-    private static DataSource containerDataSource() {
+    /** The DataSource {@code database_jndi} names; the deployment stops when the container has none there. */
+    private static DataSource requiredContainerDataSource(String name) {
+        Object found;
         try {
-            Object found = new InitialContext().lookup(GatewaySettings.JNDI_DATASOURCE);
-            if (found instanceof DataSource ds) {
-                LOG.info("Using the container's DataSource " + GatewaySettings.JNDI_DATASOURCE);
-                return ds;
-            }
+            found = new InitialContext().lookup(name);
         } catch (NamingException | RuntimeException e) {
-            LOG.fine("No container DataSource at " + GatewaySettings.JNDI_DATASOURCE + ": " + e);
+            throw new IllegalStateException("database_jndi is " + name + ", but the container has nothing bound there ("
+                    + e + "). Define the DataSource in the container, or unset database_jndi.", e);
+        }
+        if (found instanceof DataSource ds) {
+            return ds;
+        }
+        throw new IllegalStateException("database_jndi is " + name + ", but the container binds a "
+                + (found == null ? "null" : found.getClass().getName()) + " there, not a javax.sql.DataSource.");
+    }
+
+    /**
+     * Where a container's DataSource is looked for when {@code database_jndi} is unset: the application's own
+     * environment (Tomcat's {@code <Resource name="jdbc/tokenrouter">} in context.xml), then the global names
+     * the WildFly and Payara samples in {@code config-samples/} create. The application declares no
+     * {@code <resource-ref>}: a full server would bind an unmapped reference to its default data source (an
+     * in-memory example database), and Tomcat to an empty pool, each a wrong database that looks configured.
+     */
+    static final List<String> CONVENTIONAL_NAMES = List.of(GatewaySettings.JNDI_DATASOURCE,
+            "java:jboss/datasources/TokenRouter", "jdbc/tokenrouter");
+
+    /**
+     * The first container DataSource found at a {@linkplain #CONVENTIONAL_NAMES conventional name} with its name,
+     * or null when the container binds none. Something bound there that is not a DataSource stops the
+     * deployment: it was meant to be the database, and another one must not be used in its place.
+     */
+    private static Map.Entry<String, DataSource> containerDataSource() {
+        for (String name : CONVENTIONAL_NAMES) {
+            Object found;
+            try {
+                found = new InitialContext().lookup(name);
+            } catch (NamingException | RuntimeException e) {
+                // not bound, or no naming service at all (tests, plain Java)
+                LOG.fine("No container DataSource at " + name + ": " + e);
+                continue;
+            }
+            if (found instanceof DataSource ds) {
+                return Map.entry(name, ds);
+            }
+            throw new IllegalStateException("The container binds a " + (found == null ? "null" : found.getClass().getName())
+                    + " at " + name + ", not a javax.sql.DataSource.");
         }
         return null;
     }
@@ -221,11 +293,9 @@ public class Database {
             config.setJdbcUrl(jdbc.url());
             settings.databaseUser().or(jdbc::user).ifPresent(config::setUsername);
             settings.databasePassword().or(jdbc::password).ifPresent(config::setPassword);
-            LOG.info("Using database " + DatabaseUrls.forLog(jdbc.url()));
         } else {
             config.setJdbcUrl(embeddedH2Url());
             config.setUsername("sa");
-            LOG.info("Using the embedded H2 database " + config.getJdbcUrl());
         }
         driverFor(config.getJdbcUrl()).ifPresent(config::setDriverClassName);
         config.setMaximumPoolSize(16);

@@ -45,6 +45,13 @@ public class NodeRegistry {
         });
     }
 
+    /** When this node last wrote its heartbeat to the database; null before the first one. */
+    public Instant lastHeartbeat() {
+        return lastHeartbeat;
+    }
+
+    private volatile Instant lastHeartbeat;
+
     /** Announces this node, or refreshes its heartbeat. */
     public void heartbeat(Instant now) {
         database.run(em -> {
@@ -55,6 +62,7 @@ public class NodeRegistry {
                         .setParameter(1, nodeId).setParameter(2, name).setParameter(3, now).executeUpdate();
             }
         });
+        lastHeartbeat = now;
     }
 
     /** Forgets nodes not seen since {@code before}; their holds have been reclaimed long since. */

@@ -60,8 +60,7 @@ public class UsageRecorder {
     @PostConstruct
     void start() {
         queue = new ArrayBlockingQueue<>(settings.usageQueueCapacity());
-        writer = new Thread(this::writeLoop, "tokenrouter-usage-writer");
-        writer.setDaemon(true);
+        writer = io.tokenrouter.config.DaemonThreads.named("usage-writer").newThread(this::writeLoop);
         writer.start();
         database.beforeClose(this::drain);
     }
