@@ -26,5 +26,8 @@ public abstract class GatewayApplication extends ResourceConfig {
         property(CommonProperties.JSON_BINDING_FEATURE_DISABLE, true);
         property(CommonProperties.MOXY_JSON_FEATURE_DISABLE, true);
         property(CommonProperties.JSON_PROCESSING_FEATURE_DISABLE, true);
+        // Servers that bring Jersey's JSON features (Payara: JSON-B first) switch on only the one named here;
+        // naming none of theirs keeps the gateway's own Jackson provider the only JSON writer.
+        property("jersey.config.jsonFeature", "GatewayJackson");
     }
 }

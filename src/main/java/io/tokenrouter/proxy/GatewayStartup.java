@@ -49,6 +49,21 @@ public class GatewayStartup {
      * pool has fewer than two threads (machines with one or two CPUs) the JDK starts a new thread for each
      * completion instead, which costs more than the rest of the request.
      */
+    /**
+     * Creates every application-scoped bean of the gateway now, on the deploying thread, rather than on first
+     * use: first use is often on one of the gateway's own threads (a client write, a scheduled job), where a
+     * full server may not inject a bean it creates (Payara skips injection outside an EE component's context),
+     * and a bean that cannot start should stop the deployment, not the first request that needs it.
+     */
+    private void createApplicationBeans() {
+        for (var bean : beanManager.getBeans(Object.class, jakarta.enterprise.inject.Any.Literal.INSTANCE)) {
+            if (bean.getScope() == ApplicationScoped.class && bean.getBeanClass().getName().startsWith("io.tokenrouter.")
+                    && bean.getTypes().contains(bean.getBeanClass())) {
+                beanManager.getReference(bean, bean.getBeanClass(), beanManager.createCreationalContext(bean)).toString();
+            }
+        }
+    }
+
     private static void warnAboutSmallCommonPool() {
         if (java.util.concurrent.ForkJoinPool.getCommonPoolParallelism() < 2) {
             LOG.info("This JVM's common ForkJoinPool has " + java.util.concurrent.ForkJoinPool.getCommonPoolParallelism()
@@ -58,7 +73,11 @@ public class GatewayStartup {
         }
     }
 
+    @Inject
+    jakarta.enterprise.inject.spi.BeanManager beanManager;
+
     void onStart(@Observes @Initialized(ApplicationScoped.class) Object event) {
+        createApplicationBeans();
         seeder.seed();
         adminAccess.start();
         routes.start();

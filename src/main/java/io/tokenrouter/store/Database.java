@@ -70,8 +70,9 @@ public class Database {
             postgres = info.product().toLowerCase(java.util.Locale.ROOT).contains("postgres");
             entityManagerFactory = new HibernatePersistenceProvider()
                     .createContainerEntityManagerFactory(new PersistenceUnit(dataSource), Map.of());
-        } catch (RuntimeException e) {
-            // a failed start must not keep the pool (and an embedded database file's lock) open
+        } catch (RuntimeException | Error e) {
+            // a failed start must not keep the pool (and an embedded database file's lock) open, whatever failed
+            // (a class-loading clash inside a server is an Error)
             if (ownPool != null) {
                 ownPool.close();
             }

@@ -93,8 +93,9 @@ final class PersistenceUnit implements PersistenceUnitInfo {
         properties.setProperty("hibernate.hbm2ddl.auto", "none");
         properties.setProperty("hibernate.jdbc.time_zone", "UTC");
         properties.setProperty("hibernate.archive.autodetection", "none");
-        // resource-local transactions on the DataSource's connections, even inside a server with JTA
-        properties.setProperty("hibernate.transaction.coordinator_class", "jdbc");
+        // No XML-typed columns: a server's own Jackson XML module (Payara exposes one) must not be picked up
+        // beside the application's Jackson, whose ObjectMapper it would not fit.
+        properties.put("hibernate.type.xml_format_mapper", new NoXmlColumns());
         return properties;
     }
 
@@ -116,5 +117,20 @@ final class PersistenceUnit implements PersistenceUnitInfo {
     @Override
     public ClassLoader getNewTempClassLoader() {
         return null;
+    }
+
+    /** The format mapper for XML-typed columns, which the gateway's entities do not have. */
+    static final class NoXmlColumns implements org.hibernate.type.format.FormatMapper {
+        @Override
+        public <T> T fromString(CharSequence text, org.hibernate.type.descriptor.java.JavaType<T> type,
+                                org.hibernate.type.descriptor.WrapperOptions options) {
+            throw new UnsupportedOperationException("The gateway maps no XML columns");
+        }
+
+        @Override
+        public <T> String toString(T value, org.hibernate.type.descriptor.java.JavaType<T> type,
+                                   org.hibernate.type.descriptor.WrapperOptions options) {
+            throw new UnsupportedOperationException("The gateway maps no XML columns");
+        }
     }
 }
