@@ -1,0 +1,246 @@
+"""The smoke test that src/deploy/smoke.sh runs against the gateway on each server, and its fake provider.
+
+    python3 smoke.py upstream PORT                  a fake OpenAI-compatible provider on 127.0.0.1:PORT
+    python3 smoke.py check BASE ADMIN_KEY PID [DB]  the checks against the gateway at BASE (e.g.
+                                                    http://127.0.0.1:8280), whose server JVM is PID; DB, when
+                                                    given, is what /api/status must report as the database
+                                                    source (e.g. "JNDI java:jboss/datasources/TokenRouter")
+
+The provider answers chat completions after 20 ms; a streamed one sends a chunk every INTERVAL seconds (five
+content chunks, the usage chunk, [DONE]), so a gateway that buffers is caught by the arrival times. Each
+check prints one line; the exit code is the number of failed checks.
+"""
+import json
+import os
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+INTERVAL = float(os.environ.get("SMOKE_STREAM_INTERVAL", "0.3"))
+MODEL = "gpt-4o-mini"
+
+
+def chunk(content, finish=None, usage=None):
+    body = {"id": "chatcmpl-smoke", "object": "chat.completion.chunk", "created": 1700000000, "model": MODEL,
+            "choices": [] if usage else [{"index": 0, "delta": {"content": content}, "finish_reason": finish}]}
+    if usage:
+        body["usage"] = usage
+    return body
+
+
+class Provider(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def reply(self, status, body):
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self):
+        if self.path.endswith("/models"):
+            self.reply(200, {"object": "list", "data": [{"id": MODEL, "object": "model", "created": 1700000000,
+                                                          "owned_by": "smoke"}]})
+        else:
+            self.reply(404, {"error": {"message": "no such path", "type": "invalid_request_error"}})
+
+    def do_POST(self):
+        request = json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0"))) or b"{}")
+        usage = {"prompt_tokens": 9, "completion_tokens": 5, "total_tokens": 14}
+        if not request.get("stream"):
+            time.sleep(0.02)
+            self.reply(200, {"id": "chatcmpl-smoke", "object": "chat.completion", "created": 1700000000,
+                             "model": MODEL, "usage": usage,
+                             "choices": [{"index": 0, "finish_reason": "stop",
+                                          "message": {"role": "assistant", "content": "Hello from the provider."}}]})
+            return
+        interval = float(request.get("metadata", {}).get("interval", INTERVAL))
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        try:
+            for i in range(5):
+                self.event(chunk(f"part {i} ", "stop" if i == 4 else None))
+                time.sleep(interval)
+            self.event(chunk(None, usage=usage))
+            self.event(None)
+            self.wfile.write(b"0\r\n\r\n")
+            self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    def event(self, body):
+        data = ("data: " + ("[DONE]" if body is None else json.dumps(body)) + "\n\n").encode()
+        self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+        self.wfile.flush()
+
+
+class Server(ThreadingHTTPServer):
+    request_queue_size = 512  # hundreds of streams connect at once
+    daemon_threads = True
+
+
+def serve(port):
+    server = Server(("127.0.0.1", port), Provider)
+    server.serve_forever()
+
+
+# ---------------------------------------------------------------------------------------------------------
+
+class Gateway:
+    def __init__(self, base, key):
+        self.base = base.rstrip("/")
+        self.key = key
+
+    def call(self, method, path, body=None, key=None, headers=None, timeout=30):
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(self.base + path, data=data, method=method)
+        request.add_header("Authorization", "Bearer " + (key or self.key))
+        if data is not None:
+            request.add_header("Content-Type", "application/json")
+        for name, value in (headers or {}).items():
+            request.add_header(name, value)
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                return response.status, response.headers, response.read()
+        except urllib.error.HTTPError as e:
+            return e.code, e.headers, e.read()
+
+    def json(self, method, path, body=None, key=None):
+        status, _, data = self.call(method, path, body, key)
+        return status, (json.loads(data) if data else None)
+
+
+def chat(stream=False, interval=None):
+    body = {"model": MODEL, "messages": [{"role": "user", "content": "Say hello."}], "max_tokens": 16}
+    if stream:
+        body["stream"] = True
+        body["stream_options"] = {"include_usage": True}
+    if interval is not None:
+        body["metadata"] = {"interval": str(interval)}
+    return body
+
+
+def stream_times(gw, key, interval=None, timeout=60):
+    """Opens a streamed chat; returns the seconds at which each data event arrived and whether [DONE] came."""
+    request = urllib.request.Request(gw.base + "/v1/chat/completions", data=json.dumps(chat(True, interval)).encode(),
+                                     method="POST")
+    request.add_header("Authorization", "Bearer " + key)
+    request.add_header("Content-Type", "application/json")
+    start = time.monotonic()
+    times, done = [], False
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        for line in response:
+            line = line.strip()
+            if line.startswith(b"data:"):
+                times.append(time.monotonic() - start)
+                done = done or line == b"data: [DONE]"
+    return times, done
+
+
+def threads_of(pid):
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("Threads:"):
+                return int(line.split()[1])
+    return -1
+
+
+def check(base, admin_key, pid, database=None):
+    gw = Gateway(base, admin_key)
+    results = []
+
+    def report(name, ok, detail):
+        results.append(ok)
+        print(f"  {'PASS' if ok else 'FAIL'}  {name:<24} {detail}", flush=True)
+
+    status, models = gw.json("GET", "/v1/models")
+    ids = [m["id"] for m in (models or {}).get("data", [])] if status == 200 else []
+    report("models", status == 200 and any(i.endswith(MODEL) for i in ids), f"{status} {ids}")
+
+    # an inferrer key in a team whose quota allows two requests a day: the third is refused
+    status, team = gw.json("POST", "/api/teams", {"name": f"smoke-{int(time.time() * 1000)}",
+                                                   "quotas": [{"metric": "requests", "period": "day", "limit": 2}]})
+    status, created = gw.json("POST", "/api/keys", {"name": "smoke", "role": "inferrer", "team_id": team["id"]})
+    key = created["key"]
+
+    t = time.monotonic()
+    status, answer = gw.json("POST", "/v1/chat/completions", chat(), key)
+    content = (answer or {}).get("choices", [{}])[0].get("message", {}).get("content") if status == 200 else answer
+    report("chat", status == 200 and content == "Hello from the provider.",
+           f"{status} {content!r} in {1000 * (time.monotonic() - t):.0f} ms")
+
+    times, done = stream_times(gw, key)
+    spread = times[-1] - times[0] if times else 0
+    incremental = done and len(times) >= 7 and times[0] < 4 * INTERVAL and spread >= 3 * INTERVAL
+    report("streamed chat", incremental,
+           f"{len(times)} events at " + " ".join(f"{x:.2f}" for x in times) + " s" + ("" if done else ", no [DONE]"))
+
+    status, headers, data = gw.call("POST", "/v1/chat/completions", chat(), key)
+    error = json.loads(data).get("error", {}) if data else {}
+    report("quota refusal", status == 429 and error.get("code") is not None and headers.get("Retry-After") is not None,
+           f"{status} {error.get('code')} Retry-After={headers.get('Retry-After')} {error.get('message', '')[:70]!r}")
+
+    # many open streams at once must not each hold a server thread
+    status, bulk = gw.json("POST", "/api/keys", {"name": "smoke-streams", "role": "inferrer"})
+    before = threads_of(pid)
+    peak = [before]
+    failures = []
+
+    def one():
+        try:
+            _, ok = stream_times(gw, bulk["key"], interval=1.0, timeout=90)
+            if not ok:
+                failures.append("no [DONE]")
+        except Exception as e:  # noqa: BLE001 - a smoke test reports whatever failed
+            failures.append(repr(e))
+
+    streams = [threading.Thread(target=one) for _ in range(200)]
+    for s in streams:
+        s.start()
+    while any(s.is_alive() for s in streams):
+        peak.append(threads_of(pid))
+        time.sleep(0.25)
+    for s in streams:
+        s.join()
+    grown = max(peak) - before
+    report("200 open streams", not failures and grown < 100,
+           f"server threads {before} -> {max(peak)} (+{grown}); {len(failures)} failed {failures[:2]}")
+
+    request = urllib.request.Request(base + "/admin/signin.xhtml")
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            page = response.read().decode(errors="replace")
+            ok = response.status == 200 and "Sign in" in page and "primefaces" in page.lower()
+            report("console sign-in page", ok, f"{response.status}, {len(page)} bytes")
+    except urllib.error.HTTPError as e:
+        report("console sign-in page", False, f"{e.code}")
+
+    status, headers, data = gw.call("GET", "/metrics")
+    text = data.decode(errors="replace")
+    report("metrics", status == 200 and "tokenrouter_requests" in text,
+           f"{status}, {sum(1 for line in text.splitlines() if line.startswith('tokenrouter_'))} tokenrouter_ samples")
+
+    status, info = gw.json("GET", "/api/status")
+    db = (info or {}).get("database", {})
+    expected = database or db.get("source")
+    report("database", status == 200 and db.get("source") == expected and info.get("database_reachable"),
+           f"{db.get('product')} {db.get('version', '')[:12]} {db.get('url')} pool={db.get('pool')} "
+           f"from {db.get('source')}; threads from {(info or {}).get('threads')}")
+    return results.count(False)
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "upstream":
+        serve(int(sys.argv[2]))
+    else:
+        sys.exit(check(sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5] if len(sys.argv) > 5 else None))
