@@ -17,6 +17,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+import warnings
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 INTERVAL = float(os.environ.get("SMOKE_STREAM_INTERVAL", "0.3"))
@@ -239,8 +240,66 @@ def check(base, admin_key, pid, database=None):
     return results.count(False)
 
 
+def check_tls(https_base, http_base, cafile, admin_key, plain="redirected"):
+    """HTTPS with the given certificate, TLS 1.2+ only, a streamed chat over it, plain HTTP redirected (or closed)."""
+    import ssl
+    failed = 0
+
+    def report(name, ok, detail):
+        nonlocal failed
+        failed += 0 if ok else 1
+        print(f"  {'PASS' if ok else 'FAIL'}  {name:<24} {detail}", flush=True)
+
+    context = ssl.create_default_context(cafile=cafile)
+    https = urllib.request.build_opener(urllib.request.HTTPSHandler(context=context))
+    with https.open(https_base + "/api/health", timeout=30) as response:
+        report("https health", response.status == 200, f"{response.status} over {https_base}")
+    for version, expected in ((ssl.TLSVersion.TLSv1_3, True), (ssl.TLSVersion.TLSv1_2, True), (ssl.TLSVersion.TLSv1_1, False)):
+        only = ssl.create_default_context(cafile=cafile)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DeprecationWarning)
+                only.minimum_version = only.maximum_version = version
+        except ValueError:
+            continue
+        try:
+            with urllib.request.build_opener(urllib.request.HTTPSHandler(context=only)).open(
+                    https_base + "/api/health", timeout=10):
+                accepted = True
+        except (ssl.SSLError, urllib.error.URLError, ConnectionError):
+            accepted = False
+        report(f"offers {version.name}", accepted == expected, "accepted" if accepted else "refused")
+    request = urllib.request.Request(https_base + "/v1/chat/completions", data=json.dumps(chat(True)).encode(), method="POST")
+    request.add_header("Authorization", "Bearer " + admin_key)
+    request.add_header("Content-Type", "application/json")
+    start, times = time.monotonic(), []
+    with https.open(request, timeout=60) as response:
+        for line in response:
+            if line.startswith(b"data:"):
+                times.append(time.monotonic() - start)
+    report("streamed chat over TLS", len(times) >= 7 and times[-1] - times[0] >= 3 * INTERVAL,
+           " ".join(f"{x:.2f}" for x in times) + " s")
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args):
+            return None
+
+    try:
+        urllib.request.build_opener(NoRedirect()).open(http_base + "/v1/models?x=1", timeout=10)
+        report("http " + plain, False, "answered over plain HTTP")
+    except urllib.error.HTTPError as e:
+        location = e.headers.get("Location", "")
+        report("http " + plain, plain == "redirected" and e.code in (301, 302, 303, 307, 308) and location.startswith("https://")
+               and location.endswith("/v1/models?x=1"), f"{e.code} -> {location}")
+    except urllib.error.URLError as e:
+        report("http " + plain, plain == "closed", f"{e.reason}")
+    return failed
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "upstream":
         serve(int(sys.argv[2]))
+    elif sys.argv[1] == "tls":
+        sys.exit(check_tls(*sys.argv[2:7]))
     else:
         sys.exit(check(sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5] if len(sys.argv) > 5 else None))

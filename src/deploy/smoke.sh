@@ -43,6 +43,7 @@ install_tools() {
   command -v python3 >/dev/null || missing+=(python3)
   command -v curl >/dev/null || missing+=(curl)
   command -v unzip >/dev/null || missing+=(unzip)
+  command -v openssl >/dev/null || missing+=(openssl)
   if [[ $USE_POSTGRES == 1 ]] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then missing+=(postgresql); fi
   if ((${#missing[@]})); then
     log "installing ${missing[*]}"
@@ -66,7 +67,7 @@ fresh() { # fresh DIR ZIP: unpacks ZIP into DIR (the archive's single top folder
 
 wait_healthy() { # wait_healthy URL SECONDS
   local deadline=$((SECONDS + $2))
-  until curl -sf -o /dev/null "$1/api/health"; do
+  until curl -sf -o /dev/null --cacert "$WORK/tls/fullchain.pem" "$1/api/health"; do
     ((SECONDS < deadline)) || return 1
     sleep 1
   done
@@ -149,6 +150,14 @@ start_wildfly() {
   URL="http://127.0.0.1:8280"
   LOGS="$dir/standalone/log/server.log"
 }
+tls_wildfly() {
+  local dir="$WORK/wildfly/wildfly-$WILDFLY"
+  openssl pkcs12 -export -in "$WORK/tls/fullchain.pem" -inkey "$WORK/tls/privkey.pem" -name tokenrouter \
+    -passout pass:changeit -out "$dir/standalone/configuration/tokenrouter.p12"
+  sed -e "s|https://%v:8443|https://%v:8643|" "$ROOT/config-samples/wildfly-tls.cli" >"$WORK/wildfly/tls.cli"
+  "$dir/bin/jboss-cli.sh" --controller=127.0.0.1:10190 -c --file="$WORK/wildfly/tls.cli" >"$WORK/wildfly/tls.log"
+  HTTPS_URL="https://127.0.0.1:8643" PLAIN=redirected
+}
 stop_wildfly() { "$WORK/wildfly/wildfly-$WILDFLY/bin/jboss-cli.sh" --controller=127.0.0.1:10190 -c :shutdown >/dev/null 2>&1 || kill "$PID"; wait_gone "$PID"; }
 
 start_payara() {
@@ -173,6 +182,13 @@ start_payara() {
   URL="http://127.0.0.1:28380"
   LOGS="$dir/glassfish/domains/smoke/logs/server.log"
 }
+tls_payara() {
+  ASADMIN="$WORK/payara/payara6/bin/asadmin --port 28348" DOMAIN_DIR="$WORK/payara/payara6/glassfish/domains/smoke" \
+    HTTPS_PUBLIC_PORT=28381 sh "$ROOT/config-samples/payara-tls.sh" "$WORK/tls/fullchain.pem" "$WORK/tls/privkey.pem" \
+    >"$WORK/payara/tls.log" 2>&1
+  PID=$(pgrep -f "domains/smoke" | head -1); PIDS+=("$PID")
+  HTTPS_URL="https://127.0.0.1:28381" PLAIN=closed HEALTH_URL="https://127.0.0.1:28381"
+}
 stop_payara() { "$WORK/payara/payara6/bin/asadmin" stop-domain smoke >/dev/null 2>&1 || kill "$PID"; wait_gone "$PID"; }
 
 wait_gone() {
@@ -187,6 +203,9 @@ wait_gone() {
 install_tools
 mkdir -p "$WORK"
 python3 "$HERE/smoke.py" upstream $UPSTREAM & PIDS+=($!)
+mkdir -p "$WORK/tls"
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=127.0.0.1" -addext "subjectAltName=IP:127.0.0.1" \
+  -keyout "$WORK/tls/privkey.pem" -out "$WORK/tls/fullchain.pem" 2>/dev/null
 [[ $USE_POSTGRES == 1 ]] && start_postgres
 
 declare -A RESULT START CHECK
@@ -198,6 +217,12 @@ for server in $SERVERS; do
     log "$server: up in ${START[$server]} s at $URL (pid $PID); smoke test"
     t1=$SECONDS
     if python3 "$HERE/smoke.py" check "$URL" "$ADMIN_KEY" "$PID" "$EXPECT_DB"; then RESULT[$server]=pass; else RESULT[$server]=FAIL; fi
+    if declare -F "tls_$server" >/dev/null; then
+      log "$server: HTTPS as config-samples/ configures it"
+      HEALTH_URL=$URL
+      if "tls_$server" && wait_healthy "$HEALTH_URL" 180 \
+          && python3 "$HERE/smoke.py" tls "$HTTPS_URL" "$URL" "$WORK/tls/fullchain.pem" "$ADMIN_KEY" "$PLAIN"; then :; else RESULT[$server]=FAIL; fi
+    fi
     CHECK[$server]=$((SECONDS - t1))
   else
     START[$server]=$((SECONDS - t0)); CHECK[$server]=0; RESULT[$server]="FAIL (did not start; see ${LOGS:-its log})"

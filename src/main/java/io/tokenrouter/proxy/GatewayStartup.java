@@ -58,10 +58,25 @@ public class GatewayStartup {
     private void createApplicationBeans() {
         for (var bean : beanManager.getBeans(Object.class, jakarta.enterprise.inject.Any.Literal.INSTANCE)) {
             if (bean.getScope() == ApplicationScoped.class && bean.getBeanClass().getName().startsWith("io.tokenrouter.")
-                    && bean.getTypes().contains(bean.getBeanClass())) {
+                    && bean.getTypes().contains(bean.getBeanClass()) && !isJaxRsComponent(bean.getBeanClass())) {
                 beanManager.getReference(bean, bean.getBeanClass(), beanManager.createCreationalContext(bean)).toString();
             }
         }
+    }
+
+    /** Resources and providers: Jersey creates those itself, with its own injections, once its servlets start. */
+    static boolean isJaxRsComponent(Class<?> type) {
+        if (type.isAnnotationPresent(jakarta.ws.rs.Path.class) || type.isAnnotationPresent(jakarta.ws.rs.ext.Provider.class)) {
+            return true;
+        }
+        for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
+            for (Class<?> implemented : c.getInterfaces()) {
+                if (implemented.getName().startsWith("jakarta.ws.rs.")) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private static void warnAboutSmallCommonPool() {
@@ -75,11 +90,17 @@ public class GatewayStartup {
 
     @Inject
     jakarta.enterprise.inject.spi.BeanManager beanManager;
+    @Inject
+    io.tokenrouter.store.JobLocks jobLocks;
 
     void onStart(@Observes @Initialized(ApplicationScoped.class) Object event) {
         createApplicationBeans();
-        seeder.seed();
-        adminAccess.start();
+        // one node at a time stores what the configuration seeds, so nodes starting together on a new
+        // database do not both insert the same admin key or provider
+        jobLocks.exclusively("startup", () -> {
+            seeder.seed();
+            adminAccess.start();
+        });
         routes.start();
         providers.start();
         holdReclaimer.start();

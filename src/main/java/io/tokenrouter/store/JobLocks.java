@@ -22,4 +22,18 @@ public class JobLocks {
                 .setParameter(1, owner).setParameter(2, now.plus(lease)).setParameter(3, job).setParameter(4, now)
                 .executeUpdate() == 1);
     }
+
+    /**
+     * Runs {@code work} in one transaction while holding the row lock of {@code name} (a row of job_locks), so
+     * that across the cluster only one node runs it at a time; the others wait for the lock, then see its rows.
+     */
+    public void exclusively(String name, Runnable work) {
+        database.run(em -> {
+            if (em.createNativeQuery("select name from job_locks where name = ?1 for update").setParameter(1, name)
+                    .getResultList().isEmpty()) {
+                throw new IllegalStateException("No lock row '" + name + "' in job_locks");
+            }
+            work.run();
+        });
+    }
 }

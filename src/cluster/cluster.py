@@ -1,0 +1,493 @@
+"""Load driver, probes and analysis of the two-node cluster test (src/cluster/run.sh); standard library only.
+
+    cluster.py burst URL KEY N MODEL OUT.json          N concurrent chat requests at once
+    cluster.py until-refused URL KEY MODEL LIMIT OUT [METHOD CHANGE-URL BODY ADMIN-KEY]
+                                                        makes the change, then one request every 100 ms
+                                                        until one is refused
+    cluster.py soak URL KEY MODEL CLIENTS SECONDS OUT.jsonl
+                                                        CLIENTS clients sending chat requests (half
+                                                        streamed) for SECONDS; one JSON line per request
+    cluster.py sample-jobs PSQL... > samples            job_locks and gateway_nodes every 200 ms until killed
+    cluster.py signin-form PAGE.html KEY                the console's sign-in form, filled, as curl arguments
+    cluster.py report-burst / report-jobs / report-soak / report-takeover
+                                                        figures and PASS/FAIL lines (see each function)
+
+Which node answered a request through nginx is read from the X-Upstream-Node header nginx adds (the
+address of the node, or several when nginx moved on to the next one).
+"""
+import http.client, json, re, subprocess, sys, threading, time
+from datetime import datetime
+from urllib.parse import urlsplit
+
+NODES = {}  # "127.0.0.1:18180" -> "A", filled from the environment of run.sh (NODE_A, NODE_B)
+
+
+def node_name(addr):
+    """nginx's $upstream_addr as node names: "A", or "A>B" when nginx moved on from A to B."""
+    if not addr:
+        return "?"
+    return ">".join(NODES.get(a.strip(), a.strip()) for a in addr.split(","))
+
+
+def chat_body(model, stream):
+    body = {"model": model, "messages": [{"role": "user", "content": "Say hello"}], "max_tokens": 16}
+    if stream:
+        body["stream"] = True
+    return json.dumps(body).encode()
+
+
+def connect(url, timeout=15):
+    u = urlsplit(url)
+    return http.client.HTTPConnection(u.hostname, u.port, timeout=timeout), u.path
+
+
+def chat(conn, path, key, model, stream=False):
+    """One chat request on an open connection; returns what the client saw."""
+    r = {"stream": stream, "t0": time.time(), "status": None, "request_id": None, "node": None,
+         "complete": False, "error": None, "body": None}
+    try:
+        conn.request("POST", path + "/chat/completions", body=chat_body(model, stream),
+                     headers={"Authorization": "Bearer " + key, "Content-Type": "application/json"})
+        resp = conn.getresponse()
+        r["status"] = resp.status
+        r["request_id"] = resp.getheader("x-request-id")
+        r["node"] = resp.getheader("X-Upstream-Node")
+        if stream and resp.status == 200:
+            done = False
+            while True:
+                line = resp.readline()
+                if not line:
+                    break
+                if line.strip() == b"data: [DONE]":
+                    done = True
+            r["complete"] = done
+            if not done:
+                r["error"] = "stream ended without [DONE]"
+        else:
+            raw = resp.read()
+            try:
+                r["body"] = json.loads(raw)
+            except ValueError:
+                r["body"] = raw.decode("utf-8", "replace")[:300]
+            if resp.status == 200:
+                r["complete"] = isinstance(r["body"], dict) and bool(
+                    r["body"].get("choices", [{}])[0].get("message", {}).get("content"))
+                if not r["complete"]:
+                    r["error"] = "incomplete body"
+            if resp.will_close:
+                conn.close()
+    except (OSError, http.client.HTTPException) as e:
+        r["error"] = "%s: %s" % (type(e).__name__, e)
+        conn.close()
+    r["t1"] = time.time()
+    return r
+
+
+def burst(url, key, n, model, out):
+    """n requests released together (one connection each), so they race for the quota."""
+    n = int(n)
+    results = [None] * n
+    gate = threading.Barrier(n)
+
+    def one(i):
+        conn, path = connect(url, timeout=60)
+        try:
+            conn.connect()
+        except OSError:
+            pass
+        gate.wait()
+        results[i] = chat(conn, path, key, model)
+        conn.close()
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    json.dump(results, open(out, "w"))
+
+
+def until_refused(url, key, model, limit, out, method=None, trigger=None, body="", admin_key=None):
+    """Makes one change (`method` `trigger` with `body`, as `admin_key`), then sends one request every
+    100 ms to `url` until it is refused (or `limit` seconds pass); writes {"seconds": from the change's
+    answer to the first refusal, "ok_before": answers given after the change, "status", "body"}."""
+    ok = 0
+    conn, path = connect(url)
+    if trigger:
+        u = urlsplit(trigger)
+        c = http.client.HTTPConnection(u.hostname, u.port, timeout=30)
+        c.request(method, u.path, body=body.encode() or None,
+                  headers={"Authorization": "Bearer " + admin_key, "Content-Type": "application/json"})
+        answer = c.getresponse()
+        answer.read()
+        if answer.status >= 300:
+            sys.exit("%s %s answered %d" % (method, trigger, answer.status))
+    start = time.time()
+    while time.time() - start < float(limit):
+        r = chat(conn, path, key, model)
+        if r["status"] is not None and r["status"] != 200:
+            json.dump({"seconds": round(r["t1"] - start, 2), "ok_before": ok, "status": r["status"],
+                       "body": r["body"]}, open(out, "w"))
+            return
+        if r["status"] == 200:
+            ok += 1
+        else:
+            conn, path = connect(url)
+        time.sleep(0.1)
+    json.dump({"seconds": None, "ok_before": ok, "status": None, "body": None}, open(out, "w"))
+
+
+def soak(url, key, model, clients, seconds, out):
+    """`clients` clients, each on its own keep-alive connection, alternating streamed and buffered chat
+    requests for `seconds`; a client whose connection broke opens a new one and goes on."""
+    deadline = time.time() + float(seconds)
+    lock = threading.Lock()
+    f = open(out, "w")
+
+    def client(i):
+        conn, path = connect(url)
+        n = 0
+        while time.time() < deadline:
+            r = chat(conn, path, key, model, stream=(i + n) % 2 == 0)
+            r["client"] = i
+            r.pop("body", None) if r["complete"] else None
+            with lock:
+                f.write(json.dumps(r) + "\n")
+                f.flush()
+            n += 1
+            if r["error"] and "HTTP" not in r["error"]:
+                conn, path = connect(url)
+                time.sleep(0.05)
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(int(clients))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    f.close()
+
+
+def sample_jobs(*psql):
+    """Prints one line per job_locks row and per gateway_nodes row every 200 ms, each stamped with the
+    database clock: J|sampled_at|name|owner|locked_until and N|sampled_at|node_id|name|last_seen."""
+    p = subprocess.Popen(list(psql) + ["-At", "-F|", "-q"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                         text=True, bufsize=1)
+    query = ("select 'J', extract(epoch from clock_timestamp()), name, coalesce(owner, ''), "
+             "extract(epoch from locked_until) from job_locks; "
+             "select 'N', extract(epoch from clock_timestamp()), node_id, name, extract(epoch from last_seen) "
+             "from gateway_nodes; select 'END';\n")
+    while True:
+        p.stdin.write(query)
+        p.stdin.flush()
+        while True:
+            line = p.stdout.readline()
+            if not line or line.strip() == "END":
+                break
+            sys.stdout.write(line)
+        sys.stdout.flush()
+        if not line:
+            return
+        time.sleep(0.2)
+
+
+def signin_form(page, key):
+    """Reads the sign-in page and prints the form's action and its fields (hidden ones as they are, the
+    key filled in, the submit button) as curl arguments, one per line."""
+    html = open(page, encoding="utf-8").read()
+    form = re.search(r'<form[^>]*id="signin"[^>]*>(.*?)</form>', html, re.S)
+    if not form:
+        sys.exit("no sign-in form on the page")
+    action = re.search(r'action="([^"]+)"', form.group(0)).group(1).replace("&amp;", "&")
+    print(action)
+    for tag in re.finditer(r"<(input|button)\b[^>]*>", form.group(1)):
+        t = tag.group(0)
+        name = re.search(r'\bname="([^"]+)"', t)
+        if not name:
+            continue
+        name = name.group(1)
+        kind = (re.search(r'\btype="([^"]+)"', t) or re.search("()", "")).group(1)
+        value = (re.search(r'\bvalue="([^"]*)"', t) or re.search("()", "")).group(1).replace("&amp;", "&")
+        if name.endswith(":key"):
+            value = key
+        elif kind in ("text", "password") and not name.endswith(":key"):
+            value = ""
+        print("--data-urlencode")
+        print("%s=%s" % (name, value))
+
+
+# ---- reports -------------------------------------------------------------------------------------
+
+def verdict(ok):
+    return "PASS" if ok else "FAIL"
+
+
+def report_burst(results_file, limit, upstream_delta, quota_row):
+    """Check 1: exactly `limit` answered 200 and forwarded, the rest 429 in the OpenAI error envelope."""
+    results = json.load(open(results_file))
+    limit, upstream_delta = int(limit), int(upstream_delta)
+    by_status, by_node = {}, {}
+    envelope_ok = 0
+    for r in results:
+        by_status[r["status"]] = by_status.get(r["status"], 0) + 1
+        node = node_name(r["node"])
+        by_node.setdefault(node, {}).setdefault(r["status"], 0)
+        by_node[node][r["status"]] += 1
+        if r["status"] == 429:
+            e = r["body"].get("error") if isinstance(r["body"], dict) else None
+            if isinstance(e, dict) and e.get("message") and e.get("type") and "code" in e and "param" in e:
+                envelope_ok += 1
+    ok200, n429 = by_status.get(200, 0), by_status.get(429, 0)
+    sample = next((r["body"] for r in results if r["status"] == 429), None)
+    print("  requests: %d; answered 200: %d; 429: %d; other: %s" % (
+        len(results), ok200, n429, {k: v for k, v in by_status.items() if k not in (200, 429)} or "none"))
+    print("  upstream chat completions during the burst: %d" % upstream_delta)
+    print("  429 answers in the OpenAI error envelope: %d of %d" % (envelope_ok, n429))
+    for node in sorted(by_node):
+        print("  node %s: %s" % (node, ", ".join("%s x%d" % (s, c) for s, c in sorted(by_node[node].items(), key=str))))
+    print("  team quota row after the burst (limit|used|reserved): %s" % quota_row)
+    if sample:
+        print("  a 429 body: %s" % json.dumps(sample)[:300])
+    passed = ok200 == limit and upstream_delta == limit and n429 == len(results) - limit and envelope_ok == n429
+    print("RESULT quota %s %d/%d answered, %d forwarded, %d refused" % (verdict(passed), ok200, len(results), upstream_delta, n429))
+
+
+PERIODS = {"key-cleanup": 60, "quota-reclaim": 30, "provider-quotas": 300, "retention": 600}
+
+
+def epoch(text):
+    """A timestamp as PostgreSQL logs a parameter ('2026-01-02 03:04:05.123456+00') in epoch seconds."""
+    text = text.strip()
+    if re.search(r"[+-]\d\d$", text):
+        text += ":00"
+    return datetime.fromisoformat(text).timestamp()
+
+
+def report_jobs(samples_file, pg_log, pids, started):
+    """Check 3. A node runs a job only after its conditional update of the job's job_locks row succeeded
+    (owner = itself, locked_until = its clock + lease, where locked_until < its clock). The PostgreSQL
+    statement log holds every such update with its parameters (who tried, when by its clock, until when);
+    the samples (every 200 ms) show which of them took the row. A lease taken while the row's previous
+    lease was still running would be two nodes holding it at once."""
+    pid_to_node = dict(p.split("=") for p in pids.split(","))  # "1234=A,5678=B"
+    started = float(started)
+
+    def who(owner):
+        m = re.match(r"(\d+)@", owner or "")
+        return pid_to_node.get(m.group(1), owner) if m else (owner or "-")
+
+    states, nodes, first, last = {}, {}, None, None
+    for line in open(samples_file):
+        parts = line.rstrip("\n").split("|")
+        if len(parts) != 5:
+            continue
+        kind, t, a, b, c = parts
+        t = float(t)
+        first = t if first is None else first
+        last = t
+        if kind == "J":
+            seq = states.setdefault(a, [])
+            if not seq or seq[-1][0:2] != (b, float(c)):
+                seq.append((b, float(c), t))
+        elif kind == "N":
+            nodes.setdefault(b, []).append((t, float(c)))
+    if first is None:
+        print("  no samples")
+        print("RESULT jobs FAIL no samples of job_locks")
+        return
+    print("  sampled job_locks and gateway_nodes every 200 ms for %.0f s (%.0f s to %.0f s after node A started)"
+          % (last - first, first - started, last - started))
+    live = {who(n): max(t - seen for t, seen in v) for n, v in nodes.items() if v[-1][0] - v[-1][1] < 30}
+    print("  nodes heartbeating in gateway_nodes throughout: %d (largest heartbeat age seen: %s)" % (
+        len(live), ", ".join("%s %.1f s" % (n, a) for n, a in sorted(live.items()))))
+
+    attempts = []  # every try to take a lease: job, node, the node's clock, the lease's end
+    text = open(pg_log, errors="replace").read() if pg_log else ""
+    for m in re.finditer(r"update job_locks set owner = \$1.*?\n.*?parameters: \$1 = '([^']*)', \$2 = '([^']*)', "
+                         r"\$3 = '([^']*)', \$4 = '([^']*)'", text):
+        attempts.append({"job": m.group(3), "node": who(m.group(1)), "until": epoch(m.group(2)), "now": epoch(m.group(4))})
+
+    overlaps, leases, contended = 0, 0, 0
+    print("  %-16s %-7s %-7s %-14s %-16s %-18s %s" % ("job", "period", "lease", "tries A/B", "taken A/B",
+                                                       "refused: held/race", "order taken"))
+    for name in sorted(set(states) | set(PERIODS)):
+        seq = states.get(name, [])
+        tries = [a for a in attempts if a["job"] == name and first - 1 <= a["now"] <= last]
+        taken, order, lease = {"A": 0, "B": 0}, "", None
+        won = set()
+        for i, (owner, until, seen) in enumerate(seq):
+            match = next((a for a in attempts if a["job"] == name and abs(a["until"] - until) < 0.002), None)
+            if match:
+                won.add(id(match))
+                lease = until - match["now"]
+            if i == 0:
+                continue  # held before the window started
+            node = who(owner)
+            taken[node] = taken.get(node, 0) + 1
+            order += node
+            leases += 1
+            acquired = match["now"] if match else seen
+            prev_owner, prev_until, _ = seq[i - 1]
+            if acquired < prev_until:
+                overlaps += 1
+                print("  OVERLAP %s: %s took it at %.3f while %s held it until %.3f" % (
+                    name, node, acquired, who(prev_owner), prev_until))
+        held = race = 0
+        for a in tries:
+            if id(a) in won:
+                continue
+            # refused because a lease taken before this try was still running (the first state was
+            # taken before the window began)
+            holder = [st for i, st in enumerate(seq) if st[1] > a["now"] and (i == 0 or st[2] <= a["now"] + 0.3)]
+            if holder:
+                held += 1
+            else:
+                race += 1
+        by = {"A": 0, "B": 0}
+        for a in tries:
+            by[a["node"]] = by.get(a["node"], 0) + 1
+        contended += by["A"] > 0 and by["B"] > 0
+        print("  %-16s %-7s %-7s %-14s %-16s %-18s %s" % (
+            name, "%ds" % PERIODS.get(name, 0), "%.0fs" % lease if lease else "-",
+            "%d/%d" % (by["A"], by["B"]) if pg_log else "-", "%d/%d" % (taken["A"], taken["B"]),
+            "%d/%d" % (held, race), order or "-"))
+    print("  (tries: updates of the row in the database log; refused: held = another node's lease was running,"
+          " race = lost to a try at the same moment)")
+    never = [n for n in sorted(PERIODS) if len(states.get(n, [])) < 2]
+    if never:
+        print("  not taken during the window (each job first runs one period after its node started): %s" % ", ".join(never))
+    passed = overlaps == 0 and len(live) == 2 and leases > 0 and (contended > 0 or not pg_log)
+    print("RESULT jobs %s %d leases taken in %.0f s by A/B, none overlapping; %d jobs tried by both nodes%s"
+          % (verdict(passed), leases, last - first, contended, "" if not overlaps else ", %d OVERLAPPING" % overlaps))
+
+
+def report_takeover(samples_file, kill_at, pids):
+    """After node A was killed: when each lease A held ran out and when node B took the job over. B may
+    take a job only once A's lease has run out."""
+    pid_to_node = dict(p.split("=") for p in pids.split(","))
+    kill_at = float(kill_at)
+
+    def who(owner):
+        m = re.match(r"(\d+)@", owner or "")
+        return pid_to_node.get(m.group(1), owner) if m else (owner or "-")
+
+    states, last = {}, kill_at
+    for line in open(samples_file):
+        parts = line.rstrip("\n").split("|")
+        if len(parts) != 5 or parts[0] != "J":
+            continue
+        _, t, name, owner, until = parts
+        last = max(last, float(t))
+        seq = states.setdefault(name, [])
+        if not seq or seq[-1][0:2] != (owner, float(until)):
+            seq.append((owner, float(until), float(t)))
+    print("  %-16s %-28s %s" % ("job", "lease held at the kill", "taken after the kill (s from the kill)"))
+    overlaps, expected, taken_over = 0, 0, 0
+    for name in sorted(states):
+        seq = states[name]
+        at_kill = [st for st in seq if st[2] <= kill_at]
+        held = at_kill[-1] if at_kill else None
+        later = [(i, st) for i, st in enumerate(seq) if st[2] > kill_at]
+        for i, (owner, until, seen) in later:
+            if i and seen < seq[i - 1][1]:
+                overlaps += 1
+        desc = "-" if not held or not held[0] else "%s, until %+.1f s" % (who(held[0]), held[1] - kill_at)
+        after = ", ".join("%s %+.1f" % (who(o), t - kill_at) for _, (o, u, t) in later) or "none"
+        # a job A held whose lease ran out at least one period before the end of the watch must have moved to B
+        if held and who(held[0]) == "A" and held[1] + PERIODS.get(name, 0) < last:
+            expected += 1
+            taken_over += any(who(o) == "B" for _, (o, u, t) in later)
+        print("  %-16s %-28s %s" % (name, desc, after))
+    print("  watched until %.0f s after the kill" % (last - kill_at))
+    print("RESULT takeover %s node B took over %d of %d jobs whose lease A held when it died, only after it ran out%s" % (
+        verdict(overlaps == 0 and expected > 0 and taken_over == expected), taken_over, expected,
+        "" if not overlaps else "; %d OVERLAPPING" % overlaps))
+
+
+def describe(r):
+    """An error answer in a few words: the OpenAI error's message, or the title of an HTML page (nginx's)."""
+    body = r.get("body")
+    if isinstance(body, dict):
+        return "HTTP %s %s" % (r["status"], json.dumps(body.get("error", body))[:120])
+    title = re.search(r"<title>(.*?)</title>", body or "")
+    return "HTTP %s %s" % (r["status"], "page '%s'" % title.group(1) if title else repr((body or "")[:80]))
+
+
+def report_soak(soak_file, kill_at, logged_ids, upstream_file, out_missing, grace="1"):
+    """Check 4: failover as the clients saw it, then a usage record for every answer they received."""
+    kill_at = float(kill_at)
+    rows = [json.loads(l) for l in open(soak_file)]
+    logged = set(l.strip() for l in open(logged_ids) if l.strip())
+    upstream = json.load(open(upstream_file))
+    before = [r for r in rows if r["t1"] < kill_at]
+    after = [r for r in rows if r["t0"] > kill_at]
+    inflight = [r for r in rows if r["t0"] <= kill_at <= r["t1"]]
+    completed = [r for r in rows if r["complete"]]
+    errors = [r for r in rows if not r["complete"]]
+
+    def nodes(rs):
+        c = {}
+        for r in rs:
+            if r["complete"]:
+                n = node_name(r["node"])
+                c[n] = c.get(n, 0) + 1
+        return ", ".join("%s %d" % kv for kv in sorted(c.items())) or "none"
+
+    print("  %d clients' requests: %d, completed %d (streamed %d, buffered %d), not completed %d" % (
+        len(set(r["client"] for r in rows)), len(rows), len(completed),
+        sum(1 for r in completed if r["stream"]), sum(1 for r in completed if not r["stream"]), len(errors)))
+    print("  completed before the kill by node: %s; completed after it: %s" % (nodes(before), nodes(after)))
+    print("  in flight at the kill: %d, of which failed: %d" % (len(inflight), sum(1 for r in inflight if not r["complete"])))
+    for r in errors:
+        print("    error %+.2f s .. %+.2f s  %-8s node %-6s status %s  %s" % (
+            r["t0"] - kill_at, r["t1"] - kill_at, "stream" if r["stream"] else "buffered", node_name(r["node"]),
+            r["status"], r["error"] or describe(r)))
+    # the switch: from the kill to the last error a client saw; nginx marks A as failed at its first
+    # failure and sends everything else to B
+    switch_end = max([kill_at] + [r["t1"] for r in errors])
+    settled = [r for r in rows if r["t0"] > kill_at + float(grace)]
+    late_errors = [r for r in settled if not r["complete"]]
+    settled_ok = [r for r in settled if r["complete"]]
+    span = (max(r["t1"] for r in settled_ok) - min(r["t0"] for r in settled_ok)) if settled_ok else 0
+    ok = not late_errors and len(settled_ok) > 0
+    print("  client errors: %d, the last one %.2f s after the kill; requests started more than %s s after the kill: %d,"
+          " completed %d over %.1f s (by %s), failed %d" % (
+              len(errors), switch_end - kill_at, grace, len(settled), len(settled_ok), span, nodes(settled), len(late_errors)))
+    moved = sum(1 for r in rows if "," in (r["node"] or ""))
+    print("  requests nginx sent on to B after A refused the connection: %d" % moved)
+    print("RESULT failover %s %d client errors in the switch (%d requests in flight on A), then %d of %d answered by B"
+          % (verdict(ok), len(errors), len(inflight), len(settled_ok), len(settled)))
+
+    missing = [r for r in completed if r["request_id"] not in logged]
+    by_node = {}
+    for r in completed:
+        n = node_name(r["node"])
+        by_node.setdefault(n, [0, 0])
+        by_node[n][0] += 1
+        by_node[n][1] += r["request_id"] in logged
+    print("  completed answers: %d; with a usage record in request_log: %d; missing: %d" % (
+        len(completed), len(completed) - len(missing), len(missing)))
+    for n, (c, l) in sorted(by_node.items()):
+        print("    answered by %s: %d, recorded %d" % (n, c, l))
+    with open(out_missing, "w") as f:
+        for r in sorted(missing, key=lambda r: r["t1"]):
+            line = "%s  %-8s node %s  answered %+.3f s from the kill" % (
+                r["request_id"], "stream" if r["stream"] else "buffered", node_name(r["node"]), r["t1"] - kill_at)
+            f.write(line + "\n")
+            print("    missing: " + line)
+    soak_ids = set(r["request_id"] for r in rows if r["request_id"])
+    forwarded = [u for u in upstream if u["provider"] == "main" and u["request_id"] and u["started"] >= rows[0]["t0"] - 1]
+    unmetered = [u for u in forwarded if u["request_id"] not in logged]
+    print("  forwarded to the provider during the load: %d; without a usage record: %d (%d of them never answered to a client)"
+          % (len(forwarded), len(unmetered), sum(1 for u in unmetered if u["request_id"] not in soak_ids or
+                                                  not any(r["complete"] for r in rows if r["request_id"] == u["request_id"]))))
+    print("RESULT usage %s %d of %d completed answers have a usage record, %d missing" % (
+        verdict(not missing), len(completed) - len(missing), len(completed), len(missing)))
+
+
+if __name__ == "__main__":
+    import os
+    for var, name in (("NODE_A", "A"), ("NODE_B", "B")):
+        if os.environ.get(var):
+            NODES[os.environ[var]] = name
+    cmd, args = sys.argv[1].replace("-", "_"), sys.argv[2:]
+    globals()[cmd](*args)
