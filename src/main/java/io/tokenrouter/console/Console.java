@@ -41,6 +41,10 @@ public final class Console {
         return (HttpServletRequest) faces().getExternalContext().getRequest();
     }
 
+    public static jakarta.servlet.http.HttpServletResponse response() {
+        return (jakarta.servlet.http.HttpServletResponse) faces().getExternalContext().getResponse();
+    }
+
     /** The signed-in caller of this request. */
     public static Caller caller() {
         Caller caller = (Caller) request().getAttribute(Caller.PROPERTY);

@@ -8,6 +8,7 @@ import jakarta.inject.Inject;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.annotation.WebFilter;
+import jakarta.servlet.http.Cookie;
 import jakarta.servlet.http.HttpFilter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -21,12 +22,18 @@ import java.util.Set;
  * token is held in the container's HTTP session, never in the page), resolved on each request against the
  * database, so a revoked key or a sign-out elsewhere ends it. Without one, pages lead to the sign-in page;
  * admin-only pages answer 403 to keymasters, whatever URL they type. Pages are never cached and never framed.
+ * <p>
+ * The token also travels in the {@value #COOKIE} cookie (HttpOnly, SameSite=Strict, Secure over HTTPS,
+ * {@code /admin} only), so that a node of a cluster that has no HTTP session for the browser (it took over
+ * from a node that died or restarted) restores the sign-in from the database instead of asking again.
  */
 @WebFilter(urlPatterns = "/admin/*")
 public class ConsoleFilter extends HttpFilter {
 
     /** The HTTP session attribute that holds the console's session token. */
     static final String TOKEN = "io.tokenrouter.console.session";
+    /** The cookie that carries the same token to whichever node serves the next request. */
+    static final String COOKIE = "tr_console";
     /** Pages anyone may open: signing in and first-run setup. */
     private static final Set<String> PUBLIC = Set.of("/signin.xhtml", "/setup.xhtml");
     /** Pages only admins may open; keymasters see only their own keys' data elsewhere. */
@@ -44,7 +51,7 @@ public class ConsoleFilter extends HttpFilter {
         response.setHeader("X-Content-Type-Options", "nosniff");
         response.setHeader("Referrer-Policy", "same-origin");
         String page = page(request);
-        Caller caller = caller(request);
+        Caller caller = caller(request, response);
         if (PUBLIC.contains(page)) {
             if (caller != null) {
                 request.setAttribute(Caller.PROPERTY, caller);
@@ -71,25 +78,66 @@ public class ConsoleFilter extends HttpFilter {
         return page.isEmpty() || page.equals("/") ? "/index.xhtml" : page;
     }
 
-    private Caller caller(HttpServletRequest request) {
+    private Caller caller(HttpServletRequest request, HttpServletResponse response) {
         HttpSession session = request.getSession(false);
-        Object token = session == null ? null : session.getAttribute(TOKEN);
+        Object held = session == null ? null : session.getAttribute(TOKEN);
+        String token = held != null ? (String) held : cookieToken(request);
         if (token == null) {
             return null;
         }
         try {
-            Caller caller = sessions.resolve((String) token);
+            Caller caller = sessions.resolve(token);
             if (caller.role() == Role.INFERRER) {
                 // the key was made an inferrer since: its console session ends
-                sessions.close((String) token, caller.keyName());
-                session.removeAttribute(TOKEN);
+                sessions.close(token, caller.keyName());
+                forget(request, response, session);
                 return null;
+            }
+            if (held == null) {
+                // signed in on another node (or before this node restarted): carry on here
+                HttpSession restored = request.getSession(true);
+                restored.setAttribute(TOKEN, token);
+                restored.setAttribute(ConsoleSession.PRINCIPAL, caller.keyName());
             }
             return caller;
         } catch (GatewayException e) {
-            session.removeAttribute(TOKEN);
+            forget(request, response, session);
             return null;
         }
+    }
+
+    private static void forget(HttpServletRequest request, HttpServletResponse response, HttpSession session) {
+        if (session != null) {
+            session.removeAttribute(TOKEN);
+        }
+        if (cookieToken(request) != null) {
+            response.addCookie(cookie(request, "", 0));
+        }
+    }
+
+    /** The session token the browser sent in {@value #COOKIE}, if it looks like one. */
+    static String cookieToken(HttpServletRequest request) {
+        if (request.getCookies() == null) {
+            return null;
+        }
+        for (Cookie c : request.getCookies()) {
+            if (COOKIE.equals(c.getName()) && c.getValue() != null && c.getValue().startsWith("trs_")
+                    && c.getValue().length() <= 128) {
+                return c.getValue();
+            }
+        }
+        return null;
+    }
+
+    /** The console cookie holding {@code token}; {@code maxAge} 0 removes it, -1 keeps it for the browser session. */
+    static Cookie cookie(HttpServletRequest request, String token, int maxAge) {
+        Cookie cookie = new Cookie(COOKIE, token);
+        cookie.setPath(request.getContextPath() + "/admin");
+        cookie.setHttpOnly(true);
+        cookie.setSecure(request.isSecure());
+        cookie.setAttribute("SameSite", "Strict");
+        cookie.setMaxAge(maxAge);
+        return cookie;
     }
 
     /** A redirect the browser follows, also from inside an Ajax request (as a Faces partial response). */

@@ -78,6 +78,7 @@ public class ConsoleSession {
             }
             session.invalidate();
         }
+        Console.response().addCookie(ConsoleFilter.cookie(Console.request(), "", 0));
         return "signin?faces-redirect=true&signedOut=true";
     }
 
@@ -89,6 +90,7 @@ public class ConsoleSession {
         session.setAttribute(ConsoleFilter.TOKEN, opened.token());
         session.setAttribute(PRINCIPAL, opened.principal());
         request.setAttribute(Caller.PROPERTY, sessions.resolve(opened.token()));
+        Console.response().addCookie(ConsoleFilter.cookie(request, opened.token(), -1));
     }
 
     /** The address the request came from, as the trusted proxies report it. */

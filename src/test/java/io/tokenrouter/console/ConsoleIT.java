@@ -73,12 +73,26 @@ class ConsoleIT extends DeployedGateway {
             assertThat(after.getSameSite()).isEqualTo("Strict");
             assertThat(after.isSecure()).as("not secure over plain HTTP").isFalse();
             assertThat(browser.find(".tr-principal").getText()).contains("admin (password)");
+            Cookie console = browser.cookie("tr_console");
+            assertThat(console).as("the session token for other nodes").isNotNull();
+            assertThat(console.isHttpOnly()).isTrue();
+            assertThat(console.getSameSite()).isEqualTo("Strict");
+            assertThat(console.getPath()).endsWith("/admin");
+
+            // a node that never saw this browser's HTTP session (it took over from one that died) carries on
+            browser.driver().manage().deleteCookieNamed("JSESSIONID");
+            browser.open("admin/access.xhtml");
+            assertThat(browser.url()).endsWith("/admin/access.xhtml");
+            assertThat(browser.find(".tr-principal").getText()).contains("admin (password)");
+            assertThat(browser.cookie("JSESSIONID")).as("a new HTTP session on this node").isNotNull();
 
             browser.clickId("signOutForm:signOut");
             assertThat(browser.url()).contains("/admin/signin.xhtml");
             assertThat(browser.text()).contains("You have signed out");
-            // the old session cookie opens nothing any more
+            assertThat(browser.cookie("tr_console")).as("removed at sign-out").isNull();
+            // neither the old session cookie nor the old console cookie opens anything any more
             browser.driver().manage().addCookie(after);
+            browser.driver().manage().addCookie(console);
             browser.open("admin/access.xhtml");
             assertThat(browser.url()).endsWith("/admin/signin.xhtml");
         }
