@@ -12,9 +12,9 @@ import jakarta.inject.Inject;
 import java.util.logging.Logger;
 
 /**
- * Brings the gateway up when the application starts, in order: database (migrated on first use),
- * configuration seeded into it, admin access (bootstrap key, setup token, password), route table,
- * background model discovery and key clean-up. A
+ * Brings the gateway up when the application starts, in order: every application-scoped bean (the database
+ * migrated as it opens), configuration seeded into it and admin access (bootstrap key, setup token,
+ * password) under the cluster's startup lock, route table, background model discovery and key clean-up. A
  * failure here fails the deployment, so a misconfiguration is seen at once.
  */
 @ApplicationScoped
@@ -43,12 +43,11 @@ public class GatewayStartup {
     io.tokenrouter.usage.UsageRecorder usageRecorder;
     @Inject
     io.tokenrouter.quota.HoldReclaimer holdReclaimer;
+    @Inject
+    io.tokenrouter.store.JobLocks jobLocks;
+    @Inject
+    jakarta.enterprise.inject.spi.BeanManager beanManager;
 
-    /**
-     * The JDK's HttpClient completes every asynchronous exchange on the common ForkJoinPool; when that
-     * pool has fewer than two threads (machines with one or two CPUs) the JDK starts a new thread for each
-     * completion instead, which costs more than the rest of the request.
-     */
     /**
      * Creates every application-scoped bean of the gateway now, on the deploying thread, rather than on first
      * use: first use is often on one of the gateway's own threads (a client write, a scheduled job), where a
@@ -79,6 +78,11 @@ public class GatewayStartup {
         return false;
     }
 
+    /**
+     * The JDK's HttpClient completes every asynchronous exchange on the common ForkJoinPool; when that
+     * pool has fewer than two threads (machines with one or two CPUs) the JDK starts a new thread for each
+     * completion instead, which costs more than the rest of the request.
+     */
     private static void warnAboutSmallCommonPool() {
         if (java.util.concurrent.ForkJoinPool.getCommonPoolParallelism() < 2) {
             LOG.info("This JVM's common ForkJoinPool has " + java.util.concurrent.ForkJoinPool.getCommonPoolParallelism()
@@ -87,11 +91,6 @@ public class GatewayStartup {
                     + " -Djava.util.concurrent.ForkJoinPool.common.parallelism=4.");
         }
     }
-
-    @Inject
-    jakarta.enterprise.inject.spi.BeanManager beanManager;
-    @Inject
-    io.tokenrouter.store.JobLocks jobLocks;
 
     void onStart(@Observes @Initialized(ApplicationScoped.class) Object event) {
         createApplicationBeans();
