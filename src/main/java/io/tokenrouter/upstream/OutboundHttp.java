@@ -65,8 +65,10 @@ public class OutboundHttp {
         long deadlineNanos = System.nanoTime() + deadline.toNanos();
         Invocation.Builder request;
         try {
-            request = client.target(uri).property(ClientProperties.CONNECT_TIMEOUT, millis)
-                    .property(ClientProperties.READ_TIMEOUT, millis).request().header("User-Agent", "TokenRouter/0.1");
+            // timeouts on the request, not the target: a target with properties of its own gets a Jersey runtime
+            // (and injection manager) of its own for every call
+            request = client.target(uri).request().property(ClientProperties.CONNECT_TIMEOUT, millis)
+                    .property(ClientProperties.READ_TIMEOUT, millis).header("User-Agent", "TokenRouter/0.1");
             headers.forEach(request::header);
         } catch (RuntimeException e) {
             throw new IOException("the request to " + hostOf(uri) + " could not be built");
