@@ -324,6 +324,15 @@ check_failover() {
   team=$(api POST $PORT_B teams '{"name":"load-team","quotas":[{"metric":"requests","period":"total","limit":1000000000}]}' | json 'd["id"]')
   key=$(api POST $PORT_B keys "{\"name\":\"load-key\",\"role\":\"inferrer\",\"team_id\":$team}" | json 'd["key"]')
   LOAD_TEAM=$team
+  # check 7 needs node A to hold a job lease when it dies: wait (at most 65 s, two quota-reclaim
+  # periods) for one that outlasts the kill; nodes started together often keep the same winner
+  local held=0
+  for _ in $(seq 1 65); do
+    held=$(psql_admin -At -c "select count(*) from job_locks where owner like '$PID_A@%' and name in ('key-cleanup', 'quota-reclaim') and locked_until > now() + interval '$((KILL_AFTER + 3)) seconds'")
+    [ "$held" -gt 0 ] && break
+    sleep 1
+  done
+  echo "  job leases node A holds that outlast the kill: $held"
   start=$(date +%s.%N)
   python3 "$HERE/cluster.py" soak "http://127.0.0.1:$LB/v1" "$key" main/gpt-4o-mini $LOAD_CLIENTS $LOAD_SECONDS "$RUN/soak.jsonl" & LOAD_PID=$!
   sleep $KILL_AFTER

@@ -48,6 +48,9 @@ public class GatewayMetrics {
                 .description("Usage records dropped because the queue was full or the database failed").register(registry);
         Gauge.builder("tokenrouter_usage_records_written", recorder, UsageRecorder::written)
                 .description("Usage records stored").register(registry);
+        Gauge.builder("tokenrouter_usage_answers_before_stored", recorder, UsageRecorder::answeredBeforeStored)
+                .description("Answers completed before their usage record was stored (the database was failing or"
+                        + " slower than the 2 s the gateway waits)").register(registry);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
     }

@@ -14,12 +14,14 @@ import io.tokenrouter.upstream.UpstreamAdapter;
 import jakarta.ws.rs.container.AsyncResponse;
 import jakarta.ws.rs.core.Response;
 import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One proxied request in flight: who asked, where it goes, the suspended client response, timings,
  * and the single place it finishes. Whatever way the request ends, {@link #finish} records exactly one
- * {@link UsageRecord}.
+ * {@link UsageRecord}; the last bytes of an answer are sent once that record is stored.
  */
 final class Exchange {
 
@@ -100,8 +102,8 @@ final class Exchange {
     }
 
     /**
-     * Answers the client with {@code response} (before anything was sent) and records the outcome, in the
-     * client's lane: a client that does not read blocks a writing thread, not the caller.
+     * Records the outcome and then answers the client with {@code response} (before anything was sent),
+     * in the client's lane: a client that does not read blocks a writing thread, not the caller.
      */
     void respond(Response response, Usage usage, String outcome, GatewayException error) {
         if (!answered.compareAndSet(false, true)) {
@@ -109,9 +111,13 @@ final class Exchange {
         }
         lane.execute(() -> {
             markFirstByte();
-            async.resume(response);
-            finish(response.getStatus(), usage, outcome, error);
+            afterRecorded(finish(response.getStatus(), usage, outcome, error), () -> async.resume(response));
         });
+    }
+
+    /** Runs {@code write} in the lane once {@code recorded} completes: the record goes before the last bytes. */
+    void afterRecorded(CompletionStage<Void> recorded, Runnable write) {
+        recorded.whenComplete((ignored, failure) -> lane.execute(write));
     }
 
     /** Answers the client with an error in the envelope, before anything was sent. */
@@ -131,13 +137,16 @@ final class Exchange {
         return lane;
     }
 
-    /** Settles the quota reservation and records the request, once; later calls are ignored. */
-    void finish(int status, Usage usage, String outcome, GatewayException error) {
+    /**
+     * Settles the quota reservation and records the request, once; later calls are ignored. The stage
+     * completes when the record is stored (see {@link io.tokenrouter.usage.UsageRecorder#record}).
+     */
+    CompletionStage<Void> finish(int status, Usage usage, String outcome, GatewayException error) {
         if (!finished.compareAndSet(false, true)) {
-            return;
+            return CompletableFuture.completedFuture(null);
         }
         long now = System.nanoTime();
-        completion.finished(this, new UsageRecord(requestId, startTime, caller.keyId(), caller.keyName(), caller.teamId(),
+        return completion.finished(this, new UsageRecord(requestId, startTime, caller.keyId(), caller.keyName(), caller.teamId(),
                 caller.teamName(), route.provider().name(), route.publicModel(), route.upstreamModel(), endpoint.path(),
                 status, stream, usage == null ? Usage.NONE : usage, (now - startNanos) / 1_000_000,
                 firstByteNanos == 0 ? null : (firstByteNanos - startNanos) / 1_000_000, outcome,

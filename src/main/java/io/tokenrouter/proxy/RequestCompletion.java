@@ -16,12 +16,13 @@ import io.tokenrouter.usage.UsageRecorder;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.net.http.HttpHeaders;
+import java.util.concurrent.CompletionStage;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * Everything that happens once per finished request, whichever way it finished: the quota reservation
- * is settled, the usage record queued, metrics counted, an upstream failure logged as an event, and the
+ * is settled, the usage record queued (its stage tells when it is stored), metrics counted, an upstream failure logged as an event, and the
  * conversation captured when that is switched on. Nothing here may fail the request.
  */
 @ApplicationScoped
@@ -86,9 +87,9 @@ public class RequestCompletion {
         }
     }
 
-    void finished(Exchange exchange, UsageRecord record) {
+    CompletionStage<Void> finished(Exchange exchange, UsageRecord record) {
         quotaGate.settle(exchange.reservation(), exchange.upstreamAnswered(), record.usage().totalTokens());
-        recorder.record(record);
+        CompletionStage<Void> stored = recorder.record(record);
         try {
             metrics.observe(record);
             if (record.errorType() != null && record.errorType().startsWith("upstream_")) {
@@ -102,5 +103,6 @@ public class RequestCompletion {
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, exchange + " could not be fully recorded", e);
         }
+        return stored;
     }
 }

@@ -1,6 +1,7 @@
 package io.tokenrouter.proxy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tokenrouter.api.Endpoint;
 import io.tokenrouter.api.ErrorBody;
 import io.tokenrouter.api.GatewayException;
 import io.tokenrouter.api.Json;
@@ -16,6 +17,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -33,14 +35,18 @@ import org.glassfish.jersey.server.ChunkedOutput;
  *
  * <p>The client's response is committed at the first valid event, so a malformed start or an early
  * failure still gets a proper error status. Usage is read from the events that carry it; the usage-only
- * event the gateway asked for is withheld. If the client goes away, the upstream call is cancelled.
- * Everything that touches the client's response runs in the lane, in order.
+ * event the gateway asked for is withheld. The event that ends the answer ({@code [DONE]}, or the
+ * Responses API's {@code response.completed}, {@code response.incomplete} or {@code response.failed}) and
+ * anything after it are written only once the request's usage record is stored, so a client never holds
+ * a complete answer the gateway has no record of. If the client goes away, the upstream call is
+ * cancelled. Everything that touches the client's response runs in the lane, in order.
  */
 final class StreamRelay implements HttpResponse.BodySubscriber<Void> {
 
     private static final Logger LOG = Logger.getLogger(StreamRelay.class.getName());
     /** Generated text kept for estimation when no usage arrives, counted and cleared past this size. */
     private static final int ESTIMATE_BUFFER = 64 * 1024;
+    private static final Set<String> RESPONSES_END = Set.of("response.completed", "response.incomplete", "response.failed");
 
     private final Exchange exchange;
     private final StreamWatchdog watchdog;
@@ -50,6 +56,8 @@ final class StreamRelay implements HttpResponse.BodySubscriber<Void> {
     private final List<String> pendingData = new ArrayList<>();
     /** Events parsed from the current upstream buffer, to be written by the lane. */
     private List<byte[]> batch = new ArrayList<>();
+    /** The event that ends the answer and any after it: written once the record is stored. */
+    private final List<byte[]> tail = new ArrayList<>();
     private int pendingChars;
     private ChunkedOutput<byte[]> output;
     private Flow.Subscription subscription;
@@ -158,6 +166,12 @@ final class StreamRelay implements HttpResponse.BodySubscriber<Void> {
         if (stopped || parseFailure != null) {
             return;
         }
+        synchronized (tail) {
+            if (!tail.isEmpty()) {
+                tail.add(event.raw());
+                return;
+            }
+        }
         JsonNode json = null;
         if (event.data() != null && !event.isDone() && (!committed && batch.isEmpty() || event.data().contains("\"usage\""))) {
             json = parse(event.data());
@@ -174,7 +188,38 @@ final class StreamRelay implements HttpResponse.BodySubscriber<Void> {
         if (exchange.capturedAnswer != null) {
             captureText(event, json);
         }
-        batch.add(event.raw());
+        if (endsAnswer(event, json)) {
+            synchronized (tail) {
+                tail.add(event.raw());
+            }
+        } else {
+            batch.add(event.raw());
+        }
+    }
+
+    private boolean endsAnswer(SseEvent event, JsonNode json) {
+        if (event.isDone()) {
+            return true;
+        }
+        if (exchange.endpoint != Endpoint.RESPONSES) {
+            return false;
+        }
+        String type = event.event() != null ? event.event() : json != null ? json.path("type").asText(null) : null;
+        return type != null && RESPONSES_END.contains(type);
+    }
+
+    private List<byte[]> takeTail() {
+        synchronized (tail) {
+            List<byte[]> events = new ArrayList<>(tail);
+            tail.clear();
+            return events;
+        }
+    }
+
+    private boolean answerEnded() {
+        synchronized (tail) {
+            return !tail.isEmpty();
+        }
     }
 
     /** Reassembles the answer for conversation capture (only when capture is on: it parses every event). */
@@ -246,18 +291,30 @@ final class StreamRelay implements HttpResponse.BodySubscriber<Void> {
     /** In the lane: the upstream stream ended well. */
     private void finish() {
         watchdog.forget(exchange);
-        if (output == null) {
+        if (output == null && !answerEnded()) {
             exchange.fail(GatewayException.upstreamInvalid(exchange.route.provider().name(),
                     "the event stream ended without any event"), usage());
             return;
         }
-        close();
-        exchange.finish(200, usage(), "ok", null);
+        exchange.afterRecorded(exchange.finish(200, usage(), "ok", null), () -> {
+            if (writeAll(takeTail())) {
+                close();
+            }
+        });
     }
 
-    /** In the lane: an upstream failure, as an error status if nothing was sent yet, else a final error event. */
+    /**
+     * In the lane: an upstream failure, as an error status if nothing was sent yet, else a final error
+     * event. A stream that fails after the event that ends the answer (a reset instead of a clean close)
+     * has delivered the whole answer and finishes normally.
+     */
     private void fail(GatewayException error, String outcome) {
         if (exchange.isRecorded()) {
+            return;
+        }
+        if (answerEnded()) {
+            LOG.fine(exchange + " upstream stream failed after the end of the answer: " + error.getMessage());
+            finish();
             return;
         }
         watchdog.forget(exchange);
@@ -266,14 +323,15 @@ final class StreamRelay implements HttpResponse.BodySubscriber<Void> {
             return;
         }
         LOG.info(exchange + " upstream stream failed after the first event: " + error.getMessage());
-        try {
-            output.write(("data: " + new String(ErrorBody.bytes(error), StandardCharsets.UTF_8) + "\n\n")
-                    .getBytes(StandardCharsets.UTF_8));
-        } catch (IOException | RuntimeException ignored) {
-            // the client is gone as well; nothing more to tell it
-        }
-        close();
-        exchange.finish(200, usage(), outcome, error);
+        exchange.afterRecorded(exchange.finish(200, usage(), outcome, error), () -> {
+            try {
+                output.write(("data: " + new String(ErrorBody.bytes(error), StandardCharsets.UTF_8) + "\n\n")
+                        .getBytes(StandardCharsets.UTF_8));
+            } catch (IOException | RuntimeException ignored) {
+                // the client is gone as well; nothing more to tell it
+            }
+            close();
+        });
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.tokenrouter.usage;
 
 import io.tokenrouter.config.GatewaySettings;
+import io.tokenrouter.config.Scheduler;
 import io.tokenrouter.store.Database;
 import io.tokenrouter.store.LogRow;
 import io.tokenrouter.store.PriceRepository;
@@ -12,30 +13,42 @@ import jakarta.inject.Inject;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
+import java.util.TreeMap;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Takes one {@link UsageRecord} per request off the request path: {@link #record} only offers it to a
- * bounded queue (never blocks, never throws), and one writer thread stores queued records in batches,
- * with their per-minute and per-hour aggregates, retrying while the database is unavailable. At
- * shutdown the queue is drained before the database closes. A full queue drops the record, counts it
- * and says so in the log.
+ * Stores one {@link UsageRecord} per request, off the request's threads: {@link #record} only offers it
+ * to a bounded queue (never blocks, never throws) and answers a stage that completes once the record is
+ * committed. One writer thread stores whatever has queued up in one transaction with its per-minute and
+ * per-hour aggregates (a group commit: the busier the gateway, the larger the batches), retrying while
+ * the database is unavailable.
+ *
+ * <p>The proxy sends the last bytes of an answer only when its record's stage completes, so a node that
+ * is killed loses no record of an answer a client received in full. A client never waits on the
+ * database longer than {@link #DURABLE_WAIT_NANOS}, nor past the first failed attempt to store its
+ * record: the stage then completes anyway and the record stays queued for the retries (counted in
+ * {@link #answeredBeforeStored}). A full queue drops the record, counts it and says so in the log. At
+ * shutdown the queue is drained before the database closes.
  */
 @ApplicationScoped
 public class UsageRecorder {
 
     private static final Logger LOG = Logger.getLogger(UsageRecorder.class.getName());
     private static final int BATCH = 500;
-    /** How long the writer gathers records after the first one before it writes them together. */
-    private static final long GATHER_NANOS = 100_000_000L;
+    /** The longest an answer is held back for its record to be committed. */
+    static final long DURABLE_WAIT_NANOS = 2_000_000_000L;
     static final String[] DIMENSIONS = {"all", "provider", "model", "team", "key", "ip"};
 
     @Inject
@@ -46,11 +59,16 @@ public class UsageRecorder {
     PriceRepository prices;
     @Inject
     Database database;
+    @Inject
+    Scheduler scheduler;
 
-    private BlockingQueue<UsageRecord> queue;
+    private BlockingQueue<Pending> queue;
+    /** Records whose stage is not complete yet, oldest first, for the sweep that bounds the wait. */
+    private final Queue<Pending> waiting = new ConcurrentLinkedQueue<>();
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong written = new AtomicLong();
     private final AtomicLong writeFailures = new AtomicLong();
+    private final AtomicLong answeredBeforeStored = new AtomicLong();
     private volatile boolean stopping;
     private volatile long lastDropWarning;
     private volatile PriceBook priceBook = new PriceBook(List.of());
@@ -62,20 +80,28 @@ public class UsageRecorder {
         queue = new ArrayBlockingQueue<>(settings.usageQueueCapacity());
         writer = io.tokenrouter.config.DaemonThreads.named("usage-writer").newThread(this::writeLoop);
         writer.start();
+        scheduler.tick(Duration.ofMillis(100), "usage wait bound", this::releaseOverdue);
         database.beforeClose(this::drain);
     }
 
-    /** Queues the record for storage; never blocks the caller. */
-    public void record(UsageRecord record) {
-        if (!queue.offer(record)) {
-            long n = dropped.incrementAndGet();
-            long now = System.nanoTime();
-            if (now - lastDropWarning > 10_000_000_000L) {
-                lastDropWarning = now;
-                LOG.warning("Usage queue full (" + queue.size() + " records waiting): dropped " + n
-                        + " records so far; the database cannot keep up");
-            }
+    /**
+     * Queues the record for storage; never blocks the caller. The stage completes (never exceptionally)
+     * once the record is committed, or when it cannot be soon: see the class comment.
+     */
+    public CompletionStage<Void> record(UsageRecord record) {
+        Pending pending = new Pending(record);
+        if (queue.offer(pending)) {
+            waiting.add(pending);
+            return pending.stored;
         }
+        long n = dropped.incrementAndGet();
+        long now = System.nanoTime();
+        if (now - lastDropWarning > 10_000_000_000L) {
+            lastDropWarning = now;
+            LOG.warning("Usage queue full (" + queue.size() + " records waiting): dropped " + n
+                    + " records so far; the database cannot keep up");
+        }
+        return CompletableFuture.completedFuture(null);
     }
 
     /** Stops accepting work once the queue is empty and waits for the last batch to be stored. */
@@ -89,6 +115,7 @@ public class UsageRecorder {
         if (!queue.isEmpty()) {
             LOG.severe("Shutdown: " + queue.size() + " usage records could not be stored");
         }
+        waiting.forEach(p -> p.stored.complete(null));
     }
 
     public int queued() {
@@ -107,16 +134,38 @@ public class UsageRecorder {
         return writeFailures.get();
     }
 
+    /** Answers sent before their record was committed (the database was slow or failing). */
+    public long answeredBeforeStored() {
+        return answeredBeforeStored.get();
+    }
+
+    /** Releases the answers that waited too long for their record; the records stay queued. */
+    void releaseOverdue() {
+        long now = System.nanoTime();
+        for (Pending head = waiting.peek(); head != null; head = waiting.peek()) {
+            if (!head.stored.isDone()) {
+                if (now - head.queuedNanos < DURABLE_WAIT_NANOS) {
+                    return;
+                }
+                if (head.stored.complete(null)) {
+                    answeredBeforeStored.incrementAndGet();
+                }
+            }
+            waiting.poll();
+        }
+    }
+
+    /** Stores, in one transaction each, whatever queued up while the previous batch was being written. */
     private void writeLoop() {
-        List<UsageRecord> batch = new ArrayList<>(BATCH);
+        List<Pending> batch = new ArrayList<>(BATCH);
         while (!stopping || !queue.isEmpty()) {
             try {
-                UsageRecord first = queue.poll(200, TimeUnit.MILLISECONDS);
+                Pending first = queue.poll(200, TimeUnit.MILLISECONDS);
                 if (first == null) {
                     continue;
                 }
                 batch.add(first);
-                gather(batch);
+                queue.drainTo(batch, BATCH - 1);
                 store(batch);
                 batch.clear();
             } catch (InterruptedException e) {
@@ -126,33 +175,28 @@ public class UsageRecorder {
         }
     }
 
-    /** Adds what arrives within {@link #GATHER_NANOS} of the first record, so a batch amortises its aggregates. */
-    private void gather(List<UsageRecord> batch) throws InterruptedException {
-        long deadline = System.nanoTime() + GATHER_NANOS;
-        queue.drainTo(batch, BATCH - batch.size());
-        while (batch.size() < BATCH && !stopping) {
-            long left = deadline - System.nanoTime();
-            UsageRecord next = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : null;
-            if (next == null) {
-                return;
-            }
-            batch.add(next);
-            queue.drainTo(batch, BATCH - batch.size());
-        }
-    }
-
-    /** Stores one batch, retrying with back-off while the database fails (a blip loses nothing). */
-    private void store(List<UsageRecord> batch) throws InterruptedException {
+    /**
+     * Stores one batch, retrying with back-off while the database fails (a blip loses nothing); the
+     * batch's answers are released after the first failed attempt rather than held through the retries.
+     */
+    private void store(List<Pending> batch) throws InterruptedException {
         refreshPrices();
-        List<LogRow> rows = batch.stream().map(this::toRow).toList();
-        List<RollupDelta> deltas = rollups(rows, batch);
+        List<UsageRecord> records = batch.stream().map(Pending::record).toList();
+        List<LogRow> rows = records.stream().map(this::toRow).toList();
+        List<RollupDelta> deltas = rollups(rows, records);
         for (int attempt = 0; ; attempt++) {
             try {
                 log.write(rows, deltas);
                 written.addAndGet(rows.size());
+                batch.forEach(p -> p.stored.complete(null));
                 return;
             } catch (RuntimeException e) {
                 writeFailures.incrementAndGet();
+                for (Pending p : batch) {
+                    if (p.stored.complete(null)) {
+                        answeredBeforeStored.incrementAndGet();
+                    }
+                }
                 if (attempt >= 20 || (stopping && attempt >= 3)) {
                     LOG.log(Level.SEVERE, "Giving up on " + rows.size() + " usage records after " + (attempt + 1)
                             + " attempts", e);
@@ -186,8 +230,12 @@ public class UsageRecorder {
                 priceBook.costMicros(r.provider(), r.upstreamModel(), r.usage()));
     }
 
+    /**
+     * The aggregates of a batch, in the order of their keys: every node upserts the rows it shares with
+     * another in the same order, so two concurrent batches wait for each other instead of deadlocking.
+     */
     static List<RollupDelta> rollups(List<LogRow> rows, List<UsageRecord> records) {
-        Map<String, RollupDelta> deltas = new LinkedHashMap<>();
+        Map<String, RollupDelta> deltas = new TreeMap<>();
         for (int i = 0; i < rows.size(); i++) {
             LogRow row = rows.get(i);
             UsageRecord record = records.get(i);
@@ -227,5 +275,12 @@ public class UsageRecorder {
 
     private static String nonNull(String value) {
         return value == null ? "(none)" : value;
+    }
+
+    /** A queued record and the stage its answer waits on. */
+    private record Pending(UsageRecord record, CompletableFuture<Void> stored, long queuedNanos) {
+        Pending(UsageRecord record) {
+            this(record, new CompletableFuture<>(), System.nanoTime());
+        }
     }
 }

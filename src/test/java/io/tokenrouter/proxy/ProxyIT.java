@@ -216,4 +216,74 @@ class ProxyIT extends DeployedGateway {
         }
         assertThat(upstream().received()).as("listing is served from the cache").isEmpty();
     }
+
+    // ---------------------------------------------------------------- the record before the last byte
+
+    @Test
+    void aBufferedAnswerIsInTheLogTheMomentTheClientHasIt() throws Exception {
+        for (int i = 0; i < 5; i++) {
+            HttpResponse<String> response = gateway().post("v1/chat/completions",
+                    "{\"model\":\"mock/gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+            assertThat(response.statusCode()).isEqualTo(200);
+            JsonNode row = gateway().usageNow(response.headers().firstValue("x-request-id").orElseThrow());
+            assertThat(row).as("stored before the answer was sent").isNotNull();
+            assertThat(row.path("outcome").asText()).isEqualTo("ok");
+        }
+    }
+
+    @Test
+    void aStreamsLastEventComesOnlyOnceItsRecordIsStored() throws Exception {
+        upstream().on("POST", "/v1/chat/completions", DefaultReplies.chatStream("gpt-4o", List.of("a", "b", "c"), true, 20));
+        List<JsonNode> rowAtDone = new ArrayList<>();
+        HttpResponse<java.util.stream.Stream<String>> response = gateway().send(streamRequest("v1/chat/completions",
+                "{\"model\":\"mock/gpt-4o\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"),
+                HttpResponse.BodyHandlers.ofLines());
+        String requestId = response.headers().firstValue("x-request-id").orElseThrow();
+        response.body().filter(l -> l.equals("data: [DONE]")).forEach(l -> rowAtDone.add(usageAt(requestId)));
+
+        assertThat(rowAtDone).as("one [DONE]").hasSize(1);
+        assertThat(rowAtDone.get(0)).as("the record exists when [DONE] arrives").isNotNull();
+        assertThat(rowAtDone.get(0).path("completion_tokens").asLong()).isEqualTo(3);
+    }
+
+    @Test
+    void aResponsesStreamsCompletedEventComesOnlyOnceItsRecordIsStored() throws Exception {
+        List<JsonNode> rowAtEnd = new ArrayList<>();
+        HttpResponse<java.util.stream.Stream<String>> response = gateway().send(streamRequest("v1/responses",
+                "{\"model\":\"mock/gpt-4o\",\"stream\":true,\"input\":\"hi\"}"), HttpResponse.BodyHandlers.ofLines());
+        String requestId = response.headers().firstValue("x-request-id").orElseThrow();
+        response.body().filter(l -> l.equals("event: response.completed")).forEach(l -> rowAtEnd.add(usageAt(requestId)));
+
+        assertThat(rowAtEnd).hasSize(1);
+        assertThat(rowAtEnd.get(0)).as("the record exists when response.completed arrives").isNotNull();
+        assertThat(rowAtEnd.get(0).path("completion_tokens").asLong()).isEqualTo(2);
+    }
+
+    @Test
+    void aStreamCutOffAfterItsLastEventIsACompleteAnswerWithoutAnErrorEvent() throws Exception {
+        upstream().on("POST", "/v1/chat/completions", Reply.sseCutOff(List.of(DefaultReplies.chatChunk("gpt-4o", "whole"),
+                DefaultReplies.chatUsageChunk("gpt-4o", 4, 1), "[DONE]"), 0));
+        HttpResponse<String> response = gateway().send(streamRequest("v1/chat/completions",
+                "{\"model\":\"mock/gpt-4o\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"),
+                HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).contains("whole").endsWith("data: [DONE]\n\n").doesNotContain("\"error\"");
+        JsonNode row = gateway().usage(response.headers().firstValue("x-request-id").orElseThrow());
+        assertThat(row.path("outcome").asText()).isEqualTo("ok");
+        assertThat(row.path("completion_tokens").asLong()).isEqualTo(1);
+    }
+
+    private HttpRequest streamRequest(String path, String body) {
+        return gateway().request(path).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+    }
+
+    private JsonNode usageAt(String requestId) {
+        try {
+            return gateway().usageNow(requestId);
+        } catch (java.io.IOException | InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 }

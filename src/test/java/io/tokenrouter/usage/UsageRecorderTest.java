@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tokenrouter.api.Usage;
 import io.tokenrouter.config.GatewaySettings;
+import io.tokenrouter.config.Scheduler;
 import io.tokenrouter.store.Database;
 import io.tokenrouter.store.LogFilter;
 import io.tokenrouter.store.LogRow;
@@ -18,6 +19,7 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -29,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The usage writer against a real (H2) database: records are stored in batches off the caller's thread,
  * drained completely at shutdown, dropped (and counted) rather than blocking when the queue is full, and
- * stored exactly once when the database fails for a moment.
+ * stored exactly once when the database fails for a moment. The stage {@code record} answers completes
+ * only once the record is committed, or when the database is failing or too slow to wait for.
  */
 class UsageRecorderTest {
 
@@ -39,6 +42,7 @@ class UsageRecorderTest {
     Path home;
 
     private Database database;
+    private final Scheduler scheduler = new Scheduler();
     private final CountDownLatch gate = new CountDownLatch(1);
 
     @BeforeEach
@@ -88,6 +92,7 @@ class UsageRecorderTest {
         recorder.log = log;
         recorder.prices = TestDatabases.prices(database);
         recorder.database = database;
+        recorder.scheduler = scheduler;
         recorder.start();
         return recorder;
     }
@@ -182,5 +187,72 @@ class UsageRecorderTest {
         assertThat(recorder.dropped()).isZero();
         assertThat(sum(log.rollups(60, "all", BASE, BASE.plus(Duration.ofHours(1))))).isEqualTo(50);
         assertThat(sum(log.rollups(3600, "model", BASE, BASE.plus(Duration.ofHours(1))))).isEqualTo(50);
+    }
+
+    @Test
+    void aRecordsStageCompletesOnlyOnceItIsCommitted() throws Exception {
+        ScriptedLog log = TestDatabases.requestLog(database, new ScriptedLog());
+        log.gate = gate;
+        UsageRecorder recorder = recorder(log, 100);
+        CompletableFuture<Void> first = recorder.record(record(1)).toCompletableFuture();
+        assertThat(log.entered.await(5, TimeUnit.SECONDS)).isTrue();
+        CompletableFuture<Void> second = recorder.record(record(2)).toCompletableFuture();
+
+        Thread.sleep(500);
+        assertThat(first).as("held while its batch is being written").isNotDone();
+        assertThat(second).isNotDone();
+        gate.countDown();
+
+        first.get(5, TimeUnit.SECONDS);
+        assertThat(storedRows(log)).as("committed when the stage completes").isGreaterThanOrEqualTo(1);
+        second.get(5, TimeUnit.SECONDS);
+        assertThat(storedRows(log)).isEqualTo(2);
+        assertThat(recorder.answeredBeforeStored()).isZero();
+    }
+
+    @Test
+    void aSlowDatabaseHoldsAnswersNoLongerThanTheBound() throws Exception {
+        ScriptedLog log = TestDatabases.requestLog(database, new ScriptedLog());
+        log.gate = gate;
+        UsageRecorder recorder = recorder(log, 100);
+        long started = System.nanoTime();
+        CompletableFuture<Void> stage = recorder.record(record(1)).toCompletableFuture();
+
+        stage.get(10, TimeUnit.SECONDS);
+        long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        assertThat(waited).isBetween(TimeUnit.NANOSECONDS.toMillis(UsageRecorder.DURABLE_WAIT_NANOS),
+                TimeUnit.NANOSECONDS.toMillis(UsageRecorder.DURABLE_WAIT_NANOS) + 3_000);
+        assertThat(storedRows(log)).as("released before it was stored").isZero();
+        assertThat(recorder.answeredBeforeStored()).isEqualTo(1);
+
+        gate.countDown();
+        recorder.drain();
+        assertThat(storedRows(log)).as("and still stored afterwards").isEqualTo(1);
+    }
+
+    @Test
+    void aFailingDatabaseReleasesTheAnswersAfterTheFirstAttemptAndKeepsRetrying() throws Exception {
+        ScriptedLog log = TestDatabases.requestLog(database, new ScriptedLog());
+        log.failuresLeft.set(3);
+        UsageRecorder recorder = recorder(log, 100);
+
+        recorder.record(record(1)).toCompletableFuture().get(1, TimeUnit.SECONDS);
+        assertThat(recorder.answeredBeforeStored()).isEqualTo(1);
+        recorder.drain();
+        assertThat(storedRows(log)).isEqualTo(1);
+        assertThat(recorder.writeFailures()).isEqualTo(3);
+    }
+
+    @Test
+    void aDroppedRecordDoesNotHoldItsAnswer() throws Exception {
+        ScriptedLog log = TestDatabases.requestLog(database, new ScriptedLog());
+        log.gate = gate;
+        UsageRecorder recorder = recorder(log, 1);
+        recorder.record(record(0));
+        assertThat(log.entered.await(5, TimeUnit.SECONDS)).isTrue();
+        recorder.record(record(1));
+
+        assertThat(recorder.record(record(2))).as("the queue is full").isCompleted();
+        assertThat(recorder.dropped()).isEqualTo(1);
     }
 }
