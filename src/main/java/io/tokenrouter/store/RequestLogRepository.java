@@ -63,8 +63,9 @@ public class RequestLogRepository {
             try (PreparedStatement statement = connection.prepareStatement(upsert)) {
                 for (RollupDelta delta : deltas) {
                     bindDelta(statement, delta);
-                    statement.executeUpdate();
+                    statement.addBatch();
                 }
+                statement.executeBatch(); // one round trip to PostgreSQL for all the aggregates
             }
         }));
     }

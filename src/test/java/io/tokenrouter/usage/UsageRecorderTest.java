@@ -189,6 +189,14 @@ class UsageRecorderTest {
         assertThat(sum(log.rollups(3600, "model", BASE, BASE.plus(Duration.ofHours(1))))).isEqualTo(50);
     }
 
+    /** The counter is raised just after the stage completes, so a test that woke on the stage waits for it. */
+    private static void awaitAnsweredBeforeStored(UsageRecorder recorder, long expected) throws InterruptedException {
+        for (int i = 0; i < 100 && recorder.answeredBeforeStored() < expected; i++) {
+            Thread.sleep(10);
+        }
+        assertThat(recorder.answeredBeforeStored()).isEqualTo(expected);
+    }
+
     @Test
     void aRecordsStageCompletesOnlyOnceItIsCommitted() throws Exception {
         ScriptedLog log = TestDatabases.requestLog(database, new ScriptedLog());
@@ -223,7 +231,7 @@ class UsageRecorderTest {
         assertThat(waited).isBetween(TimeUnit.NANOSECONDS.toMillis(UsageRecorder.DURABLE_WAIT_NANOS),
                 TimeUnit.NANOSECONDS.toMillis(UsageRecorder.DURABLE_WAIT_NANOS) + 3_000);
         assertThat(storedRows(log)).as("released before it was stored").isZero();
-        assertThat(recorder.answeredBeforeStored()).isEqualTo(1);
+        awaitAnsweredBeforeStored(recorder, 1);
 
         gate.countDown();
         recorder.drain();
@@ -237,7 +245,7 @@ class UsageRecorderTest {
         UsageRecorder recorder = recorder(log, 100);
 
         recorder.record(record(1)).toCompletableFuture().get(1, TimeUnit.SECONDS);
-        assertThat(recorder.answeredBeforeStored()).isEqualTo(1);
+        awaitAnsweredBeforeStored(recorder, 1);
         recorder.drain();
         assertThat(storedRows(log)).isEqualTo(1);
         assertThat(recorder.writeFailures()).isEqualTo(3);
