@@ -39,6 +39,7 @@ public final class GatewaySettings {
     private final long maxBodyBytes;
     private final Duration connectTimeout;
     private final Duration readTimeout;
+    private final Duration requestDeadline;
     private final Duration keyCacheTtl;
     private final Duration routeRefreshInterval;
     private final Duration modelRefreshInterval;
@@ -74,6 +75,7 @@ public final class GatewaySettings {
         this.maxBodyBytes = parseLong(source, "max_body_bytes", 32L * 1024 * 1024);
         this.connectTimeout = duration(source, "connect_timeout", Duration.ofSeconds(10));
         this.readTimeout = duration(source, "read_timeout", Duration.ofSeconds(300));
+        this.requestDeadline = duration(source, "request_deadline", Duration.ofSeconds(300));
         this.keyCacheTtl = duration(source, "key_cache_ttl", Duration.ofSeconds(5));
         this.routeRefreshInterval = duration(source, "route_refresh_interval", Duration.ofSeconds(5));
         this.modelRefreshInterval = duration(source, "model_refresh_interval", Duration.ofMinutes(30));
@@ -188,11 +190,23 @@ public final class GatewaySettings {
         for (JsonNode a : section) {
             List<AliasSettings.Target> targets = new ArrayList<>();
             for (JsonNode t : a.path("targets")) {
-                targets.add(new AliasSettings.Target(text(t, "profile"), text(t, "provider"), text(t, "model")));
+                targets.add(new AliasSettings.Target(text(t, "profile"), text(t, "provider"), text(t, "model"),
+                        optionalInt(t, "order"), optionalInt(t, "weight")));
             }
             result.add(new AliasSettings(text(a, "name"), List.copyOf(targets)));
         }
         return List.copyOf(result);
+    }
+
+    private static Integer optionalInt(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.canConvertToInt() || !value.isIntegralNumber()) {
+            throw new IllegalStateException("model_aliases.targets." + field + " must be a whole number, not " + value);
+        }
+        return value.intValue();
     }
 
     private static String text(JsonNode node, String field) {
@@ -289,6 +303,11 @@ public final class GatewaySettings {
 
     public Duration connectTimeout() {
         return connectTimeout;
+    }
+
+    /** How long after a request arrived its attempts may still wait for an answer or start on another target. */
+    public Duration requestDeadline() {
+        return requestDeadline;
     }
 
     public Duration readTimeout() {

@@ -50,6 +50,8 @@ public class ModelsView implements Serializable {
         private String profile;
         private String provider;
         private String model;
+        private Integer order = 1;
+        private Integer weight = 1;
 
         public TargetRow() {
         }
@@ -58,6 +60,28 @@ public class ModelsView implements Serializable {
             this.profile = profile;
             this.provider = provider;
             this.model = model;
+        }
+
+        TargetRow(AliasTarget target) {
+            this(target.profile(), target.provider(), target.model());
+            this.order = target.order();
+            this.weight = target.weight();
+        }
+
+        public Integer getOrder() {
+            return order;
+        }
+
+        public void setOrder(Integer order) {
+            this.order = order;
+        }
+
+        public Integer getWeight() {
+            return weight;
+        }
+
+        public void setWeight(Integer weight) {
+            this.weight = weight;
         }
 
         public String getProfile() {
@@ -149,7 +173,7 @@ public class ModelsView implements Serializable {
         editingAlias = true;
         targets = new ArrayList<>();
         for (AliasTarget t : alias.targets()) {
-            targets.add(new TargetRow(t.profile(), t.provider(), t.model()));
+            targets.add(new TargetRow(t));
         }
     }
 
@@ -162,7 +186,8 @@ public class ModelsView implements Serializable {
     }
 
     public void saveAlias() {
-        List<AliasTarget> wanted = targets.stream().map(t -> new AliasTarget(t.profile, t.provider, t.model)).toList();
+        List<AliasTarget> wanted = targets.stream().map(t -> new AliasTarget(t.profile, t.provider, t.model, t.order, t.weight))
+                .toList();
         String name = aliasName;
         if (Console.attempt(() -> routing.putAlias(Console.caller(), name, wanted), "Saved alias '" + name + "'.") != null) {
             aliases = null;
@@ -196,7 +221,8 @@ public class ModelsView implements Serializable {
     public String targetsText(AliasView alias) {
         List<String> parts = new ArrayList<>();
         for (AliasTarget t : alias.targets()) {
-            parts.add(t.profile() + " → " + t.provider() + "/" + t.model());
+            parts.add(t.profile() + " → " + t.provider() + "/" + t.model()
+                    + (t.order() > 1 ? " (fallback " + t.order() + ")" : "") + (t.weight() > 1 ? " ×" + t.weight() : ""));
         }
         return String.join("   ·   ", parts);
     }

@@ -95,6 +95,8 @@ public class ProviderSeeder {
                 row.setProfile(t.profile() == null ? "default" : t.profile());
                 row.setProvider(t.provider());
                 row.setModel(t.model());
+                row.setOrder(t.order() == null ? 1 : t.order());
+                row.setWeight(t.weight() == null ? 1 : t.weight());
                 row.setSource(Provider.SOURCE_CONFIG);
                 result.add(row);
             }

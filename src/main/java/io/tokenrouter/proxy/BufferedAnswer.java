@@ -5,6 +5,7 @@ import io.tokenrouter.api.ErrorBody;
 import io.tokenrouter.api.GatewayException;
 import io.tokenrouter.api.Json;
 import io.tokenrouter.api.Usage;
+import io.tokenrouter.routing.Route;
 import io.tokenrouter.upstream.AnswerText;
 import io.tokenrouter.usage.TokenEstimator;
 import jakarta.ws.rs.core.MediaType;
@@ -29,14 +30,23 @@ final class BufferedAnswer implements HttpResponse.BodySubscriber<Void> {
     static final int MAX_BYTES = 64 * 1024 * 1024;
 
     private final Exchange exchange;
+    /** The attempt this answer belongs to, and its target. */
+    private final int attempt;
+    private final Route route;
     private final HttpResponse.ResponseInfo info;
     private final ByteArrayOutputStream body = new ByteArrayOutputStream(4096);
     private final CompletableFuture<Void> done = new CompletableFuture<>();
     private Flow.Subscription subscription;
 
-    BufferedAnswer(Exchange exchange, HttpResponse.ResponseInfo info) {
+    BufferedAnswer(Exchange exchange, int attempt, HttpResponse.ResponseInfo info) {
         this.exchange = exchange;
+        this.attempt = attempt;
+        this.route = exchange.route;
         this.info = info;
+    }
+
+    Route route() {
+        return route;
     }
 
     @Override
@@ -70,7 +80,7 @@ final class BufferedAnswer implements HttpResponse.BodySubscriber<Void> {
         try {
             answer(body.toByteArray());
         } catch (RuntimeException e) {
-            exchange.fail(new GatewayException(500, "server_error", "internal_error", null,
+            exchange.fail(attempt, new GatewayException(500, "server_error", "internal_error", null,
                     "The gateway failed while relaying the answer.", null, e), Usage.NONE);
         }
         done.complete(null);
@@ -79,8 +89,8 @@ final class BufferedAnswer implements HttpResponse.BodySubscriber<Void> {
     /** The upstream went silent for longer than its read timeout: give up on it. */
     void timedOut() {
         subscription.cancel();
-        exchange.fail(GatewayException.upstreamTimeout(exchange.route.provider().name(),
-                exchange.route.provider().readTimeout()), null);
+        exchange.fail(attempt, GatewayException.upstreamTimeout(route.provider().name(),
+                route.provider().readTimeout()), null);
         done.complete(null);
     }
 
@@ -91,21 +101,21 @@ final class BufferedAnswer implements HttpResponse.BodySubscriber<Void> {
 
     private void answer(byte[] bytes) {
         int status = info.statusCode();
-        String provider = exchange.route.provider().name();
+        String provider = route.provider().name();
         JsonNode json = parseOrNull(bytes);
         if (status / 100 == 2) {
             if (json == null || !json.isContainerNode()) {
-                exchange.fail(GatewayException.upstreamInvalid(provider, "the body is not JSON: " + snippet(bytes)), null);
+                exchange.fail(attempt, GatewayException.upstreamInvalid(provider, "the body is not JSON: " + snippet(bytes)), null);
                 return;
             }
             if (exchange.capturedAnswer != null) {
                 exchange.responseId = AnswerText.id(json);
                 exchange.capture(AnswerText.of(json));
             }
-            exchange.respond(Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(bytes).build(),
+            exchange.respond(attempt, Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(bytes).build(),
                     usageOf(json), "ok", null);
         } else if (status / 100 == 3) {
-            exchange.fail(GatewayException.upstreamInvalid(provider, "unexpected redirect (HTTP " + status + ")"), null);
+            exchange.fail(attempt, GatewayException.upstreamInvalid(provider, "unexpected redirect (HTTP " + status + ")"), null);
         } else {
             upstreamError(status, json != null && json.isObject() ? bytes : wrapped(status, bytes));
         }
@@ -113,14 +123,14 @@ final class BufferedAnswer implements HttpResponse.BodySubscriber<Void> {
 
     private void upstreamError(int status, byte[] body) {
         GatewayException error = new GatewayException(status, "upstream_error", "upstream_http_" + status, null,
-                "Provider '" + exchange.route.provider().name() + "' answered HTTP " + status);
+                "Provider '" + route.provider().name() + "' answered HTTP " + status);
         Response.ResponseBuilder response = Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(body);
         info.headers().firstValue("retry-after").ifPresent(v -> response.header("Retry-After", v));
-        exchange.respond(response.build(), null, "upstream_error", error);
+        exchange.respond(attempt, response.build(), null, "upstream_error", error);
     }
 
     private byte[] wrapped(int status, byte[] body) {
-        return Json.bytes(ErrorBody.of("Provider '" + exchange.route.provider().name() + "' answered HTTP " + status
+        return Json.bytes(ErrorBody.of("Provider '" + route.provider().name() + "' answered HTTP " + status
                 + ": " + snippet(body), "upstream_error", null, "upstream_http_" + status));
     }
 

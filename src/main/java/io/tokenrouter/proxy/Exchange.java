@@ -22,12 +22,18 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * One proxied request in flight: who asked, where it goes, the suspended client response, timings,
  * and the single place it finishes. Whatever way the request ends, {@link #finish} records exactly one
  * {@link UsageRecord}; the last bytes of an answer are sent once that record is stored.
+ *
+ * <p>A request may be tried on several targets (an alias's fallbacks), one at a time: an attempt that
+ * fails before the client received a byte, with no answer, a 429 or a 5xx, is abandoned for the next
+ * target while the request's deadline allows. The attempt number guards against late callbacks of an
+ * abandoned attempt; {@link #route} is the current attempt's target.
  */
 final class Exchange {
 
     final String requestId;
     final Caller caller;
-    final Route route;
+    /** The current attempt's target. */
+    volatile Route route;
     final Endpoint endpoint;
     final boolean stream;
     /** The gateway added {@code stream_options.include_usage}; the usage-only event is not the client's. */
@@ -53,10 +59,18 @@ final class Exchange {
     private final java.util.concurrent.Executor lane;
     private volatile long firstByteNanos;
     volatile long lastActivityNanos;
+    private final Attempts attempts;
+    private final long deadlineNanos;
+    private volatile int attempt = 1;
+    private volatile long attemptStartNanos;
+    private volatile int attemptStatus;
+    /** Starts the current attempt (the forwarder's send); null when no retry is possible. */
+    private java.util.function.Consumer<Exchange> sender;
 
     Exchange(RequestTrace trace, Caller caller, Route route, Endpoint endpoint, boolean stream, boolean dropUsageEvent,
              UpstreamAdapter adapter, ObjectNode requestBody, AsyncResponse async,
-             RequestCompletion completion, Reservation reservation, boolean capture) {
+             RequestCompletion completion, Reservation reservation, boolean capture, Attempts attempts,
+             long deadlineNanos) {
         this.requestId = trace.requestId;
         this.startNanos = trace.startNanos;
         this.startTime = trace.startTime;
@@ -74,11 +88,30 @@ final class Exchange {
         this.reservation = reservation;
         this.capturedAnswer = capture ? new StringBuilder() : null;
         this.lane = completion.clientLane();
+        this.attempts = attempts;
+        this.deadlineNanos = deadlineNanos;
+        this.attemptStartNanos = startNanos;
+    }
+
+    /** How an abandoned attempt's successor is started. */
+    void sendWith(java.util.function.Consumer<Exchange> send) {
+        this.sender = send;
+    }
+
+    /** The current attempt's number, from 1. */
+    int attempt() {
+        return attempt;
+    }
+
+    /** Nanoseconds left until the request's deadline (never below 1 ms). */
+    long nanosLeft() {
+        return Math.max(1_000_000L, deadlineNanos - System.nanoTime());
     }
 
     /** The provider sent response headers: the request counts against request quotas from now on. */
-    void markUpstreamAnswered(java.net.http.HttpHeaders headers) {
+    void markUpstreamAnswered(int status, java.net.http.HttpHeaders headers) {
         upstreamAnswered = true;
+        attemptStatus = status;
         upstreamRequestId = headers.firstValue("x-request-id").orElse(null);
         completion.upstreamHeaders(route.provider().name(), headers);
     }
@@ -106,6 +139,9 @@ final class Exchange {
      * in the client's lane: a client that does not read blocks a writing thread, not the caller.
      */
     void respond(Response response, Usage usage, String outcome, GatewayException error) {
+        if (error != null && retryable(attemptStatus, response.getStatus(), error) && tryNext()) {
+            return;
+        }
         if (!answered.compareAndSet(false, true)) {
             return;
         }
@@ -125,6 +161,55 @@ final class Exchange {
         respond(GatewayExceptionMapper.toResponseOf(error), usage, "error", error);
     }
 
+    /** {@link #respond} for attempt {@code attempt}; ignored when that attempt was abandoned already. */
+    void respond(int attempt, Response response, Usage usage, String outcome, GatewayException error) {
+        if (attempt == this.attempt) {
+            respond(response, usage, outcome, error);
+        }
+    }
+
+    /** {@link #fail} for attempt {@code attempt}; ignored when that attempt was abandoned already. */
+    void fail(int attempt, GatewayException error, Usage usage) {
+        if (attempt == this.attempt) {
+            fail(error, usage);
+        }
+    }
+
+    /**
+     * Whether a failure is worth another target: no answer at all (refused, reset, TLS, timeout), a
+     * broken answer, or 429 and 5xx; never another 4xx, which the next target would refuse as well.
+     */
+    private static boolean retryable(int upstreamStatus, int status, GatewayException error) {
+        if (upstreamStatus / 100 == 4 && upstreamStatus != 429) {
+            return false;
+        }
+        String code = error.code() == null ? "" : error.code();
+        return status == 429 || status >= 500 || code.startsWith("upstream_");
+    }
+
+    /** Abandons the current attempt for the next target, if one is left and the deadline allows. */
+    private synchronized boolean tryNext() {
+        java.util.function.Consumer<Exchange> send = sender;
+        if (send == null || answered.get() || finished.get() || attempts == null) {
+            return false;
+        }
+        long now = System.nanoTime();
+        Route next = now < deadlineNanos ? attempts.next() : null;
+        if (next == null) {
+            return false;
+        }
+        attempts.ended(route, attemptStatus, (now - attemptStartNanos) / 1_000_000);
+        route = next;
+        upstreamRequestId = null;
+        if (capturedAnswer != null) {
+            capturedAnswer.setLength(0);
+        }
+        attemptStatus = 0;
+        attemptStartNanos = now;
+        attempt++;
+        send.accept(this);
+        return true;
+    }
     /** Starts the client's streamed answer (called in the lane); later bytes go through the response's entity. */
     void commit(Response response) {
         answered.set(true);
@@ -146,12 +231,17 @@ final class Exchange {
             return CompletableFuture.completedFuture(null);
         }
         long now = System.nanoTime();
+        String tries = null;
+        if (attempts != null && attempts.count() > 0) {
+            attempts.ended(route, attemptStatus, (now - attemptStartNanos) / 1_000_000);
+            tries = attempts.summary();
+        }
         return completion.finished(this, new UsageRecord(requestId, startTime, caller.keyId(), caller.keyName(), caller.teamId(),
                 caller.teamName(), route.provider().name(), route.publicModel(), route.upstreamModel(), endpoint.path(),
                 status, stream, usage == null ? Usage.NONE : usage, (now - startNanos) / 1_000_000,
                 firstByteNanos == 0 ? null : (firstByteNanos - startNanos) / 1_000_000, outcome,
                 client.ip(), client.userAgent(), error == null ? null : error.code(),
-                error == null ? null : error.getMessage(), upstreamRequestId));
+                error == null ? null : error.getMessage(), upstreamRequestId, tries));
     }
 
     /** Keeps answer text for conversation capture, up to {@code conversation_max_bytes} characters. */

@@ -11,6 +11,7 @@ import io.tokenrouter.quota.QuotaGate;
 import io.tokenrouter.quota.QuotaSubject;
 import io.tokenrouter.quota.Reservation;
 import io.tokenrouter.routing.Route;
+import io.tokenrouter.routing.RoutePlan;
 import io.tokenrouter.routing.RouteTable;
 import io.tokenrouter.routing.Routes;
 import io.tokenrouter.upstream.OpenAiPassthroughAdapter;
@@ -24,10 +25,12 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 
 /**
- * Forwards one {@code /v1} request: parse the body once, route the model, check the key may use it,
- * rewrite only {@code model} (and {@code stream_options} for streams), and send it with the shared
- * asynchronous client. The answer is relayed by {@link BufferedAnswer} or {@link StreamRelay} on the
- * client's threads; the container thread returns as soon as the request is on its way.
+ * Forwards one {@code /v1} request: parse the body once, route the model to its plan of targets, check
+ * the key may use them, reserve the quotas once, rewrite only {@code model} (and {@code stream_options}
+ * for streams), and send it with the shared asynchronous client. The answer is relayed by
+ * {@link BufferedAnswer} or {@link StreamRelay} on the client's threads; the container thread returns
+ * as soon as the request is on its way. An attempt that fails before the client got a byte is sent
+ * again, unchanged but for {@code model}, to the plan's next target ({@link Exchange}).
  */
 @ApplicationScoped
 public class Forwarder {
@@ -58,35 +61,56 @@ public class Forwarder {
         trace.stream = stream;
         trace.requestedModel = requestedModel(body);
         RouteTable table = routes.current();
-        Route route = table.resolve(trace.requestedModel);
+        RoutePlan plan = allowedPlan(caller, table.plan(trace.requestedModel), trace.requestedModel);
+        Attempts attempts = new Attempts(plan);
+        Route route = attempts.next();
         trace.route = route;
-        checkAllowed(caller, route, trace.requestedModel);
         checkFallbackModels(caller, table, route, body);
         Reservation reservation = reserve(caller, endpoint, body);
         boolean dropUsageEvent = adapter.prepare(body, route.upstreamModel(), endpoint, stream);
         trace.forwarded = true;
+        long deadline = trace.startNanos + settings.requestDeadline().toNanos();
         Exchange exchange = new Exchange(trace, caller, route, endpoint, stream, dropUsageEvent, adapter,
-                body, async, completion, reservation, completion.captures(caller, table));
+                body, async, completion, reservation, completion.captures(caller, table), attempts, deadline);
+        exchange.sendWith(e -> send(e, openAiBeta));
+        send(exchange, openAiBeta);
+    }
+
+    /** The plan's targets this key may use; a 403 when it may use none. */
+    private static RoutePlan allowedPlan(Caller caller, RoutePlan plan, String requested) {
+        String asked = requested == null ? null : requested.trim();
+        RoutePlan allowed = plan.filter(r -> caller.mayUse(r.publicModel(), r.qualifiedModel(), asked));
+        if (allowed == null) {
+            throw GatewayException.modelNotAllowed(plan.publicModel());
+        }
+        return allowed;
+    }
+
+    /** Sends the exchange's current attempt to its target; a failure to send fails (or moves on from) that attempt. */
+    private void send(Exchange exchange, String openAiBeta) {
+        int attempt = exchange.attempt();
+        Route route = exchange.route;
+        exchange.requestBody.put("model", route.upstreamModel());
         HttpRequest request;
         try {
-            request = request(exchange, openAiBeta);
+            request = request(exchange, route, openAiBeta);
         } catch (IllegalArgumentException e) {
             // the JDK's message quotes the offending header value, which may be the provider's key: not kept
-            exchange.fail(new GatewayException(502, "upstream_error", "provider_misconfigured", null, "The request to"
-                    + " provider '" + route.provider().name() + "' could not be built; an administrator must check the"
-                    + " provider's base URL and API key."), null);
+            exchange.fail(attempt, new GatewayException(502, "upstream_error", "provider_misconfigured", null,
+                    "The request to provider '" + route.provider().name() + "' could not be built; an administrator"
+                            + " must check the provider's base URL and API key."), null);
             return;
         }
         try {
             http.client(route.provider().connectTimeout())
-                    .sendAsync(request, info -> subscriber(exchange, info))
+                    .sendAsync(request, info -> subscriber(exchange, attempt, info))
                     .whenComplete((response, error) -> {
                         if (error != null && !exchange.isFinished()) {
-                            exchange.fail(UpstreamFailures.map(route.provider(), error), null);
+                            exchange.fail(attempt, UpstreamFailures.map(route.provider(), error), null);
                         }
                     });
         } catch (RuntimeException e) {
-            exchange.fail(UpstreamFailures.map(route.provider(), e), null);
+            exchange.fail(attempt, UpstreamFailures.map(route.provider(), e), null);
         }
     }
 
@@ -101,30 +125,31 @@ public class Forwarder {
                 caller.quotaIds()), TokenBudget.reservation(body, completion));
     }
 
-    private HttpResponse.BodySubscriber<Void> subscriber(Exchange exchange, HttpResponse.ResponseInfo info) {
-        exchange.markUpstreamAnswered(info.headers());
+    private HttpResponse.BodySubscriber<Void> subscriber(Exchange exchange, int attempt, HttpResponse.ResponseInfo info) {
+        exchange.markUpstreamAnswered(info.statusCode(), info.headers());
         boolean eventStream = info.headers().firstValue("content-type")
                 .map(type -> type.toLowerCase(java.util.Locale.ROOT).startsWith("text/event-stream")).orElse(false);
         if (exchange.stream && info.statusCode() / 100 == 2 && eventStream) {
-            return new StreamRelay(exchange, watchdog);
+            return new StreamRelay(exchange, attempt, watchdog);
         }
-        BufferedAnswer answer = new BufferedAnswer(exchange, info);
-        watchdog.watch(exchange, answer::timedOut);
+        BufferedAnswer answer = new BufferedAnswer(exchange, attempt, info);
+        Runnable onIdle = answer::timedOut;
+        watchdog.watch(exchange, onIdle);
         answer.getBody().whenComplete((ok, error) -> {
-            watchdog.forget(exchange);
+            watchdog.forget(exchange, onIdle);
             if (error != null && !exchange.isFinished()) {
-                exchange.fail(UpstreamFailures.map(exchange.route.provider(), error), null);
+                exchange.fail(attempt, UpstreamFailures.map(answer.route().provider(), error), null);
             }
         });
         return answer;
     }
 
-    private static HttpRequest request(Exchange exchange, String openAiBeta) {
-        Route route = exchange.route;
+    private static HttpRequest request(Exchange exchange, Route route, String openAiBeta) {
         java.net.URI uri = route.provider().resolve(exchange.endpoint.path());
+        java.time.Duration left = java.time.Duration.ofNanos(exchange.nanosLeft());
         HttpRequest.Builder request = HttpRequest.newBuilder(uri)
                 .version(UpstreamHttp.versionFor(uri))
-                .timeout(route.provider().readTimeout())
+                .timeout(left.compareTo(route.provider().readTimeout()) < 0 ? left : route.provider().readTimeout())
                 .header("Content-Type", "application/json")
                 .header("Accept", exchange.stream ? "text/event-stream" : "application/json")
                 .header("User-Agent", USER_AGENT)
@@ -176,12 +201,6 @@ public class Forwarder {
             throw GatewayException.invalidRequest("model", "'model' must be a string.");
         }
         return model == null || model.isNull() ? null : model.asText();
-    }
-
-    private static void checkAllowed(Caller caller, Route route, String requested) {
-        if (!caller.mayUse(route.publicModel(), route.qualifiedModel(), requested == null ? null : requested.trim())) {
-            throw GatewayException.modelNotAllowed(route.publicModel());
-        }
     }
 
     /**

@@ -6,6 +6,7 @@ import io.tokenrouter.api.ErrorBody;
 import io.tokenrouter.api.GatewayException;
 import io.tokenrouter.api.Json;
 import io.tokenrouter.api.Usage;
+import io.tokenrouter.routing.Route;
 import io.tokenrouter.upstream.AnswerText;
 import io.tokenrouter.upstream.SseEvent;
 import io.tokenrouter.upstream.SseParser;
@@ -49,6 +50,9 @@ final class StreamRelay implements HttpResponse.BodySubscriber<Void> {
     private static final Set<String> RESPONSES_END = Set.of("response.completed", "response.incomplete", "response.failed");
 
     private final Exchange exchange;
+    /** The attempt this stream belongs to, and its target. */
+    private final int attempt;
+    private final Route route;
     private final StreamWatchdog watchdog;
     private final Executor lane;
     private final SseParser parser = new SseParser(this::onEvent);
@@ -69,8 +73,10 @@ final class StreamRelay implements HttpResponse.BodySubscriber<Void> {
     private volatile boolean committed;
     private GatewayException parseFailure;
 
-    StreamRelay(Exchange exchange, StreamWatchdog watchdog) {
+    StreamRelay(Exchange exchange, int attempt, StreamWatchdog watchdog) {
         this.exchange = exchange;
+        this.attempt = attempt;
+        this.route = exchange.route;
         this.watchdog = watchdog;
         this.lane = exchange.clientLane();
     }
@@ -93,7 +99,7 @@ final class StreamRelay implements HttpResponse.BodySubscriber<Void> {
                 }
             }
         } catch (IllegalStateException e) {
-            parseFailure = GatewayException.upstreamInvalid(exchange.route.provider().name(), e.getMessage());
+            parseFailure = GatewayException.upstreamInvalid(route.provider().name(), e.getMessage());
         }
         List<byte[]> events = takeBatch();
         GatewayException failure = parseFailure;
@@ -125,7 +131,7 @@ final class StreamRelay implements HttpResponse.BodySubscriber<Void> {
     public void onError(Throwable error) {
         if (!stopped) {
             stopped = true;
-            GatewayException failure = UpstreamFailures.map(exchange.route.provider(), error);
+            GatewayException failure = UpstreamFailures.map(route.provider(), error);
             lane.execute(() -> fail(failure, "upstream_error"));
         }
         done.complete(null);
@@ -237,7 +243,7 @@ final class StreamRelay implements HttpResponse.BodySubscriber<Void> {
     }
 
     private void malformed(SseEvent event) {
-        GatewayException error = GatewayException.upstreamInvalid(exchange.route.provider().name(),
+        GatewayException error = GatewayException.upstreamInvalid(route.provider().name(),
                 "an event's data is not JSON: " + BufferedAnswer.snippet(event.data().getBytes(StandardCharsets.UTF_8)));
         if (!committed && batch.isEmpty()) {
             parseFailure = error;
@@ -282,8 +288,8 @@ final class StreamRelay implements HttpResponse.BodySubscriber<Void> {
     private void timedOut() {
         stopped = true;
         subscription.cancel();
-        GatewayException timeout = GatewayException.upstreamTimeout(exchange.route.provider().name(),
-                exchange.route.provider().readTimeout());
+        GatewayException timeout = GatewayException.upstreamTimeout(route.provider().name(),
+                route.provider().readTimeout());
         lane.execute(() -> fail(timeout, "upstream_timeout"));
         done.complete(null);
     }
@@ -292,7 +298,7 @@ final class StreamRelay implements HttpResponse.BodySubscriber<Void> {
     private void finish() {
         watchdog.forget(exchange);
         if (output == null && !answerEnded()) {
-            exchange.fail(GatewayException.upstreamInvalid(exchange.route.provider().name(),
+            exchange.fail(attempt, GatewayException.upstreamInvalid(route.provider().name(),
                     "the event stream ended without any event"), usage());
             return;
         }
@@ -319,7 +325,7 @@ final class StreamRelay implements HttpResponse.BodySubscriber<Void> {
         }
         watchdog.forget(exchange);
         if (output == null) {
-            exchange.fail(error, usage());
+            exchange.fail(attempt, error, usage());
             return;
         }
         LOG.info(exchange + " upstream stream failed after the first event: " + error.getMessage());

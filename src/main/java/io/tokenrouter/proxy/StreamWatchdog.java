@@ -34,6 +34,11 @@ public class StreamWatchdog {
         watched.remove(exchange);
     }
 
+    /** Forgets the exchange only if {@code onIdle} is still what it is watched with (not a later attempt's). */
+    void forget(Exchange exchange, Runnable onIdle) {
+        watched.remove(exchange, onIdle);
+    }
+
     public int openStreams() {
         return watched.size();
     }

@@ -67,28 +67,45 @@ public final class RouteTable {
      * {@code provider/model} id, the same in the log, the analytics, the metrics and {@code /v1/models}.
      */
     public Route resolve(String requested) {
+        return plan(requested).first();
+    }
+
+    /**
+     * Resolves as {@link #resolve} does, to every route the request may take: an alias's targets under
+     * the active profile, grouped by their order (targets of disabled providers and, unless the alias
+     * itself is allowed, targets off the allow-list left out); anything else, one route.
+     */
+    public RoutePlan plan(String requested) {
         String model = requested == null || requested.isBlank() ? defaultModel : requested.trim();
         if (model == null) {
             throw GatewayException.invalidRequest("model", "You must provide a model parameter.");
         }
-        Route route = aliases.containsKey(model) ? resolveAlias(model) : resolveModel(model);
-        if (!isAllowed(route)) {
+        RoutePlan plan = aliases.containsKey(model) ? planAlias(model) : RoutePlan.of(resolveModel(model));
+        RoutePlan allowed = plan.filter(this::isAllowed);
+        if (allowed == null) {
             throw GatewayException.modelNotAllowed(model);
         }
-        return route;
+        return allowed;
     }
 
-    private Route resolveAlias(String alias) {
-        AliasTarget target = aliases.get(alias).stream()
-                .filter(t -> t.profile().equals(activeProfile))
-                .findFirst()
-                .orElseThrow(() -> new GatewayException(404, "invalid_request_error", "model_not_found", "model",
-                        "The alias '" + alias + "' has no target for the active profile '" + activeProfile + "'."));
-        ProviderTarget provider = providers.get(target.provider());
-        if (provider == null) {
-            throw unavailableProvider(alias, target.provider());
+    private RoutePlan planAlias(String alias) {
+        List<AliasTarget> targets = aliases.get(alias).stream().filter(t -> t.profile().equals(activeProfile)).toList();
+        if (targets.isEmpty()) {
+            throw new GatewayException(404, "invalid_request_error", "model_not_found", "model",
+                    "The alias '" + alias + "' has no target for the active profile '" + activeProfile + "'.");
         }
-        return new Route(provider, target.model(), alias);
+        java.util.TreeMap<Integer, List<RoutePlan.Candidate>> groups = new java.util.TreeMap<>();
+        for (AliasTarget t : targets) {
+            ProviderTarget provider = providers.get(t.provider());
+            if (provider != null) {
+                groups.computeIfAbsent(t.order(), k -> new ArrayList<>())
+                        .add(new RoutePlan.Candidate(new Route(provider, t.model(), alias), t.weight()));
+            }
+        }
+        if (groups.isEmpty()) {
+            throw unavailableProvider(alias, targets.get(0).provider());
+        }
+        return new RoutePlan(alias, new ArrayList<>(groups.values()));
     }
 
     private Route resolveModel(String model) {
@@ -164,8 +181,8 @@ public final class RouteTable {
         }));
         aliases.forEach((alias, targets) -> targets.stream()
                 .filter(t -> t.profile().equals(activeProfile) && providers.containsKey(t.provider()))
-                .findFirst()
                 .filter(t -> isAllowed(new Route(providers.get(t.provider()), t.model(), alias)))
+                .findFirst()
                 .ifPresent(t -> result.add(new ModelEntry(alias, "tokenrouter", created))));
         result.sort(java.util.Comparator.comparing(ModelEntry::id));
         return result;

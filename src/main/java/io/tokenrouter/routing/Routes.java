@@ -119,7 +119,7 @@ public class Routes {
         Map<String, List<AliasTarget>> result = new LinkedHashMap<>();
         for (ModelAlias a : aliases.findAll()) {
             result.computeIfAbsent(a.getName(), k -> new ArrayList<>())
-                    .add(new AliasTarget(a.getProfile(), a.getProvider(), a.getModel()));
+                    .add(new AliasTarget(a.getProfile(), a.getProvider(), a.getModel(), a.getOrder(), a.getWeight()));
         }
         return result;
     }

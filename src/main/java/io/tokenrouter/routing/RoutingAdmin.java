@@ -81,7 +81,7 @@ public class RoutingAdmin {
         Map<String, List<AliasTarget>> grouped = new LinkedHashMap<>();
         for (ModelAlias a : aliases.findAll()) {
             grouped.computeIfAbsent(a.getName(), k -> new ArrayList<>())
-                    .add(new AliasTarget(a.getProfile(), a.getProvider(), a.getModel()));
+                    .add(new AliasTarget(a.getProfile(), a.getProvider(), a.getModel(), a.getOrder(), a.getWeight()));
         }
         return grouped.entrySet().stream().map(e -> new AliasView(e.getKey(), e.getValue(),
                 e.getValue().stream().filter(t -> t.profile().equals(active)).findFirst().orElse(null))).toList();
@@ -92,7 +92,7 @@ public class RoutingAdmin {
                 .orElseThrow(() -> GatewayException.notFound("No alias named '" + name + "'."));
     }
 
-    /** Sets the alias's targets, one per profile. */
+    /** Sets the alias's targets: per profile one or more, with their fallback order and weight. */
     public AliasView putAlias(Caller actor, String name, List<AliasTarget> targets) {
         Authorization.requireAdmin(actor);
         if (name == null || !name.matches("[A-Za-z0-9._:-]{1,200}")) {
@@ -107,16 +107,27 @@ public class RoutingAdmin {
             if (t == null || blank(t.profile()) || blank(t.provider()) || blank(t.model())) {
                 throw GatewayException.invalidRequest("targets[" + i + "]", "Each target needs profile, provider and model.");
             }
+            if (t.order() < 1 || t.order() > AliasTarget.MAX_ORDER) {
+                throw GatewayException.invalidRequest("targets[" + i + "].order", "order must be 1 to "
+                        + AliasTarget.MAX_ORDER + " (1 is tried first).");
+            }
+            if (t.weight() < 1 || t.weight() > AliasTarget.MAX_WEIGHT) {
+                throw GatewayException.invalidRequest("targets[" + i + "].weight", "weight must be 1 to "
+                        + AliasTarget.MAX_WEIGHT + ".");
+            }
             ModelAlias row = new ModelAlias();
             row.setName(name);
             row.setProfile(t.profile());
             row.setProvider(t.provider());
             row.setModel(t.model());
+            row.setOrder(t.order());
+            row.setWeight(t.weight());
             row.setSource(Provider.SOURCE_RUNTIME);
             rows.add(row);
         }
-        if (rows.stream().map(ModelAlias::getProfile).distinct().count() != rows.size()) {
-            throw GatewayException.invalidRequest("targets", "Each profile may appear once per alias.");
+        if (rows.stream().map(r -> r.getProfile() + "\u0000" + r.getProvider() + "/" + r.getModel()).distinct().count()
+                != rows.size()) {
+            throw GatewayException.invalidRequest("targets", "A provider/model may appear once per profile of an alias.");
         }
         database.run(em -> {
             aliases.replace(name, rows);

@@ -19,6 +19,9 @@ public class ModelAlias {
     private String provider;
     private String model;
     private String source;
+    @jakarta.persistence.Column(name = "target_order")
+    private int order = 1;
+    private int weight = 1;
 
     public Long getId() { return id; }
     public String getName() { return name; }
@@ -31,4 +34,8 @@ public class ModelAlias {
     public void setModel(String model) { this.model = model; }
     public String getSource() { return source; }
     public void setSource(String source) { this.source = source; }
+    public int getOrder() { return order; }
+    public void setOrder(int order) { this.order = order; }
+    public int getWeight() { return weight; }
+    public void setWeight(int weight) { this.weight = weight; }
 }

@@ -26,8 +26,8 @@ public class RequestLogRepository {
     private static final String INSERT = "insert into request_log (request_id, created_at, key_id, key_name, team_id,"
             + " provider, model, upstream_model, endpoint, status, stream, outcome, prompt_tokens, completion_tokens,"
             + " cached_tokens, reasoning_tokens, estimated, latency_ms, ttft_ms, tokens_per_second, client_ip, user_agent,"
-            + " client_type, error_type, error_message, upstream_request_id, cost_micros)"
-            + " values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+            + " client_type, error_type, error_message, upstream_request_id, cost_micros, attempts)"
+            + " values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
     /** The aggregate's key, then its counters (added on conflict), each with its SQL type. */
     private static final String[][] KEY = {{"bucket_seconds", "integer"}, {"dim", "varchar(10)"},
             {"dim_value", "varchar(300)"}, {"bucket_start", "timestamp with time zone"}};
@@ -104,7 +104,8 @@ public class RequestLogRepository {
                 insert.setString(i++, cut(r.errorType(), 100));
                 insert.setString(i++, cut(r.errorMessage(), 2000));
                 insert.setString(i++, cut(r.upstreamRequestId(), 200));
-                insert.setLong(i, r.costMicros());
+                insert.setLong(i++, r.costMicros());
+                insert.setString(i, cut(r.attempts(), 2000));
                 insert.addBatch();
             }
             insert.executeBatch();
@@ -265,7 +266,7 @@ public class RequestLogRepository {
                         + " team_id, provider, model, upstream_model, endpoint, status, stream, outcome, prompt_tokens,"
                         + " completion_tokens, cached_tokens, reasoning_tokens, estimated, latency_ms, ttft_ms,"
                         + " tokens_per_second, client_ip, user_agent, client_type, error_type, error_message,"
-                        + " upstream_request_id, cost_micros from request_log" + where
+                        + " upstream_request_id, cost_micros, attempts from request_log" + where
                         + " order by created_at desc, id desc offset ? rows fetch next ? rows only")) {
                     params.add(offset);
                     params.add(limit);
@@ -287,7 +288,7 @@ public class RequestLogRepository {
                 rs.getBoolean(11), rs.getString(12), rs.getLong(13), rs.getLong(14), rs.getLong(15), rs.getLong(16),
                 rs.getBoolean(17), rs.getLong(18), getLong(rs, 19), rs.getObject(20) == null ? null : rs.getDouble(20),
                 rs.getString(21), rs.getString(22), rs.getString(23), rs.getString(24), rs.getString(25),
-                rs.getString(26), rs.getLong(27));
+                rs.getString(26), rs.getLong(27), rs.getString(28));
     }
 
     /** Deletes at most {@code batch} rows older than {@code before}; returns how many went. */

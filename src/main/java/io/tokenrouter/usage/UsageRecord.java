@@ -11,7 +11,18 @@ public record UsageRecord(String requestId, Instant time, Long keyId, String key
                           String provider, String requestedModel, String upstreamModel, String endpoint,
                           int status, boolean stream, Usage usage, long latencyMillis, Long firstByteMillis,
                           String outcome, String clientIp, String userAgent, String errorType,
-                          String errorMessage, String upstreamRequestId) {
+                          String errorMessage, String upstreamRequestId, String attempts) {
+
+    /** A request that took one attempt (or none). */
+    public UsageRecord(String requestId, Instant time, Long keyId, String keyName, Long teamId, String teamName,
+                       String provider, String requestedModel, String upstreamModel, String endpoint,
+                       int status, boolean stream, Usage usage, long latencyMillis, Long firstByteMillis,
+                       String outcome, String clientIp, String userAgent, String errorType,
+                       String errorMessage, String upstreamRequestId) {
+        this(requestId, time, keyId, keyName, teamId, teamName, provider, requestedModel, upstreamModel, endpoint, status,
+                stream, usage, latencyMillis, firstByteMillis, outcome, clientIp, userAgent, errorType, errorMessage,
+                upstreamRequestId, null);
+    }
 
     /** The outcome of a request refused before it was forwarded (bad request, key, model, size or quota). */
     public static final String REFUSED = io.tokenrouter.store.RollupDelta.REFUSED;

@@ -227,7 +227,7 @@ public class UsageRecorder {
                 r.usage().completionTokens(), r.usage().cachedTokens(), r.usage().reasoningTokens(), r.usage().estimated(),
                 r.latencyMillis(), r.firstByteMillis(), r.tokensPerSecond(), r.clientIp(), r.userAgent(),
                 ClientTypes.of(r.userAgent()), r.errorType(), r.errorMessage(), r.upstreamRequestId(),
-                priceBook.costMicros(r.provider(), r.upstreamModel(), r.usage()));
+                priceBook.costMicros(r.provider(), r.upstreamModel(), r.usage()), r.attempts());
     }
 
     /**

@@ -23,7 +23,9 @@ public final class DefaultReplies {
         String model = body.path("model").asText("unknown");
         boolean stream = body.path("stream").asBoolean(false);
         boolean includeUsage = body.path("stream_options").path("include_usage").asBoolean(false);
-        return switch (request.method() + " " + request.path()) {
+        // providers of their own on the same upstream use a path prefix: /a/v1/... answers like /v1/...
+        String path = request.path().replaceFirst("^/[a-z0-9]+(?=/v1/)", "");
+        return switch (request.method() + " " + path) {
             case "GET /v1/models" -> Reply.json(200, models("gpt-4o", "gpt-4o-mini", "text-embedding-3-small",
                     "gpt-3.5-turbo-instruct", "acme/some-model"));
             case "POST /v1/chat/completions" -> stream ? chatStream(model, List.of("Hel", "lo", "!"), includeUsage, 0)

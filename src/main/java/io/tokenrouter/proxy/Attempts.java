@@ -1,0 +1,72 @@
+package io.tokenrouter.proxy;
+
+import io.tokenrouter.routing.Route;
+import io.tokenrouter.routing.RoutePlan;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The targets one request may still try and what each try did. {@link #next} picks a target of the
+ * first group with targets not yet tried, by weight; the outcome of every try is kept for the request
+ * log ({@code provider/model status latency}).
+ */
+final class Attempts {
+
+    private final RoutePlan plan;
+    private final Set<Route> tried = new HashSet<>();
+    private final List<String> outcomes = new ArrayList<>();
+
+    Attempts(RoutePlan plan) {
+        this.plan = plan;
+    }
+
+    /** The next target to try, or null when every one was tried. */
+    synchronized Route next() {
+        for (List<RoutePlan.Candidate> group : plan.groups()) {
+            List<RoutePlan.Candidate> left = group.stream().filter(c -> !tried.contains(c.route())).toList();
+            if (!left.isEmpty()) {
+                Route chosen = pick(left);
+                tried.add(chosen);
+                return chosen;
+            }
+        }
+        return null;
+    }
+
+    private static Route pick(List<RoutePlan.Candidate> candidates) {
+        if (candidates.size() == 1) {
+            return candidates.get(0).route();
+        }
+        int total = candidates.stream().mapToInt(RoutePlan.Candidate::weight).sum();
+        int roll = ThreadLocalRandom.current().nextInt(total);
+        for (RoutePlan.Candidate c : candidates) {
+            roll -= c.weight();
+            if (roll < 0) {
+                return c.route();
+            }
+        }
+        return candidates.get(candidates.size() - 1).route();
+    }
+
+    /** Whether another target is left to try. */
+    synchronized boolean hasNext() {
+        return tried.size() < plan.size();
+    }
+
+    /** Notes how one try ended: its HTTP status (0 for no answer) and how long it took. */
+    synchronized void ended(Route route, int status, long millis) {
+        outcomes.add(route.qualifiedModel() + " " + (status == 0 ? "-" : status) + " " + millis + "ms");
+    }
+
+    synchronized int count() {
+        return outcomes.size();
+    }
+
+    /** The tries of a request that took more than one, for the request log; null for one try. */
+    synchronized String summary() {
+        return outcomes.size() < 2 ? null : String.join(", ", outcomes);
+    }
+}
