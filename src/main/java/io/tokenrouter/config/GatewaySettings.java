@@ -40,6 +40,10 @@ public final class GatewaySettings {
     private final Duration connectTimeout;
     private final Duration readTimeout;
     private final Duration requestDeadline;
+    private final int cooldownFailures;
+    private final Duration cooldownWindow;
+    private final Duration cooldown;
+    private final Duration cooldownMax;
     private final Duration keyCacheTtl;
     private final Duration routeRefreshInterval;
     private final Duration modelRefreshInterval;
@@ -76,6 +80,10 @@ public final class GatewaySettings {
         this.connectTimeout = duration(source, "connect_timeout", Duration.ofSeconds(10));
         this.readTimeout = duration(source, "read_timeout", Duration.ofSeconds(300));
         this.requestDeadline = duration(source, "request_deadline", Duration.ofSeconds(300));
+        this.cooldownFailures = (int) parseLong(source, "cooldown_failures", 3);
+        this.cooldownWindow = duration(source, "cooldown_window", Duration.ofSeconds(30));
+        this.cooldown = duration(source, "cooldown", Duration.ofSeconds(10));
+        this.cooldownMax = duration(source, "cooldown_max", Duration.ofMinutes(5));
         this.keyCacheTtl = duration(source, "key_cache_ttl", Duration.ofSeconds(5));
         this.routeRefreshInterval = duration(source, "route_refresh_interval", Duration.ofSeconds(5));
         this.modelRefreshInterval = duration(source, "model_refresh_interval", Duration.ofMinutes(30));
@@ -137,6 +145,15 @@ public final class GatewaySettings {
         if (usageQueueCapacity < 1) {
             throw new IllegalStateException("usage_queue_capacity must be at least 1");
         }
+        if (cooldownFailures < 1 || cooldownFailures > 1000) {
+            throw new IllegalStateException("cooldown_failures must be 1 to 1000");
+        }
+        for (Map.Entry<String, Duration> d : Map.of("request_deadline", requestDeadline, "cooldown_window", cooldownWindow,
+                "cooldown", cooldown, "cooldown_max", cooldownMax).entrySet()) {
+            if (d.getValue().isZero() || d.getValue().isNegative()) {
+                throw new IllegalStateException(d.getKey() + " must be positive");
+            }
+        }
         if (providerQuotaAlertShare < 0 || providerQuotaAlertShare > 1) {
             throw new IllegalStateException("provider_quota_alert_share must be between 0 and 1");
         }
@@ -165,6 +182,16 @@ public final class GatewaySettings {
         for (AliasSettings a : aliases) {
             if (a.name() == null || a.targets().isEmpty()) {
                 throw new IllegalStateException("model_aliases entries need a name and at least one target");
+            }
+            for (AliasSettings.Target t : a.targets()) {
+                if (t.order() != null && (t.order() < 1 || t.order() > 100)) {
+                    throw new IllegalStateException("model_aliases.targets.order of alias '" + a.name()
+                            + "' must be 1 to 100 (1 is tried first), not " + t.order());
+                }
+                if (t.weight() != null && (t.weight() < 1 || t.weight() > 1000)) {
+                    throw new IllegalStateException("model_aliases.targets.weight of alias '" + a.name()
+                            + "' must be 1 to 1000, not " + t.weight());
+                }
             }
         }
     }
@@ -303,6 +330,25 @@ public final class GatewaySettings {
 
     public Duration connectTimeout() {
         return connectTimeout;
+    }
+
+    /** Failures within {@link #cooldownWindow} after which a target cools down. */
+    public int cooldownFailures() {
+        return cooldownFailures;
+    }
+
+    public Duration cooldownWindow() {
+        return cooldownWindow;
+    }
+
+    /** The first cool-down of a target without Retry-After; each one in a row doubles it. */
+    public Duration cooldown() {
+        return cooldown;
+    }
+
+    /** The longest cool-down, Retry-After included. */
+    public Duration cooldownMax() {
+        return cooldownMax;
     }
 
     /** How long after a request arrived its attempts may still wait for an answer or start on another target. */

@@ -35,11 +35,26 @@ public class ProvidersResource {
     ProviderAdmin admin;
     @Inject
     ProviderService service;
+    @Inject
+    io.tokenrouter.routing.TargetHealth health;
+    @Inject
+    io.tokenrouter.store.NodeRegistry node;
 
     @GET
     public ListPage<ProviderView> list(@QueryParam("offset") Integer offset, @QueryParam("limit") Integer limit,
                                        @Context ContainerRequestContext request) {
         return ListPage.of(admin.list(Guard.caller(request)), offset, limit);
+    }
+
+    /** This node's view of failing targets and cool-downs (per node: each node observes the providers itself). */
+    @GET
+    @Path("health")
+    public java.util.Map<String, Object> health(@Context ContainerRequestContext request) {
+        io.tokenrouter.access.Authorization.requireAdmin(Guard.caller(request));
+        java.util.Map<String, Object> answer = new java.util.LinkedHashMap<>();
+        answer.put("node", node.name());
+        answer.put("data", health.view());
+        return answer;
     }
 
     @GET

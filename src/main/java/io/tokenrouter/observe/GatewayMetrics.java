@@ -109,6 +109,20 @@ public class GatewayMetrics {
         return table.knows(qualified) ? qualified : "other";
     }
 
+    /**
+     * Counts one attempt of a request whose model has several targets ({@code ok} or {@code failed}), and a
+     * fallback when a failed attempt was abandoned for another target. Providers come from the
+     * configuration, so the tags stay bounded.
+     */
+    public void attempt(String provider, boolean ok, boolean fellBack) {
+        Counter.builder("tokenrouter_upstream_attempts").description("Attempts of requests to models with several targets")
+                .tags("provider", provider, "outcome", ok ? "ok" : "failed").register(registry).increment();
+        if (fellBack) {
+            Counter.builder("tokenrouter_fallbacks").description("Failed attempts abandoned for another target")
+                    .tags("provider", provider).register(registry).increment();
+        }
+    }
+
     public String scrape() {
         return registry.scrape();
     }

@@ -7,30 +7,42 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Predicate;
 
 /**
  * The targets one request may still try and what each try did. {@link #next} picks a target of the
- * first group with targets not yet tried, by weight; the outcome of every try is kept for the request
- * log ({@code provider/model status latency}).
+ * first group with healthy targets not yet tried, by weight; targets cooling down are tried only when
+ * no healthy one is left. The outcome of every try is kept for the request log
+ * ({@code provider/model status latency}).
  */
 final class Attempts {
 
     private final RoutePlan plan;
+    private final Predicate<Route> cooling;
     private final Set<Route> tried = new HashSet<>();
     private final List<String> outcomes = new ArrayList<>();
 
-    Attempts(RoutePlan plan) {
+    Attempts(RoutePlan plan, Predicate<Route> cooling) {
         this.plan = plan;
+        this.cooling = plan.size() > 1 ? cooling : route -> false;
+    }
+
+    /** Whether the targets' health matters: only when there is another target to go to. */
+    boolean tracked() {
+        return plan.size() > 1;
     }
 
     /** The next target to try, or null when every one was tried. */
     synchronized Route next() {
-        for (List<RoutePlan.Candidate> group : plan.groups()) {
-            List<RoutePlan.Candidate> left = group.stream().filter(c -> !tried.contains(c.route())).toList();
-            if (!left.isEmpty()) {
-                Route chosen = pick(left);
-                tried.add(chosen);
-                return chosen;
+        for (boolean healthyOnly : new boolean[] {true, false}) {
+            for (List<RoutePlan.Candidate> group : plan.groups()) {
+                List<RoutePlan.Candidate> left = group.stream()
+                        .filter(c -> !tried.contains(c.route()) && (!healthyOnly || !cooling.test(c.route()))).toList();
+                if (!left.isEmpty()) {
+                    Route chosen = pick(left);
+                    tried.add(chosen);
+                    return chosen;
+                }
             }
         }
         return null;

@@ -64,6 +64,7 @@ final class Exchange {
     private volatile int attempt = 1;
     private volatile long attemptStartNanos;
     private volatile int attemptStatus;
+    private volatile java.time.Duration attemptRetryAfter;
     /** Starts the current attempt (the forwarder's send); null when no retry is possible. */
     private java.util.function.Consumer<Exchange> sender;
 
@@ -112,6 +113,7 @@ final class Exchange {
     void markUpstreamAnswered(int status, java.net.http.HttpHeaders headers) {
         upstreamAnswered = true;
         attemptStatus = status;
+        attemptRetryAfter = status == 429 ? retryAfter(headers.firstValue("retry-after").orElse(null)) : null;
         upstreamRequestId = headers.firstValue("x-request-id").orElse(null);
         completion.upstreamHeaders(route.provider().name(), headers);
     }
@@ -199,8 +201,10 @@ final class Exchange {
             return false;
         }
         attempts.ended(route, attemptStatus, (now - attemptStartNanos) / 1_000_000);
+        completion.attemptEnded(route, attemptStatus, attemptRetryAfter, false, true);
         route = next;
         upstreamRequestId = null;
+        attemptRetryAfter = null;
         if (capturedAnswer != null) {
             capturedAnswer.setLength(0);
         }
@@ -236,6 +240,10 @@ final class Exchange {
             attempts.ended(route, attemptStatus, (now - attemptStartNanos) / 1_000_000);
             tries = attempts.summary();
         }
+        if (attempts != null && attempts.tracked() && status != 499) {
+            boolean upstreamFault = error != null && retryable(attemptStatus, status, error);
+            completion.attemptEnded(route, attemptStatus, attemptRetryAfter, !upstreamFault, false);
+        }
         return completion.finished(this, new UsageRecord(requestId, startTime, caller.keyId(), caller.keyName(), caller.teamId(),
                 caller.teamName(), route.provider().name(), route.publicModel(), route.upstreamModel(), endpoint.path(),
                 status, stream, usage == null ? Usage.NONE : usage, (now - startNanos) / 1_000_000,
@@ -249,6 +257,26 @@ final class Exchange {
         int limit = completion.captureLimit();
         if (capturedAnswer != null && capturedAnswer.length() < limit) {
             capturedAnswer.append(text, 0, Math.min(text.length(), limit - capturedAnswer.length()));
+        }
+    }
+
+    /** A Retry-After value (seconds or an HTTP date) as a duration, or null. */
+    static java.time.Duration retryAfter(String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            long seconds = Long.parseLong(value.trim());
+            return seconds < 0 ? null : java.time.Duration.ofSeconds(Math.min(seconds, 86_400));
+        } catch (NumberFormatException e) {
+            try {
+                Instant at = java.time.ZonedDateTime.parse(value.trim(), java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME)
+                        .toInstant();
+                java.time.Duration d = java.time.Duration.between(Instant.now(), at);
+                return d.isNegative() ? java.time.Duration.ZERO : d;
+            } catch (java.time.format.DateTimeParseException ignored) {
+                return null;
+            }
         }
     }
 

@@ -62,7 +62,7 @@ public class Forwarder {
         trace.requestedModel = requestedModel(body);
         RouteTable table = routes.current();
         RoutePlan plan = allowedPlan(caller, table.plan(trace.requestedModel), trace.requestedModel);
-        Attempts attempts = new Attempts(plan);
+        Attempts attempts = new Attempts(plan, completion::cooling);
         Route route = attempts.next();
         trace.route = route;
         checkFallbackModels(caller, table, route, body);

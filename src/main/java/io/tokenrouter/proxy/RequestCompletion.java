@@ -11,6 +11,7 @@ import io.tokenrouter.observe.GatewayMetrics;
 import io.tokenrouter.observe.ProviderQuotas;
 import io.tokenrouter.quota.QuotaGate;
 import io.tokenrouter.routing.RouteTable;
+import io.tokenrouter.routing.TargetHealth;
 import io.tokenrouter.usage.UsageRecord;
 import io.tokenrouter.usage.UsageRecorder;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -46,6 +47,30 @@ public class RequestCompletion {
     GatewaySettings settings;
     @Inject
     ClientWrites clientWrites;
+    @Inject
+    TargetHealth health;
+
+    /** Whether {@code route}'s target is cooling down on this node. */
+    boolean cooling(Route route) {
+        return health.cooling(route.qualifiedModel());
+    }
+
+    /**
+     * Tells the targets' health and the metrics how an attempt of a request with several targets ended;
+     * {@code fellBack} when it failed and another target is tried next.
+     */
+    void attemptEnded(Route route, int status, java.time.Duration retryAfter, boolean ok, boolean fellBack) {
+        try {
+            if (ok) {
+                health.succeeded(route.qualifiedModel());
+            } else {
+                health.failed(route.qualifiedModel(), status, retryAfter);
+            }
+            metrics.attempt(route.provider().name(), ok, fellBack);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "The attempt on " + route.qualifiedModel() + " could not be counted", e);
+        }
+    }
 
     /** A new lane for one request's writes to its client. */
     java.util.concurrent.Executor clientLane() {

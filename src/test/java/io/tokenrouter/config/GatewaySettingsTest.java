@@ -199,6 +199,13 @@ class GatewaySettingsTest {
                   model = "gpt-4o"
 
                   [[model_aliases.targets]]
+                  profile = "primary"
+                  provider = "local"
+                  model = "llama3"
+                  order = 2
+                  weight = 5
+
+                  [[model_aliases.targets]]
                   profile = "offline"
                   provider = "local"
                   model = "llama3"
@@ -213,6 +220,7 @@ class GatewaySettingsTest {
                         Duration.ofSeconds(2), Duration.ofMinutes(10)));
         assertThat(settings.aliases()).containsExactly(new AliasSettings("smart", List.of(
                 new AliasSettings.Target("primary", "openai", "gpt-4o"),
+                new AliasSettings.Target("primary", "local", "llama3", 2, 5),
                 new AliasSettings.Target("offline", "local", "llama3"))));
     }
 
@@ -250,6 +258,10 @@ class GatewaySettingsTest {
             provider name with a slash | [[providers]]\\nname = 'a/b'\\npreset = 'openai'                    | providers.name
             provider without a name    | [[providers]]\\npreset = 'openai'                                   | providers.name
             alias without targets      | [[model_aliases]]\\nname = 'smart'                                  | model_aliases
+            fractional alias weight    | [[model_aliases]]\\nname = 'smart'\\n[[model_aliases.targets]]\\nprovider = 'a'\\nmodel = 'm'\\nweight = 1.5 | model_aliases.targets.weight
+            alias order out of range   | [[model_aliases]]\\nname = 'smart'\\n[[model_aliases.targets]]\\nprovider = 'a'\\nmodel = 'm'\\norder = 0 | model_aliases.targets.order
+            zero request deadline      | request_deadline = '0s'                                             | request_deadline
+            cool-down failures of zero | cooldown_failures = 0                                               | cooldown_failures
             """)
     void rejectsInvalidSettingsNamingTheSetting(String description, String file, String named) {
         toml(file.replace("\\n", "\n") + "\n");

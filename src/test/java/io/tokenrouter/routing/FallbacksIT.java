@@ -92,6 +92,10 @@ class FallbacksIT extends DeployedGateway {
         assertThat(row.path("provider").asText()).isEqualTo(b);
         assertThat(row.path("status").asInt()).isEqualTo(200);
         assertThat(row.path("attempts").asText()).matches(a + "/gpt-4o 503 \\d+ms, " + b + "/gpt-4o-mini 200 \\d+ms");
+        String metrics = admin().get("metrics").body();
+        assertThat(metrics).contains("tokenrouter_fallbacks_total{provider=\"" + a + "\"} 1.0",
+                "tokenrouter_upstream_attempts_total{outcome=\"failed\",provider=\"" + a + "\"} 1.0",
+                "tokenrouter_upstream_attempts_total{outcome=\"ok\",provider=\"" + b + "\"} 1.0");
     }
 
     @Test
@@ -193,5 +197,54 @@ class FallbacksIT extends DeployedGateway {
         assertThat(chat(admin().as(key), alias, false).statusCode()).isEqualTo(200);
         assertThat(chat(admin().as(key), alias, false).statusCode()).as("two requests, each with two attempts")
                 .isEqualTo(429);
+    }
+
+    @Test
+    void a429WithRetryAfterCoolsThePrimaryDownForThatLongThenItIsTriedAgain() throws Exception {
+        String a = provider("a", "5s");
+        String b = provider("b", "5s");
+        String alias = alias(List.of(new Object[] {a, "gpt-4o", 1, 1}, new Object[] {b, "gpt-4o", 2, 1}));
+        upstream().on("POST", "/a/v1/chat/completions", Reply.json(429, envelope("slow down"), "Retry-After", "2"));
+
+        assertThat(chat(admin(), alias, false).statusCode()).isEqualTo(200);
+        assertThat(paths()).containsExactly("/a/v1/chat/completions", "/b/v1/chat/completions");
+        JsonNode health = admin().getJson("api/providers/health").path("data");
+        JsonNode primary = null;
+        for (JsonNode t : health) {
+            if (t.path("target").asText().equals(a + "/gpt-4o")) {
+                primary = t;
+            }
+        }
+        assertThat(primary).as(health.toString()).isNotNull();
+        assertThat(primary.path("state").asText()).isEqualTo("cooling_down");
+        assertThat(primary.path("reason").asText()).contains("429", "Retry-After 2 s");
+
+        upstream().reset();
+        assertThat(chat(admin(), alias, false).statusCode()).isEqualTo(200);
+        assertThat(paths()).as("skipped while it cools down").containsExactly("/b/v1/chat/completions");
+
+        Thread.sleep(2_300);
+        upstream().reset();
+        assertThat(chat(admin(), alias, false).statusCode()).isEqualTo(200);
+        assertThat(paths()).as("tried again after 2 s").containsExactly("/a/v1/chat/completions");
+
+        JsonNode events = admin().awaitJson("api/events?category=routing&q=" + a, e -> e.path("data").size() >= 2,
+                java.time.Duration.ofSeconds(5)).path("data");
+        assertThat(events.findValuesAsText("message")).hasSize(2).anySatisfy(m -> assertThat(m).contains("cools down for 2s"))
+                .anySatisfy(m -> assertThat(m).containsAnyOf("cool-down ended", "cool-down is over"));
+    }
+
+    @Test
+    void aliasTargetsAreValidated() throws Exception {
+        String name = unique("fb-bad");
+        for (String targets : List.of(
+                "[{\"profile\":\"primary\",\"provider\":\"mock\",\"model\":\"gpt-4o\",\"weight\":0}]",
+                "[{\"profile\":\"primary\",\"provider\":\"mock\",\"model\":\"gpt-4o\",\"order\":101}]",
+                "[{\"profile\":\"primary\",\"provider\":\"mock\",\"model\":\"gpt-4o\"},"
+                        + "{\"profile\":\"primary\",\"provider\":\"mock\",\"model\":\"gpt-4o\",\"order\":2}]")) {
+            HttpResponse<String> put = admin().send("PUT", "api/aliases/" + name, "{\"targets\":" + targets + "}");
+            assertThat(put.statusCode()).as(put.body()).isEqualTo(400);
+            assertThat(GatewayClient.error(put).path("type").asText()).isEqualTo("invalid_request_error");
+        }
     }
 }

@@ -332,4 +332,46 @@ class RouteTableTest {
         assertThat(table.provider("groq")).isEmpty();
         assertThat(failure(table, "groq/x").status()).isEqualTo(403);
     }
+
+    @Test
+    void anAliasWithFallbacksPlansItsTargetsByOrderWithTheirWeights() {
+        aliases = Map.of("smart", List.of(
+                new AliasTarget("primary", "groq", "llama-3.3-70b", 2, 1),
+                new AliasTarget("primary", "openai", "gpt-4o", 1, 3),
+                new AliasTarget("primary", "openai", "gpt-4o-mini", 1, 1),
+                new AliasTarget("primary", "off", "gpt-3.5-turbo", 3, 1),
+                new AliasTarget("backup", "groq", "llama-3.1-8b")));
+
+        RoutePlan plan = table().plan("smart");
+
+        assertThat(plan.publicModel()).isEqualTo("smart");
+        assertThat(plan.groups()).hasSize(2).as("the disabled provider's target is left out");
+        assertThat(plan.groups().get(0)).extracting(c -> c.route().qualifiedModel() + "×" + c.weight())
+                .containsExactly("openai/gpt-4o×3", "openai/gpt-4o-mini×1");
+        assertThat(plan.groups().get(1)).extracting(c -> c.route().qualifiedModel()).containsExactly("groq/llama-3.3-70b");
+        assertThat(plan.routes()).allSatisfy(r -> assertThat(r.publicModel()).isEqualTo("smart"));
+        assertThat(table().resolve("smart").qualifiedModel()).as("resolve is the plan's first").isEqualTo("openai/gpt-4o");
+        assertThat(table().plan("openai/gpt-4o").size()).as("a plain model is one route").isEqualTo(1);
+    }
+
+    @Test
+    void theAllowListKeepsOnlyAllowedTargetsUnlessTheAliasItselfIsAllowed() {
+        aliases = Map.of("smart", List.of(new AliasTarget("primary", "openai", "gpt-4o", 1, 1),
+                new AliasTarget("primary", "groq", "llama-3.3-70b", 2, 1)));
+        allowed = Set.of("groq/llama-3.3-70b");
+        assertThat(table().plan("smart").routes()).extracting(Route::qualifiedModel).containsExactly("groq/llama-3.3-70b");
+        allowed = Set.of("smart");
+        assertThat(table().plan("smart").size()).isEqualTo(2);
+        allowed = Set.of("openai/gpt-4o-mini");
+        assertThat(failure(table(), "smart").status()).isEqualTo(403);
+    }
+
+    @Test
+    void anAliasWhoseTargetsAreAllDisabledNamesTheProvider() {
+        aliases = Map.of("gone", List.of(new AliasTarget("primary", "off", "gpt-3.5-turbo", 1, 1),
+                new AliasTarget("primary", "off", "gpt-4", 2, 1)));
+        GatewayException e = failure(table(), "gone");
+        assertThat(e.status()).isEqualTo(404);
+        assertThat(e.getMessage()).contains("provider 'off'");
+    }
 }

@@ -1,0 +1,93 @@
+package io.tokenrouter.routing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tokenrouter.config.GatewaySettings;
+import io.tokenrouter.config.Scheduler;
+import io.tokenrouter.observe.EventLog;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Cool-downs: after repeated failures or a 429 with Retry-After, with a back-off, announced once each way. */
+class TargetHealthTest {
+
+    @TempDir
+    Path home;
+
+    private final List<String> events = new CopyOnWriteArrayList<>();
+    private TargetHealth health;
+
+    @BeforeEach
+    void setUp() {
+        health = new TargetHealth();
+        health.settings = GatewaySettings.load(Map.of("tokenrouter.home", home.toString(),
+                "tokenrouter.cooldown_failures", "3", "tokenrouter.cooldown_window", "10s",
+                "tokenrouter.cooldown", "200ms", "tokenrouter.cooldown_max", "1s"), Map.of());
+        health.scheduler = new Scheduler();
+        health.events = new EventLog() {
+            @Override
+            public void warn(String category, String actor, String message) {
+                events.add("warn " + message);
+            }
+
+            @Override
+            public void info(String category, String actor, String message) {
+                events.add("info " + message);
+            }
+        };
+    }
+
+    @Test
+    void threeFailuresInTheWindowCoolATargetDownWithADoublingBackOff() throws Exception {
+        health.failed("a/m", 503, null);
+        health.failed("a/m", 0, null);
+        assertThat(health.cooling("a/m")).isFalse();
+        health.failed("a/m", 502, null);
+        assertThat(health.cooling("a/m")).isTrue();
+        assertThat(health.view()).singleElement().satisfies(v -> {
+            assertThat(v.state()).isEqualTo("cooling_down");
+            assertThat(v.reason()).contains("3 failures within 10 s", "HTTP 502");
+        });
+
+        Thread.sleep(300);
+        assertThat(health.cooling("a/m")).as("200 ms the first time").isFalse();
+        health.announceEnds();
+        for (int i = 0; i < 3; i++) {
+            health.failed("a/m", 500, null);
+        }
+        assertThat(health.cooling("a/m")).isTrue();
+        Thread.sleep(300);
+        assertThat(health.cooling("a/m")).as("400 ms the second time in a row").isTrue();
+        Thread.sleep(200);
+        assertThat(health.cooling("a/m")).isFalse();
+
+        assertThat(events).containsExactly("warn Target a/m cools down for 200ms: 3 failures within 10 s (last: HTTP 502)",
+                "info Target a/m's cool-down ended; it is tried again",
+                "warn Target a/m cools down for 400ms: 3 failures within 10 s (last: HTTP 500)");
+    }
+
+    @Test
+    void a429WithRetryAfterCoolsDownForThatLongCappedAtTheMaximum() {
+        health.failed("b/m", 429, Duration.ofSeconds(30));
+        assertThat(health.cooling("b/m")).isTrue();
+        assertThat(health.view().get(0).coolingUntil()).isBefore(java.time.Instant.now().plusMillis(1_100));
+        assertThat(events).singleElement().asString().contains("cools down for 1s", "Retry-After 30 s");
+    }
+
+    @Test
+    void aSuccessEndsTheStreakAndIsAnnouncedWhenItEndsACoolDown() {
+        health.failed("c/m", 429, Duration.ofSeconds(1));
+        health.succeeded("c/m");
+        assertThat(health.cooling("c/m")).isFalse();
+        assertThat(health.view()).isEmpty();
+        assertThat(events).hasSize(2).last().asString().contains("answers again");
+        health.failed("c/m", 500, null);
+        assertThat(health.cooling("c/m")).isFalse();
+    }
+}
