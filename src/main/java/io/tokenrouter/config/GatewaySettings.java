@@ -201,7 +201,7 @@ public final class GatewaySettings {
         for (JsonNode p : source.tomlSection("providers")) {
             result.add(new ProviderSettings(text(p, "name"), text(p, "preset"), text(p, "base_url"),
                     text(p, "api_key"), !p.has("enabled") || p.get("enabled").asBoolean(),
-                    optionalDuration(p, "connect_timeout"), optionalDuration(p, "read_timeout")));
+                    optionalDuration(p, "connect_timeout"), optionalDuration(p, "read_timeout"), poolKeys(p)));
         }
         Optional<String> seedBaseUrl = source.get("provider_base_url");
         Optional<String> seedKey = source.get("provider_api_key");
@@ -221,6 +221,32 @@ public final class GatewaySettings {
                         optionalInt(t, "order"), optionalInt(t, "weight")));
             }
             result.add(new AliasSettings(text(a, "name"), List.copyOf(targets)));
+        }
+        return List.copyOf(result);
+    }
+
+    /** {@code api_keys = ["sk-1", {key = "sk-2", weight = 3}]}, or null when not given. */
+    private static List<ProviderSettings.PoolKey> poolKeys(JsonNode provider) {
+        JsonNode keys = provider.get("api_keys");
+        if (keys == null || keys.isNull()) {
+            return null;
+        }
+        if (!keys.isArray()) {
+            throw new IllegalStateException("providers.api_keys must be a list of keys");
+        }
+        List<ProviderSettings.PoolKey> result = new ArrayList<>();
+        for (JsonNode k : keys) {
+            if (k.isTextual()) {
+                result.add(new ProviderSettings.PoolKey(k.asText(), 1));
+            } else if (k.isObject() && k.path("key").isTextual()) {
+                JsonNode weight = k.get("weight");
+                if (weight != null && !weight.isIntegralNumber()) {
+                    throw new IllegalStateException("providers.api_keys weight must be a whole number");
+                }
+                result.add(new ProviderSettings.PoolKey(k.path("key").asText(), weight == null ? 1 : weight.intValue()));
+            } else {
+                throw new IllegalStateException("providers.api_keys entries are keys or {key = \"…\", weight = N}");
+            }
         }
         return List.copyOf(result);
     }

@@ -7,6 +7,7 @@ import io.tokenrouter.api.GatewayException;
 import io.tokenrouter.store.Database;
 import io.tokenrouter.config.Durations;
 import io.tokenrouter.config.GatewaySettings;
+import io.tokenrouter.routing.ProviderTarget;
 import io.tokenrouter.routing.Routes;
 import io.tokenrouter.store.Provider;
 import io.tokenrouter.store.ProviderModel;
@@ -118,6 +119,13 @@ public class ProviderAdmin {
         routes.rebuild();
     }
 
+    /** Seals a pool: every key with its weight, and the first key alone for discovery and connection tests. */
+    static void storePool(Provider p, List<ProviderTarget.Key> pool, SecretCipher cipher) {
+        p.setApiKeySealed(cipher.seal(pool.get(0).credential()));
+        p.setApiKeyPoolSealed(pool.size() == 1 ? null : cipher.seal(KeyPool.write(pool)));
+        p.setApiKeyCount(pool.size() == 1 ? null : pool.size());
+    }
+
     private ProviderView save(Caller actor, Provider p, ProviderDraft draft, Optional<ProviderPreset> preset,
                               String change) {
         String urlBefore = p.getId() == null ? null : p.getBaseUrl();
@@ -130,6 +138,9 @@ public class ProviderAdmin {
         } catch (IllegalArgumentException e) {
             throw GatewayException.invalidRequest("base_url", e.getMessage());
         }
+        if (draft.apiKey() != null && draft.apiKeys() != null) {
+            throw GatewayException.invalidRequest("api_keys", "Give either api_key or api_keys, not both.");
+        }
         if (draft.apiKey() != null) {
             String key;
             try {
@@ -138,6 +149,18 @@ public class ProviderAdmin {
                 throw GatewayException.invalidRequest("api_key", e.getMessage());
             }
             p.setApiKeySealed(key == null ? null : SecretCipher.from(settings).seal(key));
+            p.setApiKeyPoolSealed(null);
+            p.setApiKeyCount(null);
+        }
+        if (draft.apiKeys() != null) {
+            List<ProviderTarget.Key> pool;
+            try {
+                pool = KeyPool.clean(p.getName(), draft.apiKeys().stream().map(k -> k == null ? null
+                        : new ProviderTarget.Key(k.key(), k.weight() == null ? 1 : k.weight())).toList());
+            } catch (IllegalArgumentException e) {
+                throw GatewayException.invalidRequest("api_keys", e.getMessage());
+            }
+            storePool(p, pool, SecretCipher.from(settings));
         }
         AuthStyle auth = p.getApiKeySealed() == null ? AuthStyle.NONE
                 : preset.map(ProviderPreset::authStyle).filter(s -> s != AuthStyle.NONE).orElse(AuthStyle.BEARER);

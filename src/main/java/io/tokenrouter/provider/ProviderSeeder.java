@@ -69,8 +69,18 @@ public class ProviderSeeder {
         p.setName(configured.name());
         p.setPreset(preset.map(ProviderPreset::id).orElse(null));
         p.setBaseUrl(baseUrl);
-        String key = ProviderKeys.clean(configured.name(), configured.apiKey());
-        p.setApiKeySealed(key == null ? null : cipher.seal(key));
+        if (configured.apiKeys() != null) {
+            if (configured.apiKey() != null) {
+                throw new IllegalStateException("provider '" + configured.name() + "' has both api_key and api_keys");
+            }
+            ProviderAdmin.storePool(p, KeyPool.clean(configured.name(), configured.apiKeys().stream()
+                    .map(k -> new io.tokenrouter.routing.ProviderTarget.Key(k.key(), k.weight())).toList()), cipher);
+        } else {
+            String key = ProviderKeys.clean(configured.name(), configured.apiKey());
+            p.setApiKeySealed(key == null ? null : cipher.seal(key));
+            p.setApiKeyPoolSealed(null);
+            p.setApiKeyCount(null);
+        }
         p.setAuthStyle(authStyle(configured, preset).name());
         p.setEnabled(configured.enabled());
         p.setConnectTimeoutMs(configured.connectTimeout() == null ? null : configured.connectTimeout().toMillis());
@@ -80,7 +90,7 @@ public class ProviderSeeder {
     }
 
     private static AuthStyle authStyle(ProviderSettings configured, Optional<ProviderPreset> preset) {
-        if (configured.apiKey() == null) {
+        if (configured.apiKey() == null && configured.apiKeys() == null) {
             return AuthStyle.NONE;
         }
         return preset.map(ProviderPreset::authStyle).filter(s -> s != AuthStyle.NONE).orElse(AuthStyle.BEARER);

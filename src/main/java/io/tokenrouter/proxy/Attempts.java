@@ -20,6 +20,7 @@ final class Attempts {
     private final RoutePlan plan;
     private final Predicate<Route> cooling;
     private final Set<Route> tried = new HashSet<>();
+    private final java.util.Map<Route, Set<Integer>> triedKeys = new java.util.HashMap<>();
     private final List<String> outcomes = new ArrayList<>();
 
     Attempts(RoutePlan plan, Predicate<Route> cooling) {
@@ -46,6 +47,42 @@ final class Attempts {
             }
         }
         return null;
+    }
+
+    /**
+     * A key of {@code route}'s provider pool this request has not tried yet, by weight, a cooling one only
+     * when no other is left; -1 when every key was tried (or the provider has no pool).
+     */
+    synchronized int nextKey(Route route, Predicate<String> cooling) {
+        List<io.tokenrouter.routing.ProviderTarget.Key> keys = route.provider().keys();
+        Set<Integer> used = triedKeys.computeIfAbsent(route, r -> new HashSet<>());
+        for (boolean healthyOnly : new boolean[] {true, false}) {
+            int total = 0;
+            for (int i = 0; i < keys.size(); i++) {
+                if (!used.contains(i) && (!healthyOnly || !cooling.test(keyName(route, i)))) {
+                    total += keys.get(i).weight();
+                }
+            }
+            if (total == 0) {
+                continue;
+            }
+            int roll = ThreadLocalRandom.current().nextInt(total);
+            for (int i = 0; i < keys.size(); i++) {
+                if (!used.contains(i) && (!healthyOnly || !cooling.test(keyName(route, i)))) {
+                    roll -= keys.get(i).weight();
+                    if (roll < 0) {
+                        used.add(i);
+                        return i;
+                    }
+                }
+            }
+        }
+        return -1;
+    }
+
+    /** How a pool key is named in the health view and the event log: never by the key itself. */
+    static String keyName(Route route, int index) {
+        return route.provider().name() + " key " + (index + 1);
     }
 
     private static Route pick(List<RoutePlan.Candidate> candidates) {

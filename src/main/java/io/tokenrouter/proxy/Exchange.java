@@ -64,6 +64,8 @@ final class Exchange {
     private volatile int attempt = 1;
     private volatile long attemptStartNanos;
     private volatile int attemptStatus;
+    /** The index of the current attempt's key in its provider's pool; -1 before one is chosen or without a pool. */
+    private volatile int keyIndex = -1;
     private volatile java.time.Duration attemptRetryAfter;
     /** Starts the current attempt (the forwarder's send); null when no retry is possible. */
     private java.util.function.Consumer<Exchange> sender;
@@ -141,7 +143,7 @@ final class Exchange {
      * in the client's lane: a client that does not read blocks a writing thread, not the caller.
      */
     void respond(Response response, Usage usage, String outcome, GatewayException error) {
-        if (error != null && retryable(attemptStatus, response.getStatus(), error) && tryNext()) {
+        if (error != null && tryNext(response.getStatus(), error)) {
             return;
         }
         if (!answered.compareAndSet(false, true)) {
@@ -189,20 +191,47 @@ final class Exchange {
         return status == 429 || status >= 500 || code.startsWith("upstream_");
     }
 
-    /** Abandons the current attempt for the next target, if one is left and the deadline allows. */
-    private synchronized boolean tryNext() {
+    /**
+     * Abandons the current attempt, if the failure is worth it and the deadline allows: for another key
+     * of the same provider when this key was refused (401, 429) and its pool has another, else for the
+     * next target.
+     */
+    private synchronized boolean tryNext(int status, GatewayException error) {
         java.util.function.Consumer<Exchange> send = sender;
         if (send == null || answered.get() || finished.get() || attempts == null) {
             return false;
         }
         long now = System.nanoTime();
-        Route next = now < deadlineNanos ? attempts.next() : null;
+        if (now >= deadlineNanos) {
+            return false;
+        }
+        boolean keyRefused = keyIndex >= 0 && (attemptStatus == 401 || attemptStatus == 429);
+        if (keyRefused) {
+            completion.keyRefused(route, keyIndex, attemptStatus, attemptRetryAfter);
+            int other = attempts.nextKey(route, completion::keyCooling);
+            if (other >= 0) {
+                attempts.ended(route, attemptStatus, (now - attemptStartNanos) / 1_000_000);
+                keyIndex = other;
+                startAttempt(now, send);
+                return true;
+            }
+        }
+        if (!retryable(attemptStatus, status, error)) {
+            return false;
+        }
+        Route next = attempts.next();
         if (next == null) {
             return false;
         }
         attempts.ended(route, attemptStatus, (now - attemptStartNanos) / 1_000_000);
         completion.attemptEnded(route, attemptStatus, attemptRetryAfter, false, true);
         route = next;
+        keyIndex = -1;
+        startAttempt(now, send);
+        return true;
+    }
+
+    private void startAttempt(long now, java.util.function.Consumer<Exchange> send) {
         upstreamRequestId = null;
         attemptRetryAfter = null;
         if (capturedAnswer != null) {
@@ -212,7 +241,24 @@ final class Exchange {
         attemptStartNanos = now;
         attempt++;
         send.accept(this);
-        return true;
+    }
+
+    /**
+     * The credential for the current attempt: with a pool, a key chosen by weight among the healthy ones
+     * this request has not tried (kept for the attempt); else the provider's one key.
+     */
+    synchronized String credential() {
+        java.util.List<io.tokenrouter.routing.ProviderTarget.Key> keys = route.provider().keys();
+        if (keys.isEmpty() || attempts == null) {
+            return route.provider().credential();
+        }
+        if (keyIndex < 0) {
+            keyIndex = attempts.nextKey(route, completion::keyCooling);
+            if (keyIndex < 0) {
+                keyIndex = 0;
+            }
+        }
+        return keys.get(keyIndex).credential();
     }
     /** Starts the client's streamed answer (called in the lane); later bytes go through the response's entity. */
     void commit(Response response) {
@@ -243,6 +289,9 @@ final class Exchange {
         if (attempts != null && attempts.tracked() && status != 499) {
             boolean upstreamFault = error != null && retryable(attemptStatus, status, error);
             completion.attemptEnded(route, attemptStatus, attemptRetryAfter, !upstreamFault, false);
+        }
+        if (keyIndex >= 0 && attemptStatus / 100 == 2) {
+            completion.keyAnswered(route, keyIndex);
         }
         return completion.finished(this, new UsageRecord(requestId, startTime, caller.keyId(), caller.keyName(), caller.teamId(),
                 caller.teamName(), route.provider().name(), route.publicModel(), route.upstreamModel(), endpoint.path(),

@@ -155,7 +155,7 @@ public class Forwarder {
                 .header("User-Agent", USER_AGENT)
                 .header("X-Request-ID", exchange.requestId)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(Json.bytes(exchange.requestBody)));
-        String[] auth = route.provider().authStyle().header(route.provider().credential());
+        String[] auth = route.provider().authStyle().header(exchange.credential());
         if (auth != null) {
             request.header(auth[0], auth[1]);
         }

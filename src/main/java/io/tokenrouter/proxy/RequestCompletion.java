@@ -55,6 +55,20 @@ public class RequestCompletion {
         return health.cooling(route.qualifiedModel());
     }
 
+    /** Whether key {@code index} of {@code route}'s pool is cooling down on this node. */
+    boolean keyCooling(String keyName) {
+        return health.cooling(keyName);
+    }
+
+    /** A pool key was refused (401, 429): it cools down on its own. */
+    void keyRefused(Route route, int index, int status, java.time.Duration retryAfter) {
+        health.keyRefused(Attempts.keyName(route, index), status, retryAfter);
+    }
+
+    void keyAnswered(Route route, int index) {
+        health.succeeded(Attempts.keyName(route, index));
+    }
+
     /**
      * Tells the targets' health and the metrics how an attempt of a request with several targets ended;
      * {@code fellBack} when it failed and another target is tried next.

@@ -3,10 +3,38 @@ package io.tokenrouter.routing;
 import io.tokenrouter.upstream.AuthStyle;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 
-/** What the proxy needs to call one provider: where, with which credential, with which timeouts. */
+/**
+ * What the proxy needs to call one provider: where, with which credential (or pool of keys, used in
+ * turn by weight), with which timeouts.
+ */
 public record ProviderTarget(String name, URI baseUrl, String credential, AuthStyle authStyle,
-                             Duration connectTimeout, Duration readTimeout) {
+                             Duration connectTimeout, Duration readTimeout, List<Key> keys) {
+
+    /** One key of a provider's pool. */
+    public record Key(String credential, int weight) {
+        @Override
+        public String toString() {
+            return "Key[weight=" + weight + "]";
+        }
+    }
+
+    public ProviderTarget {
+        keys = keys == null ? List.of() : List.copyOf(keys);
+    }
+
+    /** A provider with one key (or none). */
+    public ProviderTarget(String name, URI baseUrl, String credential, AuthStyle authStyle, Duration connectTimeout,
+                          Duration readTimeout) {
+        this(name, baseUrl, credential, authStyle, connectTimeout, readTimeout, List.of());
+    }
+
+    /** The header that carries {@code key} (one of the pool's, or the single credential), or none. */
+    public java.util.Map<String, String> authHeaders(String key) {
+        String[] auth = authStyle.header(key);
+        return auth == null ? java.util.Map.of() : java.util.Map.of(auth[0], auth[1]);
+    }
 
     /** The URL of an endpoint below the base URL, e.g. {@code chat/completions}. */
     public URI resolve(String path) {

@@ -112,7 +112,8 @@ public class Routes {
         return new ProviderTarget(p.getName(), URI.create(p.getBaseUrl()), cipher.open(p.getApiKeySealed()),
                 AuthStyle.valueOf(p.getAuthStyle()),
                 p.getConnectTimeoutMs() == null ? settings.connectTimeout() : Duration.ofMillis(p.getConnectTimeoutMs()),
-                p.getReadTimeoutMs() == null ? settings.readTimeout() : Duration.ofMillis(p.getReadTimeoutMs()));
+                p.getReadTimeoutMs() == null ? settings.readTimeout() : Duration.ofMillis(p.getReadTimeoutMs()),
+                p.getApiKeyPoolSealed() == null ? List.of() : io.tokenrouter.provider.KeyPool.read(cipher.open(p.getApiKeyPoolSealed())));
     }
 
     private Map<String, List<AliasTarget>> aliasMap() {

@@ -119,6 +119,42 @@ public class TargetHealth {
         }
     }
 
+    /**
+     * A provider's pool key was refused: it cools down at once, for the Retry-After of a 429 (or the
+     * back-off), and for {@code cooldown_max} after a 401 (a key that is not accepted rarely comes back soon).
+     */
+    public void keyRefused(String key, int status, Duration retryAfter) {
+        if (states.size() >= MAX_TRACKED && !states.containsKey(key)) {
+            forgetQuiet();
+        }
+        State s = states.computeIfAbsent(key, k -> new State());
+        String entered = null;
+        synchronized (s) {
+            long now = System.nanoTime();
+            s.lastStatus = status;
+            s.lastFailure = Instant.now();
+            Duration wait = status == 401 ? settings.cooldownMax()
+                    : retryAfter != null ? min(retryAfter, settings.cooldownMax())
+                    : min(settings.cooldown().multipliedBy(1L << Math.min(s.streak, 16)), settings.cooldownMax());
+            boolean coolingNow = s.coolingUntil != null && now < s.coolingUntilNanos;
+            s.coolingUntilNanos = Math.max(s.coolingUntilNanos, now + wait.toNanos());
+            s.coolingUntil = Instant.now().plusNanos(s.coolingUntilNanos - now);
+            s.reason = "HTTP " + status + (status == 429 && retryAfter != null ? " with Retry-After "
+                    + retryAfter.toSeconds() + " s" : "");
+            if (!coolingNow) {
+                s.streak++;
+                if (!s.announced) {
+                    s.announced = true;
+                    entered = "Target " + key + " cools down for " + io.tokenrouter.config.Durations.format(wait)
+                            + ": " + s.reason;
+                }
+            }
+        }
+        if (entered != null) {
+            events.warn("routing", key, entered);
+        }
+    }
+
     /** An attempt on {@code target} succeeded: its failures and back-off are forgotten. */
     public void succeeded(String target) {
         State s = states.get(target);

@@ -29,6 +29,10 @@ public class Provider {
     private String baseUrl;
     @Column(name = "api_key_sealed")
     private String apiKeySealed;
+    @Column(name = "api_key_pool_sealed")
+    private String apiKeyPoolSealed;
+    @Column(name = "api_key_count")
+    private Integer apiKeyCount;
     @Column(name = "auth_style")
     private String authStyle;
     private boolean enabled;
@@ -54,6 +58,11 @@ public class Provider {
     public void setBaseUrl(String baseUrl) { this.baseUrl = baseUrl; }
     public String getApiKeySealed() { return apiKeySealed; }
     public void setApiKeySealed(String apiKeySealed) { this.apiKeySealed = apiKeySealed; }
+    public String getApiKeyPoolSealed() { return apiKeyPoolSealed; }
+    public void setApiKeyPoolSealed(String apiKeyPoolSealed) { this.apiKeyPoolSealed = apiKeyPoolSealed; }
+    /** How many keys the provider has: its pool's size, else 1 with a key and 0 without. */
+    public int getApiKeyCount() { return apiKeyCount != null ? apiKeyCount : apiKeySealed == null ? 0 : 1; }
+    public void setApiKeyCount(Integer apiKeyCount) { this.apiKeyCount = apiKeyCount; }
     public String getAuthStyle() { return authStyle; }
     public void setAuthStyle(String authStyle) { this.authStyle = authStyle; }
     public boolean isEnabled() { return enabled; }

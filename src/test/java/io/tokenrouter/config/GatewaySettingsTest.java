@@ -225,6 +225,20 @@ class GatewaySettingsTest {
     }
 
     @Test
+    void aProviderMayHoldAPoolOfKeysWithWeights() {
+        toml("""
+                [[providers]]
+                name = "openai"
+                preset = "openai"
+                api_keys = ["sk-a", {key = "sk-b", weight = 3}]
+                """);
+
+        assertThat(load().providers().get(0).apiKeys()).containsExactly(new ProviderSettings.PoolKey("sk-a", 1),
+                new ProviderSettings.PoolKey("sk-b", 3));
+        assertThat(load().providers().get(0).apiKeys().toString()).as("never printed").doesNotContain("sk-a");
+    }
+
+    @Test
     void readsDurationsAndNumbersFromEverySource() {
         toml("""
                 read_timeout = "2m"
@@ -262,6 +276,7 @@ class GatewaySettingsTest {
             alias order out of range   | [[model_aliases]]\\nname = 'smart'\\n[[model_aliases.targets]]\\nprovider = 'a'\\nmodel = 'm'\\norder = 0 | model_aliases.targets.order
             zero request deadline      | request_deadline = '0s'                                             | request_deadline
             cool-down failures of zero | cooldown_failures = 0                                               | cooldown_failures
+            api_keys not a list       | [[providers]]\\nname = 'p'\\npreset = 'openai'\\napi_keys = 'sk-1'   | providers.api_keys
             """)
     void rejectsInvalidSettingsNamingTheSetting(String description, String file, String named) {
         toml(file.replace("\\n", "\n") + "\n");

@@ -247,4 +247,33 @@ class FallbacksIT extends DeployedGateway {
             assertThat(GatewayClient.error(put).path("type").asText()).isEqualTo("invalid_request_error");
         }
     }
+
+    @Test
+    void aPoolKeyThatAnswers429CoolsDownAloneAndEveryRequestSucceedsOnTheOther() throws Exception {
+        String name = unique("fb-pool");
+        HttpResponse<String> created = admin().post("api/providers", fields("name", name, "base_url",
+                "http://127.0.0.1:" + upstream().port() + "/k/v1", "api_keys",
+                List.of(fields("key", "sk-pool-good"), fields("key", "sk-pool-exhausted", "weight", 5))));
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        assertThat(created.body()).doesNotContain("sk-pool-good").doesNotContain("sk-pool-exhausted");
+        assertThat(GatewayClient.json(created.body()).path("api_key_count").asInt()).isEqualTo(2);
+        for (int i = 0; i < 40; i++) {
+            upstream().on("POST", "/k/v1/chat/completions", Reply.when("Authorization", "Bearer sk-pool-exhausted",
+                    Reply.json(429, envelope("this key's quota is used up")), DefaultReplies::forRequest));
+        }
+
+        for (int i = 0; i < 20; i++) {
+            HttpResponse<String> response = chat(admin(), name + "/gpt-4o", false);
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        }
+
+        List<String> keys = upstream().received().stream().filter(r -> r.path().equals("/k/v1/chat/completions"))
+                .map(r -> r.header("Authorization")).toList();
+        assertThat(keys.stream().filter(k -> k.endsWith("exhausted")).count())
+                .as("the exhausted key is tried once, then cools down: " + keys).isEqualTo(1);
+        assertThat(keys.stream().filter(k -> k.endsWith("good")).count()).isEqualTo(20);
+        JsonNode health = admin().getJson("api/providers/health").path("data");
+        assertThat(health.toString()).contains(name + " key 2", "cooling_down").doesNotContain("sk-pool");
+        assertThat(admin().get("api/providers/" + name).body()).doesNotContain("sk-pool");
+    }
 }

@@ -18,7 +18,7 @@ public final class DefaultReplies {
     private DefaultReplies() {
     }
 
-    static Reply forRequest(ScriptedUpstream.Received request) {
+    public static Reply forRequest(ScriptedUpstream.Received request) {
         JsonNode body = parse(request.body());
         String model = body.path("model").asText("unknown");
         boolean stream = body.path("stream").asBoolean(false);

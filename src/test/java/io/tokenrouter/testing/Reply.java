@@ -55,6 +55,16 @@ public abstract class Reply {
         };
     }
 
+    /** {@code matched} when the request's {@code header} equals {@code value}, else {@code otherwise}. */
+    public static Reply when(String header, String value, Reply matched, java.util.function.Function<ScriptedUpstream.Received, Reply> otherwise) {
+        return new Reply() {
+            @Override
+            boolean play(Connection c) throws IOException {
+                return value.equals(c.request().header(header)) ? matched.play(c) : otherwise.apply(c.request()).play(c);
+            }
+        };
+    }
+
     /** Resets the connection (TCP RST) without answering. */
     public static Reply reset() {
         return new Reply() {

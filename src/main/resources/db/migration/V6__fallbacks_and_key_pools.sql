@@ -19,3 +19,8 @@ alter table model_alias_targets rename to model_aliases;
 
 -- Each attempt of a request that was tried on more than one target: provider/model, status, latency.
 alter table request_log add column attempts varchar(2000);
+
+-- Provider key pools: every key of a provider (weight and key per line), sealed like api_key_sealed,
+-- which keeps the first key for model discovery and connection tests; and how many keys there are.
+alter table providers add column api_key_pool_sealed varchar(100000);
+alter table providers add column api_key_count integer;
