@@ -225,6 +225,19 @@ class GatewaySettingsTest {
     }
 
     @Test
+    void theSampleConfigurationIsValid() throws IOException {
+        toml(Files.readString(java.nio.file.Path.of("config-samples", "tokenrouter.toml")));
+
+        GatewaySettings settings = load();
+
+        assertThat(settings.providers()).extracting(ProviderSettings::name).contains("openai", "groq", "ollama");
+        assertThat(settings.providers().stream().filter(p -> p.name().equals("groq")).findFirst().orElseThrow().apiKeys())
+                .hasSize(2);
+        assertThat(settings.aliases()).filteredOn(a -> a.name().equals("fast")).singleElement()
+                .satisfies(a -> assertThat(a.targets()).extracting(AliasSettings.Target::order).containsExactly(null, null, 2));
+    }
+
+    @Test
     void aProviderMayHoldAPoolOfKeysWithWeights() {
         toml("""
                 [[providers]]
