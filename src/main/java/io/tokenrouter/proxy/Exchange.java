@@ -143,11 +143,21 @@ final class Exchange {
      * in the client's lane: a client that does not read blocks a writing thread, not the caller.
      */
     void respond(Response response, Usage usage, String outcome, GatewayException error) {
-        if (error != null && tryNext(response.getStatus(), error)) {
+        respond(attempt, response, usage, outcome, error);
+    }
+
+    /**
+     * {@link #respond} for attempt {@code attempt}: a failure may start the next attempt instead, and an
+     * abandoned attempt's late answer or failure is ignored.
+     */
+    void respond(int attempt, Response response, Usage usage, String outcome, GatewayException error) {
+        if (error != null && tryNext(attempt, response.getStatus(), error)) {
             return;
         }
-        if (!answered.compareAndSet(false, true)) {
-            return;
+        synchronized (this) {
+            if (attempt != this.attempt || !answered.compareAndSet(false, true)) {
+                return;
+            }
         }
         lane.execute(() -> {
             markFirstByte();
@@ -165,18 +175,9 @@ final class Exchange {
         respond(GatewayExceptionMapper.toResponseOf(error), usage, "error", error);
     }
 
-    /** {@link #respond} for attempt {@code attempt}; ignored when that attempt was abandoned already. */
-    void respond(int attempt, Response response, Usage usage, String outcome, GatewayException error) {
-        if (attempt == this.attempt) {
-            respond(response, usage, outcome, error);
-        }
-    }
-
     /** {@link #fail} for attempt {@code attempt}; ignored when that attempt was abandoned already. */
     void fail(int attempt, GatewayException error, Usage usage) {
-        if (attempt == this.attempt) {
-            fail(error, usage);
-        }
+        respond(attempt, GatewayExceptionMapper.toResponseOf(error), usage, "error", error);
     }
 
     /**
@@ -194,9 +195,12 @@ final class Exchange {
     /**
      * Abandons the current attempt, if the failure is worth it and the deadline allows: for another key
      * of the same provider when this key was refused (401, 429) and its pool has another, else for the
-     * next target.
+     * next target. True also for a failure of an attempt that was abandoned already (nothing to answer).
      */
-    private synchronized boolean tryNext(int status, GatewayException error) {
+    private synchronized boolean tryNext(int failedAttempt, int status, GatewayException error) {
+        if (failedAttempt != attempt) {
+            return true;
+        }
         java.util.function.Consumer<Exchange> send = sender;
         if (send == null || answered.get() || finished.get() || attempts == null) {
             return false;
