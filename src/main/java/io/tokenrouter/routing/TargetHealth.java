@@ -75,43 +75,21 @@ public class TargetHealth {
 
     /** An attempt on {@code target} failed with {@code status} (0: no answer); {@code retryAfter} from a 429, or null. */
     public void failed(String target, int status, Duration retryAfter) {
-        if (states.size() >= MAX_TRACKED && !states.containsKey(target)) {
-            forgetQuiet();
-        }
-        State s = states.computeIfAbsent(target, k -> new State());
+        State s = track(target);
         String entered = null;
         synchronized (s) {
-            long now = System.nanoTime();
-            s.lastStatus = status;
-            s.lastFailure = Instant.now();
+            long now = noteFailure(s, status);
             s.failures.addLast(now);
             long window = settings.cooldownWindow().toNanos();
             while (!s.failures.isEmpty() && now - s.failures.peekFirst() > window) {
                 s.failures.removeFirst();
             }
-            boolean coolingNow = s.coolingUntil != null && now < s.coolingUntilNanos;
-            Duration wait = null;
-            String why = null;
             if (status == 429 && retryAfter != null) {
-                wait = min(retryAfter, settings.cooldownMax());
-                why = "HTTP 429 with Retry-After " + retryAfter.toSeconds() + " s";
+                entered = coolDown(s, target, now, min(retryAfter, settings.cooldownMax()),
+                        "HTTP 429 with Retry-After " + retryAfter.toSeconds() + " s");
             } else if (s.failures.size() >= settings.cooldownFailures()) {
-                wait = min(settings.cooldown().multipliedBy(1L << Math.min(s.streak, 16)), settings.cooldownMax());
-                why = s.failures.size() + " failures within " + settings.cooldownWindow().toSeconds() + " s (last: "
-                        + (status == 0 ? "no answer" : "HTTP " + status) + ")";
-            }
-            if (wait != null && (!coolingNow || now + wait.toNanos() > s.coolingUntilNanos)) {
-                s.coolingUntilNanos = now + wait.toNanos();
-                s.coolingUntil = Instant.now().plus(wait);
-                s.reason = why;
-                s.failures.clear();
-                if (!coolingNow) {
-                    s.streak++;
-                    if (!s.announced) {
-                        s.announced = true;
-                        entered = "Target " + target + " cools down for " + io.tokenrouter.config.Durations.format(wait) + ": " + why;
-                    }
-                }
+                entered = coolDown(s, target, now, backOff(s), s.failures.size() + " failures within "
+                        + settings.cooldownWindow().toSeconds() + " s (last: " + (status == 0 ? "no answer" : "HTTP " + status) + ")");
             }
         }
         if (entered != null) {
@@ -124,35 +102,60 @@ public class TargetHealth {
      * back-off), and for {@code cooldown_max} after a 401 (a key that is not accepted rarely comes back soon).
      */
     public void keyRefused(String key, int status, Duration retryAfter) {
-        if (states.size() >= MAX_TRACKED && !states.containsKey(key)) {
-            forgetQuiet();
-        }
-        State s = states.computeIfAbsent(key, k -> new State());
-        String entered = null;
+        State s = track(key);
+        String entered;
         synchronized (s) {
-            long now = System.nanoTime();
-            s.lastStatus = status;
-            s.lastFailure = Instant.now();
+            long now = noteFailure(s, status);
             Duration wait = status == 401 ? settings.cooldownMax()
-                    : retryAfter != null ? min(retryAfter, settings.cooldownMax())
-                    : min(settings.cooldown().multipliedBy(1L << Math.min(s.streak, 16)), settings.cooldownMax());
-            boolean coolingNow = s.coolingUntil != null && now < s.coolingUntilNanos;
-            s.coolingUntilNanos = Math.max(s.coolingUntilNanos, now + wait.toNanos());
-            s.coolingUntil = Instant.now().plusNanos(s.coolingUntilNanos - now);
-            s.reason = "HTTP " + status + (status == 429 && retryAfter != null ? " with Retry-After "
-                    + retryAfter.toSeconds() + " s" : "");
-            if (!coolingNow) {
-                s.streak++;
-                if (!s.announced) {
-                    s.announced = true;
-                    entered = "Target " + key + " cools down for " + io.tokenrouter.config.Durations.format(wait)
-                            + ": " + s.reason;
-                }
-            }
+                    : retryAfter != null ? min(retryAfter, settings.cooldownMax()) : backOff(s);
+            entered = coolDown(s, key, now, wait, "HTTP " + status
+                    + (status == 429 && retryAfter != null ? " with Retry-After " + retryAfter.toSeconds() + " s" : ""));
         }
         if (entered != null) {
             events.warn("routing", key, entered);
         }
+    }
+
+    private State track(String target) {
+        if (states.size() >= MAX_TRACKED && !states.containsKey(target)) {
+            forgetQuiet();
+        }
+        return states.computeIfAbsent(target, k -> new State());
+    }
+
+    /** Under the state's lock: remembers the failure; answers the time. */
+    private static long noteFailure(State s, int status) {
+        s.lastStatus = status;
+        s.lastFailure = Instant.now();
+        return System.nanoTime();
+    }
+
+    private Duration backOff(State s) {
+        return min(settings.cooldown().multipliedBy(1L << Math.min(s.streak, 16)), settings.cooldownMax());
+    }
+
+    /**
+     * Under the state's lock: cools the target down for {@code wait} (a running cool-down is only ever
+     * extended); answers the event to log when this starts a cool-down, else null.
+     */
+    private static String coolDown(State s, String target, long now, Duration wait, String why) {
+        boolean coolingNow = s.coolingUntil != null && now < s.coolingUntilNanos;
+        if (coolingNow && now + wait.toNanos() <= s.coolingUntilNanos) {
+            return null;
+        }
+        s.coolingUntilNanos = now + wait.toNanos();
+        s.coolingUntil = Instant.now().plus(wait);
+        s.reason = why;
+        s.failures.clear();
+        if (coolingNow) {
+            return null;
+        }
+        s.streak++;
+        if (s.announced) {
+            return null;
+        }
+        s.announced = true;
+        return "Target " + target + " cools down for " + io.tokenrouter.config.Durations.format(wait) + ": " + why;
     }
 
     /** An attempt on {@code target} succeeded: its failures and back-off are forgotten. */

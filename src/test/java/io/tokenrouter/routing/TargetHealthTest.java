@@ -90,4 +90,14 @@ class TargetHealthTest {
         health.failed("c/m", 500, null);
         assertThat(health.cooling("c/m")).isFalse();
     }
+
+    @Test
+    void aRefusedPoolKeyCoolsDownAtOnceA401ForTheLongest() {
+        health.keyRefused("p key 1", 401, null);
+        health.keyRefused("p key 2", 429, null);
+        assertThat(health.cooling("p key 1")).isTrue();
+        assertThat(health.cooling("p key 2")).isTrue();
+        assertThat(events).containsExactly("warn Target p key 1 cools down for 1s: HTTP 401",
+                "warn Target p key 2 cools down for 200ms: HTTP 429");
+    }
 }
