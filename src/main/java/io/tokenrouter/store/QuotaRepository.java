@@ -70,6 +70,7 @@ public class QuotaRepository {
         try (Connection c = database.dataSource().getConnection()) {
             c.setAutoCommit(false);
             try (PreparedStatement s = c.prepareStatement(sql)) {
+                lockInOrder(c, ids);
                 int i = windows(s, 1, day, week, month);
                 i = windows(s, i, day, week, month);
                 i = windows(s, i, day, week, month);
@@ -96,6 +97,23 @@ public class QuotaRepository {
         }
     }
 
+    /**
+     * On PostgreSQL, locks the quota rows a transaction is about to change in id order first: a multi-row
+     * {@code UPDATE} locks its rows in the order it scans them, which differs between statements, and two
+     * transactions that lock the same rows in different orders deadlock (PostgreSQL then fails one after
+     * a second). H2 scans {@code id in (…)} by its primary key, already in order.
+     */
+    private void lockInOrder(Connection c, List<Long> ids) throws SQLException {
+        if (ids.size() < 2 || !database.postgres()) {
+            return;
+        }
+        try (PreparedStatement s = c.prepareStatement("select id from quotas where id in (" + placeholders(ids.size())
+                + ") order by id for update")) {
+            ids(s, 1, ids);
+            s.executeQuery().close();
+        }
+    }
+
     private static void insertHold(Connection c, Hold hold, String nodeId, Instant now) throws SQLException {
         try (PreparedStatement s = c.prepareStatement("insert into quota_holds (hold_id, quota_id, amount, node_id,"
                 + " created_at) select ?, id, " + AMOUNT + ", ?, ? from quotas where id in ("
@@ -119,6 +137,7 @@ public class QuotaRepository {
         try (Connection c = database.dataSource().getConnection()) {
             c.setAutoCommit(false);
             try {
+                lockInOrder(c, ids);
                 boolean held = deleteHold(c, hold.holdId()) > 0;
                 try (PreparedStatement s = c.prepareStatement("update quotas set reserved = reserved - case when ? = 1"
                         + " then " + AMOUNT + " else 0 end, used = used + case metric when 'requests' then cast(? as bigint)"
@@ -150,8 +169,8 @@ public class QuotaRepository {
     public boolean reclaim(long holdId) {
         return database.inTransaction(em -> {
             @SuppressWarnings("unchecked")
-            List<Object[]> rows = em.createNativeQuery("select quota_id, amount from quota_holds where hold_id = ?1")
-                    .setParameter(1, holdId).getResultList();
+            List<Object[]> rows = em.createNativeQuery("select quota_id, amount from quota_holds where hold_id = ?1"
+                    + " order by quota_id").setParameter(1, holdId).getResultList();
             int deleted = em.createNativeQuery("delete from quota_holds where hold_id = ?1").setParameter(1, holdId)
                     .executeUpdate();
             if (deleted == 0 || deleted != rows.size()) {
@@ -237,6 +256,8 @@ public class QuotaRepository {
         try {
             return database.inTransaction(em -> {
                 List<Quota> rows = load(em, keyIds, teamId);
+                List<Long> ordered = rows.stream().map(Quota::getId).sorted().toList();
+                em.unwrap(org.hibernate.Session.class).doWork(c -> lockInOrder(c, ordered));
                 List<Long> reserved = new ArrayList<>();
                 for (Quota row : rows) {
                     roll(em, row, windowStart.apply(row));
