@@ -2,7 +2,9 @@
 import json, os, platform, statistics, subprocess, sys
 
 work, duration, final_heap = sys.argv[1], sys.argv[2], int(sys.argv[3])
+databases = (sys.argv[4] if len(sys.argv) > 4 else "h2").split()
 rows = [json.loads(l) for l in open(os.path.join(work, "results.jsonl"))]
+NAMES = {"h2": "embedded H2", "postgres": "PostgreSQL on loopback"}
 
 
 def cpu_model():
@@ -12,8 +14,9 @@ def cpu_model():
     return platform.processor()
 
 
-def find(case, target, c):
-    return next((r for r in rows if r["case"] == case and r["target"] == target and r["concurrency"] == c), None)
+def find(db, case, target, c):
+    return next((r for r in rows if r.get("db", "h2") == db and r["case"] == case and r["target"] == target
+                 and r["concurrency"] == c), None)
 
 
 def ms(us):
@@ -23,54 +26,56 @@ def ms(us):
 out = []
 out.append("# Benchmark results\n")
 java = subprocess.run(["java", "-version"], capture_output=True, text=True).stderr.splitlines()[0]
-out.append("Machine: %d cores (%s), %s GiB RAM, %s, %s. Gateway: Tomcat 10.1.59, `-Xmx1g`, embedded H2; "
-           "requests authenticated with an inferrer key of a team with request and token quotas; usage log, "
+out.append("Machine: %d cores (%s), %s GiB RAM, %s, %s. Gateway: a stock Tomcat 10.1.59 (no JVM options), "
+           "on %s; requests authenticated with an inferrer key of a team with request and token quotas; usage log, "
            "aggregates and metrics on. Upstream: nginx with static answers on 127.0.0.1. Each cell: wrk for %s s.\n"
            % (os.cpu_count(), cpu_model(), round(os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30),
-              platform.platform(), java, duration))
+              platform.platform(), java, " and on ".join(NAMES.get(d, d) for d in databases), duration))
 out.append("`direct` = the client calls the upstream itself (the physical limit); `nginx` = nginx as a plain "
            "reverse proxy; `gateway` = TokenRouter. Ratios are gateway ÷ reference.\n")
-for case in ("chat", "stream", "embeddings"):
-    out.append("\n## %s\n" % {"chat": "Chat completions (non-streaming)", "stream": "Chat completions (streaming)",
-                               "embeddings": "Embeddings"}[case])
-    out.append("| c | direct req/s | nginx req/s | gateway req/s | gw/direct | gw/nginx | p50 direct / nginx / gw (ms) "
-               "| p90 gw (ms) | p99 direct / nginx / gw (ms) | added p50 (ms) | gateway CPU/request (µs) | errors | threads | RSS (MB) |")
-    out.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
-    for c in sorted({r["concurrency"] for r in rows if r["case"] == case}):
-        d, n, g = find(case, "direct", c), find(case, "nginx", c), find(case, "gateway", c)
-        if not (d and n and g):
-            continue
-        errors = sum(r["socket_errors"] + r["non2xx"] for r in (d, n, g))
-        out.append("| %d | %.0f | %.0f | %.0f | %.1f%% | %.1f%% | %s / %s / %s | %s | %s / %s / %s | %s | %.0f | %d | %d | %d |" % (
-            c, d["rps"], n["rps"], g["rps"], 100 * g["rps"] / d["rps"], 100 * g["rps"] / n["rps"],
-            ms(d["p50_us"]), ms(n["p50_us"]), ms(g["p50_us"]), ms(g["p90_us"]),
-            ms(d["p99_us"]), ms(n["p99_us"]), ms(g["p99_us"]), ms(g["p50_us"] - d["p50_us"]),
-            g["cpu_us_per_request"], errors, g["threads"], g["rss_kb"] // 1024))
-
-
 def quantiles(name):
     values = sorted(float(v) * 1000 for v in open(os.path.join(work, name)) if v.strip())
     return statistics.median(values), values[int(len(values) * 0.99) - 1]
 
 
-dm, dp = quantiles("ttfb-direct.txt")
-gm, gp = quantiles("ttfb-gateway.txt")
-out.append("\n## Time to first streamed byte\n")
-out.append("Upstream sends 20 events 10 ms apart; 200 sequential requests each.\n")
-out.append("| | direct | gateway | added |")
-out.append("|---|---|---|---|")
-out.append("| median (ms) | %.2f | %.2f | %.2f |" % (dm, gm, gm - dm))
-out.append("| p99 (ms) | %.2f | %.2f | %.2f |" % (dp, gp, gp - dp))
-times = [float(t) for t in open(os.path.join(work, "event-times.txt")) if t.strip()]
-gaps = [1000 * (b - a) for a, b in zip(times, times[1:])]
-if gaps:
-    out.append("\nEvent spacing seen by the client through the gateway: %d events, gaps min %.1f / median %.1f / max %.1f ms "
-               "(the upstream spaces them 10 ms)." % (len(times), min(gaps), statistics.median(gaps), max(gaps)))
+for db in databases:
+    out.append("\n# On %s\n" % NAMES.get(db, db))
+    for case in ("chat", "stream", "embeddings"):
+        out.append("\n## %s\n" % {"chat": "Chat completions (non-streaming)", "stream": "Chat completions (streaming)",
+                                   "embeddings": "Embeddings"}[case])
+        out.append("| c | direct req/s | nginx req/s | gateway req/s | gw/direct | gw/nginx | p50 direct / nginx / gw (ms) "
+                   "| p90 gw (ms) | p99 direct / nginx / gw (ms) | added p50 (ms) | gateway CPU/request (µs) | errors | threads | RSS (MB) |")
+        out.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+        for c in sorted({r["concurrency"] for r in rows if r["case"] == case}):
+            d, n, g = find(db, case, "direct", c), find(db, case, "nginx", c), find(db, case, "gateway", c)
+            if not (d and n and g):
+                continue
+            errors = sum(r["socket_errors"] + r["non2xx"] for r in (d, n, g))
+            out.append("| %d | %.0f | %.0f | %.0f | %.1f%% | %.1f%% | %s / %s / %s | %s | %s / %s / %s | %s | %.0f | %d | %d | %d |" % (
+                c, d["rps"], n["rps"], g["rps"], 100 * g["rps"] / d["rps"], 100 * g["rps"] / n["rps"],
+                ms(d["p50_us"]), ms(n["p50_us"]), ms(g["p50_us"]), ms(g["p90_us"]),
+                ms(d["p99_us"]), ms(n["p99_us"]), ms(g["p99_us"]), ms(g["p50_us"] - d["p50_us"]),
+                g["cpu_us_per_request"], errors, g["threads"], g["rss_kb"] // 1024))
+
+    dm, dp = quantiles("ttfb-direct-%s.txt" % db)
+    gm, gp = quantiles("ttfb-gateway-%s.txt" % db)
+    out.append("\n## Time to first streamed byte\n")
+    out.append("Upstream sends 20 events 10 ms apart; 200 sequential requests each.\n")
+    out.append("| | direct | gateway | added |")
+    out.append("|---|---|---|---|")
+    out.append("| median (ms) | %.2f | %.2f | %.2f |" % (dm, gm, gm - dm))
+    out.append("| p99 (ms) | %.2f | %.2f | %.2f |" % (dp, gp, gp - dp))
+    times = [float(t) for t in open(os.path.join(work, "event-times-%s.txt" % db)) if t.strip()]
+    gaps = [1000 * (b - a) for a, b in zip(times, times[1:])]
+    if gaps:
+        out.append("\nEvent spacing seen by the client through the gateway: %d events, gaps min %.1f / median %.1f / max %.1f ms "
+                   "(the upstream spaces them 10 ms)." % (len(times), min(gaps), statistics.median(gaps), max(gaps)))
 
 long = json.load(open(os.path.join(work, "long-streams.json")))
 plateau = json.load(open(os.path.join(work, "long-plateau.json")))
-out.append("\n## Long streams\n")
-out.append("%d concurrent streams, one event per second for 60 s (slow upstream).\n" % plateau["streams"])
+out.append("\n# Long streams\n")
+out.append("%d concurrent streams, one event per second for 60 s (slow upstream), on %s.\n"
+           % (plateau["streams"], NAMES.get(databases[0], databases[0])))
 out.append("| completed | errors | events | open connections at plateau | threads before / at plateau | RSS at plateau (MB) | heap after GC at plateau (MB) |")
 out.append("|---|---|---|---|---|---|---|")
 out.append("| %d | %d | %d | %d | %d / %d | %d | %.0f |" % (long["completed"], long["errors"], long["events"],

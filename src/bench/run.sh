@@ -7,9 +7,11 @@
 # It compares, side by side and in the same run:
 #   direct  - wrk against nginx serving a static OpenAI answer (the physical limit on this machine)
 #   nginx   - wrk against nginx as a plain reverse proxy (proxy_pass, keep-alive) to that answer
-#   gateway - wrk against the TokenRouter WAR in Tomcat 10.1 (the README's run path) with a real
-#             inferrer key, a team quota, usage recording and analytics on: the configuration users run
+#   gateway - wrk against the TokenRouter WAR in a stock Tomcat 10.1 (no JVM options) with a real
+#             inferrer key, a team quota, usage recording and analytics on: the configuration users run,
+#             once on the embedded H2 and once on PostgreSQL (Debian's, on loopback, default settings)
 # and measures the gateway's CPU time per request from /proc, its threads, RSS and heap.
+# BENCH_DATABASES="h2" (or "postgres") runs one of them only.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -18,6 +20,8 @@ WORK="$ROOT/target/bench"
 DURATION=${BENCH_DURATION:-10}
 LEVELS=${BENCH_CONCURRENCY:-"1 16 64 256"}
 LONG_STREAMS=${BENCH_LONG_STREAMS:-1000}
+DATABASES=${BENCH_DATABASES:-"h2 postgres"}
+PG_PORT=18084
 TOMCAT_VERSION=10.1.59
 GW=18080 DIRECT=18081 PROXY=18082 PACED=18083
 ADMIN_KEY="tr-bench-admin-0123456789abcdef"
@@ -32,6 +36,9 @@ install_tools() {
   command -v curl >/dev/null || missing+=(curl)
   command -v unzip >/dev/null || missing+=(unzip)
   command -v ss >/dev/null || missing+=(iproute2)
+  if [[ " $DATABASES " == *" postgres "* ]] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+    missing+=(postgresql)
+  fi
   if ((${#missing[@]})); then
     log "installing ${missing[*]}"
     apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null
@@ -39,7 +46,7 @@ install_tools() {
 }
 
 prepare() {
-  rm -rf "$WORK" && mkdir -p "$WORK/home"
+  rm -rf "$WORK" && mkdir -p "$WORK"
   log "building the WAR and fetching Tomcat $TOMCAT_VERSION"
   (cd "$ROOT" && mvn -B -q package -DskipTests \
     && mvn -B -q dependency:copy -Dartifact=org.apache.tomcat:tomcat:$TOMCAT_VERSION:zip -DoutputDirectory="$WORK")
@@ -57,10 +64,21 @@ p = sys.argv[1]
 s = open(p).read()
 open(p, "w").write(re.sub(r'<Valve className="org.apache.catalina.valves.AccessLogValve".*?/>', '', s, flags=re.S))
 EOF
-  cat > "$TOMCAT/bin/setenv.sh" <<EOF
-CATALINA_OPTS="-Xms256m -Xmx1g -Djava.util.concurrent.ForkJoinPool.common.parallelism=4 -Dtokenrouter.home=$WORK/home"
-EOF
+  # a stock Tomcat: no JVM options; the gateway's home comes from the environment
+  echo "export TOKENROUTER_HOME=\"$WORK/home\"" > "$TOMCAT/bin/setenv.sh"
+  sed "s#@DIR@#$WORK#g" "$HERE/nginx.conf" > "$WORK/nginx.conf"
+}
+
+# configure DB: a fresh home for the gateway on the embedded H2 or on PostgreSQL
+configure() {
+  local db=$1 url=""
+  rm -rf "$WORK/home" && mkdir -p "$WORK/home"
+  if [ "$db" = postgres ]; then
+    start_postgres
+    url="database_url = \"postgresql://tokenrouter:bench@127.0.0.1:$PG_PORT/tokenrouter\""
+  fi
   cat > "$WORK/home/tokenrouter.toml" <<EOF
+$url
 admin_key = "$ADMIN_KEY"
 default_provider = "bench"
 [[providers]]
@@ -73,12 +91,37 @@ base_url = "http://127.0.0.1:$PACED/v1"
 api_key = "sk-bench-upstream"
 read_timeout = "120s"
 EOF
-  sed "s#@DIR@#$WORK#g" "$HERE/nginx.conf" > "$WORK/nginx.conf"
 }
 
-start() {
+# PostgreSQL from Debian's package, in a scratch directory, listening on loopback only, default settings
+start_postgres() {
+  local bin
+  bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+  mkdir -p "$WORK/pg" && chown postgres "$WORK/pg"
+  runuser -u postgres -- "$bin/initdb" -D "$WORK/pg/data" -U postgres --auth-local=trust --auth-host=scram-sha-256 \
+    -E UTF8 >/dev/null
+  printf "port = %s\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '%s'\nmax_connections = 200\n" \
+    $PG_PORT "$WORK/pg" >> "$WORK/pg/data/postgresql.conf"
+  runuser -u postgres -- "$bin/pg_ctl" -D "$WORK/pg/data" -l "$WORK/pg/postgresql.log" -w start >/dev/null
+  PG_CTL="$bin/pg_ctl"
+  runuser -u postgres -- "$bin/psql" -h "$WORK/pg" -p $PG_PORT -X -q -v ON_ERROR_STOP=1 \
+    -c "create role tokenrouter login password 'bench'" -c "create database tokenrouter owner tokenrouter"
+  log "PostgreSQL $(basename "$(dirname "$bin")") on 127.0.0.1:$PG_PORT"
+}
+
+stop_postgres() {
+  if [ -n "${PG_CTL:-}" ]; then
+    runuser -u postgres -- "$PG_CTL" -D "$WORK/pg/data" -m fast -w stop >/dev/null 2>&1 || true
+  fi
+  PG_CTL=
+}
+
+start_upstreams() {
   nginx -c "$WORK/nginx.conf"
   python3 "$HERE/delayed_upstream.py" $PACED & PACED_PID=$!
+}
+
+start_gateway() {
   "$TOMCAT/bin/catalina.sh" start >/dev/null
   for _ in $(seq 1 90); do
     [ "$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:$GW/v1/models)" = 401 ] && break
@@ -88,10 +131,20 @@ start() {
   log "gateway up (pid $GW_PID)"
 }
 
+stop_gateway() {
+  # the benchmark's Tomcat has no shutdown port: stop it by its process
+  if [ -n "${GW_PID:-}" ]; then
+    kill "$GW_PID" 2>/dev/null || true
+    for _ in $(seq 1 20); do kill -0 "$GW_PID" 2>/dev/null || break; sleep 0.5; done
+    kill -9 "$GW_PID" 2>/dev/null || true
+  fi
+  GW_PID=
+}
+
 stop() {
   set +e
-  # the benchmark's Tomcat has no shutdown port: stop it by its process
-  [ -n "${GW_PID:-}" ] && kill "$GW_PID" 2>/dev/null && sleep 5 && kill -9 "$GW_PID" 2>/dev/null
+  stop_gateway
+  stop_postgres
   [ -f "$WORK/nginx.pid" ] && nginx -c "$WORK/nginx.conf" -s quit 2>/dev/null
   [ -n "${PACED_PID:-}" ] && kill "$PACED_PID" 2>/dev/null
 }
@@ -126,18 +179,18 @@ run_wrk() {
   [ "$target" = gateway ] && before=$(cpu_ticks)
   out=$(BODY=$body KEY=$key wrk -t$t -c$c -d${DURATION}s --timeout 10s -s "$HERE/post.lua" "$url" | grep '^RESULT' | cut -c8-)
   [ "$target" = gateway ] && after=$(cpu_ticks)
-  python3 - "$case" "$target" "$c" "$out" "${before:-0}" "${after:-0}" "$(getconf CLK_TCK)" \
+  python3 - "$DB" "$case" "$target" "$c" "$out" "${before:-0}" "${after:-0}" "$(getconf CLK_TCK)" \
     "$( [ "$target" = gateway ] && threads || echo null)" "$( [ "$target" = gateway ] && rss_kb || echo null)" <<'EOF' >> "$WORK/results.jsonl"
 import json, sys
-case, target, c, out, before, after, hz, threads, rss = sys.argv[1:]
+db, case, target, c, out, before, after, hz, threads, rss = sys.argv[1:]
 r = json.loads(out)
-r.update(case=case, target=target, concurrency=int(c), rps=r["requests"] / (r["duration_us"] / 1e6))
+r.update(db=db, case=case, target=target, concurrency=int(c), rps=r["requests"] / (r["duration_us"] / 1e6))
 if target == "gateway":
     r["cpu_us_per_request"] = (int(after) - int(before)) * 1e6 / int(hz) / max(1, r["requests"])
     r["threads"], r["rss_kb"] = int(threads), int(rss)
 print(json.dumps(r))
 EOF
-  log "$case c=$c $target: $(tail -1 "$WORK/results.jsonl" | python3 -c 'import sys,json; r=json.load(sys.stdin); print("%.0f req/s p50 %.2f ms" % (r["rps"], r["p50_us"]/1000))')"
+  log "$DB $case c=$c $target: $(tail -1 "$WORK/results.jsonl" | python3 -c 'import sys,json; r=json.load(sys.stdin); print("%.0f req/s p50 %.2f ms" % (r["rps"], r["p50_us"]/1000))')"
 }
 
 load_runs() {
@@ -163,14 +216,14 @@ ttfb_probe() {
   local gbody='{"model":"paced/paced-20x0.01","stream":true,"messages":[{"role":"user","content":"hi"}]}'
   for i in $(seq 1 200); do
     curl -s -o /dev/null -w '%{time_starttransfer}\n' -H 'Content-Type: application/json' -d "$body" \
-      "http://127.0.0.1:$PACED/v1/chat/completions" >> "$WORK/ttfb-direct.txt"
+      "http://127.0.0.1:$PACED/v1/chat/completions" >> "$WORK/ttfb-direct-$DB.txt"
     curl -s -o /dev/null -w '%{time_starttransfer}\n' -H 'Content-Type: application/json' -H "Authorization: Bearer $KEY" \
-      -d "$gbody" "http://127.0.0.1:$GW/v1/chat/completions" >> "$WORK/ttfb-gateway.txt"
+      -d "$gbody" "http://127.0.0.1:$GW/v1/chat/completions" >> "$WORK/ttfb-gateway-$DB.txt"
   done
   # event spacing as the client sees it: must stay ~10 ms, never batched
   curl -s -N -H 'Content-Type: application/json' -H "Authorization: Bearer $KEY" -d "$gbody" \
     "http://127.0.0.1:$GW/v1/chat/completions" | while IFS= read -r line; do
-      if [ -n "$line" ]; then date +%s.%N; fi; done > "$WORK/event-times.txt"
+      if [ -n "$line" ]; then date +%s.%N; fi; done > "$WORK/event-times-$DB.txt"
 }
 
 long_streams() {
@@ -192,11 +245,22 @@ EOF
 
 install_tools
 prepare
-start
-create_key
-load_runs
-ttfb_probe
-long_streams
-FINAL_HEAP=$(heap_after_gc_kb)
-python3 "$HERE/report.py" "$WORK" "$DURATION" "${FINAL_HEAP:-0}" > "$HERE/RESULTS.md"
+start_upstreams
+FIRST=1
+for DB in $DATABASES; do
+  log "== gateway on $DB"
+  configure "$DB"
+  start_gateway
+  create_key
+  load_runs
+  ttfb_probe
+  if [ -n "$FIRST" ]; then
+    long_streams   # threads and memory under many open streams do not depend on the database
+    FINAL_HEAP=$(heap_after_gc_kb)
+    FIRST=
+  fi
+  stop_gateway
+  stop_postgres
+done
+python3 "$HERE/report.py" "$WORK" "$DURATION" "${FINAL_HEAP:-0}" "$DATABASES" > "$HERE/RESULTS.md"
 log "report written to src/bench/RESULTS.md"
