@@ -91,7 +91,7 @@ final class Exchange {
         this.reservation = reservation;
         this.capturedAnswer = capture ? new StringBuilder() : null;
         this.lane = completion.clientLane();
-        this.attempts = attempts;
+        this.attempts = java.util.Objects.requireNonNull(attempts);
         this.deadlineNanos = deadlineNanos;
         this.attemptStartNanos = startNanos;
     }
@@ -202,7 +202,7 @@ final class Exchange {
             return true;
         }
         java.util.function.Consumer<Exchange> send = sender;
-        if (send == null || answered.get() || finished.get() || attempts == null) {
+        if (send == null || answered.get() || finished.get()) {
             return false;
         }
         long now = System.nanoTime();
@@ -253,7 +253,7 @@ final class Exchange {
      */
     synchronized String credential() {
         java.util.List<io.tokenrouter.routing.ProviderTarget.Key> keys = route.provider().keys();
-        if (keys.isEmpty() || attempts == null) {
+        if (keys.isEmpty()) {
             return route.provider().credential();
         }
         if (keyIndex < 0) {
@@ -286,11 +286,11 @@ final class Exchange {
         }
         long now = System.nanoTime();
         String tries = null;
-        if (attempts != null && attempts.count() > 0) {
+        if (attempts.count() > 0) {
             attempts.ended(route, attemptStatus, (now - attemptStartNanos) / 1_000_000);
             tries = attempts.summary();
         }
-        if (attempts != null && attempts.tracked() && status != 499) {
+        if (attempts.tracked() && status != 499) {
             boolean upstreamFault = error != null && retryable(attemptStatus, status, error);
             completion.attemptEnded(route, attemptStatus, attemptRetryAfter, !upstreamFault, false);
         }
