@@ -15,12 +15,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
-import java.net.http.HttpHeaders;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -60,7 +60,7 @@ public class ProviderQuotas {
     }
 
     /** Reads the rate-limit headers of one upstream answer. Cheap: no I/O, no allocation without headers. */
-    public void observe(String provider, HttpHeaders headers) {
+    public void observe(String provider, Function<String, String> headers) {
         Long remainingRequests = number(headers, "x-ratelimit-remaining-requests");
         Long remainingTokens = number(headers, "x-ratelimit-remaining-tokens");
         if (remainingRequests == null && remainingTokens == null) {
@@ -68,8 +68,8 @@ public class ProviderQuotas {
         }
         ProviderQuota previous = latest.get(provider);
         ProviderQuota next = new ProviderQuota(provider, number(headers, "x-ratelimit-limit-requests"), remainingRequests,
-                headers.firstValue("x-ratelimit-reset-requests").orElse(null), number(headers, "x-ratelimit-limit-tokens"),
-                remainingTokens, headers.firstValue("x-ratelimit-reset-tokens").orElse(null),
+                headers.apply("x-ratelimit-reset-requests"), number(headers, "x-ratelimit-limit-tokens"),
+                remainingTokens, headers.apply("x-ratelimit-reset-tokens"),
                 previous == null ? null : previous.creditLimit(), previous == null ? null : previous.creditRemaining(),
                 false, Instant.now());
         update(next);
@@ -159,13 +159,15 @@ public class ProviderQuotas {
         }
     }
 
-    private static Long number(HttpHeaders headers, String name) {
-        return headers.firstValue(name).map(v -> {
-            try {
-                return Long.parseLong(v.trim());
-            } catch (NumberFormatException e) {
-                return null;
-            }
-        }).orElse(null);
+    private static Long number(Function<String, String> headers, String name) {
+        String value = headers.apply(name);
+        if (value == null) {
+            return null;
+        }
+        try {
+            return Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 }

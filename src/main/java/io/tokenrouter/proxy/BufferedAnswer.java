@@ -7,12 +7,12 @@ import io.tokenrouter.api.Json;
 import io.tokenrouter.api.Usage;
 import io.tokenrouter.routing.Route;
 import io.tokenrouter.upstream.AnswerText;
+import io.tokenrouter.upstream.UpstreamCall;
 import io.tokenrouter.usage.TokenEstimator;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -25,7 +25,7 @@ import java.util.concurrent.Flow;
  * through byte for byte with its usage read; an upstream error keeps its status and, when it is JSON,
  * its body; anything else is a 502 in the envelope.
  */
-final class BufferedAnswer implements HttpResponse.BodySubscriber<Void> {
+final class BufferedAnswer implements Flow.Subscriber<List<ByteBuffer>> {
 
     static final int MAX_BYTES = 64 * 1024 * 1024;
 
@@ -33,16 +33,16 @@ final class BufferedAnswer implements HttpResponse.BodySubscriber<Void> {
     /** The attempt this answer belongs to, and its target. */
     private final int attempt;
     private final Route route;
-    private final HttpResponse.ResponseInfo info;
+    private final UpstreamCall.Head head;
     private final ByteArrayOutputStream body = new ByteArrayOutputStream(4096);
     private final CompletableFuture<Void> done = new CompletableFuture<>();
     private Flow.Subscription subscription;
 
-    BufferedAnswer(Exchange exchange, int attempt, HttpResponse.ResponseInfo info) {
+    BufferedAnswer(Exchange exchange, int attempt, UpstreamCall.Head head) {
         this.exchange = exchange;
         this.attempt = attempt;
         this.route = exchange.route;
-        this.info = info;
+        this.head = head;
     }
 
     Route route() {
@@ -94,13 +94,13 @@ final class BufferedAnswer implements HttpResponse.BodySubscriber<Void> {
         done.complete(null);
     }
 
-    @Override
-    public CompletionStage<Void> getBody() {
+    /** Completes when the answer was handled, exceptionally when its body could not be read. */
+    CompletionStage<Void> done() {
         return done;
     }
 
     private void answer(byte[] bytes) {
-        int status = info.statusCode();
+        int status = head.status();
         String provider = route.provider().name();
         JsonNode json = parseOrNull(bytes);
         if (status / 100 == 2) {
@@ -125,7 +125,10 @@ final class BufferedAnswer implements HttpResponse.BodySubscriber<Void> {
         GatewayException error = new GatewayException(status, "upstream_error", "upstream_http_" + status, null,
                 "Provider '" + route.provider().name() + "' answered HTTP " + status);
         Response.ResponseBuilder response = Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(body);
-        info.headers().firstValue("retry-after").ifPresent(v -> response.header("Retry-After", v));
+        String retryAfter = head.header().apply("retry-after");
+        if (retryAfter != null) {
+            response.header("Retry-After", retryAfter);
+        }
         exchange.respond(attempt, response.build(), null, "upstream_error", error);
     }
 

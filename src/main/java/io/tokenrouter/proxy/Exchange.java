@@ -112,12 +112,12 @@ final class Exchange {
     }
 
     /** The provider sent response headers: the request counts against request quotas from now on. */
-    void markUpstreamAnswered(int status, java.net.http.HttpHeaders headers) {
+    void markUpstreamAnswered(int status, java.util.function.Function<String, String> header) {
         upstreamAnswered = true;
         attemptStatus = status;
-        attemptRetryAfter = status == 429 ? retryAfter(headers.firstValue("retry-after").orElse(null)) : null;
-        upstreamRequestId = headers.firstValue("x-request-id").orElse(null);
-        completion.upstreamHeaders(route.provider().name(), headers);
+        attemptRetryAfter = status == 429 ? retryAfter(header.apply("retry-after")) : null;
+        upstreamRequestId = header.apply("x-request-id");
+        completion.upstreamHeaders(route.provider().name(), header);
     }
 
     boolean upstreamAnswered() {

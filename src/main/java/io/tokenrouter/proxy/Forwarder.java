@@ -16,18 +16,24 @@ import io.tokenrouter.routing.RouteTable;
 import io.tokenrouter.routing.Routes;
 import io.tokenrouter.upstream.OpenAiPassthroughAdapter;
 import io.tokenrouter.upstream.UpstreamAdapter;
+import io.tokenrouter.upstream.UpstreamCall;
 import io.tokenrouter.upstream.UpstreamHttp;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.container.AsyncResponse;
 import java.io.IOException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Flow;
+import org.eclipse.jetty.client.BytesRequestContent;
+import org.eclipse.jetty.client.Request;
+import org.eclipse.jetty.http.HttpHeader;
 
 /**
  * Forwards one {@code /v1} request: parse the body once, route the model to its plan of targets, check
  * the key may use them, reserve the quotas once, rewrite only {@code model} (and {@code stream_options}
- * for streams), and send it with the shared asynchronous client. The answer is relayed by
+ * for streams), and send it with the shared non-blocking client ({@link UpstreamHttp}). The answer is relayed by
  * {@link BufferedAnswer} or {@link StreamRelay} on the client's threads; the container thread returns
  * as soon as the request is on its way. An attempt that fails before the client got a byte is sent
  * again, unchanged but for {@code model}, to the plan's next target ({@link Exchange}).
@@ -91,7 +97,7 @@ public class Forwarder {
         int attempt = exchange.attempt();
         Route route = exchange.route;
         exchange.requestBody.put("model", route.upstreamModel());
-        HttpRequest request;
+        Request request;
         try {
             request = request(exchange, route, openAiBeta);
         } catch (IllegalArgumentException e) {
@@ -102,13 +108,11 @@ public class Forwarder {
             return;
         }
         try {
-            http.client(route.provider().connectTimeout())
-                    .sendAsync(request, info -> subscriber(exchange, attempt, info))
-                    .whenComplete((response, error) -> {
-                        if (error != null && !exchange.isFinished()) {
-                            exchange.fail(attempt, UpstreamFailures.map(route.provider(), error), null);
-                        }
-                    });
+            http.send(request, headerTimeout(exchange, route), head -> subscriber(exchange, attempt, head), error -> {
+                if (!exchange.isFinished()) {
+                    exchange.fail(attempt, UpstreamFailures.map(route.provider(), error), null);
+                }
+            });
         } catch (RuntimeException e) {
             exchange.fail(attempt, UpstreamFailures.map(route.provider(), e), null);
         }
@@ -125,17 +129,17 @@ public class Forwarder {
                 caller.quotaIds()), TokenBudget.reservation(body, completion));
     }
 
-    private HttpResponse.BodySubscriber<Void> subscriber(Exchange exchange, int attempt, HttpResponse.ResponseInfo info) {
-        exchange.markUpstreamAnswered(info.statusCode(), info.headers());
-        boolean eventStream = info.headers().firstValue("content-type")
-                .map(type -> type.toLowerCase(java.util.Locale.ROOT).startsWith("text/event-stream")).orElse(false);
-        if (exchange.stream && info.statusCode() / 100 == 2 && eventStream) {
+    private Flow.Subscriber<List<ByteBuffer>> subscriber(Exchange exchange, int attempt, UpstreamCall.Head head) {
+        exchange.markUpstreamAnswered(head.status(), head.header());
+        String type = head.header().apply("content-type");
+        boolean eventStream = type != null && type.toLowerCase(java.util.Locale.ROOT).startsWith("text/event-stream");
+        if (exchange.stream && head.status() / 100 == 2 && eventStream) {
             return new StreamRelay(exchange, attempt, watchdog);
         }
-        BufferedAnswer answer = new BufferedAnswer(exchange, attempt, info);
+        BufferedAnswer answer = new BufferedAnswer(exchange, attempt, head);
         Runnable onIdle = answer::timedOut;
         watchdog.watch(exchange, onIdle);
-        answer.getBody().whenComplete((ok, error) -> {
+        answer.done().whenComplete((ok, error) -> {
             watchdog.forget(exchange, onIdle);
             if (error != null && !exchange.isFinished()) {
                 exchange.fail(attempt, UpstreamFailures.map(answer.route().provider(), error), null);
@@ -144,25 +148,45 @@ public class Forwarder {
         return answer;
     }
 
-    private static HttpRequest request(Exchange exchange, Route route, String openAiBeta) {
+    private Request request(Exchange exchange, Route route, String openAiBeta) {
         java.net.URI uri = route.provider().resolve(exchange.endpoint.path());
-        java.time.Duration left = java.time.Duration.ofNanos(exchange.nanosLeft());
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri)
-                .version(UpstreamHttp.versionFor(uri))
-                .timeout(left.compareTo(route.provider().readTimeout()) < 0 ? left : route.provider().readTimeout())
-                .header("Content-Type", "application/json")
-                .header("Accept", exchange.stream ? "text/event-stream" : "application/json")
-                .header("User-Agent", USER_AGENT)
-                .header("X-Request-ID", exchange.requestId)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(Json.bytes(exchange.requestBody)));
+        byte[] body = Json.bytes(exchange.requestBody);
         String[] auth = route.provider().authStyle().header(exchange.credential());
+        checkHeaderValue(exchange.requestId);
         if (auth != null) {
-            request.header(auth[0], auth[1]);
+            checkHeaderValue(auth[1]);
         }
         if (openAiBeta != null) {
-            request.header("OpenAI-Beta", openAiBeta);
+            checkHeaderValue(openAiBeta);
         }
-        return request.build();
+        return http.post(uri, route.provider().connectTimeout()).headers(headers -> {
+            headers.put(HttpHeader.CONTENT_TYPE, "application/json");
+            headers.put(HttpHeader.ACCEPT, exchange.stream ? "text/event-stream" : "application/json");
+            headers.put(HttpHeader.USER_AGENT, USER_AGENT);
+            headers.put("X-Request-ID", exchange.requestId);
+            if (auth != null) {
+                headers.put(auth[0], auth[1]);
+            }
+            if (openAiBeta != null) {
+                headers.put("OpenAI-Beta", openAiBeta);
+            }
+        }).body(new BytesRequestContent("application/json", body));
+    }
+
+    /** How long the attempt waits for the answer's head: the provider's read timeout, or less if the deadline is nearer. */
+    private static Duration headerTimeout(Exchange exchange, Route route) {
+        Duration left = Duration.ofNanos(exchange.nanosLeft());
+        return left.compareTo(route.provider().readTimeout()) < 0 ? left : route.provider().readTimeout();
+    }
+
+    /** A header value with a line break or other control character would split the request: refused. */
+    private static void checkHeaderValue(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if ((c < 0x20 && c != '\t') || c == 0x7f) {
+                throw new IllegalArgumentException("a header value holds a control character");
+            }
+        }
     }
 
     private static ObjectNode parseObject(byte[] raw) {

@@ -16,7 +16,6 @@ import io.tokenrouter.usage.UsageRecord;
 import io.tokenrouter.usage.UsageRecorder;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.net.http.HttpHeaders;
 import java.util.concurrent.CompletionStage;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -100,8 +99,8 @@ public class RequestCompletion {
         return settings.conversationMaxBytes();
     }
 
-    void upstreamHeaders(String provider, HttpHeaders headers) {
-        providerQuotas.observe(provider, headers);
+    void upstreamHeaders(String provider, java.util.function.Function<String, String> header) {
+        providerQuotas.observe(provider, header);
     }
 
     /**

@@ -13,14 +13,11 @@ import io.tokenrouter.upstream.SseParser;
 import io.tokenrouter.usage.TokenEstimator;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
-import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Flow;
 import java.util.logging.Level;
@@ -42,7 +39,7 @@ import org.glassfish.jersey.server.ChunkedOutput;
  * a complete answer the gateway has no record of. If the client goes away, the upstream call is
  * cancelled. Everything that touches the client's response runs in the lane, in order.
  */
-final class StreamRelay implements HttpResponse.BodySubscriber<Void> {
+final class StreamRelay implements Flow.Subscriber<List<ByteBuffer>> {
 
     private static final Logger LOG = Logger.getLogger(StreamRelay.class.getName());
     /** Generated text kept for estimation when no usage arrives, counted and cleared past this size. */
@@ -56,7 +53,6 @@ final class StreamRelay implements HttpResponse.BodySubscriber<Void> {
     private final StreamWatchdog watchdog;
     private final Executor lane;
     private final SseParser parser = new SseParser(this::onEvent);
-    private final CompletableFuture<Void> done = new CompletableFuture<>();
     private final List<String> pendingData = new ArrayList<>();
     /** Events parsed from the current upstream buffer, to be written by the lane. */
     private List<byte[]> batch = new ArrayList<>();
@@ -134,7 +130,6 @@ final class StreamRelay implements HttpResponse.BodySubscriber<Void> {
             GatewayException failure = UpstreamFailures.map(route.provider(), error);
             lane.execute(() -> fail(failure, "upstream_error"));
         }
-        done.complete(null);
     }
 
     @Override
@@ -154,13 +149,8 @@ final class StreamRelay implements HttpResponse.BodySubscriber<Void> {
                 }
             });
         }
-        done.complete(null);
     }
 
-    @Override
-    public CompletionStage<Void> getBody() {
-        return done;
-    }
 
     private List<byte[]> takeBatch() {
         List<byte[]> events = batch;
@@ -282,7 +272,6 @@ final class StreamRelay implements HttpResponse.BodySubscriber<Void> {
         watchdog.forget(exchange);
         close();
         exchange.finish(499, usage(), "client_closed", null);
-        done.complete(null);
     }
 
     private void timedOut() {
@@ -291,7 +280,6 @@ final class StreamRelay implements HttpResponse.BodySubscriber<Void> {
         GatewayException timeout = GatewayException.upstreamTimeout(route.provider().name(),
                 route.provider().readTimeout());
         lane.execute(() -> fail(timeout, "upstream_timeout"));
-        done.complete(null);
     }
 
     /** In the lane: the upstream stream ended well. */

@@ -19,17 +19,24 @@ final class UpstreamFailures {
         if (cause instanceof GatewayException gateway) {
             return gateway;
         }
-        if (cause instanceof HttpConnectTimeoutException) {
+        if (cause instanceof HttpConnectTimeoutException || isConnectTimeout(cause)) {
             return new GatewayException(504, "upstream_error", "upstream_timeout", null, "Connecting to provider '"
                     + provider.name() + "' timed out after " + provider.connectTimeout().toMillis() + " ms.", null, cause);
         }
         if (cause instanceof HttpTimeoutException) {
             return GatewayException.upstreamTimeout(provider.name(), provider.readTimeout());
         }
-        if (cause instanceof ConnectException || cause instanceof UnresolvedAddressException) {
+        if (cause instanceof ConnectException || cause instanceof UnresolvedAddressException
+                || cause instanceof java.net.UnknownHostException || cause instanceof java.net.NoRouteToHostException) {
             return GatewayException.upstreamUnavailable(provider.name(), "connection refused or host unreachable", cause);
         }
         return GatewayException.upstreamUnavailable(provider.name(), detail(cause), cause);
+    }
+
+    /** Jetty's client fails a connect that outlasts its timeout with this (and no more specific type). */
+    private static boolean isConnectTimeout(Throwable cause) {
+        return cause instanceof java.net.SocketTimeoutException && cause.getMessage() != null
+                && cause.getMessage().toLowerCase(java.util.Locale.ROOT).contains("connect");
     }
 
     /**

@@ -1,44 +1,113 @@
 package io.tokenrouter.upstream;
 
-import io.tokenrouter.config.DaemonThreads;
+import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.net.http.HttpClient;
+import java.net.URI;
 import java.time.Duration;
+import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.Flow;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.Request;
+import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
 
 /**
- * The long-lived JDK {@link HttpClient}s the gateway calls upstreams with: keep-alive pooled,
- * asynchronous (no thread waits for an upstream), HTTP/2 where the upstream offers it over TLS. One
- * client per distinct connect timeout, as the JDK sets that per client; all share one bounded executor.
+ * The long-lived HTTP clients the gateway forwards with: Jetty's non-blocking client (selector threads
+ * read every upstream; no thread waits for one), keep-alive pooled HTTP/1.1. One client per distinct
+ * connect timeout, as that is set per client; all share one bounded thread pool.
+ *
+ * <p>Chosen over the JDK's {@link java.net.http.HttpClient} by the benchmark in {@code src/bench}: the
+ * JDK client hands every completed exchange to the {@code CompletableFuture} default executor, which on
+ * a machine with two CPUs or fewer is a new thread per request.
  */
 @ApplicationScoped
 public class UpstreamHttp {
 
+    private static final Logger LOG = Logger.getLogger(UpstreamHttp.class.getName());
     private static final int THREADS = Math.max(16, 8 * Runtime.getRuntime().availableProcessors());
+    /** Upstream connections per provider address: far above any concurrency one node serves. */
+    private static final int MAX_CONNECTIONS = 16_384;
+    /** How long a pooled connection may sit unused before it is closed. */
+    private static final Duration POOLED_IDLE = Duration.ofSeconds(60);
 
-    private final ExecutorService executor = Executors.newFixedThreadPool(THREADS, DaemonThreads.named("upstream"));
+    private final QueuedThreadPool threads = new QueuedThreadPool(THREADS, 2);
+    private final ScheduledExecutorScheduler timers = new ScheduledExecutorScheduler("upstream-timer", true);
     private final ConcurrentMap<Duration, HttpClient> clients = new ConcurrentHashMap<>();
 
-    public HttpClient client(Duration connectTimeout) {
-        return clients.computeIfAbsent(connectTimeout, timeout -> HttpClient.newBuilder()
-                .connectTimeout(timeout)
-                .version(HttpClient.Version.HTTP_2)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .executor(executor)
-                .build());
+    @PostConstruct
+    void init() {
+        threads.setName("upstream");
+        threads.setDaemon(true);
+        try {
+            threads.start();
+            timers.start();
+        } catch (Exception e) {
+            throw new IllegalStateException("The upstream threads did not start", e);
+        }
     }
 
-    /** HTTP/2 over TLS (negotiated by ALPN); plain HTTP/1.1 in clear text, never an h2c upgrade attempt. */
-    public static HttpClient.Version versionFor(java.net.URI uri) {
-        return "https".equalsIgnoreCase(uri.getScheme()) ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1;
+    /**
+     * Sends {@code request}: {@code subscriberFor} gets the answer's head and returns the subscriber of
+     * its body; {@code failed} hears of a failure before the head. Without a head within
+     * {@code headerTimeout} the exchange fails with a {@link java.net.http.HttpTimeoutException}.
+     */
+    public void send(Request request, Duration headerTimeout,
+            Function<UpstreamCall.Head, Flow.Subscriber<List<ByteBuffer>>> subscriberFor, Consumer<Throwable> failed) {
+        UpstreamCall.send(request, timers, headerTimeout, subscriberFor, failed);
+    }
+
+    /** A POST to {@code uri}, to be completed by the caller and sent with {@link UpstreamCall}. */
+    public Request post(URI uri, Duration connectTimeout) {
+        return client(connectTimeout).newRequest(uri).method(HttpMethod.POST);
+    }
+
+    HttpClient client(Duration connectTimeout) {
+        return clients.computeIfAbsent(connectTimeout, this::start);
+    }
+
+    private HttpClient start(Duration connectTimeout) {
+        HttpClient client = new HttpClient();
+        client.setExecutor(threads);
+        client.setScheduler(timers);
+        client.setConnectTimeout(Math.max(1, connectTimeout.toMillis()));
+        client.setIdleTimeout(POOLED_IDLE.toMillis());
+        client.setFollowRedirects(false);
+        client.setUserAgentField(null);
+        client.setMaxConnectionsPerDestination(MAX_CONNECTIONS);
+        client.setMaxRequestsQueuedPerDestination(MAX_CONNECTIONS);
+        // answers pass through as the provider encoded them; nothing is decompressed here
+        client.getContentDecoderFactories().clear();
+        try {
+            client.start();
+        } catch (Exception e) {
+            throw new IllegalStateException("The upstream HTTP client did not start", e);
+        }
+        return client;
     }
 
     @PreDestroy
     void close() {
-        executor.shutdownNow();
+        for (HttpClient client : clients.values()) {
+            try {
+                client.stop();
+            } catch (Exception e) {
+                LOG.log(Level.FINE, "Upstream HTTP client did not stop cleanly", e);
+            }
+        }
+        try {
+            timers.stop();
+            threads.stop();
+        } catch (Exception e) {
+            LOG.log(Level.FINE, "Upstream threads did not stop cleanly", e);
+        }
     }
 }
