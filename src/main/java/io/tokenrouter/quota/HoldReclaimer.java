@@ -19,7 +19,8 @@ import java.util.logging.Logger;
  * <li>holds of nodes whose heartbeat stopped more than {@link #NODE_TIMEOUT} ago — by one node of the
  * cluster at a time, under a job lease.</li>
  * </ul>
- * Each node refreshes its heartbeat every {@link #HEARTBEAT}.
+ * Each node refreshes its heartbeat every {@link #HEARTBEAT}, and flushes its quota allowances every
+ * {@link #FLUSH}.
  */
 @ApplicationScoped
 public class HoldReclaimer {
@@ -27,6 +28,8 @@ public class HoldReclaimer {
     private static final Logger LOG = Logger.getLogger(HoldReclaimer.class.getName());
     static final Duration HEARTBEAT = Duration.ofSeconds(10);
     static final Duration ORPHAN_AGE = Duration.ofMinutes(1);
+    /** How often this node writes its quota allowances' usage and gives back what they no longer need. */
+    static final Duration FLUSH = Duration.ofSeconds(1);
     public static final Duration NODE_TIMEOUT = Duration.ofSeconds(90);
     private static final Duration FORGET_NODES_AFTER = Duration.ofDays(1);
     private static final String JOB = "quota-reclaim";
@@ -58,6 +61,7 @@ public class HoldReclaimer {
         node.heartbeat(clock.instant());
         scheduler.heartbeat(HEARTBEAT, "node heartbeat", () -> node.heartbeat(clock.instant()));
         scheduler.every(Duration.ofSeconds(30), JOB, this::reclaim);
+        scheduler.every(FLUSH, "quota allowance flush", () -> gate.flushAllowances(false));
     }
 
     /** One sweep; returns how many holds were given back. */

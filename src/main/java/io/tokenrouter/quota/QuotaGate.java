@@ -9,19 +9,29 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import io.tokenrouter.store.NodeRegistry;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Enforces quotas around one proxied request. {@link #reserve} takes, atomically in the database, one
- * request and the token estimate (prompt + maximum completion) on every applicable limit of the key,
- * its ancestors and its team, or refuses with 429 naming the limit and when it resets.
- * {@link #settle} replaces the reservation with what was actually used. Because the check and the
- * reservation are one conditional update per row, concurrent requests on any node can overspend a
- * token limit only by what they used beyond their own reservation, and never a request limit.
+ * Enforces quotas around one proxied request. {@link #reserve} takes one request and the token estimate
+ * (prompt + maximum completion) on every applicable limit of the key, its ancestors and its team, or
+ * refuses with 429 naming the limit and when it resets; {@link #settle} replaces the reservation with
+ * what was actually used.
+ *
+ * <p>Without a database round trip per request: this node takes an {@link Allowance} from the rows'
+ * counters (a block of requests and tokens, one conditional update in the database) and serves requests
+ * from it in memory; every second it writes what was used and gives back what was not. Blocks are
+ * {@code 1/8} of what is left, so they shrink to one request near a limit. Because every block is taken
+ * by a conditional update under the rows' locks, the nodes together can overspend a token limit only by
+ * what requests used beyond their own estimate, and never a request limit. The price is that a node may
+ * refuse a request while another node's allowance holds the rest of a limit unused: at most 1/8 of the
+ * headroom per allowance, for at most about two seconds (its age plus a flush).
  */
 @ApplicationScoped
 public class QuotaGate {
@@ -33,8 +43,21 @@ public class QuotaGate {
 
     private final QuotaRepository quotas;
     private final NodeRegistry node;
-    /** Holds of this node's requests in flight; a hold of this node not in here has leaked. */
+    /**
+     * An allowance takes {@code 1/BLOCK_FRACTION} of the smallest headroom of its rows: near a limit that
+     * is one request at a time, as without allowances; with plenty left, up to {@link #BLOCK_MAX_REQUESTS}.
+     */
+    static final int BLOCK_FRACTION = 8;
+    static final long BLOCK_MAX_REQUESTS = 1000;
+    /** How long an allowance serves requests before its unused part goes back (at the next flush after). */
+    static final Duration ALLOWANCE_AGE = Duration.ofSeconds(1);
+
+    /** Holds of this node's requests and allowances in use; a hold of this node not in here has leaked. */
     private final Set<Long> live = ConcurrentHashMap.newKeySet();
+    /** The allowance serving each set of quota rows (a key's chain and team), if any. */
+    private final ConcurrentMap<List<Long>, Slot> slots = new ConcurrentHashMap<>();
+    /** Every allowance whose hold is not settled yet, serving or retired. */
+    private final Set<Allowance> allowances = ConcurrentHashMap.newKeySet();
     private Clock clock = Clock.systemUTC();
 
     @Inject
@@ -53,24 +76,35 @@ public class QuotaGate {
      */
     public Reservation reserve(QuotaSubject subject, long tokens) {
         tokens = Math.min(tokens, MAX_TOKENS); // an amount below 1 is refused by the repository
+        List<Long> ids = subject.quotaIds();
+        if (!ids.isEmpty() && tokens >= 1) {
+            Slot slot = slots.computeIfAbsent(ids, k -> new Slot());
+            Allowance current = slot.current;
+            if (current != null && current.take(tokens)) {
+                return new Reservation(current.holdId, ids, tokens, current);
+            }
+            Reservation served = refill(slot, ids, tokens);
+            if (served != null) {
+                return served;
+            }
+        }
         Instant now = clock.instant();
         long holdId = newHoldId();
         live.add(holdId);
         boolean held = false;
         try {
-            if (!subject.quotaIds().isEmpty() && quotas.reserveFast(new QuotaRepository.Hold(holdId, subject.quotaIds(),
-                    tokens), node.nodeId(), now, Period.DAY.windowStart(now), Period.WEEK.windowStart(now),
-                    Period.MONTH.windowStart(now))) {
-                held = true;
-                return new Reservation(holdId, subject.quotaIds(), tokens);
-            }
             QuotaRepository.ReserveOutcome outcome = quotas.reserveAll(holdId, node.nodeId(), subject.keyChain(),
                     subject.teamId(), tokens, row -> Period.parse(row.getPeriod()).windowStart(now), now);
+            if (!outcome.accepted() && retireSharing(outcome.refusedBy().getId())) {
+                // this node's own allowances for other keys held part of that limit: they went back, try again
+                outcome = quotas.reserveAll(holdId, node.nodeId(), subject.keyChain(), subject.teamId(), tokens,
+                        row -> Period.parse(row.getPeriod()).windowStart(now), now);
+            }
             if (!outcome.accepted()) {
                 throw refusal(subject, outcome.refusedBy(), tokens, now);
             }
             held = !outcome.hold().quotaIds().isEmpty();
-            return held ? new Reservation(holdId, outcome.hold().quotaIds(), tokens) : Reservation.NONE;
+            return held ? new Reservation(holdId, outcome.hold().quotaIds(), tokens, null) : Reservation.NONE;
         } finally {
             if (!held) {
                 live.remove(holdId);
@@ -79,12 +113,58 @@ public class QuotaGate {
     }
 
     /**
+     * The slot's allowance could not serve the request: one caller at a time retires it (its unused part
+     * goes back to the database first, so this node never refuses itself), takes a new block and serves
+     * the request from it. Null when no block of even this one request fits; the slow path then finds
+     * the limit that refuses, or a row the key's cached list does not know yet.
+     */
+    private Reservation refill(Slot slot, List<Long> ids, long tokens) {
+        synchronized (slot) {
+            Allowance current = slot.current;
+            if (current != null && current.take(tokens)) {
+                return new Reservation(current.holdId, ids, tokens, current);
+            }
+            if (current != null) {
+                slot.current = null;
+                current.retire();
+                flush(current);
+            }
+            Instant now = clock.instant();
+            long holdId = newHoldId();
+            live.add(holdId);
+            QuotaRepository.Block block;
+            try {
+                block = quotas.takeBlock(holdId, node.nodeId(), ids, tokens, BLOCK_FRACTION, BLOCK_MAX_REQUESTS, now,
+                        Period.DAY.windowStart(now), Period.WEEK.windowStart(now), Period.MONTH.windowStart(now));
+            } catch (RuntimeException e) {
+                live.remove(holdId);
+                throw e;
+            }
+            if (block == null) {
+                live.remove(holdId);
+                return null;
+            }
+            Allowance fresh = new Allowance(holdId, ids, block.held(), block.limitsRequests(), block.limitsTokens(),
+                    System.nanoTime());
+            allowances.add(fresh);
+            boolean served = fresh.take(tokens);
+            slot.current = fresh;
+            return served ? new Reservation(holdId, ids, tokens, fresh) : null;
+        }
+    }
+
+    /**
      * Settles a reservation: requests count one if the request reached the provider, tokens count what
-     * was used. Never throws: a failure is logged, and this node reclaims the hold within
-     * {@link HoldReclaimer#ORPHAN_AGE} plus a sweep.
+     * was used. Served from an allowance, this is bookkeeping in memory, written with the allowance's next
+     * flush; a hold of its own is settled in the database. Never throws: a failure is logged, and this
+     * node reclaims the hold within {@link HoldReclaimer#ORPHAN_AGE} plus a sweep.
      */
     public void settle(Reservation reservation, boolean reachedProvider, long tokensUsed) {
         if (reservation.isEmpty()) {
+            return;
+        }
+        if (reservation.allowance != null) {
+            reservation.allowance.settle(reservation.tokens(), reachedProvider, tokensUsed);
             return;
         }
         try {
@@ -95,6 +175,72 @@ public class QuotaGate {
                     + " leaked holds, and the usage is missing from these counters (it is in the request log)", e);
         } finally {
             live.remove(reservation.holdId());
+        }
+    }
+
+    /**
+     * Writes every allowance's usage to the database and shrinks its hold to what it still serves;
+     * allowances older than {@link #ALLOWANCE_AGE} (or all, with {@code retireAll}) are retired first, so
+     * their unused part goes back. Run every second by {@link HoldReclaimer}, and with {@code retireAll}
+     * before this node reads counters for display and when it stops, so what it shows is exact.
+     */
+    public void flushAllowances(boolean retireAll) {
+        long now = System.nanoTime();
+        for (Allowance allowance : allowances) {
+            if (retireAll || now - allowance.takenAtNanos >= ALLOWANCE_AGE.toNanos()) {
+                allowance.retire();
+            }
+        }
+        for (Map.Entry<List<Long>, Slot> entry : slots.entrySet()) {
+            Slot slot = entry.getValue();
+            synchronized (slot) {
+                if (slot.current == null || slot.current.retired()) {
+                    slot.current = null;
+                    slots.remove(entry.getKey(), slot);
+                }
+            }
+        }
+        for (Allowance allowance : allowances) {
+            flush(allowance);
+        }
+    }
+
+    /** Retires and flushes this node's allowances on the quota row {@code quotaId}; true if there were any. */
+    private boolean retireSharing(long quotaId) {
+        boolean any = false;
+        for (Allowance allowance : allowances) {
+            if (allowance.quotaIds.contains(quotaId) && !allowance.retired()) {
+                allowance.retire();
+                flush(allowance);
+                any = true;
+            }
+        }
+        return any;
+    }
+
+    /** Gives back every allowance's unused part when the application stops. */
+    @jakarta.annotation.PreDestroy
+    void stop() {
+        flushAllowances(true);
+    }
+
+    private void flush(Allowance allowance) {
+        allowance.flushing.lock();
+        try {
+            Allowance.Flush plan = allowance.flushPlan();
+            if (plan != null) {
+                quotas.resize(allowance.holdId, allowance.quotaIds, plan.held(), plan.keep(), plan.used());
+                allowance.flushed(plan);
+            }
+            if (allowance.finished()) {
+                allowances.remove(allowance);
+                live.remove(allowance.holdId);
+            }
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "Could not write quota allowance " + allowance.holdId + " on " + allowance.quotaIds
+                    + "; tried again with the next flush", e);
+        } finally {
+            allowance.flushing.unlock();
         }
     }
 
@@ -120,6 +266,11 @@ public class QuotaGate {
         return reclaimed;
     }
 
+    private static final class Slot {
+        /** Serves requests; replaced under the slot's lock. */
+        volatile Allowance current;
+    }
+
     private static long newHoldId() {
         return ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
     }
@@ -135,7 +286,7 @@ public class QuotaGate {
         long used = rolledOver ? 0 : row.getUsed();
         String message = "The " + period.adjective() + " " + unit.substring(0, unit.length() - 1) + " quota of "
                 + owner(subject, row) + " is exhausted: " + used + " of " + row.getLimit() + " " + unit + " used, "
-                + row.getReserved() + " reserved by requests in flight, this request needs " + needed + ". "
+                + row.getReserved() + " reserved by requests in flight and gateway nodes' allowances, this request needs " + needed + ". "
                 + (resets == null ? "It does not reset by itself; an administrator can reset it."
                 : "It resets at " + resets + ".");
         GatewayException e = new GatewayException(429, metric == Metric.REQUESTS ? "requests" : "tokens",

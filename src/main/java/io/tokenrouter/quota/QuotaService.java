@@ -13,19 +13,37 @@ import java.util.List;
 public class QuotaService {
 
     private final QuotaRepository quotas;
+    private final QuotaGate gate;
 
     @Inject
-    public QuotaService(QuotaRepository quotas) {
+    public QuotaService(QuotaRepository quotas, QuotaGate gate) {
         this.quotas = quotas;
+        this.gate = gate;
     }
 
     protected QuotaService() {
-        this(null);
+        this(null, null);
     }
 
     private final Clock clock = Clock.systemUTC();
 
+    /**
+     * The owner's limits and counters. This node's allowances are written and given back first, so the
+     * counters are exact for this node; other nodes' lag by at most their flush interval (about two seconds).
+     * Inside a caller's transaction (which may hold these rows locked) the flush is left to the next tick.
+     */
     public List<QuotaView> view(String ownerType, long ownerId) {
+        flushAllowances();
+        return read(ownerType, ownerId);
+    }
+
+    private void flushAllowances() {
+        if (!quotas.callerInTransaction()) {
+            gate.flushAllowances(true);
+        }
+    }
+
+    private List<QuotaView> read(String ownerType, long ownerId) {
         Instant now = clock.instant();
         return quotas.findByOwner(ownerType, ownerId).stream().map(q -> view(q, now)).toList();
     }
@@ -35,12 +53,13 @@ public class QuotaService {
         List<Quota> wanted = specs.stream()
                 .map(s -> new Quota(ownerType, ownerId, s.metric(), s.period(), s.limit())).toList();
         quotas.replaceForOwner(ownerType, ownerId, wanted);
-        return view(ownerType, ownerId);
+        return read(ownerType, ownerId); // often inside the caller's transaction, which holds these rows: no flush here
     }
 
     public List<QuotaView> reset(String ownerType, long ownerId) {
+        flushAllowances();
         quotas.resetOwner(ownerType, ownerId);
-        return view(ownerType, ownerId);
+        return read(ownerType, ownerId);
     }
 
     static QuotaView view(Quota q, Instant now) {

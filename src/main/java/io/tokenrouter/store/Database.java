@@ -126,6 +126,11 @@ public class Database {
         }
     }
 
+    /** Whether this thread is inside {@link #inTransaction} (whose rows it may hold locked). */
+    public boolean transactionOpen() {
+        return current.get() != null;
+    }
+
     /**
      * Runs {@code work} in one transaction, committed on return and rolled back on any exception. Called
      * inside another {@code inTransaction} on the same thread, it joins that transaction, so a service can

@@ -52,50 +52,7 @@ public class QuotaRepository {
     private static final String STALE = "(period <> 'total' and (window_start is null or window_start < " + WINDOW + "))";
     /** Typed explicitly: H2 would type the CASE after the literal 1 (INTEGER) and overflow on large amounts. */
     private static final String AMOUNT = "case metric when 'requests' then cast(1 as bigint) else cast(? as bigint) end";
-
-    /**
-     * The hot path: one conditional {@code UPDATE} over the given rows, in plain JDBC, that rolls each into
-     * its current window and reserves one request or {@code tokens} on it where it fits, and the hold rows
-     * in the same transaction. True when every row took it (committed); false when any did not or a row is
-     * gone (rolled back, nothing reserved), in which case {@link #reserveAll} finds out which limit refused.
-     */
-    public boolean reserveFast(Hold hold, String nodeId, Instant now, Instant day, Instant week, Instant month) {
-        requirePositive(hold.tokens());
-        List<Long> ids = hold.quotaIds();
-        String sql = "update quotas set used = case when " + STALE + " then 0 else used end,"
-                + " window_start = case when " + STALE + " then " + WINDOW + " else window_start end,"
-                + " reserved = reserved + " + AMOUNT
-                + " where id in (" + placeholders(ids.size()) + ")"
-                + " and (case when " + STALE + " then 0 else used end) + reserved + " + AMOUNT + " <= limit_value";
-        try (Connection c = database.dataSource().getConnection()) {
-            c.setAutoCommit(false);
-            try (PreparedStatement s = c.prepareStatement(sql)) {
-                lockInOrder(c, ids);
-                int i = windows(s, 1, day, week, month);
-                i = windows(s, i, day, week, month);
-                i = windows(s, i, day, week, month);
-                s.setLong(i++, hold.tokens());
-                i = ids(s, i, ids);
-                i = windows(s, i, day, week, month);
-                s.setLong(i, hold.tokens());
-                boolean all = s.executeUpdate() == ids.size();
-                if (all) {
-                    insertHold(c, hold, nodeId, now);
-                    c.commit();
-                } else {
-                    c.rollback();
-                }
-                return all;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("Quota reservation failed: " + e.getMessage(), e);
-        }
-    }
+    private static final String AMOUNTS = "case metric when 'requests' then cast(? as bigint) else cast(? as bigint) end";
 
     /**
      * On PostgreSQL, locks the quota rows a transaction is about to change in id order first: a multi-row
@@ -133,21 +90,153 @@ public class QuotaRepository {
      * first makes settlement and reclaiming exclusive: only the one that deleted them gives them back.
      */
     public void settle(Hold hold, long requestsUsed, long tokensUsed) {
-        List<Long> ids = hold.quotaIds();
+        resize(hold.holdId(), hold.quotaIds(), new Amounts(1, hold.tokens()), Amounts.ZERO,
+                new Amounts(requestsUsed, Math.max(0, tokensUsed)));
+    }
+
+    /** An amount per metric: {@code requests} on request rows, {@code tokens} on token rows. */
+    public record Amounts(long requests, long tokens) {
+        public static final Amounts ZERO = new Amounts(0, 0);
+    }
+
+    /**
+     * What {@link #takeBlock} took: the same amount on every row of a metric, and whether the rows hold a
+     * limit of that metric at all (a metric without a row is not limited).
+     */
+    public record Block(Amounts held, boolean limitsRequests, boolean limitsTokens) {
+    }
+
+    /**
+     * Takes a node's allowance in one transaction: locks the rows in id order, rolls each into its current
+     * window, and reserves on every row of a metric the same amount: {@code 1/fraction} of the smallest
+     * headroom (limit − used − reserved) among the rows of that metric, at least one request or
+     * {@code tokens} and at most {@code maxRequests} requests (tokens: that many times {@code tokens}).
+     * Null, with nothing reserved, when the rows are not all there or one cannot take even one request of
+     * {@code tokens}; {@link #reserveAll} then finds the limit that refused.
+     */
+    public Block takeBlock(long holdId, String nodeId, List<Long> ids, long tokens, int fraction, long maxRequests,
+                           Instant now, Instant day, Instant week, Instant month) {
+        requirePositive(tokens);
+        try (Connection c = database.dataSource().getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                Block block = headroom(c, ids, tokens, fraction, maxRequests, now, day, week, month);
+                if (block == null) {
+                    c.rollback();
+                    return null;
+                }
+                String sql = "update quotas set used = case when " + STALE + " then 0 else used end,"
+                        + " window_start = case when " + STALE + " then " + WINDOW + " else window_start end,"
+                        + " reserved = reserved + " + AMOUNTS + " where id in (" + placeholders(ids.size()) + ")";
+                try (PreparedStatement s = c.prepareStatement(sql)) {
+                    int i = windows(s, 1, day, week, month);
+                    i = windows(s, i, day, week, month);
+                    i = windows(s, i, day, week, month);
+                    s.setLong(i++, block.held().requests());
+                    s.setLong(i++, block.held().tokens());
+                    ids(s, i, ids);
+                    s.executeUpdate();
+                }
+                try (PreparedStatement s = c.prepareStatement("insert into quota_holds (hold_id, quota_id, amount,"
+                        + " node_id, created_at) select ?, id, " + AMOUNTS + ", ?, ? from quotas where id in ("
+                        + placeholders(ids.size()) + ")")) {
+                    s.setLong(1, holdId);
+                    s.setLong(2, block.held().requests());
+                    s.setLong(3, block.held().tokens());
+                    s.setString(4, nodeId);
+                    s.setObject(5, OffsetDateTime.ofInstant(now, ZoneOffset.UTC));
+                    ids(s, 6, ids);
+                    s.executeUpdate();
+                }
+                c.commit();
+                return block;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("Quota allowance failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Locks the rows (in id order) and sizes the block; null when a row is missing or has no room for one request. */
+    private static Block headroom(Connection c, List<Long> ids, long tokens, int fraction, long maxRequests,
+                                  Instant now, Instant day, Instant week, Instant month) throws SQLException {
+        long requestRoom = Long.MAX_VALUE;
+        long tokenRoom = Long.MAX_VALUE;
+        boolean limitsRequests = false;
+        boolean limitsTokens = false;
+        int found = 0;
+        try (PreparedStatement s = c.prepareStatement("select metric, period, limit_value, used, reserved, window_start"
+                + " from quotas where id in (" + placeholders(ids.size()) + ") order by id for update")) {
+            ids(s, 1, ids);
+            try (var rows = s.executeQuery()) {
+                while (rows.next()) {
+                    found++;
+                    String period = rows.getString(2);
+                    Instant window = switch (period) {
+                        case "day" -> day;
+                        case "week" -> week;
+                        case "month" -> month;
+                        default -> null;
+                    };
+                    OffsetDateTime start = rows.getObject(6, OffsetDateTime.class);
+                    boolean stale = window != null && (start == null || start.toInstant().isBefore(window));
+                    long room = rows.getLong(3) - (stale ? 0 : rows.getLong(4)) - rows.getLong(5);
+                    if (Quota.METRIC_REQUESTS.equals(rows.getString(1))) {
+                        limitsRequests = true;
+                        requestRoom = Math.min(requestRoom, room);
+                    } else {
+                        limitsTokens = true;
+                        tokenRoom = Math.min(tokenRoom, room);
+                    }
+                }
+            }
+        }
+        if (found != ids.size() || requestRoom < 1 || tokenRoom < tokens) {
+            return null;
+        }
+        long requests = limitsRequests ? Math.max(1, Math.min(maxRequests, requestRoom / fraction)) : 0;
+        long maxTokens = tokens > Long.MAX_VALUE / maxRequests ? tokens : tokens * maxRequests;
+        long blockTokens = limitsTokens ? Math.min(tokenRoom, Math.max(tokens, Math.min(maxTokens, tokenRoom / fraction))) : 0;
+        return new Block(new Amounts(requests, blockTokens), limitsRequests, limitsTokens);
+    }
+
+    /**
+     * Changes a hold in one transaction: what it holds on each row goes from {@code held} to {@code keep}
+     * (per metric; all zero deletes it), {@code reserved} drops by the difference, and {@code used} grows
+     * by {@code used}. If the hold was reclaimed meanwhile, {@code reserved} was given back already and
+     * only {@code used} is added. Rows are locked in id order first, as everywhere.
+     */
+    public void resize(long holdId, List<Long> ids, Amounts held, Amounts keep, Amounts used) {
         try (Connection c = database.dataSource().getConnection()) {
             c.setAutoCommit(false);
             try {
                 lockInOrder(c, ids);
-                boolean held = deleteHold(c, hold.holdId()) > 0;
+                int holds;
+                if (keep.requests() == 0 && keep.tokens() == 0) {
+                    holds = deleteHold(c, holdId);
+                } else {
+                    try (PreparedStatement s = c.prepareStatement("update quota_holds set amount = case (select q.metric"
+                            + " from quotas q where q.id = quota_holds.quota_id) when 'requests' then cast(? as bigint)"
+                            + " else cast(? as bigint) end where hold_id = ?")) {
+                        s.setLong(1, keep.requests());
+                        s.setLong(2, keep.tokens());
+                        s.setLong(3, holdId);
+                        holds = s.executeUpdate();
+                    }
+                }
                 try (PreparedStatement s = c.prepareStatement("update quotas set reserved = reserved - case when ? = 1"
-                        + " then " + AMOUNT + " else 0 end, used = used + case metric when 'requests' then cast(? as bigint)"
-                        + " else cast(? as bigint) end"
+                        + " then " + AMOUNTS + " else 0 end, used = used + " + AMOUNTS
                         + " where id in (" + placeholders(ids.size()) + ")")) {
-                    s.setInt(1, held ? 1 : 0);
-                    s.setLong(2, hold.tokens());
-                    s.setLong(3, requestsUsed);
-                    s.setLong(4, Math.max(0, tokensUsed));
-                    ids(s, 5, ids);
+                    s.setInt(1, holds > 0 ? 1 : 0);
+                    s.setLong(2, Math.max(0, held.requests() - keep.requests()));
+                    s.setLong(3, Math.max(0, held.tokens() - keep.tokens()));
+                    s.setLong(4, used.requests());
+                    s.setLong(5, used.tokens());
+                    ids(s, 6, ids);
                     s.executeUpdate();
                 }
                 c.commit();
@@ -233,6 +322,11 @@ public class QuotaRepository {
         s.setObject(i + 1, OffsetDateTime.ofInstant(week, ZoneOffset.UTC));
         s.setObject(i + 2, OffsetDateTime.ofInstant(month, ZoneOffset.UTC));
         return i + 3;
+    }
+
+    /** Whether the caller is inside a transaction, which may hold quota rows locked that a separate connection would wait for. */
+    public boolean callerInTransaction() {
+        return database.transactionOpen();
     }
 
     public List<Quota> findForOwners(List<Long> keyIds, Long teamId) {

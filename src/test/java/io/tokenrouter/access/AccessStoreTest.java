@@ -271,7 +271,7 @@ class AccessStoreTest {
         Caller actor = lookup.caller(keys.store(admin));
         io.tokenrouter.store.EventRepository events = TestDatabases.events(database);
         KeyService service = keyService();
-        service.quotas = new io.tokenrouter.quota.QuotaService(quotas) {
+        service.quotas = new io.tokenrouter.quota.QuotaService(quotas, new io.tokenrouter.quota.QuotaGate(quotas, TestDatabases.node(database))) {
             @Override
             public List<io.tokenrouter.quota.QuotaView> set(String ownerType, long ownerId,
                                                              List<io.tokenrouter.quota.QuotaSpec> specs) {
@@ -288,7 +288,7 @@ class AccessStoreTest {
         assertThat(keys.findAll(0, 1000).total()).isEqualTo(keysBefore);
         assertThat(events.search(null, "config", "half-made", 0, 10).total()).isZero();
 
-        service.quotas = new io.tokenrouter.quota.QuotaService(quotas);
+        service.quotas = new io.tokenrouter.quota.QuotaService(quotas, new io.tokenrouter.quota.QuotaGate(quotas, TestDatabases.node(database)));
         CreatedKey created = service.create(actor, new KeyDraft("whole", "inferrer", null, null, null, null, null, quota));
         assertThat(quotas.findByOwner(Quota.OWNER_KEY, created.key().id())).hasSize(1);
         assertThat(events.search(null, "config", "whole", 0, 10).items()).singleElement()
@@ -350,7 +350,7 @@ class AccessStoreTest {
         service.teams = TestDatabases.teams(database);
         service.lookup = lookup;
         service.database = database;
-        service.quotas = new io.tokenrouter.quota.QuotaService(quotas);
+        service.quotas = new io.tokenrouter.quota.QuotaService(quotas, new io.tokenrouter.quota.QuotaGate(quotas, TestDatabases.node(database)));
         service.audit = auditTrail();
         return service;
     }

@@ -93,6 +93,7 @@ class QuotaConcurrencyTest {
         Quota row = repository.findByOwner(Quota.OWNER_KEY, key).get(0);
         assertThat(row.getReserved()).isEqualTo(10);
         accepted.forEach(r -> gate.settle(r, true, 0));
+        gate.flushAllowances(true);
         row = repository.findByOwner(Quota.OWNER_KEY, key).get(0);
         assertThat(row.getUsed()).isEqualTo(10);
         assertThat(row.getReserved()).isZero();
@@ -123,6 +124,7 @@ class QuotaConcurrencyTest {
             }
         }
         assertThat(reservedSum).isLessThanOrEqualTo(1000).isGreaterThan(800);
+        gate.flushAllowances(true); // unused parts of this node's allowance go back; in-flight reservations stay
         assertThat(repository.findByOwner(Quota.OWNER_KEY, key).get(0).getReserved()).isEqualTo(reservedSum);
         // settle each below its reservation (actual usage is usually lower than the maximum asked for)
         long usedSum = 0;
@@ -131,6 +133,7 @@ class QuotaConcurrencyTest {
             usedSum += actual;
             gate.settle((Reservation) pair[1], true, actual);
         }
+        gate.flushAllowances(true);
         Quota row = repository.findByOwner(Quota.OWNER_KEY, key).get(0);
         assertThat(row.getUsed()).isEqualTo(usedSum);
         assertThat(row.getReserved()).isZero();
@@ -192,6 +195,7 @@ class QuotaConcurrencyTest {
         gate.useClock(Clock.fixed(Instant.parse("2026-03-10T00:00:01Z"), ZoneOffset.UTC));
         Reservation next = gate.reserve(key(repository, key, "night-owl"), 1);
         gate.settle(next, true, 0);
+        gate.flushAllowances(true);
         Quota row = repository.findByOwner(Quota.OWNER_KEY, key).get(0);
         assertThat(row.getUsed()).isEqualTo(1);
         assertThat(row.getWindowStart()).isEqualTo(Instant.parse("2026-03-10T00:00:00Z"));
@@ -224,6 +228,7 @@ class QuotaConcurrencyTest {
 
         gate.settle(gate.reserve(key(repository, key, "k"), 4000), false, 0);
         gate.settle(gate.reserve(key(repository, key, "k"), 4000), true, 1234);
+        gate.flushAllowances(true);
 
         List<Quota> rows = repository.findByOwner(Quota.OWNER_KEY, key);
         Quota requests = rows.stream().filter(q -> q.getMetric().equals("requests")).findFirst().orElseThrow();
@@ -232,6 +237,82 @@ class QuotaConcurrencyTest {
         assertThat(requests.getReserved()).isZero();
         assertThat(tokens.getUsed()).isEqualTo(1234);
         assertThat(tokens.getReserved()).isZero();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("databases")
+    void requestsAreServedFromOneAllowanceWithoutADatabaseRoundTripEach(Supplier<Database> db) throws Exception {
+        QuotaRepository repository = TestDatabases.quotas(db.get());
+        long key = newOwner();
+        repository.replaceForOwner(Quota.OWNER_KEY, key, List.of(new Quota(Quota.OWNER_KEY, key, "requests", "day", 1_000_000),
+                new Quota(Quota.OWNER_KEY, key, "tokens", "day", 1_000_000_000L)));
+        QuotaGate gate = gate(repository, Clock.systemUTC());
+        QuotaSubject subject = key(repository, key, "k");
+
+        for (int i = 0; i < 200; i++) {
+            gate.settle(gate.reserve(subject, 100), true, 40);
+        }
+
+        // one block (1000 requests, 100,000 tokens) served all 200: one hold, nothing written per request yet
+        assertThat(holds(TestDatabases.databaseOf(repository), key)).isEqualTo(1);
+        List<Quota> rows = repository.findByOwner(Quota.OWNER_KEY, key);
+        assertThat(rows).allSatisfy(q -> assertThat(q.getUsed()).isZero());
+        assertThat(rows).anySatisfy(q -> assertThat(q.getReserved()).isEqualTo(1000));
+        gate.flushAllowances(false); // the writer's tick: usage written, the hold shrinks to what is left
+        rows = repository.findByOwner(Quota.OWNER_KEY, key);
+        assertThat(rows).filteredOn(q -> q.getMetric().equals("requests")).singleElement().satisfies(q -> {
+            assertThat(q.getUsed()).isEqualTo(200);
+            assertThat(q.getReserved()).isEqualTo(800);
+        });
+        assertThat(rows).filteredOn(q -> q.getMetric().equals("tokens")).singleElement().satisfies(q -> {
+            assertThat(q.getUsed()).isEqualTo(8000);
+            assertThat(q.getReserved()).isEqualTo(100 * 1000 - 8000);
+        });
+        gate.flushAllowances(true); // retired: the rest goes back, the hold is gone
+        assertThat(holds(TestDatabases.databaseOf(repository), key)).isZero();
+        assertThat(repository.findByOwner(Quota.OWNER_KEY, key)).allSatisfy(q -> assertThat(q.getReserved()).isZero());
+    }
+
+    /**
+     * Two nodes, each with 25 threads reserving and settling until refused, on one limit of 1,000 requests:
+     * blocks shrink as the limit nears (1/8 of what is left, then one request), so together they forward
+     * exactly 1,000 and never one more; what a node's allowance held unused went back before it refused.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("databases")
+    void twoNodesWithAllowancesForwardExactlyTheLimit(Supplier<Database> db) throws Exception {
+        QuotaRepository repository = TestDatabases.quotas(db.get());
+        long key = newOwner();
+        repository.replaceForOwner(Quota.OWNER_KEY, key, List.of(new Quota(Quota.OWNER_KEY, key, "requests", "total", 1000)));
+        QuotaGate a = gate(repository, Clock.systemUTC());
+        QuotaGate b = new QuotaGate(repository, TestDatabases.node(TestDatabases.databaseOf(repository)));
+        QuotaSubject subject = key(repository, key, "k");
+        AtomicLong forwarded = new AtomicLong();
+        AtomicLong turn = new AtomicLong();
+
+        List<Object> outcomes = inParallel(() -> {
+            QuotaGate gate = turn.getAndIncrement() % 2 == 0 ? a : b;
+            while (true) {
+                Reservation r = gate.reserve(subject, 1); // a refusal ends the loop (returned by inParallel)
+                forwarded.incrementAndGet();
+                gate.settle(r, true, 0);
+            }
+        });
+
+        assertThat(outcomes).allSatisfy(o -> assertThat(o).isInstanceOf(GatewayException.class));
+        assertThat(forwarded.get()).isEqualTo(1000);
+        a.flushAllowances(true);
+        b.flushAllowances(true);
+        Quota row = repository.findByOwner(Quota.OWNER_KEY, key).get(0);
+        assertThat(row.getUsed()).isEqualTo(1000);
+        assertThat(row.getReserved()).isZero();
+        assertThat(holds(TestDatabases.databaseOf(repository), key)).isZero();
+    }
+
+    private static long holds(Database db, long key) {
+        return db.inTransaction(em -> ((Number) em.createNativeQuery("select count(distinct h.hold_id) from quota_holds h"
+                + " join quotas q on q.id = h.quota_id where q.owner_type = 'key' and q.owner_id = ?1")
+                .setParameter(1, key).getSingleResult()).longValue());
     }
 
     /** Runs the task on {@value #THREADS} threads released at the same instant; a refusal is returned, not thrown. */
@@ -264,6 +345,7 @@ class QuotaConcurrencyTest {
         });
 
         assertThat(outcomes).allMatch("ok"::equals);
+        gate.flushAllowances(true);
         assertThat(repository.findByOwner(Quota.OWNER_TEAM, team)).allSatisfy(q -> {
             assertThat(q.getReserved()).isZero();
             assertThat(q.getUsed()).isEqualTo(q.getMetric().equals("requests") ? 2_000 : 40_000);

@@ -85,6 +85,7 @@ class QuotaHoldsTest {
         assertThat(f.row("tokens").getReserved()).isZero();
         assertThat(f.row("requests").getReserved()).isZero();
         gate.settle(gate.reserve(f.subject(), 1000), true, 10);
+        gate.flushAllowances(true);
         assertThat(f.row("tokens").getUsed()).isEqualTo(10);
     }
 
@@ -123,6 +124,8 @@ class QuotaHoldsTest {
         // a request of the "crashed" node that still finishes is charged, but gives nothing back twice
         crashedGate.settle(lost, true, 700);
         survivorGate.settle(inFlight, true, 300);
+        crashedGate.flushAllowances(true);
+        survivorGate.flushAllowances(true);
         assertThat(f.row("tokens").getReserved()).isZero();
         assertThat(f.row("tokens").getUsed()).isEqualTo(1000);
         assertThat(f.row("requests").getReserved()).isZero();
@@ -144,10 +147,13 @@ class QuotaHoldsTest {
 
         assertThat(reclaimer(restarted, node, f.db(), now.plus(HoldReclaimer.ORPHAN_AGE).plusSeconds(1)).reclaim())
                 .isEqualTo(2);
+        restarted.flushAllowances(true);
         assertThat(f.row("tokens").getReserved()).isEqualTo(100);
         restarted.settle(stillLive, true, 50);
         gate.settle(leaked, true, 10);
         gate.settle(young, true, 20);
+        restarted.flushAllowances(true);
+        gate.flushAllowances(true);
         assertThat(f.row("tokens").getReserved()).isZero();
         assertThat(f.row("tokens").getUsed()).isEqualTo(80);
     }
@@ -162,8 +168,10 @@ class QuotaHoldsTest {
         Reservation r = gate.reserve(f.subject(), 2000);
 
         assertThat(reclaimer(gate, node, f.db(), now.plusSeconds(3600)).reclaim()).isZero();
+        gate.flushAllowances(true);
         assertThat(f.row("tokens").getReserved()).isEqualTo(2000);
         gate.settle(r, true, 5);
+        gate.flushAllowances(true);
         assertThat(f.row("tokens").getReserved()).isZero();
     }
 
@@ -175,6 +183,7 @@ class QuotaHoldsTest {
         QuotaGate gate = new QuotaGate(f.quotas(), node);
         gate.settle(gate.reserve(f.subject(), 3000), true, 2500);
         Reservation inFlight = gate.reserve(f.subject(), 1200);
+        gate.flushAllowances(true); // as the quota service does before a reset
         try (Connection c = f.db().dataSource().getConnection(); Statement s = c.createStatement()) {
             // reserved amounts nobody holds (written before holds existed, or by a bug)
             s.executeUpdate("update quotas set reserved = reserved + 777 where owner_id = " + f.key());
@@ -186,6 +195,7 @@ class QuotaHoldsTest {
         assertThat(f.row("tokens").getReserved()).isEqualTo(1200);
         assertThat(f.row("requests").getReserved()).isEqualTo(1);
         gate.settle(inFlight, true, 100);
+        gate.flushAllowances(true);
         assertThat(f.row("tokens").getReserved()).isZero();
         assertThat(f.row("tokens").getUsed()).isEqualTo(100);
     }
