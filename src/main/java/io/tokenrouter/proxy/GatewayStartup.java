@@ -78,20 +78,6 @@ public class GatewayStartup {
         return false;
     }
 
-    /**
-     * The JDK's HttpClient completes every asynchronous exchange on the common ForkJoinPool; when that
-     * pool has fewer than two threads (machines with one or two CPUs) the JDK starts a new thread for each
-     * completion instead, which costs more than the rest of the request.
-     */
-    private static void warnAboutSmallCommonPool() {
-        if (java.util.concurrent.ForkJoinPool.getCommonPoolParallelism() < 2) {
-            LOG.info("This JVM's common ForkJoinPool has " + java.util.concurrent.ForkJoinPool.getCommonPoolParallelism()
-                    + " thread(s): the JDK HttpClient then starts a short-lived thread to complete each upstream call,"
-                    + " which costs some CPU per request (not correctness). A larger pool avoids it:"
-                    + " -Djava.util.concurrent.ForkJoinPool.common.parallelism=4.");
-        }
-    }
-
     void onStart(@Observes @Initialized(ApplicationScoped.class) Object event) {
         createApplicationBeans();
         // one node at a time stores what the configuration seeds, so nodes starting together on a new
@@ -107,7 +93,6 @@ public class GatewayStartup {
         providerQuotas.start();
         retention.start();
         usageRecorder.queued(); // starts the usage writer now, so shutdown drains it even before any request
-        warnAboutSmallCommonPool();
         LOG.info("TokenRouter started");
     }
 }

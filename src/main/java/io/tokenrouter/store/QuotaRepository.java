@@ -117,39 +117,56 @@ public class QuotaRepository {
     public Block takeBlock(long holdId, String nodeId, List<Long> ids, long tokens, int fraction, long maxRequests,
                            Instant now, Instant day, Instant week, Instant month) {
         requirePositive(tokens);
+        return transaction("Quota allowance", c -> {
+            Block block = headroom(c, ids, tokens, fraction, maxRequests, now, day, week, month);
+            if (block == null) {
+                return null;
+            }
+            String sql = "update quotas set used = case when " + STALE + " then 0 else used end,"
+                    + " window_start = case when " + STALE + " then " + WINDOW + " else window_start end,"
+                    + " reserved = reserved + " + AMOUNTS + " where id in (" + placeholders(ids.size()) + ")";
+            try (PreparedStatement s = c.prepareStatement(sql)) {
+                int i = windows(s, 1, day, week, month);
+                i = windows(s, i, day, week, month);
+                i = windows(s, i, day, week, month);
+                s.setLong(i++, block.held().requests());
+                s.setLong(i++, block.held().tokens());
+                ids(s, i, ids);
+                s.executeUpdate();
+            }
+            try (PreparedStatement s = c.prepareStatement("insert into quota_holds (hold_id, quota_id, amount,"
+                    + " node_id, created_at) select ?, id, " + AMOUNTS + ", ?, ? from quotas where id in ("
+                    + placeholders(ids.size()) + ")")) {
+                s.setLong(1, holdId);
+                s.setLong(2, block.held().requests());
+                s.setLong(3, block.held().tokens());
+                s.setString(4, nodeId);
+                s.setObject(5, OffsetDateTime.ofInstant(now, ZoneOffset.UTC));
+                ids(s, 6, ids);
+                s.executeUpdate();
+            }
+            return block;
+        });
+    }
+
+    /** A unit of work on one connection. */
+    @FunctionalInterface
+    private interface SqlWork<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    /** Runs {@code work} in a transaction of its own: committed on return, rolled back on any failure (and when it answers null). */
+    private <T> T transaction(String what, SqlWork<T> work) {
         try (Connection c = database.dataSource().getConnection()) {
             c.setAutoCommit(false);
             try {
-                Block block = headroom(c, ids, tokens, fraction, maxRequests, now, day, week, month);
-                if (block == null) {
+                T result = work.run(c);
+                if (result == null) {
                     c.rollback();
-                    return null;
+                } else {
+                    c.commit();
                 }
-                String sql = "update quotas set used = case when " + STALE + " then 0 else used end,"
-                        + " window_start = case when " + STALE + " then " + WINDOW + " else window_start end,"
-                        + " reserved = reserved + " + AMOUNTS + " where id in (" + placeholders(ids.size()) + ")";
-                try (PreparedStatement s = c.prepareStatement(sql)) {
-                    int i = windows(s, 1, day, week, month);
-                    i = windows(s, i, day, week, month);
-                    i = windows(s, i, day, week, month);
-                    s.setLong(i++, block.held().requests());
-                    s.setLong(i++, block.held().tokens());
-                    ids(s, i, ids);
-                    s.executeUpdate();
-                }
-                try (PreparedStatement s = c.prepareStatement("insert into quota_holds (hold_id, quota_id, amount,"
-                        + " node_id, created_at) select ?, id, " + AMOUNTS + ", ?, ? from quotas where id in ("
-                        + placeholders(ids.size()) + ")")) {
-                    s.setLong(1, holdId);
-                    s.setLong(2, block.held().requests());
-                    s.setLong(3, block.held().tokens());
-                    s.setString(4, nodeId);
-                    s.setObject(5, OffsetDateTime.ofInstant(now, ZoneOffset.UTC));
-                    ids(s, 6, ids);
-                    s.executeUpdate();
-                }
-                c.commit();
-                return block;
+                return result;
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;
@@ -157,7 +174,7 @@ public class QuotaRepository {
                 c.setAutoCommit(true);
             }
         } catch (SQLException e) {
-            throw new IllegalStateException("Quota allowance failed: " + e.getMessage(), e);
+            throw new IllegalStateException(what + " failed: " + e.getMessage(), e);
         }
     }
 
@@ -211,44 +228,34 @@ public class QuotaRepository {
      * only {@code used} is added. Rows are locked in id order first, as everywhere.
      */
     public void resize(long holdId, List<Long> ids, Amounts held, Amounts keep, Amounts used) {
-        try (Connection c = database.dataSource().getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                lockInOrder(c, ids);
-                int holds;
-                if (keep.requests() == 0 && keep.tokens() == 0) {
-                    holds = deleteHold(c, holdId);
-                } else {
-                    try (PreparedStatement s = c.prepareStatement("update quota_holds set amount = case (select q.metric"
-                            + " from quotas q where q.id = quota_holds.quota_id) when 'requests' then cast(? as bigint)"
-                            + " else cast(? as bigint) end where hold_id = ?")) {
-                        s.setLong(1, keep.requests());
-                        s.setLong(2, keep.tokens());
-                        s.setLong(3, holdId);
-                        holds = s.executeUpdate();
-                    }
+        transaction("Quota settlement", c -> {
+            lockInOrder(c, ids);
+            int holds;
+            if (keep.requests() == 0 && keep.tokens() == 0) {
+                holds = deleteHold(c, holdId);
+            } else {
+                try (PreparedStatement s = c.prepareStatement("update quota_holds set amount = case (select q.metric"
+                        + " from quotas q where q.id = quota_holds.quota_id) when 'requests' then cast(? as bigint)"
+                        + " else cast(? as bigint) end where hold_id = ?")) {
+                    s.setLong(1, keep.requests());
+                    s.setLong(2, keep.tokens());
+                    s.setLong(3, holdId);
+                    holds = s.executeUpdate();
                 }
-                try (PreparedStatement s = c.prepareStatement("update quotas set reserved = reserved - case when ? = 1"
-                        + " then " + AMOUNTS + " else 0 end, used = used + " + AMOUNTS
-                        + " where id in (" + placeholders(ids.size()) + ")")) {
-                    s.setInt(1, holds > 0 ? 1 : 0);
-                    s.setLong(2, Math.max(0, held.requests() - keep.requests()));
-                    s.setLong(3, Math.max(0, held.tokens() - keep.tokens()));
-                    s.setLong(4, used.requests());
-                    s.setLong(5, used.tokens());
-                    ids(s, 6, ids);
-                    s.executeUpdate();
-                }
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
             }
-        } catch (SQLException e) {
-            throw new IllegalStateException("Quota settlement failed: " + e.getMessage(), e);
-        }
+            try (PreparedStatement s = c.prepareStatement("update quotas set reserved = reserved - case when ? = 1"
+                    + " then " + AMOUNTS + " else 0 end, used = used + " + AMOUNTS
+                    + " where id in (" + placeholders(ids.size()) + ")")) {
+                s.setInt(1, holds > 0 ? 1 : 0);
+                s.setLong(2, Math.max(0, held.requests() - keep.requests()));
+                s.setLong(3, Math.max(0, held.tokens() - keep.tokens()));
+                s.setLong(4, used.requests());
+                s.setLong(5, used.tokens());
+                ids(s, 6, ids);
+                s.executeUpdate();
+            }
+            return Boolean.TRUE;
+        });
     }
 
     /**

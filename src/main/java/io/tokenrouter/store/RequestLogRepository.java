@@ -26,8 +26,13 @@ public class RequestLogRepository {
     private static final String INSERT = "insert into request_log (request_id, created_at, key_id, key_name, team_id,"
             + " provider, model, upstream_model, endpoint, status, stream, outcome, prompt_tokens, completion_tokens,"
             + " cached_tokens, reasoning_tokens, estimated, latency_ms, ttft_ms, tokens_per_second, client_ip, user_agent,"
-            + " client_type, error_type, error_message, upstream_request_id, cost_micros, attempts)"
-            + " values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+            + " client_type, error_type, error_message, upstream_request_id, cost_micros, attempts, node_id)"
+            + " values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+    private static final String ROW_COLUMNS = "request_id, created_at, key_id, key_name,"
+            + " team_id, provider, model, upstream_model, endpoint, status, stream, outcome, prompt_tokens,"
+            + " completion_tokens, cached_tokens, reasoning_tokens, estimated, latency_ms, ttft_ms,"
+            + " tokens_per_second, client_ip, user_agent, client_type, error_type, error_message,"
+            + " upstream_request_id, cost_micros, attempts";
     /** The aggregate's key, then its counters (added on conflict), each with its SQL type. */
     private static final String[][] KEY = {{"bucket_seconds", "integer"}, {"dim", "varchar(10)"},
             {"dim_value", "varchar(300)"}, {"bucket_start", "timestamp with time zone"}};
@@ -46,32 +51,178 @@ public class RequestLogRepository {
      * transaction's uncommitted insert of the same bucket, so on H2 (one JVM by nature) writers take turns.
      */
     public void write(List<LogRow> rows, Collection<RollupDelta> deltas) {
-        if (database.postgres()) {
-            writeNow(rows, deltas, UPSERT_POSTGRES);
-        } else {
-            synchronized (H2_WRITES) {
-                writeNow(rows, deltas, UPSERT_H2);
-            }
-        }
+        aggregating(() -> writeNow(rows, deltas, database.postgres() ? UPSERT_POSTGRES : UPSERT_H2));
     }
 
     private static final Object H2_WRITES = new Object();
 
+    /** Runs a transaction that upserts aggregates: on H2 one at a time (see {@link #write}). */
+    private void aggregating(Runnable transaction) {
+        if (database.postgres()) {
+            transaction.run();
+        } else {
+            synchronized (H2_WRITES) {
+                transaction.run();
+            }
+        }
+    }
+
     private void writeNow(List<LogRow> rows, Collection<RollupDelta> deltas, String upsert) {
         database.run(em -> em.unwrap(Session.class).doWork(connection -> {
-            insertRows(connection, rows);
-            try (PreparedStatement statement = connection.prepareStatement(upsert)) {
-                for (RollupDelta delta : deltas) {
-                    bindDelta(statement, delta);
-                    statement.addBatch();
-                }
-                statement.executeBatch(); // one round trip to PostgreSQL for all the aggregates
-            }
+            insertRows(connection, rows, null);
+            upsert(connection, deltas, upsert);
         }));
     }
 
-    private static void insertRows(Connection connection, List<LogRow> rows) throws SQLException {
-        try (PreparedStatement insert = connection.prepareStatement(INSERT)) {
+    private static void upsert(Connection connection, Collection<RollupDelta> deltas, String upsert) throws SQLException {
+        if (deltas.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement statement = connection.prepareStatement(upsert)) {
+            for (RollupDelta delta : deltas) {
+                bindDelta(statement, delta);
+                statement.addBatch();
+            }
+            statement.executeBatch(); // one round trip to PostgreSQL for all the aggregates
+        }
+    }
+
+    /**
+     * Inserts the rows as written by node {@code nodeId}, in one transaction and one JDBC batch, and
+     * answers their ids in order (one writer per node, so a node's ids grow with its commits). Their
+     * aggregates follow with {@link #addRollups}.
+     */
+    public long[] insert(List<LogRow> rows, String nodeId) {
+        long[] ids = new long[rows.size()];
+        database.run(em -> em.unwrap(Session.class).doWork(connection -> {
+            long[] generated = insertRows(connection, rows, nodeId);
+            System.arraycopy(generated, 0, ids, 0, ids.length);
+        }));
+        return ids;
+    }
+
+    /** Opens the node's mark past every row logged so far (its rows come after): called once, at start. */
+    public void openMark(String nodeId) {
+        database.run(em -> {
+            Object max = em.createNativeQuery("select max(id) from request_log").getSingleResult();
+            em.createNativeQuery("insert into rollup_marks (node_id, rolled_to, taken_over, updated_at) values (?1, ?2,"
+                            + " false, ?3)").setParameter(1, nodeId).setParameter(2, max == null ? 0L : ((Number) max).longValue())
+                    .setParameter(3, Instant.now()).executeUpdate();
+        });
+    }
+
+    /**
+     * Adds the deltas of the node's rows with ids in ({@code from}, {@code to}] to the aggregates and moves
+     * its mark to {@code to}, in one transaction; false, with nothing changed, when the mark is not at
+     * {@code from} any more (another node took the rows over, believing this node gone).
+     */
+    public boolean addRollups(Collection<RollupDelta> deltas, String nodeId, long from, long to) {
+        boolean[] moved = new boolean[1];
+        Runnable work = () -> database.run(em -> em.unwrap(Session.class).doWork(connection -> {
+            try (PreparedStatement mark = connection.prepareStatement("update rollup_marks set rolled_to = ?,"
+                    + " updated_at = ? where node_id = ? and rolled_to = ? and taken_over = false")) {
+                mark.setLong(1, to);
+                mark.setTimestamp(2, Timestamp.from(Instant.now()));
+                mark.setString(3, nodeId);
+                mark.setLong(4, from);
+                moved[0] = mark.executeUpdate() == 1;
+            }
+            if (moved[0]) {
+                upsert(connection, deltas, database.postgres() ? UPSERT_POSTGRES : UPSERT_H2);
+            }
+        }));
+        aggregating(work);
+        return moved[0];
+    }
+
+    /** Where the node's mark stands, and whether another node took its rows over. */
+    public record Mark(long rolledTo, boolean takenOver) {
+    }
+
+    public java.util.Optional<Mark> mark(String nodeId) {
+        return database.inTransaction(em -> {
+            @SuppressWarnings("unchecked")
+            List<Object[]> rows = em.createNativeQuery("select rolled_to, taken_over from rollup_marks where node_id = ?1")
+                    .setParameter(1, nodeId).getResultList();
+            return rows.stream().findFirst().map(r -> new Mark(((Number) r[0]).longValue(), (Boolean) r[1]));
+        });
+    }
+
+    /** Puts the node's mark at {@code rolledTo} and back in its hands (after another node took it over). */
+    public void resumeMark(String nodeId, long rolledTo) {
+        database.run(em -> em.createNativeQuery("update rollup_marks set rolled_to = ?1, taken_over = false,"
+                + " updated_at = ?2 where node_id = ?3").setParameter(1, rolledTo).setParameter(2, Instant.now())
+                .setParameter(3, nodeId).executeUpdate());
+    }
+
+    /**
+     * Nodes other than {@code self} whose mark is their own, not moved since {@code aliveSince}, and whose
+     * heartbeat stopped before it.
+     */
+    @SuppressWarnings("unchecked")
+    public List<String> marksOfGoneNodes(String self, Instant aliveSince) {
+        return database.inTransaction(em -> em.createNativeQuery("select m.node_id from rollup_marks m where"
+                        + " m.taken_over = false and m.node_id <> ?1 and m.updated_at < ?2 and not exists (select 1 from gateway_nodes n"
+                        + " where n.node_id = m.node_id and n.last_seen >= ?2)").setParameter(1, self)
+                .setParameter(2, aliveSince).getResultList());
+    }
+
+    /** A logged row with its team's name (for the team dimension of the aggregates). */
+    public record NamedRow(long id, LogRow row, String teamName) {
+    }
+
+    /**
+     * Takes over a gone node's rows past its mark: locks the mark, reads up to {@code limit} of them,
+     * adds {@code aggregate}'s deltas of them and moves the mark, in one transaction; the mark is flagged
+     * as taken over once no row is left. Answers how many rows were added.
+     */
+    public int takeOver(String nodeId, int limit, java.util.function.Function<List<NamedRow>, Collection<RollupDelta>> aggregate) {
+        int[] taken = new int[1];
+        Runnable work = () -> database.run(em -> em.unwrap(Session.class).doWork(connection -> {
+            long from;
+            try (PreparedStatement lock = connection.prepareStatement("select rolled_to from rollup_marks where node_id = ?"
+                    + " and taken_over = false for update")) {
+                lock.setString(1, nodeId);
+                try (ResultSet rs = lock.executeQuery()) {
+                    if (!rs.next()) {
+                        return;
+                    }
+                    from = rs.getLong(1);
+                }
+            }
+            List<NamedRow> rows = new ArrayList<>();
+            try (PreparedStatement q = connection.prepareStatement("select " + ROW_COLUMNS.replaceAll("(\\w+)", "r.$1")
+                    + ", r.id, t.name from request_log r left join teams t on t.id = r.team_id"
+                    + " where r.id > ? and r.node_id = ? order by r.id fetch first " + limit + " rows only")) {
+                q.setLong(1, from);
+                q.setString(2, nodeId);
+                try (ResultSet rs = q.executeQuery()) {
+                    while (rs.next()) {
+                        rows.add(new NamedRow(rs.getLong(29), readRow(rs), rs.getString(30)));
+                    }
+                }
+            }
+            upsert(connection, aggregate.apply(rows), database.postgres() ? UPSERT_POSTGRES : UPSERT_H2);
+            try (PreparedStatement mark = connection.prepareStatement("update rollup_marks set rolled_to = ?,"
+                    + " taken_over = ?, updated_at = ? where node_id = ?")) {
+                mark.setLong(1, rows.isEmpty() ? from : rows.get(rows.size() - 1).id());
+                mark.setBoolean(2, rows.size() < limit);
+                mark.setTimestamp(3, Timestamp.from(Instant.now()));
+                mark.setString(4, nodeId);
+                mark.executeUpdate();
+            }
+            taken[0] = rows.size();
+        }));
+        aggregating(work);
+        return taken[0];
+    }
+
+    private static long[] insertRows(Connection connection, List<LogRow> rows, String nodeId) throws SQLException {
+        long[] ids = new long[rows.size()];
+        if (rows.isEmpty()) {
+            return ids;
+        }
+        try (PreparedStatement insert = connection.prepareStatement(INSERT, new String[] {"id"})) {
             for (LogRow r : rows) {
                 int i = 1;
                 insert.setString(i++, r.requestId());
@@ -105,11 +256,18 @@ public class RequestLogRepository {
                 insert.setString(i++, cut(r.errorMessage(), 2000));
                 insert.setString(i++, cut(r.upstreamRequestId(), 200));
                 insert.setLong(i++, r.costMicros());
-                insert.setString(i, cut(r.attempts(), 2000));
+                insert.setString(i++, cut(r.attempts(), 2000));
+                insert.setString(i, nodeId);
                 insert.addBatch();
             }
             insert.executeBatch();
+            try (ResultSet keys = insert.getGeneratedKeys()) {
+                for (int k = 0; k < ids.length && keys.next(); k++) {
+                    ids[k] = keys.getLong(1);
+                }
+            }
         }
+        return ids;
     }
 
     private static String columns() {
@@ -262,11 +420,7 @@ public class RequestLogRepository {
                         total[0] = rs.getLong(1);
                     }
                 }
-                try (PreparedStatement q = connection.prepareStatement("select request_id, created_at, key_id, key_name,"
-                        + " team_id, provider, model, upstream_model, endpoint, status, stream, outcome, prompt_tokens,"
-                        + " completion_tokens, cached_tokens, reasoning_tokens, estimated, latency_ms, ttft_ms,"
-                        + " tokens_per_second, client_ip, user_agent, client_type, error_type, error_message,"
-                        + " upstream_request_id, cost_micros, attempts from request_log" + where
+                try (PreparedStatement q = connection.prepareStatement("select " + ROW_COLUMNS + " from request_log" + where
                         + " order by created_at desc, id desc offset ? rows fetch next ? rows only")) {
                     params.add(offset);
                     params.add(limit);

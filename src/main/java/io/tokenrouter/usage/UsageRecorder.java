@@ -3,6 +3,8 @@ package io.tokenrouter.usage;
 import io.tokenrouter.config.GatewaySettings;
 import io.tokenrouter.config.Scheduler;
 import io.tokenrouter.store.Database;
+import io.tokenrouter.store.JobLocks;
+import io.tokenrouter.store.NodeRegistry;
 import io.tokenrouter.store.LogRow;
 import io.tokenrouter.store.PriceRepository;
 import io.tokenrouter.store.RequestLogRepository;
@@ -31,9 +33,14 @@ import java.util.logging.Logger;
 /**
  * Stores one {@link UsageRecord} per request, off the request's threads: {@link #record} only offers it
  * to a bounded queue (never blocks, never throws) and answers a stage that completes once the record is
- * committed. One writer thread stores whatever has queued up in one transaction with its per-minute and
- * per-hour aggregates (a group commit: the busier the gateway, the larger the batches), retrying while
- * the database is unavailable.
+ * committed. One writer thread stores whatever has queued up in one transaction (a group commit: the
+ * busier the gateway, the larger the batches), retrying while the database is unavailable.
+ *
+ * <p>The per-minute and per-hour aggregates of those rows follow every {@link #ROLLUP_EVERY}, in a
+ * transaction of their own that also moves this node's mark in {@code rollup_marks}, so the answer
+ * waits for one multi-row insert only. A node that dies between the two leaves rows past its mark; once
+ * its heartbeat is {@link #NODE_TIMEOUT} old another node adds them from the log ({@link #takeOverGoneNodes}),
+ * so the aggregates lose nothing, and lag the log by about a second.
  *
  * <p>The proxy sends the last bytes of an answer only when its record's stage completes, so a node that
  * is killed loses no record of an answer a client received in full. A client never waits on the
@@ -50,6 +57,14 @@ public class UsageRecorder {
     /** The longest an answer is held back for its record to be committed. */
     static final long DURABLE_WAIT_NANOS = 2_000_000_000L;
     static final String[] DIMENSIONS = {"all", "provider", "model", "team", "key", "ip"};
+    static final long ROLLUP_EVERY_NANOS = 1_000_000_000L;
+    static final Duration ROLLUP_EVERY = Duration.ofNanos(ROLLUP_EVERY_NANOS);
+    /** Past this many rows not yet aggregated, the writer adds them at once. */
+    private static final int ROLLUP_ROWS = 5_000;
+    /** Rows kept for the aggregates while the database refuses them, at most. */
+    private static final int MAX_UNROLLED = 200_000;
+    static final Duration NODE_TIMEOUT = Duration.ofSeconds(90);
+    private static final String TAKEOVER_JOB = "usage-rollup-takeover";
 
     @Inject
     GatewaySettings settings;
@@ -61,6 +76,16 @@ public class UsageRecorder {
     Database database;
     @Inject
     Scheduler scheduler;
+    @Inject
+    NodeRegistry node;
+    @Inject
+    JobLocks locks;
+
+    /** This node's rows stored but not yet in the aggregates, in id order; the writer thread's alone. */
+    private final List<Unrolled> unrolled = new ArrayList<>();
+    /** Where this node's mark stands in the database (the writer thread's alone). */
+    private long mark;
+    private long lastRollupNanos = System.nanoTime();
 
     private BlockingQueue<Pending> queue;
     /** Records whose stage is not complete yet, oldest first, for the sweep that bounds the wait. */
@@ -78,6 +103,9 @@ public class UsageRecorder {
     @PostConstruct
     void start() {
         queue = new ArrayBlockingQueue<>(settings.usageQueueCapacity());
+        log.openMark(node.nodeId());
+        mark = log.mark(node.nodeId()).map(RequestLogRepository.Mark::rolledTo).orElse(0L);
+        scheduler.every(Duration.ofSeconds(30), TAKEOVER_JOB, this::takeOverGoneNodes);
         writer = io.tokenrouter.config.DaemonThreads.named("usage-writer").newThread(this::writeLoop);
         writer.start();
         scheduler.tick(Duration.ofMillis(100), "usage wait bound", this::releaseOverdue);
@@ -158,16 +186,19 @@ public class UsageRecorder {
     /** Stores, in one transaction each, whatever queued up while the previous batch was being written. */
     private void writeLoop() {
         List<Pending> batch = new ArrayList<>(BATCH);
-        while (!stopping || !queue.isEmpty()) {
+        while (!stopping || !queue.isEmpty() || !unrolled.isEmpty()) {
             try {
                 Pending first = queue.poll(200, TimeUnit.MILLISECONDS);
-                if (first == null) {
-                    continue;
+                if (first != null) {
+                    batch.add(first);
+                    queue.drainTo(batch, BATCH - 1);
+                    store(batch);
+                    batch.clear();
                 }
-                batch.add(first);
-                queue.drainTo(batch, BATCH - 1);
-                store(batch);
-                batch.clear();
+                if (!unrolled.isEmpty() && (unrolled.size() >= ROLLUP_ROWS || stopping
+                        || System.nanoTime() - lastRollupNanos >= ROLLUP_EVERY_NANOS)) {
+                    addRollups();
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 stopping = true;
@@ -183,12 +214,14 @@ public class UsageRecorder {
         refreshPrices();
         List<UsageRecord> records = batch.stream().map(Pending::record).toList();
         List<LogRow> rows = records.stream().map(this::toRow).toList();
-        List<RollupDelta> deltas = rollups(rows, records);
         for (int attempt = 0; ; attempt++) {
             try {
-                log.write(rows, deltas);
+                long[] ids = log.insert(rows, node.nodeId());
                 written.addAndGet(rows.size());
                 batch.forEach(p -> p.stored.complete(null));
+                for (int i = 0; i < ids.length; i++) {
+                    unrolled.add(new Unrolled(ids[i], rows.get(i), records.get(i).teamName()));
+                }
                 return;
             } catch (RuntimeException e) {
                 writeFailures.incrementAndGet();
@@ -207,6 +240,66 @@ public class UsageRecorder {
                 Thread.sleep(Math.min(5_000, 100L << Math.min(attempt, 6)));
             }
         }
+    }
+
+    /**
+     * Adds the aggregates of the rows stored since the last time and moves this node's mark past them. If
+     * another node took this node's rows over meanwhile (it believed this node gone), only the rows past
+     * where it stopped are added, and the mark is this node's again. A failure leaves the rows for the next
+     * time; they are in the log either way.
+     */
+    private void addRollups() {
+        lastRollupNanos = System.nanoTime();
+        long to = unrolled.get(unrolled.size() - 1).id();
+        try {
+            if (!log.addRollups(rollupsOf(unrolled), node.nodeId(), mark, to)) {
+                RequestLogRepository.Mark now = log.mark(node.nodeId()).orElse(new RequestLogRepository.Mark(mark, true));
+                LOG.warning("Another node added this node's request log aggregates up to row " + now.rolledTo()
+                        + " (it took this node for gone); adding the rest");
+                long takenTo = now.rolledTo();
+                unrolled.removeIf(u -> u.id() <= takenTo);
+                log.resumeMark(node.nodeId(), takenTo);
+                mark = takenTo;
+                return; // the rest goes with the next round
+            }
+            mark = to;
+            unrolled.clear();
+        } catch (RuntimeException e) {
+            writeFailures.incrementAndGet();
+            if (stopping || unrolled.size() > MAX_UNROLLED) {
+                // in the log, past this node's mark: another node adds them once this one's heartbeat stops
+                LOG.log(Level.SEVERE, "Adding the aggregates of " + unrolled.size() + " logged requests failed; "
+                        + (stopping ? "left to another node" : "dropped from this node's memory"), e);
+                unrolled.clear();
+            } else {
+                LOG.log(Level.WARNING, "Adding the aggregates of " + unrolled.size() + " logged requests failed; retrying", e);
+            }
+        }
+    }
+
+    /** Adds the aggregates of the rows of nodes gone for {@link #NODE_TIMEOUT}, past their marks; one node at a time. */
+    void takeOverGoneNodes() {
+        if (!locks.tryAcquire(TAKEOVER_JOB, node.name() + " " + node.nodeId(), Duration.ofSeconds(25))) {
+            return;
+        }
+        for (String gone : log.marksOfGoneNodes(node.nodeId(), Instant.now().minus(NODE_TIMEOUT))) {
+            int rows;
+            int total = 0;
+            do {
+                rows = log.takeOver(gone, 10_000, named -> rollupsOf(named.stream()
+                        .map(n -> new Unrolled(n.id(), n.row(), n.teamName())).toList()));
+                total += rows;
+            } while (rows == 10_000);
+            LOG.info("Added the aggregates of " + total + " logged requests of gone node " + gone);
+        }
+    }
+
+    private static List<RollupDelta> rollupsOf(List<Unrolled> rows) {
+        return rollups(rows.stream().map(Unrolled::row).toList(), i -> rows.get(i).teamName());
+    }
+
+    /** A stored row not yet in the aggregates, with its id and its team's name. */
+    private record Unrolled(long id, LogRow row, String teamName) {
     }
 
     private void refreshPrices() {
@@ -235,14 +328,18 @@ public class UsageRecorder {
      * another in the same order, so two concurrent batches wait for each other instead of deadlocking.
      */
     static List<RollupDelta> rollups(List<LogRow> rows, List<UsageRecord> records) {
+        return rollups(rows, i -> records.get(i).teamName());
+    }
+
+    static List<RollupDelta> rollups(List<LogRow> rows, java.util.function.IntFunction<String> teamNames) {
         Map<String, RollupDelta> deltas = new TreeMap<>();
         for (int i = 0; i < rows.size(); i++) {
             LogRow row = rows.get(i);
-            UsageRecord record = records.get(i);
+            String teamName = teamNames.apply(i);
             for (int seconds : new int[] {60, 3600}) {
                 Instant bucket = row.createdAt().truncatedTo(seconds == 60 ? ChronoUnit.MINUTES : ChronoUnit.HOURS);
                 for (String dim : DIMENSIONS) {
-                    String value = dimensionValue(dim, row, record);
+                    String value = dimensionValue(dim, row, teamName);
                     Long id = dimensionId(dim, row);
                     deltas.computeIfAbsent(seconds + "|" + dim + "|" + value + "|" + bucket,
                             k -> new RollupDelta(seconds, dim, value, id, bucket)).add(row);
@@ -253,11 +350,11 @@ public class UsageRecorder {
     }
 
     /** The value a request has in a dimension; keys and teams keep their name next to their id. */
-    static String dimensionValue(String dim, LogRow row, UsageRecord record) {
+    static String dimensionValue(String dim, LogRow row, String teamName) {
         return switch (dim) {
             case "provider" -> nonNull(row.provider());
             case "model" -> nonNull(row.model());
-            case "team" -> row.teamId() == null ? "(none)" : record.teamName() + " #" + row.teamId();
+            case "team" -> row.teamId() == null ? "(none)" : teamName + " #" + row.teamId();
             case "key" -> row.keyId() == null ? "(none)" : row.keyName() + " #" + row.keyId();
             case "ip" -> nonNull(row.clientIp());
             default -> "*";

@@ -8,6 +8,7 @@ import io.tokenrouter.config.Scheduler;
 import io.tokenrouter.store.Database;
 import io.tokenrouter.store.LogFilter;
 import io.tokenrouter.store.LogRow;
+import io.tokenrouter.store.NodeRegistry;
 import io.tokenrouter.store.RequestLogRepository;
 import io.tokenrouter.store.RollupDelta;
 import io.tokenrouter.store.TestDatabases;
@@ -64,7 +65,7 @@ class UsageRecorderTest {
         final AtomicInteger failuresLeft = new AtomicInteger();
 
         @Override
-        public void write(List<LogRow> rows, Collection<RollupDelta> deltas) {
+        public long[] insert(List<LogRow> rows, String nodeId) {
             entered.countDown();
             if (gate != null) {
                 try {
@@ -74,14 +75,17 @@ class UsageRecorderTest {
                 }
             }
             if (failuresLeft.getAndDecrement() > 0) {
-                // fails inside the transaction, after the rows and the real aggregates went in
-                List<RollupDelta> poisoned = new ArrayList<>(deltas);
-                poisoned.add(new RollupDelta(60, "dimension-name-too-long-for-its-column", "x", BASE));
-                super.write(rows, poisoned);
+                // fails inside the transaction, after the real rows went in: a row too long for its column
+                List<LogRow> poisoned = new ArrayList<>(rows);
+                LogRow first = rows.get(0);
+                poisoned.add(new LogRow("poisoned", first.createdAt(), null, null, null, null, null, null, null, 500,
+                        false, "x".repeat(100), 0, 0, 0, 0, false, 0, null, null, null, null, null, null, null, null, 0));
+                super.insert(poisoned, nodeId);
                 throw new AssertionError("the poisoned write was expected to fail");
             }
-            super.write(rows, deltas);
+            long[] ids = super.insert(rows, nodeId);
             batchSizes.add(rows.size());
+            return ids;
         }
     }
 
@@ -93,6 +97,8 @@ class UsageRecorderTest {
         recorder.prices = TestDatabases.prices(database);
         recorder.database = database;
         recorder.scheduler = scheduler;
+        recorder.node = TestDatabases.node(database);
+        recorder.locks = TestDatabases.jobLocks(database);
         recorder.start();
         return recorder;
     }
@@ -262,5 +268,39 @@ class UsageRecorderTest {
 
         assertThat(recorder.record(record(2))).as("the queue is full").isCompleted();
         assertThat(recorder.dropped()).isEqualTo(1);
+    }
+
+    /**
+     * A node killed after its rows were logged and before their aggregates were added: once its heartbeat
+     * and its mark are older than the node timeout, another node adds them from the log, with team names,
+     * exactly once, and flags the mark as taken over.
+     */
+    @Test
+    void theRowsOfAGoneNodePastItsMarkAreAddedToTheAggregatesByAnotherNode() throws Exception {
+        RequestLogRepository log = TestDatabases.requestLog(database);
+        NodeRegistry dead = TestDatabases.node(database);
+        dead.heartbeat(Instant.now().minusSeconds(600));
+        log.openMark(dead.nodeId());
+        UsageRecorder survivor = recorder(log, 100);
+        List<LogRow> rows = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            rows.add(survivor.toRow(record(i)));
+        }
+        log.insert(rows, dead.nodeId()); // committed, then the node died before its aggregates
+        try (var c = database.dataSource().getConnection(); var st = c.createStatement()) {
+            st.executeUpdate("update rollup_marks set updated_at = timestamp with time zone '2026-01-01 00:00:00+00'"
+                    + " where node_id = '" + dead.nodeId() + "'");
+            st.executeUpdate("insert into teams (id, name, created_at) values (10, 'research', current_timestamp)");
+        }
+        assertThat(sum(log.rollups(60, "all", BASE, BASE.plus(Duration.ofHours(1))))).isZero();
+
+        survivor.takeOverGoneNodes();
+        survivor.takeOverGoneNodes(); // a second sweep finds nothing left
+
+        assertThat(sum(log.rollups(60, "all", BASE, BASE.plus(Duration.ofHours(1))))).isEqualTo(30);
+        assertThat(log.rollups(3600, "team", BASE, BASE.plus(Duration.ofHours(1)))).singleElement()
+                .satisfies(d -> assertThat(d.dimValue).isEqualTo("research #10"));
+        assertThat(log.mark(dead.nodeId())).hasValueSatisfying(m -> assertThat(m.takenOver()).isTrue());
+        survivor.drain();
     }
 }
