@@ -33,6 +33,33 @@ out.append("Machine: %d cores (%s), %s GiB RAM, %s, %s. Gateway: a stock Tomcat 
               platform.platform(), java, " and on ".join(NAMES.get(d, d) for d in databases), duration))
 out.append("`direct` = the client calls the upstream itself (the physical limit); `nginx` = nginx as a plain "
            "reverse proxy; `gateway` = TokenRouter. Ratios are gateway ÷ reference.\n")
+warmups = {}
+if os.path.exists(os.path.join(work, "warmup.jsonl")):
+    for line in open(os.path.join(work, "warmup.jsonl")):
+        w = json.loads(line)
+        warmups[w["db"]] = w
+
+GROUPS = [("http-nio", "Tomcat's request threads (Jersey, routing, quotas, sending upstream)"),
+          ("tokenrouter-usage-writer", "request log writer"),
+          ("upstream", "upstream client (Jetty: reading answers, relaying)"),
+          ("tokenrouter-client-write", "client writes (answers to clients)"),
+          ("MVStore", "H2 background writer"), ("H2", "H2 background writer"),
+          ("C1 Compiler", "JIT compilers"), ("C2 Compiler", "JIT compilers"),
+          ("GC Thread", "garbage collector"), ("G1", "garbage collector"), ("VM Thread", "garbage collector")]
+
+
+def thread_table(g):
+    by = {}
+    for name, us in g.get("cpu_us_by_thread", {}).items():
+        label = next((l for prefix, l in GROUPS if name.startswith(prefix)), "other (timers, pollers, background jobs)")
+        by[label] = by.get(label, 0) + us
+    total = sum(by.values()) or 1
+    lines = ["| threads | CPU/request (µs) | share |", "|---|---|---|"]
+    for label, us in sorted(by.items(), key=lambda kv: -kv[1]):
+        lines.append("| %s | %.0f | %.0f%% |" % (label, us, 100 * us / total))
+    return lines
+
+
 def quantiles(name):
     values = sorted(float(v) * 1000 for v in open(os.path.join(work, name)) if v.strip())
     return statistics.median(values), values[int(len(values) * 0.99) - 1]
@@ -40,6 +67,10 @@ def quantiles(name):
 
 for db in databases:
     out.append("\n# On %s\n" % NAMES.get(db, db))
+    if db in warmups:
+        w = warmups[db]
+        out.append("Warm-up before measuring: %d s (%d rounds of 20 s at c=16, until the JIT compiled for under 0.4 s "
+                   "of a round); the JIT had compiled for %.0f s in total by then.\n" % (w["seconds"], w["rounds"], w["jit_seconds"]))
     for case in ("chat", "stream", "embeddings"):
         out.append("\n## %s\n" % {"chat": "Chat completions (non-streaming)", "stream": "Chat completions (streaming)",
                                    "embeddings": "Embeddings"}[case])
@@ -57,6 +88,13 @@ for db in databases:
                 ms(d["p99_us"]), ms(n["p99_us"]), ms(g["p99_us"]), ms(g["p50_us"] - d["p50_us"]),
                 g["cpu_us_per_request"], errors, g["threads"], g["rss_kb"] // 1024))
 
+    g16 = find(db, "chat", "gateway", 16)
+    if g16 and g16.get("cpu_us_by_thread"):
+        out.append("\n## Where the CPU goes (non-streaming chat, c=16)\n")
+        out.append("The gateway's CPU time in that run, by thread, per request (each request writes one log record, "
+                   "so the writer's line is its CPU per record).\n")
+        out.extend(thread_table(g16))
+
     dm, dp = quantiles("ttfb-direct-%s.txt" % db)
     gm, gp = quantiles("ttfb-gateway-%s.txt" % db)
     out.append("\n## Time to first streamed byte\n")
@@ -70,6 +108,21 @@ for db in databases:
     if gaps:
         out.append("\nEvent spacing seen by the client through the gateway: %d events, gaps min %.1f / median %.1f / max %.1f ms "
                    "(the upstream spaces them 10 ms)." % (len(times), min(gaps), statistics.median(gaps), max(gaps)))
+
+clients = os.path.join(work, "clients.jsonl")
+if os.path.exists(clients):
+    out.append("\n# Upstream client\n")
+    out.append("The two non-blocking HTTP clients considered, one after the other in one JVM (no JVM options) against "
+               "the same nginx, each as the gateway uses it: 16 requests in flight for 10 s after 15 s of warm-up, then "
+               "1,000 requests one at a time for the time to the answer's head. The gateway uses Jetty's.\n")
+    out.append("| client | requests/s | CPU/request (µs) | threads started per 1,000 requests | peak threads | head median / p99 (µs) |")
+    out.append("|---|---|---|---|---|---|")
+    for line in open(clients):
+        c = json.loads(line)
+        out.append("| %s | %.0f | %.1f | %.1f | %d | %.0f / %.0f |" % (
+            {"jdk": "JDK `java.net.http.HttpClient`", "jetty": "Jetty `HttpClient` 12.1"}.get(c["client"], c["client"]),
+            c["requests_per_second"], c["cpu_us_per_request"], c["threads_started_per_1000"], c["peak_threads"],
+            c["head_median_us"], c["head_p99_us"]))
 
 long = json.load(open(os.path.join(work, "long-streams.json")))
 plateau = json.load(open(os.path.join(work, "long-plateau.json")))

@@ -176,28 +176,51 @@ BODY_EMBED='{"model":"text-embedding-3-small","input":"The quick brown fox"}'
 run_wrk() {
   local case=$1 target=$2 c=$3 url=$4 body=$5 key=$6 t=2 before after out
   ((c < 2)) && t=1
-  [ "$target" = gateway ] && before=$(cpu_ticks)
+  local groups_before='{}' groups_after='{}'
+  [ "$target" = gateway ] && before=$(cpu_ticks) && groups_before=$(python3 "$HERE/threads.py" "$GW_PID")
   out=$(BODY=$body KEY=$key wrk -t$t -c$c -d${DURATION}s --timeout 10s -s "$HERE/post.lua" "$url" | grep '^RESULT' | cut -c8-)
-  [ "$target" = gateway ] && after=$(cpu_ticks)
+  [ "$target" = gateway ] && after=$(cpu_ticks) && groups_after=$(python3 "$HERE/threads.py" "$GW_PID")
   python3 - "$DB" "$case" "$target" "$c" "$out" "${before:-0}" "${after:-0}" "$(getconf CLK_TCK)" \
-    "$( [ "$target" = gateway ] && threads || echo null)" "$( [ "$target" = gateway ] && rss_kb || echo null)" <<'EOF' >> "$WORK/results.jsonl"
+    "$( [ "$target" = gateway ] && threads || echo null)" "$( [ "$target" = gateway ] && rss_kb || echo null)" \
+    "$groups_before" "$groups_after" <<'EOF' >> "$WORK/results.jsonl"
 import json, sys
-db, case, target, c, out, before, after, hz, threads, rss = sys.argv[1:]
+db, case, target, c, out, before, after, hz, threads, rss, g0, g1 = sys.argv[1:]
 r = json.loads(out)
 r.update(db=db, case=case, target=target, concurrency=int(c), rps=r["requests"] / (r["duration_us"] / 1e6))
 if target == "gateway":
-    r["cpu_us_per_request"] = (int(after) - int(before)) * 1e6 / int(hz) / max(1, r["requests"])
+    n = max(1, r["requests"])
+    r["cpu_us_per_request"] = (int(after) - int(before)) * 1e6 / int(hz) / n
     r["threads"], r["rss_kb"] = int(threads), int(rss)
+    g0, g1 = json.loads(g0), json.loads(g1)
+    r["cpu_us_by_thread"] = {k: (v - g0.get(k, 0)) * 1e6 / int(hz) / n for k, v in g1.items() if v > g0.get(k, 0)}
 print(json.dumps(r))
 EOF
   log "$DB $case c=$c $target: $(tail -1 "$WORK/results.jsonl" | python3 -c 'import sys,json; r=json.load(sys.stdin); print("%.0f req/s p50 %.2f ms" % (r["rps"], r["p50_us"]/1000))')"
 }
 
+# seconds the JIT compilers have spent in the gateway so far
+jit_seconds() { jstat -compiler "$GW_PID" | awk 'NR == 2 {print $4}'; }
+
+# Warm up in rounds of 20 s (chat, streams, embeddings) until the JIT settles: a round in which the
+# compilers spent under 2% of it (0.4 s), at most 12 rounds. On two cores the JIT competes with the
+# gateway for minutes; measured before it settles, the figures are those of a JVM still compiling.
+warm_up() {
+  local round before after started=$SECONDS
+  for round in $(seq 1 12); do
+    before=$(jit_seconds)
+    BODY=$BODY_CHAT KEY=$KEY wrk -t2 -c16 -d10s -s "$HERE/post.lua" "http://127.0.0.1:$GW/v1/chat/completions" >/dev/null
+    BODY=$BODY_STREAM KEY=$KEY wrk -t2 -c16 -d5s -s "$HERE/post.lua" "http://127.0.0.1:$GW/v1/chat/completions" >/dev/null
+    BODY=$BODY_EMBED KEY=$KEY wrk -t2 -c16 -d5s -s "$HERE/post.lua" "http://127.0.0.1:$GW/v1/embeddings" >/dev/null
+    after=$(jit_seconds)
+    log "warm-up round $round: the JIT compiled for $(python3 -c "print('%.2f' % ($after - $before))") s of 20 s"
+    python3 -c "import sys; sys.exit(0 if $after - $before < 0.4 else 1)" && break
+  done
+  echo "{\"db\": \"$DB\", \"seconds\": $((SECONDS - started)), \"rounds\": $round, \"jit_seconds\": $(jit_seconds)}" >> "$WORK/warmup.jsonl"
+}
+
 load_runs() {
-  log "warming up the gateway (the JIT needs tens of thousands of requests)"
-  BODY=$BODY_CHAT KEY=$KEY wrk -t2 -c16 -d30s -s "$HERE/post.lua" "http://127.0.0.1:$GW/v1/chat/completions" >/dev/null
-  BODY=$BODY_STREAM KEY=$KEY wrk -t2 -c16 -d15s -s "$HERE/post.lua" "http://127.0.0.1:$GW/v1/chat/completions" >/dev/null
-  BODY=$BODY_EMBED KEY=$KEY wrk -t2 -c16 -d10s -s "$HERE/post.lua" "http://127.0.0.1:$GW/v1/embeddings" >/dev/null
+  log "warming up the gateway until the JIT settles"
+  warm_up
   for case in chat stream embeddings; do
     local path=chat/completions body=$BODY_CHAT
     [ $case = stream ] && body=$BODY_STREAM
@@ -262,5 +285,9 @@ for DB in $DATABASES; do
   stop_gateway
   stop_postgres
 done
+log "comparing the upstream clients (JDK HttpClient, Jetty HttpClient) against nginx"
+(cd "$ROOT" && mvn -B -q -Pbench test -Dtest=UpstreamClientBenchmark -Dsurefire.failIfNoSpecifiedTests=false \
+  -Dupstream.url="http://127.0.0.1:$DIRECT/v1/chat/completions" -Dupstream.out="$WORK/clients.jsonl" >"$WORK/clients.log" 2>&1) \
+  || log "the client comparison failed: see $WORK/clients.log"
 python3 "$HERE/report.py" "$WORK" "$DURATION" "${FINAL_HEAP:-0}" "$DATABASES" > "$HERE/RESULTS.md"
 log "report written to src/bench/RESULTS.md"
