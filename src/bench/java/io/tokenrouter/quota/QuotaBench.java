@@ -12,7 +12,7 @@ import java.util.Map;
 public final class QuotaBench {
 
     private final Database database;
-    private final QuotaGate gate = new QuotaGate();
+    private final QuotaGate gate;
     private final QuotaSubject subject;
 
     private QuotaBench() {
@@ -24,7 +24,7 @@ public final class QuotaBench {
         List<Long> ids = new java.util.ArrayList<>();
         quotas.findForOwners(List.of(1L, 2L), 3L).forEach(q -> ids.add(q.getId()));
         subject = new QuotaSubject(List.of(1L, 2L), Map.of(1L, "key", 2L, "parent"), 3L, "team", ids);
-        gate.quotas = quotas;
+        gate = new QuotaGate(quotas, TestDatabases.node(database));
         gate.useClock(Clock.systemUTC());
     }
 
