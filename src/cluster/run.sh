@@ -29,6 +29,8 @@
 #                [DONE]) has its usage record in request_log, found by its x-request-id;
 #   5. console - a console sign-in made on node A still works through nginx once A is gone;
 #   6. reclaim - the quota reservations node A held when it died are given back by node B;
+#      rollups - every logged request of the load is in the hourly aggregates, node A's last ones
+#                (logged, not yet aggregated when it died) added by node B;
 #   7. takeover- node B takes over the scheduled jobs whose leases A held, once those have run out.
 # A summary table closes the run; the exit status is 1 if any check failed (2 if the set-up failed).
 # Logs stay in target/cluster/run (nodes' logs and access logs, nginx, PostgreSQL, the raw results).
@@ -380,6 +382,29 @@ check_reclaim() {
   fi
 }
 
+check_rollups() {
+  echo; echo "== 6b. aggregates: the load team's logged requests are all in the hourly aggregates, the dead node's included"
+  # node A's last rows may have been logged but not yet aggregated when it died; B adds them from the log
+  # once A's heartbeat and mark are 90 s old (its sweep runs every 30 s)
+  local logged summed waited=0
+  while :; do
+    logged=$(psql_admin -At -c "select count(*) from request_log where team_id = $LOAD_TEAM and outcome <> 'refused'")
+    summed=$(psql_admin -At -c "select coalesce(sum(requests), 0) from usage_rollup where bucket_seconds = 3600 and dim = 'team' and dim_id = $LOAD_TEAM")
+    [ "$logged" = "$summed" ] && break
+    waited=$(python3 -c "print(int($(date +%s.%N) - $KILL_AT))")
+    ((waited < RECLAIM_BOUND + 30)) || break
+    sleep 2
+  done
+  local taken
+  taken=$(psql_admin -At -c "select count(*) from rollup_marks m join gateway_nodes n on n.node_id = m.node_id where n.name like '$KILLED@%' and m.taken_over")
+  echo "  $logged requests logged, $summed in the aggregates; node A's mark taken over: $taken"
+  if [ "$logged" = "$summed" ]; then
+    record "rollups PASS $summed of $logged logged requests in the aggregates $(python3 -c "print('%.0f' % ($(date +%s.%N) - $KILL_AT))") s after the kill (A's mark taken over: $taken)"
+  else
+    record "rollups FAIL $summed of $logged logged requests in the aggregates"
+  fi
+}
+
 check_takeover() {
   echo; echo "== 7. takeover: the scheduled jobs' leases after node A died"
   # a lease A took just before it died runs 50 s (key-cleanup), and B tries once a minute
@@ -430,5 +455,5 @@ console_sign_in
 check_jobs
 check_failover
 check_console_after
-if ((RECLAIM_BOUND > 0)); then check_reclaim; check_takeover; fi
+if ((RECLAIM_BOUND > 0)); then check_reclaim; check_rollups; check_takeover; fi
 summary
