@@ -40,9 +40,9 @@ if os.path.exists(os.path.join(work, "warmup.jsonl")):
         warmups[w["db"]] = w
 
 GROUPS = [("http-nio", "Tomcat's request threads (Jersey, routing, quotas, sending upstream)"),
-          ("tokenrouter-usage-writer", "request log writer"),
+          ("tokenrouter-usa", "request log writer"),  # thread names as Linux keeps them: 15 characters
           ("upstream", "upstream client (Jetty: reading answers, relaying)"),
-          ("tokenrouter-client-write", "client writes (answers to clients)"),
+          ("tokenrouter-cli", "client writes (answers to clients)"),
           ("MVStore", "H2 background writer"), ("H2", "H2 background writer"),
           ("C1 Compiler", "JIT compilers"), ("C2 Compiler", "JIT compilers"),
           ("GC Thread", "garbage collector"), ("G1", "garbage collector"), ("VM Thread", "garbage collector")]

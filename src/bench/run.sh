@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # TokenRouter load benchmark, on 127.0.0.1 only; stops by itself.
 #
-#   bash src/bench/run.sh            # full run (about 15 minutes), report in src/bench/RESULTS.md
+#   bash src/bench/run.sh            # full run (about 30 minutes), report in src/bench/RESULTS.md
 #   BENCH_DURATION=5 BENCH_CONCURRENCY="1 16" BENCH_LONG_STREAMS=200 bash src/bench/run.sh   # quick look
 #
 # It compares, side by side and in the same run:
