@@ -51,7 +51,7 @@ public class RequestLogRepository {
      * transaction's uncommitted insert of the same bucket, so on H2 (one JVM by nature) writers take turns.
      */
     public void write(List<LogRow> rows, Collection<RollupDelta> deltas) {
-        aggregating(() -> writeNow(rows, deltas, database.postgres() ? UPSERT_POSTGRES : UPSERT_H2));
+        aggregating(() -> writeNow(rows, deltas));
     }
 
     private static final Object H2_WRITES = new Object();
@@ -67,18 +67,19 @@ public class RequestLogRepository {
         }
     }
 
-    private void writeNow(List<LogRow> rows, Collection<RollupDelta> deltas, String upsert) {
+    private void writeNow(List<LogRow> rows, Collection<RollupDelta> deltas) {
         database.run(em -> em.unwrap(Session.class).doWork(connection -> {
             insertRows(connection, rows, null);
-            upsert(connection, deltas, upsert);
+            upsert(connection, deltas);
         }));
     }
 
-    private static void upsert(Connection connection, Collection<RollupDelta> deltas, String upsert) throws SQLException {
+    /** Adds the deltas to their buckets with this database's upsert, as one JDBC batch. */
+    private void upsert(Connection connection, Collection<RollupDelta> deltas) throws SQLException {
         if (deltas.isEmpty()) {
             return;
         }
-        try (PreparedStatement statement = connection.prepareStatement(upsert)) {
+        try (PreparedStatement statement = connection.prepareStatement(database.postgres() ? UPSERT_POSTGRES : UPSERT_H2)) {
             for (RollupDelta delta : deltas) {
                 bindDelta(statement, delta);
                 statement.addBatch();
@@ -101,13 +102,18 @@ public class RequestLogRepository {
         return ids;
     }
 
-    /** Opens the node's mark past every row logged so far (its rows come after): called once, at start. */
-    public void openMark(String nodeId) {
-        database.run(em -> {
+    /**
+     * Opens the node's mark past every row logged so far (its rows come after): called once, at start.
+     * Answers where the mark stands.
+     */
+    public long openMark(String nodeId) {
+        return database.inTransaction(em -> {
             Object max = em.createNativeQuery("select max(id) from request_log").getSingleResult();
+            long rolledTo = max == null ? 0L : ((Number) max).longValue();
             em.createNativeQuery("insert into rollup_marks (node_id, rolled_to, taken_over, updated_at) values (?1, ?2,"
-                            + " false, ?3)").setParameter(1, nodeId).setParameter(2, max == null ? 0L : ((Number) max).longValue())
-                    .setParameter(3, Instant.now()).executeUpdate();
+                    + " false, ?3)").setParameter(1, nodeId).setParameter(2, rolledTo).setParameter(3, Instant.now())
+                    .executeUpdate();
+            return rolledTo;
         });
     }
 
@@ -128,7 +134,7 @@ public class RequestLogRepository {
                 moved[0] = mark.executeUpdate() == 1;
             }
             if (moved[0]) {
-                upsert(connection, deltas, database.postgres() ? UPSERT_POSTGRES : UPSERT_H2);
+                upsert(connection, deltas);
             }
         }));
         aggregating(work);
@@ -202,7 +208,7 @@ public class RequestLogRepository {
                     }
                 }
             }
-            upsert(connection, aggregate.apply(rows), database.postgres() ? UPSERT_POSTGRES : UPSERT_H2);
+            upsert(connection, aggregate.apply(rows));
             try (PreparedStatement mark = connection.prepareStatement("update rollup_marks set rolled_to = ?,"
                     + " taken_over = ?, updated_at = ? where node_id = ?")) {
                 mark.setLong(1, rows.isEmpty() ? from : rows.get(rows.size() - 1).id());

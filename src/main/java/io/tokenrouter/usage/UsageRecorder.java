@@ -57,8 +57,7 @@ public class UsageRecorder {
     /** The longest an answer is held back for its record to be committed. */
     static final long DURABLE_WAIT_NANOS = 2_000_000_000L;
     static final String[] DIMENSIONS = {"all", "provider", "model", "team", "key", "ip"};
-    static final long ROLLUP_EVERY_NANOS = 1_000_000_000L;
-    static final Duration ROLLUP_EVERY = Duration.ofNanos(ROLLUP_EVERY_NANOS);
+    static final Duration ROLLUP_EVERY = Duration.ofSeconds(1);
     /** Past this many rows not yet aggregated, the writer adds them at once. */
     private static final int ROLLUP_ROWS = 5_000;
     /** Rows kept for the aggregates while the database refuses them, at most. */
@@ -103,8 +102,7 @@ public class UsageRecorder {
     @PostConstruct
     void start() {
         queue = new ArrayBlockingQueue<>(settings.usageQueueCapacity());
-        log.openMark(node.nodeId());
-        mark = log.mark(node.nodeId()).map(RequestLogRepository.Mark::rolledTo).orElse(0L);
+        mark = log.openMark(node.nodeId());
         scheduler.every(Duration.ofSeconds(30), TAKEOVER_JOB, this::takeOverGoneNodes);
         writer = io.tokenrouter.config.DaemonThreads.named("usage-writer").newThread(this::writeLoop);
         writer.start();
@@ -196,7 +194,7 @@ public class UsageRecorder {
                     batch.clear();
                 }
                 if (!unrolled.isEmpty() && (unrolled.size() >= ROLLUP_ROWS || stopping
-                        || System.nanoTime() - lastRollupNanos >= ROLLUP_EVERY_NANOS)) {
+                        || System.nanoTime() - lastRollupNanos >= ROLLUP_EVERY.toNanos())) {
                     addRollups();
                 }
             } catch (InterruptedException e) {
