@@ -70,8 +70,8 @@ class UpstreamClientBenchmark {
 
         UpstreamHttp jetty = new UpstreamHttp();
         jetty.init();
-        lines.add(measure("jetty", (head, done) -> jetty.send(jetty.post(uri, Duration.ofSeconds(5))
-                        .headers(h -> h.put("Content-Type", "application/json"))
+        lines.add(measure("jetty", (head, done) -> jetty.post(uri, Duration.ofSeconds(5),
+                request -> request.headers(h -> h.put("Content-Type", "application/json"))
                         .body(new BytesRequestContent("application/json", BODY)), Duration.ofSeconds(30),
                 info -> {
                     head.accept(System.nanoTime());

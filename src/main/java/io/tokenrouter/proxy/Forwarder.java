@@ -26,6 +26,7 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Flow;
+import java.util.function.Consumer;
 import org.eclipse.jetty.client.BytesRequestContent;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.http.HttpHeader;
@@ -97,9 +98,11 @@ public class Forwarder {
         int attempt = exchange.attempt();
         Route route = exchange.route;
         exchange.requestBody.put("model", route.upstreamModel());
-        Request request;
+        java.net.URI uri;
+        Consumer<Request> fill;
         try {
-            request = request(exchange, route, openAiBeta);
+            uri = route.provider().resolve(exchange.endpoint.path());
+            fill = fill(exchange, route, openAiBeta);
         } catch (IllegalArgumentException e) {
             // the JDK's message quotes the offending header value, which may be the provider's key: not kept
             exchange.fail(attempt, new GatewayException(502, "upstream_error", "provider_misconfigured", null,
@@ -108,11 +111,12 @@ public class Forwarder {
             return;
         }
         try {
-            http.send(request, headerTimeout(exchange, route), head -> subscriber(exchange, attempt, head), error -> {
-                if (!exchange.isFinished()) {
-                    exchange.fail(attempt, UpstreamFailures.map(route.provider(), error), null);
-                }
-            });
+            http.post(uri, route.provider().connectTimeout(), fill, headerTimeout(exchange, route),
+                    head -> subscriber(exchange, attempt, head), error -> {
+                        if (!exchange.isFinished()) {
+                            exchange.fail(attempt, UpstreamFailures.map(route.provider(), error), null);
+                        }
+                    });
         } catch (RuntimeException e) {
             exchange.fail(attempt, UpstreamFailures.map(route.provider(), e), null);
         }
@@ -148,8 +152,8 @@ public class Forwarder {
         return answer;
     }
 
-    private Request request(Exchange exchange, Route route, String openAiBeta) {
-        java.net.URI uri = route.provider().resolve(exchange.endpoint.path());
+    /** What the attempt's request carries (checked now; applied to each request built for it). */
+    private static Consumer<Request> fill(Exchange exchange, Route route, String openAiBeta) {
         byte[] body = Json.bytes(exchange.requestBody);
         String[] auth = route.provider().authStyle().header(exchange.credential());
         checkHeaderValue(exchange.requestId);
@@ -159,9 +163,10 @@ public class Forwarder {
         if (openAiBeta != null) {
             checkHeaderValue(openAiBeta);
         }
-        return http.post(uri, route.provider().connectTimeout()).headers(headers -> {
+        String accept = exchange.stream ? "text/event-stream" : "application/json";
+        return request -> request.headers(headers -> {
             headers.put(HttpHeader.CONTENT_TYPE, "application/json");
-            headers.put(HttpHeader.ACCEPT, exchange.stream ? "text/event-stream" : "application/json");
+            headers.put(HttpHeader.ACCEPT, accept);
             headers.put(HttpHeader.USER_AGENT, USER_AGENT);
             headers.put("X-Request-ID", exchange.requestId);
             if (auth != null) {

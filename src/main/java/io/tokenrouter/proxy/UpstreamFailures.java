@@ -40,10 +40,15 @@ final class UpstreamFailures {
     }
 
     /**
-     * What the client is told: an I/O failure's own message (the JDK's words for resets and broken
-     * answers), anything else only by its kind, since its text may quote the request (its headers).
+     * What the client is told: an I/O failure's own message (the JDK's words for resets), a connection
+     * the provider closed in our words, anything else only by its kind, since its text may quote the
+     * request (its headers).
      */
     private static String detail(Throwable cause) {
+        if (cause instanceof java.io.EOFException || cause instanceof java.nio.channels.ClosedChannelException) {
+            // Jetty's message for these is its connection's state dump
+            return "the provider closed the connection before the answer was complete";
+        }
         if (cause instanceof java.io.IOException && cause.getMessage() != null) {
             return cause.getMessage();
         }

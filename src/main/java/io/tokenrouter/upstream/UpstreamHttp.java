@@ -56,18 +56,19 @@ public class UpstreamHttp {
     }
 
     /**
-     * Sends {@code request}: {@code subscriberFor} gets the answer's head and returns the subscriber of
-     * its body; {@code failed} hears of a failure before the head. Without a head within
+     * POSTs to {@code uri}: {@code fill} adds the headers and body to a fresh request (it may be called
+     * twice, see {@link UpstreamCall}); {@code subscriberFor} gets the answer's head and returns the
+     * subscriber of its body; {@code failed} hears of a failure before the head. Without a head within
      * {@code headerTimeout} the exchange fails with a {@link java.net.http.HttpTimeoutException}.
      */
-    public void send(Request request, Duration headerTimeout,
+    public void post(URI uri, Duration connectTimeout, Consumer<Request> fill, Duration headerTimeout,
             Function<UpstreamCall.Head, Flow.Subscriber<List<ByteBuffer>>> subscriberFor, Consumer<Throwable> failed) {
-        UpstreamCall.send(request, timers, headerTimeout, subscriberFor, failed);
-    }
-
-    /** A POST to {@code uri}, to be completed by the caller and sent with {@link UpstreamCall}. */
-    public Request post(URI uri, Duration connectTimeout) {
-        return client(connectTimeout).newRequest(uri).method(HttpMethod.POST);
+        HttpClient client = client(connectTimeout);
+        UpstreamCall.send(client, () -> {
+            Request request = client.newRequest(uri).method(HttpMethod.POST);
+            fill.accept(request);
+            return request;
+        }, timers, headerTimeout, subscriberFor, failed);
     }
 
     HttpClient client(Duration connectTimeout) {

@@ -197,12 +197,36 @@ class ProxyErrorsIT extends DeployedGateway {
 
     @Test
     void connectionResetBeforeAnswerIs502() throws Exception {
+        // twice: a pooled connection reset before the answer is replaced once by a new one, which is reset too
+        upstream().on("POST", "/v1/chat/completions", Reply.reset());
         upstream().on("POST", "/v1/chat/completions", Reply.reset());
 
         HttpResponse<String> response = gateway().post("v1/chat/completions", chat("mock/gpt-4o", false));
 
         assertThat(response.statusCode()).isEqualTo(502);
-        GatewayClient.error(response);
+        JsonNode error = GatewayClient.error(response);
+        assertThat(error.path("code").asText()).isEqualTo("upstream_unavailable");
+        assertThat(error.path("message").asText()).doesNotContain("HttpConnectionOverHTTP");
+        assertThat(upstream().received()).hasSizeLessThanOrEqualTo(2);
+    }
+
+    @Test
+    void aKeptAliveConnectionTheProviderDropsIsReplacedAndTheRequestAnswered() throws Exception {
+        assertThat(gateway().post("v1/chat/completions", chat("mock/gpt-4o", false)).statusCode()).isEqualTo(200);
+        Thread.sleep(100);
+        int pooledPort = upstream().received().get(0).clientPort();
+        upstream().reset();
+        upstream().on("POST", "/v1/chat/completions", Reply.reset());
+
+        HttpResponse<String> response = gateway().post("v1/chat/completions", chat("mock/gpt-4o", false));
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        List<Integer> ports = upstream().received().stream().map(r -> r.clientPort()).toList();
+        assertThat(ports).as("sent on the kept-alive connection, then once more on a new one").hasSize(2);
+        assertThat(ports.get(0)).isEqualTo(pooledPort);
+        assertThat(ports.get(1)).isNotEqualTo(pooledPort);
+        JsonNode usage = gateway().usage(response.headers().firstValue("x-request-id").orElseThrow());
+        assertThat(usage.path("status").asInt()).isEqualTo(200);
     }
 
     @Test

@@ -1,0 +1,246 @@
+package io.tokenrouter.upstream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jetty.client.BytesRequestContent;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The upstream exchange against a provider on plain sockets that closes connections at chosen moments:
+ * a kept-alive connection the provider closed is replaced once by a new one; every other failure is
+ * final, and nothing is sent twice that the provider may have acted on.
+ */
+class UpstreamCallTest {
+
+    /** What the provider does with one request: answer it, close without a byte, or cut its answer short. */
+    enum Act { ANSWER, CLOSE, CUT }
+
+    /** The n-th request the provider receives (from 0) on the c-th connection it accepted (from 0). */
+    interface Script {
+        Act act(int connection, int request);
+    }
+
+    private ServerSocket server;
+    private volatile Script script;
+    private final AtomicInteger connections = new AtomicInteger();
+    private final List<String> received = new CopyOnWriteArrayList<>();
+    private UpstreamHttp http;
+
+    @BeforeEach
+    void start() throws IOException {
+        server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        Thread acceptor = new Thread(this::accept, "test-provider");
+        acceptor.setDaemon(true);
+        acceptor.start();
+        http = new UpstreamHttp();
+        http.init();
+    }
+
+    @AfterEach
+    void stop() throws IOException {
+        http.close();
+        server.close();
+    }
+
+    @Test
+    void aKeptAliveConnectionTheProviderClosedIsReplacedByANewOne() throws Exception {
+        script = (connection, request) -> connection == 0 && request == 1 ? Act.CLOSE : Act.ANSWER;
+
+        assertThat(post("first").get(5, TimeUnit.SECONDS)).isEqualTo("answer to first");
+        assertThat(post("second").get(5, TimeUnit.SECONDS)).isEqualTo("answer to second");
+
+        assertThat(received).containsExactly("0:first", "0:second", "1:second");
+    }
+
+    @Test
+    void aFreshConnectionTheProviderClosesAfterTheRequestIsNotSentAgain() throws Exception {
+        script = (connection, request) -> Act.CLOSE;
+
+        assertThat(failure(post("only"))).isInstanceOf(EOFException.class);
+
+        Thread.sleep(300);
+        assertThat(received).containsExactly("0:only");
+        assertThat(connections).hasValue(1);
+    }
+
+    @Test
+    void theNewConnectionFailingTooIsFinal() throws Exception {
+        script = (connection, request) -> connection == 0 && request == 0 ? Act.ANSWER : Act.CLOSE;
+
+        assertThat(post("first").get(5, TimeUnit.SECONDS)).isEqualTo("answer to first");
+        assertThat(failure(post("second"))).isInstanceOf(EOFException.class);
+
+        Thread.sleep(300);
+        assertThat(received).containsExactly("0:first", "0:second", "1:second");
+    }
+
+    @Test
+    void anAnswerCutShortAfterItsHeadIsNotSentAgain() throws Exception {
+        script = (connection, request) -> request == 1 ? Act.CUT : Act.ANSWER;
+
+        assertThat(post("first").get(5, TimeUnit.SECONDS)).isEqualTo("answer to first");
+        assertThat(failure(post("second"))).isInstanceOf(EOFException.class);
+
+        Thread.sleep(300);
+        assertThat(received).containsExactly("0:first", "0:second");
+    }
+
+    @Test
+    void aRefusedConnectionIsNotTriedAgain() throws Exception {
+        int port = server.getLocalPort();
+        server.close();
+        CompletableFuture<String> answer = new CompletableFuture<>();
+        http.post(URI.create("http://127.0.0.1:" + port + "/v1/chat/completions"), Duration.ofSeconds(2),
+                request -> request.body(new BytesRequestContent("text/plain", "x".getBytes(StandardCharsets.UTF_8))),
+                Duration.ofSeconds(5), head -> new Collect(answer), answer::completeExceptionally);
+
+        assertThat(failure(answer)).isInstanceOf(java.net.ConnectException.class);
+    }
+
+    private CompletableFuture<String> post(String body) {
+        CompletableFuture<String> answer = new CompletableFuture<>();
+        http.post(URI.create("http://127.0.0.1:" + server.getLocalPort() + "/v1/chat/completions"), Duration.ofSeconds(2),
+                request -> request.body(new BytesRequestContent("text/plain", body.getBytes(StandardCharsets.UTF_8))),
+                Duration.ofSeconds(5), head -> new Collect(answer), answer::completeExceptionally);
+        return answer;
+    }
+
+    private static Throwable failure(CompletableFuture<String> answer) throws Exception {
+        try {
+            answer.get(5, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            return e.getCause();
+        }
+        throw new AssertionError("the exchange did not fail");
+    }
+
+    private void accept() {
+        while (!server.isClosed()) {
+            try {
+                Socket socket = server.accept();
+                int index = connections.getAndIncrement();
+                Thread t = new Thread(() -> serve(socket, index), "test-provider-connection");
+                t.setDaemon(true);
+                t.start();
+            } catch (IOException e) {
+                return;
+            }
+        }
+    }
+
+    private void serve(Socket socket, int connection) {
+        try (socket) {
+            InputStream in = new BufferedInputStream(socket.getInputStream());
+            OutputStream out = socket.getOutputStream();
+            for (int request = 0; ; request++) {
+                String body = readRequest(in);
+                if (body == null) {
+                    return;
+                }
+                received.add(connection + ":" + body);
+                Act act = script.act(connection, request);
+                if (act == Act.CLOSE) {
+                    return;
+                }
+                byte[] answer = ("answer to " + body).getBytes(StandardCharsets.UTF_8);
+                String head = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " + answer.length + "\r\n\r\n";
+                out.write(head.getBytes(StandardCharsets.ISO_8859_1));
+                out.write(answer, 0, act == Act.CUT ? 3 : answer.length);
+                out.flush();
+                if (act == Act.CUT) {
+                    return;
+                }
+            }
+        } catch (IOException e) {
+            // the client went away
+        }
+    }
+
+    /** Reads one request's head and body; null at the end of the connection. */
+    private static String readRequest(InputStream in) throws IOException {
+        int length = -1;
+        boolean any = false;
+        for (String line = readLine(in); line != null; line = readLine(in)) {
+            any = true;
+            if (line.isEmpty()) {
+                byte[] body = in.readNBytes(Math.max(0, length));
+                return new String(body, StandardCharsets.UTF_8);
+            }
+            if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+                length = Integer.parseInt(line.substring(15).trim());
+            }
+        }
+        if (any) {
+            throw new IOException("the request ended inside its head");
+        }
+        return null;
+    }
+
+    private static String readLine(InputStream in) throws IOException {
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        for (int b = in.read(); b != -1; b = in.read()) {
+            if (b == '\n') {
+                String text = line.toString(StandardCharsets.ISO_8859_1);
+                return text.endsWith("\r") ? text.substring(0, text.length() - 1) : text;
+            }
+            line.write(b);
+        }
+        return null;
+    }
+
+    /** Gathers the answer's body as text. */
+    private static final class Collect implements Flow.Subscriber<List<ByteBuffer>> {
+        private final CompletableFuture<String> answer;
+        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+
+        Collect(CompletableFuture<String> answer) {
+            this.answer = answer;
+        }
+
+        @Override
+        public void onSubscribe(Flow.Subscription subscription) {
+            subscription.request(Long.MAX_VALUE);
+        }
+
+        @Override
+        public void onNext(List<ByteBuffer> item) {
+            for (ByteBuffer buffer : item) {
+                byte[] chunk = new byte[buffer.remaining()];
+                buffer.get(chunk);
+                bytes.writeBytes(chunk);
+            }
+        }
+
+        @Override
+        public void onError(Throwable throwable) {
+            answer.completeExceptionally(throwable);
+        }
+
+        @Override
+        public void onComplete() {
+            answer.complete(bytes.toString(StandardCharsets.UTF_8));
+        }
+    }
+}
