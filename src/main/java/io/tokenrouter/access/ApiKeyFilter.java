@@ -6,10 +6,11 @@ import jakarta.inject.Inject;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
-import jakarta.ws.rs.container.ResourceInfo;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.ext.Provider;
+import org.glassfish.jersey.server.ExtendedUriInfo;
+import org.glassfish.jersey.server.model.ResourceMethod;
 
 /**
  * Authenticates every {@code /v1} and {@code /api} request but those marked {@link PublicEndpoint}: the key comes from {@code Authorization: Bearer <key>} (or
@@ -32,13 +33,10 @@ public class ApiKeyFilter implements ContainerRequestFilter {
     jakarta.ws.rs.core.Configuration configuration;
     @Inject
     KeyActivity activity;
-    @Context
-    ResourceInfo resource;
 
     @Override
     public void filter(ContainerRequestContext request) {
-        if (resource != null && resource.getResourceMethod() != null
-                && resource.getResourceMethod().isAnnotationPresent(PublicEndpoint.class)) {
+        if (isPublic(request)) {
             return;
         }
         String secret = presentedKey(request);
@@ -54,6 +52,18 @@ public class ApiKeyFilter implements ContainerRequestFilter {
         }
         activity.used(caller.keyId());
         request.setProperty(Caller.PROPERTY, caller);
+    }
+
+    /**
+     * Whether the matched resource method is a {@link PublicEndpoint}: read from the request's own
+     * {@link ExtendedUriInfo}, not an injected {@code ResourceInfo}, which is a proxy resolved per call.
+     */
+    private static boolean isPublic(ContainerRequestContext request) {
+        if (request.getUriInfo() instanceof ExtendedUriInfo uri) {
+            ResourceMethod matched = uri.getMatchedResourceMethod();
+            return matched != null && matched.getInvocable().getHandlingMethod().isAnnotationPresent(PublicEndpoint.class);
+        }
+        return false;
     }
 
     /** The request property holding the session token, when a session authenticated the request. */

@@ -5,14 +5,12 @@ import io.tokenrouter.access.Caller;
 import io.tokenrouter.api.Json;
 import jakarta.annotation.Priority;
 import jakarta.inject.Inject;
-import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.container.ContainerResponseContext;
 import jakarta.ws.rs.container.ContainerResponseFilter;
 import jakarta.ws.rs.container.PreMatching;
-import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.ext.Provider;
 import java.io.IOException;
 
@@ -30,12 +28,11 @@ public class RequestTraceFilter implements ContainerRequestFilter, ContainerResp
     RequestCompletion completion;
     @Inject
     ClientAddresses addresses;
-    @Context
-    HttpServletRequest servlet;
 
     @Override
     public void filter(ContainerRequestContext request) {
-        ClientInfo client = new ClientInfo(addresses.resolve(servlet.getRemoteAddr(), request.getHeaders()),
+        String peer = (String) request.getProperty(RemoteAddressFilter.ATTRIBUTE);
+        ClientInfo client = new ClientInfo(addresses.resolve(peer, request.getHeaders()),
                 request.getHeaderString("User-Agent"),
                 request.getHeaderString("X-Conversation-ID"));
         request.setProperty(RequestTrace.PROPERTY, new RequestTrace(client));
