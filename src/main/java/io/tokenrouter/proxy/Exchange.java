@@ -140,7 +140,9 @@ final class Exchange {
 
     /**
      * Records the outcome and then answers the client with {@code response} (before anything was sent),
-     * in the client's lane: a client that does not read blocks a writing thread, not the caller.
+     * in the client's lane: a client that does not read blocks a writing thread, not the caller. The
+     * recording runs on the caller's thread when it cannot block (its quota settles in memory), else in
+     * the lane too.
      */
     void respond(Response response, Usage usage, String outcome, GatewayException error) {
         respond(attempt, response, usage, outcome, error);
@@ -159,10 +161,15 @@ final class Exchange {
                 return;
             }
         }
-        lane.execute(() -> {
+        Runnable answer = () -> {
             markFirstByte();
             afterRecorded(finish(response.getStatus(), usage, outcome, error), () -> async.resume(response));
-        });
+        };
+        if (reservation.settlesInMemory()) {
+            answer.run();
+        } else {
+            lane.execute(answer);
+        }
     }
 
     /** Runs {@code write} in the lane once {@code recorded} completes: the record goes before the last bytes. */
