@@ -52,6 +52,7 @@ public final class GatewaySettings {
     private final long defaultMaxTokens;
     private final long maxReservedCompletionTokens;
     private final int usageQueueCapacity;
+    private final boolean usageSynchronousCommit;
     private final List<String> trustedProxies;
     private final String trustedProxyHeader;
     private final Optional<String> metricsToken;
@@ -92,6 +93,7 @@ public final class GatewaySettings {
         this.defaultMaxTokens = parseLong(source, "default_max_tokens", 4096);
         this.maxReservedCompletionTokens = parseLong(source, "max_reserved_completion_tokens", 262_144);
         this.usageQueueCapacity = (int) parseLong(source, "usage_queue_capacity", 100_000);
+        this.usageSynchronousCommit = flag(source, "usage_synchronous_commit", false);
         this.trustedProxies = source.list("trusted_proxies").orElse(List.of());
         this.trustedProxyHeader = source.get("trusted_proxy_header").orElse("X-Forwarded-For");
         this.metricsToken = source.get("metrics_token");
@@ -276,6 +278,14 @@ public final class GatewaySettings {
         return source.get(key).map(text -> Durations.parse(key, text)).orElse(fallback);
     }
 
+    private static boolean flag(SettingsSource source, String key, boolean fallback) {
+        return source.get(key).map(text -> switch (text.strip().toLowerCase(java.util.Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalStateException(key + " must be true or false, not '" + text + "'");
+        }).orElse(fallback);
+    }
+
     private static long parseLong(SettingsSource source, String key, long fallback) {
         try {
             return source.get(key).map(Long::parseLong).orElse(fallback);
@@ -409,6 +419,14 @@ public final class GatewaySettings {
 
     public int usageQueueCapacity() {
         return usageQueueCapacity;
+    }
+
+    /**
+     * On PostgreSQL, whether the request log's transactions wait for their WAL to reach the disk
+     * ({@code synchronous_commit}); by default they commit asynchronously: see the README.
+     */
+    public boolean usageSynchronousCommit() {
+        return usageSynchronousCommit;
     }
 
     /** Addresses (or CIDR ranges) of reverse proxies whose X-Forwarded-For / Forwarded headers are believed. */

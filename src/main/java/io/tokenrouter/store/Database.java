@@ -188,6 +188,11 @@ public class Database {
     private final ThreadLocal<EntityManager> current = new ThreadLocal<>();
     private final ThreadLocal<List<Runnable>> pendingAfterCommit = new ThreadLocal<>();
 
+    /** The settings the database was opened with. */
+    GatewaySettings settings() {
+        return settings;
+    }
+
     public DataSource dataSource() {
         return dataSource;
     }

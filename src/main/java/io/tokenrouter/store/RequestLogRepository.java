@@ -6,22 +6,29 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.sql.Timestamp;
 import java.sql.Types;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import org.hibernate.Session;
 
 /**
- * The request log and its aggregates, written with JDBC batches: one transaction per batch inserts the
- * rows and adds their deltas to the per-minute and per-hour aggregates, each with one upsert statement
- * ({@code INSERT … ON CONFLICT} on PostgreSQL, {@code MERGE} on H2), so several nodes writing the same
- * bucket add up without a retry.
+ * The request log and its aggregates. The node's log writer inserts its rows with multi-row statements
+ * on a connection of its own ({@link #insert}) and adds their deltas to the per-minute and per-hour
+ * aggregates in a later transaction ({@link #addRollups}), with one upsert statement per bucket ({@code
+ * INSERT … ON CONFLICT} on PostgreSQL, {@code MERGE} on H2) in one JDBC batch, so several nodes writing
+ * the same bucket add up without a retry.
  */
 @ApplicationScoped
 public class RequestLogRepository {
+
+    private static final Logger LOG = Logger.getLogger(RequestLogRepository.class.getName());
 
     private static final String INSERT = "insert into request_log (request_id, created_at, key_id, key_name, team_id,"
             + " provider, model, upstream_model, endpoint, status, stream, outcome, prompt_tokens, completion_tokens,"
@@ -89,17 +96,13 @@ public class RequestLogRepository {
     }
 
     /**
-     * Inserts the rows as written by node {@code nodeId}, in one transaction and one JDBC batch, and
-     * answers their ids in order (one writer per node, so a node's ids grow with its commits). Their
-     * aggregates follow with {@link #addRollups}.
+     * Inserts the rows as written by node {@code nodeId}, with one multi-row statement (one round trip that
+     * commits by itself; more than {@link #ROWS_PER_INSERT} rows share a transaction), on the writer's
+     * connection, and answers their ids in order (one writer per node, so a node's ids grow with its
+     * commits). Their aggregates follow with {@link #addRollups}.
      */
     public long[] insert(List<LogRow> rows, String nodeId) {
-        long[] ids = new long[rows.size()];
-        database.run(em -> em.unwrap(Session.class).doWork(connection -> {
-            long[] generated = insertRows(connection, rows, nodeId);
-            System.arraycopy(generated, 0, ids, 0, ids.length);
-        }));
-        return ids;
+        return onWriterConnection(rows.size() > ROWS_PER_INSERT, connection -> insertRows(connection, rows, nodeId));
     }
 
     /**
@@ -124,7 +127,7 @@ public class RequestLogRepository {
      */
     public boolean addRollups(Collection<RollupDelta> deltas, String nodeId, long from, long to) {
         boolean[] moved = new boolean[1];
-        Runnable work = () -> database.run(em -> em.unwrap(Session.class).doWork(connection -> {
+        Runnable work = () -> onWriterConnection(true, connection -> {
             try (PreparedStatement mark = connection.prepareStatement("update rollup_marks set rolled_to = ?,"
                     + " updated_at = ? where node_id = ? and rolled_to = ? and taken_over = false")) {
                 mark.setLong(1, to);
@@ -136,7 +139,8 @@ public class RequestLogRepository {
             if (moved[0]) {
                 upsert(connection, deltas);
             }
-        }));
+            return null;
+        });
         aggregating(work);
         return moved[0];
     }
@@ -223,57 +227,217 @@ public class RequestLogRepository {
         return taken[0];
     }
 
+    /** A unit of work on a JDBC connection. */
+    private interface SqlWork<T> {
+        T apply(Connection connection) throws SQLException;
+    }
+
+    /** The log writer's connection, kept between its transactions; guarded by {@link #writerLock}. */
+    private Connection writerConnection;
+    private long writerConnectionUsedNanos;
+    private final Object writerLock = new Object();
+
+    /**
+     * Runs {@code work} in a transaction of its own on the connection this repository keeps for the log
+     * writer between its transactions (one writer per node, so one connection; callers take turns): a batch
+     * costs its statements and one commit, without a pool borrow, an entity manager or a session set-up.
+     *
+     * <p>On PostgreSQL, unless {@code usage_synchronous_commit} is on, the connection's session commits
+     * without waiting for its WAL to reach the disk ({@code synchronous_commit = off}, set once when the
+     * connection is taken and reset before it goes back): the rows are committed, visible to every node
+     * and survive the gateway's death; only a crash of the PostgreSQL server itself within about three
+     * {@code wal_writer_delay} (0.6 s by default) can lose the last of them, a transaction whole or not at
+     * all, never one without those before it. Every other transaction keeps the server's setting. A
+     * failure closes the connection; the next transaction takes a fresh one.
+     */
+    private <T> T onWriterConnection(boolean transaction, SqlWork<T> work) {
+        synchronized (writerLock) {
+            Connection connection = null;
+            try {
+                connection = writerConnection();
+                T result;
+                if (transaction) {
+                    connection.setAutoCommit(false);
+                    result = work.apply(connection);
+                    connection.commit();
+                    connection.setAutoCommit(true);
+                } else {
+                    result = work.apply(connection);
+                }
+                writerConnectionUsedNanos = System.nanoTime();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                if (connection != null && transaction) {
+                    try {
+                        connection.rollback();
+                    } catch (SQLException | RuntimeException ignored) {
+                        // the connection is closed below either way
+                    }
+                }
+                releaseWriterConnection();
+                throw e instanceof RuntimeException r ? r : new IllegalStateException("Request log write failed: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** A server setting as the log writer's connection sees it (PostgreSQL's {@code SHOW}). */
+    String writerSessionSetting(String name) {
+        return onWriterConnection(false, connection -> {
+            try (Statement statement = connection.createStatement();
+                 ResultSet result = statement.executeQuery("show " + name)) {
+                result.next();
+                return result.getString(1);
+            }
+        });
+    }
+
+    private Connection writerConnection() throws SQLException {
+        if (writerConnection == null) {
+            Connection connection = database.dataSource().getConnection();
+            try {
+                connection.setAutoCommit(true);
+                if (asynchronousCommit()) {
+                    try (Statement statement = connection.createStatement()) {
+                        statement.execute("set synchronous_commit = off");
+                    }
+                }
+            } catch (SQLException | RuntimeException e) {
+                connection.close();
+                throw e;
+            }
+            writerConnection = connection;
+        }
+        return writerConnection;
+    }
+
+    private boolean asynchronousCommit() {
+        return database.postgres() && !database.settings().usageSynchronousCommit();
+    }
+
+    /**
+     * Gives the log writer's connection back to the pool when it has not been used for {@code idle} (so a
+     * quiet node holds none, and a connection the network or the server dropped meanwhile is not the one
+     * the next batch finds); with {@link Duration#ZERO}, at once (the writer stops).
+     */
+    public void releaseWriterConnection(Duration idle) {
+        synchronized (writerLock) {
+            if (writerConnection != null && System.nanoTime() - writerConnectionUsedNanos >= idle.toNanos()) {
+                releaseWriterConnection();
+            }
+        }
+    }
+
+    private void releaseWriterConnection() {
+        Connection connection = writerConnection;
+        writerConnection = null;
+        if (connection == null) {
+            return;
+        }
+        try {
+            if (asynchronousCommit() && !connection.isClosed()) {
+                try (Statement statement = connection.createStatement()) {
+                    statement.execute("reset synchronous_commit");
+                }
+            }
+        } catch (SQLException | RuntimeException e) {
+            LOG.log(Level.FINE, "The request log's connection could not be reset", e);
+        } finally {
+            try {
+                connection.close();
+            } catch (SQLException | RuntimeException e) {
+                LOG.log(Level.FINE, "The request log's connection did not close cleanly", e);
+            }
+        }
+    }
+
+    /** Rows per insert statement: 29 parameters each, far below PostgreSQL's 32,767 per statement. */
+    static final int ROWS_PER_INSERT = 500;
+    /** The multi-row insert statement for each number of rows, made when first needed. */
+    private static final String[] INSERTS = new String[ROWS_PER_INSERT + 1];
+
+    private static String insertOf(int rows) {
+        String sql = INSERTS[rows];
+        if (sql == null) {
+            String values = INSERT.substring(INSERT.indexOf(" values ") + 8);
+            StringBuilder out = new StringBuilder(INSERT.length() + rows * (values.length() + 1));
+            out.append(INSERT);
+            for (int i = 1; i < rows; i++) {
+                out.append(',').append(values);
+            }
+            sql = out.toString();
+            INSERTS[rows] = sql;
+        }
+        return sql;
+    }
+
+    /**
+     * Inserts the rows with one multi-row statement per {@link #ROWS_PER_INSERT}, and answers their ids in
+     * the rows' order. Each row's id is drawn from the sequence as the statement reaches it, so a
+     * statement's ids ascend in the order of its rows, whatever order the database returns them in.
+     */
     private static long[] insertRows(Connection connection, List<LogRow> rows, String nodeId) throws SQLException {
         long[] ids = new long[rows.size()];
-        if (rows.isEmpty()) {
-            return ids;
-        }
-        try (PreparedStatement insert = connection.prepareStatement(INSERT, new String[] {"id"})) {
-            for (LogRow r : rows) {
+        for (int from = 0; from < rows.size(); from += ROWS_PER_INSERT) {
+            List<LogRow> chunk = rows.subList(from, Math.min(rows.size(), from + ROWS_PER_INSERT));
+            try (PreparedStatement insert = connection.prepareStatement(insertOf(chunk.size()), new String[] {"id"})) {
                 int i = 1;
-                insert.setString(i++, r.requestId());
-                insert.setTimestamp(i++, Timestamp.from(r.createdAt()));
-                setLong(insert, i++, r.keyId());
-                insert.setString(i++, cut(r.keyName(), 200));
-                setLong(insert, i++, r.teamId());
-                insert.setString(i++, cut(r.provider(), 100));
-                insert.setString(i++, cut(r.model(), 300));
-                insert.setString(i++, cut(r.upstreamModel(), 300));
-                insert.setString(i++, cut(r.endpoint(), 40));
-                insert.setInt(i++, r.status());
-                insert.setBoolean(i++, r.stream());
-                insert.setString(i++, r.outcome());
-                insert.setLong(i++, r.promptTokens());
-                insert.setLong(i++, r.completionTokens());
-                insert.setLong(i++, r.cachedTokens());
-                insert.setLong(i++, r.reasoningTokens());
-                insert.setBoolean(i++, r.estimated());
-                insert.setLong(i++, r.latencyMs());
-                setLong(insert, i++, r.ttftMs());
-                if (r.tokensPerSecond() == null) {
-                    insert.setNull(i++, Types.DOUBLE);
-                } else {
-                    insert.setDouble(i++, r.tokensPerSecond());
+                for (LogRow r : chunk) {
+                    i = bindRow(insert, i, r, nodeId);
                 }
-                insert.setString(i++, cut(r.clientIp(), 64));
-                insert.setString(i++, cut(r.userAgent(), 500));
-                insert.setString(i++, r.clientType());
-                insert.setString(i++, cut(r.errorType(), 100));
-                insert.setString(i++, cut(r.errorMessage(), 2000));
-                insert.setString(i++, cut(r.upstreamRequestId(), 200));
-                insert.setLong(i++, r.costMicros());
-                insert.setString(i++, cut(r.attempts(), 2000));
-                insert.setString(i, nodeId);
-                insert.addBatch();
-            }
-            insert.executeBatch();
-            try (ResultSet keys = insert.getGeneratedKeys()) {
-                for (int k = 0; k < ids.length && keys.next(); k++) {
-                    ids[k] = keys.getLong(1);
+                insert.executeUpdate();
+                long[] generated = new long[chunk.size()];
+                int k = 0;
+                try (ResultSet keys = insert.getGeneratedKeys()) {
+                    while (k < generated.length && keys.next()) {
+                        generated[k++] = keys.getLong(1);
+                    }
                 }
+                if (k != generated.length) {
+                    throw new SQLException("The database returned " + k + " ids for " + generated.length + " rows");
+                }
+                java.util.Arrays.sort(generated);
+                System.arraycopy(generated, 0, ids, from, generated.length);
             }
         }
         return ids;
+    }
+
+    /** Binds one row's 29 values from parameter {@code i} on; answers the next parameter's index. */
+    private static int bindRow(PreparedStatement insert, int i, LogRow r, String nodeId) throws SQLException {
+        insert.setString(i++, r.requestId());
+        insert.setTimestamp(i++, Timestamp.from(r.createdAt()));
+        setLong(insert, i++, r.keyId());
+        insert.setString(i++, cut(r.keyName(), 200));
+        setLong(insert, i++, r.teamId());
+        insert.setString(i++, cut(r.provider(), 100));
+        insert.setString(i++, cut(r.model(), 300));
+        insert.setString(i++, cut(r.upstreamModel(), 300));
+        insert.setString(i++, cut(r.endpoint(), 40));
+        insert.setInt(i++, r.status());
+        insert.setBoolean(i++, r.stream());
+        insert.setString(i++, r.outcome());
+        insert.setLong(i++, r.promptTokens());
+        insert.setLong(i++, r.completionTokens());
+        insert.setLong(i++, r.cachedTokens());
+        insert.setLong(i++, r.reasoningTokens());
+        insert.setBoolean(i++, r.estimated());
+        insert.setLong(i++, r.latencyMs());
+        setLong(insert, i++, r.ttftMs());
+        if (r.tokensPerSecond() == null) {
+            insert.setNull(i++, Types.DOUBLE);
+        } else {
+            insert.setDouble(i++, r.tokensPerSecond());
+        }
+        insert.setString(i++, cut(r.clientIp(), 64));
+        insert.setString(i++, cut(r.userAgent(), 500));
+        insert.setString(i++, r.clientType());
+        insert.setString(i++, cut(r.errorType(), 100));
+        insert.setString(i++, cut(r.errorMessage(), 2000));
+        insert.setString(i++, cut(r.upstreamRequestId(), 200));
+        insert.setLong(i++, r.costMicros());
+        insert.setString(i++, cut(r.attempts(), 2000));
+        insert.setString(i++, nodeId);
+        return i;
     }
 
     private static String columns() {

@@ -64,6 +64,8 @@ public class UsageRecorder {
     private static final int MAX_UNROLLED = 200_000;
     static final Duration NODE_TIMEOUT = Duration.ofSeconds(90);
     private static final String TAKEOVER_JOB = "usage-rollup-takeover";
+    /** How long the writer keeps its database connection without a batch to store. */
+    static final Duration CONNECTION_IDLE = Duration.ofSeconds(5);
 
     @Inject
     GatewaySettings settings;
@@ -192,6 +194,8 @@ public class UsageRecorder {
                     queue.drainTo(batch, BATCH - 1);
                     store(batch);
                     batch.clear();
+                } else {
+                    log.releaseWriterConnection(CONNECTION_IDLE);
                 }
                 if (!unrolled.isEmpty() && (unrolled.size() >= ROLLUP_ROWS || stopping
                         || System.nanoTime() - lastRollupNanos >= ROLLUP_EVERY.toNanos())) {
@@ -202,6 +206,7 @@ public class UsageRecorder {
                 stopping = true;
             }
         }
+        log.releaseWriterConnection(Duration.ZERO);
     }
 
     /**

@@ -290,6 +290,7 @@ class GatewaySettingsTest {
             zero request deadline      | request_deadline = '0s'                                             | request_deadline
             cool-down failures of zero | cooldown_failures = 0                                               | cooldown_failures
             api_keys not a list       | [[providers]]\\nname = 'p'\\npreset = 'openai'\\napi_keys = 'sk-1'   | providers.api_keys
+            usage commit not a flag    | usage_synchronous_commit = 'sometimes'                              | usage_synchronous_commit
             """)
     void rejectsInvalidSettingsNamingTheSetting(String description, String file, String named) {
         toml(file.replace("\\n", "\n") + "\n");
@@ -297,6 +298,18 @@ class GatewaySettingsTest {
         assertThatThrownBy(this::load)
                 .isInstanceOfAny(IllegalStateException.class, IllegalArgumentException.class)
                 .hasMessageContaining(named);
+    }
+
+    @Test
+    void theRequestLogCommitsAsynchronouslyUnlessToldOtherwise() {
+        assertThat(load().usageSynchronousCommit()).isFalse();
+
+        toml("usage_synchronous_commit = true\n");
+        assertThat(load().usageSynchronousCommit()).isTrue();
+
+        toml("");
+        environment.put("TOKENROUTER_USAGE_SYNCHRONOUS_COMMIT", "TRUE");
+        assertThat(load().usageSynchronousCommit()).isTrue();
     }
 
     @Test

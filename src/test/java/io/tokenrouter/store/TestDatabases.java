@@ -30,7 +30,12 @@ public final class TestDatabases {
     }
 
     /** A fresh database on the shared embedded PostgreSQL server. */
-    public static synchronized Database postgres() {
+    public static Database postgres() {
+        return postgres(Map.of());
+    }
+
+    /** A fresh database on the shared embedded PostgreSQL server, with more settings ({@code tokenrouter.*}). */
+    public static synchronized Database postgres(Map<String, String> settings) {
         try {
             if (postgres == null) {
                 postgres = EmbeddedPostgres.builder().setPGStartupWait(java.time.Duration.ofSeconds(60)).start();
@@ -47,9 +52,11 @@ public final class TestDatabases {
                 s.execute("create database " + name);
             }
             Path home = Files.createTempDirectory("tokenrouter-pg");
-            return open(Map.of("tokenrouter.home", home.toString(),
+            Map<String, String> properties = new java.util.HashMap<>(settings);
+            properties.putAll(Map.of("tokenrouter.home", home.toString(),
                     "tokenrouter.database_url", postgres.getJdbcUrl("postgres", name),
                     "tokenrouter.database_user", "postgres"));
+            return open(properties);
         } catch (IOException | java.sql.SQLException e) {
             throw new IllegalStateException("Could not start the embedded PostgreSQL server", e);
         }
