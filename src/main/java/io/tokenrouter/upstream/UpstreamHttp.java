@@ -16,7 +16,10 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.Request;
+import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
 import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.io.ClientConnector;
+import org.eclipse.jetty.util.thread.Invocable;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
 
@@ -24,6 +27,13 @@ import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
  * The long-lived HTTP clients the gateway forwards with: Jetty's non-blocking client (selector threads
  * read every upstream; no thread waits for one), keep-alive pooled HTTP/1.1. One client per distinct
  * connect timeout, as that is set per client; all share one bounded thread pool.
+ *
+ * <p>What the gateway does with an answer's bytes never blocks: a buffered answer is parsed and handed
+ * on, a streamed one's events go to the client-write lanes, and anything that may wait (a client's
+ * socket, a quota settled in the database) runs in those lanes. So the transport declares its answers
+ * {@linkplain Invocable.InvocationType#NON_BLOCKING non-blocking}, and Jetty handles them on the thread
+ * that selected them instead of handing each to another thread; there is one selector per CPU, so a
+ * long answer being parsed holds up only the connections of its own selector.
  *
  * <p>Chosen over the JDK's {@link java.net.http.HttpClient} by the benchmark in {@code src/bench}: the
  * JDK client hands every completed exchange to the {@code CompletableFuture} default executor, which on
@@ -33,6 +43,7 @@ import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
 public class UpstreamHttp {
 
     private static final Logger LOG = Logger.getLogger(UpstreamHttp.class.getName());
+    private static final int SELECTORS = Math.max(1, Runtime.getRuntime().availableProcessors());
     private static final int THREADS = Math.max(16, 8 * Runtime.getRuntime().availableProcessors());
     /** Upstream connections per provider address: far above any concurrency one node serves. */
     private static final int MAX_CONNECTIONS = 16_384;
@@ -76,7 +87,11 @@ public class UpstreamHttp {
     }
 
     private HttpClient start(Duration connectTimeout) {
-        HttpClient client = new HttpClient();
+        ClientConnector connector = new ClientConnector();
+        connector.setSelectors(SELECTORS);
+        HttpClientTransportOverHTTP transport = new HttpClientTransportOverHTTP(connector);
+        transport.setInvocationType(Invocable.InvocationType.NON_BLOCKING);
+        HttpClient client = new HttpClient(transport);
         client.setExecutor(threads);
         client.setScheduler(timers);
         client.setConnectTimeout(Math.max(1, connectTimeout.toMillis()));
