@@ -31,7 +31,7 @@ public class RequestTraceFilter implements ContainerRequestFilter, ContainerResp
 
     @Override
     public void filter(ContainerRequestContext request) {
-        String peer = (String) request.getProperty(RemoteAddressFilter.ATTRIBUTE);
+        String peer = (String) request.getProperty(V1ServletFilter.ATTRIBUTE);
         ClientInfo client = new ClientInfo(addresses.resolve(peer, request.getHeaders()),
                 request.getHeaderString("User-Agent"),
                 request.getHeaderString("X-Conversation-ID"));
