@@ -22,6 +22,9 @@ public final class AddressRanges {
 
     /** Whether {@code address} (a literal) lies in one of {@code ranges}. */
     public static boolean contains(List<byte[][]> ranges, String address) {
+        if (ranges.isEmpty()) {
+            return false; // no address to parse: the usual case, checked on every request
+        }
         byte[] bytes = parse(address);
         if (bytes == null) {
             return false;

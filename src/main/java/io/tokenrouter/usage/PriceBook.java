@@ -6,6 +6,7 @@ import io.tokenrouter.store.PriceRepository.Price;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * Prices in memory: a provider's own price for a model wins over the global one; a dated model name
@@ -41,13 +42,19 @@ public final class PriceBook {
         if (model == null) {
             return null;
         }
-        String undated = model.replaceFirst("-\\d{4}-\\d{2}-\\d{2}$", "").replaceFirst("-\\d{8}$", "");
-        for (String candidate : new String[] {provider + "/" + model, "/" + model, provider + "/" + undated, "/" + undated}) {
-            Price price = prices.get(candidate);
-            if (price != null) {
-                return price;
-            }
+        Price price = ownOrGlobal(provider, model);
+        if (price != null) {
+            return price;
         }
-        return null;
+        String undated = EIGHT_DIGITS.matcher(DASHED_DATE.matcher(model).replaceFirst("")).replaceFirst("");
+        return undated.equals(model) ? null : ownOrGlobal(provider, undated);
+    }
+
+    private static final Pattern DASHED_DATE = Pattern.compile("-\\d{4}-\\d{2}-\\d{2}$");
+    private static final Pattern EIGHT_DIGITS = Pattern.compile("-\\d{8}$");
+
+    private Price ownOrGlobal(String provider, String model) {
+        Price own = prices.get(provider + "/" + model);
+        return own != null ? own : prices.get("/" + model);
     }
 }
