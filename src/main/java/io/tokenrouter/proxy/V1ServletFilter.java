@@ -22,6 +22,10 @@ import java.io.IOException;
  * response with a flush of its head alone, and the first event follows in a write of its own; the
  * gateway commits a stream only when its first event is ready, so a flush before any body byte is
  * held back and the head leaves with the first bytes, in one write to the client.</li>
+ * <li>Sends a buffered answer as soon as its last byte is written. Jersey writes a response whose length
+ * it knows and leaves the sending to the container's completion of the asynchronous request, which
+ * Tomcat runs on another of its threads; the body is flushed instead once the declared
+ * {@code Content-Length} is written, by the client-write thread that wrote it.</li>
  * </ul>
  */
 public class V1ServletFilter extends GenericFilter {
@@ -36,9 +40,13 @@ public class V1ServletFilter extends GenericFilter {
         chain.doFilter(request, response instanceof HttpServletResponse http ? new HeadWithFirstBytes(http) : response);
     }
 
-    /** A response whose output stream does not flush before its first body byte. */
+    /**
+     * A response whose output stream does not flush before its first body byte, and flushes when the
+     * declared length is written.
+     */
     static final class HeadWithFirstBytes extends HttpServletResponseWrapper {
-        private ServletOutputStream stream;
+        private FirstBytesStream stream;
+        private long declaredLength = -1;
 
         HeadWithFirstBytes(HttpServletResponse response) {
             super(response);
@@ -47,36 +55,99 @@ public class V1ServletFilter extends GenericFilter {
         @Override
         public ServletOutputStream getOutputStream() throws IOException {
             if (stream == null) {
-                stream = new FirstBytesStream(super.getOutputStream());
+                stream = new FirstBytesStream(super.getOutputStream(), this::declaredLength);
             }
             return stream;
+        }
+
+        long declaredLength() {
+            return declaredLength;
+        }
+
+        @Override
+        public void setContentLength(int length) {
+            super.setContentLength(length);
+            declaredLength = length;
+        }
+
+        @Override
+        public void setContentLengthLong(long length) {
+            super.setContentLengthLong(length);
+            declaredLength = length;
+        }
+
+        @Override
+        public void setHeader(String name, String value) {
+            super.setHeader(name, value);
+            declare(name, value);
+        }
+
+        @Override
+        public void addHeader(String name, String value) {
+            super.addHeader(name, value);
+            declare(name, value);
+        }
+
+        @Override
+        public void setIntHeader(String name, int value) {
+            super.setIntHeader(name, value);
+            declare(name, Integer.toString(value));
+        }
+
+        @Override
+        public void addIntHeader(String name, int value) {
+            super.addIntHeader(name, value);
+            declare(name, Integer.toString(value));
+        }
+
+        private void declare(String name, String value) {
+            if ("Content-Length".equalsIgnoreCase(name)) {
+                try {
+                    declaredLength = value == null ? -1 : Long.parseLong(value.trim());
+                } catch (NumberFormatException e) {
+                    declaredLength = -1;
+                }
+            }
         }
     }
 
     static final class FirstBytesStream extends ServletOutputStream {
         private final ServletOutputStream out;
-        private boolean written;
+        /** The response's declared length when the body is complete at that length, else -1. */
+        private final java.util.function.LongSupplier declaredLength;
+        private long written;
 
-        FirstBytesStream(ServletOutputStream out) {
+        FirstBytesStream(ServletOutputStream out, java.util.function.LongSupplier declaredLength) {
             this.out = out;
+            this.declaredLength = declaredLength;
         }
 
         @Override
         public void write(int b) throws IOException {
-            written = true;
             out.write(b);
+            wrote(1);
         }
 
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
-            written |= len > 0;
             out.write(b, off, len);
+            wrote(len);
+        }
+
+        /** Sends the body once it is as long as declared: nothing more is to come. */
+        private void wrote(int n) throws IOException {
+            if (n > 0) {
+                written += n;
+                if (written == declaredLength.getAsLong()) {
+                    out.flush();
+                }
+            }
         }
 
         /** Before the first body byte there is only the head to send: it goes with those bytes. */
         @Override
         public void flush() throws IOException {
-            if (written) {
+            if (written > 0) {
                 out.flush();
             }
         }

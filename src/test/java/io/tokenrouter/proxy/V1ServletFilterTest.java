@@ -54,7 +54,7 @@ class V1ServletFilterTest {
     @Test
     void aFlushBeforeTheFirstByteIsHeldBackAndEveryLaterOneGoesThrough() throws Exception {
         Recording container = new Recording();
-        ServletOutputStream out = new V1ServletFilter.FirstBytesStream(container);
+        ServletOutputStream out = new V1ServletFilter.FirstBytesStream(container, () -> -1);
 
         out.flush(); // Jersey committing a ChunkedOutput: the head alone
         out.write(new byte[0], 0, 0);
@@ -73,9 +73,55 @@ class V1ServletFilterTest {
     }
 
     @Test
+    void aBodyOfTheDeclaredLengthIsSentAsItsLastByteIsWritten() throws Exception {
+        Recording container = new Recording();
+        long[] declared = {-1};
+        ServletOutputStream out = new V1ServletFilter.FirstBytesStream(container, () -> declared[0]);
+        declared[0] = 12;
+
+        out.write("{\"id\":".getBytes(StandardCharsets.UTF_8), 0, 6);
+        assertThat(container.calls).containsExactly("write 6");
+        out.write("\"a\"}".getBytes(StandardCharsets.UTF_8), 0, 4);
+        out.write('\n');
+        assertThat(container.calls).as("11 of 12 bytes: not yet").containsExactly("write 6", "write 4", "write");
+        out.write(' ');
+        assertThat(container.calls).containsExactly("write 6", "write 4", "write", "write", "flush");
+    }
+
+    @Test
+    void theWrapperTakesTheDeclaredLengthFromEveryWayOfSettingIt() throws Exception {
+        Recording container = new Recording();
+        jakarta.servlet.http.HttpServletResponse response = (jakarta.servlet.http.HttpServletResponse) java.lang.reflect.Proxy
+                .newProxyInstance(getClass().getClassLoader(), new Class<?>[] {jakarta.servlet.http.HttpServletResponse.class},
+                        (proxy, method, args) -> method.getName().equals("getOutputStream") ? container : null);
+        V1ServletFilter.HeadWithFirstBytes wrapped = new V1ServletFilter.HeadWithFirstBytes(response);
+
+        assertThat(wrapped.declaredLength()).isEqualTo(-1);
+        wrapped.setContentLength(5);
+        assertThat(wrapped.declaredLength()).isEqualTo(5);
+        wrapped.setContentLengthLong(7);
+        assertThat(wrapped.declaredLength()).isEqualTo(7);
+        wrapped.setHeader("content-length", " 9 ");
+        assertThat(wrapped.declaredLength()).isEqualTo(9);
+        wrapped.addIntHeader("Content-Length", 3);
+        assertThat(wrapped.declaredLength()).isEqualTo(3);
+        wrapped.addHeader("Content-Type", "application/json");
+        assertThat(wrapped.declaredLength()).isEqualTo(3);
+        wrapped.setHeader("Content-Length", "many");
+        assertThat(wrapped.declaredLength()).isEqualTo(-1);
+
+        wrapped.setIntHeader("Content-Length", 2);
+        ServletOutputStream out = wrapped.getOutputStream();
+        assertThat(wrapped.getOutputStream()).isSameAs(out);
+        out.write('o');
+        out.write('k');
+        assertThat(container.calls).containsExactly("write", "write", "flush");
+    }
+
+    @Test
     void aResponseClosedWithoutABodyIsClosedAndNonBlockingWritesPassThrough() throws Exception {
         Recording container = new Recording();
-        ServletOutputStream out = new V1ServletFilter.FirstBytesStream(container);
+        ServletOutputStream out = new V1ServletFilter.FirstBytesStream(container, () -> -1);
 
         out.setWriteListener(null);
         out.flush();
