@@ -238,9 +238,10 @@ public class RequestLogRepository {
     private final Object writerLock = new Object();
 
     /**
-     * Runs {@code work} in a transaction of its own on the connection this repository keeps for the log
-     * writer between its transactions (one writer per node, so one connection; callers take turns): a batch
-     * costs its statements and one commit, without a pool borrow, an entity manager or a session set-up.
+     * Runs {@code work} on the connection this repository keeps for the log writer between its writes (one
+     * writer per node, so one connection; callers take turns), in a transaction of its own when {@code
+     * transaction}, else in auto-commit (a single statement commits by itself, in the same round trip): a
+     * batch costs its statements, without a pool borrow, an entity manager or a session set-up.
      *
      * <p>On PostgreSQL, unless {@code usage_synchronous_commit} is on, the connection's session commits
      * without waiting for its WAL to reach the disk ({@code synchronous_commit = off}, set once when the
