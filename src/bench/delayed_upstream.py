@@ -1,6 +1,6 @@
 """A streaming upstream on 127.0.0.1 that paces its events: /v1/chat/completions sends EVENTS chunk
 events INTERVAL seconds apart (query-free: set by the model name, e.g. "paced-20x0.01" or
-"paced-60x1"), then the usage event and [DONE]. Used for time-to-first-byte and long-stream runs."""
+"paced-60x1"), then the usage event and [DONE]. Used for time-to-first-event and long-stream runs."""
 import asyncio, json, sys
 
 CHUNK = {"id": "chatcmpl-paced", "object": "chat.completion.chunk", "created": 1700000000, "model": "paced",
@@ -30,7 +30,8 @@ async def handle(reader, writer):
             body = await reader.readexactly(int(headers.get("content-length", "0")))
             if line.startswith(b"GET"):
                 b = json.dumps({"object": "list", "data": [{"id": m, "object": "model"}
-                                                           for m in ("paced-20x0.01", "paced-60x1")]}).encode()
+                                                           for m in ("paced-20x0.01", "paced-60x1",
+                                                                     "paced-2x0.001")]}).encode()
                 writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(b) + b)
                 await writer.drain()
                 continue

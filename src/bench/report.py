@@ -60,11 +60,6 @@ def thread_table(g):
     return lines
 
 
-def quantiles(name):
-    values = sorted(float(v) * 1000 for v in open(os.path.join(work, name)) if v.strip())
-    return statistics.median(values), values[int(len(values) * 0.99) - 1]
-
-
 for db in databases:
     out.append("\n# On %s\n" % NAMES.get(db, db))
     if db in warmups:
@@ -95,14 +90,22 @@ for db in databases:
                    "so the writer's line is its CPU per record).\n")
         out.extend(thread_table(g16))
 
-    dm, dp = quantiles("ttfb-direct-%s.txt" % db)
-    gm, gp = quantiles("ttfb-gateway-%s.txt" % db)
-    out.append("\n## Time to first streamed byte\n")
-    out.append("Upstream sends 20 events 10 ms apart; 200 sequential requests each.\n")
-    out.append("| | direct | gateway | added |")
+    out.append("\n## Time to the first streamed event\n")
+    out.append("One request at a time, alternating direct and gateway; the clock starts before the connection is "
+               "opened (new connection) or before the request is written (kept-alive). The upstream writes its head "
+               "before its first event; the gateway sends its head with the first event, so the added time is "
+               "taken on the first event.\n")
+    out.append("| | direct median / p99 (ms) | gateway median / p99 (ms) | added median (ms) |")
     out.append("|---|---|---|---|")
-    out.append("| median (ms) | %.2f | %.2f | %.2f |" % (dm, gm, gm - dm))
-    out.append("| p99 (ms) | %.2f | %.2f | %.2f |" % (dp, gp, gp - dp))
+    for mode, label in (("new", "new connection per request, {:,} requests, 20 events 10 ms apart"),
+                        ("kept", "kept-alive connections, {:,} requests back to back, 2 events 1 ms apart")):
+        path = os.path.join(work, "first-event-%s-%s.json" % (mode, db))
+        if not os.path.exists(path):
+            continue
+        f = json.load(open(path))
+        out.append("| %s | %.2f / %.2f | %.2f / %.2f | %.2f |" % (
+            label.format(f["requests"]), f["direct_first_event_median"], f["direct_first_event_p99"], f["gateway_first_event_median"],
+            f["gateway_first_event_p99"], f["gateway_first_event_median"] - f["direct_first_event_median"]))
     times = [float(t) for t in open(os.path.join(work, "event-times-%s.txt" % db)) if t.strip()]
     gaps = [1000 * (b - a) for a, b in zip(times, times[1:])]
     if gaps:

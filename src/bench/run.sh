@@ -233,16 +233,12 @@ load_runs() {
   done
 }
 
-# Sequential time-to-first-byte on an upstream that sends 20 events 10 ms apart.
-ttfb_probe() {
-  local body='{"model":"paced-20x0.01","stream":true,"messages":[{"role":"user","content":"hi"}]}'
+# Time to the first streamed event, direct and through the gateway, one request at a time: a new connection per
+# request on an upstream that sends 20 events 10 ms apart, then back to back on kept-alive connections.
+first_event_probe() {
   local gbody='{"model":"paced/paced-20x0.01","stream":true,"messages":[{"role":"user","content":"hi"}]}'
-  for i in $(seq 1 200); do
-    curl -s -o /dev/null -w '%{time_starttransfer}\n' -H 'Content-Type: application/json' -d "$body" \
-      "http://127.0.0.1:$PACED/v1/chat/completions" >> "$WORK/ttfb-direct-$DB.txt"
-    curl -s -o /dev/null -w '%{time_starttransfer}\n' -H 'Content-Type: application/json' -H "Authorization: Bearer $KEY" \
-      -d "$gbody" "http://127.0.0.1:$GW/v1/chat/completions" >> "$WORK/ttfb-gateway-$DB.txt"
-  done
+  python3 "$HERE/first_event.py" new $PACED $GW "$KEY" 200 > "$WORK/first-event-new-$DB.json"
+  python3 "$HERE/first_event.py" kept $PACED $GW "$KEY" 2000 > "$WORK/first-event-kept-$DB.json"
   # event spacing as the client sees it: must stay ~10 ms, never batched
   curl -s -N -H 'Content-Type: application/json' -H "Authorization: Bearer $KEY" -d "$gbody" \
     "http://127.0.0.1:$GW/v1/chat/completions" | while IFS= read -r line; do
@@ -276,7 +272,7 @@ for DB in $DATABASES; do
   start_gateway
   create_key
   load_runs
-  ttfb_probe
+  first_event_probe
   if [ -n "$FIRST" ]; then
     long_streams   # threads and memory under many open streams do not depend on the database
     FINAL_HEAP=$(heap_after_gc_kb)
