@@ -211,7 +211,7 @@ class UpstreamCallTest {
     }
 
     /** Gathers the answer's body as text. */
-    private static final class Collect implements Flow.Subscriber<List<ByteBuffer>> {
+    static final class Collect implements Flow.Subscriber<List<ByteBuffer>> {
         private final CompletableFuture<String> answer;
         private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
 
