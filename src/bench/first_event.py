@@ -1,5 +1,5 @@
-"""Time to the first byte and to the first event of a streamed chat completion, direct and through the gateway,
-one request at a time, alternating between the two. Prints one JSON object of medians and 99th percentiles (ms).
+"""Time to the first event of a streamed chat completion, direct and through the gateway, one request at a time,
+alternating between the two. Prints one JSON object of medians and 99th percentiles (ms).
 
   first_event.py new DIRECT_PORT GATEWAY_PORT KEY N    # a new connection per request; 20 events 10 ms apart
   first_event.py kept DIRECT_PORT GATEWAY_PORT KEY N   # kept-alive connections, back to back; 2 events 1 ms apart
@@ -31,21 +31,20 @@ def connect(port):
 
 
 def exchange(sock, req, t0):
-    """Sends the request and reads its chunked answer to the end; the times of the first byte and first event."""
+    """Sends the request and reads its chunked answer to the end; the time of its first event."""
     sock.sendall(req)
-    buf, first_byte, first_event = b"", None, None
+    buf, first_event = b"", None
     while not buf.endswith(END):
         data = sock.recv(65536)
         if not data:
             raise SystemExit("the server closed the connection before the end of the answer")
         now = time.perf_counter()
-        first_byte = first_byte or now
         buf += data
         if not buf.startswith(b"HTTP/1.1 200 ") and b"\r\n\r\n" in buf:
             raise SystemExit("not a streamed answer: " + buf[:300].decode(errors="replace"))
         if first_event is None and b"data:" in buf:
             first_event = now
-    return first_byte - t0, first_event - t0
+    return first_event - t0
 
 
 def run():
@@ -68,10 +67,9 @@ def run():
     result = {"mode": MODE, "requests": N, "events": MODEL}
     for name, values in times.items():
         values = values[N // 20:] if MODE == "kept" else values  # the first few warm the connections' paths
-        for k, label in ((0, "first_byte"), (1, "first_event")):
-            xs = sorted(v[k] * 1e3 for v in values)
-            result["%s_%s_median" % (name, label)] = statistics.median(xs)
-            result["%s_%s_p99" % (name, label)] = xs[min(len(xs) - 1, int(len(xs) * 0.99))]
+        xs = sorted(v * 1e3 for v in values)
+        result["%s_first_event_median" % name] = statistics.median(xs)
+        result["%s_first_event_p99" % name] = xs[min(len(xs) - 1, int(len(xs) * 0.99))]
     print(json.dumps(result))
 
 
