@@ -39,8 +39,6 @@ import org.junit.jupiter.api.io.TempDir;
 class UpstreamHttpTlsTest {
 
     private static final String PASSWORD = "changeit";
-    private static final List<String> TRUST_PROPERTIES = List.of("javax.net.ssl.trustStore",
-            "javax.net.ssl.trustStorePassword", "javax.net.ssl.trustStoreType");
 
     @TempDir
     static Path dir;
@@ -106,12 +104,12 @@ class UpstreamHttpTlsTest {
 
     /** Points the JVM's trust store at the test's; restored after the test. */
     private void trustTestCertificates() {
-        for (String key : TRUST_PROPERTIES) {
-            savedProperties.put(key, System.getProperty(key));
-        }
-        System.setProperty("javax.net.ssl.trustStore", dir.resolve("trust.p12").toString());
-        System.setProperty("javax.net.ssl.trustStorePassword", PASSWORD);
-        System.setProperty("javax.net.ssl.trustStoreType", "PKCS12");
+        Map.of("javax.net.ssl.trustStore", dir.resolve("trust.p12").toString(),
+                "javax.net.ssl.trustStorePassword", PASSWORD, "javax.net.ssl.trustStoreType", "PKCS12")
+                .forEach((key, value) -> {
+                    savedProperties.put(key, System.getProperty(key));
+                    System.setProperty(key, value);
+                });
     }
 
     private HttpsServer provider(String keystore) throws Exception {
