@@ -102,6 +102,8 @@ public class UpstreamHttp {
         client.setMaxRequestsQueuedPerDestination(MAX_CONNECTIONS);
         // answers pass through as the provider encoded them; nothing is decompressed here
         client.getContentDecoderFactories().clear();
+        // a cookie one caller's answer set (a provider's or its CDN's) is not sent with another caller's request
+        client.setHttpCookieStore(new org.eclipse.jetty.http.HttpCookieStore.Empty());
         try {
             client.start();
         } catch (Exception e) {
