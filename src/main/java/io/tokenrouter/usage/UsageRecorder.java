@@ -344,7 +344,8 @@ public class UsageRecorder {
                 for (String dim : DIMENSIONS) {
                     String value = dimensionValue(dim, row, teamName);
                     Long id = dimensionId(dim, row);
-                    deltas.computeIfAbsent(seconds + "|" + dim + "|" + value + "|" + bucket,
+                    // the bucket as epoch seconds: formatting the instant cost more than the rest of the key
+                    deltas.computeIfAbsent(seconds + "|" + dim + "|" + value + "|" + bucket.getEpochSecond(),
                             k -> new RollupDelta(seconds, dim, value, id, bucket)).add(row);
                 }
             }
