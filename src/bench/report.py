@@ -60,6 +60,45 @@ def thread_table(g):
     return lines
 
 
+def profile_section(p):
+    """The JFR profile: where the Java code's time goes, by library and by the gateway's own steps."""
+    total = p["samples"] or 1
+    request = sum(n for t, n in p["threads"].items() if t.startswith("http-nio") and t.endswith("exec"))
+    lines = ["\n## Where the Java time goes (JFR profile, non-streaming chat, c=16)\n"]
+    if "requests" in p:
+        cpu = p["user_us_per_request"] + p["system_us_per_request"]
+        lines.append("A separate 30-s run after the cells above, with a JFR recording on (%.0f req/s, %d errors): %.0f µs of "
+                     "CPU per request, %.0f µs of it (%.0f%%) in the kernel (socket reads and writes, futexes, epoll), "
+                     "which JFR does not sample, nor the JIT and the garbage collector. %d samples of threads running "
+                     "Java code; %.0f%% of them in Tomcat's request threads. A sample counts for the library whose "
+                     "code was running (the frame nearest the top of the stack outside the JDK, so a map lookup made "
+                     "by Jersey counts as Jersey).\n" % (p["rps"], p["errors"], cpu, p["system_us_per_request"],
+                     100 * p["system_us_per_request"] / cpu, p["samples"], 100 * request / total))
+    libraries, in_requests = {}, {}
+    for thread, by in p["libraries"].items():
+        for lib, n in by.items():
+            libraries[lib] = libraries.get(lib, 0) + n
+            if thread.startswith("http-nio") and thread.endswith("exec"):
+                in_requests[lib] = in_requests.get(lib, 0) + n
+    lines.append("| library | all threads | of which in Tomcat's request threads |")
+    lines.append("|---|---|---|")
+    for lib, n in sorted(libraries.items(), key=lambda kv: -kv[1]):
+        if n * 200 >= total:
+            lines.append("| %s | %.1f%% | %.1f%% |" % (lib, 100 * n / total, 100 * in_requests.get(lib, 0) / total))
+    steps = {}
+    for by in p["steps"].values():
+        for step, n in by.items():
+            steps[step] = steps.get(step, 0) + n
+    lines.append("\nThe gateway's steps those samples ran for (the innermost frame of the gateway's own code; the "
+                 "rest, %.0f%%, ran in the container and the framework around it), the twelve largest:\n"
+                 % (100 * (total - sum(steps.values())) / total))
+    lines.append("| step | share of samples |")
+    lines.append("|---|---|")
+    for step, n in sorted(steps.items(), key=lambda kv: -kv[1])[:12]:
+        lines.append("| `%s` | %.1f%% |" % (step, 100 * n / total))
+    return lines
+
+
 for db in databases:
     out.append("\n# On %s\n" % NAMES.get(db, db))
     if db in warmups:
@@ -82,6 +121,12 @@ for db in databases:
                 ms(d["p50_us"]), ms(n["p50_us"]), ms(g["p50_us"]), ms(g["p90_us"]),
                 ms(d["p99_us"]), ms(n["p99_us"]), ms(g["p99_us"]), ms(g["p50_us"] - d["p50_us"]),
                 g["cpu_us_per_request"], errors, g["threads"], g["rss_kb"] // 1024))
+        ones = [(name, find(db, case, target, 1)) for name, target in (("direct", "direct"), ("nginx", "nginx"),
+                                                                       ("gateway", "gateway"))]
+        if all(r and r.get("p50_runs_us") for _, r in ones):
+            out.append("\nc=1 was run %d times; the row is the run with the middle median. Medians of the runs (ms): %s."
+                       % (len(ones[0][1]["p50_runs_us"]), "; ".join(
+                           "%s %s" % (name, " / ".join(ms(p) for p in r["p50_runs_us"])) for name, r in ones)))
 
     g16 = find(db, "chat", "gateway", 16)
     if g16 and g16.get("cpu_us_by_thread"):
@@ -89,6 +134,10 @@ for db in databases:
         out.append("The gateway's CPU time in that run, by thread, per request (each request writes one log record, "
                    "so the writer's line is its CPU per record).\n")
         out.extend(thread_table(g16))
+
+    profile_path = os.path.join(work, "profile-%s.json" % db)
+    if os.path.exists(profile_path):
+        out.extend(profile_section(json.load(open(profile_path))))
 
     out.append("\n## Time to the first streamed event\n")
     out.append("One request at a time, alternating direct and gateway; the clock starts before the connection is "
