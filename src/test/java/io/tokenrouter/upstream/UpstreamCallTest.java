@@ -210,6 +210,15 @@ class UpstreamCallTest {
         return null;
     }
 
+    /** POSTs {@code {}} to {@code uri} through {@code http} and gathers the answer's body as text. */
+    static CompletableFuture<String> postEmptyObject(UpstreamHttp http, URI uri) {
+        CompletableFuture<String> answer = new CompletableFuture<>();
+        byte[] body = "{}".getBytes(StandardCharsets.UTF_8);
+        http.post(uri, Duration.ofSeconds(5), request -> request.body(new BytesRequestContent("application/json", body)),
+                Duration.ofSeconds(10), head -> new Collect(answer), answer::completeExceptionally);
+        return answer;
+    }
+
     /** Gathers the answer's body as text. */
     static final class Collect implements Flow.Subscriber<List<ByteBuffer>> {
         private final CompletableFuture<String> answer;

@@ -7,12 +7,10 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.eclipse.jetty.client.BytesRequestContent;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -61,11 +59,7 @@ class UpstreamHttpCookieTest {
     }
 
     private CompletableFuture<String> post() {
-        CompletableFuture<String> answer = new CompletableFuture<>();
-        byte[] body = "{}".getBytes(StandardCharsets.UTF_8);
-        http.post(URI.create("http://127.0.0.1:" + provider.getAddress().getPort() + "/v1/chat/completions"),
-                Duration.ofSeconds(5), request -> request.body(new BytesRequestContent("application/json", body)),
-                Duration.ofSeconds(10), head -> new UpstreamCallTest.Collect(answer), answer::completeExceptionally);
-        return answer;
+        return UpstreamCallTest.postEmptyObject(http,
+                URI.create("http://127.0.0.1:" + provider.getAddress().getPort() + "/v1/chat/completions"));
     }
 }

@@ -14,7 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -25,7 +24,6 @@ import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
-import org.eclipse.jetty.client.BytesRequestContent;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -140,12 +138,8 @@ class UpstreamHttpTlsTest {
     private CompletableFuture<String> post(HttpsServer provider) {
         http = new UpstreamHttp();
         http.init();
-        CompletableFuture<String> answer = new CompletableFuture<>();
-        byte[] body = "{}".getBytes(StandardCharsets.UTF_8);
-        http.post(URI.create("https://127.0.0.1:" + provider.getAddress().getPort() + "/v1/chat/completions"),
-                Duration.ofSeconds(5), request -> request.body(new BytesRequestContent("application/json", body)),
-                Duration.ofSeconds(10), head -> new UpstreamCallTest.Collect(answer), answer::completeExceptionally);
-        return answer;
+        return UpstreamCallTest.postEmptyObject(http,
+                URI.create("https://127.0.0.1:" + provider.getAddress().getPort() + "/v1/chat/completions"));
     }
 
     private static void keytool(String... args) throws IOException, InterruptedException {
