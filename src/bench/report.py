@@ -60,10 +60,15 @@ def thread_table(g):
     return lines
 
 
+def request_thread(group):
+    """Whether a thread group (a name without its number) is Tomcat's request threads."""
+    return group.startswith("http-nio") and group.endswith("exec")
+
+
 def profile_section(p):
     """The JFR profile: where the Java code's time goes, by library and by the gateway's own steps."""
     total = p["samples"] or 1
-    request = sum(n for t, n in p["threads"].items() if t.startswith("http-nio") and t.endswith("exec"))
+    request = sum(n for t, n in p["threads"].items() if request_thread(t))
     lines = ["\n## Where the Java time goes (JFR profile, non-streaming chat, c=16)\n"]
     if "requests" in p:
         cpu = p["user_us_per_request"] + p["system_us_per_request"]
@@ -78,7 +83,7 @@ def profile_section(p):
     for thread, by in p["libraries"].items():
         for lib, n in by.items():
             libraries[lib] = libraries.get(lib, 0) + n
-            if thread.startswith("http-nio") and thread.endswith("exec"):
+            if request_thread(thread):
                 in_requests[lib] = in_requests.get(lib, 0) + n
     lines.append("| library | all threads | of which in Tomcat's request threads |")
     lines.append("|---|---|---|")
