@@ -57,13 +57,20 @@ public class ClientWrites {
             this.pool = pool;
         }
 
+        /**
+         * Queues {@code task}; the lane's thread is started outside the lock, so the thread it wakes does
+         * not find the lock held by the caller (on few CPUs it would run first and wait for the caller).
+         */
         @Override
-        public synchronized void execute(Runnable task) {
-            tasks.add(task);
-            if (!draining) {
+        public void execute(Runnable task) {
+            synchronized (this) {
+                tasks.add(task);
+                if (draining) {
+                    return;
+                }
                 draining = true;
-                pool.execute(this::drain);
             }
+            pool.execute(this::drain);
         }
 
         private void drain() {
