@@ -8,8 +8,6 @@ import io.tokenrouter.api.Json;
 import io.tokenrouter.routing.ModelEntry;
 import io.tokenrouter.routing.RouteTable;
 import io.tokenrouter.routing.Routes;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -25,12 +23,14 @@ import java.util.List;
  * narrowed to what the caller's key may use.
  */
 @Path("models")
-@ApplicationScoped
 @Produces(MediaType.APPLICATION_JSON)
 public class ModelsResource {
 
-    @Inject
-    Routes routes;
+    private final Routes routes;
+
+    ModelsResource(Routes routes) {
+        this.routes = routes;
+    }
 
     @GET
     public byte[] list(@Context ContainerRequestContext request) {

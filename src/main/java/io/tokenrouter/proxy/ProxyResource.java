@@ -1,9 +1,10 @@
 package io.tokenrouter.proxy;
 
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.parameters.RequestBody;
 import io.tokenrouter.access.Caller;
 import io.tokenrouter.api.Endpoint;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -12,53 +13,63 @@ import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.Suspended;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
-import java.io.InputStream;
 
-/** The OpenAI inference endpoints. Each reads its body with the size limit and hands it to the {@link Forwarder}. */
+/**
+ * The OpenAI inference endpoints. Each reads its body with the size limit and hands it to the {@link Forwarder}.
+ * The body is read from the request's entity stream, not through an entity parameter: the gateway wants
+ * the bytes, and an entity parameter makes Jersey pick a message body reader on every request. The OpenAPI
+ * document learns of the body from {@link RequestBody}.
+ */
 @Path("")
-@ApplicationScoped
 @Consumes(MediaType.APPLICATION_JSON)
 public class ProxyResource {
 
-    @Inject
-    Forwarder forwarder;
-    @Inject
-    RequestBodies bodies;
+    private final Forwarder forwarder;
+    private final RequestBodies bodies;
+
+    ProxyResource(Forwarder forwarder, RequestBodies bodies) {
+        this.forwarder = forwarder;
+        this.bodies = bodies;
+    }
 
     @POST
+    @RequestBody(required = true,
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = "object")))
     @Path("chat/completions")
-    public void chatCompletions(InputStream body, @Context ContainerRequestContext request,
-                                @Suspended AsyncResponse async) {
-        forward(Endpoint.CHAT_COMPLETIONS, body, request, async);
+    public void chatCompletions(@Context ContainerRequestContext request, @Suspended AsyncResponse async) {
+        forward(Endpoint.CHAT_COMPLETIONS, request, async);
     }
 
     @POST
+    @RequestBody(required = true,
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = "object")))
     @Path("completions")
-    public void completions(InputStream body, @Context ContainerRequestContext request,
-                          @Suspended AsyncResponse async) {
-        forward(Endpoint.COMPLETIONS, body, request, async);
+    public void completions(@Context ContainerRequestContext request, @Suspended AsyncResponse async) {
+        forward(Endpoint.COMPLETIONS, request, async);
     }
 
     @POST
+    @RequestBody(required = true,
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = "object")))
     @Path("embeddings")
-    public void embeddings(InputStream body, @Context ContainerRequestContext request,
-                          @Suspended AsyncResponse async) {
-        forward(Endpoint.EMBEDDINGS, body, request, async);
+    public void embeddings(@Context ContainerRequestContext request, @Suspended AsyncResponse async) {
+        forward(Endpoint.EMBEDDINGS, request, async);
     }
 
     @POST
+    @RequestBody(required = true,
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = "object")))
     @Path("responses")
-    public void responses(InputStream body, @Context ContainerRequestContext request,
-                          @Suspended AsyncResponse async) {
-        forward(Endpoint.RESPONSES, body, request, async);
+    public void responses(@Context ContainerRequestContext request, @Suspended AsyncResponse async) {
+        forward(Endpoint.RESPONSES, request, async);
     }
 
-    private void forward(Endpoint endpoint, InputStream body, ContainerRequestContext request, AsyncResponse async) {
+    private void forward(Endpoint endpoint, ContainerRequestContext request, AsyncResponse async) {
         try {
             RequestTrace trace = (RequestTrace) request.getProperty(RequestTrace.PROPERTY);
             trace.endpoint = endpoint;
             trace.caller = (Caller) request.getProperty(Caller.PROPERTY);
-            byte[] raw = bodies.read(body, request.getHeaderString("Content-Length"));
+            byte[] raw = bodies.read(request.getEntityStream(), request.getHeaderString("Content-Length"));
             forwarder.forward(trace, raw, request.getHeaderString("OpenAI-Beta"), async);
         } catch (RuntimeException e) {
             async.resume(e);

@@ -463,6 +463,8 @@ class AccessIT extends DeployedGateway {
         assertThat(document.statusCode()).isEqualTo(200);
         JsonNode paths = ApiClient.parse(document).path("paths");
         assertThat(paths.has("/v1/chat/completions")).as(document.body()).isTrue();
+        assertThat(paths.path("/v1/chat/completions").path("post").path("requestBody").path("content")
+                .has("application/json")).as("the inference endpoints document their JSON body").isTrue();
         assertThat(paths.has("/api/keys")).isTrue();
         assertThat(docs.statusCode()).isEqualTo(200);
         assertThat(docs.headers().firstValue("content-type").orElse("")).startsWith("text/html");
