@@ -13,13 +13,13 @@ import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
-import java.util.TreeMap;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -57,6 +57,12 @@ public class UsageRecorder {
     /** The longest an answer is held back for its record to be committed. */
     static final long DURABLE_WAIT_NANOS = 2_000_000_000L;
     static final String[] DIMENSIONS = {"all", "provider", "model", "team", "key", "ip"};
+    /** The aggregates' time buckets: minutes and hours. */
+    private static final int[] BUCKET_SECONDS = {60, 3600};
+    /** The order every node upserts aggregates in, so that two nodes' batches never deadlock. */
+    private static final Comparator<RollupDelta> UPSERT_ORDER =
+            Comparator.<RollupDelta>comparingInt(d -> d.bucketSeconds).thenComparing(d -> d.dim)
+                    .thenComparing(d -> d.dimValue).thenComparing(d -> d.bucketStart);
     static final Duration ROLLUP_EVERY = Duration.ofSeconds(1);
     /** Past this many rows not yet aggregated, the writer adds them at once. */
     private static final int ROLLUP_ROWS = 5_000;
@@ -335,22 +341,33 @@ public class UsageRecorder {
     }
 
     static List<RollupDelta> rollups(List<LogRow> rows, java.util.function.IntFunction<String> teamNames) {
-        Map<String, RollupDelta> deltas = new TreeMap<>();
+        Map<Aggregate, RollupDelta> deltas = new HashMap<>();
+        String[] values = new String[DIMENSIONS.length];
         for (int i = 0; i < rows.size(); i++) {
             LogRow row = rows.get(i);
             String teamName = teamNames.apply(i);
-            for (int seconds : new int[] {60, 3600}) {
-                Instant bucket = row.createdAt().truncatedTo(seconds == 60 ? ChronoUnit.MINUTES : ChronoUnit.HOURS);
-                for (String dim : DIMENSIONS) {
-                    String value = dimensionValue(dim, row, teamName);
-                    Long id = dimensionId(dim, row);
-                    // the bucket as epoch seconds: formatting the instant cost more than the rest of the key
-                    deltas.computeIfAbsent(seconds + "|" + dim + "|" + value + "|" + bucket.getEpochSecond(),
-                            k -> new RollupDelta(seconds, dim, value, id, bucket)).add(row);
+            for (int d = 0; d < DIMENSIONS.length; d++) {
+                values[d] = dimensionValue(DIMENSIONS[d], row, teamName);
+            }
+            long second = row.createdAt().getEpochSecond();
+            for (int seconds : BUCKET_SECONDS) {
+                long bucket = second - Math.floorMod(second, seconds);
+                for (int d = 0; d < DIMENSIONS.length; d++) {
+                    String dim = DIMENSIONS[d];
+                    String value = values[d];
+                    deltas.computeIfAbsent(new Aggregate(seconds, dim, value, bucket),
+                            k -> new RollupDelta(seconds, dim, value, dimensionId(dim, row), Instant.ofEpochSecond(bucket)))
+                            .add(row);
                 }
             }
         }
-        return new ArrayList<>(deltas.values());
+        List<RollupDelta> sorted = new ArrayList<>(deltas.values());
+        sorted.sort(UPSERT_ORDER);
+        return sorted;
+    }
+
+    /** Which aggregate row a request adds to: a hash key, cheaper than a formatted string in a sorted map. */
+    private record Aggregate(int seconds, String dim, String value, long bucket) {
     }
 
     /** The value a request has in a dimension; keys and teams keep their name next to their id. */
