@@ -333,7 +333,7 @@ public class UsageRecorder {
     }
 
     /**
-     * The aggregates of a batch, in the order of their keys: every node upserts the rows it shares with
+     * The aggregates of a batch, in {@link #UPSERT_ORDER}: every node upserts the rows it shares with
      * another in the same order, so two concurrent batches wait for each other instead of deadlocking.
      */
     static List<RollupDelta> rollups(List<LogRow> rows, List<UsageRecord> records) {

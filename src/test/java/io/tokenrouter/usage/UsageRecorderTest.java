@@ -310,9 +310,9 @@ class UsageRecorderTest {
         for (int i = 0; i < 240; i++) {
             // four minutes in each of two hours, two keys, two models, three addresses, every combination
             Instant at = BASE.plus(Duration.ofMinutes((i / 2) % 4 + 60L * (i % 2))).plusSeconds(i % 59);
-            rows.add(new LogRow("r" + i, at, 1L + (i / 8) % 2, "key" + (i / 8) % 2, 7L, "openai", "model-" + (i / 16) % 2,
-                    "model", "chat.completions", 200, false, "completed", 10, 5, 0, 0, false, 100 + i, null, null,
-                    "10.0.0." + i % 3, "curl/8.5.0", "curl", null, null, null, 1));
+            rows.add(new LogRow("r" + i, at, 1L + (i / 8) % 2, "key" + (i / 8) % 2, 7L, "openai",
+                    "model-" + (i / 16) % 2, "model", "chat.completions", 200, false, "completed", 10, 5, 0, 0, false,
+                    100 + i, null, null, "10.0.0." + i % 3, "curl/8.5.0", "curl", null, null, null, 1));
         }
         List<RollupDelta> deltas = UsageRecorder.rollups(rows, i -> "team");
         List<LogRow> shuffled = new ArrayList<>(rows);
@@ -332,9 +332,9 @@ class UsageRecorderTest {
         assertThat(deltas.stream().filter(d -> d.dim.equals("key") && d.bucketSeconds == 60))
                 .allSatisfy(d -> assertThat(d.dimId).isEqualTo(d.dimValue.endsWith("#1") ? 1L : 2L));
         // every node upserts in one order: by bucket size, dimension, value, then time
-        assertThat(again).extracting(d -> d.bucketSeconds + "|" + d.dim + "|" + d.dimValue + "|" + d.bucketStart)
-                .containsExactlyElementsOf(deltas.stream()
-                        .map(d -> d.bucketSeconds + "|" + d.dim + "|" + d.dimValue + "|" + d.bucketStart).toList());
+        java.util.function.Function<RollupDelta, String> aggregate =
+                d -> d.bucketSeconds + "|" + d.dim + "|" + d.dimValue + "|" + d.bucketStart;
+        assertThat(again).extracting(aggregate).containsExactlyElementsOf(deltas.stream().map(aggregate).toList());
         assertThat(deltas).isSortedAccordingTo(java.util.Comparator.<RollupDelta>comparingInt(d -> d.bucketSeconds)
                 .thenComparing(d -> d.dim).thenComparing(d -> d.dimValue).thenComparing(d -> d.bucketStart));
     }
