@@ -16,6 +16,8 @@ import java.io.IOException;
 public class ErrorPageServlet extends HttpServlet {
 
     public static final String PATH = "/error";
+    /** A request attribute marking a console form refused because another site posted it. */
+    public static final String CROSS_SITE = "io.tokenrouter.console.crossSite";
 
     @Override
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
@@ -47,7 +49,12 @@ public class ErrorPageServlet extends HttpServlet {
         }
         String title;
         String text;
-        if (expired) {
+        if (request.getAttribute(CROSS_SITE) != null) {
+            status = HttpServletResponse.SC_FORBIDDEN;
+            title = "Refused: sent from another site";
+            text = "The browser says this form was sent from a page of another site. Nothing was changed; open the"
+                    + " console's own page and try again.";
+        } else if (expired) {
             status = HttpServletResponse.SC_FORBIDDEN;
             title = "This page has expired";
             text = "The form was not sent from a page of this console session (it may have timed out, or the request came"
@@ -55,6 +62,10 @@ public class ErrorPageServlet extends HttpServlet {
         } else if (status == 403) {
             title = "Not for this key";
             text = "This page is for admins. Your key can see Status, Quota, Access and Log for the keys beneath it.";
+        } else if (status == 503) {
+            title = "The console is full on this node";
+            text = "This node holds as many signed-in console sessions as it may (console_max_sessions). Try again when"
+                    + " some have ended, or ask an administrator to raise the limit.";
         } else if (status == 404) {
             title = "No such page";
             text = "The console has no page at this address.";

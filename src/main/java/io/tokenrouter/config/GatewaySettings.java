@@ -49,6 +49,7 @@ public final class GatewaySettings {
     private final Duration modelRefreshInterval;
     private final Duration temporaryKeyGrace;
     private final Duration sessionTtl;
+    private final int consoleMaxSessions;
     private final long defaultMaxTokens;
     private final long maxReservedCompletionTokens;
     private final int usageQueueCapacity;
@@ -90,6 +91,7 @@ public final class GatewaySettings {
         this.modelRefreshInterval = duration(source, "model_refresh_interval", Duration.ofMinutes(30));
         this.temporaryKeyGrace = duration(source, "temporary_key_grace", Duration.ofHours(1));
         this.sessionTtl = duration(source, "session_ttl", Duration.ofHours(12));
+        this.consoleMaxSessions = (int) Math.min(Integer.MAX_VALUE, parseLong(source, "console_max_sessions", 1000));
         this.defaultMaxTokens = parseLong(source, "default_max_tokens", 4096);
         this.maxReservedCompletionTokens = parseLong(source, "max_reserved_completion_tokens", 262_144);
         this.usageQueueCapacity = (int) parseLong(source, "usage_queue_capacity", 100_000);
@@ -101,7 +103,8 @@ public final class GatewaySettings {
         this.rollupRetention = duration(source, "rollup_retention", Duration.ofDays(400));
         this.conversationRetention = duration(source, "conversation_retention", Duration.ofDays(30));
         this.eventRetention = duration(source, "event_retention", Duration.ofDays(90));
-        this.conversationMaxBytes = (int) parseLong(source, "conversation_max_bytes", 256 * 1024);
+        this.conversationMaxBytes = (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE,
+                parseLong(source, "conversation_max_bytes", 256 * 1024)));
         this.providerQuotaAlertShare = Double.parseDouble(source.get("provider_quota_alert_share").orElse("0.1"));
         this.alertWebhookUrl = source.get("alert_webhook_url");
         this.providers = readProviders(source);
@@ -144,6 +147,13 @@ public final class GatewaySettings {
     }
 
     private void validate() {
+        if (conversationMaxBytes < 1 || conversationMaxBytes > 1_000_000) {
+            // the conversations table holds at most 1,000,000 characters of each side
+            throw new IllegalStateException("conversation_max_bytes must be 1 to 1000000, not " + conversationMaxBytes);
+        }
+        if (consoleMaxSessions < 1) {
+            throw new IllegalStateException("console_max_sessions must be at least 1, not " + consoleMaxSessions);
+        }
         if (usageQueueCapacity < 1) {
             throw new IllegalStateException("usage_queue_capacity must be at least 1");
         }
@@ -203,7 +213,8 @@ public final class GatewaySettings {
         for (JsonNode p : source.tomlSection("providers")) {
             result.add(new ProviderSettings(text(p, "name"), text(p, "preset"), text(p, "base_url"),
                     text(p, "api_key"), !p.has("enabled") || p.get("enabled").asBoolean(),
-                    optionalDuration(p, "connect_timeout"), optionalDuration(p, "read_timeout"), poolKeys(p)));
+                    optionalDuration(p, "connect_timeout"), optionalDuration(p, "read_timeout"), poolKeys(p),
+                    optionalFlag(p, "forward_unlisted_models")));
         }
         Optional<String> seedBaseUrl = source.get("provider_base_url");
         Optional<String> seedKey = source.get("provider_api_key");
@@ -251,6 +262,17 @@ public final class GatewaySettings {
             }
         }
         return List.copyOf(result);
+    }
+
+    private static Boolean optionalFlag(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isBoolean()) {
+            throw new IllegalStateException("providers." + field + " must be true or false");
+        }
+        return value.asBoolean();
     }
 
     private static Integer optionalInt(JsonNode node, String field) {
@@ -415,6 +437,11 @@ public final class GatewaySettings {
     /** How long a console or API session lasts after signing in (never beyond its key's expiry). */
     public Duration sessionTtl() {
         return sessionTtl;
+    }
+
+    /** How many signed-in console sessions one node holds at most; sign-ins beyond are refused until some end. */
+    public int consoleMaxSessions() {
+        return consoleMaxSessions;
     }
 
     public int usageQueueCapacity() {

@@ -3,7 +3,9 @@ package io.tokenrouter.console;
 import io.tokenrouter.access.Caller;
 import io.tokenrouter.access.Role;
 import io.tokenrouter.access.Sessions;
+import io.tokenrouter.api.ErrorPageServlet;
 import io.tokenrouter.api.GatewayException;
+import io.tokenrouter.config.GatewaySettings;
 import jakarta.inject.Inject;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -38,10 +40,16 @@ public class ConsoleFilter extends HttpFilter {
     private static final Set<String> PUBLIC = Set.of("/signin.xhtml", "/setup.xhtml");
     /** Pages only admins may open; keymasters see only their own keys' data elsewhere. */
     static final Set<String> ADMIN_ONLY = Set.of("/providers.xhtml", "/models.xhtml", "/conversations.xhtml",
-            "/network.xhtml", "/settings.xhtml");
+            "/network.xhtml", "/settings.xhtml", "/welcome.xhtml");
 
     @Inject
     Sessions sessions;
+    private int maxSessions;
+
+    @Inject
+    void limit(GatewaySettings settings) {
+        maxSessions = settings.consoleMaxSessions();
+    }
 
     @Override
     protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
@@ -50,8 +58,19 @@ public class ConsoleFilter extends HttpFilter {
         response.setHeader("X-Frame-Options", "DENY");
         response.setHeader("X-Content-Type-Options", "nosniff");
         response.setHeader("Referrer-Policy", "same-origin");
+        if ("POST".equals(request.getMethod()) && crossSite(request)) {
+            request.setAttribute(ErrorPageServlet.CROSS_SITE, Boolean.TRUE);
+            response.sendError(HttpServletResponse.SC_FORBIDDEN);
+            return;
+        }
         String page = page(request);
-        Caller caller = caller(request, response);
+        Caller caller;
+        try {
+            caller = caller(request, response);
+        } catch (GatewayException full) {
+            response.sendError(full.status());
+            return;
+        }
         if (PUBLIC.contains(page)) {
             if (caller != null) {
                 request.setAttribute(Caller.PROPERTY, caller);
@@ -71,6 +90,39 @@ public class ConsoleFilter extends HttpFilter {
         chain.doFilter(request, response);
     }
 
+    /**
+     * Whether a form was posted from another site, by what the browser says of the request: its
+     * {@code Sec-Fetch-Site} (anything but same-origin, a sibling subdomain included), or else its
+     * {@code Origin} naming another host. The signed-in pages carry server-side view state as well; the
+     * sign-in and setup pages hold no state, so this is their defence against a forged sign-in.
+     */
+    static boolean crossSite(HttpServletRequest request) {
+        String site = request.getHeader("Sec-Fetch-Site");
+        if (site != null) {
+            return !site.equals("same-origin") && !site.equals("none");
+        }
+        String origin = request.getHeader("Origin");
+        if (origin == null) {
+            return false;
+        }
+        String host;
+        try {
+            java.net.URI uri = new java.net.URI(origin);
+            host = uri.getHost() == null ? null : uri.getPort() < 0 ? uri.getHost() : uri.getHost() + ":" + uri.getPort();
+        } catch (java.net.URISyntaxException e) {
+            return true;
+        }
+        return host == null || !(sameHost(host, request.getHeader("Host")) || sameHost(host, request.getHeader("X-Forwarded-Host")));
+    }
+
+    private static boolean sameHost(String originHost, String header) {
+        if (header == null) {
+            return false;
+        }
+        String first = header.split(",")[0].trim();
+        return first.equalsIgnoreCase(originHost) || first.replaceFirst(":(80|443)$", "").equalsIgnoreCase(originHost);
+    }
+
     /** The page within /admin: {@code /admin/log.xhtml} → {@code /log.xhtml}; the folder itself is the status page. */
     static String page(HttpServletRequest request) {
         String path = request.getServletPath() + (request.getPathInfo() == null ? "" : request.getPathInfo());
@@ -78,37 +130,68 @@ public class ConsoleFilter extends HttpFilter {
         return page.isEmpty() || page.equals("/") ? "/index.xhtml" : page;
     }
 
+    /** Who the request is signed in as, or null; a 503 when a sign-in from another node finds this one full. */
     private Caller caller(HttpServletRequest request, HttpServletResponse response) {
         HttpSession session = request.getSession(false);
         Object held = session == null ? null : session.getAttribute(TOKEN);
-        String token = held != null ? (String) held : cookieToken(request);
+        String cookie = cookieToken(request);
+        if (held != null && cookie != null && !held.equals(cookie)) {
+            // the browser's own sign-in is the cookie; a session signed in as someone else was planted
+            held = null;
+        }
+        String token = held != null ? (String) held : cookie;
         if (token == null) {
             return null;
         }
+        Caller caller;
         try {
-            Caller caller = sessions.resolve(token);
-            if (caller.role() == Role.INFERRER) {
-                // the key was made an inferrer since: its console session ends
-                sessions.close(token, caller.keyName());
-                forget(request, response, session);
-                return null;
-            }
-            if (held == null) {
-                // signed in on another node (or before this node restarted): carry on here
-                HttpSession restored = request.getSession(true);
-                restored.setAttribute(TOKEN, token);
-                restored.setAttribute(ConsoleSession.PRINCIPAL, caller.keyName());
-            }
-            return caller;
+            caller = sessions.resolve(token);
         } catch (GatewayException e) {
             forget(request, response, session);
             return null;
         }
+        if (caller.role() == Role.INFERRER) {
+            // the key was made an inferrer since: its console session ends
+            sessions.close(token, caller.keyName());
+            forget(request, response, session);
+            return null;
+        }
+        if (held == null) {
+            OpenSessions.checkRoomFor(caller.role(), maxSessions);
+            restore(request, session, token, caller);
+        }
+        return caller;
     }
 
+    /**
+     * Signed in on another node (or before this node restarted): the sign-in carries on here, always in a
+     * session of its own. A session the request arrived with holds no sign-in and may have been planted by
+     * someone else (an id taken from a page they opened), so it is ended, never signed in.
+     */
+    private static void restore(HttpServletRequest request, HttpSession arrivedWith, String token, Caller caller) {
+        if (arrivedWith != null) {
+            try {
+                arrivedWith.invalidate();
+            } catch (IllegalStateException alreadyEnded) {
+                // ended meanwhile: nothing to take over
+            }
+        }
+        HttpSession restored = request.getSession(true);
+        // a container may give a new session the id the request asked for (one another application on
+        // the host holds): the id is always changed
+        request.changeSessionId();
+        restored.setAttribute(TOKEN, token);
+        restored.setAttribute(ConsoleSession.PRINCIPAL, caller.keyName());
+    }
+
+    /** The sign-in ended (signed out elsewhere, expired, revoked): so does its HTTP session, and the cookie goes. */
     private static void forget(HttpServletRequest request, HttpServletResponse response, HttpSession session) {
         if (session != null) {
-            session.removeAttribute(TOKEN);
+            try {
+                session.invalidate();
+            } catch (IllegalStateException alreadyEnded) {
+                // ended meanwhile
+            }
         }
         if (cookieToken(request) != null) {
             response.addCookie(cookie(request, "", 0));

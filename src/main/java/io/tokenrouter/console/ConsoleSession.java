@@ -5,6 +5,7 @@ import io.tokenrouter.access.Caller;
 import io.tokenrouter.access.CreatedKey;
 import io.tokenrouter.access.Sessions;
 import io.tokenrouter.api.GatewayException;
+import io.tokenrouter.config.GatewaySettings;
 import io.tokenrouter.proxy.ClientAddresses;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
@@ -15,8 +16,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 
 /**
- * Signing in to and out of the console. Signing in opens a gateway session ({@link Sessions}: throttled per
- * client, logged) and gives the browser a new HTTP session id, so an id planted before sign-in is worthless;
+ * Signing in to and out of the console. The sign-in page holds no state, so a visitor who has not signed in
+ * costs the node no HTTP session. Signing in opens a gateway session ({@link Sessions}: throttled per
+ * client, logged) and the browser's first HTTP session, so an id planted before sign-in is worthless;
  * signing out ends both.
  */
 @Named("account")
@@ -32,6 +34,8 @@ public class ConsoleSession {
     AdminAccess admin;
     @Inject
     ClientAddresses addresses;
+    @Inject
+    GatewaySettings settings;
 
     private String key;
     private String password;
@@ -56,6 +60,12 @@ public class ConsoleSession {
         try {
             Sessions.Opened opened = sessions.open(byPassword ? null : key, byPassword ? password : null,
                     clientIp());
+            try {
+                OpenSessions.checkRoomFor(opened.role(), settings.consoleMaxSessions());
+            } catch (GatewayException full) {
+                sessions.close(opened.token(), opened.principal());
+                throw full;
+            }
             start(opened);
         } catch (GatewayException e) {
             Console.refused(e);
@@ -82,11 +92,19 @@ public class ConsoleSession {
         return "signin?faces-redirect=true&signedOut=true";
     }
 
+    /**
+     * The sign-in's own HTTP session, the first this browser gets from the console: a session the request
+     * arrived with (planted, or left from an earlier sign-in) is ended, never carried on.
+     */
     private void start(Sessions.Opened opened) {
         HttpServletRequest request = Console.request();
-        request.getSession(true);
+        HttpSession arrivedWith = request.getSession(false);
+        if (arrivedWith != null) {
+            arrivedWith.invalidate();
+        }
+        HttpSession session = request.getSession(true);
+        // a container may give a new session the id the request asked for: the id is always changed
         request.changeSessionId();
-        HttpSession session = request.getSession(false);
         session.setAttribute(ConsoleFilter.TOKEN, opened.token());
         session.setAttribute(PRINCIPAL, opened.principal());
         request.setAttribute(Caller.PROPERTY, sessions.resolve(opened.token()));
@@ -109,6 +127,11 @@ public class ConsoleSession {
 
     public boolean isAdmin() {
         return Console.isAdmin();
+    }
+
+    /** Whether admins should be told that the configured admin key is a placeholder. */
+    public boolean isWeakAdminKey() {
+        return Console.isAdmin() && admin.weakAdminKey();
     }
 
     static void redirect(String page) {

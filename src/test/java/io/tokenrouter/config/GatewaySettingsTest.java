@@ -233,6 +233,10 @@ class GatewaySettingsTest {
         assertThat(settings.providers()).extracting(ProviderSettings::name).contains("openai", "groq", "ollama");
         assertThat(settings.providers().stream().filter(p -> p.name().equals("groq")).findFirst().orElseThrow().apiKeys())
                 .hasSize(2);
+        assertThat(settings.providers()).filteredOn(p -> p.name().equals("gemini")).singleElement()
+                .satisfies(p -> assertThat(p.forwardUnlistedModels()).isTrue());
+        assertThat(settings.providers()).filteredOn(p -> p.name().equals("openai")).singleElement()
+                .satisfies(p -> assertThat(p.forwardUnlistedModels()).as("the preset's default").isNull());
         assertThat(settings.aliases()).filteredOn(a -> a.name().equals("fast")).singleElement()
                 .satisfies(a -> assertThat(a.targets()).extracting(AliasSettings.Target::order).containsExactly(null, null, 2));
     }
@@ -332,5 +336,25 @@ class GatewaySettingsTest {
 
         assertThatThrownBy(this::load).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining(GatewaySettings.TOML_FILE);
+    }
+
+    @Test
+    void forwardUnlistedModelsMustBeTrueOrFalse() {
+        toml("""
+                [[providers]]
+                name = "gemini"
+                preset = "gemini"
+                forward_unlisted_models = "yes"
+                """);
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(this::load).hasMessageContaining("forward_unlisted_models");
+    }
+
+    @Test
+    void consoleMaxSessionsAndConversationMaxBytesAreBounded() {
+        toml("console_max_sessions = 0");
+        org.assertj.core.api.Assertions.assertThatThrownBy(this::load).hasMessageContaining("console_max_sessions");
+        toml("conversation_max_bytes = 2000000");
+        org.assertj.core.api.Assertions.assertThatThrownBy(this::load).hasMessageContaining("conversation_max_bytes");
     }
 }

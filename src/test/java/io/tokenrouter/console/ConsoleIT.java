@@ -9,6 +9,7 @@ import io.tokenrouter.testing.ApiClient;
 import io.tokenrouter.testing.Browser;
 import io.tokenrouter.testing.DefaultReplies;
 import io.tokenrouter.testing.DeployedGateway;
+import io.tokenrouter.testing.FromAddress;
 import io.tokenrouter.testing.GatewayClient;
 import io.tokenrouter.testing.Reply;
 import java.net.URI;
@@ -64,6 +65,7 @@ class ConsoleIT extends DeployedGateway {
         try (Browser browser = browser("session")) {
             browser.open("admin/signin.xhtml");
             Cookie before = browser.cookie("JSESSIONID");
+            assertThat(before).as("the sign-in page holds no session").isNull();
             browser.screenshot("signin");
             signIn(browser, null, PASSWORD);
             Cookie after = browser.cookie("JSESSIONID");
@@ -215,7 +217,10 @@ class ConsoleIT extends DeployedGateway {
             browser.waitForText("'" + provider + "' answered in");
             assertThat(browser.find("[id$='providers:table']").getText()).contains("ok");
             browser.clickIn(rowWith(browser, provider), "button[title='Edit']");
+            browser.waitForText("Edit provider");
             assertThat(browser.id("providers:api_key").getAttribute("value")).isEmpty();
+            assertThat(browser.id("providers:read_timeout").getAttribute("placeholder")).as("the configured default")
+                    .isEqualTo("default: 5s");
             assertThat(browser.driver().getPageSource()).doesNotContain("sk-console-secret");
             browser.screenshot("providers-edit");
 
@@ -304,7 +309,11 @@ class ConsoleIT extends DeployedGateway {
             browser.open("admin/access.xhtml");
             String session = browser.cookie("JSESSIONID").getValue();
             HttpClient http = HttpClient.newHttpClient();
-            for (String viewState : new String[] {null, "-1234567890:987654321"}) {
+            // a browser says where the form came from (refused before Faces sees it); a client that does not is
+            // refused for want of this session's view state
+            String forgedState = "-1234567890:987654321";
+            for (String[] attempt : new String[][] {{"https://attacker.example", null}, {"https://attacker.example", forgedState},
+                    {null, forgedState}, {null, null}}) {
                 Map<String, String> form = new java.util.LinkedHashMap<>();
                 form.put("teams", "teams");
                 form.put("teams:name", team);
@@ -312,17 +321,23 @@ class ConsoleIT extends DeployedGateway {
                 form.put("teams:saveTeam", "");
                 form.put("jakarta.faces.source", "teams:saveTeam");
                 form.put("jakarta.faces.partial.execute", "teams:teamForm");
-                if (viewState != null) {
-                    form.put("jakarta.faces.ViewState", viewState);
+                if (attempt[1] != null) {
+                    form.put("jakarta.faces.ViewState", attempt[1]);
                 }
                 String body = form.entrySet().stream().map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
                         + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8)).collect(Collectors.joining("&"));
-                HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create(deployment + "admin/access.xhtml"))
+                HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(deployment + "admin/access.xhtml"))
                         .header("Content-Type", "application/x-www-form-urlencoded")
-                        .header("Origin", "https://attacker.example").header("Referer", "https://attacker.example/page")
                         .header("Cookie", "JSESSIONID=" + session)
-                        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-                if (viewState != null) {
+                        .POST(HttpRequest.BodyPublishers.ofString(body));
+                if (attempt[0] != null) {
+                    request.header("Origin", attempt[0]).header("Referer", attempt[0] + "/page");
+                }
+                HttpResponse<String> answer = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+                if (attempt[0] != null) {
+                    assertThat(answer.statusCode()).isEqualTo(403);
+                    assertThat(answer.body()).contains("sent from another site").contains("Nothing was changed");
+                } else if (attempt[1] != null) {
                     assertThat(answer.statusCode()).isEqualTo(403);
                     assertThat(answer.body()).contains("This page has expired").contains("Nothing was changed");
                 } else {
@@ -335,6 +350,112 @@ class ConsoleIT extends DeployedGateway {
             browser.type("teams:name", team).clickId("teams:saveTeam");
             browser.waitForText("Created team '" + team + "'");
         }
+    }
+
+    @Test
+    void aSignInIsNeverCarriedOnInTheSessionTheBrowserArrivedWith() throws Exception {
+        FromAddress attacker = new FromAddress(deployment, "127.0.0.41");
+        FromAddress victim = new FromAddress(deployment, "127.0.0.42");
+        ApiClient.Key own = new ApiClient(deployment).createKey(fields("name", unique("planter"), "role", "keymaster"));
+
+        // the attacker gets a console session id of its own (a sign-in carried over from another node), then
+        // signs out: the id signs nobody in any more, and the attacker plants it in the victim's browser
+        String attackerToken = token(attacker, own.secret());
+        FromAddress.Answer opened = attacker.send("GET", "admin/index.xhtml", Map.of("Cookie", "tr_console=" + attackerToken), null, null);
+        assertThat(opened.status()).isEqualTo(200);
+        String planted = opened.cookie("JSESSIONID");
+        assertThat(planted).isNotNull();
+        assertThat(attacker.send("DELETE", "api/session", attackerToken, null).status()).isEqualTo(204);
+        assertThat(attacker.send("GET", "admin/index.xhtml", Map.of("Cookie", "JSESSIONID=" + planted), null, null).status())
+                .isEqualTo(302);
+
+        // the victim, signed in on another node, arrives here with the planted id and its own console cookie
+        String victimToken = token(victim, GatewayClient.ADMIN_KEY);
+        FromAddress.Answer restored = victim.send("GET", "admin/settings.xhtml",
+                Map.of("Cookie", "JSESSIONID=" + planted + "; tr_console=" + victimToken), null, null);
+        assertThat(restored.status()).isEqualTo(200);
+        String fresh = restored.cookie("JSESSIONID");
+        assertThat(fresh).as("the sign-in carries on in a new session").isNotNull().isNotEqualTo(planted);
+        assertSignedOut(attacker.send("GET", "admin/settings.xhtml", Map.of("Cookie", "JSESSIONID=" + planted), null, null));
+        assertThat(victim.send("GET", "admin/settings.xhtml", Map.of("Cookie", "JSESSIONID=" + fresh), null, null).status())
+                .isEqualTo(200);
+
+        // the same for the sign-in form: a session the victim arrives with (the attacker's, signed in) is ended
+        String attackerAgain = token(attacker, own.secret());
+        String plantedLive = attacker.send("GET", "admin/index.xhtml", Map.of("Cookie", "tr_console=" + attackerAgain), null, null)
+                .cookie("JSESSIONID");
+        FromAddress.Answer signedIn = victim.send("POST", "admin/signin.xhtml", Map.of("Cookie", "JSESSIONID=" + plantedLive),
+                "application/x-www-form-urlencoded", form("signin", "signin", "signin:key", GatewayClient.ADMIN_KEY,
+                        "signin:submit", "", "jakarta.faces.ViewState", "stateless"));
+        assertThat(signedIn.status()).as(signedIn.body()).isEqualTo(302);
+        assertThat(signedIn.headers().get("location")).endsWith("/admin/index.xhtml");
+        String own2 = signedIn.cookie("JSESSIONID");
+        assertThat(own2).isNotNull().isNotEqualTo(plantedLive);
+        assertSignedOut(attacker.send("GET", "admin/settings.xhtml", Map.of("Cookie", "JSESSIONID=" + plantedLive), null, null));
+        assertThat(victim.send("GET", "admin/settings.xhtml", Map.of("Cookie", "JSESSIONID=" + own2), null, null).body())
+                .contains("bootstrap-admin");
+
+        // a victim arriving with the attacker's live session and its own console cookie is itself, in a new session
+        String attackerThird = token(attacker, own.secret());
+        String plantedThird = attacker.send("GET", "admin/index.xhtml", Map.of("Cookie", "tr_console=" + attackerThird), null, null)
+                .cookie("JSESSIONID");
+        FromAddress.Answer itself = victim.send("GET", "admin/settings.xhtml",
+                Map.of("Cookie", "JSESSIONID=" + plantedThird + "; tr_console=" + victimToken), null, null);
+        assertThat(itself.status()).as("the victim's own admin page, not the attacker's keymaster session").isEqualTo(200);
+        assertThat(itself.body()).contains("bootstrap-admin");
+        assertThat(itself.cookie("JSESSIONID")).isNotNull().isNotEqualTo(plantedThird);
+        assertSignedOut(attacker.send("GET", "admin/index.xhtml", Map.of("Cookie", "JSESSIONID=" + plantedThird), null, null));
+    }
+
+    @Test
+    void anonymousVisitorsHoldNoSessionAndForgedSignInsAreRefused() throws Exception {
+        FromAddress visitor = new FromAddress(deployment, "127.0.0.43");
+        for (String page : List.of("admin/signin.xhtml", "admin/setup.xhtml", "admin/", "admin/access.xhtml")) {
+            FromAddress.Answer answer = visitor.send("GET", page, Map.of(), null, null);
+            assertThat(answer.status()).as(page).isIn(200, 302);
+            assertThat(answer.cookie("JSESSIONID")).as("no session for an anonymous visit of " + page).isNull();
+        }
+        FromAddress.Answer icon = visitor.send("GET", "favicon.ico", Map.of(), null, null);
+        assertThat(icon.status()).as("every page names this icon").isEqualTo(200);
+        assertThat(visitor.send("GET", "admin/signin.xhtml", Map.of(), null, null).body()).contains("favicon.ico");
+        FromAddress.Answer wrong = visitor.send("POST", "admin/signin.xhtml", Map.of(), "application/x-www-form-urlencoded",
+                form("signin", "signin", "signin:key", "tr-not-a-key-" + unique("x"), "signin:submit", "",
+                        "jakarta.faces.ViewState", "stateless"));
+        assertThat(wrong.status()).isEqualTo(200);
+        assertThat(wrong.body()).contains("Incorrect API key provided");
+        assertThat(wrong.cookie("JSESSIONID")).as("no session for a failed sign-in").isNull();
+
+        // a sign-in posted by another site's page (login CSRF) is refused before it is tried
+        for (Map<String, String> headers : List.of(Map.of("Sec-Fetch-Site", "cross-site"), Map.of("Sec-Fetch-Site", "same-site"),
+                Map.of("Origin", "https://attacker.example"))) {
+            FromAddress.Answer forged = visitor.send("POST", "admin/signin.xhtml", headers, "application/x-www-form-urlencoded",
+                    form("signin", "signin", "signin:key", GatewayClient.ADMIN_KEY, "signin:submit", "",
+                            "jakarta.faces.ViewState", "stateless"));
+            assertThat(forged.status()).as(headers.toString()).isEqualTo(403);
+            assertThat(forged.body()).contains("sent from another site");
+            assertThat(forged.cookie("JSESSIONID")).isNull();
+            assertThat(forged.cookie("tr_console")).isNull();
+        }
+    }
+
+    private static String token(FromAddress from, String key) throws Exception {
+        FromAddress.Answer session = from.post("api/session", null, ApiClient.json(fields("key", key)));
+        assertThat(session.status()).as(session.body()).isEqualTo(201);
+        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(session.body()).path("token").asText();
+    }
+
+    private static void assertSignedOut(FromAddress.Answer answer) {
+        assertThat(answer.status()).as("the planted id opens nothing").isEqualTo(302);
+        assertThat(answer.headers().get("location")).endsWith("/admin/signin.xhtml");
+    }
+
+    private static byte[] form(String... namesAndValues) {
+        StringBuilder body = new StringBuilder();
+        for (int i = 0; i < namesAndValues.length; i += 2) {
+            body.append(body.length() == 0 ? "" : "&").append(URLEncoder.encode(namesAndValues[i], StandardCharsets.UTF_8))
+                    .append('=').append(URLEncoder.encode(namesAndValues[i + 1], StandardCharsets.UTF_8));
+        }
+        return body.toString().getBytes(StandardCharsets.UTF_8);
     }
 
     private HttpResponse<String> chat(String key) throws Exception {

@@ -32,6 +32,7 @@ class FirstRunIT {
     static void start() throws Exception {
         gateway = new StandaloneGateway("first-run", """
                 admin_password = "%s"
+                console_max_sessions = 3
                 route_refresh_interval = "1s"
                 model_refresh_interval = "1h"
                 """.formatted(PASSWORD));
@@ -60,19 +61,22 @@ class FirstRunIT {
             browser.waitForText("The setup token is wrong");
             browser.screenshot("setup-wrong-token");
 
+            assertThat(browser.cookie("JSESSIONID")).as("setup holds no session until it succeeds").isNull();
+
             browser.type("setup:setupToken", gateway.setupToken()).type("setup:name", "first-admin").clickId("setup:create");
+            assertThat(browser.url()).endsWith("/admin/welcome.xhtml");
             String secret = browser.find("#createdSecret").getText().trim();
             assertThat(secret).startsWith("tr-");
-            browser.clickId("setup:copySecret");
-            browser.wait(d -> "true".equals(browser.id("setup:copySecret").getAttribute("data-copied")) ? Boolean.TRUE : null);
+            browser.clickId("welcome:copySecret");
+            browser.wait(d -> "true".equals(browser.id("welcome:copySecret").getAttribute("data-copied")) ? Boolean.TRUE : null);
             browser.screenshot("setup-key-shown-once");
 
             // the first provider: a preset, its key, and a test against the loopback upstream
-            browser.choose("setup:preset", "OpenAI");
-            browser.type("setup:providerName", "first").type("setup:base_url", upstream).type("setup:api_key", "sk-first-run")
-                    .clickId("setup:addProvider");
+            browser.choose("welcome:preset", "OpenAI");
+            browser.type("welcome:providerName", "first").type("welcome:base_url", upstream).type("welcome:api_key", "sk-first-run")
+                    .clickId("welcome:addProvider");
             browser.waitForText("Connected");
-            assertThat(browser.id("setup:testOutcome").getText()).contains("ms").contains("models");
+            assertThat(browser.id("welcome:testOutcome").getText()).contains("ms").contains("models");
             browser.screenshot("setup-provider-tested");
 
             // the key works on the management API as an admin, and the provider is there with its key stored
@@ -83,13 +87,40 @@ class FirstRunIT {
             assertThat(providers.body()).contains("\"has_api_key\":true").doesNotContain("sk-first-run");
             assertThat(UpstreamExtension.upstream().last("GET", "/v1/models").header("Authorization")).isEqualTo("Bearer sk-first-run");
 
-            browser.click("#setup\\:toConsole a");
+            browser.click("#welcome\\:toConsole a");
             assertThat(browser.url()).endsWith("/admin/index.xhtml");
             assertThat(browser.find(".tr-principal").getText()).contains("first-admin");
+            // the key is shown once: the page opened again does not show it
+            browser.open("admin/welcome.xhtml");
+            assertThat(browser.text()).contains("It was shown once").doesNotContain(secret);
+            browser.open("admin/index.xhtml");
+
+            // a node holds at most console_max_sessions (3) console sessions: the browser's, and two carried over
+            // from "another node" with the browser's console cookie; the next is refused until some end
+            String token = browser.cookie("tr_console").getValue();
+            java.util.List<String> carried = new java.util.ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                HttpResponse<String> restored = http.send(HttpRequest.newBuilder(URI.create(gateway.url() + "admin/index.xhtml"))
+                        .header("Cookie", "tr_console=" + token).build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(restored.statusCode()).isEqualTo(200);
+                carried.add(restored.headers().allValues("Set-Cookie").stream().filter(c -> c.startsWith("JSESSIONID="))
+                        .findFirst().orElseThrow().split(";")[0]);
+            }
+            HttpResponse<String> full = http.send(HttpRequest.newBuilder(URI.create(gateway.url() + "admin/index.xhtml"))
+                    .header("Cookie", "tr_console=" + token).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(full.statusCode()).isEqualTo(503);
+            assertThat(full.body()).contains("console is full on this node");
+            assertThat(full.headers().allValues("Set-Cookie")).noneMatch(c -> c.startsWith("JSESSIONID="));
 
             browser.clickId("signOutForm:signOut");
             assertThat(browser.url()).contains("/admin/signin.xhtml");
             assertThat(browser.text()).contains("You have signed out").doesNotContain("No admin key exists yet");
+            // signed out, the carried-over sessions end at their next request, and make room again
+            for (String session : carried) {
+                HttpResponse<String> ended = http.send(HttpRequest.newBuilder(URI.create(gateway.url() + "admin/index.xhtml"))
+                        .header("Cookie", session).build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(ended.statusCode()).isEqualTo(302);
+            }
             // setup is closed once an admin key exists
             browser.open("admin/setup.xhtml");
             assertThat(browser.url()).endsWith("/admin/signin.xhtml");
@@ -118,6 +149,8 @@ class FirstRunIT {
             assertThat(browser.url()).contains("/admin/signin.xhtml");
             assertThat(browser.text()).contains("try again in");
         }
-        assertThat(gateway.serverLog()).doesNotContain("sk-first-run");
+        assertThat(gateway.serverLog()).doesNotContain("sk-first-run")
+                .as("the log says where the gateway listens").contains("TokenRouter started: the OpenAI API at " + gateway.url()
+                        + "v1, the console at " + gateway.url() + "admin/");
     }
 }

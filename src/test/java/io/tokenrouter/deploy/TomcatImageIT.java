@@ -164,8 +164,17 @@ class TomcatImageIT {
 
     @Test
     void theConsolesSessionCookieIsSecureOverHttps() throws Exception {
-        HttpResponse<String> r = client().send(HttpRequest.newBuilder(URI.create(https("/admin/signin.xhtml"))).build(),
+        HttpResponse<String> anonymous = client().send(HttpRequest.newBuilder(URI.create(https("/admin/signin.xhtml"))).build(),
                 HttpResponse.BodyHandlers.ofString());
+        assertThat(anonymous.statusCode()).isEqualTo(200);
+        assertThat(anonymous.headers().allValues("Set-Cookie")).as("no session before a sign-in").isEmpty();
+        // signed in (a session token, as another node's console cookie carries it): the session it opens here
+        HttpResponse<String> session = client().send(HttpRequest.newBuilder(URI.create(https("/api/session")))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"key\":\"" + ADMIN_KEY + "\"}")).build(), HttpResponse.BodyHandlers.ofString());
+        String token = JSON.readTree(session.body()).path("token").asText();
+        HttpResponse<String> r = client().send(HttpRequest.newBuilder(URI.create(https("/admin/index.xhtml")))
+                .header("Cookie", "tr_console=" + token).build(), HttpResponse.BodyHandlers.ofString());
 
         assertThat(r.statusCode()).isEqualTo(200);
         String cookie = r.headers().allValues("Set-Cookie").stream().filter(c -> c.startsWith("JSESSIONID="))

@@ -26,8 +26,18 @@ public final class FromAddress {
         this.local = localAddress;
     }
 
-    /** An answer: status, headers (names in lower case) and body. */
-    public record Answer(int status, Map<String, String> headers, String body) {
+    /** An answer: status, headers (names in lower case; the last of a repeated one), every Set-Cookie, and body. */
+    public record Answer(int status, Map<String, String> headers, java.util.List<String> setCookies, String body) {
+
+        /** The value this answer sets for cookie {@code name}, or null. */
+        public String cookie(String name) {
+            for (String c : setCookies) {
+                if (c.startsWith(name + "=")) {
+                    return c.substring(name.length() + 1).split(";", 2)[0];
+                }
+            }
+            return null;
+        }
     }
 
     public Answer post(String path, String bearer, String json) throws IOException {
@@ -39,15 +49,24 @@ public final class FromAddress {
     }
 
     public Answer send(String method, String path, String bearer, String json) throws IOException {
+        Map<String, String> headers = new LinkedHashMap<>();
+        if (bearer != null) {
+            headers.put("Authorization", "Bearer " + bearer);
+        }
+        return send(method, path, headers, json == null ? null : "application/json",
+                json == null ? null : json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A request with the given headers and, unless {@code body} is null, a body of {@code contentType}. */
+    public Answer send(String method, String path, Map<String, String> headers, String contentType, byte[] body)
+            throws IOException {
         String base = deployment.getPath().endsWith("/") ? deployment.getPath() : deployment.getPath() + "/";
-        byte[] body = json == null ? new byte[0] : json.getBytes(StandardCharsets.UTF_8);
         StringBuilder head = new StringBuilder(method + " " + base + path + " HTTP/1.1\r\nHost: "
                 + deployment.getHost() + ":" + deployment.getPort() + "\r\nConnection: close\r\n");
-        if (bearer != null) {
-            head.append("Authorization: Bearer ").append(bearer).append("\r\n");
-        }
-        if (json != null) {
-            head.append("Content-Type: application/json\r\nContent-Length: ").append(body.length).append("\r\n");
+        headers.forEach((name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
+        if (body != null) {
+            head.append("Content-Type: ").append(contentType).append("\r\nContent-Length: ").append(body.length)
+                    .append("\r\n");
         }
         head.append("\r\n");
         try (Socket socket = new Socket()) {
@@ -56,7 +75,9 @@ public final class FromAddress {
             socket.setSoTimeout(30_000);
             OutputStream out = socket.getOutputStream();
             out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
-            out.write(body);
+            if (body != null) {
+                out.write(body);
+            }
             out.flush();
             return parse(socket.getInputStream().readAllBytes());
         }
@@ -71,15 +92,20 @@ public final class FromAddress {
         String[] lines = text.substring(0, end).split("\r\n");
         int status = Integer.parseInt(lines[0].split(" ")[1]);
         Map<String, String> headers = new LinkedHashMap<>();
+        java.util.List<String> cookies = new java.util.ArrayList<>();
         for (int i = 1; i < lines.length; i++) {
             int colon = lines[i].indexOf(':');
-            headers.put(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).trim());
+            String name = lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT);
+            headers.put(name, lines[i].substring(colon + 1).trim());
+            if (name.equals("set-cookie")) {
+                cookies.add(lines[i].substring(colon + 1).trim());
+            }
         }
         byte[] rest = java.util.Arrays.copyOfRange(raw, end + 4, raw.length);
         if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
             rest = dechunk(new java.io.ByteArrayInputStream(rest));
         }
-        return new Answer(status, headers, new String(rest, StandardCharsets.UTF_8));
+        return new Answer(status, headers, java.util.List.copyOf(cookies), new String(rest, StandardCharsets.UTF_8));
     }
 
     private static byte[] dechunk(InputStream in) throws IOException {

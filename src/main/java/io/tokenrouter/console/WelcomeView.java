@@ -1,14 +1,12 @@
 package io.tokenrouter.console;
 
 import io.tokenrouter.access.Caller;
-import io.tokenrouter.access.CreatedKey;
-import io.tokenrouter.access.Sessions;
-import io.tokenrouter.api.GatewayException;
 import io.tokenrouter.provider.ConnectionTestResult;
 import io.tokenrouter.provider.PresetView;
 import io.tokenrouter.provider.ProviderAdmin;
 import io.tokenrouter.provider.ProviderDraft;
 import io.tokenrouter.provider.ProviderService;
+import jakarta.annotation.PostConstruct;
 import jakarta.faces.view.ViewScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
@@ -16,27 +14,32 @@ import java.io.Serializable;
 import java.util.List;
 
 /**
- * First run: the one-time setup token from the server log creates the first admin key, shown once; the
- * console then signs in with it and offers to add the first provider from a preset, paste its key and
- * test the connection.
+ * First run, step two (after {@link SetupForm}): the new admin key, shown once, then the first provider from
+ * a preset, its key pasted and the connection tested.
  */
 @Named
 @ViewScoped
-public class SetupView implements Serializable {
+public class WelcomeView implements Serializable {
 
     private static final long serialVersionUID = 1L;
+    /** The HTTP session attribute that carries the key just created to this page, once. */
+    static final String CREATED_KEY = "io.tokenrouter.console.createdKey";
 
-    @Inject
-    ConsoleSession account;
-    @Inject
-    Sessions sessions;
+    /**
+     * The key just created, on its way to this page: never written where the session goes when the container
+     * keeps it on disk (a restart) or moves it to another node; it is then simply not shown.
+     */
+    record CreatedSecret(String secret) implements Serializable {
+        private Object writeReplace() {
+            return new CreatedSecret(null);
+        }
+    }
+
     @Inject
     ProviderAdmin providers;
     @Inject
     ProviderService providerService;
 
-    private String setupToken;
-    private String name = "first-admin";
     private transient String createdSecret;
     private String preset = "openai";
     private String providerName;
@@ -45,25 +48,20 @@ public class SetupView implements Serializable {
     private ConnectionTestResult testResult;
     private String addedProvider;
 
-    /** Opens the page: once an admin exists (and nothing was just created here), setup is closed. */
-    public void onLoad() {
-        if (createdSecret == null && !account.isSetupPending()) {
-            ConsoleSession.redirect("signin.xhtml");
-        }
-    }
-
-    public void createAdmin() {
-        try {
-            CreatedKey created = sessions.setup(setupToken, name, account.clientIp());
-            createdSecret = created.secret();
-            account.signInWith(created);
-        } catch (GatewayException e) {
-            Console.refused(e);
+    /** Takes the key just created from the session: it is shown by this view and then nowhere again. */
+    @PostConstruct
+    void takeCreatedKey() {
+        jakarta.servlet.http.HttpSession session = Console.request().getSession(false);
+        if (session != null) {
+            if (session.getAttribute(CREATED_KEY) instanceof CreatedSecret created) {
+                createdSecret = created.secret();
+            }
+            session.removeAttribute(CREATED_KEY);
         }
     }
 
     public List<PresetView> getPresets() {
-        return createdSecret == null ? List.of() : providers.presets(caller());
+        return providers.presets(caller());
     }
 
     public void addProvider() {
@@ -89,29 +87,8 @@ public class SetupView implements Serializable {
         return Console.caller();
     }
 
-
-    public boolean isCreated() {
-        return createdSecret != null;
-    }
-
     public String getCreatedSecret() {
         return createdSecret;
-    }
-
-    public String getSetupToken() {
-        return setupToken;
-    }
-
-    public void setSetupToken(String setupToken) {
-        this.setupToken = setupToken;
-    }
-
-    public String getName() {
-        return name;
-    }
-
-    public void setName(String name) {
-        this.name = name;
     }
 
     public String getPreset() {
