@@ -37,12 +37,28 @@ public class ConversationRecorder {
     GatewaySettings settings;
     @Inject
     Scheduler scheduler;
+    @Inject
+    EventLog events;
+
+    /** Column sizes of {@code conversations}: thread_id, response_id, model. */
+    static final int THREAD_CHARS = 64;
+    static final int RESPONSE_ID_CHARS = 200;
+    static final int MODEL_CHARS = 300;
+    /** How far past the capture limit a text is redacted before it is cut (the longest secret redacted whole). */
+    static final int REDACTION_MARGIN = 16 * 1024;
+
+    /** How much of an answer's text a request keeps for capture: the limit, the redaction margin and one more. */
+    public static int answerCaptureLimit(int conversationMaxBytes) {
+        return conversationMaxBytes + REDACTION_MARGIN + 1;
+    }
 
     /** Captures waiting to be stored, in the order their requests finished; at most {@value #MAX_PENDING}. */
     static final int MAX_PENDING = 10_000;
     private final java.util.concurrent.ConcurrentLinkedQueue<CapturedExchange> pending = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final java.util.concurrent.atomic.AtomicInteger pendingCount = new java.util.concurrent.atomic.AtomicInteger();
     private final java.util.concurrent.atomic.AtomicBoolean draining = new java.util.concurrent.atomic.AtomicBoolean();
+    /** Captures dropped since the last drain, reported as one event. */
+    private final java.util.concurrent.atomic.AtomicLong dropped = new java.util.concurrent.atomic.AtomicLong();
 
     /**
      * Stores the exchange off the request path. Captures are stored one at a time in the order their
@@ -52,7 +68,9 @@ public class ConversationRecorder {
     public void capture(CapturedExchange exchange) {
         if (pendingCount.incrementAndGet() > MAX_PENDING) {
             pendingCount.decrementAndGet();
+            dropped.incrementAndGet();
             LOG.warning("Conversation capture is " + MAX_PENDING + " behind: dropped request " + exchange.requestId());
+            drainSoon();
             return;
         }
         pending.add(exchange);
@@ -78,35 +96,102 @@ public class ConversationRecorder {
         } finally {
             draining.set(false);
         }
+        long lost = dropped.getAndSet(0);
+        if (lost > 0 && events != null) {
+            events.error("capture", null, "Conversation capture fell " + MAX_PENDING + " requests behind the traffic: "
+                    + lost + " captured request" + (lost == 1 ? " was" : "s were") + " dropped.");
+        }
         if (!pending.isEmpty()) {
             drainSoon();
         }
     }
 
+    /**
+     * Stores one exchange, or, when that fails, a turn that says capture failed and why (and an event): a
+     * key whose conversations are captured for audit never loses one silently.
+     */
     void store(CapturedExchange e) {
+        try {
+            conversations.store(turn(e));
+        } catch (RuntimeException | StackOverflowError failure) {
+            LOG.log(Level.WARNING, "Could not store the conversation of request " + e.requestId(), failure);
+            storeFailure(e, failure);
+        }
+    }
+
+    private Turn turn(CapturedExchange e) {
         List<String[]> turns = turns(e.request());
         String thread = thread(e, turns);
         List<String[]> continued = new ArrayList<>(turns);
         continued.add(new String[] {"assistant", e.answer() == null ? "" : e.answer().strip()});
         int max = settings.conversationMaxBytes();
-        String request = Redaction.redact(Json.text(e.request()));
-        String answer = Redaction.redact(e.answer());
-        boolean truncated = request.length() > max || (answer != null && answer.length() > max);
-        conversations.store(new Turn(0, thread, e.requestId(), e.responseId(), e.time(), e.keyId(), e.keyName(),
-                e.model(), e.endpoint(), cut(request, max), cut(answer, max), hash(continued), truncated));
+        String requestText = Json.text(e.request());
+        boolean truncated = requestText.length() > max || (e.answer() != null && e.answer().length() > max);
+        String request = redacted(requestText, max);
+        String answer = redacted(e.answer(), max);
+        return new Turn(0, thread, e.requestId(), storedResponseId(e.responseId()), e.time(), e.keyId(), e.keyName(),
+                cut(e.model(), MODEL_CHARS), e.endpoint(), cut(request, max), cut(answer, max), hash(continued), truncated);
+    }
+
+    private void storeFailure(CapturedExchange e, Throwable failure) {
+        String reason = failure instanceof StackOverflowError ? "the request is nested too deeply to read"
+                : failure.getClass().getSimpleName() + (failure.getMessage() == null ? "" : ": " + cut(failure.getMessage(), 300));
+        try {
+            conversations.store(new Turn(0, UUID.randomUUID().toString(), e.requestId(), null, e.time(), e.keyId(),
+                    e.keyName(), cut(e.model(), MODEL_CHARS), e.endpoint(), "(capture failed: " + reason + ")", null, null,
+                    true));
+        } catch (RuntimeException again) {
+            LOG.log(Level.WARNING, "Could not store the capture failure of request " + e.requestId(), again);
+        }
+        if (events != null) {
+            events.error("capture", e.keyName(), "Could not capture the conversation of request " + e.requestId()
+                    + ": " + reason);
+        }
+    }
+
+    /**
+     * Redacts at most the capture limit and a margin: a secret that starts before the limit is redacted whole
+     * (then cut with the rest), and nothing past the margin is ever scanned, however large the text.
+     */
+    static String redacted(String text, int max) {
+        return text == null ? null : Redaction.redact(cut(text, max + REDACTION_MARGIN));
     }
 
     private String thread(CapturedExchange e, List<String[]> turns) {
         String named = e.conversationId() != null ? e.conversationId() : namedInBody(e.request());
         if (named != null) {
-            return "named:" + (e.keyId() == null ? "" : e.keyId() + ":") + named;
+            return namedThread(e.keyId(), named);
         }
         String previous = Json.textOrNull(e.request(), "previous_response_id");
-        Optional<String> found = previous == null ? Optional.empty() : conversations.threadByResponseId(previous);
+        Optional<String> found = previous == null ? Optional.empty()
+                : conversations.threadByResponseId(e.keyId(), storedResponseId(previous));
         if (found.isEmpty() && turns.size() >= 2) {
             found = conversations.threadByContinuation(e.keyId(), hash(turns.subList(0, turns.size() - 1)));
         }
         return found.orElseGet(() -> UUID.randomUUID().toString());
+    }
+
+    /**
+     * The thread of a conversation the client named, per key; a name too long for the column is kept as
+     * its hash, so every request naming it still lands in one thread.
+     */
+    static String namedThread(Long keyId, String name) {
+        String prefix = "named:" + (keyId == null ? "" : keyId + ":");
+        int room = THREAD_CHARS - prefix.length();
+        return name.length() <= room ? prefix + name : prefix + "#" + sha256(name).substring(0, room - 1);
+    }
+
+    /** A provider's response id as stored: as it is, or its hash when it is longer than the column. */
+    static String storedResponseId(String id) {
+        return id == null || id.length() <= RESPONSE_ID_CHARS ? id : "#" + sha256(id);
+    }
+
+    private static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static String namedInBody(ObjectNode request) {

@@ -45,10 +45,12 @@ public class ConversationRepository {
                 .map(Object::toString).findFirst());
     }
 
-    public Optional<String> threadByResponseId(String responseId) {
+    /** The thread of the turn of this key that answered {@code responseId}; another key's turns are never joined. */
+    public Optional<String> threadByResponseId(Long keyId, String responseId) {
         return database.inTransaction(em -> em.createNativeQuery("select thread_id from conversations where"
-                        + " response_id = ?1 order by id desc fetch first 1 rows only")
-                .setParameter(1, responseId).getResultStream().map(Object::toString).findFirst());
+                        + " response_id = ?1 and (key_id = ?2 or (?2 is null and key_id is null))"
+                        + " order by id desc fetch first 1 rows only")
+                .setParameter(1, responseId).setParameter(2, keyId).getResultStream().map(Object::toString).findFirst());
     }
 
     public Page<ThreadSummary> threads(String text, Long keyId, int offset, int limit) {

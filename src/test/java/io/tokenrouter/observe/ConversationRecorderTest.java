@@ -225,4 +225,103 @@ class ConversationRecorderTest {
 
         assertThat(turn.requestText()).doesNotContain("hunter2-prod");
     }
+
+    @Test
+    void aConversationIdLongerThanTheColumnIsKeptAsItsHashAndStillGroupsItsTurns() {
+        String longId = "x".repeat(10_000);
+        Turn first = store(recorder, 7L, json(FIRST), "A Java SQL database.", null, longId);
+        Turn second = store(7L, json("{'model':'gpt-4o','conversation_id':'" + longId + "','messages':[]}"), "ok");
+        Turn otherKey = store(recorder, 8L, json(FIRST), "A Java SQL database.", null, longId);
+
+        assertThat(first.threadId()).hasSizeLessThanOrEqualTo(64).startsWith("named:7:#");
+        assertThat(second.threadId()).isEqualTo(first.threadId());
+        assertThat(otherKey.threadId()).isNotEqualTo(first.threadId()).startsWith("named:8:#");
+        assertThat(store(recorder, 7L, json(FIRST), "ok", null, "x".repeat(55)).threadId())
+                .as("an id that just fits is kept as it is").isEqualTo("named:7:" + "x".repeat(55));
+    }
+
+    @Test
+    void aHugeSecretFieldIsRedactedWithoutExhaustingTheStack() {
+        ObjectNode request = Json.MAPPER.createObjectNode().put("model", "gpt-4o").put("api_key", "k".repeat(100_000));
+        request.putArray("messages").addObject().put("role", "user").put("content", "hi \\\"api_key\\\": \\\""
+                + "\\\\\"".repeat(50_000));
+
+        Turn turn = store(1L, request, "ok");
+
+        assertThat(turn.requestText()).contains("\"api_key\":\"[REDACTED]\"").doesNotContain("kkkkkkkk");
+    }
+
+    @Test
+    void aResponseIdLongerThanTheColumnIsStoredAsItsHashAndContinuedFrom() {
+        String longId = "resp_" + "r".repeat(500);
+        Turn first = store(recorder, 1L, json("{'model':'gpt-4o','input':'Tell me a joke'}"), "Why did…", longId, null);
+        Turn next = store(recorder, 1L, json("{'model':'gpt-4o','input':'More','previous_response_id':'" + longId + "'}"),
+                "Because…", "resp_short", null);
+
+        assertThat(first.responseId()).hasSizeLessThanOrEqualTo(200).startsWith("#");
+        assertThat(next.threadId()).isEqualTo(first.threadId());
+    }
+
+    @Test
+    void anotherKeysResponseIdDoesNotJoinItsThread() {
+        Turn victim = store(recorder, 1L, json("{'model':'gpt-4o','input':'Our roadmap'}"), "Secret plans", "resp_victim", null);
+        Turn intruder = store(recorder, 2L, json("{'model':'gpt-4o','input':'And then?','previous_response_id':'resp_victim'}"),
+                "…", "resp_intruder", null);
+
+        assertThat(intruder.threadId()).isNotEqualTo(victim.threadId());
+        assertThat(conversations.thread(victim.threadId())).extracting(Turn::requestId).containsExactly(victim.requestId());
+    }
+
+    @Test
+    void anExchangeThatCannotBeStoredLeavesAVisibleCaptureFailedTurn() {
+        ConversationRecorder failing = recorder(256 * 1024);
+        failing.conversations = new ConversationRepository() {
+            @Override
+            public void store(Turn t) {
+                if (t.requestText() != null && t.requestText().startsWith("(capture failed")) {
+                    conversations.store(t);
+                } else {
+                    throw new IllegalStateException("value too long for column");
+                }
+            }
+
+            @Override
+            public java.util.Optional<String> threadByContinuation(Long keyId, String hash) {
+                return conversations.threadByContinuation(keyId, hash);
+            }
+        };
+        java.util.List<String> noted = new java.util.ArrayList<>();
+        failing.events = new EventLog() {
+            @Override
+            public void error(String category, String actor, String message) {
+                noted.add(category + ": " + message);
+            }
+        };
+
+        Turn turn = store(failing, 3L, json(FIRST), "A Java SQL database.", null, null);
+
+        assertThat(turn.requestText()).isEqualTo("(capture failed: IllegalStateException: value too long for column)");
+        assertThat(turn.truncated()).isTrue();
+        assertThat(turn.keyId()).isEqualTo(3L);
+        assertThat(noted).singleElement().asString().startsWith("capture: Could not capture the conversation of request")
+                .endsWith("value too long for column");
+    }
+
+    @Test
+    void aSecretAcrossTheCaptureLimitIsRedactedBeforeTheTextIsCut() {
+        ConversationRecorder small = recorder(100);
+        // the key starts at character 98 of the stored request: cut first, "sk" would be kept
+        Turn turn = store(small, 1L, json("{'model':'gpt-4o','input':'" + "x".repeat(70) + " " + KEY_IN_MESSAGE + "'}"),
+                "ok", null, null);
+
+        assertThat(turn.requestText()).hasSize(100).endsWith(" [R").doesNotContain("sk");
+        assertThat(ConversationRecorder.redacted("y".repeat(5_000_000), 100)).hasSize(100 + ConversationRecorder.REDACTION_MARGIN);
+
+        // an answer is kept past the limit for the same reason; a key across the limit is redacted before the cut
+        Turn answer = store(small, 1L, json("{'model':'gpt-4o','input':'hi'}"), "z".repeat(95) + " " + KEY_IN_MESSAGE,
+                null, null);
+        assertThat(answer.responseText()).hasSize(100).endsWith(" [RED").doesNotContain("sk");
+        assertThat(answer.truncated()).isTrue();
+        assertThat(ConversationRecorder.answerCaptureLimit(100)).isGreaterThan(100 + KEY_IN_MESSAGE.length());
+    }
 }

@@ -105,4 +105,63 @@ class RedactionTest {
         assertThat(Redaction.url("http://alerts.example")).isEqualTo("http://alerts.example");
         assertThat(Redaction.url("not a url")).doesNotContain("not a url");
     }
+
+    static Stream<Arguments> moreSecrets() {
+        return Stream.of(
+                Arguments.of("a PEM key without its END line, then prose",
+                        "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkq+/=\nhkiG9w0B and then prose.",
+                        "[REDACTED] and then prose."),
+                Arguments.of("a PEM key cut at the end of the text", "x -----BEGIN EC PRIVATE KEY-----\\nMHcCAQEE",
+                        "x [REDACTED]"),
+                Arguments.of("two PEM keys", "-----BEGIN PRIVATE KEY-----\nAA\n-----END PRIVATE KEY----- and "
+                        + "-----BEGIN PRIVATE KEY-----\nBB\n-----END PRIVATE KEY-----", "[REDACTED] and [REDACTED]"),
+                Arguments.of("a JSON secret field without its closing quote", "{\"api_key\": \"abc\\\"def",
+                        "{\"api_key\": \"[REDACTED]"),
+                Arguments.of("an escaped secret field without its end", "\\\"token\\\": \\\"abc def",
+                        "\\\"token\\\": \\\"[REDACTED]"),
+                Arguments.of("two JSON secret fields", "{\"token\":\"a\",\"secret\":\"b\",\"n\":1}",
+                        "{\"token\":\"[REDACTED]\",\"secret\":\"[REDACTED]\",\"n\":1}"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("moreSecrets")
+    void replacesSecretsOfUnboundedShape(String name, String text, String expected) {
+        assertThat(Redaction.redact(text)).isEqualTo(expected);
+    }
+
+    /**
+     * Texts a client or provider can send to make a backtracking pattern quadratic (or recurse once per
+     * character): each pattern's worst case at 4 MB. Linear redaction takes milliseconds here; the old
+     * private-key pattern took 25 s for 150 KB and the old field pattern overflowed the stack at 100 KB.
+     */
+    static Stream<Arguments> pathologicalTexts() {
+        int size = 4 * 1024 * 1024;
+        return Stream.of(
+                Arguments.of("BEGIN lines and no END", fill("-----BEGIN PRIVATE KEY-----", size)),
+                Arguments.of("BEGIN lines with bodies and no END", fill("-----BEGIN RSA PRIVATE KEY-----\nMIIE\n", size)),
+                Arguments.of("a BEGIN line that never closes", "-----BEGIN " + "A ".repeat(size / 2)),
+                Arguments.of("END lines only", fill("-----END PRIVATE KEY-----", size)),
+                Arguments.of("a secret field value of escapes", "{\"api_key\": \"" + "\\\"".repeat(size / 2) + "\"}"),
+                Arguments.of("a secret field value of 4 MB", "{\"password\": \"" + "p".repeat(size) + "\"}"),
+                Arguments.of("secret field starts without values", fill("\"token\": \"\\", size)),
+                Arguments.of("secret field names and whitespace", fill("\"secret\"        ", size)),
+                Arguments.of("escaped field starts without ends", fill("\\\"api_key\\\": \\\"x", size)),
+                Arguments.of("key prefixes", fill("sk-tr-gsk_ghp_xoxb-AIzaAKIA", size)),
+                Arguments.of("almost keys", fill("sk-abcdefghijklmno ", size)),
+                Arguments.of("one long key-shaped run", "sk-" + "a".repeat(size)),
+                Arguments.of("bearer and whitespace", "bearer" + " ".repeat(size) + "!"),
+                Arguments.of("bearer words", fill("Bearer bearer ", size)));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("pathologicalTexts")
+    void redactionIsLinearInTheText(String name, String text) {
+        String redacted = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(10),
+                () -> Redaction.redact(text));
+        assertThat(redacted).isNotNull();
+    }
+
+    private static String fill(String unit, int size) {
+        return unit.repeat(size / unit.length());
+    }
 }
