@@ -6,6 +6,7 @@ import io.tokenrouter.store.ConversationRepository;
 import io.tokenrouter.store.EventRepository;
 import io.tokenrouter.store.JobLocks;
 import io.tokenrouter.store.RequestLogRepository;
+import io.tokenrouter.store.ResponseOwnerRepository;
 import jakarta.enterprise.context.ApplicationScoped;
 import io.tokenrouter.routing.Operations;
 import io.tokenrouter.routing.Routes;
@@ -25,6 +26,7 @@ public class Retention {
 
     static final int BATCH = 5_000;
     static final Duration MINUTE_ROLLUPS = Duration.ofDays(7);
+    static final Duration RESPONSE_OWNERS = Duration.ofDays(30);
 
     @Inject
     GatewaySettings settings;
@@ -42,6 +44,8 @@ public class Retention {
     Scheduler scheduler;
     @Inject
     Routes routes;
+    @Inject
+    ResponseOwnerRepository responseOwners;
 
     public void start() {
         scheduler.every(Duration.ofMinutes(10), "retention", this::runIfLeader);
@@ -64,10 +68,16 @@ public class Retention {
                 + log.deleteRollupsOlderThan(3600, now.minus(settings.rollupRetention()));
         int conversationRows = conversations.deleteOlderThan(now.minus(ops.conversationRetention()));
         int eventRows = events.deleteOlderThan(now.minus(settings.eventRetention()));
+        // providers keep stored responses for 30 days: their owners are kept at least as long
+        responseOwners.deleteOlderThan(now.minus(max(ops.logRetention(), RESPONSE_OWNERS)));
         if (logRows + rollups + conversationRows + eventRows > 0) {
             eventLog.info("cleanup", "retention", "Retention removed " + logRows + " log rows, " + rollups
                     + " aggregates, " + conversationRows + " conversation turns, " + eventRows + " events");
         }
         return logRows;
+    }
+
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
     }
 }

@@ -38,6 +38,15 @@ public final class AnswerText {
         return text.toString();
     }
 
+    /** The Responses API conversation an answer or a streamed event names ({@code conversation.id}), or null. */
+    public static String conversationId(JsonNode answer) {
+        JsonNode id = answer.path("conversation").path("id");
+        if (!id.isTextual()) {
+            id = answer.path("response").path("conversation").path("id");
+        }
+        return id.isTextual() ? id.asText() : null;
+    }
+
     /** The id an answer or its first streamed event carries (chat, completion or response id). */
     public static String id(JsonNode answer) {
         JsonNode id = answer.path("response").path("id");

@@ -97,6 +97,7 @@ class RetentionTest {
         retention.log = log;
         retention.conversations = conversations;
         retention.events = events;
+        retention.responseOwners = TestDatabases.responseOwners(database);
         retention.eventLog = new EventLog(events, new InlineScheduler());
     }
 

@@ -147,6 +147,12 @@ public final class TestDatabases {
         return repository;
     }
 
+    public static ResponseOwnerRepository responseOwners(Database database) {
+        ResponseOwnerRepository repository = new ResponseOwnerRepository();
+        repository.database = database;
+        return repository;
+    }
+
     /** A node identity of its own on {@code database}, as each gateway node has. */
     public static NodeRegistry node(Database database) {
         NodeRegistry node = new NodeRegistry();
