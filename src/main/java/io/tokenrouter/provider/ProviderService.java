@@ -7,11 +7,13 @@ import io.tokenrouter.api.GatewayException;
 import io.tokenrouter.api.Json;
 import io.tokenrouter.config.GatewaySettings;
 import io.tokenrouter.config.Scheduler;
+import io.tokenrouter.routing.ModelNames;
 import io.tokenrouter.routing.ProviderTarget;
 import io.tokenrouter.routing.Routes;
 import io.tokenrouter.store.Provider;
 import io.tokenrouter.store.ProviderModel;
 import io.tokenrouter.store.ProviderRepository;
+import io.tokenrouter.upstream.CredentialScrubber;
 import io.tokenrouter.upstream.OutboundHttp;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -78,7 +80,7 @@ public class ProviderService {
             long latency = (System.nanoTime() - start) / 1_000_000;
             if (!response.ok()) {
                 return new ConnectionTestResult(false, response.status(), latency, 0,
-                        "HTTP " + response.status() + ": " + abbreviate(new String(response.body(), StandardCharsets.UTF_8)));
+                        "HTTP " + response.status() + ": " + abbreviate(text(target, response.body())));
             }
             return new ConnectionTestResult(true, response.status(), latency, parseModels(response.body()).size(), "OK");
         } catch (IOException | RuntimeException e) {
@@ -100,10 +102,11 @@ public class ProviderService {
         try {
             OutboundHttp.Answer response = listModels(target);
             if (!response.ok()) {
-                throw new IOException("HTTP " + response.status() + ": "
-                        + abbreviate(new String(response.body(), StandardCharsets.UTF_8)));
+                throw new IOException("HTTP " + response.status() + ": " + abbreviate(text(target, response.body())));
             }
-            List<String> ids = parseModels(response.body());
+            CredentialScrubber scrubber = target.scrubber();
+            // a model id that quotes the provider's key would show it to every client in /v1/models
+            List<String> ids = parseModels(response.body()).stream().filter(id -> !scrubber.isIn(id)).toList();
             Instant now = Instant.now();
             List<ProviderModel> rows = new ArrayList<>();
             ids.forEach(id -> rows.add(new ProviderModel(provider.getId(), id, name, now)));
@@ -141,20 +144,26 @@ public class ProviderService {
         return http.get(target.resolve("models"), target.authHeaders(), target.connectTimeout().plus(CALL_DEADLINE));
     }
 
+    /** The longest model id kept, and the most models kept of one provider's list. */
+    static final int MAX_MODEL_ID = 300;
+    static final int MAX_MODELS = 20_000;
+
+    /** The ids of a model list, without a {@code models/} prefix, each once, within the bounds above. */
     static List<String> parseModels(byte[] body) throws IOException {
         JsonNode root = Json.parse(body);
         JsonNode data = root.isArray() ? root : root.path("data");
         if (!data.isArray()) {
             throw new IOException("the model list has no 'data' array");
         }
-        List<String> ids = new ArrayList<>();
+        java.util.Set<String> ids = new java.util.LinkedHashSet<>();
         for (JsonNode model : data) {
             String id = Json.textOrNull(model, "id");
-            if (id != null) {
-                ids.add(id);
+            // an id longer than a model name can be (the column's 300 characters) is not one
+            if (id != null && !id.isBlank() && id.strip().length() <= MAX_MODEL_ID && ids.size() < MAX_MODELS) {
+                ids.add(ModelNames.listed(id.strip()));
             }
         }
-        return ids;
+        return List.copyOf(ids);
     }
 
     /** What went wrong, without exception text of code outside ours (it could quote a request header). */
@@ -163,6 +172,11 @@ public class ProviderService {
             return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         }
         return "unexpected " + e.getClass().getSimpleName();
+    }
+
+    /** An answer's body as text, without the provider's own credentials. */
+    private static String text(ProviderTarget target, byte[] body) {
+        return target.scrubber().scrub(new String(body, StandardCharsets.UTF_8));
     }
 
     private static String abbreviate(String text) {

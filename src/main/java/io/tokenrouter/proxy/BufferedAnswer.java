@@ -1,11 +1,13 @@
 package io.tokenrouter.proxy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tokenrouter.api.Endpoint;
 import io.tokenrouter.api.ErrorBody;
 import io.tokenrouter.api.GatewayException;
 import io.tokenrouter.api.Json;
 import io.tokenrouter.api.Usage;
 import io.tokenrouter.routing.Route;
+import io.tokenrouter.upstream.AnswerModel;
 import io.tokenrouter.upstream.AnswerText;
 import io.tokenrouter.upstream.UpstreamCall;
 import io.tokenrouter.usage.TokenEstimator;
@@ -23,11 +25,14 @@ import java.util.concurrent.Flow;
 /**
  * Collects a whole (non-streamed) upstream answer, then answers the client: a 2xx JSON body passes
  * through byte for byte with its usage read; an upstream error keeps its status and, when it is JSON,
- * its body; anything else is a 502 in the envelope.
+ * its body; anything else is a 502 in the envelope. The provider's own credentials are removed from the
+ * body first, whatever its status.
  */
 final class BufferedAnswer implements Flow.Subscriber<List<ByteBuffer>> {
 
     static final int MAX_BYTES = 64 * 1024 * 1024;
+    /** The response header naming the model as the provider called it (the body names it as the client asked). */
+    static final String UPSTREAM_MODEL = "x-tokenrouter-upstream-model";
 
     private final Exchange exchange;
     /** The attempt this answer belongs to, and its target. */
@@ -99,7 +104,8 @@ final class BufferedAnswer implements Flow.Subscriber<List<ByteBuffer>> {
         return done;
     }
 
-    private void answer(byte[] bytes) {
+    private void answer(byte[] received) {
+        byte[] bytes = exchange.scrubber().scrub(received);
         int status = head.status();
         String provider = route.provider().name();
         JsonNode json = parseOrNull(bytes);
@@ -108,12 +114,17 @@ final class BufferedAnswer implements Flow.Subscriber<List<ByteBuffer>> {
                 exchange.fail(attempt, GatewayException.upstreamInvalid(provider, "the body is not JSON: " + snippet(bytes)), null);
                 return;
             }
-            if (exchange.capturedAnswer != null) {
+            if (exchange.capturedAnswer != null || exchange.endpoint == Endpoint.RESPONSES) {
                 exchange.responseId = AnswerText.id(json);
+                exchange.conversationId = AnswerText.conversationId(json);
+            }
+            if (exchange.capturedAnswer != null) {
                 exchange.capture(AnswerText.of(json));
             }
-            exchange.respond(attempt, Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(bytes).build(),
-                    usageOf(json), "ok", null);
+            exchange.noteUpstreamModel(AnswerModel.upstreamName(json));
+            exchange.respond(attempt, Response.status(status).type(MediaType.APPLICATION_JSON_TYPE)
+                    .entity(exchange.namingAskedModel(bytes))
+                    .header(UPSTREAM_MODEL, exchange.upstreamModelHeader()).build(), usageOf(json), "ok", null);
         } else if (status / 100 == 3) {
             exchange.fail(attempt, GatewayException.upstreamInvalid(provider, "unexpected redirect (HTTP " + status + ")"), null);
         } else {
@@ -125,7 +136,7 @@ final class BufferedAnswer implements Flow.Subscriber<List<ByteBuffer>> {
         GatewayException error = new GatewayException(status, "upstream_error", "upstream_http_" + status, null,
                 "Provider '" + route.provider().name() + "' answered HTTP " + status);
         Response.ResponseBuilder response = Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(body);
-        String retryAfter = head.header().apply("retry-after");
+        String retryAfter = exchange.scrubber().scrub(head.header().apply("retry-after"));
         if (retryAfter != null) {
             response.header("Retry-After", retryAfter);
         }

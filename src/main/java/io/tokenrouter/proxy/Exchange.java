@@ -10,6 +10,8 @@ import io.tokenrouter.quota.Reservation;
 import io.tokenrouter.routing.Route;
 import io.tokenrouter.usage.TokenEstimator;
 import io.tokenrouter.usage.UsageRecord;
+import io.tokenrouter.upstream.AnswerModel;
+import io.tokenrouter.upstream.CredentialScrubber;
 import io.tokenrouter.upstream.UpstreamAdapter;
 import jakarta.ws.rs.container.AsyncResponse;
 import jakarta.ws.rs.core.Response;
@@ -34,6 +36,13 @@ final class Exchange {
     final Caller caller;
     /** The current attempt's target. */
     volatile Route route;
+    /** Removes the current target's credentials from what it answers. */
+    private volatile CredentialScrubber scrubber;
+    /** Names the answer's model as the client asked for it. */
+    private final AnswerModel answerModel;
+    /** The provider's own name for the model, from its answer or first event (null until seen), and as JSON. */
+    private volatile String upstreamModelName;
+    private volatile byte[] upstreamModelJson;
     final Endpoint endpoint;
     final boolean stream;
     /** The gateway added {@code stream_options.include_usage}; the usage-only event is not the client's. */
@@ -48,6 +57,8 @@ final class Exchange {
     private volatile String upstreamRequestId;
     /** The {@code id} of the answer (chat, completion or response id), for conversation threads. */
     volatile String responseId;
+    /** The Responses API conversation the answer belongs to, if it names one. */
+    volatile String conversationId;
     /** Reassembled answer text for conversation capture; null when capture is off. */
     final StringBuilder capturedAnswer;
     private final long startNanos;
@@ -81,6 +92,9 @@ final class Exchange {
         this.client = trace.client;
         this.caller = caller;
         this.route = route;
+        this.scrubber = route.provider().scrubber();
+        String asked = trace.requestedModel;
+        this.answerModel = AnswerModel.of(asked == null || asked.isBlank() ? route.publicModel() : asked.trim());
         this.endpoint = endpoint;
         this.stream = stream;
         this.dropUsageEvent = dropUsageEvent;
@@ -94,6 +108,41 @@ final class Exchange {
         this.attempts = java.util.Objects.requireNonNull(attempts);
         this.deadlineNanos = deadlineNanos;
         this.attemptStartNanos = startNanos;
+    }
+
+    /** Notes the provider's name for the model from its answer or first event; the first one counts. */
+    void noteUpstreamModel(String name) {
+        if (upstreamModelName == null && name != null) {
+            upstreamModelJson = AnswerModel.quoted(name);
+            upstreamModelName = name;
+        }
+    }
+
+    /** {@code json} (an answer or an event) naming the model as the client asked for it. */
+    byte[] namingAskedModel(byte[] json) {
+        return answerModel.rewrite(json, upstreamModelJson);
+    }
+
+    /**
+     * The provider's name for the model as a response header value: printable ASCII of reasonable length,
+     * or null (a provider's answer must not be able to add headers of its own).
+     */
+    String upstreamModelHeader() {
+        String name = upstreamModelName;
+        if (name == null || name.isEmpty() || name.length() > 200) {
+            return null;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            if (name.charAt(i) < 0x20 || name.charAt(i) > 0x7e) {
+                return null;
+            }
+        }
+        return scrubber.scrub(name);
+    }
+
+    /** What removes the current target's credentials from its answer (body, events, headers). */
+    CredentialScrubber scrubber() {
+        return scrubber;
     }
 
     /** How an abandoned attempt's successor is started. */
@@ -116,7 +165,7 @@ final class Exchange {
         upstreamAnswered = true;
         attemptStatus = status;
         attemptRetryAfter = status == 429 ? retryAfter(header.apply("retry-after")) : null;
-        upstreamRequestId = header.apply("x-request-id");
+        upstreamRequestId = scrubber.scrub(header.apply("x-request-id"));
         completion.upstreamHeaders(route.provider().name(), header);
     }
 
@@ -237,6 +286,7 @@ final class Exchange {
         attempts.ended(route, attemptStatus, (now - attemptStartNanos) / 1_000_000);
         completion.attemptEnded(route, attemptStatus, attemptRetryAfter, false, true);
         route = next;
+        scrubber = next.provider().scrubber();
         keyIndex = -1;
         startAttempt(now, send);
         return true;
@@ -244,6 +294,8 @@ final class Exchange {
 
     private void startAttempt(long now, java.util.function.Consumer<Exchange> send) {
         upstreamRequestId = null;
+        upstreamModelName = null;
+        upstreamModelJson = null;
         attemptRetryAfter = null;
         if (capturedAnswer != null) {
             capturedAnswer.setLength(0);
@@ -312,7 +364,7 @@ final class Exchange {
                 error == null ? null : error.getMessage(), upstreamRequestId, tries));
     }
 
-    /** Keeps answer text for conversation capture, up to {@code conversation_max_bytes} characters. */
+    /** Keeps answer text for conversation capture, up to {@code conversation_max_bytes} characters and a margin. */
     void capture(CharSequence text) {
         int limit = completion.captureLimit();
         if (capturedAnswer != null && capturedAnswer.length() < limit) {

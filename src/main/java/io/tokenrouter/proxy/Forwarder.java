@@ -3,6 +3,7 @@ package io.tokenrouter.proxy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tokenrouter.access.Caller;
+import io.tokenrouter.access.ResponseOwners;
 import io.tokenrouter.api.Endpoint;
 import io.tokenrouter.api.GatewayException;
 import io.tokenrouter.api.Json;
@@ -44,6 +45,8 @@ public class Forwarder {
 
     private static final String USER_AGENT = "TokenRouter/0.1";
     private static final String FALLBACK_MODELS = "models";
+    /** The longest model name a request may give: longer than any provider's ids, short enough to compare cheaply. */
+    static final int MAX_MODEL_NAME = 256;
 
     @Inject
     Routes routes;
@@ -57,6 +60,8 @@ public class Forwarder {
     QuotaGate quotaGate;
     @Inject
     GatewaySettings settings;
+    @Inject
+    ResponseOwners owners;
 
     private final UpstreamAdapter adapter = OpenAiPassthroughAdapter.INSTANCE;
 
@@ -73,6 +78,9 @@ public class Forwarder {
         Route route = attempts.next();
         trace.route = route;
         checkFallbackModels(caller, table, route, body);
+        if (endpoint == Endpoint.RESPONSES) {
+            checkContinuation(caller, plan, body);
+        }
         Reservation reservation = reserve(caller, endpoint, body);
         boolean dropUsageEvent = adapter.prepare(body, route.upstreamModel(), endpoint, stream);
         trace.forwarded = true;
@@ -120,6 +128,20 @@ public class Forwarder {
         } catch (RuntimeException e) {
             exchange.fail(attempt, UpstreamFailures.map(route.provider(), e), null);
         }
+    }
+
+    /**
+     * A Responses API request that continues a response ({@code previous_response_id}) or a conversation
+     * ({@code conversation}, an id or an object with one) must continue one of the caller's team.
+     */
+    private void checkContinuation(Caller caller, RoutePlan plan, ObjectNode body) {
+        java.util.Set<String> providers = new java.util.LinkedHashSet<>();
+        plan.routes().forEach(r -> providers.add(r.provider().name()));
+        owners.checkContinuation(caller, providers, "previous_response_id", Json.textOrNull(body, "previous_response_id"));
+        JsonNode conversation = body.get("conversation");
+        String conversationId = conversation == null ? null
+                : conversation.isTextual() ? conversation.asText() : Json.textOrNull(conversation, "id");
+        owners.checkContinuation(caller, providers, "conversation", conversationId);
     }
 
     /** Takes the caller's quotas before forwarding: one request, and the most tokens it may use ({@link TokenBudget}). */
@@ -228,6 +250,10 @@ public class Forwarder {
         JsonNode model = body.get("model");
         if (model != null && !model.isNull() && !model.isTextual()) {
             throw GatewayException.invalidRequest("model", "'model' must be a string.");
+        }
+        if (model != null && model.isTextual() && model.asText().length() > MAX_MODEL_NAME) {
+            throw GatewayException.invalidRequest("model", "'model' is " + model.asText().length()
+                    + " characters long; a model name has at most " + MAX_MODEL_NAME + ".");
         }
         return model == null || model.isNull() ? null : model.asText();
     }

@@ -1,6 +1,8 @@
 package io.tokenrouter.proxy;
 
 import io.tokenrouter.access.Caller;
+import io.tokenrouter.access.ResponseOwners;
+import io.tokenrouter.api.Endpoint;
 import io.tokenrouter.api.Usage;
 import io.tokenrouter.routing.Route;
 import io.tokenrouter.config.GatewaySettings;
@@ -22,8 +24,9 @@ import java.util.logging.Logger;
 
 /**
  * Everything that happens once per finished request, whichever way it finished: the quota reservation
- * is settled, the usage record queued (its stage tells when it is stored), metrics counted, an upstream failure logged as an event, and the
- * conversation captured when that is switched on. Nothing here may fail the request.
+ * is settled, the usage record queued (its stage tells when it is stored), metrics counted, an upstream
+ * failure logged as an event, a Responses API answer's owner noted, and the conversation captured when that
+ * is switched on. Nothing here may fail the request.
  */
 @ApplicationScoped
 public class RequestCompletion {
@@ -48,6 +51,8 @@ public class RequestCompletion {
     ClientWrites clientWrites;
     @Inject
     TargetHealth health;
+    @Inject
+    ResponseOwners owners;
 
     /** Whether {@code route}'s target is cooling down on this node. */
     boolean cooling(Route route) {
@@ -95,8 +100,9 @@ public class RequestCompletion {
         return caller.captureConversations() || table.conversationsEnabled();
     }
 
+    /** How much answer text is kept for capture: past the limit, so that a secret across it is redacted whole. */
     int captureLimit() {
-        return settings.conversationMaxBytes();
+        return ConversationRecorder.answerCaptureLimit(settings.conversationMaxBytes());
     }
 
     void upstreamHeaders(String provider, java.util.function.Function<String, String> header) {
@@ -132,6 +138,10 @@ public class RequestCompletion {
             metrics.observe(record);
             if (record.errorType() != null && record.errorType().startsWith("upstream_")) {
                 events.providerFailure(record.provider(), "Request " + record.requestId() + ": " + record.errorMessage());
+            }
+            if (exchange.endpoint == Endpoint.RESPONSES && record.status() < 400) {
+                owners.remember(record.provider(), exchange.responseId, record.keyId(), record.teamId());
+                owners.remember(record.provider(), exchange.conversationId, record.keyId(), record.teamId());
             }
             if (exchange.capturedAnswer != null && record.status() < 400) {
                 conversations.capture(new CapturedExchange(record.requestId(), record.time(), record.keyId(),

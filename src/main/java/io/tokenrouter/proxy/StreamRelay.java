@@ -7,6 +7,7 @@ import io.tokenrouter.api.GatewayException;
 import io.tokenrouter.api.Json;
 import io.tokenrouter.api.Usage;
 import io.tokenrouter.routing.Route;
+import io.tokenrouter.upstream.AnswerModel;
 import io.tokenrouter.upstream.AnswerText;
 import io.tokenrouter.upstream.SseEvent;
 import io.tokenrouter.upstream.SseParser;
@@ -33,7 +34,8 @@ import org.glassfish.jersey.server.ChunkedOutput;
  *
  * <p>The client's response is committed at the first valid event, so a malformed start or an early
  * failure still gets a proper error status. Usage is read from the events that carry it; the usage-only
- * event the gateway asked for is withheld. The event that ends the answer ({@code [DONE]}, or the
+ * event the gateway asked for is withheld, and the provider's own credentials are removed from every
+ * event. The event that ends the answer ({@code [DONE]}, or the
  * Responses API's {@code response.completed}, {@code response.incomplete} or {@code response.failed}) and
  * anything after it are written only once the request's usage record is stored, so a client never holds
  * a complete answer the gateway has no record of. If the client goes away, the upstream call is
@@ -158,13 +160,14 @@ final class StreamRelay implements Flow.Subscriber<List<ByteBuffer>> {
         return events;
     }
 
-    private void onEvent(SseEvent event) {
+    private void onEvent(SseEvent received) {
         if (stopped || parseFailure != null) {
             return;
         }
+        SseEvent event = scrubbed(received);
         synchronized (tail) {
             if (!tail.isEmpty()) {
-                tail.add(event.raw());
+                tail.add(exchange.namingAskedModel(event.raw()));
                 return;
             }
         }
@@ -176,6 +179,11 @@ final class StreamRelay implements Flow.Subscriber<List<ByteBuffer>> {
                 return;
             }
             exchange.adapter.usage(json).ifPresent(u -> reported = u);
+            exchange.noteUpstreamModel(AnswerModel.upstreamName(json));
+            if (exchange.responseId == null && exchange.endpoint == Endpoint.RESPONSES) {
+                exchange.responseId = AnswerText.id(json);
+                exchange.conversationId = AnswerText.conversationId(json);
+            }
             if (exchange.dropUsageEvent && exchange.adapter.isGatewayUsageEvent(json, exchange.endpoint)) {
                 return;
             }
@@ -184,13 +192,21 @@ final class StreamRelay implements Flow.Subscriber<List<ByteBuffer>> {
         if (exchange.capturedAnswer != null) {
             captureText(event, json);
         }
+        byte[] relayed = exchange.namingAskedModel(event.raw());
         if (endsAnswer(event, json)) {
             synchronized (tail) {
-                tail.add(event.raw());
+                tail.add(relayed);
             }
         } else {
-            batch.add(event.raw());
+            batch.add(relayed);
         }
+    }
+
+    /** The event without the provider's credentials; the same event when it holds none. */
+    private SseEvent scrubbed(SseEvent event) {
+        byte[] raw = exchange.scrubber().scrub(event.raw());
+        return raw == event.raw() ? event
+                : new SseEvent(raw, exchange.scrubber().scrub(event.event()), exchange.scrubber().scrub(event.data()));
     }
 
     private boolean endsAnswer(SseEvent event, JsonNode json) {
@@ -253,6 +269,7 @@ final class StreamRelay implements Flow.Subscriber<List<ByteBuffer>> {
                     exchange.commit(Response.ok(output, "text/event-stream")
                             .header("Cache-Control", "no-cache")
                             .header("X-Accel-Buffering", "no")
+                            .header(BufferedAnswer.UPSTREAM_MODEL, exchange.upstreamModelHeader())
                             .build());
                 }
                 output.write(raw);

@@ -1,16 +1,19 @@
 package io.tokenrouter.routing;
 
 import io.tokenrouter.upstream.AuthStyle;
+import io.tokenrouter.upstream.CredentialScrubber;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 
 /**
  * What the proxy needs to call one provider: where, with which credential (or pool of keys, used in
- * turn by weight), with which timeouts.
+ * turn by weight), with which timeouts, whether a model its list leaves out is forwarded as asked, and
+ * what removes its credentials from its answers (made once, with the target).
  */
 public record ProviderTarget(String name, URI baseUrl, String credential, AuthStyle authStyle,
-                             Duration connectTimeout, Duration readTimeout, List<Key> keys) {
+                             Duration connectTimeout, Duration readTimeout, List<Key> keys,
+                             boolean forwardsUnlistedModels, CredentialScrubber scrubber) {
 
     /** One key of a provider's pool. */
     public record Key(String credential, int weight) {
@@ -22,12 +25,24 @@ public record ProviderTarget(String name, URI baseUrl, String credential, AuthSt
 
     public ProviderTarget {
         keys = keys == null ? List.of() : List.copyOf(keys);
+        if (scrubber == null) {
+            List<String> all = new java.util.ArrayList<>();
+            all.add(credential);
+            keys.forEach(k -> all.add(k.credential()));
+            scrubber = CredentialScrubber.of(all);
+        }
     }
 
-    /** A provider with one key (or none). */
+    /** A provider; its scrubber is made from its credentials. */
+    public ProviderTarget(String name, URI baseUrl, String credential, AuthStyle authStyle, Duration connectTimeout,
+                          Duration readTimeout, List<Key> keys, boolean forwardsUnlistedModels) {
+        this(name, baseUrl, credential, authStyle, connectTimeout, readTimeout, keys, forwardsUnlistedModels, null);
+    }
+
+    /** A provider with one key (or none) that routes only the models it lists (once it has listed some). */
     public ProviderTarget(String name, URI baseUrl, String credential, AuthStyle authStyle, Duration connectTimeout,
                           Duration readTimeout) {
-        this(name, baseUrl, credential, authStyle, connectTimeout, readTimeout, List.of());
+        this(name, baseUrl, credential, authStyle, connectTimeout, readTimeout, List.of(), false);
     }
 
     /** The header that carries {@code key} (one of the pool's, or the single credential), or none. */

@@ -225,6 +225,32 @@ class FoundationIT extends DeployedGateway {
         assertThat(row.path("model").asText()).as("logged under its provider/model id").isEqualTo("mock/gpt-4o-mini");
     }
 
+    /** Issue 24, item 7: per provider, a model its list does not name is forwarded or refused, as set. */
+    @Test
+    void aProviderCanForwardModelsItsListDoesNotName() throws Exception {
+        String name = unique("partial");
+        JsonNode created = providerWithDiscoveredModels(name);
+        assertThat(created.path("forward_unlisted_models").asBoolean())
+                .as("a provider without a preset takes its list at its word").isFalse();
+        String unlisted = "{\"model\":\"" + name + "/ft:gpt-4o-mini:acme::x1\",\"messages\":[]}";
+
+        assertThat(gateway().post("v1/chat/completions", unlisted).statusCode()).isEqualTo(404);
+        HttpResponse<String> forward = admin().patch("api/providers/" + name, fields("forward_unlisted_models", true));
+        assertThat(GatewayClient.json(forward.body()).path("forward_unlisted_models").asBoolean()).isTrue();
+        assertThat(GatewayClient.json(forward.body()).path("forward_unlisted_models_by_default").asBoolean()).isFalse();
+        HttpResponse<String> forwarded = gateway().post("v1/chat/completions", unlisted);
+        assertThat(forwarded.statusCode()).as(forwarded.body()).isEqualTo(200);
+        assertThat(GatewayClient.json(upstream().last("POST", "/v1/chat/completions").body()).path("model").asText())
+                .isEqualTo("ft:gpt-4o-mini:acme::x1");
+
+        HttpResponse<String> back = admin().patch("api/providers/" + name, fields("forward_unlisted_models", "default"));
+        assertThat(GatewayClient.json(back.body()).path("forward_unlisted_models_by_default").asBoolean()).isTrue();
+        assertThat(gateway().post("v1/chat/completions", unlisted).statusCode()).isEqualTo(404);
+        HttpResponse<String> wrong = admin().patch("api/providers/" + name, fields("forward_unlisted_models", "maybe"));
+        assertThat(wrong.statusCode()).isEqualTo(400);
+        assertThat(wrong.body()).contains("forward_unlisted_models");
+    }
+
     // ---------------------------------------------------------------- provider keys cannot leak
 
     @Test
@@ -254,17 +280,103 @@ class FoundationIT extends DeployedGateway {
         assertThat(admin().get("api/logs?q=" + name).body()).doesNotContain(secret);
     }
 
+    /**
+     * Issue 24, item 6: a provider (or a proxy in front of it) that quotes the key it received hands it to
+     * nobody: every key of its pool is removed from error bodies, answers, streamed events and the headers
+     * the gateway keeps, before the client, the log or a capture sees them.
+     */
+    @Test
+    void aProviderThatQuotesItsOwnKeysHandsThemToNobody() throws Exception {
+        String one = "sk-pool-one-" + unique("k");
+        String two = "sk-pool-two-" + unique("k");
+        String name = unique("quoting");
+        String quoted = one + " and " + two;
+        HttpResponse<String> created = admin().post("api/providers", fields("name", name,
+                "base_url", "http://127.0.0.1:" + upstream().port() + "/v1",
+                "api_keys", List.of(fields("key", one), fields("key", two))));
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        String chat = "{\"model\":\"" + name + "/gpt-4o-mini\",\"messages\":[]%s}";
+
+        upstream().on("POST", "/v1/chat/completions", io.tokenrouter.testing.Reply.json(403,
+                "{\"error\":{\"message\":\"Key not allowed for this model: " + quoted + "\",\"type\":\"invalid_request_error\"}}",
+                "x-request-id", "req-" + one));
+        HttpResponse<String> refused = admin().post("v1/chat/completions", String.format(chat, ""));
+        upstream().on("POST", "/v1/chat/completions", io.tokenrouter.testing.Reply.raw(500, "text/html",
+                "<h1>proxy error for key " + quoted + "</h1>"));
+        HttpResponse<String> wrapped = admin().post("v1/chat/completions", String.format(chat, ""));
+        upstream().on("POST", "/v1/chat/completions", io.tokenrouter.testing.Reply.json(200,
+                io.tokenrouter.testing.DefaultReplies.chat("gpt-4o-mini", "Your keys are " + quoted)));
+        HttpResponse<String> answered = admin().post("v1/chat/completions", String.format(chat, ""));
+        upstream().on("POST", "/v1/chat/completions", io.tokenrouter.testing.Reply.sse(List.of(
+                io.tokenrouter.testing.DefaultReplies.chatChunk("gpt-4o-mini", "Your keys: " + one),
+                io.tokenrouter.testing.DefaultReplies.chatChunk("gpt-4o-mini", " and " + two), "[DONE]"), 10));
+        HttpResponse<String> streamed = admin().post("v1/chat/completions", String.format(chat, ",\"stream\":true"));
+
+        assertThat(refused.statusCode()).isEqualTo(403);
+        assertThat(refused.body()).contains("Key not allowed for this model: [provider key] and [provider key]");
+        assertThat(wrapped.statusCode()).isEqualTo(500);
+        assertThat(wrapped.body()).contains("proxy error for key [provider key]");
+        assertThat(answered.statusCode()).isEqualTo(200);
+        assertThat(answered.body()).contains("Your keys are [provider key] and [provider key]");
+        assertThat(streamed.statusCode()).isEqualTo(200);
+        assertThat(streamed.body()).contains("Your keys: [provider key]").contains(" and [provider key]");
+        for (HttpResponse<String> answer : List.of(refused, wrapped, answered, streamed)) {
+            assertThat(answer.body()).doesNotContain(one).doesNotContain(two);
+            assertThat(answer.headers().map().toString()).doesNotContain(one).doesNotContain(two);
+        }
+        JsonNode row = gateway().usage(refused.headers().firstValue("x-request-id").orElseThrow());
+        assertThat(row.toString()).doesNotContain(one).contains("req-[provider key]");
+        assertThat(admin().get("api/logs?limit=200").body()).doesNotContain(one).doesNotContain(two);
+    }
+
+    /**
+     * Issue 24, item 5: a response id the gateway answered for one team does not let another team's key
+     * continue that conversation at a provider organisation both share; the owner's team continues it.
+     */
+    @Test
+    void aPreviousResponseIdContinuesOnlyAConversationOfTheCallersTeam() throws Exception {
+        ApiClient.Team owners = admin().createTeam(fields("name", unique("owners")));
+        ApiClient.Team others = admin().createTeam(fields("name", unique("others")));
+        Key first = admin().createKey(fields("name", unique("owner-1"), "team_id", owners.id()));
+        Key second = admin().createKey(fields("name", unique("owner-2"), "team_id", owners.id()));
+        Key stranger = admin().createKey(fields("name", unique("stranger"), "team_id", others.id()));
+        String id = "resp_" + unique("r").replace('-', '_');
+        upstream().on("POST", "/v1/responses", io.tokenrouter.testing.Reply.json(200,
+                "{\"id\":\"" + id + "\",\"object\":\"response\",\"status\":\"completed\",\"output\":[],"
+                        + "\"usage\":{\"input_tokens\":3,\"output_tokens\":1,\"total_tokens\":4}}"));
+        assertThat(admin().as(first).post("v1/responses", "{\"model\":\"mock/gpt-4o\",\"input\":\"Our roadmap\"}")
+                .statusCode()).isEqualTo(200);
+        upstream().reset();
+        String next = "{\"model\":\"mock/gpt-4o\",\"input\":\"And then?\",\"previous_response_id\":\"" + id + "\"}";
+
+        HttpResponse<String> refused = admin().as(stranger).post("v1/responses", next);
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(404);
+        assertThat(GatewayClient.error(refused).path("code").asText()).isEqualTo("previous_response_not_found");
+        assertThat(GatewayClient.error(refused).path("param").asText()).isEqualTo("previous_response_id");
+        assertThat(upstream().received()).as("not forwarded").isEmpty();
+        JsonNode row = gateway().usage(refused.headers().firstValue("x-request-id").orElseThrow());
+        assertThat(row.path("outcome").asText()).isEqualTo("refused");
+
+        assertThat(admin().as(second).post("v1/responses", next).statusCode()).as("the same team continues it").isEqualTo(200);
+        assertThat(upstream().last("POST", "/v1/responses").body()).contains(id);
+    }
+
     @Test
     void aProviderAddedThroughTheApiHasItsModelsDiscoveredWithoutARefresh() throws Exception {
         String name = unique("fresh");
+
+        providerWithDiscoveredModels(name);
+
+        assertThat(admin().getJson("v1/models").toString()).contains(name + "/gpt-4o-mini");
+    }
+
+    /** Adds a provider on the scripted upstream through the API and waits until its models are discovered. */
+    private JsonNode providerWithDiscoveredModels(String name) throws Exception {
         HttpResponse<String> created = admin().post("api/providers", fields("name", name,
                 "base_url", "http://127.0.0.1:" + upstream().port() + "/v1", "api_key", "sk-upstream-secret"));
         assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
-
-        JsonNode models = admin().awaitJson("v1/models", m -> m.toString().contains(name + "/gpt-4o-mini"),
-                Duration.ofSeconds(10));
-
-        assertThat(models.toString()).contains(name + "/gpt-4o-mini");
+        admin().awaitJson("v1/models", m -> m.toString().contains(name + "/gpt-4o-mini"), Duration.ofSeconds(10));
+        return GatewayClient.json(created.body());
     }
 
     // ---------------------------------------------------------------- sessions and sign-in

@@ -38,6 +38,8 @@ class ProxyIT extends DeployedGateway {
         JsonNode answer = GatewayClient.json(response.body());
         assertThat(answer.path("x_upstream_extra").path("kept").asBoolean()).isTrue();
         assertThat(answer.path("choices").get(0).path("message").path("content").asText()).isEqualTo("Hello!");
+        assertThat(answer.path("model").asText()).as("the model as the client asked for it").isEqualTo("mock/gpt-4o");
+        assertThat(response.headers().firstValue("x-tokenrouter-upstream-model")).hasValue("gpt-4o");
 
         Received sent = upstream().last("POST", "/v1/chat/completions");
         JsonNode forwarded = GatewayClient.json(sent.body());
@@ -87,6 +89,7 @@ class ProxyIT extends DeployedGateway {
                 .isEqualTo("gpt-4o");
         assertThat(gateway().usage(response.headers().firstValue("x-request-id").orElseThrow())
                 .path("model").asText()).isEqualTo("smart");
+        assertThat(GatewayClient.json(response.body()).path("model").asText()).isEqualTo("smart");
     }
 
     @Test
@@ -118,6 +121,8 @@ class ProxyIT extends DeployedGateway {
         assertThat(lines).hasSize(21);
         assertThat(lines.get(20)).isEqualTo("data: [DONE]");
         assertThat(lines).noneMatch(l -> l.contains("\"usage\""));
+        assertThat(lines.subList(0, 20)).allMatch(l -> l.contains("\"model\":\"mock/gpt-4o\""));
+        assertThat(response.headers().firstValue("x-tokenrouter-upstream-model")).hasValue("gpt-4o");
 
         JsonNode forwarded = GatewayClient.json(upstream().last("POST", "/v1/chat/completions").body());
         assertThat(forwarded.path("stream_options").path("include_usage").asBoolean()).isTrue();
