@@ -8,7 +8,8 @@ import java.util.List;
  * Null fields fall back to the preset's or the global defaults when the provider is stored.
  */
 public record ProviderSettings(String name, String preset, String baseUrl, String apiKey, boolean enabled,
-                               Duration connectTimeout, Duration readTimeout, List<PoolKey> apiKeys) {
+                               Duration connectTimeout, Duration readTimeout, List<PoolKey> apiKeys,
+                               Boolean forwardUnlistedModels) {
 
     /** One key of {@code api_keys}: a string, or a table with {@code key} and {@code weight}. */
     public record PoolKey(String key, int weight) {
@@ -20,6 +21,6 @@ public record ProviderSettings(String name, String preset, String baseUrl, Strin
 
     public ProviderSettings(String name, String preset, String baseUrl, String apiKey, boolean enabled,
                             Duration connectTimeout, Duration readTimeout) {
-        this(name, preset, baseUrl, apiKey, enabled, connectTimeout, readTimeout, null);
+        this(name, preset, baseUrl, apiKey, enabled, connectTimeout, readTimeout, null, null);
     }
 }

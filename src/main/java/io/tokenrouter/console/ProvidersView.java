@@ -1,12 +1,14 @@
 package io.tokenrouter.console;
 
 import io.tokenrouter.access.Caller;
+import io.tokenrouter.config.Durations;
 import io.tokenrouter.provider.ConnectionTestResult;
 import io.tokenrouter.provider.PresetView;
 import io.tokenrouter.provider.ProviderAdmin;
 import io.tokenrouter.provider.ProviderDraft;
 import io.tokenrouter.provider.ProviderService;
 import io.tokenrouter.provider.ProviderView;
+import io.tokenrouter.provider.UnlistedModels;
 import jakarta.faces.view.ViewScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
@@ -43,6 +45,8 @@ public class ProvidersView implements Serializable {
     private boolean enabled = true;
     private String connectTimeout;
     private String readTimeout;
+    /** "default", "forward" or "refuse": what happens to a model the provider does not list. */
+    private String unlisted = "default";
 
     public List<ProviderView> getProviders() {
         if (list == null) {
@@ -64,6 +68,7 @@ public class ProvidersView implements Serializable {
         enabled = true;
         connectTimeout = null;
         readTimeout = null;
+        unlisted = "default";
         presetChosen();
     }
 
@@ -76,6 +81,7 @@ public class ProvidersView implements Serializable {
         enabled = p.enabled();
         connectTimeout = p.connectTimeoutMs() == null ? null : p.connectTimeoutMs() + "ms";
         readTimeout = p.readTimeoutMs() == null ? null : p.readTimeoutMs() + "ms";
+        unlisted = p.forwardUnlistedModelsByDefault() ? "default" : p.forwardUnlistedModels() ? "forward" : "refuse";
     }
 
     /** Choosing a preset fills in its URL (which may still be changed). */
@@ -91,7 +97,9 @@ public class ProvidersView implements Serializable {
     public void save() {
         Caller caller = Console.caller();
         ProviderDraft draft = new ProviderDraft(Console.text(name), Console.text(preset), Console.text(baseUrl), Console.text(apiKey), enabled,
-                Console.text(connectTimeout), Console.text(readTimeout), null);
+                Console.text(connectTimeout), Console.text(readTimeout), null, null,
+                "forward".equals(unlisted) ? UnlistedModels.FORWARD : "refuse".equals(unlisted) ? UnlistedModels.REFUSE
+                        : UnlistedModels.PRESET_DEFAULT);
         apiKey = null;
         ProviderView saved = editing == null
                 ? Console.attempt(() -> providers.create(caller, draft), "Added provider '" + name + "'; its models are being discovered.")
@@ -145,6 +153,27 @@ public class ProvidersView implements Serializable {
         return Console.relative(t);
     }
 
+    /** What happens to a model the provider does not list, as the table says it. */
+    public String unlistedOf(ProviderView p) {
+        return (p.forwardUnlistedModels() ? "forwarded" : "refused") + (p.forwardUnlistedModelsByDefault() ? " (default)" : "");
+    }
+
+    /** The gateway-wide timeouts a provider without its own uses. */
+    public String getDefaultConnectTimeout() {
+        return Durations.format(providers.defaultConnectTimeout());
+    }
+
+    public String getDefaultReadTimeout() {
+        return Durations.format(providers.defaultReadTimeout());
+    }
+
+    public String getUnlisted() {
+        return unlisted;
+    }
+
+    public void setUnlisted(String unlisted) {
+        this.unlisted = unlisted;
+    }
 
     public boolean isEditingNow() {
         return editing != null;

@@ -55,6 +55,15 @@ public class ProviderAdmin {
         return get(name);
     }
 
+    /** The gateway-wide timeouts of a provider that sets none of its own. */
+    public java.time.Duration defaultConnectTimeout() {
+        return settings.connectTimeout();
+    }
+
+    public java.time.Duration defaultReadTimeout() {
+        return settings.readTimeout();
+    }
+
     public List<PresetView> presets(Caller actor) {
         Authorization.requireAdmin(actor);
         return Arrays.stream(ProviderPreset.values()).map(PresetView::of).toList();
@@ -170,6 +179,9 @@ public class ProviderAdmin {
         }
         if (draft.position() != null) {
             p.setPosition(draft.position());
+        }
+        if (draft.forwardUnlistedModels() != null) {
+            p.setForwardUnlistedModels(draft.forwardUnlistedModels().stored());
         }
         p.setConnectTimeoutMs(timeout("connect_timeout", draft.connectTimeout(), p.getConnectTimeoutMs()));
         p.setReadTimeoutMs(timeout("read_timeout", draft.readTimeout(), p.getReadTimeoutMs()));

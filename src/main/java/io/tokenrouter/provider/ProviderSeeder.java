@@ -85,6 +85,7 @@ public class ProviderSeeder {
         p.setEnabled(configured.enabled());
         p.setConnectTimeoutMs(configured.connectTimeout() == null ? null : configured.connectTimeout().toMillis());
         p.setReadTimeoutMs(configured.readTimeout() == null ? null : configured.readTimeout().toMillis());
+        p.setForwardUnlistedModels(configured.forwardUnlistedModels());
         p.setSource(Provider.SOURCE_CONFIG);
         providers.store(p);
     }

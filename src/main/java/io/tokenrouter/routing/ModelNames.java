@@ -5,10 +5,21 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 
-/** Finds the known model ids closest to a name a client got wrong, for "did you mean" answers. */
-final class ModelNames {
+/**
+ * Model ids as providers list them, and the known ids closest to a name a client got wrong, for "did you
+ * mean" answers.
+ */
+public final class ModelNames {
+
+    /** A prefix some providers' lists put before every id (Gemini's OpenAI-compatible list: {@code models/…}). */
+    private static final String LIST_PREFIX = "models/";
 
     private ModelNames() {
+    }
+
+    /** An id as the gateway keeps a provider's list: without the {@code models/} prefix some lists carry. */
+    public static String listed(String id) {
+        return id.startsWith(LIST_PREFIX) && id.length() > LIST_PREFIX.length() ? id.substring(LIST_PREFIX.length()) : id;
     }
 
     /** Up to {@code limit} ids within a few edits of {@code wanted} (compared without provider prefix too), closest first. */

@@ -62,8 +62,9 @@ public final class RouteTable {
      * throws 400 (no model at all), 403 (not on the allow-list) or 404 (nothing serves it). The rule: an
      * alias goes to its target for the active profile; {@code provider/model} to that provider; anything
      * else, whole, to the default provider (else the first enabled one). A model the chosen provider's
-     * discovered list lacks is a 404 naming the closest known ids; while a provider's list is unknown
-     * (never discovered, or empty) its models are forwarded as asked. A routed model's public name is its
+     * discovered list lacks (compared without a {@code models/} prefix, which some lists carry) is a 404
+     * naming the closest known ids, unless the provider forwards unlisted models; while a provider's list is
+     * unknown (never discovered, or empty) its models are forwarded as asked. A routed model's public name is its
      * {@code provider/model} id, the same in the log, the analytics, the metrics and {@code /v1/models}.
      */
     public Route resolve(String requested) {
@@ -125,7 +126,7 @@ public final class RouteTable {
             provider = fallbackProvider(model);
         }
         Set<String> known = knownModels.getOrDefault(provider.name(), Set.of());
-        if (!known.isEmpty() && !known.contains(upstream)) {
+        if (!known.isEmpty() && !known.contains(ModelNames.listed(upstream)) && !provider.forwardsUnlistedModels()) {
             throw unknownModel(model, provider.name());
         }
         return new Route(provider, upstream, provider.name() + "/" + upstream);
@@ -134,9 +135,10 @@ public final class RouteTable {
     private GatewayException unknownModel(String model, String provider) {
         List<String> close = ModelNames.closest(model, modelIds, 3);
         return new GatewayException(404, "invalid_request_error", "model_not_found", "model",
-                "The model '" + model + "' does not exist at provider '" + provider + "'"
+                "The model '" + model + "' is not in the model list of provider '" + provider + "'"
                         + (close.isEmpty() ? "." : "; did you mean " + String.join(", ", close) + "?")
-                        + " GET /v1/models lists every model.");
+                        + " GET /v1/models lists every model; an administrator can let this provider forward"
+                        + " models it does not list (forward_unlisted_models).");
     }
 
     private ProviderTarget fallbackProvider(String model) {

@@ -11,6 +11,7 @@ import io.tokenrouter.store.SecretCipher;
 import io.tokenrouter.store.Setting;
 import io.tokenrouter.store.SettingRepository;
 import io.tokenrouter.upstream.AuthStyle;
+import io.tokenrouter.upstream.ProviderPreset;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.net.URI;
@@ -113,7 +114,9 @@ public class Routes {
                 AuthStyle.valueOf(p.getAuthStyle()),
                 p.getConnectTimeoutMs() == null ? settings.connectTimeout() : Duration.ofMillis(p.getConnectTimeoutMs()),
                 p.getReadTimeoutMs() == null ? settings.readTimeout() : Duration.ofMillis(p.getReadTimeoutMs()),
-                p.getApiKeyPoolSealed() == null ? List.of() : io.tokenrouter.provider.KeyPool.read(cipher.open(p.getApiKeyPoolSealed())));
+                p.getApiKeyPoolSealed() == null ? List.of() : io.tokenrouter.provider.KeyPool.read(cipher.open(p.getApiKeyPoolSealed())),
+                p.getForwardUnlistedModels() != null ? p.getForwardUnlistedModels()
+                        : ProviderPreset.forwardsUnlistedByDefault(p.getPreset()));
     }
 
     private Map<String, List<AliasTarget>> aliasMap() {

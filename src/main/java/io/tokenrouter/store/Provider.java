@@ -41,6 +41,9 @@ public class Provider {
     private Long connectTimeoutMs;
     @Column(name = "read_timeout_ms")
     private Long readTimeoutMs;
+    /** Whether models the provider does not list are forwarded as asked; null: its preset's default. */
+    @Column(name = "forward_unlisted_models")
+    private Boolean forwardUnlistedModels;
     private String source;
     @Column(name = "models_refreshed_at")
     private Instant modelsRefreshedAt;
@@ -81,4 +84,12 @@ public class Provider {
     public void setLastError(String lastError) { this.lastError = lastError; }
     public Instant getUpdatedAt() { return updatedAt; }
     public void setUpdatedAt(Instant updatedAt) { this.updatedAt = updatedAt; }
+
+    public Boolean getForwardUnlistedModels() {
+        return forwardUnlistedModels;
+    }
+
+    public void setForwardUnlistedModels(Boolean forwardUnlistedModels) {
+        this.forwardUnlistedModels = forwardUnlistedModels;
+    }
 }

@@ -109,6 +109,29 @@ class RouteTableTest {
         assertThat(failure(table(), "openai/any-model-at-all").status()).isEqualTo(404);
     }
 
+    /** Issue 24, item 7: a provider known to list only part of what it serves forwards the rest as asked. */
+    @Test
+    void aProviderThatForwardsUnlistedModelsRoutesAModelItDoesNotList() {
+        enabled = List.of(new ProviderTarget("openai", URI.create("https://openai.example/v1"), "key-openai",
+                AuthStyle.BEARER, Duration.ofSeconds(1), Duration.ofSeconds(30), List.of(), true), provider("groq"));
+
+        Route route = table().resolve("openai/ft:gpt-4o-mini:acme::abc123");
+
+        assertThat(route.upstreamModel()).isEqualTo("ft:gpt-4o-mini:acme::abc123");
+        assertThat(route.qualifiedModel()).isEqualTo("openai/ft:gpt-4o-mini:acme::abc123");
+        assertThat(failure(table(), "groq/not-listed").getMessage()).contains("forward_unlisted_models");
+    }
+
+    /** Gemini's OpenAI-compatible list names its models {@code models/…}; either spelling is the listed model. */
+    @Test
+    void aModelIsFoundWithOrWithoutTheModelsPrefixOfItsList() {
+        discovered = Map.of("openai", List.of("gemini-2.0-flash"), "groq", List.of("llama-3.3-70b"));
+
+        assertThat(table().resolve("openai/gemini-2.0-flash").upstreamModel()).isEqualTo("gemini-2.0-flash");
+        assertThat(table().resolve("openai/models/gemini-2.0-flash").upstreamModel()).isEqualTo("models/gemini-2.0-flash");
+        assertThat(failure(table(), "openai/models/").status()).isEqualTo(404);
+    }
+
     @Test
     void routesUnprefixedModelToTheFirstEnabledProviderWithoutADefaultProvider() {
         defaultProvider = null;
