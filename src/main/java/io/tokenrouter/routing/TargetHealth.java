@@ -39,6 +39,9 @@ public class TargetHealth {
     Scheduler scheduler;
 
     private final Map<String, State> states = new ConcurrentHashMap<>();
+    /** Time, as a monotonic count of nanoseconds and as wall-clock instants for the views (tests move both). */
+    java.util.function.LongSupplier nanoTime = System::nanoTime;
+    java.time.Clock clock = java.time.Clock.systemUTC();
 
     /** One target's failures within the window and its cool-down, if any. */
     private static final class State {
@@ -69,7 +72,7 @@ public class TargetHealth {
             return false;
         }
         synchronized (s) {
-            return s.coolingUntil != null && System.nanoTime() < s.coolingUntilNanos;
+            return s.coolingUntil != null && nanoTime.getAsLong() < s.coolingUntilNanos;
         }
     }
 
@@ -124,10 +127,10 @@ public class TargetHealth {
     }
 
     /** Under the state's lock: remembers the failure; answers the time. */
-    private static long noteFailure(State s, int status) {
+    private long noteFailure(State s, int status) {
         s.lastStatus = status;
-        s.lastFailure = Instant.now();
-        return System.nanoTime();
+        s.lastFailure = clock.instant();
+        return nanoTime.getAsLong();
     }
 
     private Duration backOff(State s) {
@@ -138,13 +141,13 @@ public class TargetHealth {
      * Under the state's lock: cools the target down for {@code wait} (a running cool-down is only ever
      * extended); answers the event to log when this starts a cool-down, else null.
      */
-    private static String coolDown(State s, String target, long now, Duration wait, String why) {
+    private String coolDown(State s, String target, long now, Duration wait, String why) {
         boolean coolingNow = s.coolingUntil != null && now < s.coolingUntilNanos;
         if (coolingNow && now + wait.toNanos() <= s.coolingUntilNanos) {
             return null;
         }
         s.coolingUntilNanos = now + wait.toNanos();
-        s.coolingUntil = Instant.now().plus(wait);
+        s.coolingUntil = clock.instant().plus(wait);
         s.reason = why;
         s.failures.clear();
         if (coolingNow) {
@@ -181,7 +184,7 @@ public class TargetHealth {
 
     /** Every tracked target, cooling ones first. */
     public List<View> view() {
-        long now = System.nanoTime();
+        long now = nanoTime.getAsLong();
         List<View> result = new ArrayList<>();
         states.forEach((target, s) -> {
             synchronized (s) {
@@ -198,7 +201,7 @@ public class TargetHealth {
 
     /** Logs, once, the end of each cool-down that ran out. */
     void announceEnds() {
-        long now = System.nanoTime();
+        long now = nanoTime.getAsLong();
         states.forEach((target, s) -> {
             boolean ended;
             synchronized (s) {
@@ -214,7 +217,7 @@ public class TargetHealth {
     }
 
     private void forgetQuiet() {
-        long now = System.nanoTime();
+        long now = nanoTime.getAsLong();
         long window = settings.cooldownWindow().toNanos();
         states.entrySet().removeIf(e -> {
             synchronized (e.getValue()) {

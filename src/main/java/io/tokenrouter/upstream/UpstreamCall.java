@@ -1,12 +1,7 @@
 package io.tokenrouter.upstream;
 
-import java.io.EOFException;
-import java.net.ConnectException;
-import java.net.NoRouteToHostException;
-import java.net.SocketException;
 import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CancellationException;
@@ -14,16 +9,10 @@ import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import java.util.function.Supplier;
-import java.util.logging.Level;
-import java.util.logging.Logger;
-import org.eclipse.jetty.client.Connection;
-import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.Response;
 import org.eclipse.jetty.client.Result;
 import org.eclipse.jetty.io.Content;
-import org.eclipse.jetty.util.Promise;
 import org.eclipse.jetty.util.thread.Scheduler;
 
 /**
@@ -36,12 +25,10 @@ import org.eclipse.jetty.util.thread.Scheduler;
  * <p>Failures before the headers (refused, reset, no headers within the header timeout) go to
  * {@code failed}; once a subscriber exists, failures go to it alone.
  *
- * <p>One failure is not the provider's answer but the pool's: a kept-alive connection the provider
- * closed (its idle timeout, a restart) just as this request was put on it. When a connection ends
- * before a byte of the answer and either it had carried an earlier exchange or the request was not
- * completely written, the request is built again and sent once more on a new connection of its own,
- * within the same header timeout. A failure on that connection, or on a first connection the whole
- * request went out on, is final.
+ * <p>A request the provider may have received is never sent again: that could generate (and bill) the
+ * answer twice. So a connection that ends before the answer's head fails the exchange, whether it was new
+ * or kept alive, and the client decides whether to try again. (Jetty watches its idle pooled connections
+ * and drops one the provider closed, so only a close that crosses the request on the wire reaches here.)
  */
 public final class UpstreamCall implements Response.Listener, Flow.Subscription {
 
@@ -49,15 +36,7 @@ public final class UpstreamCall implements Response.Listener, Flow.Subscription 
     public record Head(int status, Function<String, String> header) {
     }
 
-    private static final Logger LOG = Logger.getLogger(UpstreamCall.class.getName());
-
-    private final HttpClient client;
-    private final Supplier<Request> build;
-    /** The request on the wire: the first, or the one sent again on a new connection. */
-    private volatile Request request;
-    private volatile boolean resent;
-    /** The new connection of a request sent again; closed when its exchange completes. */
-    private volatile Connection ownConnection;
+    private final Request request;
     private final Function<Head, Flow.Subscriber<List<ByteBuffer>>> subscriberFor;
     private final Consumer<Throwable> failed;
     private final Duration headerTimeout;
@@ -68,73 +47,31 @@ public final class UpstreamCall implements Response.Listener, Flow.Subscription 
     private volatile boolean cancelled;
     private volatile boolean headersArrived;
 
-    private UpstreamCall(HttpClient client, Supplier<Request> build, Duration headerTimeout,
+    private UpstreamCall(Request request, Duration headerTimeout,
             Function<Head, Flow.Subscriber<List<ByteBuffer>>> subscriberFor, Consumer<Throwable> failed) {
-        this.client = client;
-        this.build = build;
+        this.request = request;
         this.headerTimeout = headerTimeout;
         this.subscriberFor = subscriberFor;
         this.failed = failed;
     }
 
-    /** See {@link UpstreamHttp#post}: {@code build} makes the request, again for a resend. */
-    static void send(HttpClient client, Supplier<Request> build, Scheduler scheduler, Duration headerTimeout,
+    /** See {@link UpstreamHttp#post}. */
+    static void send(Request request, Scheduler scheduler, Duration headerTimeout,
             Function<Head, Flow.Subscriber<List<ByteBuffer>>> subscriberFor, Consumer<Throwable> failed) {
-        new UpstreamCall(client, build, headerTimeout, subscriberFor, failed).start(scheduler);
+        new UpstreamCall(request, headerTimeout, subscriberFor, failed).start(scheduler);
     }
 
     private void start(Scheduler scheduler) {
-        Request first = prepare();
-        headerTimer = scheduler.schedule(this::headerTimeout, headerTimeout.toMillis(), TimeUnit.MILLISECONDS);
-        first.send(this);
-    }
-
-    private Request prepare() {
-        Request next = build.get();
         // a backstop for a connection that goes silent mid-answer; the stream watchdog acts first
-        next.idleTimeout(headerTimeout.toMillis() + 5_000, TimeUnit.MILLISECONDS);
-        request = next;
-        return next;
+        request.idleTimeout(headerTimeout.toMillis() + 5_000, TimeUnit.MILLISECONDS);
+        headerTimer = scheduler.schedule(this::headerTimeout, headerTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        request.send(this);
     }
 
     private void headerTimeout() {
         if (!headersArrived) {
             request.abort(new HttpTimeoutException("no answer within " + headerTimeout.toMillis() + " ms"));
         }
-    }
-
-    /** Sends the request again on a connection of its own (see the class comment). */
-    private void resend(Throwable why) {
-        resent = true;
-        Request again = prepare();
-        LOG.log(Level.FINE, () -> "Sending " + again.getURI() + " again on a new connection: the pooled one ended before"
-                + " an answer (" + why + ")");
-        client.resolveDestination(again).newConnection(Promise.from(connection -> {
-            ownConnection = connection;
-            if (cancelled) {
-                finish(new CancellationException("the gateway stopped reading this answer"));
-            } else {
-                connection.send(again, this);
-            }
-        }, this::finish));
-    }
-
-    /**
-     * Whether a failure before the head is the provider closing a connection this request should not
-     * have been put on: the connection ended (end of input, reset, closed) after carrying an earlier
-     * exchange, or before the request was completely written.
-     */
-    static boolean connectionWentStale(Result result) {
-        Throwable failure = result.getFailure();
-        boolean ended = failure instanceof EOFException || failure instanceof ClosedChannelException
-                || (failure instanceof SocketException && !(failure instanceof ConnectException)
-                        && !(failure instanceof NoRouteToHostException));
-        Connection connection = result.getRequest().getConnection();
-        if (!ended || connection == null) {
-            return false;
-        }
-        boolean reused = connection instanceof org.eclipse.jetty.io.Connection io && io.getMessagesOut() > 1;
-        return reused || result.getRequestFailure() != null;
     }
 
     @Override
@@ -202,10 +139,6 @@ public final class UpstreamCall implements Response.Listener, Flow.Subscription 
 
     @Override
     public void onComplete(Result result) {
-        if (result.isFailed() && !headersArrived && !cancelled && !resent && connectionWentStale(result)) {
-            resend(result.getFailure());
-            return;
-        }
         finish(result.isFailed() ? result.getFailure() : null);
     }
 
@@ -214,10 +147,6 @@ public final class UpstreamCall implements Response.Listener, Flow.Subscription 
         Scheduler.Task timer = headerTimer;
         if (timer != null) {
             timer.cancel();
-        }
-        Connection own = ownConnection;
-        if (own != null) {
-            own.close();
         }
         Flow.Subscriber<List<ByteBuffer>> s;
         synchronized (this) {

@@ -67,19 +67,16 @@ public class UpstreamHttp {
     }
 
     /**
-     * POSTs to {@code uri}: {@code fill} adds the headers and body to a fresh request (it may be called
-     * twice, see {@link UpstreamCall}); {@code subscriberFor} gets the answer's head and returns the
-     * subscriber of its body; {@code failed} hears of a failure before the head. Without a head within
-     * {@code headerTimeout} the exchange fails with a {@link java.net.http.HttpTimeoutException}.
+     * POSTs to {@code uri}: {@code fill} adds the headers and body to the request; {@code subscriberFor}
+     * gets the answer's head and returns the subscriber of its body; {@code failed} hears of a failure
+     * before the head. Without a head within {@code headerTimeout} the exchange fails with a
+     * {@link java.net.http.HttpTimeoutException}. The request is sent once (see {@link UpstreamCall}).
      */
     public void post(URI uri, Duration connectTimeout, Consumer<Request> fill, Duration headerTimeout,
             Function<UpstreamCall.Head, Flow.Subscriber<List<ByteBuffer>>> subscriberFor, Consumer<Throwable> failed) {
-        HttpClient client = client(connectTimeout);
-        UpstreamCall.send(client, () -> {
-            Request request = client.newRequest(uri).method(HttpMethod.POST);
-            fill.accept(request);
-            return request;
-        }, timers, headerTimeout, subscriberFor, failed);
+        Request request = client(connectTimeout).newRequest(uri).method(HttpMethod.POST);
+        fill.accept(request);
+        UpstreamCall.send(request, timers, headerTimeout, subscriberFor, failed);
     }
 
     HttpClient client(Duration connectTimeout) {

@@ -196,9 +196,7 @@ class ProxyErrorsIT extends DeployedGateway {
     }
 
     @Test
-    void connectionResetBeforeAnswerIs502() throws Exception {
-        // twice: a pooled connection reset before the answer is replaced once by a new one, which is reset too
-        upstream().on("POST", "/v1/chat/completions", Reply.reset());
+    void connectionResetBeforeAnswerIs502AndTheRequestIsNotSentAgain() throws Exception {
         upstream().on("POST", "/v1/chat/completions", Reply.reset());
 
         HttpResponse<String> response = gateway().post("v1/chat/completions", chat("mock/gpt-4o", false));
@@ -207,26 +205,29 @@ class ProxyErrorsIT extends DeployedGateway {
         JsonNode error = GatewayClient.error(response);
         assertThat(error.path("code").asText()).isEqualTo("upstream_unavailable");
         assertThat(error.path("message").asText()).doesNotContain("HttpConnectionOverHTTP");
-        assertThat(upstream().received()).hasSizeLessThanOrEqualTo(2);
+        assertThat(upstream().received()).as("the provider may be answering it: never sent twice").hasSize(1);
     }
 
+    /**
+     * Issue 24, item 8: a provider that resets a connection (kept alive from an earlier request or not)
+     * after it received a request may still generate and bill the answer, so the gateway does not send it
+     * again: the client gets a 502 and decides itself (the OpenAI SDKs retry a 502).
+     */
     @Test
-    void aKeptAliveConnectionTheProviderDropsIsReplacedAndTheRequestAnswered() throws Exception {
+    void aConnectionTheProviderDropsAfterTheRequestIsNotSentAgain() throws Exception {
         assertThat(gateway().post("v1/chat/completions", chat("mock/gpt-4o", false)).statusCode()).isEqualTo(200);
-        Thread.sleep(100);
-        int pooledPort = upstream().received().get(0).clientPort();
         upstream().reset();
         upstream().on("POST", "/v1/chat/completions", Reply.reset());
 
         HttpResponse<String> response = gateway().post("v1/chat/completions", chat("mock/gpt-4o", false));
 
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-        List<Integer> ports = upstream().received().stream().map(r -> r.clientPort()).toList();
-        assertThat(ports).as("sent on the kept-alive connection, then once more on a new one").hasSize(2);
-        assertThat(ports.get(0)).isEqualTo(pooledPort);
-        assertThat(ports.get(1)).isNotEqualTo(pooledPort);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(502);
+        assertThat(upstream().received()).hasSize(1);
         JsonNode usage = gateway().usage(response.headers().firstValue("x-request-id").orElseThrow());
-        assertThat(usage.path("status").asInt()).isEqualTo(200);
+        assertThat(usage.path("status").asInt()).isEqualTo(502);
+        upstream().reset();
+        assertThat(gateway().post("v1/chat/completions", chat("mock/gpt-4o", false)).statusCode())
+                .as("the next request is answered on a new connection").isEqualTo(200);
     }
 
     @Test

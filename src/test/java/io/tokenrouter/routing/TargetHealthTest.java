@@ -21,11 +21,34 @@ class TargetHealthTest {
     Path home;
 
     private final List<String> events = new CopyOnWriteArrayList<>();
+    private final java.util.concurrent.atomic.AtomicLong nanos = new java.util.concurrent.atomic.AtomicLong(1_000_000_000L);
     private TargetHealth health;
+
+    /** Moves the health's time forward (never sleeps: the test decides what time it is). */
+    private void elapse(long millis) {
+        nanos.addAndGet(millis * 1_000_000L);
+    }
 
     @BeforeEach
     void setUp() {
         health = new TargetHealth();
+        health.nanoTime = nanos::get;
+        health.clock = new java.time.Clock() {
+            @Override
+            public java.time.ZoneId getZone() {
+                return java.time.ZoneOffset.UTC;
+            }
+
+            @Override
+            public java.time.Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public java.time.Instant instant() {
+                return java.time.Instant.ofEpochSecond(0, nanos.get());
+            }
+        };
         health.settings = GatewaySettings.load(Map.of("tokenrouter.home", home.toString(),
                 "tokenrouter.cooldown_failures", "3", "tokenrouter.cooldown_window", "10s",
                 "tokenrouter.cooldown", "200ms", "tokenrouter.cooldown_max", "1s"), Map.of());
@@ -44,7 +67,7 @@ class TargetHealthTest {
     }
 
     @Test
-    void threeFailuresInTheWindowCoolATargetDownWithADoublingBackOff() throws Exception {
+    void threeFailuresInTheWindowCoolATargetDownWithADoublingBackOff() {
         health.failed("a/m", 503, null);
         health.failed("a/m", 0, null);
         assertThat(health.cooling("a/m")).isFalse();
@@ -55,16 +78,18 @@ class TargetHealthTest {
             assertThat(v.reason()).contains("3 failures within 10 s", "HTTP 502");
         });
 
-        Thread.sleep(300);
+        elapse(199);
+        assertThat(health.cooling("a/m")).isTrue();
+        elapse(1);
         assertThat(health.cooling("a/m")).as("200 ms the first time").isFalse();
         health.announceEnds();
         for (int i = 0; i < 3; i++) {
             health.failed("a/m", 500, null);
         }
         assertThat(health.cooling("a/m")).isTrue();
-        Thread.sleep(300);
+        elapse(399);
         assertThat(health.cooling("a/m")).as("400 ms the second time in a row").isTrue();
-        Thread.sleep(200);
+        elapse(1);
         assertThat(health.cooling("a/m")).isFalse();
 
         assertThat(events).containsExactly("warn Target a/m cools down for 200ms: 3 failures within 10 s (last: HTTP 502)",
@@ -76,7 +101,7 @@ class TargetHealthTest {
     void a429WithRetryAfterCoolsDownForThatLongCappedAtTheMaximum() {
         health.failed("b/m", 429, Duration.ofSeconds(30));
         assertThat(health.cooling("b/m")).isTrue();
-        assertThat(health.view().get(0).coolingUntil()).isBefore(java.time.Instant.now().plusMillis(1_100));
+        assertThat(health.view().get(0).coolingUntil()).isEqualTo(health.clock.instant().plusSeconds(1));
         assertThat(events).singleElement().asString().contains("cools down for 1s", "Retry-After 30 s");
     }
 

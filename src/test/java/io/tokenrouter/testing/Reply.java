@@ -115,8 +115,10 @@ public abstract class Reply {
         boolean play(Connection c) throws IOException {
             watchForHangUp(c);
             try {
-                c.out().write(("HTTP/1.1 200 OK\r\nContent-Type: " + contentType + "\r\nTransfer-Encoding: chunked\r\n\r\n")
-                        .getBytes(StandardCharsets.ISO_8859_1));
+                // the connection closes after the stream, so the answer says so: a client must not put another
+                // request on it (a request the provider may have received is never sent twice, so it would fail)
+                c.out().write(("HTTP/1.1 200 OK\r\nContent-Type: " + contentType
+                        + "\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
                 c.out().flush();
                 for (int i = 0; i < events.size(); i++) {
                     if (i > 0 && delayMillis > 0) {

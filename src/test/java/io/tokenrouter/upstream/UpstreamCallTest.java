@@ -29,8 +29,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The upstream exchange against a provider on plain sockets that closes connections at chosen moments:
- * a kept-alive connection the provider closed is replaced once by a new one; every other failure is
- * final, and nothing is sent twice that the provider may have acted on.
+ * every failure after the request began is final, and nothing is sent twice that the provider may have
+ * acted on.
  */
 class UpstreamCallTest {
 
@@ -64,36 +64,33 @@ class UpstreamCallTest {
         server.close();
     }
 
-    @Test
-    void aKeptAliveConnectionTheProviderClosedIsReplacedByANewOne() throws Exception {
-        script = (connection, request) -> connection == 0 && request == 1 ? Act.CLOSE : Act.ANSWER;
-
-        assertThat(post("first").get(5, TimeUnit.SECONDS)).isEqualTo("answer to first");
-        assertThat(post("second").get(5, TimeUnit.SECONDS)).isEqualTo("answer to second");
-
-        assertThat(received).containsExactly("0:first", "0:second", "1:second");
-    }
-
+    /**
+     * Issue 24, item 8: a provider that read the request and closed the connection may be generating (and
+     * billing) its answer; the request is never sent a second time, on a new connection or a kept-alive one.
+     * (The provider adds a request to {@code received} before it closes, and the client hears of the
+     * close only after it: once the failure is seen, every request the provider got is listed.)
+     */
     @Test
     void aFreshConnectionTheProviderClosesAfterTheRequestIsNotSentAgain() throws Exception {
         script = (connection, request) -> Act.CLOSE;
 
         assertThat(failure(post("only"))).isInstanceOf(EOFException.class);
 
-        Thread.sleep(300);
         assertThat(received).containsExactly("0:only");
         assertThat(connections).hasValue(1);
     }
 
     @Test
-    void theNewConnectionFailingTooIsFinal() throws Exception {
-        script = (connection, request) -> connection == 0 && request == 0 ? Act.ANSWER : Act.CLOSE;
+    void aKeptAliveConnectionTheProviderClosesAfterReadingTheRequestIsNotSentAgain() throws Exception {
+        script = (connection, request) -> connection == 0 && request == 1 ? Act.CLOSE : Act.ANSWER;
 
         assertThat(post("first").get(5, TimeUnit.SECONDS)).isEqualTo("answer to first");
         assertThat(failure(post("second"))).isInstanceOf(EOFException.class);
 
-        Thread.sleep(300);
-        assertThat(received).containsExactly("0:first", "0:second", "1:second");
+        assertThat(received).containsExactly("0:first", "0:second");
+        assertThat(post("third").get(5, TimeUnit.SECONDS)).as("the next request gets a new connection")
+                .isEqualTo("answer to third");
+        assertThat(received).containsExactly("0:first", "0:second", "1:third");
     }
 
     @Test
@@ -103,7 +100,6 @@ class UpstreamCallTest {
         assertThat(post("first").get(5, TimeUnit.SECONDS)).isEqualTo("answer to first");
         assertThat(failure(post("second"))).isInstanceOf(EOFException.class);
 
-        Thread.sleep(300);
         assertThat(received).containsExactly("0:first", "0:second");
     }
 
