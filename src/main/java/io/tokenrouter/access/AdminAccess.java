@@ -44,10 +44,16 @@ public class AdminAccess {
 
     private volatile byte[] setupTokenHash;
     private byte[] passwordSalt;
+    private volatile boolean weakAdminKey;
     private byte[] passwordHash;
 
     public void start() {
         settings.adminKey().ifPresent(this::ensureAdminKey);
+        weakAdminKey = settings.adminKey().filter(AdminAccess::looksLikePlaceholder).isPresent();
+        if (weakAdminKey) {
+            LOG.warning("The configured admin_key looks like a placeholder or is short: anyone who has read the same"
+                    + " example can use it as an admin. Set a long random one, e.g. tr-$(openssl rand -hex 24), and restart.");
+        }
         settings.adminPassword().ifPresent(password -> {
             passwordSalt = new byte[16];
             RANDOM.nextBytes(passwordSalt);
@@ -113,6 +119,22 @@ public class AdminAccess {
             }
             // another node created it at the same moment
         }
+    }
+
+    /** Whether the configured admin key is an obvious placeholder (the console warns admins about it). */
+    public boolean weakAdminKey() {
+        return weakAdminKey;
+    }
+
+    /**
+     * A key anyone could guess: shorter than 24 characters, of few distinct characters, or worded like the
+     * examples in documentation ("change me", "pick a long random secret", …).
+     */
+    static boolean looksLikePlaceholder(String key) {
+        String words = key.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z]", "");
+        return key.length() < 24 || key.chars().distinct().count() < 10
+                || java.util.stream.Stream.of("changeme", "pickalong", "randomsecret", "placeholder", "example", "yourkey",
+                        "secretkey", "password").anyMatch(words::contains);
     }
 
     private void ensureAdminKey(String secret) {

@@ -78,6 +78,39 @@ public class GatewayStartup {
         return false;
     }
 
+    /**
+     * Where the gateway answers, for the start-up log: each HTTP connector the container declares (Tomcat
+     * names them over JMX), else only the context path, which every server knows.
+     */
+    static String addresses(String contextPath) {
+        java.util.List<String> bases = new java.util.ArrayList<>();
+        try {
+            javax.management.MBeanServer server = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+            for (javax.management.ObjectName connector
+                    : server.queryNames(new javax.management.ObjectName("*:type=Connector,*"), null)) {
+                String protocol = String.valueOf(server.getAttribute(connector, "protocol"));
+                if (!protocol.toLowerCase(java.util.Locale.ROOT).contains("ajp")) {
+                    bases.add(server.getAttribute(connector, "scheme") + "://" + host(server.getAttribute(connector, "address"))
+                            + ":" + server.getAttribute(connector, "port") + contextPath);
+                }
+            }
+        } catch (javax.management.JMException | RuntimeException e) {
+            // not Tomcat, or it names its connectors otherwise: the context path is all there is to say
+        }
+        if (bases.isEmpty()) {
+            bases.add(contextPath.isEmpty() ? "(this server's address)" : "(this server's address)" + contextPath);
+        }
+        String base = bases.get(0);
+        return "the OpenAI API at " + base + "/v1, the console at " + base + "/admin/, the API documentation at " + base
+                + "/docs/" + (bases.size() > 1 ? " (also on " + String.join(", ", bases.subList(1, bases.size())) + ")" : "");
+    }
+
+    private static String host(Object address) {
+        String text = address == null ? "" : address.toString().replaceFirst("^.*/", "");
+        return text.isEmpty() || text.equals("0.0.0.0") || text.equals("::") || text.equals("0:0:0:0:0:0:0:0")
+                ? "localhost" : text.contains(":") ? "[" + text + "]" : text;
+    }
+
     void onStart(@Observes @Initialized(ApplicationScoped.class) Object event) {
         createApplicationBeans();
         // one node at a time stores what the configuration seeds, so nodes starting together on a new
@@ -93,6 +126,7 @@ public class GatewayStartup {
         providerQuotas.start();
         retention.start();
         usageRecorder.queued(); // starts the usage writer now, so shutdown drains it even before any request
-        LOG.info("TokenRouter started");
+        String contextPath = event instanceof jakarta.servlet.ServletContext servlet ? servlet.getContextPath() : "";
+        LOG.info("TokenRouter started: " + addresses(contextPath));
     }
 }

@@ -26,6 +26,7 @@ import java.io.IOException;
  * it knows and leaves the sending to the container's completion of the asynchronous request, which
  * Tomcat runs on another of its threads; the body is flushed instead once the declared
  * {@code Content-Length} is written, by the client-write thread that wrote it.</li>
+ * <li>Leaves the request's thread without the console's Faces state (see {@link #releaseFacesThreadLocal}).</li>
  * </ul>
  */
 public class V1ServletFilter extends GenericFilter {
@@ -38,6 +39,38 @@ public class V1ServletFilter extends GenericFilter {
             throws IOException, ServletException {
         request.setAttribute(ATTRIBUTE, request.getRemoteAddr());
         chain.doFilter(request, response instanceof HttpServletResponse http ? new HeadWithFirstBytes(http) : response);
+        if (request.isAsyncStarted()) {
+            releaseFacesThreadLocal();
+        }
+    }
+
+    /**
+     * Mojarra (the console's Faces) puts its {@code ApplicationAssociate} in a thread-local when any request of
+     * the application starts and removes it when the request ends. A {@code /v1} request ends on another thread,
+     * so the thread it started on would keep it, and Tomcat reports each such thread as a leak when the
+     * application stops. Null where the server's Faces is not Mojarra.
+     */
+    private static final java.lang.invoke.MethodHandle FACES_RELEASE = facesRelease();
+
+    private static java.lang.invoke.MethodHandle facesRelease() {
+        try {
+            Class<?> associate = Class.forName("com.sun.faces.application.ApplicationAssociate", false,
+                    V1ServletFilter.class.getClassLoader());
+            return java.lang.invoke.MethodHandles.publicLookup().findStatic(associate, "setCurrentInstance",
+                    java.lang.invoke.MethodType.methodType(void.class, associate));
+        } catch (ReflectiveOperationException | LinkageError e) {
+            return null;
+        }
+    }
+
+    static void releaseFacesThreadLocal() {
+        if (FACES_RELEASE != null) {
+            try {
+                FACES_RELEASE.invoke((Object) null);
+            } catch (Throwable ignored) {
+                // nothing was held, or a Mojarra that no longer has it
+            }
+        }
     }
 
     /**

@@ -36,6 +36,8 @@ import org.hibernate.jpa.HibernatePersistenceProvider;
 @ApplicationScoped
 public class Database {
 
+    /** Kept here so that its level stays set (the logging framework holds loggers weakly). */
+    private static final Logger HIBERNATE_POOL_LOG = Logger.getLogger("org.hibernate.orm.connections.pooling");
     private static final Logger LOG = Logger.getLogger(Database.class.getName());
 
     @Inject
@@ -66,6 +68,9 @@ public class Database {
             info = inspect(dataSource, ownPool == null ? "container (" + dataSource.getClass().getName() + ")" : "HikariCP",
                     source);
             LOG.info("Database: " + info.describe());
+            // Hibernate's own "Database info" block says "undefined/unknown" for every figure of a DataSource
+            // it is handed; the line above says what is known
+            HIBERNATE_POOL_LOG.setLevel(java.util.logging.Level.WARNING);
             Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
             postgres = info.product().toLowerCase(java.util.Locale.ROOT).contains("postgres");
             entityManagerFactory = new HibernatePersistenceProvider()

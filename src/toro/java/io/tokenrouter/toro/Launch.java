@@ -15,7 +15,6 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import sun.misc.Signal;
 
 /**
  * One run of a tool under a temporary key: the key is created beneath the connected one (role inferrer,
@@ -209,13 +208,10 @@ final class Launch {
      * on to it, and if it has not ended after {@link #GRACE} it is killed.
      */
     private void installSignalHandlers() {
-        try {
-            Signal.handle(new Signal("INT"), signal -> { });
-            for (String name : List.of("TERM", "HUP")) {
-                Signal.handle(new Signal(name), signal -> stop(name));
-            }
-        } catch (IllegalArgumentException e) {
-            // a platform without these signals: the defaults stay
+        // a platform without these signals keeps the defaults
+        Signals.handle("INT", signal -> { });
+        for (String name : List.of("TERM", "HUP")) {
+            Signals.handle(name, this::stop);
         }
     }
 

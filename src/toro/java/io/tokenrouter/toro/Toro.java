@@ -377,14 +377,14 @@ public final class Toro implements Callable<Integer> {
                 }
                 JsonNode usage = gateway.usage(Instant.now().minus(Duration.ofHours(24)).toString(), "key");
                 JsonNode t = usage.path("totals");
-                toro.out.printf("Last 24 h: %,d requests, %,d tokens (%,d prompt, %,d completion), %,d refused, %,d errors,"
-                                + " cost %.4f%n", t.path("requests").asLong(), t.path("total_tokens").asLong(),
+                toro.out.printf("Last 24 h: %s, %s (%,d prompt, %,d completion), %,d refused, %s, cost %.4f%n",
+                        count(t.path("requests").asLong(), "request"), count(t.path("total_tokens").asLong(), "token"),
                         t.path("prompt_tokens").asLong(), t.path("completion_tokens").asLong(), t.path("refusals").asLong(),
-                        t.path("errors").asLong(), t.path("cost").asDouble());
+                        count(t.path("errors").asLong(), "error"), t.path("cost").asDouble());
                 for (JsonNode g : usage.path("groups")) {
                     JsonNode f = g.path("totals");
-                    toro.out.printf("  %-40s %,8d requests %,12d tokens%n", cut(g.path("value").asText(), 40),
-                            f.path("requests").asLong(), f.path("total_tokens").asLong());
+                    toro.out.printf("  %-40s %17s %19s%n", cut(g.path("value").asText(), 40),
+                            count(f.path("requests").asLong(), "request"), count(f.path("total_tokens").asLong(), "token"));
                 }
                 return 0;
             }
@@ -410,6 +410,11 @@ public final class Toro implements Callable<Integer> {
         List<String> items = new ArrayList<>();
         array.forEach(n -> items.add(n.asText()));
         return String.join(", ", items);
+    }
+
+    /** "1 request", "2,048 requests". */
+    static String count(long n, String noun) {
+        return String.format(java.util.Locale.ROOT, "%,d %s%s", n, noun, n == 1 ? "" : "s");
     }
 
     static String cut(String text, int width) {
