@@ -179,4 +179,9 @@ public final class Console {
     public static String number(long n) {
         return String.format(Locale.ROOT, "%,d", n);
     }
+
+    /** "1 turn", "2,048 turns". */
+    public static String count(long n, String noun) {
+        return number(n) + " " + noun + (n == 1 ? "" : "s");
+    }
 }

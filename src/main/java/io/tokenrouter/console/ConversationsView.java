@@ -80,7 +80,7 @@ public class ConversationsView implements Serializable {
         String thread = selected;
         Integer deleted = Console.attempt(() -> observing.deleteConversation(Console.caller(), thread), null);
         if (deleted != null) {
-            Console.info("Deleted the thread (" + deleted + " turns).");
+            Console.info("Deleted the thread (" + Console.count(deleted, "turn") + ").");
             selected = null;
             turns = null;
         }
@@ -89,7 +89,7 @@ public class ConversationsView implements Serializable {
     public void deleteAll() {
         Integer deleted = Console.attempt(() -> observing.deleteAllConversations(Console.caller()), null);
         if (deleted != null) {
-            Console.info("Deleted all captured conversations (" + deleted + " turns).");
+            Console.info("Deleted all captured conversations (" + Console.count(deleted, "turn") + ").");
             selected = null;
             turns = null;
         }
@@ -115,5 +115,10 @@ public class ConversationsView implements Serializable {
 
     public String getSelected() {
         return selected;
+    }
+
+    /** "1 turn", "3 turns". */
+    public String turnsOf(long n) {
+        return Console.count(n, "turn");
     }
 }

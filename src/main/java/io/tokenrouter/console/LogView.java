@@ -150,7 +150,7 @@ public class LogView implements Serializable {
 
     public String getCountText() {
         String count = lastCount >= COUNT_LIMIT ? "more than " + Console.number(COUNT_LIMIT - 1) + " requests — narrow the filters to see older ones"
-                : Console.number(lastCount) + " requests";
+                : Console.count(lastCount, "request");
         return isTextSearchWindowed() ? count + " · text searched in the last " + TEXT_SEARCH_HOURS + " hours (set From to search further back)" : count;
     }
 

@@ -173,6 +173,12 @@ public class StatusView implements Serializable {
         return set;
     }
 
+    /** Tokens were used but nothing was priced: the cost tile says why it shows nothing. */
+    public boolean isUnpriced() {
+        Analytics.Figures totals = getTotals();
+        return totals != null && totals.cost() == 0 && totals.totalTokens() > 0;
+    }
+
     public String formatCost(double cost) {
         return String.format(Locale.ROOT, "$%,.4f", cost);
     }

@@ -1,5 +1,6 @@
 package io.tokenrouter.management;
 
+import io.swagger.v3.oas.annotations.tags.Tag;
 import io.tokenrouter.access.CreatedKey;
 import io.tokenrouter.access.KeyDraft;
 import io.tokenrouter.access.KeyPatch;
@@ -32,6 +33,7 @@ import java.util.Map;
  * lists, changes, resets and revokes keys beneath itself (never admin keys); an inferrer is refused. The
  * secret is returned once, at creation.
  */
+@Tag(name = "Keys", description = "Keys and temporary keys, roles, expiry, quotas, revocation.")
 @Path("keys")
 @ApplicationScoped
 @Produces(MediaType.APPLICATION_JSON)

@@ -1,5 +1,6 @@
 package io.tokenrouter.management;
 
+import io.swagger.v3.oas.annotations.tags.Tag;
 import io.tokenrouter.access.Caller;
 import io.tokenrouter.access.KeyView;
 import io.tokenrouter.quota.QuotaService;
@@ -22,6 +23,7 @@ import java.util.Map;
  * {@code GET /api/me}: the calling key, what it may use, and every limit its requests count against
  * (its own, each ancestor's and its team's) with where each stands. Any role.
  */
+@Tag(name = "Me", description = "The calling key: who it is, its quotas, and temporary keys beneath it.")
 @Path("me")
 @ApplicationScoped
 @Produces(MediaType.APPLICATION_JSON)

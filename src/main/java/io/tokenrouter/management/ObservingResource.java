@@ -1,5 +1,6 @@
 package io.tokenrouter.management;
 
+import io.swagger.v3.oas.annotations.tags.Tag;
 import io.tokenrouter.api.GatewayException;
 import io.tokenrouter.observe.ObservingService;
 import io.tokenrouter.store.ConversationRepository;
@@ -33,6 +34,7 @@ import java.util.Map;
  * the request log ({@code /api/logs}), captured conversations, providers' own quota figures, the
  * operational log and model prices.
  */
+@Tag(name = "Observing", description = "Request log, analytics, conversations, events and provider quotas.")
 @Path("")
 @ApplicationScoped
 @Produces(MediaType.APPLICATION_JSON)

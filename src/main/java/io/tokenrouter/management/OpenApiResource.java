@@ -52,7 +52,7 @@ public class OpenApiResource {
                 .paths(new Paths());
         merge(api, "/v1", Set.of(ProxyResource.class, ModelsResource.class));
         merge(api, "/api", Set.of(TeamsResource.class, KeysResource.class, MeResource.class, ProvidersResource.class,
-                RoutingResource.class, SessionResource.class, ObservingResource.class));
+                RoutingResource.class, SessionResource.class, ObservingResource.class, StatusResource.class));
         return api;
     }
 
@@ -60,6 +60,9 @@ public class OpenApiResource {
         OpenAPI part = new Reader(new SwaggerConfiguration().openAPI(new OpenAPI())).read(resources);
         if (part.getPaths() != null) {
             part.getPaths().forEach((path, item) -> api.getPaths().addPathItem(prefix + path, item));
+        }
+        if (part.getTags() != null) {
+            part.getTags().forEach(api::addTagsItem);
         }
         if (part.getComponents() != null && part.getComponents().getSchemas() != null) {
             part.getComponents().getSchemas().forEach(api.getComponents()::addSchemas);

@@ -1,5 +1,6 @@
 package io.tokenrouter.management;
 
+import io.swagger.v3.oas.annotations.tags.Tag;
 import io.tokenrouter.provider.ConnectionTestResult;
 import io.tokenrouter.provider.PresetView;
 import io.tokenrouter.provider.ProviderAdmin;
@@ -25,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 
 /** {@code /api/providers}: providers, presets, connection tests and model refresh. Admin only. */
+@Tag(name = "Providers", description = "Providers from presets, their keys, connection tests and model discovery (admins).")
 @Path("providers")
 @ApplicationScoped
 @Produces(MediaType.APPLICATION_JSON)

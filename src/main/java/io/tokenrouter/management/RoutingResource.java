@@ -1,5 +1,6 @@
 package io.tokenrouter.management;
 
+import io.swagger.v3.oas.annotations.tags.Tag;
 import io.tokenrouter.routing.AliasView;
 import io.tokenrouter.routing.RoutingAdmin;
 import io.tokenrouter.routing.RoutingSettings;
@@ -21,6 +22,7 @@ import jakarta.ws.rs.core.Response;
 import java.util.Map;
 
 /** Aliases ({@code /api/aliases}), profiles ({@code /api/profiles}) and routing settings ({@code /api/settings}). Admin only. */
+@Tag(name = "Routing and settings", description = "Aliases, profiles, prices and the cluster-wide settings (admins).")
 @Path("")
 @ApplicationScoped
 @Produces(MediaType.APPLICATION_JSON)

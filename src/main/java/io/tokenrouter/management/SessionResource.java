@@ -1,5 +1,6 @@
 package io.tokenrouter.management;
 
+import io.swagger.v3.oas.annotations.tags.Tag;
 import io.tokenrouter.access.AdminAccess;
 import io.tokenrouter.access.CreatedKey;
 import io.tokenrouter.access.PublicEndpoint;
@@ -28,6 +29,7 @@ import java.util.Map;
  * admin or keymaster key or the admin password, and opens a session whose token then authenticates
  * {@code /api} (and the console). Both are throttled per client address and per node.
  */
+@Tag(name = "Sign-in and setup", description = "First-run setup and session tokens for the console and this API.")
 @Path("")
 @ApplicationScoped
 @Produces(MediaType.APPLICATION_JSON)

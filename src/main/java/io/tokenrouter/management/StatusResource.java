@@ -1,5 +1,6 @@
 package io.tokenrouter.management;
 
+import io.swagger.v3.oas.annotations.tags.Tag;
 import io.tokenrouter.access.PublicEndpoint;
 import io.tokenrouter.observe.ObservingService;
 import io.tokenrouter.store.NodeRegistry;
@@ -24,6 +25,7 @@ import java.util.Map;
  * the cluster's nodes. {@code GET /api/health} (public, for load balancers and container health checks):
  * 200 while this node's heartbeat reaches the database, else 503; it reads only memory.
  */
+@Tag(name = "Status", description = "What this node sees of the gateway: database, cluster, version.")
 @Path("")
 @ApplicationScoped
 @Produces(MediaType.APPLICATION_JSON)

@@ -1,5 +1,6 @@
 package io.tokenrouter.management;
 
+import io.swagger.v3.oas.annotations.tags.Tag;
 import io.tokenrouter.access.TeamDraft;
 import io.tokenrouter.access.TeamService;
 import io.tokenrouter.access.TeamView;
@@ -21,6 +22,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 /** {@code /api/teams}: teams and their quotas (admin only), as adapters to {@link TeamService}. */
+@Tag(name = "Teams", description = "Teams, their allowed models and quotas (admins).")
 @Path("teams")
 @ApplicationScoped
 @Produces(MediaType.APPLICATION_JSON)

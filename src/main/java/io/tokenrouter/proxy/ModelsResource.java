@@ -1,5 +1,6 @@
 package io.tokenrouter.proxy;
 
+import io.swagger.v3.oas.annotations.tags.Tag;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tokenrouter.access.Caller;
@@ -22,6 +23,7 @@ import java.util.List;
  * {@code provider/model} ids plus the aliases, from the route table (no upstream call per listing),
  * narrowed to what the caller's key may use.
  */
+@Tag(name = "OpenAI: models", description = "The models and aliases this key may use, as provider/model ids.")
 @Path("models")
 @Produces(MediaType.APPLICATION_JSON)
 public class ModelsResource {

@@ -1,5 +1,6 @@
 package io.tokenrouter.proxy;
 
+import io.swagger.v3.oas.annotations.tags.Tag;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.parameters.RequestBody;
@@ -20,6 +21,7 @@ import jakarta.ws.rs.core.MediaType;
  * the bytes, and an entity parameter makes Jersey pick a message body reader on every request. The OpenAPI
  * document learns of the body from {@link RequestBody}.
  */
+@Tag(name = "OpenAI: inference", description = "Chat completions, completions, embeddings and responses, streamed or not, routed to the providers.")
 @Path("")
 @Consumes(MediaType.APPLICATION_JSON)
 public class ProxyResource {

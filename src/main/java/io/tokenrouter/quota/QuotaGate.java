@@ -284,9 +284,15 @@ public class QuotaGate {
         boolean rolledOver = row.getWindowStart() != null && period.windowStart(now) != null
                 && row.getWindowStart().isBefore(period.windowStart(now));
         long used = rolledOver ? 0 : row.getUsed();
-        String message = "The " + period.adjective() + " " + unit.substring(0, unit.length() - 1) + " quota of "
-                + owner(subject, row) + " is exhausted: " + used + " of " + row.getLimit() + " " + unit + " used, "
-                + row.getReserved() + " reserved by requests in flight and gateway nodes' allowances, this request needs " + needed + ". "
+        long left = Math.max(0, row.getLimit() - used - row.getReserved());
+        String quota = "The " + period.adjective() + " " + unit.substring(0, unit.length() - 1) + " quota of " + owner(subject, row);
+        String state = used + " of " + row.getLimit() + " " + unit + " used, " + row.getReserved()
+                + " reserved by requests in flight and gateway nodes' allowances";
+        String message = (left > 0 && metric == Metric.TOKENS
+                ? quota + " has " + left + " tokens left (" + state + "), and this request may use up to " + needed
+                + " (its prompt and its max_tokens, or default_max_tokens when it sets none). Set max_tokens"
+                + " (max_completion_tokens, max_output_tokens) lower, or ask for a larger quota. "
+                : quota + " is exhausted: " + state + ", this request needs " + needed + ". ")
                 + (resets == null ? "It does not reset by itself; an administrator can reset it."
                 : "It resets at " + resets + ".");
         GatewayException e = new GatewayException(429, metric == Metric.REQUESTS ? "requests" : "tokens",
@@ -294,8 +300,7 @@ public class QuotaGate {
                 resets == null ? null : Duration.between(now, resets), null);
         String suffix = metric == Metric.REQUESTS ? "requests" : "tokens";
         e.withHeader("x-ratelimit-limit-" + suffix, Long.toString(row.getLimit()));
-        e.withHeader("x-ratelimit-remaining-" + suffix,
-                Long.toString(Math.max(0, row.getLimit() - used - row.getReserved())));
+        e.withHeader("x-ratelimit-remaining-" + suffix, Long.toString(left));
         if (resets != null) {
             e.withHeader("x-ratelimit-reset-" + suffix, Duration.between(now, resets).toSeconds() + "s");
         }

@@ -19,4 +19,11 @@ public record AliasTarget(String profile, String provider, String model, Integer
     public AliasTarget(String profile, String provider, String model) {
         this(profile, provider, model, 1, 1);
     }
+
+    /** How the audit trail names it: {@code cloud: openai/gpt-4o (order 2, weight 3)}. */
+    public String describe() {
+        String extra = (order != 1 ? "order " + order : "") + (order != 1 && weight != 1 ? ", " : "")
+                + (weight != 1 ? "weight " + weight : "");
+        return profile + ": " + provider + "/" + model + (extra.isEmpty() ? "" : " (" + extra + ")");
+    }
 }

@@ -6,6 +6,7 @@ import io.tokenrouter.access.Caller;
 import io.tokenrouter.api.GatewayException;
 import io.tokenrouter.config.Durations;
 import io.tokenrouter.config.GatewaySettings;
+import io.tokenrouter.observe.Redaction;
 import io.tokenrouter.store.Database;
 import io.tokenrouter.store.ModelAlias;
 import io.tokenrouter.store.ModelAliasRepository;
@@ -131,7 +132,7 @@ public class RoutingAdmin {
         }
         database.run(em -> {
             aliases.replace(name, rows);
-            audit.record(actor, "Set alias '" + name + "' to " + targets);
+            audit.record(actor, "Set alias '" + name + "' to " + String.join(", ", targets.stream().map(AliasTarget::describe).toList()));
         });
         routes.rebuild();
         return alias(name);
@@ -182,6 +183,7 @@ public class RoutingAdmin {
         Double share = update.providerQuotaAlertShare() == null ? null : Operations.share(update.providerQuotaAlertShare());
         String webhook = blank(update.alertWebhookUrl()) ? update.alertWebhookUrl() : Operations.webhook(update.alertWebhookUrl());
         database.run(em -> {
+            RoutingSettings before = settings();
             store(Setting.LOG_RETENTION, logRetention);
             store(Setting.CONVERSATION_RETENTION, conversationRetention);
             if (proxies != null) {
@@ -201,19 +203,54 @@ public class RoutingAdmin {
                 settings.store(Setting.ALLOWED_MODELS, update.allowedModels().isEmpty() ? null
                         : String.join(",", update.allowedModels()));
             }
-            audit.record(actor, "Changed settings: " + describe(update));
+            String changes = changes(before, settings());
+            audit.record(actor, changes.isEmpty() ? "Saved the settings unchanged" : "Changed settings: " + changes);
         });
         routes.rebuild();
         return settings();
     }
 
-    /** The fields an update sets, for the audit trail; the webhook URL only as its host (it may carry a token). */
-    private static String describe(RoutingSettings u) {
-        String webhook = u.alertWebhookUrl() == null ? null
-                : u.alertWebhookUrl().isBlank() ? "(cleared)" : "…" + java.net.URI.create(u.alertWebhookUrl().trim()).getHost() + "…";
-        return new RoutingSettings(u.defaultProvider(), u.defaultModel(), u.allowedModels(), u.activeModelProfile(),
-                u.conversationsEnabled(), u.logRetention(), u.conversationRetention(), u.trustedProxies(),
-                u.providerQuotaAlertShare(), webhook).toString();
+    /** The settings' names as the API and the file spell them, with how each is read from a value. */
+    private static final List<Map.Entry<String, java.util.function.Function<RoutingSettings, Object>>> FIELDS = List.of(
+            Map.entry("default_provider", RoutingSettings::defaultProvider),
+            Map.entry("default_model", RoutingSettings::defaultModel),
+            Map.entry("allowed_models", RoutingSettings::allowedModels),
+            Map.entry("active_model_profile", RoutingSettings::activeModelProfile),
+            Map.entry("conversations_enabled", RoutingSettings::conversationsEnabled),
+            Map.entry("log_retention", RoutingSettings::logRetention),
+            Map.entry("conversation_retention", RoutingSettings::conversationRetention),
+            Map.entry("trusted_proxies", RoutingSettings::trustedProxies),
+            Map.entry("provider_quota_alert_share", RoutingSettings::providerQuotaAlertShare),
+            Map.entry("alert_webhook_url", RoutingSettings::alertWebhookUrl));
+
+    /**
+     * What an update changed, for the audit trail: each setting whose value differs, old → new; the webhook
+     * URL only as its scheme, host and port (its path may carry a token).
+     */
+    static String changes(RoutingSettings before, RoutingSettings after) {
+        List<String> changed = new ArrayList<>();
+        for (var field : FIELDS) {
+            Object old = field.getValue().apply(before);
+            Object now = field.getValue().apply(after);
+            if (!java.util.Objects.equals(old, now)) {
+                boolean secretPath = field.getKey().equals("alert_webhook_url");
+                changed.add(field.getKey() + " " + shown(secretPath ? masked(old) : old) + " → "
+                        + shown(secretPath ? masked(now) : now));
+            }
+        }
+        return String.join(", ", changed);
+    }
+
+    private static Object masked(Object url) {
+        return url == null ? null : Redaction.url(url.toString());
+    }
+
+    private static String shown(Object value) {
+        if (value == null || (value instanceof List<?> list && list.isEmpty())) {
+            return "(none)";
+        }
+        return value instanceof List<?> list ? String.join(", ", list.stream().map(String::valueOf).toList())
+                : value instanceof String text ? "'" + text + "'" : value.toString();
     }
 
     private void store(String name, String value) {

@@ -466,6 +466,19 @@ class AccessIT extends DeployedGateway {
         assertThat(paths.path("/v1/chat/completions").path("post").path("requestBody").path("content")
                 .has("application/json")).as("the inference endpoints document their JSON body").isTrue();
         assertThat(paths.has("/api/keys")).isTrue();
+        assertThat(paths.has("/api/health")).isTrue();
+        // operations are grouped by resource, not all under "default"
+        assertThat(paths.path("/v1/chat/completions").path("post").path("tags").toString()).contains("OpenAI: inference");
+        assertThat(paths.path("/api/keys").path("get").path("tags").toString()).contains("Keys");
+        java.util.List<String> tags = new java.util.ArrayList<>();
+        ApiClient.parse(document).path("tags").forEach(t -> tags.add(t.path("name").asText()));
+        assertThat(tags).contains("OpenAI: inference", "OpenAI: models", "Teams", "Keys", "Providers", "Observing")
+                .doesNotContain("default");
+        paths.fields().forEachRemaining(path -> java.util.List.of("get", "post", "put", "patch", "delete").forEach(method -> {
+            if (path.getValue().has(method)) {
+                assertThat(path.getValue().path(method).path("tags").size()).as(method + " " + path.getKey()).isPositive();
+            }
+        }));
         assertThat(docs.statusCode()).isEqualTo(200);
         assertThat(docs.headers().firstValue("content-type").orElse("")).startsWith("text/html");
         assertThat(docs.body()).contains("<html").contains("swagger-ui");

@@ -89,6 +89,25 @@ class QuotaHoldsTest {
         assertThat(f.row("tokens").getUsed()).isEqualTo(10);
     }
 
+    /** Issue 24: a reservation larger than what is left is refused saying what is left and how to ask for less. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("databases")
+    void aReservationLargerThanWhatIsLeftSaysWhatIsLeftAndHowToAskForLess(Supplier<Database> db) {
+        Fixture f = fixture(db.get(), 100, 100);
+        QuotaGate gate = new QuotaGate(f.quotas(), liveNode(f.db(), Instant.now()));
+
+        assertThatThrownBy(() -> gate.reserve(f.subject(), 4098)).isInstanceOfSatisfying(GatewayException.class, e -> {
+            assertThat(e.status()).isEqualTo(429);
+            assertThat(e.getMessage()).startsWith("The total token quota of key 'k' has 100 tokens left (0 of 100 tokens used")
+                    .contains("this request may use up to 4098").contains("Set max_tokens").doesNotContain("exhausted");
+            assertThat(e.headers()).containsEntry("x-ratelimit-remaining-tokens", "100");
+        });
+        gate.settle(gate.reserve(f.subject(), 100), true, 100);
+        gate.flushAllowances(true);
+        assertThatThrownBy(() -> gate.reserve(f.subject(), 1)).isInstanceOfSatisfying(GatewayException.class, e ->
+                assertThat(e.getMessage()).contains("is exhausted: 100 of 100 tokens used"));
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("databases")
     void theSchemaRefusesNegativeCounters(Supplier<Database> db) throws SQLException {
