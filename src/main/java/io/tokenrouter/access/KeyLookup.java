@@ -108,6 +108,7 @@ public class KeyLookup {
         Instant expiry = null;
         Set<String> models = team == null ? null : models(team.getAllowedModels());
         Map<Long, String> names = new LinkedHashMap<>();
+        Set<String> unmetered = new java.util.TreeSet<>(Unmetered.parse(team == null ? null : team.getUnmeteredAllowed()));
         for (ApiKey k : chain) {
             if (k.getRevokedAt() != null) {
                 throw k == key ? GatewayException.revokedApiKey() : new GatewayException(401, "invalid_request_error",
@@ -118,12 +119,14 @@ public class KeyLookup {
             }
             models = narrow(models, models(k.getAllowedModels()));
             names.put(k.getId(), k.getName());
+            unmetered.addAll(Unmetered.parse(k.getUnmeteredAllowed()));
         }
         List<Long> ids = new ArrayList<>(names.keySet());
-        List<Long> quotaIds = quotas.findForOwners(ids, key.getTeamId()).stream().map(q -> q.getId()).toList();
+        List<Caller.Limit> limits = quotas.findForOwners(ids, key.getTeamId()).stream()
+                .map(q -> new Caller.Limit(q.getId(), q.getMetric(), q.getModel())).toList();
         return new Caller(key.getId(), key.getName(), Role.parse(key.getRole()), key.getTeamId(),
-                team == null ? null : team.getName(), models, expiry, List.copyOf(ids), Map.copyOf(names), quotaIds,
-                key.isCaptureConversations());
+                team == null ? null : team.getName(), models, expiry, List.copyOf(ids), Map.copyOf(names), limits,
+                key.isCaptureConversations(), Set.copyOf(unmetered));
     }
 
     /** The key and all its ancestors, or a 401 when they cannot all be loaded: a chain is used whole or not at all. */

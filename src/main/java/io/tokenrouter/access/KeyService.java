@@ -115,6 +115,10 @@ public class KeyService {
             if (patch.allowedModels() != null) {
                 key.setAllowedModels(csv(patch.allowedModels()));
             }
+            if (patch.unmetered() != null) {
+                Authorization.requireAdmin(actor);
+                key.setUnmeteredAllowed(Unmetered.validate(patch.unmetered()));
+            }
             if (patch.expiresAt() != null) {
                 key.setExpiresAt(patch.expiresAt());
             }

@@ -9,17 +9,18 @@ import java.util.List;
 public record KeyView(long id, String name, String prefix, String role, Long teamId, Long parentId,
                       List<String> allowedModels, Instant expiresAt, Instant revokedAt, boolean temporary,
                       String createdBy, Instant createdAt, Instant lastUsedAt, boolean captureConversations,
-                      Object quotas) {
+                      Object quotas, List<String> unmetered) {
 
     public static KeyView of(ApiKey k) {
         return new KeyView(k.getId(), k.getName(), k.getDisplayPrefix(), k.getRole(), k.getTeamId(), k.getParentId(),
                 list(k.getAllowedModels()), k.getExpiresAt(), k.getRevokedAt(), k.isTemporary(), k.getCreatedBy(),
-                k.getCreatedAt(), k.getLastUsedAt(), k.isCaptureConversations(), null);
+                k.getCreatedAt(), k.getLastUsedAt(), k.isCaptureConversations(), null,
+                List.copyOf(Unmetered.parse(k.getUnmeteredAllowed())));
     }
 
     public KeyView withQuotas(Object quotas) {
         return new KeyView(id, name, prefix, role, teamId, parentId, allowedModels, expiresAt, revokedAt, temporary,
-                createdBy, createdAt, lastUsedAt, captureConversations, quotas);
+                createdBy, createdAt, lastUsedAt, captureConversations, quotas, unmetered);
     }
 
     static List<String> list(String csv) {

@@ -49,10 +49,15 @@ public class ResponseOwners {
 
     /** Notes that {@code id} (a response's or a conversation's) was answered at {@code provider} for this key and team. */
     public void remember(String provider, String id, Long keyId, Long teamId) {
+        remember(provider, id, keyId, teamId, null);
+    }
+
+    /** {@link #remember(String, String, Long, Long)} with the context a continuation of {@code id} prepends. */
+    public void remember(String provider, String id, Long keyId, Long teamId, Long contextTokens) {
         if (id == null || id.isEmpty() || id.length() > MAX_ID) {
             return;
         }
-        Owner owner = new Owner(provider, id, keyId, teamId, Instant.now());
+        Owner owner = new Owner(provider, id, keyId, teamId, Instant.now(), contextTokens);
         if (recent.asMap().putIfAbsent(provider + "\n" + id, owner) != null) {
             return;
         }
@@ -100,6 +105,23 @@ public class ResponseOwners {
             recent.put(provider + "\n" + id, owner);
         }
         return owner;
+    }
+
+    /**
+     * The context a continuation of response {@code id} at {@code provider} prepends (that answer's prompt and
+     * completion tokens), or null when the gateway does not know it; a lookup that fails is null too (the
+     * caller then bounds the continuation by the largest context).
+     */
+    public Long contextTokens(String provider, String id) {
+        if (id == null || id.length() > MAX_ID) {
+            return null;
+        }
+        try {
+            Owner owner = owner(provider, id, "previous_response_id");
+            return owner == null ? null : owner.contextTokens();
+        } catch (GatewayException unavailable) {
+            return null;
+        }
     }
 
     static boolean sameScope(Owner owner, Caller caller) {

@@ -136,5 +136,8 @@ public class TeamService {
         if (draft.disabled() != null) {
             team.setDisabled(draft.disabled());
         }
+        if (draft.unmetered() != null) {
+            team.setUnmeteredAllowed(Unmetered.validate(draft.unmetered()));
+        }
     }
 }

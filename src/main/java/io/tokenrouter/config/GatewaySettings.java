@@ -63,6 +63,7 @@ public final class GatewaySettings {
     private final Duration eventRetention;
     private final int conversationMaxBytes;
     private final double providerQuotaAlertShare;
+    private final List<Integer> budgetAlertThresholds;
     private final Optional<String> alertWebhookUrl;
 
     private GatewaySettings(Path home, SettingsSource source) {
@@ -107,6 +108,8 @@ public final class GatewaySettings {
                 parseLong(source, "conversation_max_bytes", 256 * 1024)));
         this.providerQuotaAlertShare = Double.parseDouble(source.get("provider_quota_alert_share").orElse("0.1"));
         this.alertWebhookUrl = source.get("alert_webhook_url");
+        this.budgetAlertThresholds = percentages("budget_alert_thresholds",
+                source.get("budget_alert_thresholds").orElse("50,80,100"));
         this.providers = readProviders(source);
         this.aliases = readAliases(source.tomlSection("model_aliases"));
     }
@@ -308,6 +311,28 @@ public final class GatewaySettings {
         }).orElse(fallback);
     }
 
+    /** "50, 80, 100": whole percentages from 1 to 100, in ascending order without repeats; "" for none. */
+    static List<Integer> percentages(String key, String text) {
+        java.util.TreeSet<Integer> values = new java.util.TreeSet<>();
+        for (String part : text.replaceAll("[\\[\\]\\s]", "").split(",")) {
+            if (part.isEmpty()) {
+                continue;
+            }
+            try {
+                int value = Integer.parseInt(part);
+                if (value >= 1 && value <= 100) {
+                    values.add(value);
+                    continue;
+                }
+            } catch (NumberFormatException e) {
+                // said below
+            }
+            throw new IllegalStateException(key + " must list whole percentages from 1 to 100 (such as \"50,80,100\"),"
+                    + " not '" + part + "'");
+        }
+        return List.copyOf(values);
+    }
+
     private static long parseLong(SettingsSource source, String key, long fallback) {
         try {
             return source.get(key).map(Long::parseLong).orElse(fallback);
@@ -491,6 +516,11 @@ public final class GatewaySettings {
     }
 
     /** Below this share of a provider's limit left, the provider's quota is flagged low and an alert raised. */
+    /** The shares of a budget (percent) at which an alert fires, once each per budget and window. */
+    public List<Integer> budgetAlertThresholds() {
+        return budgetAlertThresholds;
+    }
+
     public double providerQuotaAlertShare() {
         return providerQuotaAlertShare;
     }

@@ -63,6 +63,7 @@ public class AccessView implements Serializable {
     private List<String> keyModels = new ArrayList<>();
     private List<QuotaRow> keyQuotas = new ArrayList<>();
     private boolean keyCapture;
+    private List<String> keyUnmetered = new ArrayList<>();
     private transient String createdSecret;
     private String createdName;
 
@@ -72,6 +73,7 @@ public class AccessView implements Serializable {
     private String teamDescription;
     private List<String> teamModels = new ArrayList<>();
     private boolean teamDisabled;
+    private List<String> teamUnmetered = new ArrayList<>();
     private List<QuotaRow> teamQuotas = new ArrayList<>();
 
     private List<KeyView> keyList() {
@@ -155,6 +157,7 @@ public class AccessView implements Serializable {
         keyModels = new ArrayList<>();
         keyQuotas = new ArrayList<>();
         keyCapture = false;
+        keyUnmetered = new ArrayList<>();
     }
 
     public void newChildKey(KeyView parent) {
@@ -174,6 +177,7 @@ public class AccessView implements Serializable {
         keyModels = key.allowedModels() == null ? new ArrayList<>() : new ArrayList<>(key.allowedModels());
         keyQuotas = QuotaRow.of(key.quotas());
         keyCapture = key.captureConversations();
+        keyUnmetered = key.unmetered() == null ? new ArrayList<>() : new ArrayList<>(key.unmetered());
     }
 
     public void saveKey() {
@@ -193,6 +197,10 @@ public class AccessView implements Serializable {
         if (editingKey == null) {
             KeyDraft draft = new KeyDraft(keyName, keyRole, keyTeam, keyParent, ttl, null, models, QuotaRow.specs(keyQuotas));
             CreatedKey created = Console.attempt(() -> keys.create(caller, draft), null);
+            if (created != null && Console.isAdmin() && keyUnmetered != null && !keyUnmetered.isEmpty()) {
+                KeyPatch allow = new KeyPatch(null, null, null, null, null, null, keyUnmetered);
+                Console.attempt(() -> keys.update(caller, created.key().id(), allow), null);
+            }
             if (created != null) {
                 createdSecret = created.secret();
                 createdName = created.key().name();
@@ -202,7 +210,8 @@ public class AccessView implements Serializable {
         } else {
             Instant expires = ttl == null ? null : Instant.now().plus(ttl);
             KeyPatch patch = new KeyPatch(keyName, keyModels == null ? List.of() : keyModels, expires,
-                    QuotaRow.specs(keyQuotas), Console.isAdmin() ? keyCapture : null, keyRole);
+                    QuotaRow.specs(keyQuotas), Console.isAdmin() ? keyCapture : null, keyRole,
+                    Console.isAdmin() ? (keyUnmetered == null ? List.of() : keyUnmetered) : null);
             long id = editingKey;
             if (Console.attempt(() -> keys.update(caller, id, patch), "Saved key '" + keyName + "'.") != null) {
                 reload();
@@ -261,7 +270,7 @@ public class AccessView implements Serializable {
         return k.expiresAt() != null && !k.expiresAt().isAfter(Instant.now()) ? "expired" : "active";
     }
 
-    /** A one-line summary of a key's or team's quotas: "tokens 1,200 / 10,000 per month". */
+    /** A one-line summary of a key's or team's quotas: "tokens 1,200 / 10,000 per month · spend $3.10 / $25.00 per month". */
     public String quotaSummary(Object quotas) {
         if (!(quotas instanceof List<?> list) || list.isEmpty()) {
             return "no limit";
@@ -269,8 +278,9 @@ public class AccessView implements Serializable {
         List<String> parts = new ArrayList<>();
         for (Object o : list) {
             if (o instanceof QuotaView q) {
-                parts.add(q.metric() + " " + Console.number(q.used() + q.reserved()) + " / " + Console.number(q.limit())
-                        + ("total".equals(q.period()) ? "" : " per " + q.period()));
+                parts.add((q.isCost() ? "spend" : q.metric()) + (q.model().isEmpty() ? "" : " on " + q.model()) + " "
+                        + Console.amount(q, q.taken())
+                        + " / " + Console.amount(q, q.limit()) + ("total".equals(q.period()) ? "" : " per " + q.period()));
             }
         }
         return String.join(" · ", parts);
@@ -297,6 +307,7 @@ public class AccessView implements Serializable {
         teamModels = new ArrayList<>();
         teamDisabled = false;
         teamQuotas = new ArrayList<>();
+        teamUnmetered = new ArrayList<>();
     }
 
     public void editTeam(TeamView team) {
@@ -306,12 +317,14 @@ public class AccessView implements Serializable {
         teamModels = team.allowedModels() == null ? new ArrayList<>() : new ArrayList<>(team.allowedModels());
         teamDisabled = team.disabled();
         teamQuotas = QuotaRow.of(team.quotas());
+        teamUnmetered = team.unmetered() == null ? new ArrayList<>() : new ArrayList<>(team.unmetered());
     }
 
     public void saveTeam() {
         Caller caller = Console.caller();
         TeamDraft draft = new TeamDraft(teamName, teamDescription == null ? "" : teamDescription,
-                teamModels == null ? List.of() : teamModels, teamDisabled, QuotaRow.specs(teamQuotas));
+                teamModels == null ? List.of() : teamModels, teamDisabled, QuotaRow.specs(teamQuotas),
+                teamUnmetered == null ? List.of() : teamUnmetered);
         Object saved = editingTeam == null
                 ? Console.attempt(() -> teams.create(caller, draft), "Created team '" + teamName + "'.")
                 : Console.attempt(() -> teams.update(caller, editingTeam, draft), "Saved team '" + teamName + "'.");
@@ -409,6 +422,27 @@ public class AccessView implements Serializable {
 
     public void setKeyModels(List<String> keyModels) {
         this.keyModels = keyModels;
+    }
+
+    /** The costs the gateway cannot meter that an admin may allow, for the forms' choice. */
+    public List<String> getUnmeteredNames() {
+        return new java.util.TreeSet<>(io.tokenrouter.access.Unmetered.NAMES).stream().toList();
+    }
+
+    public List<String> getKeyUnmetered() {
+        return keyUnmetered;
+    }
+
+    public void setKeyUnmetered(List<String> keyUnmetered) {
+        this.keyUnmetered = keyUnmetered;
+    }
+
+    public List<String> getTeamUnmetered() {
+        return teamUnmetered;
+    }
+
+    public void setTeamUnmetered(List<String> teamUnmetered) {
+        this.teamUnmetered = teamUnmetered;
     }
 
     public List<QuotaRow> getKeyQuotas() {

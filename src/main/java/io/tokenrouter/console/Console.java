@@ -3,12 +3,15 @@ package io.tokenrouter.console;
 import io.tokenrouter.access.Caller;
 import io.tokenrouter.access.Role;
 import io.tokenrouter.api.GatewayException;
+import io.tokenrouter.quota.Money;
+import io.tokenrouter.quota.QuotaView;
 import jakarta.faces.application.FacesMessage;
 import jakarta.faces.component.UIComponent;
 import jakarta.faces.component.visit.VisitContext;
 import jakarta.faces.component.visit.VisitResult;
 import jakarta.faces.context.FacesContext;
 import jakarta.servlet.http.HttpServletRequest;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -178,6 +181,18 @@ public final class Console {
 
     public static String number(long n) {
         return String.format(Locale.ROOT, "%,d", n);
+    }
+
+    /** An amount of a quota's metric: "12,000" (requests, tokens) or "$3.25" (cost, given in dollars). */
+    public static String amount(QuotaView quota, Number n) {
+        if (n == null) {
+            return "—";
+        }
+        if (quota.isCost()) {
+            Long micros = Money.micros(n instanceof BigDecimal d ? d : new BigDecimal(n.toString()));
+            return micros == null ? n.toString() : Money.format(micros);
+        }
+        return number(n.longValue());
     }
 
     /** "1 turn", "2,048 turns". */

@@ -6,6 +6,7 @@ import io.tokenrouter.provider.ProviderView;
 import io.tokenrouter.routing.AliasTarget;
 import io.tokenrouter.routing.AliasView;
 import io.tokenrouter.routing.RoutingAdmin;
+import io.tokenrouter.quota.Money;
 import io.tokenrouter.store.PriceRepository;
 import jakarta.faces.view.ViewScoped;
 import jakarta.inject.Inject;
@@ -43,6 +44,8 @@ public class ModelsView implements Serializable {
     private String aliasName;
     private boolean editingAlias;
     private List<TargetRow> targets = new ArrayList<>();
+    private transient List<PriceRepository.Price> prices;
+    private PriceForm price = new PriceForm();
 
     /** One target of an alias being edited. */
     public static class TargetRow implements Serializable {
@@ -205,7 +208,7 @@ public class ModelsView implements Serializable {
         }
     }
 
-    /** A price per million tokens, from micro-dollars per million: "$2.50". */
+    /** A price per million tokens, from micro-dollars per million: "$2.50", "$0.075". */
     public String price(PriceRepository.Price price, String which) {
         if (price == null) {
             return "—";
@@ -213,9 +216,70 @@ public class ModelsView implements Serializable {
         long micros = switch (which) {
             case "input" -> price.inputMicros();
             case "output" -> price.outputMicros();
+            case "cacheWrite" -> price.cacheWriteMicros();
+            case "reasoning" -> price.reasoningMicros();
             default -> price.cachedInputMicros();
         };
-        return String.format(Locale.ROOT, "$%,.2f", micros / 1_000_000.0);
+        return Money.format(micros);
+    }
+
+    // ---- prices
+
+    /** Every price: those set by an administrator first, then the shipped table's. */
+    public List<PriceRepository.Price> getPrices() {
+        if (prices == null) {
+            // those set here first: they are what an administrator looks for
+            prices = Console.listOf(() -> observing.prices(Console.caller())).stream()
+                    .sorted(java.util.Comparator.comparing((PriceRepository.Price p) -> !PriceRepository.ADMIN.equals(p.source()))
+                            .thenComparing(PriceRepository.Price::model).thenComparing(PriceRepository.Price::provider))
+                    .toList();
+        }
+        return prices;
+    }
+
+    /** The date of the price table this gateway ships. */
+    public String getShippedPricesAsOf() {
+        return observing.shippedPricesAsOf().toString();
+    }
+
+    public void newPrice() {
+        price = new PriceForm();
+    }
+
+    public void editPrice(PriceRepository.Price existing) {
+        price = PriceForm.of(existing);
+    }
+
+    public void savePrice() {
+        PriceForm form = price;
+        io.tokenrouter.observe.PriceDraft draft;
+        try {
+            draft = form.draft();
+        } catch (io.tokenrouter.api.GatewayException e) {
+            Console.refused(e);
+            return;
+        }
+        String name = (form.getProvider() == null || form.getProvider().isBlank() ? "" : form.getProvider() + "/")
+                + form.getModel();
+        if (Console.attempt(() -> observing.setPrice(Console.caller(), draft), "Set the price of " + name + ".") != null) {
+            prices = null;
+            catalog = null;
+            PrimeFaces.current().executeScript("PF('priceDialog').hide()");
+        }
+    }
+
+    public void deletePrice(PriceRepository.Price existing) {
+        String name = (existing.provider().isEmpty() ? "" : existing.provider() + "/") + existing.model();
+        if (Console.attempt(() -> observing.deletePrice(Console.caller(), existing.provider(), existing.model()),
+                PriceRepository.SHIPPED.equals(existing.source()) ? "Removed the price of " + name + "."
+                        : "Removed your price of " + name + "; a price of the shipped table, if it has one, applies again.") != null) {
+            prices = null;
+            catalog = null;
+        }
+    }
+
+    public PriceForm getPrice() {
+        return price;
     }
 
     public String targetsText(AliasView alias) {

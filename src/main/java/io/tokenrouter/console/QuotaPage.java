@@ -37,7 +37,7 @@ public class QuotaPage implements Serializable {
     /** One limit of a team or key, with the usage against it. */
     public record Line(String kind, long ownerId, String owner, QuotaView quota) {
         public double getShare() {
-            return quota.limit() == 0 ? 1 : Math.min(1, (double) (quota.used() + quota.reserved()) / quota.limit());
+            return quota.share();
         }
     }
 
@@ -89,6 +89,11 @@ public class QuotaPage implements Serializable {
 
     public String percent(double share) {
         return String.format(Locale.ROOT, "%.0f %%", share * 100);
+    }
+
+    /** An amount of the quota's metric: a count, or dollars for a budget. */
+    public String amount(QuotaView quota, Number n) {
+        return Console.amount(quota, n);
     }
 
     public String count(Long n) {

@@ -3,25 +3,28 @@ package io.tokenrouter.console;
 import io.tokenrouter.quota.QuotaSpec;
 import io.tokenrouter.quota.QuotaView;
 import java.io.Serializable;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 
-/** One quota being edited in a form: metric, period and limit. */
+/** One quota being edited in a form: metric, period, limit (a count, or US dollars for cost) and model ("" for all). */
 public class QuotaRow implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
     private String metric = "tokens";
     private String period = "month";
-    private Long limit;
+    private BigDecimal limit;
+    private String model = "";
 
     public QuotaRow() {
     }
 
-    QuotaRow(String metric, String period, Long limit) {
+    QuotaRow(String metric, String period, BigDecimal limit, String model) {
         this.metric = metric;
         this.period = period;
         this.limit = limit;
+        this.model = model;
     }
 
     static List<QuotaRow> of(Object quotas) {
@@ -29,7 +32,7 @@ public class QuotaRow implements Serializable {
         if (quotas instanceof List<?> list) {
             for (Object o : list) {
                 if (o instanceof QuotaView q) {
-                    rows.add(new QuotaRow(q.metric(), q.period(), q.limit()));
+                    rows.add(new QuotaRow(q.metric(), q.period(), new BigDecimal(q.limit().toString()), q.model()));
                 }
             }
         }
@@ -37,7 +40,7 @@ public class QuotaRow implements Serializable {
     }
 
     static List<QuotaSpec> specs(List<QuotaRow> rows) {
-        return rows.stream().map(r -> new QuotaSpec(r.metric, r.period, r.limit)).toList();
+        return rows.stream().map(r -> new QuotaSpec(r.metric, r.period, r.limit, r.model)).toList();
     }
 
     public String getMetric() {
@@ -56,11 +59,19 @@ public class QuotaRow implements Serializable {
         this.period = period;
     }
 
-    public Long getLimit() {
+    public BigDecimal getLimit() {
         return limit;
     }
 
-    public void setLimit(Long limit) {
+    public void setLimit(BigDecimal limit) {
         this.limit = limit;
+    }
+
+    public String getModel() {
+        return model;
+    }
+
+    public void setModel(String model) {
+        this.model = model == null ? "" : model.trim();
     }
 }

@@ -33,7 +33,7 @@ import java.util.Map;
  * lists, changes, resets and revokes keys beneath itself (never admin keys); an inferrer is refused. The
  * secret is returned once, at creation.
  */
-@Tag(name = "Keys", description = "Keys and temporary keys, roles, expiry, quotas, revocation.")
+@Tag(name = "Keys", description = "Keys and temporary keys, roles, expiry, quotas and budgets, unmetered costs allowed, revocation.")
 @Path("keys")
 @ApplicationScoped
 @Produces(MediaType.APPLICATION_JSON)

@@ -3,6 +3,7 @@ package io.tokenrouter.management;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.tokenrouter.api.GatewayException;
 import io.tokenrouter.observe.ObservingService;
+import io.tokenrouter.observe.PriceDraft;
 import io.tokenrouter.store.ConversationRepository;
 import io.tokenrouter.store.EventRepository;
 import io.tokenrouter.store.LogFilter;
@@ -34,7 +35,7 @@ import java.util.Map;
  * the request log ({@code /api/logs}), captured conversations, providers' own quota figures, the
  * operational log and model prices.
  */
-@Tag(name = "Observing", description = "Request log, analytics, conversations, events and provider quotas.")
+@Tag(name = "Observing", description = "Request log, analytics, conversations, events, provider quotas and model prices.")
 @Path("")
 @ApplicationScoped
 @Produces(MediaType.APPLICATION_JSON)
@@ -121,8 +122,15 @@ public class ObservingResource {
 
     @PUT
     @Path("prices")
-    public List<PriceRepository.Price> setPrice(PriceRepository.Price price, @Context ContainerRequestContext request) {
+    public List<PriceRepository.Price> setPrice(PriceDraft price, @Context ContainerRequestContext request) {
         return observing.setPrice(Guard.caller(request), Validation.required(price));
+    }
+
+    @DELETE
+    @Path("prices")
+    public List<PriceRepository.Price> deletePrice(@QueryParam("provider") String provider, @QueryParam("model") String model,
+                                                   @Context ContainerRequestContext request) {
+        return observing.deletePrice(Guard.caller(request), provider, model);
     }
 
     private static Instant time(String param, String text, Instant fallback) {

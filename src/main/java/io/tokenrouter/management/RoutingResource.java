@@ -22,7 +22,7 @@ import jakarta.ws.rs.core.Response;
 import java.util.Map;
 
 /** Aliases ({@code /api/aliases}), profiles ({@code /api/profiles}) and routing settings ({@code /api/settings}). Admin only. */
-@Tag(name = "Routing and settings", description = "Aliases, profiles, prices and the cluster-wide settings (admins).")
+@Tag(name = "Routing and settings", description = "Aliases, profiles and the cluster-wide settings (admins).")
 @Path("")
 @ApplicationScoped
 @Produces(MediaType.APPLICATION_JSON)

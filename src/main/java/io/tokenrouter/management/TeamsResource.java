@@ -22,7 +22,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 /** {@code /api/teams}: teams and their quotas (admin only), as adapters to {@link TeamService}. */
-@Tag(name = "Teams", description = "Teams, their allowed models and quotas (admins).")
+@Tag(name = "Teams", description = "Teams, their allowed models, quotas and budgets, unmetered costs allowed (admins).")
 @Path("teams")
 @ApplicationScoped
 @Produces(MediaType.APPLICATION_JSON)

@@ -37,7 +37,7 @@ public class GatewayMetrics {
     private static final java.util.Set<String> KNOWN_ENDPOINTS = java.util.Arrays.stream(io.tokenrouter.api.Endpoint.values())
             .map(io.tokenrouter.api.Endpoint::path).collect(java.util.stream.Collectors.toUnmodifiableSet());
 
-    private record Meters(Counter requests, Timer duration, Timer ttft, Counter prompt, Counter completion) {
+    private record Meters(Counter requests, Timer duration, Timer ttft, Counter prompt, Counter completion, Counter cost) {
     }
 
     @PostConstruct
@@ -55,7 +55,8 @@ public class GatewayMetrics {
         new JvmThreadMetrics().bindTo(registry);
     }
 
-    public void observe(UsageRecord r) {
+    /** Counts a proxied request; {@code cost} is what it cost in US dollars ("0.0012"), or null when unpriced. */
+    public void observe(UsageRecord r, String cost) {
         String provider = r.provider();
         String model = knownModel(routes.current(), provider, r.upstreamModel(), r.requestedModel());
         Meters m = meters.computeIfAbsent(provider + '\u0000' + model + '\u0000' + r.endpoint() + '\u0000' + r.status()
@@ -67,6 +68,9 @@ public class GatewayMetrics {
         }
         m.prompt().increment(r.usage().promptTokens());
         m.completion().increment(r.usage().completionTokens());
+        if (cost != null) {
+            m.cost().increment(Double.parseDouble(cost));
+        }
         if (r.errorType() != null && r.errorType().startsWith("upstream")) {
             Counter.builder("tokenrouter_upstream_errors").description("Failed upstream calls")
                     .tags("provider", provider, "type", r.errorType()).register(registry).increment();
@@ -98,7 +102,9 @@ public class GatewayMetrics {
                 Counter.builder("tokenrouter_tokens").tags("provider", provider, "model", model, "kind", "prompt")
                         .register(registry),
                 Counter.builder("tokenrouter_tokens").tags("provider", provider, "model", model, "kind", "completion")
-                        .register(registry));
+                        .register(registry),
+                Counter.builder("tokenrouter_cost").description("What proxied requests cost, in US dollars, at the"
+                        + " gateway's prices").baseUnit("dollars").tags("provider", provider, "model", model).register(registry));
     }
 
     static String knownModel(RouteTable table, String provider, String upstreamModel, String requested) {

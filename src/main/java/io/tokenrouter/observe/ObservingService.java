@@ -19,6 +19,8 @@ import io.tokenrouter.store.RequestLogRepository;
 import io.tokenrouter.routing.Routes;
 import io.tokenrouter.usage.Analytics;
 import io.tokenrouter.usage.PriceBook;
+import io.tokenrouter.usage.ShippedPrices;
+import io.tokenrouter.usage.UsageRecorder;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Instant;
@@ -36,6 +38,8 @@ public class ObservingService {
     /** Request-log status filters: answered fine, any error, refused before forwarding, failed after. */
     public static final Set<String> LOG_STATUSES = Set.of("ok", "error", "refused", "failed");
 
+    @Inject
+    UsageRecorder usage;
     @Inject
     Analytics analytics;
     @Inject
@@ -179,21 +183,45 @@ public class ObservingService {
         return prices.findAll();
     }
 
-    public List<PriceRepository.Price> setPrice(Caller actor, PriceRepository.Price p) {
+    /** Sets a price (an administrator's, which the shipped price table never replaces). */
+    public List<PriceRepository.Price> setPrice(Caller actor, PriceDraft draft) {
         Authorization.requireAdmin(actor);
-        if (p.model() == null || p.model().isBlank()) {
+        PriceRepository.Price price = draft.validated();
+        database.run(em -> {
+            prices.store(price);
+            audit.record(actor, "Set the price of " + describe(price.provider(), price.model()));
+        });
+        usage.pricesChanged();
+        return prices.findAll();
+    }
+
+    /**
+     * Removes a price; a model the shipped price table lists gets its shipped price back. 404 when there is none.
+     */
+    public List<PriceRepository.Price> deletePrice(Caller actor, String provider, String model) {
+        Authorization.requireAdmin(actor);
+        String at = provider == null ? "" : provider.trim();
+        if (model == null || model.isBlank()) {
             throw GatewayException.invalidRequest("model", "model is required.");
         }
-        if (p.inputMicros() < 0 || p.outputMicros() < 0 || p.cachedInputMicros() < 0) {
-            throw GatewayException.invalidRequest("input_micros", "Prices cannot be negative.");
-        }
-        String provider = p.provider() == null ? "" : p.provider();
         database.run(em -> {
-            prices.store(new PriceRepository.Price(provider, p.model(), p.inputMicros(), p.outputMicros(),
-                    p.cachedInputMicros()));
-            audit.record(actor, "Set the price of " + (provider.isEmpty() ? "" : provider + "/") + p.model());
+            if (prices.delete(at, model.trim()) == 0) {
+                throw GatewayException.notFound("There is no price for " + describe(at, model.trim()) + ".");
+            }
+            audit.record(actor, "Removed the price of " + describe(at, model.trim()));
         });
+        ShippedPrices.store(prices);
+        usage.pricesChanged();
         return prices.findAll();
+    }
+
+    /** The date of the price table the gateway ships. */
+    public java.time.LocalDate shippedPricesAsOf() {
+        return ShippedPrices.table().asOf();
+    }
+
+    private static String describe(String provider, String model) {
+        return (provider.isEmpty() ? "" : provider + "/") + model;
     }
 
     private List<Long> visibleKeys(Caller actor) {

@@ -10,11 +10,9 @@ import io.tokenrouter.store.JobLocks;
 import io.tokenrouter.store.ProviderQuotaRepository;
 import io.tokenrouter.store.ProviderQuotaRepository.ProviderQuota;
 import io.tokenrouter.upstream.OutboundHttp;
-import java.io.IOException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.lang.management.ManagementFactory;
-import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -48,6 +46,8 @@ public class ProviderQuotas {
     Routes routes;
     @Inject
     OutboundHttp http;
+    @Inject
+    AlertWebhook webhook;
     @Inject
     JobLocks locks;
 
@@ -104,19 +104,7 @@ public class ProviderQuotas {
                 + q.limitRequests() + ", tokens " + q.remainingTokens() + "/" + q.limitTokens()
                 + (q.creditLimit() == null ? "" : ", credit " + q.creditRemaining() + "/" + q.creditLimit());
         events.warn("provider-quota", q.provider(), message);
-        routes.operations().alertWebhookUrl().ifPresent(url -> scheduler.outbound("alert webhook", () -> postWebhook(url, q, message)));
-    }
-
-    private void postWebhook(String url, ProviderQuota q, String message) {
-        try {
-            String body = Json.text(Map.of("event", "provider_quota_low", "provider", q.provider(), "text", message));
-            OutboundHttp.Answer answer = http.postJson(URI.create(url), Map.of(), body, Duration.ofSeconds(10));
-            if (!answer.ok()) {
-                LOG.warning("The alert webhook at " + Redaction.url(url) + " answered HTTP " + answer.status());
-            }
-        } catch (IOException | RuntimeException e) {
-            LOG.warning("The alert webhook at " + Redaction.url(url) + " failed: " + e.getMessage());
-        }
+        webhook.post("provider_quota_low", Map.of("provider", q.provider()), message);
     }
 
     void flush() {

@@ -72,6 +72,13 @@ final class Exchange {
     volatile long lastActivityNanos;
     private final Attempts attempts;
     private final long deadlineNanos;
+    /** The response header (and closing event-stream comment) that says what an answer cost, in US dollars. */
+    static final String COST_HEADER = "x-tokenrouter-cost";
+    /** What the answer cost in US dollars ("0.001234"), once finished; null when its model has no price. */
+    volatile String cost;
+    /** The most prompt and completion tokens the request can have cost (what it reserved for). */
+    private final long promptBound;
+    private final long completionBound;
     private volatile int attempt = 1;
     private volatile long attemptStartNanos;
     private volatile int attemptStatus;
@@ -107,6 +114,8 @@ final class Exchange {
         this.lane = completion.clientLane();
         this.attempts = java.util.Objects.requireNonNull(attempts);
         this.deadlineNanos = deadlineNanos;
+        this.promptBound = trace.promptBound;
+        this.completionBound = trace.completionBound;
         this.attemptStartNanos = startNanos;
     }
 
@@ -212,13 +221,19 @@ final class Exchange {
         }
         Runnable answer = () -> {
             markFirstByte();
-            afterRecorded(finish(response.getStatus(), usage, outcome, error), () -> async.resume(response));
+            afterRecorded(finish(response.getStatus(), usage, outcome, error), () -> async.resume(withCost(response)));
         };
         if (reservation.settlesInMemory()) {
             answer.run();
         } else {
             lane.execute(answer);
         }
+    }
+
+    /** A successful answer with what it cost, when its model has a price. */
+    private Response withCost(Response response) {
+        return cost == null || response.getStatus() >= 400 ? response
+                : Response.fromResponse(response).header(COST_HEADER, cost).build();
     }
 
     /** Runs {@code write} in the lane once {@code recorded} completes: the record goes before the last bytes. */
@@ -356,12 +371,31 @@ final class Exchange {
         if (keyIndex >= 0 && attemptStatus / 100 == 2) {
             completion.keyAnswered(route, keyIndex);
         }
+        Usage reported = usage == null ? Usage.NONE : usage;
+        Usage bounded = reported.within(promptBound, completionBound);
+        GatewayException fault = error;
+        if (bounded != reported) {
+            fault = implausible(reported, error);
+        }
+        cost = completion.costText(route, bounded);
         return completion.finished(this, new UsageRecord(requestId, startTime, caller.keyId(), caller.keyName(), caller.teamId(),
                 caller.teamName(), route.provider().name(), route.publicModel(), route.upstreamModel(), endpoint.path(),
-                status, stream, usage == null ? Usage.NONE : usage, (now - startNanos) / 1_000_000,
+                status, stream, bounded, (now - startNanos) / 1_000_000,
                 firstByteNanos == 0 ? null : (firstByteNanos - startNanos) / 1_000_000, outcome,
-                client.ip(), client.userAgent(), error == null ? null : error.code(),
-                error == null ? null : error.getMessage(), upstreamRequestId, tries));
+                client.ip(), client.userAgent(), fault == null ? null : fault.code(),
+                fault == null ? null : fault.getMessage(), upstreamRequestId, tries));
+    }
+
+    /**
+     * A provider reported usage this request cannot have cost (negative, or beyond its prompt's and completion's
+     * bounds): it is recorded and charged at the bounds, and the request is flagged as the provider's fault.
+     */
+    private GatewayException implausible(Usage reported, GatewayException error) {
+        String what = "Provider '" + route.provider().name() + "' reported usage this request cannot have cost ("
+                + reported.promptTokens() + " prompt, " + reported.completionTokens() + " completion tokens; at most "
+                + promptBound + " and " + completionBound + "); it is recorded and charged at those bounds";
+        completion.implausibleUsage(route.provider().name(), requestId, what);
+        return error != null ? error : new GatewayException(200, "upstream_error", "upstream_usage_implausible", null, what);
     }
 
     /** Keeps answer text for conversation capture, up to {@code conversation_max_bytes} characters and a margin. */
@@ -404,7 +438,7 @@ final class Exchange {
 
     /** Usage counted with the tokenizer, for answers whose provider reported none. */
     Usage estimate(CharSequence answerText) {
-        long prompt = TokenEstimator.promptTokens(requestBody);
+        long prompt = Math.min(TokenEstimator.promptTokens(requestBody), promptBound > 0 ? promptBound : Long.MAX_VALUE);
         return new Usage(prompt, TokenEstimator.count(answerText), 0, 0, true);
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tokenrouter.access.Caller;
 import io.tokenrouter.access.ResponseOwners;
+import io.tokenrouter.access.Unmetered;
 import io.tokenrouter.api.Endpoint;
 import io.tokenrouter.api.GatewayException;
 import io.tokenrouter.api.Json;
@@ -15,6 +16,7 @@ import io.tokenrouter.routing.Route;
 import io.tokenrouter.routing.RoutePlan;
 import io.tokenrouter.routing.RouteTable;
 import io.tokenrouter.routing.Routes;
+import io.tokenrouter.store.Quota;
 import io.tokenrouter.upstream.OpenAiPassthroughAdapter;
 import io.tokenrouter.upstream.UpstreamAdapter;
 import io.tokenrouter.upstream.UpstreamCall;
@@ -25,7 +27,9 @@ import jakarta.ws.rs.container.AsyncResponse;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Flow;
 import java.util.function.Consumer;
 import org.eclipse.jetty.client.BytesRequestContent;
@@ -81,7 +85,8 @@ public class Forwarder {
         if (endpoint == Endpoint.RESPONSES) {
             checkContinuation(caller, plan, body);
         }
-        Reservation reservation = reserve(caller, endpoint, body);
+        Unmetered.check(caller, body);
+        Reservation reservation = reserve(trace, plan, body, raw.length);
         boolean dropUsageEvent = adapter.prepare(body, route.upstreamModel(), endpoint, stream);
         trace.forwarded = true;
         long deadline = trace.startNanos + settings.requestDeadline().toNanos();
@@ -135,7 +140,7 @@ public class Forwarder {
      * ({@code conversation}, an id or an object with one) must continue one of the caller's team.
      */
     private void checkContinuation(Caller caller, RoutePlan plan, ObjectNode body) {
-        java.util.Set<String> providers = new java.util.LinkedHashSet<>();
+        Set<String> providers = new java.util.LinkedHashSet<>();
         plan.routes().forEach(r -> providers.add(r.provider().name()));
         owners.checkContinuation(caller, providers, "previous_response_id", Json.textOrNull(body, "previous_response_id"));
         JsonNode conversation = body.get("conversation");
@@ -144,15 +149,81 @@ public class Forwarder {
         owners.checkContinuation(caller, providers, "conversation", conversationId);
     }
 
-    /** Takes the caller's quotas before forwarding: one request, and the most tokens it may use ({@link TokenBudget}). */
-    private Reservation reserve(Caller caller, Endpoint endpoint, ObjectNode body) {
-        long completion = TokenBudget.completion(endpoint, body, settings.defaultMaxTokens(),
-                settings.maxReservedCompletionTokens());
-        if (caller.quotaIds().isEmpty()) {
+    /**
+     * Takes the caller's limits that apply to this model before forwarding: one request, the most tokens the
+     * request can cost ({@link PromptBound} and {@link TokenBudget}) and the most it can cost at the plan's
+     * dearest prices. Under a token or cost limit the request's completion maximum is set to what was
+     * reserved for, so that the provider cannot generate more. The byte bound is tried first; only when a
+     * token or cost limit refuses it is the prompt counted with the tokenizer and tried once more.
+     */
+    private Reservation reserve(RequestTrace trace, RoutePlan plan, ObjectNode body, int bodyBytes) {
+        Caller caller = trace.caller;
+        Endpoint endpoint = trace.endpoint;
+        Set<String> names = modelNames(plan, trace.requestedModel);
+        boolean limitsTokens = caller.limits(Quota.METRIC_TOKENS, names) || caller.limits(Quota.METRIC_COST, names);
+        long perChoice = TokenBudget.perChoice(endpoint, body, settings.defaultMaxTokens(), settings.maxReservedCompletionTokens());
+        long choices = TokenBudget.choices(endpoint, body);
+        long continuation = endpoint == Endpoint.RESPONSES ? continuationBound(plan, body) : 0;
+        long prompt = TokenBudget.saturatedAdd(PromptBound.ofBytes(bodyBytes, body), continuation);
+        trace.promptBound = prompt;
+        trace.completionBound = limitsTokens ? perChoice * choices : settings.maxReservedCompletionTokens() * choices;
+        List<Long> ids = caller.quotaIds(names);
+        if (ids.isEmpty()) {
             return Reservation.NONE;
         }
-        return quotaGate.reserve(new QuotaSubject(caller.chain(), caller.chainNames(), caller.teamId(), caller.teamName(),
-                caller.quotaIds()), TokenBudget.reservation(body, completion));
+        if (limitsTokens) {
+            adapter.capCompletion(body, endpoint, perChoice, plan.first().provider().baseUrl());
+        }
+        Prices worst = caller.limits(Quota.METRIC_COST, names) ? Prices.worstOf(plan, completion.prices()) : Prices.FREE;
+        QuotaSubject subject = new QuotaSubject(caller.chain(), caller.chainNames(), caller.teamId(), caller.teamName(),
+                ids, names);
+        long completionTokens = perChoice * choices;
+        try {
+            return quotaGate.reserve(subject, worst.ask(prompt, completionTokens));
+        } catch (GatewayException refused) {
+            if (refused.status() != 429 || Quota.METRIC_REQUESTS.equals(refused.type())) {
+                throw refused;
+            }
+            long counted = PromptBound.ofTokens(body, prompt - continuation);
+            if (counted < 0 || counted + continuation >= prompt) {
+                throw refused;
+            }
+            trace.promptBound = counted + continuation;
+            return quotaGate.reserve(subject, worst.ask(counted + continuation, completionTokens));
+        }
+    }
+
+    /**
+     * The names a request's model goes by, which decide whether a limit for one model applies: as asked, the
+     * plan's public name (an alias) and each target's {@code provider/model} id.
+     */
+    private static Set<String> modelNames(RoutePlan plan, String requested) {
+        Set<String> names = new HashSet<>();
+        if (requested != null && !requested.isBlank()) {
+            names.add(requested.trim());
+        }
+        names.add(plan.publicModel());
+        plan.routes().forEach(r -> names.add(r.qualifiedModel()));
+        return names;
+    }
+
+    /**
+     * What a continued Responses API conversation prepends: a {@code previous_response_id} the gateway answered
+     * adds that answer's recorded context; one it does not know, or a {@code conversation}, the most any model
+     * reads ({@link PromptBound#MAX_CONTEXT_TOKENS}).
+     */
+    private long continuationBound(RoutePlan plan, ObjectNode body) {
+        long bound = 0;
+        String previous = Json.textOrNull(body, "previous_response_id");
+        if (previous != null) {
+            Long known = owners.contextTokens(plan.first().provider().name(), previous);
+            bound = known != null ? known : PromptBound.MAX_CONTEXT_TOKENS;
+        }
+        JsonNode conversation = body.get("conversation");
+        if (conversation != null && !conversation.isNull()) {
+            bound = TokenBudget.saturatedAdd(bound, PromptBound.MAX_CONTEXT_TOKENS);
+        }
+        return bound;
     }
 
     private Flow.Subscriber<List<ByteBuffer>> subscriber(Exchange exchange, int attempt, UpstreamCall.Head head) {

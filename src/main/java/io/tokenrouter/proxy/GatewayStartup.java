@@ -40,11 +40,15 @@ public class GatewayStartup {
     @Inject
     io.tokenrouter.observe.Retention retention;
     @Inject
+    io.tokenrouter.observe.BudgetAlerts budgetAlerts;
+    @Inject
     io.tokenrouter.usage.UsageRecorder usageRecorder;
     @Inject
     io.tokenrouter.quota.HoldReclaimer holdReclaimer;
     @Inject
     io.tokenrouter.store.JobLocks jobLocks;
+    @Inject
+    io.tokenrouter.store.PriceRepository priceRepository;
     @Inject
     jakarta.enterprise.inject.spi.BeanManager beanManager;
 
@@ -117,6 +121,10 @@ public class GatewayStartup {
         // database do not both insert the same admin key or provider
         jobLocks.exclusively("startup", () -> {
             seeder.seed();
+            int prices = io.tokenrouter.usage.ShippedPrices.store(priceRepository);
+            if (prices > 0) {
+                LOG.info("Stored " + prices + " prices of the price table of " + io.tokenrouter.usage.ShippedPrices.table().asOf());
+            }
             adminAccess.start();
         });
         routes.start();
@@ -124,6 +132,7 @@ public class GatewayStartup {
         holdReclaimer.start();
         keyCleanup.start();
         providerQuotas.start();
+        budgetAlerts.start();
         retention.start();
         usageRecorder.queued(); // starts the usage writer now, so shutdown drains it even before any request
         String contextPath = event instanceof jakarta.servlet.ServletContext servlet ? servlet.getContextPath() : "";

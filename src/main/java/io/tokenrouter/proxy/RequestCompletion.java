@@ -11,9 +11,13 @@ import io.tokenrouter.observe.ConversationRecorder;
 import io.tokenrouter.observe.EventLog;
 import io.tokenrouter.observe.GatewayMetrics;
 import io.tokenrouter.observe.ProviderQuotas;
+import io.tokenrouter.quota.Money;
 import io.tokenrouter.quota.QuotaGate;
+import io.tokenrouter.quota.Reservation;
 import io.tokenrouter.routing.RouteTable;
 import io.tokenrouter.routing.TargetHealth;
+import io.tokenrouter.store.QuotaRepository.Amounts;
+import io.tokenrouter.usage.PriceBook;
 import io.tokenrouter.usage.UsageRecord;
 import io.tokenrouter.usage.UsageRecorder;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -90,6 +94,33 @@ public class RequestCompletion {
         }
     }
 
+    /**
+     * Replaces a reservation by what the request used: its tokens and its cost at the prices in force (the
+     * gate charges each at most what was reserved).
+     */
+    private void settle(Reservation reservation, boolean reachedProvider, UsageRecord record) {
+        if (reservation.isEmpty()) {
+            return;
+        }
+        long cost = reservation.amounts().cost() == 0 ? 0
+                : prices().costMicros(record.provider(), record.upstreamModel(), record.usage());
+        quotaGate.settle(reservation, reachedProvider, new Amounts(0, record.usage().totalTokens(), cost));
+    }
+
+    /** What {@code usage} costs on {@code route} in US dollars ("0.001234"), or null when its model has no price. */
+    String costText(Route route, Usage usage) {
+        PriceBook book = prices();
+        if (book.find(route.provider().name(), route.upstreamModel()) == null) {
+            return null;
+        }
+        return Money.decimal(book.costMicros(route.provider().name(), route.upstreamModel(), usage));
+    }
+
+    /** The prices in force, for a request's worst-case cost under a budget and its real cost after. */
+    PriceBook prices() {
+        return recorder.prices();
+    }
+
     /** A new lane for one request's writes to its client. */
     java.util.concurrent.Executor clientLane() {
         return clientWrites.serial();
@@ -131,16 +162,23 @@ public class RequestCompletion {
         }
     }
 
+    /** A provider reported usage a request cannot have cost: one event per provider and minute, besides the log row. */
+    void implausibleUsage(String provider, String requestId, String what) {
+        LOG.warning("Request " + requestId + ": " + what);
+        events.providerFailure(provider, "Request " + requestId + ": " + what);
+    }
+
     CompletionStage<Void> finished(Exchange exchange, UsageRecord record) {
-        quotaGate.settle(exchange.reservation(), exchange.upstreamAnswered(), record.usage().totalTokens());
+        settle(exchange.reservation(), exchange.upstreamAnswered(), record);
         CompletionStage<Void> stored = recorder.record(record);
         try {
-            metrics.observe(record);
+            metrics.observe(record, exchange.cost);
             if (record.errorType() != null && record.errorType().startsWith("upstream_")) {
                 events.providerFailure(record.provider(), "Request " + record.requestId() + ": " + record.errorMessage());
             }
             if (exchange.endpoint == Endpoint.RESPONSES && record.status() < 400) {
-                owners.remember(record.provider(), exchange.responseId, record.keyId(), record.teamId());
+                owners.remember(record.provider(), exchange.responseId, record.keyId(), record.teamId(),
+                        record.usage().totalTokens());
                 owners.remember(record.provider(), exchange.conversationId, record.keyId(), record.teamId());
             }
             if (exchange.capturedAnswer != null && record.status() < 400) {

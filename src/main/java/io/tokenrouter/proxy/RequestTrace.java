@@ -29,6 +29,12 @@ final class RequestTrace {
     volatile boolean stream;
     /** Set once an {@link Exchange} owns the request, which then records it. */
     volatile boolean forwarded;
+    /**
+     * The most prompt and completion tokens the request can cost (its reservation's bounds): what a provider
+     * reports beyond them is implausible. Set before it is forwarded.
+     */
+    volatile long promptBound;
+    volatile long completionBound;
 
     RequestTrace(ClientInfo client) {
         this.client = client;

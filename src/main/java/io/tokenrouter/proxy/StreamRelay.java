@@ -308,7 +308,12 @@ final class StreamRelay implements Flow.Subscriber<List<ByteBuffer>> {
             return;
         }
         exchange.afterRecorded(exchange.finish(200, usage(), "ok", null), () -> {
-            if (writeAll(takeTail())) {
+            List<byte[]> tail = takeTail();
+            if (exchange.cost != null) {
+                // what the answer cost, as an event-stream comment every client skips and a person can read
+                tail.add(0, (": " + Exchange.COST_HEADER + " " + exchange.cost + "\n\n").getBytes(StandardCharsets.UTF_8));
+            }
+            if (writeAll(tail)) {
                 close();
             }
         });

@@ -4,15 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tokenrouter.api.Endpoint;
 import io.tokenrouter.api.GatewayException;
-import io.tokenrouter.usage.TokenEstimator;
 
 /**
- * How many tokens a request may use at most, as reserved against token quotas before it is forwarded:
- * the prompt's tokens plus, per generated choice, the largest of the request's completion maxima
- * ({@code max_completion_tokens}, {@code max_tokens}, {@code max_output_tokens}) capped at
- * {@code max_reserved_completion_tokens}, or {@code default_max_tokens} when it sets none. The number of
- * choices is the larger of {@code n} and {@code best_of}. Every client number is checked and bounded,
- * so no request can reserve a negative or wrapped-around amount.
+ * How many completion tokens a request may generate at most, as reserved against token and cost limits
+ * before it is forwarded (its prompt's part is {@link PromptBound}): per generated choice, the largest of
+ * the request's completion maxima ({@code max_completion_tokens}, {@code max_tokens},
+ * {@code max_output_tokens}) capped at {@code max_reserved_completion_tokens}, or {@code default_max_tokens}
+ * when it sets none. The number of choices is the larger of {@code n} and {@code best_of}. Every client
+ * number is checked and bounded, so no request can reserve a negative or wrapped-around amount.
  */
 final class TokenBudget {
 
@@ -23,21 +22,14 @@ final class TokenBudget {
     private TokenBudget() {
     }
 
-    /**
-     * The most completion tokens {@code body} may generate, checking every field it reads (400 on a value
-     * that is not a whole number in range): at most 128 × the ceiling, 0 for embeddings.
-     */
-    static long completion(Endpoint endpoint, ObjectNode body, long defaultMaxTokens, long ceiling) {
-        if (endpoint == Endpoint.EMBEDDINGS) {
-            return 0;
-        }
-        long perChoice = Math.min(completionMaximum(body, defaultMaxTokens), ceiling);
-        return perChoice * Math.max(count(body, "n"), count(body, "best_of"));
+    /** The most completion tokens one choice may generate: the request's maximum, capped at the ceiling. */
+    static long perChoice(Endpoint endpoint, ObjectNode body, long defaultMaxTokens, long ceiling) {
+        return endpoint == Endpoint.EMBEDDINGS ? 0 : Math.min(completionMaximum(body, defaultMaxTokens), ceiling);
     }
 
-    /** What to reserve: the prompt's tokens plus {@code completion}, at least 1. */
-    static long reservation(ObjectNode body, long completion) {
-        return Math.max(1, saturatedAdd(TokenEstimator.promptTokens(body), completion));
+    /** How many choices the request generates (the larger of {@code n} and {@code best_of}), 0 for embeddings. */
+    static long choices(Endpoint endpoint, ObjectNode body) {
+        return endpoint == Endpoint.EMBEDDINGS ? 0 : Math.max(count(body, "n"), count(body, "best_of"));
     }
 
     private static long completionMaximum(ObjectNode body, long defaultMaxTokens) {

@@ -4,12 +4,13 @@ import java.time.DayOfWeek;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.time.temporal.TemporalAdjusters;
 import java.util.Locale;
 
-/** The window a quota counts in: for ever, or a calendar day, week (from Monday) or month, in UTC. */
+/** The window a quota counts in: for ever, or a minute, an hour, a calendar day, week (from Monday) or month, in UTC. */
 public enum Period {
-    TOTAL, DAY, WEEK, MONTH;
+    TOTAL, MINUTE, HOUR, DAY, WEEK, MONTH;
 
     public static Period parse(String text) {
         return valueOf(text.toUpperCase(Locale.ROOT));
@@ -21,14 +22,19 @@ public enum Period {
 
     /** The start of the window {@code now} falls in, or null for {@link #TOTAL}. */
     public Instant windowStart(Instant now) {
+        if (this == TOTAL) {
+            return null;
+        }
+        if (this == MINUTE || this == HOUR) {
+            return now.truncatedTo(this == MINUTE ? ChronoUnit.MINUTES : ChronoUnit.HOURS);
+        }
         LocalDate day = LocalDate.ofInstant(now, ZoneOffset.UTC);
         LocalDate start = switch (this) {
-            case TOTAL -> null;
-            case DAY -> day;
             case WEEK -> day.with(TemporalAdjusters.previousOrSame(DayOfWeek.MONDAY));
             case MONTH -> day.withDayOfMonth(1);
+            default -> day;
         };
-        return start == null ? null : start.atStartOfDay(ZoneOffset.UTC).toInstant();
+        return start.atStartOfDay(ZoneOffset.UTC).toInstant();
     }
 
     /** When the window {@code now} falls in ends, or null for {@link #TOTAL}. */
@@ -37,18 +43,20 @@ public enum Period {
         if (start == null) {
             return null;
         }
-        LocalDate day = LocalDate.ofInstant(start, ZoneOffset.UTC);
-        LocalDate end = switch (this) {
-            case DAY -> day.plusDays(1);
-            case WEEK -> day.plusWeeks(1);
-            default -> day.plusMonths(1);
+        return switch (this) {
+            case MINUTE -> start.plus(1, ChronoUnit.MINUTES);
+            case HOUR -> start.plus(1, ChronoUnit.HOURS);
+            case DAY -> start.plus(1, ChronoUnit.DAYS);
+            case WEEK -> start.plus(7, ChronoUnit.DAYS);
+            default -> LocalDate.ofInstant(start, ZoneOffset.UTC).plusMonths(1).atStartOfDay(ZoneOffset.UTC).toInstant();
         };
-        return end.atStartOfDay(ZoneOffset.UTC).toInstant();
     }
 
     public String adjective() {
         return switch (this) {
             case TOTAL -> "total";
+            case MINUTE -> "per-minute";
+            case HOUR -> "hourly";
             case DAY -> "daily";
             case WEEK -> "weekly";
             case MONTH -> "monthly";

@@ -1,14 +1,15 @@
 package io.tokenrouter.quota;
 
 import io.tokenrouter.api.GatewayException;
+import io.tokenrouter.store.NodeRegistry;
 import io.tokenrouter.store.Quota;
 import io.tokenrouter.store.QuotaRepository;
+import io.tokenrouter.store.QuotaRepository.Amounts;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import io.tokenrouter.store.NodeRegistry;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -19,17 +20,17 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Enforces quotas around one proxied request. {@link #reserve} takes one request and the token estimate
- * (prompt + maximum completion) on every applicable limit of the key, its ancestors and its team, or
- * refuses with 429 naming the limit and when it resets; {@link #settle} replaces the reservation with
- * what was actually used.
+ * Enforces quotas around one proxied request. {@link #reserve} takes one request, the most tokens the
+ * request can cost and its most cost in money on every limit of the key, its ancestors and its team that
+ * applies to the request's model, or refuses with 429 naming the limit and when it resets; {@link #settle}
+ * replaces the reservation with what was actually used, never more than was reserved.
  *
  * <p>Without a database round trip per request: this node takes an {@link Allowance} from the rows'
- * counters (a block of requests and tokens, one conditional update in the database) and serves requests
+ * counters (a block of requests, tokens and cost, one conditional update in the database) and serves requests
  * from it in memory; every second it writes what was used and gives back what was not. Blocks are
  * {@code 1/8} of what is left, so they shrink to one request near a limit. Because every block is taken
- * by a conditional update under the rows' locks, the nodes together can overspend a token limit only by
- * what requests used beyond their own estimate, and never a request limit. The price is that a node may
+ * by a conditional update under the rows' locks and settled at most at what was reserved, the nodes
+ * together never spend beyond a limit. The price is that a node may
  * refuse a request while another node's allowance holds the rest of a limit unused: at most 1/8 of the
  * headroom per allowance, for at most about two seconds (its age plus a flush).
  */
@@ -40,6 +41,8 @@ public class QuotaGate {
 
     /** No request reserves more (2^52), so the database's sums stay far from overflowing; any limit refuses it. */
     static final long MAX_TOKENS = 1L << 52;
+    /** Nor more cost (in millionths of a dollar: $4.5 billion). */
+    static final long MAX_COST = 1L << 52;
 
     private final QuotaRepository quotas;
     private final NodeRegistry node;
@@ -70,46 +73,55 @@ public class QuotaGate {
         this(null, null);
     }
 
-    /**
-     * Reserves one request and {@code tokens} (at least 1) on every limit of the subject, or throws the
-     * 429 of the limit that refused.
-     */
+    /** {@link #reserve(QuotaSubject, Amounts)} of one request and {@code tokens}, without cost. */
     public Reservation reserve(QuotaSubject subject, long tokens) {
-        tokens = Math.min(tokens, MAX_TOKENS); // an amount below 1 is refused by the repository
+        return reserve(subject, new Amounts(1, tokens, 0));
+    }
+
+    /**
+     * Reserves one request, {@code ask.tokens()} (at least 1) and {@code ask.cost()} on every limit of the
+     * subject that applies to the request's model, or throws the 429 of the limit that refused.
+     */
+    public Reservation reserve(QuotaSubject subject, Amounts ask) {
+        Amounts bounded = new Amounts(1, Math.min(ask.tokens(), MAX_TOKENS), Math.min(Math.max(0, ask.cost()), MAX_COST));
         List<Long> ids = subject.quotaIds();
-        if (!ids.isEmpty() && tokens >= 1) {
+        Instant now = clock.instant();
+        if (!ids.isEmpty() && bounded.tokens() >= 1) {
             Slot slot = slots.computeIfAbsent(ids, k -> new Slot());
             Allowance current = slot.current;
-            if (current != null && current.take(tokens)) {
-                return new Reservation(current.holdId, ids, tokens, current);
+            if (current != null && current.take(bounded, now)) {
+                return new Reservation(current.holdId, ids, bounded, current);
             }
-            Reservation served = refill(slot, ids, tokens);
+            Reservation served = refill(slot, ids, bounded, now);
             if (served != null) {
                 return served;
             }
         }
-        Instant now = clock.instant();
         long holdId = newHoldId();
         live.add(holdId);
         boolean held = false;
         try {
-            QuotaRepository.ReserveOutcome outcome = quotas.reserveAll(holdId, node.nodeId(), subject.keyChain(),
-                    subject.teamId(), tokens, row -> Period.parse(row.getPeriod()).windowStart(now), now);
+            QuotaRepository.ReserveOutcome outcome = reserveAll(holdId, subject, bounded, now);
             if (!outcome.accepted() && retireSharing(outcome.refusedBy().getId())) {
                 // this node's own allowances for other keys held part of that limit: they went back, try again
-                outcome = quotas.reserveAll(holdId, node.nodeId(), subject.keyChain(), subject.teamId(), tokens,
-                        row -> Period.parse(row.getPeriod()).windowStart(now), now);
+                outcome = reserveAll(holdId, subject, bounded, now);
             }
             if (!outcome.accepted()) {
-                throw refusal(subject, outcome.refusedBy(), tokens, now);
+                noteRefusal(outcome.refusedBy(), now);
+                throw refusal(subject, outcome.refusedBy(), bounded, now);
             }
             held = !outcome.hold().quotaIds().isEmpty();
-            return held ? new Reservation(holdId, outcome.hold().quotaIds(), tokens, null) : Reservation.NONE;
+            return held ? new Reservation(holdId, outcome.hold().quotaIds(), bounded, null) : Reservation.NONE;
         } finally {
             if (!held) {
                 live.remove(holdId);
             }
         }
+    }
+
+    private QuotaRepository.ReserveOutcome reserveAll(long holdId, QuotaSubject subject, Amounts ask, Instant now) {
+        return quotas.reserveAll(holdId, node.nodeId(), subject.keyChain(), subject.teamId(), ask,
+                row -> subject.applies(row.getId(), row.getModel()), row -> Period.parse(row.getPeriod()).windowStart(now), now);
     }
 
     /**
@@ -118,24 +130,23 @@ public class QuotaGate {
      * the request from it. Null when no block of even this one request fits; the slow path then finds
      * the limit that refuses, or a row the key's cached list does not know yet.
      */
-    private Reservation refill(Slot slot, List<Long> ids, long tokens) {
+    private Reservation refill(Slot slot, List<Long> ids, Amounts ask, Instant now) {
         synchronized (slot) {
             Allowance current = slot.current;
-            if (current != null && current.take(tokens)) {
-                return new Reservation(current.holdId, ids, tokens, current);
+            if (current != null && current.take(ask, now)) {
+                return new Reservation(current.holdId, ids, ask, current);
             }
             if (current != null) {
                 slot.current = null;
                 current.retire();
                 flush(current);
             }
-            Instant now = clock.instant();
             long holdId = newHoldId();
             live.add(holdId);
             QuotaRepository.Block block;
             try {
-                block = quotas.takeBlock(holdId, node.nodeId(), ids, tokens, BLOCK_FRACTION, BLOCK_MAX_REQUESTS, now,
-                        Period.DAY.windowStart(now), Period.WEEK.windowStart(now), Period.MONTH.windowStart(now));
+                block = quotas.takeBlock(holdId, node.nodeId(), ids, ask, BLOCK_FRACTION, BLOCK_MAX_REQUESTS, now,
+                        windows(now));
             } catch (RuntimeException e) {
                 live.remove(holdId);
                 throw e;
@@ -145,33 +156,74 @@ public class QuotaGate {
                 return null;
             }
             Allowance fresh = new Allowance(holdId, ids, block.held(), block.limitsRequests(), block.limitsTokens(),
-                    System.nanoTime());
+                    block.limitsCost(), windowsEnd(block.periods(), now), System.nanoTime());
             allowances.add(fresh);
-            boolean served = fresh.take(tokens);
+            boolean served = fresh.take(ask, now);
             slot.current = fresh;
-            return served ? new Reservation(holdId, ids, tokens, fresh) : null;
+            return served ? new Reservation(holdId, ids, ask, fresh) : null;
         }
     }
 
+    /** A budget refused a request: noted once per window, for its alert (what is spent can never reach 100 %). */
+    private void noteRefusal(Quota row, Instant now) {
+        if (Quota.METRIC_COST.equals(row.getMetric())) {
+            try {
+                quotas.markRefused(row, Period.parse(row.getPeriod()).windowStart(now), now);
+            } catch (RuntimeException e) {
+                LOG.log(Level.FINE, "Could not note the refusal of budget " + row.getId(), e);
+            }
+        }
+    }
+
+    /** The earliest end of the windows of {@code periods} that {@code now} falls in; null when all are totals. */
+    static Instant windowsEnd(Set<String> periods, Instant now) {
+        Instant earliest = null;
+        for (String period : periods) {
+            Instant end = Period.parse(period).windowEnd(now);
+            if (end != null && (earliest == null || end.isBefore(earliest))) {
+                earliest = end;
+            }
+        }
+        return earliest;
+    }
+
+    /** The start of every periodic window {@code now} falls in. */
+    static QuotaRepository.Windows windows(Instant now) {
+        return new QuotaRepository.Windows(Period.MINUTE.windowStart(now), Period.HOUR.windowStart(now),
+                Period.DAY.windowStart(now), Period.WEEK.windowStart(now), Period.MONTH.windowStart(now));
+    }
+
     /**
-     * Settles a reservation: requests count one if the request reached the provider, tokens count what
-     * was used. Served from an allowance, this is bookkeeping in memory, written with the allowance's next
+     * Settles a reservation: requests count one if the request reached the provider, tokens and cost count
+     * what was used, at most what was reserved (the reservation is the request's upper bound, so a limit is
+     * never exceeded; what a provider reports beyond it is its fault, recorded in the request log). Served from an allowance, this is bookkeeping in memory, written with the allowance's next
      * flush; a hold of its own is settled in the database. Never throws: a failure is logged, and this
      * node reclaims the hold within {@link HoldReclaimer#ORPHAN_AGE} plus a sweep.
      */
     public void settle(Reservation reservation, boolean reachedProvider, long tokensUsed) {
+        settle(reservation, reachedProvider, new Amounts(0, tokensUsed, 0));
+    }
+
+    /**
+     * {@link #settle(Reservation, boolean, long)} with what was used of each metric ({@code used.requests()} is
+     * ignored: a request counts one when it reached the provider).
+     */
+    public void settle(Reservation reservation, boolean reachedProvider, Amounts used) {
         if (reservation.isEmpty()) {
             return;
         }
+        Amounts reserved = reservation.amounts();
+        Amounts charged = new Amounts(reachedProvider ? 1 : 0, Math.max(0, Math.min(used.tokens(), reserved.tokens())),
+                Math.max(0, Math.min(used.cost(), reserved.cost())));
         if (reservation.allowance != null) {
-            reservation.allowance.settle(reservation.tokens(), reachedProvider, tokensUsed);
+            reservation.allowance.settle(reservation.amounts(), charged);
             return;
         }
         try {
-            quotas.settle(reservation.hold(), reachedProvider ? 1 : 0, tokensUsed);
+            quotas.settle(reservation.hold(), charged);
         } catch (RuntimeException e) {
             LOG.log(Level.SEVERE, "Could not settle quota hold " + reservation.holdId() + " on " + reservation.quotaIds()
-                    + " (" + tokensUsed + " tokens used); the reservation is given back when this node next reclaims"
+                    + " (" + charged + " used); the reservation is given back when this node next reclaims"
                     + " leaked holds, and the usage is missing from these counters (it is in the request log)", e);
         } finally {
             live.remove(reservation.holdId());
@@ -275,36 +327,65 @@ public class QuotaGate {
         return ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
     }
 
-    private static GatewayException refusal(QuotaSubject subject, Quota row, long tokens, Instant now) {
+    /**
+     * The 429 of the row that refused: which limit of whom (and for which model), what is used and reserved,
+     * what the request needs, and when it resets; with the {@code x-ratelimit-*} headers of that limit.
+     */
+    private static GatewayException refusal(QuotaSubject subject, Quota row, Amounts ask, Instant now) {
         Metric metric = Metric.parse(row.getMetric());
         Period period = Period.parse(row.getPeriod());
-        long needed = metric == Metric.REQUESTS ? 1 : tokens;
-        String unit = metric == Metric.REQUESTS ? "requests" : "tokens";
+        long needed = ask.of(row.getMetric());
         Instant resets = period.windowEnd(now);
         boolean rolledOver = row.getWindowStart() != null && period.windowStart(now) != null
                 && row.getWindowStart().isBefore(period.windowStart(now));
         long used = rolledOver ? 0 : row.getUsed();
         long left = Math.max(0, row.getLimit() - used - row.getReserved());
-        String quota = "The " + period.adjective() + " " + unit.substring(0, unit.length() - 1) + " quota of " + owner(subject, row);
-        String state = used + " of " + row.getLimit() + " " + unit + " used, " + row.getReserved()
-                + " reserved by requests in flight and gateway nodes' allowances";
-        String message = (left > 0 && metric == Metric.TOKENS
-                ? quota + " has " + left + " tokens left (" + state + "), and this request may use up to " + needed
-                + " (its prompt and its max_tokens, or default_max_tokens when it sets none). Set max_tokens"
-                + " (max_completion_tokens, max_output_tokens) lower, or ask for a larger quota. "
-                : quota + " is exhausted: " + state + ", this request needs " + needed + ". ")
+        String quota = "The " + period.adjective() + " " + noun(metric) + " of " + owner(subject, row)
+                + (row.getModel().isEmpty() ? "" : " for model '" + row.getModel() + "'");
+        String state = (metric == Metric.COST ? Money.format(used) : Long.toString(used)) + " of "
+                + amount(metric, row.getLimit()) + " used, "
+                + amount(metric, row.getReserved()) + " reserved by requests in flight and gateway nodes' allowances";
+        String message = (left > 0 && metric != Metric.REQUESTS
+                ? quota + " has " + amount(metric, left) + " left (" + state + "), and this request may "
+                + (metric == Metric.COST ? "cost up to " : "use up to ") + amount(metric, needed)
+                + " (an upper bound of everything it sends and its max_tokens, or default_max_tokens when it sets"
+                + " none" + (metric == Metric.COST ? ", at the dearest price of its model's routes" : "") + "). Send less,"
+                + " set max_tokens (max_completion_tokens, max_output_tokens) lower, or ask for a larger "
+                + (metric == Metric.COST ? "budget. " : "quota. ")
+                : quota + " is exhausted: " + state + ", this request needs " + amount(metric, needed) + ". ")
                 + (resets == null ? "It does not reset by itself; an administrator can reset it."
                 : "It resets at " + resets + ".");
-        GatewayException e = new GatewayException(429, metric == Metric.REQUESTS ? "requests" : "tokens",
+        GatewayException e = new GatewayException(429, metric.wireName(),
                 resets == null ? "insufficient_quota" : "rate_limit_exceeded", null, message,
                 resets == null ? null : Duration.between(now, resets), null);
-        String suffix = metric == Metric.REQUESTS ? "requests" : "tokens";
-        e.withHeader("x-ratelimit-limit-" + suffix, Long.toString(row.getLimit()));
-        e.withHeader("x-ratelimit-remaining-" + suffix, Long.toString(left));
+        String suffix = metric.wireName();
+        e.withHeader("x-ratelimit-limit-" + suffix, headerAmount(metric, row.getLimit()));
+        e.withHeader("x-ratelimit-remaining-" + suffix, headerAmount(metric, left));
         if (resets != null) {
             e.withHeader("x-ratelimit-reset-" + suffix, Duration.between(now, resets).toSeconds() + "s");
         }
         return e;
+    }
+
+    private static String noun(Metric metric) {
+        return switch (metric) {
+            case REQUESTS -> "request quota";
+            case TOKENS -> "token quota";
+            case COST -> "cost budget";
+        };
+    }
+
+    /** "12 requests", "4,098 tokens", "$0.0123". */
+    static String amount(Metric metric, long value) {
+        return switch (metric) {
+            case REQUESTS -> value + (value == 1 ? " request" : " requests");
+            case TOKENS -> value + (value == 1 ? " token" : " tokens");
+            case COST -> Money.format(value);
+        };
+    }
+
+    private static String headerAmount(Metric metric, long value) {
+        return metric == Metric.COST ? Money.decimal(value) : Long.toString(value);
     }
 
     static String owner(QuotaSubject subject, Quota row) {

@@ -51,7 +51,7 @@ public class QuotaService {
     /** Replaces the owner's limits with {@code specs} (already validated); counters of kept limits stay. */
     public List<QuotaView> set(String ownerType, long ownerId, List<QuotaSpec> specs) {
         List<Quota> wanted = specs.stream()
-                .map(s -> new Quota(ownerType, ownerId, s.metric(), s.period(), s.limit())).toList();
+                .map(s -> new Quota(ownerType, ownerId, s.metric(), s.period(), s.model(), s.storedLimit())).toList();
         quotas.replaceForOwner(ownerType, ownerId, wanted);
         return read(ownerType, ownerId); // often inside the caller's transaction, which holds these rows: no flush here
     }
@@ -67,7 +67,13 @@ public class QuotaService {
         Instant windowStart = period.windowStart(now);
         boolean stale = windowStart != null && (q.getWindowStart() == null || q.getWindowStart().isBefore(windowStart));
         long used = stale ? 0 : q.getUsed();
-        return new QuotaView(q.getMetric(), q.getPeriod(), q.getLimit(), used, q.getReserved(),
-                Math.max(0, q.getLimit() - used - q.getReserved()), period.windowEnd(now));
+        long remaining = Math.max(0, q.getLimit() - used - q.getReserved());
+        boolean cost = Metric.COST.wireName().equals(q.getMetric());
+        return new QuotaView(q.getMetric(), q.getPeriod(), q.getModel(), amount(cost, q.getLimit()), amount(cost, used),
+                amount(cost, q.getReserved()), amount(cost, remaining), period.windowEnd(now));
+    }
+
+    private static Number amount(boolean cost, long value) {
+        return cost ? Money.dollars(value) : Long.valueOf(value);
     }
 }

@@ -1,16 +1,35 @@
 package io.tokenrouter.quota;
 
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.tokenrouter.api.GatewayException;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
-/** A wanted limit as an API client writes it: {@code {"metric":"tokens","period":"day","limit":100000}}. */
-public record QuotaSpec(String metric, String period, Long limit) {
+/**
+ * A wanted limit as an API client writes it: {@code {"metric":"tokens","period":"day","limit":100000}}, a
+ * budget {@code {"metric":"cost","period":"month","limit":25.50}} (in US dollars, at most six decimals), and
+ * optionally {@code "model"}: the model or alias the limit is for (absent: every model).
+ */
+public record QuotaSpec(
+        @Schema(description = "requests, tokens or cost (a budget in US dollars)", example = "cost") String metric,
+        @Schema(description = "total, minute, hour, day, week or month (calendar windows in UTC)", example = "month")
+        String period,
+        @Schema(description = "a count of requests or tokens, or US dollars with at most six decimals", example = "25.50")
+        BigDecimal limit,
+        @Schema(description = "the model or alias the limit is for; absent or empty: every model", example = "gpt-4o")
+        String model) {
 
     /** 10^15: far beyond any real budget, and far from where counter arithmetic could overflow. */
     public static final long MAX_LIMIT = 1_000_000_000_000_000L;
+    /** The longest model name a limit can be for (the column's size). */
+    static final int MAX_MODEL = 300;
+
+    public QuotaSpec(String metric, String period, Long limit) {
+        this(metric, period, limit == null ? null : BigDecimal.valueOf(limit), null);
+    }
 
     /** Validates a list of specs, naming the wrong entry (null stays null: "leave the limits as they are"). */
     public static List<QuotaSpec> validateAll(List<QuotaSpec> specs) {
@@ -24,9 +43,9 @@ public record QuotaSpec(String metric, String period, Long limit) {
                 throw GatewayException.invalidRequest("quotas[" + i + "]", "A quota must be an object.");
             }
             QuotaSpec spec = specs.get(i).validated("quotas[" + i + "]");
-            if (!seen.add(spec.metric() + "/" + spec.period())) {
-                throw GatewayException.invalidRequest("quotas[" + i + "]",
-                        "There is already a " + spec.period() + " " + spec.metric() + " quota.");
+            if (!seen.add(spec.metric() + "/" + spec.period() + "/" + spec.model())) {
+                throw GatewayException.invalidRequest("quotas[" + i + "]", "There is already a " + spec.period() + " "
+                        + spec.metric() + " quota" + (spec.model().isEmpty() ? "" : " for model '" + spec.model() + "'") + ".");
             }
             result.add(spec);
         }
@@ -35,20 +54,47 @@ public record QuotaSpec(String metric, String period, Long limit) {
 
     /** Checks the fields, naming the one that is wrong. */
     public QuotaSpec validated(String param) {
+        Metric m;
         try {
-            Metric.parse(metric == null ? "" : metric);
+            m = Metric.parse(metric == null ? "" : metric);
         } catch (IllegalArgumentException e) {
-            throw GatewayException.invalidRequest(param + ".metric", "metric must be 'requests' or 'tokens', not '" + metric + "'.");
+            throw GatewayException.invalidRequest(param + ".metric",
+                    "metric must be 'requests', 'tokens' or 'cost', not '" + metric + "'.");
         }
+        Period p;
         try {
-            Period.parse(period == null ? "total" : period);
+            p = Period.parse(period == null ? "total" : period);
         } catch (IllegalArgumentException e) {
             throw GatewayException.invalidRequest(param + ".period",
-                    "period must be 'total', 'day', 'week' or 'month', not '" + period + "'.");
+                    "period must be 'total', 'minute', 'hour', 'day', 'week' or 'month', not '" + period + "'.");
         }
-        if (limit == null || limit < 0 || limit > MAX_LIMIT) {
-            throw GatewayException.invalidRequest(param + ".limit", "limit must be a whole number from 0 to " + MAX_LIMIT + ".");
+        String forModel = model == null ? "" : model.trim();
+        if (forModel.length() > MAX_MODEL) {
+            throw GatewayException.invalidRequest(param + ".model", "model must be at most " + MAX_MODEL + " characters.");
         }
-        return new QuotaSpec(Metric.parse(metric).wireName(), Period.parse(period == null ? "total" : period).wireName(), limit);
+        stored(m, limit, param);
+        return new QuotaSpec(m.wireName(), p.wireName(), limit, forModel);
+    }
+
+    /** The limit as stored: a count, or for cost millionths of a dollar. */
+    public long storedLimit() {
+        return stored(Metric.parse(metric), limit, "limit");
+    }
+
+    private static long stored(Metric metric, BigDecimal limit, String param) {
+        Long value = null;
+        if (limit != null && limit.signum() >= 0) {
+            if (metric == Metric.COST) {
+                value = Money.micros(limit);
+            } else if (limit.stripTrailingZeros().scale() <= 0) {
+                value = limit.compareTo(BigDecimal.valueOf(MAX_LIMIT)) <= 0 ? limit.longValue() : null;
+            }
+        }
+        if (value == null || value > MAX_LIMIT) {
+            throw GatewayException.invalidRequest(param + ".limit", metric == Metric.COST
+                    ? "limit must be an amount of US dollars from 0 to " + MAX_LIMIT / 1_000_000 + ", with at most six decimals."
+                    : "limit must be a whole number from 0 to " + MAX_LIMIT + ".");
+        }
+        return value;
     }
 }

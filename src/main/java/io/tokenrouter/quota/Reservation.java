@@ -1,28 +1,29 @@
 package io.tokenrouter.quota;
 
 import io.tokenrouter.store.QuotaRepository;
+import io.tokenrouter.store.QuotaRepository.Amounts;
 import java.util.List;
 
 /**
  * What one request reserved before it was forwarded, so {@link QuotaGate#settle} can replace it with the
- * actual usage: one request and {@code tokens} on each quota row, either from this node's allowance on
- * those rows ({@link Allowance}, settled in memory) or held in the database under {@code holdId} on its
- * own. {@link #NONE} when no limit applied.
+ * actual usage: one request, its token and cost bounds on each quota row of their metric, either from this
+ * node's allowance on those rows ({@link Allowance}, settled in memory) or held in the database under
+ * {@code holdId} on its own. {@link #NONE} when no limit applied.
  */
 public final class Reservation {
 
-    public static final Reservation NONE = new Reservation(0, List.of(), 0, null);
+    public static final Reservation NONE = new Reservation(0, List.of(), Amounts.ZERO, null);
 
     private final long holdId;
     private final List<Long> quotaIds;
-    private final long tokens;
+    private final Amounts amounts;
     /** The allowance it was served from, or null for a hold of its own. */
     final Allowance allowance;
 
-    Reservation(long holdId, List<Long> quotaIds, long tokens, Allowance allowance) {
+    Reservation(long holdId, List<Long> quotaIds, Amounts amounts, Allowance allowance) {
         this.holdId = holdId;
         this.quotaIds = quotaIds;
-        this.tokens = tokens;
+        this.amounts = amounts;
         this.allowance = allowance;
     }
 
@@ -34,8 +35,14 @@ public final class Reservation {
         return quotaIds;
     }
 
+    /** The tokens reserved: the request's upper bound. */
     public long tokens() {
-        return tokens;
+        return amounts.tokens();
+    }
+
+    /** What was reserved, per metric. */
+    public Amounts amounts() {
+        return amounts;
     }
 
     public boolean isEmpty() {
@@ -48,6 +55,6 @@ public final class Reservation {
     }
 
     QuotaRepository.Hold hold() {
-        return new QuotaRepository.Hold(holdId, quotaIds, tokens);
+        return new QuotaRepository.Hold(holdId, quotaIds, amounts);
     }
 }

@@ -44,6 +44,9 @@ public class ApiKey {
     private boolean temporary;
     @Column(name = "capture_conversations")
     private boolean captureConversations;
+    /** Costs the gateway cannot meter that an admin allowed this key (and the keys beneath it): {@code a,b}. */
+    @Column(name = "unmetered_allowed")
+    private String unmeteredAllowed;
 
     public Long getId() { return id; }
     public String getName() { return name; }
@@ -58,6 +61,8 @@ public class ApiKey {
     public void setTeamId(Long teamId) { this.teamId = teamId; }
     public Long getParentId() { return parentId; }
     public void setParentId(Long parentId) { this.parentId = parentId; }
+    public String getUnmeteredAllowed() { return unmeteredAllowed; }
+    public void setUnmeteredAllowed(String unmeteredAllowed) { this.unmeteredAllowed = unmeteredAllowed; }
     public String getAllowedModels() { return allowedModels; }
     public void setAllowedModels(String allowedModels) { this.allowedModels = allowedModels; }
     public Instant getExpiresAt() { return expiresAt; }

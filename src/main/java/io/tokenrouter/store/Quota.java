@@ -9,9 +9,10 @@ import jakarta.persistence.Table;
 import java.time.Instant;
 
 /**
- * One limit of a key or a team: on requests or tokens, total or per period, with what is used in the
- * current window and what in-flight requests have reserved. Counters change only through the
- * conditional updates of {@link QuotaRepository}.
+ * One limit of a key or a team: on requests, tokens or cost (in millionths of a US dollar), total or per
+ * period, for every model or one model or alias, with what is used in the current window and what
+ * in-flight requests have reserved. Counters change only through the conditional updates of
+ * {@link QuotaRepository}.
  */
 @Entity
 @Table(name = "quotas")
@@ -20,6 +21,9 @@ public class Quota {
     public static final String OWNER_KEY = "key";
     public static final String OWNER_TEAM = "team";
     public static final String METRIC_REQUESTS = "requests";
+    public static final String METRIC_TOKENS = "tokens";
+    public static final String METRIC_COST = "cost";
+    public static final java.util.List<String> METRICS = java.util.List.of(METRIC_REQUESTS, METRIC_TOKENS, METRIC_COST);
 
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)
@@ -36,15 +40,25 @@ public class Quota {
     private long reserved;
     @Column(name = "window_start")
     private Instant windowStart;
+    /** The model or alias the limit is for; empty for every model. */
+    private String model = "";
+    /** When the limit last refused a request (kept at most once per window), for budget alerts. */
+    @Column(name = "refused_at")
+    private Instant refusedAt;
 
     public Quota() {
     }
 
     public Quota(String ownerType, Long ownerId, String metric, String period, long limit) {
+        this(ownerType, ownerId, metric, period, "", limit);
+    }
+
+    public Quota(String ownerType, Long ownerId, String metric, String period, String model, long limit) {
         this.ownerType = ownerType;
         this.ownerId = ownerId;
         this.metric = metric;
         this.period = period;
+        this.model = model == null ? "" : model;
         this.limit = limit;
     }
 
@@ -58,4 +72,6 @@ public class Quota {
     public long getUsed() { return used; }
     public long getReserved() { return reserved; }
     public Instant getWindowStart() { return windowStart; }
+    public String getModel() { return model == null ? "" : model; }
+    public Instant getRefusedAt() { return refusedAt; }
 }

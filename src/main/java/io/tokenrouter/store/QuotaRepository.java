@@ -10,9 +10,12 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * Quota rows and their counters. Every counter change is a conditional {@code UPDATE} evaluated by the
@@ -26,10 +29,11 @@ public class QuotaRepository {
     Database database;
 
     /**
-     * A reservation held on quota rows: one request on each {@code requests} row and {@code tokens} on
-     * each {@code tokens} row, recorded in {@code quota_holds} under {@code holdId} until settled or reclaimed.
+     * A reservation held on quota rows: on each row the amount of its metric (one request, tokens, or cost
+     * in millionths of a dollar), recorded in {@code quota_holds} under {@code holdId} until settled or
+     * reclaimed. A row whose metric's amount is zero holds nothing.
      */
-    public record Hold(long holdId, List<Long> quotaIds, long tokens) {
+    public record Hold(long holdId, List<Long> quotaIds, Amounts amounts) {
     }
 
     /** The outcome of {@link #reserveAll}: the hold, or the row that refused (nothing reserved then). */
@@ -48,11 +52,12 @@ public class QuotaRepository {
         }
     }
 
-    private static final String WINDOW = "case period when 'day' then ? when 'week' then ? else ? end";
+    private static final String WINDOW = "case period when 'minute' then ? when 'hour' then ? when 'day' then ?"
+            + " when 'week' then ? else ? end";
     private static final String STALE = "(period <> 'total' and (window_start is null or window_start < " + WINDOW + "))";
-    /** Typed explicitly: H2 would type the CASE after the literal 1 (INTEGER) and overflow on large amounts. */
-    private static final String AMOUNT = "case metric when 'requests' then cast(1 as bigint) else cast(? as bigint) end";
-    private static final String AMOUNTS = "case metric when 'requests' then cast(? as bigint) else cast(? as bigint) end";
+    /** An amount per metric; typed explicitly, or H2 would type the CASE after its first branch. */
+    private static final String AMOUNTS = "case metric when 'requests' then cast(? as bigint) when 'tokens' then"
+            + " cast(? as bigint) else cast(? as bigint) end";
 
     /**
      * On PostgreSQL, locks the quota rows a transaction is about to change in id order first: a multi-row
@@ -71,15 +76,18 @@ public class QuotaRepository {
         }
     }
 
-    private static void insertHold(Connection c, Hold hold, String nodeId, Instant now) throws SQLException {
+    /** Records what a hold holds on each of {@code ids}: one row per quota whose metric's amount is positive. */
+    private static void insertHold(Connection c, long holdId, List<Long> ids, Amounts amounts, String nodeId, Instant now)
+            throws SQLException {
         try (PreparedStatement s = c.prepareStatement("insert into quota_holds (hold_id, quota_id, amount, node_id,"
-                + " created_at) select ?, id, " + AMOUNT + ", ?, ? from quotas where id in ("
-                + placeholders(hold.quotaIds().size()) + ")")) {
-            s.setLong(1, hold.holdId());
-            s.setLong(2, hold.tokens());
-            s.setString(3, nodeId);
-            s.setObject(4, OffsetDateTime.ofInstant(now, ZoneOffset.UTC));
-            ids(s, 5, hold.quotaIds());
+                + " created_at) select ?, id, " + AMOUNTS + ", ?, ? from quotas where id in (" + placeholders(ids.size())
+                + ") and " + AMOUNTS + " > 0")) {
+            s.setLong(1, holdId);
+            int i = amounts(s, 2, amounts);
+            s.setString(i++, nodeId);
+            s.setObject(i++, OffsetDateTime.ofInstant(now, ZoneOffset.UTC));
+            i = ids(s, i, ids);
+            amounts(s, i, amounts);
             s.executeUpdate();
         }
     }
@@ -89,36 +97,61 @@ public class QuotaRepository {
      * meanwhile), takes its amounts off {@code reserved}; then adds what was used. Deleting the hold rows
      * first makes settlement and reclaiming exclusive: only the one that deleted them gives them back.
      */
-    public void settle(Hold hold, long requestsUsed, long tokensUsed) {
-        resize(hold.holdId(), hold.quotaIds(), new Amounts(1, hold.tokens()), Amounts.ZERO,
-                new Amounts(requestsUsed, Math.max(0, tokensUsed)));
-    }
-
-    /** An amount per metric: {@code requests} on request rows, {@code tokens} on token rows. */
-    public record Amounts(long requests, long tokens) {
-        public static final Amounts ZERO = new Amounts(0, 0);
+    public void settle(Hold hold, Amounts used) {
+        resize(hold.holdId(), hold.quotaIds(), hold.amounts(), Amounts.ZERO, used.atLeastZero());
     }
 
     /**
-     * What {@link #takeBlock} took: the same amount on every row of a metric, and whether the rows hold a
-     * limit of that metric at all (a metric without a row is not limited).
+     * An amount per metric: {@code requests} on request rows, {@code tokens} on token rows, {@code cost} (in
+     * millionths of a US dollar) on cost rows.
      */
-    public record Block(Amounts held, boolean limitsRequests, boolean limitsTokens) {
+    public record Amounts(long requests, long tokens, long cost) {
+        public static final Amounts ZERO = new Amounts(0, 0, 0);
+
+        /** The amount of {@code metric} ("requests", "tokens" or "cost"). */
+        public long of(String metric) {
+            return switch (metric) {
+                case Quota.METRIC_REQUESTS -> requests;
+                case Quota.METRIC_TOKENS -> tokens;
+                default -> cost;
+            };
+        }
+
+        public boolean isZero() {
+            return requests == 0 && tokens == 0 && cost == 0;
+        }
+
+        public Amounts atLeastZero() {
+            return new Amounts(Math.max(0, requests), Math.max(0, tokens), Math.max(0, cost));
+        }
+    }
+
+    /**
+     * What {@link #takeBlock} took: the same amount on every row of a metric, which metrics the rows limit
+     * at all (a metric without a row is not limited), and the periods of the rows ("total", "minute", ...):
+     * a block serves requests only in the windows it was taken in.
+     */
+    public record Block(Amounts held, boolean limitsRequests, boolean limitsTokens, boolean limitsCost,
+                        Set<String> periods) {
+    }
+
+    /** The start of the current minute, hour, day, week and month, for rolling rows into their windows. */
+    public record Windows(Instant minute, Instant hour, Instant day, Instant week, Instant month) {
     }
 
     /**
      * Takes a node's allowance in one transaction: locks the rows in id order, rolls each into its current
      * window, and reserves on every row of a metric the same amount: {@code 1/fraction} of the smallest
-     * headroom (limit − used − reserved) among the rows of that metric, at least one request or
-     * {@code tokens} and at most {@code maxRequests} requests (tokens: that many times {@code tokens}).
-     * Null, with nothing reserved, when the rows are not all there or one cannot take even one request of
-     * {@code tokens}; {@link #reserveAll} then finds the limit that refused.
+     * headroom (limit − used − reserved) among the rows of that metric, at least what one request
+     * ({@code ask}) needs and at most {@code maxRequests} requests (tokens and cost: that many times the
+     * request's). Null, with nothing reserved, when the rows are not all there or one cannot take even this
+     * one request; {@link #reserveAll} then finds the limit that refused.
      */
-    public Block takeBlock(long holdId, String nodeId, List<Long> ids, long tokens, int fraction, long maxRequests,
-                           Instant now, Instant day, Instant week, Instant month) {
-        requirePositive(tokens);
+    public Block takeBlock(long holdId, String nodeId, List<Long> ids, Amounts ask, int fraction, long maxRequests,
+                           Instant now, Windows windows) {
+        requirePositive(ask.tokens());
         return transaction("Quota allowance", c -> {
-            Block block = headroom(c, ids, tokens, fraction, maxRequests, now, day, week, month);
+            Block block = headroom(c, ids, ask, fraction, maxRequests, windows);
             if (block == null) {
                 return null;
             }
@@ -126,25 +159,14 @@ public class QuotaRepository {
                     + " window_start = case when " + STALE + " then " + WINDOW + " else window_start end,"
                     + " reserved = reserved + " + AMOUNTS + " where id in (" + placeholders(ids.size()) + ")";
             try (PreparedStatement s = c.prepareStatement(sql)) {
-                int i = windows(s, 1, day, week, month);
-                i = windows(s, i, day, week, month);
-                i = windows(s, i, day, week, month);
-                s.setLong(i++, block.held().requests());
-                s.setLong(i++, block.held().tokens());
+                int i = windows(s, 1, windows);
+                i = windows(s, i, windows);
+                i = windows(s, i, windows);
+                i = amounts(s, i, block.held());
                 ids(s, i, ids);
                 s.executeUpdate();
             }
-            try (PreparedStatement s = c.prepareStatement("insert into quota_holds (hold_id, quota_id, amount,"
-                    + " node_id, created_at) select ?, id, " + AMOUNTS + ", ?, ? from quotas where id in ("
-                    + placeholders(ids.size()) + ")")) {
-                s.setLong(1, holdId);
-                s.setLong(2, block.held().requests());
-                s.setLong(3, block.held().tokens());
-                s.setString(4, nodeId);
-                s.setObject(5, OffsetDateTime.ofInstant(now, ZoneOffset.UTC));
-                ids(s, 6, ids);
-                s.executeUpdate();
-            }
+            insertHold(c, holdId, ids, block.held(), nodeId, now);
             return block;
         });
     }
@@ -179,12 +201,11 @@ public class QuotaRepository {
     }
 
     /** Locks the rows (in id order) and sizes the block; null when a row is missing or has no room for one request. */
-    private static Block headroom(Connection c, List<Long> ids, long tokens, int fraction, long maxRequests,
-                                  Instant now, Instant day, Instant week, Instant month) throws SQLException {
-        long requestRoom = Long.MAX_VALUE;
-        long tokenRoom = Long.MAX_VALUE;
-        boolean limitsRequests = false;
-        boolean limitsTokens = false;
+    private static Block headroom(Connection c, List<Long> ids, Amounts ask, int fraction, long maxRequests,
+                                  Windows windows) throws SQLException {
+        long[] room = {Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE};
+        boolean[] limits = new boolean[3];
+        Set<String> periods = new HashSet<>();
         int found = 0;
         try (PreparedStatement s = c.prepareStatement("select metric, period, limit_value, used, reserved, window_start"
                 + " from quotas where id in (" + placeholders(ids.size()) + ") order by id for update")) {
@@ -192,33 +213,49 @@ public class QuotaRepository {
             try (var rows = s.executeQuery()) {
                 while (rows.next()) {
                     found++;
-                    String period = rows.getString(2);
-                    Instant window = switch (period) {
-                        case "day" -> day;
-                        case "week" -> week;
-                        case "month" -> month;
-                        default -> null;
-                    };
+                    periods.add(rows.getString(2));
+                    Instant window = windowOf(rows.getString(2), windows);
                     OffsetDateTime start = rows.getObject(6, OffsetDateTime.class);
                     boolean stale = window != null && (start == null || start.toInstant().isBefore(window));
-                    long room = rows.getLong(3) - (stale ? 0 : rows.getLong(4)) - rows.getLong(5);
-                    if (Quota.METRIC_REQUESTS.equals(rows.getString(1))) {
-                        limitsRequests = true;
-                        requestRoom = Math.min(requestRoom, room);
-                    } else {
-                        limitsTokens = true;
-                        tokenRoom = Math.min(tokenRoom, room);
-                    }
+                    long left = rows.getLong(3) - (stale ? 0 : rows.getLong(4)) - rows.getLong(5);
+                    int m = metricIndex(rows.getString(1));
+                    limits[m] = true;
+                    room[m] = Math.min(room[m], left);
                 }
             }
         }
-        if (found != ids.size() || requestRoom < 1 || tokenRoom < tokens) {
+        if (found != ids.size() || room[0] < 1 || room[1] < ask.tokens() || room[2] < ask.cost()) {
             return null;
         }
-        long requests = limitsRequests ? Math.max(1, Math.min(maxRequests, requestRoom / fraction)) : 0;
-        long maxTokens = tokens > Long.MAX_VALUE / maxRequests ? tokens : tokens * maxRequests;
-        long blockTokens = limitsTokens ? Math.min(tokenRoom, Math.max(tokens, Math.min(maxTokens, tokenRoom / fraction))) : 0;
-        return new Block(new Amounts(requests, blockTokens), limitsRequests, limitsTokens);
+        long requests = limits[0] ? Math.max(1, Math.min(maxRequests, room[0] / fraction)) : 0;
+        long tokens = limits[1] ? block(room[1], ask.tokens(), maxRequests, fraction) : 0;
+        long cost = limits[2] ? block(room[2], ask.cost(), maxRequests, fraction) : 0;
+        return new Block(new Amounts(requests, tokens, cost), limits[0], limits[1], limits[2], Set.copyOf(periods));
+    }
+
+    /** A block of one amount: a fraction of the room, at least one request's {@code ask}, at most maxRequests of them. */
+    private static long block(long room, long ask, long maxRequests, int fraction) {
+        long most = ask > Long.MAX_VALUE / maxRequests ? ask : ask * maxRequests;
+        return Math.min(room, Math.max(ask, Math.min(most, room / fraction)));
+    }
+
+    private static int metricIndex(String metric) {
+        return switch (metric) {
+            case Quota.METRIC_REQUESTS -> 0;
+            case Quota.METRIC_TOKENS -> 1;
+            default -> 2;
+        };
+    }
+
+    private static Instant windowOf(String period, Windows windows) {
+        return switch (period) {
+            case "minute" -> windows.minute();
+            case "hour" -> windows.hour();
+            case "day" -> windows.day();
+            case "week" -> windows.week();
+            case "month" -> windows.month();
+            default -> null;
+        };
     }
 
     /**
@@ -231,31 +268,45 @@ public class QuotaRepository {
         transaction("Quota settlement", c -> {
             lockInOrder(c, ids);
             int holds;
-            if (keep.requests() == 0 && keep.tokens() == 0) {
+            if (keep.isZero()) {
                 holds = deleteHold(c, holdId);
             } else {
-                try (PreparedStatement s = c.prepareStatement("update quota_holds set amount = case (select q.metric"
-                        + " from quotas q where q.id = quota_holds.quota_id) when 'requests' then cast(? as bigint)"
-                        + " else cast(? as bigint) end where hold_id = ?")) {
-                    s.setLong(1, keep.requests());
-                    s.setLong(2, keep.tokens());
-                    s.setLong(3, holdId);
-                    holds = s.executeUpdate();
+                // a hold row holds a positive amount: a metric it keeps none of loses its rows first
+                holds = 0;
+                for (String metric : Quota.METRICS) {
+                    if (keep.of(metric) == 0) {
+                        holds += deleteHoldRows(c, holdId, metric);
+                    }
+                }
+                try (PreparedStatement s = c.prepareStatement("update quota_holds set amount = (select " + AMOUNTS
+                        + " from quotas q where q.id = quota_holds.quota_id) where hold_id = ?")) {
+                    int i = amounts(s, 1, keep);
+                    s.setLong(i, holdId);
+                    holds += s.executeUpdate();
                 }
             }
+            Amounts released = new Amounts(Math.max(0, held.requests() - keep.requests()),
+                    Math.max(0, held.tokens() - keep.tokens()), Math.max(0, held.cost() - keep.cost()));
             try (PreparedStatement s = c.prepareStatement("update quotas set reserved = reserved - case when ? = 1"
                     + " then " + AMOUNTS + " else 0 end, used = used + " + AMOUNTS
                     + " where id in (" + placeholders(ids.size()) + ")")) {
                 s.setInt(1, holds > 0 ? 1 : 0);
-                s.setLong(2, Math.max(0, held.requests() - keep.requests()));
-                s.setLong(3, Math.max(0, held.tokens() - keep.tokens()));
-                s.setLong(4, used.requests());
-                s.setLong(5, used.tokens());
-                ids(s, 6, ids);
+                int i = amounts(s, 2, released);
+                i = amounts(s, i, used);
+                ids(s, i, ids);
                 s.executeUpdate();
             }
             return Boolean.TRUE;
         });
+    }
+
+    private static int deleteHoldRows(Connection c, long holdId, String metric) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("delete from quota_holds where hold_id = ? and quota_id in"
+                + " (select id from quotas where metric = ?)")) {
+            s.setLong(1, holdId);
+            s.setString(2, metric);
+            return s.executeUpdate();
+        }
     }
 
     /**
@@ -314,6 +365,13 @@ public class QuotaRepository {
         return "?,".repeat(n - 1) + "?";
     }
 
+    private static int amounts(PreparedStatement s, int i, Amounts amounts) throws SQLException {
+        s.setLong(i, amounts.requests());
+        s.setLong(i + 1, amounts.tokens());
+        s.setLong(i + 2, amounts.cost());
+        return i + 3;
+    }
+
     private static void requirePositive(long tokens) {
         if (tokens < 1) {
             throw new IllegalArgumentException("A reservation needs a positive token amount, not " + tokens);
@@ -324,11 +382,11 @@ public class QuotaRepository {
         return values.stream().map(v -> ((Number) v).longValue()).toList();
     }
 
-    private static int windows(PreparedStatement s, int i, Instant day, Instant week, Instant month) throws SQLException {
-        s.setObject(i, OffsetDateTime.ofInstant(day, ZoneOffset.UTC));
-        s.setObject(i + 1, OffsetDateTime.ofInstant(week, ZoneOffset.UTC));
-        s.setObject(i + 2, OffsetDateTime.ofInstant(month, ZoneOffset.UTC));
-        return i + 3;
+    private static int windows(PreparedStatement s, int i, Windows w) throws SQLException {
+        for (Instant start : new Instant[] {w.minute(), w.hour(), w.day(), w.week(), w.month()}) {
+            s.setObject(i++, OffsetDateTime.ofInstant(start, ZoneOffset.UTC));
+        }
+        return i;
     }
 
     /** Whether the caller is inside a transaction, which may hold quota rows locked that a separate connection would wait for. */
@@ -340,6 +398,90 @@ public class QuotaRepository {
         return database.inTransaction(em -> load(em, keyIds, teamId));
     }
 
+    /** A budget (a cost limit) as the alert job reads it, with its owner's name. */
+    public record Budget(long quotaId, String ownerType, long ownerId, String ownerName, String period, String model,
+                         long limit, long used, Instant windowStart, Instant refusedAt) {
+    }
+
+    /** Every budget with a positive limit. */
+    public List<Budget> budgets() {
+        return database.inTransaction(em -> {
+            List<Budget> result = new ArrayList<>();
+            for (Object row : em.createNativeQuery("select q.id, q.owner_type, q.owner_id, coalesce(k.name, t.name),"
+                    + " q.period, q.model, q.limit_value, q.used, q.window_start, q.refused_at from quotas q"
+                    + " left join api_keys k on q.owner_type = 'key' and k.id = q.owner_id"
+                    + " left join teams t on q.owner_type = 'team' and t.id = q.owner_id"
+                    + " where q.metric = 'cost' and q.limit_value > 0 order by q.id").getResultList()) {
+                Object[] r = (Object[]) row;
+                result.add(new Budget(((Number) r[0]).longValue(), (String) r[1], ((Number) r[2]).longValue(),
+                        r[3] == null ? "#" + r[2] : (String) r[3], (String) r[4], (String) r[5], ((Number) r[6]).longValue(),
+                        ((Number) r[7]).longValue(), instant(r[8]), instant(r[9])));
+            }
+            return result;
+        });
+    }
+
+    private static Instant instant(Object value) {
+        if (value == null || value instanceof Instant) {
+            return (Instant) value;
+        }
+        if (value instanceof OffsetDateTime o) {
+            return o.toInstant();
+        }
+        if (value instanceof java.sql.Timestamp t) {
+            return t.toInstant();
+        }
+        throw new IllegalStateException("Not a time: " + value.getClass());
+    }
+
+    /**
+     * Claims the alert of {@code threshold} percent of a budget in the window starting {@code window}: true for the
+     * one node that claimed it first, which sends it; false when it was claimed already.
+     */
+    public boolean claimAlert(long quotaId, int threshold, Instant window, Instant now) {
+        try {
+            return database.inTransaction(em -> em.createNativeQuery("insert into budget_alerts (quota_id, threshold,"
+                            + " window_start, fired_at) select ?1, ?2, ?3, ?4 where not exists"
+                            + " (select 1 from budget_alerts where quota_id = ?1 and threshold = ?2 and window_start = ?3)")
+                    .setParameter(1, quotaId).setParameter(2, threshold).setParameter(3, window).setParameter(4, now)
+                    .executeUpdate() == 1);
+        } catch (RuntimeException e) {
+            if (isUniqueViolation(e)) {
+                return false; // another node claimed it at the same moment
+            }
+            throw e;
+        }
+    }
+
+    /** Forgets alerts of windows that started before {@code before} (not of total budgets, whose window is the epoch). */
+    public int forgetAlertsBefore(Instant before) {
+        return database.inTransaction(em -> em.createNativeQuery("delete from budget_alerts where window_start < ?1"
+                + " and window_start > ?2").setParameter(1, before).setParameter(2, Instant.EPOCH).executeUpdate());
+    }
+
+    /**
+     * Notes that a limit refused a request, once per window: only when the row (as read for the refusal) has no
+     * refusal in the current window yet, so a stream of refused requests writes nothing more.
+     */
+    public void markRefused(Quota row, Instant windowStart, Instant now) {
+        Instant since = windowStart == null ? Instant.EPOCH : windowStart;
+        if (row.getRefusedAt() != null && !row.getRefusedAt().isBefore(since)) {
+            return;
+        }
+        database.inTransaction(em -> em.createNativeQuery("update quotas set refused_at = ?1 where id = ?2 and"
+                        + " (refused_at is null or refused_at < ?3)").setParameter(1, now).setParameter(2, row.getId())
+                .setParameter(3, since).executeUpdate());
+    }
+
+    private static boolean isUniqueViolation(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("23")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public List<Quota> findByOwner(String ownerType, long ownerId) {
         return database.inTransaction(em -> em.createQuery(
                         "select q from Quota q where q.ownerType = :type and q.ownerId = :id order by q.id", Quota.class)
@@ -347,22 +489,27 @@ public class QuotaRepository {
     }
 
     /**
-     * In one transaction: rolls each applicable row into its current window, then reserves one request or
-     * {@code tokens} on each with {@code used + reserved + amount <= limit}, and records the hold. If any
-     * row refuses, the whole transaction is rolled back and that row is returned as it stands.
+     * In one transaction: rolls each applicable row (those {@code applies} accepts) into its current window,
+     * then reserves the amount of its metric ({@code ask}) on each with {@code used + reserved + amount <= limit},
+     * and records the hold. If any row refuses, the whole transaction is rolled back and that row is
+     * returned as it stands. A row whose metric the request does not use (an amount of zero) is left alone.
      */
-    public ReserveOutcome reserveAll(long holdId, String nodeId, List<Long> keyIds, Long teamId, long tokens,
-                                     Function<Quota, Instant> windowStart, Instant now) {
-        requirePositive(tokens);
+    public ReserveOutcome reserveAll(long holdId, String nodeId, List<Long> keyIds, Long teamId, Amounts ask,
+                                     Predicate<Quota> applies, Function<Quota, Instant> windowStart,
+                                     Instant now) {
+        requirePositive(ask.tokens());
         try {
             return database.inTransaction(em -> {
-                List<Quota> rows = load(em, keyIds, teamId);
+                List<Quota> rows = load(em, keyIds, teamId).stream().filter(applies).toList();
                 List<Long> ordered = rows.stream().map(Quota::getId).sorted().toList();
                 em.unwrap(org.hibernate.Session.class).doWork(c -> lockInOrder(c, ordered));
                 List<Long> reserved = new ArrayList<>();
                 for (Quota row : rows) {
+                    long n = ask.of(row.getMetric());
+                    if (n <= 0) {
+                        continue;
+                    }
                     roll(em, row, windowStart.apply(row));
-                    long n = Quota.METRIC_REQUESTS.equals(row.getMetric()) ? 1 : tokens;
                     int updated = em.createNativeQuery("update quotas set reserved = reserved + ?1"
                                     + " where id = ?2 and used + reserved + ?1 <= limit_value")
                             .setParameter(1, n).setParameter(2, row.getId()).executeUpdate();
@@ -371,9 +518,9 @@ public class QuotaRepository {
                     }
                     reserved.add(row.getId());
                 }
-                Hold hold = new Hold(holdId, List.copyOf(reserved), tokens);
+                Hold hold = new Hold(holdId, List.copyOf(reserved), ask);
                 if (!reserved.isEmpty()) {
-                    em.unwrap(org.hibernate.Session.class).doWork(c -> insertHold(c, hold, nodeId, now));
+                    em.unwrap(org.hibernate.Session.class).doWork(c -> insertHold(c, holdId, hold.quotaIds(), ask, nodeId, now));
                 }
                 return new ReserveOutcome(hold, null);
             });
@@ -392,7 +539,7 @@ public class QuotaRepository {
             List<Quota> result = new ArrayList<>();
             for (Quota w : wanted) {
                 Optional<Quota> same = existing.stream().filter(q -> q.getMetric().equals(w.getMetric())
-                        && q.getPeriod().equals(w.getPeriod())).findFirst();
+                        && q.getPeriod().equals(w.getPeriod()) && q.getModel().equals(w.getModel())).findFirst();
                 if (same.isPresent()) {
                     same.get().setLimit(w.getLimit());
                     existing.remove(same.get());

@@ -454,10 +454,19 @@ public class RequestLogRepository {
                 .append("?,".repeat(KEY.length + 1 + COUNTERS.length - 1)).append("?) on conflict (bucket_seconds, dim,"
                         + " dim_value, bucket_start) do update set ");
         for (int i = 0; i < COUNTERS.length; i++) {
-            sql.append(i == 0 ? "" : ", ").append(COUNTERS[i]).append(" = usage_rollup.").append(COUNTERS[i])
-                    .append(" + excluded.").append(COUNTERS[i]);
+            sql.append(i == 0 ? "" : ", ").append(COUNTERS[i]).append(" = ")
+                    .append(saturatingSum(COUNTERS[i], "usage_rollup." + COUNTERS[i], "excluded." + COUNTERS[i]));
         }
         return sql.toString();
+    }
+
+    /** {@code stored + added} for a counter, which stays at the largest bigint instead of failing the batch. */
+    private static String saturatingSum(String counter, String stored, String added) {
+        if (counter.equals("tps_sum")) {
+            return stored + " + " + added;
+        }
+        return "case when " + stored + " > 9223372036854775807 - " + added + " then 9223372036854775807 else " + stored
+                + " + " + added + " end";
     }
 
     private static String h2Merge() {
@@ -474,8 +483,8 @@ public class RequestLogRepository {
                 .append(")) s (").append(columns()).append(") on t.bucket_seconds = s.bucket_seconds and t.dim = s.dim"
                         + " and t.dim_value = s.dim_value and t.bucket_start = s.bucket_start when matched then update set ");
         for (int i = 0; i < COUNTERS.length; i++) {
-            sql.append(i == 0 ? "" : ", ").append(COUNTERS[i]).append(" = t.").append(COUNTERS[i]).append(" + s.")
-                    .append(COUNTERS[i]);
+            sql.append(i == 0 ? "" : ", ").append(COUNTERS[i]).append(" = ")
+                    .append(saturatingSum(COUNTERS[i], "t." + COUNTERS[i], "s." + COUNTERS[i]));
         }
         return sql.append(" when not matched then insert (").append(columns()).append(") values (")
                 .append(columns().replaceAll("(\\w+)", "s.$1")).append(")").toString();

@@ -57,12 +57,12 @@ public final class RollupDelta {
         if (row.status() >= 400 || row.errorType() != null) {
             errors++;
         }
-        promptTokens += row.promptTokens();
-        completionTokens += row.completionTokens();
-        costMicros += row.costMicros();
-        latencyMsSum += row.latencyMs();
+        promptTokens = plus(promptTokens, row.promptTokens());
+        completionTokens = plus(completionTokens, row.completionTokens());
+        costMicros = plus(costMicros, row.costMicros());
+        latencyMsSum = plus(latencyMsSum, row.latencyMs());
         if (row.ttftMs() != null) {
-            ttftMsSum += row.ttftMs();
+            ttftMsSum = plus(ttftMsSum, row.ttftMs());
             ttftCount++;
         }
         if (row.tokensPerSecond() != null) {
@@ -77,17 +77,27 @@ public final class RollupDelta {
         requests += other.requests;
         refusals += other.refusals;
         errors += other.errors;
-        promptTokens += other.promptTokens;
-        completionTokens += other.completionTokens;
-        costMicros += other.costMicros;
-        latencyMsSum += other.latencyMsSum;
-        ttftMsSum += other.ttftMsSum;
+        promptTokens = plus(promptTokens, other.promptTokens);
+        completionTokens = plus(completionTokens, other.completionTokens);
+        costMicros = plus(costMicros, other.costMicros);
+        latencyMsSum = plus(latencyMsSum, other.latencyMsSum);
+        ttftMsSum = plus(ttftMsSum, other.ttftMsSum);
         ttftCount += other.ttftCount;
         tpsSum += other.tpsSum;
         tpsCount += other.tpsCount;
         for (int i = 0; i < latency.length; i++) {
             latency[i] += other.latency[i];
         }
+    }
+
+    /**
+     * A sum of counters that saturates instead of wrapping, negative amounts counting as none: a figure that
+     * slipped past every bound must not turn a report negative or fail a batch.
+     */
+    public static long plus(long sum, long amount) {
+        long a = Math.max(0, amount);
+        long b = Math.max(0, sum);
+        return b > Long.MAX_VALUE - a ? Long.MAX_VALUE : b + a;
     }
 
     public static int latencyBucket(long ms) {

@@ -21,6 +21,9 @@ public class Team {
     @Column(name = "allowed_models")
     private String allowedModels;
     private boolean disabled;
+    /** Costs the gateway cannot meter that an admin allowed the team's keys: {@code a,b}. */
+    @Column(name = "unmetered_allowed")
+    private String unmeteredAllowed;
     @Column(name = "created_at")
     private Instant createdAt;
 
@@ -31,6 +34,8 @@ public class Team {
     public void setDescription(String description) { this.description = description; }
     public String getAllowedModels() { return allowedModels; }
     public void setAllowedModels(String allowedModels) { this.allowedModels = allowedModels; }
+    public String getUnmeteredAllowed() { return unmeteredAllowed; }
+    public void setUnmeteredAllowed(String unmeteredAllowed) { this.unmeteredAllowed = unmeteredAllowed; }
     public boolean isDisabled() { return disabled; }
     public void setDisabled(boolean disabled) { this.disabled = disabled; }
     public Instant getCreatedAt() { return createdAt; }

@@ -32,6 +32,45 @@ public final class OpenAiPassthroughAdapter implements UpstreamAdapter {
         return true;
     }
 
+    /** The completion maxima a request may name, by endpoint. */
+    private static final String[] MAXIMA = {"max_completion_tokens", "max_tokens", "max_output_tokens"};
+
+    @Override
+    public void capCompletion(ObjectNode body, Endpoint endpoint, long perChoice, java.net.URI provider) {
+        if (endpoint == Endpoint.EMBEDDINGS) {
+            return;
+        }
+        boolean named = false;
+        for (String field : MAXIMA) {
+            JsonNode value = body.get(field);
+            if (value != null && !value.isNull()) {
+                named = true;
+                if (!value.canConvertToLong() || value.asLong() > perChoice) {
+                    body.put(field, perChoice);
+                }
+            }
+        }
+        if (!named) {
+            body.put(maximumField(endpoint, provider), perChoice);
+        }
+    }
+
+    /**
+     * The field an endpoint's completion maximum goes in. Chat: OpenAI's own API (and Azure's) refuses
+     * {@code max_tokens} for its reasoning models and takes {@code max_completion_tokens}; the
+     * OpenAI-compatible servers all take {@code max_tokens}, and several refuse the newer name.
+     */
+    static String maximumField(Endpoint endpoint, java.net.URI provider) {
+        return switch (endpoint) {
+            case RESPONSES -> "max_output_tokens";
+            case CHAT_COMPLETIONS -> {
+                String host = provider.getHost() == null ? "" : provider.getHost();
+                yield host.equals("api.openai.com") || host.endsWith(".openai.azure.com") ? "max_completion_tokens" : "max_tokens";
+            }
+            default -> "max_tokens";
+        };
+    }
+
     @Override
     public Optional<Usage> usage(JsonNode answer) {
         return UsageReader.read(answer);

@@ -19,6 +19,13 @@ public interface UpstreamAdapter {
      */
     boolean prepare(ObjectNode body, String upstreamModel, Endpoint endpoint, boolean stream);
 
+    /**
+     * Makes {@code perChoice} the most completion tokens the provider may generate: sets the endpoint's
+     * maximum when the request names none, and lowers any maximum it names above it. The gateway reserved
+     * for that many; without it, a provider's own default could generate more than any limit allows.
+     */
+    void capCompletion(ObjectNode body, Endpoint endpoint, long perChoice, java.net.URI provider);
+
     /** Usage reported in a complete (non-streamed) answer or in one streamed event's JSON. */
     Optional<Usage> usage(JsonNode answer);
 

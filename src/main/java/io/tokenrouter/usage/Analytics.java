@@ -37,7 +37,7 @@ public class Analytics {
 
         static Figures of(RollupDelta d) {
             return new Figures(d.requests, d.refusals, d.errors, d.requests == 0 ? 0 : (double) d.errors / d.requests,
-                    d.promptTokens, d.completionTokens, d.promptTokens + d.completionTokens, d.costMicros / 1_000_000.0,
+                    d.promptTokens, d.completionTokens, RollupDelta.plus(d.promptTokens, d.completionTokens), d.costMicros / 1_000_000.0,
                     Math.round(d.latencyQuantile(0.5)), Math.round(d.latencyQuantile(0.95)),
                     d.ttftCount == 0 ? null : (double) d.ttftMsSum / d.ttftCount,
                     d.tpsCount == 0 ? null : d.tpsSum / d.tpsCount);

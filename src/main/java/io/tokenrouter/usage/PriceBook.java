@@ -24,17 +24,25 @@ public final class PriceBook {
         return new PriceBook(repository.findAll());
     }
 
-    /** The cost in millionths of a dollar, or 0 for a model without a price. */
+    /**
+     * The cost in millionths of a dollar (rounded up), or 0 for a model without a price: uncached prompt tokens
+     * at the input price, cached ones at the cached price, reasoning tokens at the reasoning price and the
+     * other completion tokens at the output price.
+     */
     public long costMicros(String provider, String model, Usage usage) {
         Price price = find(provider, model);
         if (price == null) {
             return 0;
         }
-        long cached = Math.min(usage.cachedTokens(), usage.promptTokens());
-        double micros = ((usage.promptTokens() - cached) * (double) price.inputMicros()
+        long prompt = Math.max(0, usage.promptTokens());
+        long cached = Math.max(0, Math.min(usage.cachedTokens(), prompt));
+        long completion = Math.max(0, usage.completionTokens());
+        long reasoning = Math.max(0, Math.min(usage.reasoningTokens(), completion));
+        double micros = ((prompt - cached) * (double) price.inputMicros()
                 + cached * (double) price.cachedInputMicros()
-                + usage.completionTokens() * (double) price.outputMicros()) / 1_000_000.0;
-        return Math.round(micros);
+                + reasoning * (double) price.reasoningMicros()
+                + (completion - reasoning) * (double) price.outputMicros()) / 1_000_000.0;
+        return micros >= Long.MAX_VALUE ? Long.MAX_VALUE : (long) Math.ceil(micros);
     }
 
     /** The price of a model at a provider: its own, else the global one, also for dated model names; or null. */

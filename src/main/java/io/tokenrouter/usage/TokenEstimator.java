@@ -29,13 +29,47 @@ public final class TokenEstimator {
         return text.length() == 0 ? 0 : ENCODING.countTokensOrdinary(text.toString());
     }
 
-    /** The prompt's tokens: the text of messages, prompt, input and instructions. */
+    /**
+     * The prompt's tokens: the text of messages, prompt, input and instructions, and token ids given as arrays
+     * of numbers ({@code "input": [[1, 2, 3]]}) at their count. Text beyond {@value #MAX_TOKENIZED_CHARS}
+     * characters is not tokenised but counted at four characters a token, so an estimate never costs more
+     * CPU than that much text.
+     */
     public static long promptTokens(JsonNode request) {
         StringBuilder text = new StringBuilder();
         for (String field : PROMPT_FIELDS) {
             appendText(request.get(field), text);
         }
-        return count(text);
+        long ids = 0;
+        for (String field : TOKEN_ID_FIELDS) {
+            ids += tokenIds(request.get(field));
+        }
+        return countCapped(text) + ids;
+    }
+
+    /** The most text ever given to the tokenizer at once. */
+    public static final int MAX_TOKENIZED_CHARS = 1_000_000;
+    /** Fields that may carry token ids instead of text. */
+    private static final Set<String> TOKEN_ID_FIELDS = Set.of("prompt", "input");
+
+    /** {@link #count}, tokenising at most {@value #MAX_TOKENIZED_CHARS} characters; the rest at 4 characters a token. */
+    public static long countCapped(CharSequence text) {
+        if (text.length() <= MAX_TOKENIZED_CHARS) {
+            return count(text);
+        }
+        return count(text.subSequence(0, MAX_TOKENIZED_CHARS)) + (text.length() - MAX_TOKENIZED_CHARS + 3L) / 4;
+    }
+
+    /** How many integers there are in a value (a token-id array, or an array of them), at any depth. */
+    private static long tokenIds(JsonNode node) {
+        if (node == null || !node.isArray()) {
+            return 0;
+        }
+        long ids = 0;
+        for (JsonNode child : node) {
+            ids += child.isIntegralNumber() ? 1 : tokenIds(child);
+        }
+        return ids;
     }
 
     /** Appends every text value under {@code node}, skipping structural fields. */

@@ -104,7 +104,7 @@ public class UsageRecorder {
     private volatile boolean stopping;
     private volatile long lastDropWarning;
     private volatile PriceBook priceBook = new PriceBook(List.of());
-    private long priceBookLoadedAt;
+    private volatile long priceBookLoadedAt;
     private Thread writer;
 
     @PostConstruct
@@ -309,6 +309,19 @@ public class UsageRecorder {
 
     /** A stored row not yet in the aggregates, with its id and its team's name. */
     private record Unrolled(long id, LogRow row, String teamName) {
+    }
+
+    /** The prices in force on this node (at most a minute old; loaded now if they never were). */
+    public PriceBook prices() {
+        if (priceBookLoadedAt == 0) {
+            refreshPrices();
+        }
+        return priceBook;
+    }
+
+    /** Prices changed on this node: the next request reads them anew (other nodes within a minute). */
+    public void pricesChanged() {
+        priceBookLoadedAt = 0;
     }
 
     private void refreshPrices() {

@@ -244,7 +244,7 @@ class AccessStoreTest {
         ApiKey deepestAllowed = chain.get(KeyLookup.MAX_DEPTH - 1);
         Caller allowed = lookup.caller(deepestAllowed);
         assertThat(allowed.chain()).hasSize(KeyLookup.MAX_DEPTH).endsWith(top.getId());
-        assertThat(allowed.quotaIds()).as("the top key's quota applies at the deepest allowed level").hasSize(1);
+        assertThat(allowed.limits()).as("the top key's quota applies at the deepest allowed level").hasSize(1);
         for (ApiKey tooDeep : chain.subList(KeyLookup.MAX_DEPTH, chain.size())) {
             assertThatThrownBy(() -> lookup.caller(tooDeep)).isInstanceOfSatisfying(GatewayException.class, e -> {
                 assertThat(e.status()).isEqualTo(401);

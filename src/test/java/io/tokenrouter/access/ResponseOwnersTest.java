@@ -51,7 +51,7 @@ class ResponseOwnersTest {
 
     private static Caller caller(long keyId, Long teamId) {
         return new Caller(keyId, "key" + keyId, Role.INFERRER, teamId, teamId == null ? null : "team" + teamId, null, null,
-                List.of(keyId), Map.of(keyId, "key" + keyId), List.of(), false);
+                List.of(keyId), Map.of(keyId, "key" + keyId), List.of(), false, java.util.Set.of());
     }
 
     @ParameterizedTest

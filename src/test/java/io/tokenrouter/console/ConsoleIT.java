@@ -268,6 +268,73 @@ class ConsoleIT extends DeployedGateway {
         }
     }
 
+    /**
+     * Spend control in the console: a price set on Models (and removed again), a key with a budget in dollars
+     * and an unmetered cost allowed on Access, and the budget's spend in dollars on Quota.
+     */
+    @Test
+    void anAdminSetsPricesAndBudgetsAndSeesTheSpendInDollars() throws Exception {
+        String keyName = unique("budget-key");
+        try (Browser browser = browser("spend")) {
+            signIn(browser, GatewayClient.ADMIN_KEY, null);
+
+            // a price for a model the shipped table does not know, at one provider
+            browser.open("admin/models.xhtml");
+            assertThat(browser.find("[id$='models:prices']").getText()).contains("gpt-4o-mini").contains("shipped");
+            browser.clickId("models:newPrice");
+            browser.type("models:priceModel", "acme/some-model").choose("models:priceProvider", "mock");
+            browser.find("[id$='models:priceInput_input']").sendKeys("1.5");
+            browser.find("[id$='models:priceOutput_input']").sendKeys("6");
+            browser.clickId("models:savePrice");
+            browser.waitForText("Set the price of mock/acme/some-model.");
+            WebElement priced = priceRow(browser, "acme/some-model");
+            assertThat(priced.getText()).contains("mock").contains("$1.50").contains("$6.00").contains("set here");
+            browser.screenshot("models-prices");
+            JsonNode prices = new ApiClient(deployment).getJson("api/prices");
+            assertThat(prices).anySatisfy(p -> {
+                assertThat(p.path("model").asText()).isEqualTo("acme/some-model");
+                assertThat(p.path("input_micros").asLong()).isEqualTo(1_500_000);
+                assertThat(p.path("cached_input_micros").asLong()).isEqualTo(1_500_000);
+                assertThat(p.path("reasoning_micros").asLong()).isEqualTo(6_000_000);
+                assertThat(p.path("source").asText()).isEqualTo("admin");
+            });
+            browser.clickIn(priceRow(browser, "acme/some-model"), "button[title='Remove']").confirm();
+            browser.waitForText("Removed your price of mock/acme/some-model");
+
+            // a key with a monthly budget of five cents, allowed background responses
+            browser.open("admin/access.xhtml").clickId("keys:newKey");
+            browser.type("keys:name", keyName);
+            browser.clickId("keys:addKeyQuota");
+            browser.choose(browser.find("[id$=':0:quotaMetric']").getAttribute("id"), "US dollars");
+            browser.choose(browser.find("[id$=':0:quotaPeriod']").getAttribute("id"), "per month");
+            browser.find("[id$=':0:quotaLimit_input']").sendKeys("0.05");
+            browser.clickId("keys:keyUnmetered");
+            browser.click("[id$='keys:keyUnmetered_panel'] li[data-item-value='background'] .ui-chkbox-box");
+            browser.click("[id$='keys:keyUnmetered_panel'] .ui-selectcheckboxmenu-close");
+            browser.clickId("keys:saveKey");
+            String secret = browser.find("#createdSecret").getText().trim();
+            browser.clickId("keys:secretDone");
+            assertThat(browser.text()).contains(keyName).contains("spend $0.00 / $0.05 per month");
+            browser.screenshot("access-budget");
+            JsonNode key = null;
+            for (JsonNode k : new ApiClient(deployment).getJson("api/keys?limit=500").path("data")) {
+                key = k.path("name").asText().equals(keyName) ? k : key;
+            }
+            assertThat(key).as("key " + keyName).isNotNull();
+            assertThat(key.path("unmetered").toString()).isEqualTo("[\"background\"]");
+            assertThat(key.path("quotas").get(0).path("limit").decimalValue()).isEqualByComparingTo("0.05");
+
+            // used: the answer says what it cost, and Quota shows the spend in dollars
+            HttpResponse<String> answered = chat(secret);
+            assertThat(answered.statusCode()).as(answered.body()).isEqualTo(200);
+            String cost = answered.headers().firstValue("x-tokenrouter-cost").orElseThrow();
+            browser.open("admin/quota.xhtml");
+            WebElement line = rowWith(browser, keyName);
+            assertThat(line.getText()).contains("spend per month").contains("$" + cost).contains("/ $0.05");
+            browser.screenshot("quota-budget");
+        }
+    }
+
     @Test
     void aKeymasterSeesOnlyItsSubtreeAndCannotOpenAdminPages() throws Exception {
         ApiClient admin = new ApiClient(deployment);
@@ -470,6 +537,12 @@ class ConsoleIT extends DeployedGateway {
     private static WebElement row(Browser browser, String keyName) {
         return browser.driver().findElement(By.xpath("//tr[.//span[contains(@class,'tr-key-name') and normalize-space(.)='"
                 + keyName + "']]"));
+    }
+
+    /** The row of a model in the Models page's price table. */
+    private static WebElement priceRow(Browser browser, String model) {
+        return browser.driver().findElement(By.xpath("//*[contains(@id,'models:prices')]//tr[.//*[normalize-space(text())='"
+                + model + "']]"));
     }
 
     /** A table row containing {@code text}. */

@@ -24,7 +24,11 @@ class TokenBudgetTest {
     }
 
     private static long completion(String json) throws Exception {
-        return TokenBudget.completion(Endpoint.CHAT_COMPLETIONS, body(json), DEFAULT, CEILING);
+        return completion(Endpoint.CHAT_COMPLETIONS, body(json));
+    }
+
+    private static long completion(Endpoint endpoint, ObjectNode body) {
+        return TokenBudget.perChoice(endpoint, body, DEFAULT, CEILING) * TokenBudget.choices(endpoint, body);
     }
 
     @ParameterizedTest(name = "max_completion_tokens {0}")
@@ -32,15 +36,12 @@ class TokenBudgetTest {
     void aHugeMaximumIsCappedAtTheCeilingAndNeverWraps(String max) throws Exception {
         String json = "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"max_completion_tokens\":" + max + "}";
         assertThat(completion(json)).isEqualTo(CEILING);
-        assertThat(TokenBudget.reservation(body(json), completion(json))).isPositive().isGreaterThan(CEILING);
     }
 
     @Test
     void theHugestRequestStillReservesAPositiveBoundedAmount() throws Exception {
         String json = "{\"prompt\":\"x\",\"max_tokens\":9223372036854775807,\"n\":128,\"best_of\":128}";
-        long completion = completion(json);
-        assertThat(completion).isEqualTo(CEILING * 128);
-        assertThat(TokenBudget.reservation(body(json), completion)).isPositive().isLessThan(Long.MAX_VALUE / 1024);
+        assertThat(completion(json)).isEqualTo(CEILING * 128).isLessThan(Long.MAX_VALUE / 1024);
     }
 
     @Test
@@ -77,8 +78,7 @@ class TokenBudgetTest {
     @Test
     void embeddingsReserveTheirInputOnly() throws Exception {
         ObjectNode body = body("{\"input\":\"hello world\",\"max_tokens\":\"ignored\"}");
-        assertThat(TokenBudget.completion(Endpoint.EMBEDDINGS, body, DEFAULT, CEILING)).isZero();
-        assertThat(TokenBudget.reservation(body("{\"input\":\"\"}"), 0)).isEqualTo(1);
+        assertThat(completion(Endpoint.EMBEDDINGS, body)).isZero();
     }
 
     @Test

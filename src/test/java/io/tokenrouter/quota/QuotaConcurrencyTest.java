@@ -353,11 +353,16 @@ class QuotaConcurrencyTest {
     }
 
     private static List<Object> inParallel(Callable<Object> task) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+        return inParallel(THREADS, task);
+    }
+
+    /** Runs the task on {@code threads} threads released at the same instant; a refusal is returned, not thrown. */
+    static List<Object> inParallel(int threads, Callable<Object> task) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
         CountDownLatch start = new CountDownLatch(1);
         try {
             List<Future<Object>> futures = new ArrayList<>();
-            for (int i = 0; i < THREADS; i++) {
+            for (int i = 0; i < threads; i++) {
                 futures.add(pool.submit(() -> {
                     start.await();
                     try {

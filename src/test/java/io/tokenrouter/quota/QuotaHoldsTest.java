@@ -99,7 +99,7 @@ class QuotaHoldsTest {
         assertThatThrownBy(() -> gate.reserve(f.subject(), 4098)).isInstanceOfSatisfying(GatewayException.class, e -> {
             assertThat(e.status()).isEqualTo(429);
             assertThat(e.getMessage()).startsWith("The total token quota of key 'k' has 100 tokens left (0 of 100 tokens used")
-                    .contains("this request may use up to 4098").contains("Set max_tokens").doesNotContain("exhausted");
+                    .contains("this request may use up to 4098").contains("set max_tokens").doesNotContain("exhausted");
             assertThat(e.headers()).containsEntry("x-ratelimit-remaining-tokens", "100");
         });
         gate.settle(gate.reserve(f.subject(), 100), true, 100);

@@ -55,10 +55,17 @@ public final class ScriptedUpstream implements AutoCloseable {
         return this;
     }
 
-    /** Forgets scripts and recordings between tests. */
+    /** Every request not scripted gets {@code replies}'s answer (until {@link #reset}), instead of the default. */
+    public ScriptedUpstream answerAll(Function<Received, Reply> replies) {
+        fallback = replies;
+        return this;
+    }
+
+    /** Forgets scripts, recordings and a fallback between tests. */
     public void reset() {
         scripted.clear();
         received.clear();
+        fallback = DefaultReplies::forRequest;
     }
 
     public List<Received> received() {

@@ -150,4 +150,38 @@ class OpenAiPassthroughAdapterTest {
 
         assertThat(adapter.usage(answer)).contains(new Usage(3, 4, 0, 0, false));
     }
+
+    private static final java.net.URI OPENAI = java.net.URI.create("https://api.openai.com/v1");
+    private static final java.net.URI LOCAL = java.net.URI.create("http://127.0.0.1:11434/v1");
+
+    /** Issue 25: under a token or cost limit the provider may generate no more than was reserved for. */
+    @ParameterizedTest(name = "{0} at {1}: {2}")
+    @CsvSource(delimiter = '|', textBlock = """
+            CHAT_COMPLETIONS | openai | max_completion_tokens
+            CHAT_COMPLETIONS | local  | max_tokens
+            COMPLETIONS      | openai | max_tokens
+            RESPONSES        | openai | max_output_tokens
+            """)
+    void setsTheMaximumARequestLeftOpen(Endpoint endpoint, String provider, String field) {
+        ObjectNode body = json("{'model':'m'}");
+        adapter.capCompletion(body, endpoint, 4096, provider.equals("openai") ? OPENAI : LOCAL);
+        assertThat(body.path(field).asLong()).isEqualTo(4096);
+        assertThat(body.size()).isEqualTo(2);
+    }
+
+    @Test
+    void lowersEveryMaximumAboveTheCapAndKeepsTheOthers() {
+        ObjectNode body = json("{'max_tokens':100000,'max_completion_tokens':50,'max_output_tokens':1e30}");
+        adapter.capCompletion(body, Endpoint.CHAT_COMPLETIONS, 4096, OPENAI);
+        assertThat(body.path("max_tokens").asLong()).isEqualTo(4096);
+        assertThat(body.path("max_completion_tokens").asLong()).isEqualTo(50);
+        assertThat(body.path("max_output_tokens").asLong()).isEqualTo(4096);
+    }
+
+    @Test
+    void leavesEmbeddingsAlone() {
+        ObjectNode body = json("{'input':'x'}");
+        adapter.capCompletion(body, Endpoint.EMBEDDINGS, 0, OPENAI);
+        assertThat(body.size()).isEqualTo(1);
+    }
 }

@@ -338,6 +338,33 @@ class AnalyticsTest {
         assertThat(analytics.report(H1, H1.plus(Duration.ofHours(2)), "key", List.of(2L)).totals().refusals()).isEqualTo(1);
     }
 
+    /**
+     * Issue 25 item 3: figures that slipped past every bound (written before bounds existed, or by another
+     * writer) saturate in the aggregates instead of failing the batch or wrapping negative.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("databases")
+    void hugeFiguresSaturateTheAggregatesInsteadOfFailingTheBatch(Supplier<Database> db) {
+        Database database = db.get();
+        RequestLogRepository log = TestDatabases.requestLog(database);
+        Instant when = H1.plus(Duration.ofDays(3));
+        for (int i = 0; i < 3; i++) {
+            Request huge = request("huge" + i, when.plusSeconds(i), 1, "openai", "gpt-4o", 200, null, 10, null,
+                    4_600_000_000_000_000_000L, Long.MAX_VALUE / 2, "10.0.0.1", Long.MAX_VALUE / 2);
+            List<LogRow> rows = List.of(row(huge));
+            log.write(rows, UsageRecorder.rollups(rows, List.of(huge.record())));
+        }
+        Analytics analytics = new Analytics();
+        analytics.log = log;
+
+        Analytics.Figures totals = analytics.report(when, when.plus(Duration.ofHours(1)), "all", null).totals();
+        assertThat(totals.requests()).isEqualTo(3);
+        assertThat(totals.promptTokens()).isEqualTo(Long.MAX_VALUE);
+        assertThat(totals.completionTokens()).isEqualTo(Long.MAX_VALUE);
+        assertThat(totals.totalTokens()).isEqualTo(Long.MAX_VALUE);
+        assertThat(totals.cost()).isPositive();
+    }
+
     /** Issue 8: the aggregate upsert is one statement per dialect, so two writers on one bucket both count. */
     @ParameterizedTest(name = "{0}")
     @MethodSource("databases")

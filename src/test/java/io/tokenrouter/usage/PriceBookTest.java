@@ -61,12 +61,12 @@ class PriceBookTest {
     }
 
     @Test
-    void costIsRoundedToTheNearestMicroDollar() {
-        // 1 token at 2.5 dollars per million is 2.5 micros; 3 at 0.15 is 0.45; 4 at 0.15 is 0.6
+    void costIsRoundedUpToAWholeMicroDollar() {
+        // 1 token at 2.5 dollars per million is 2.5 micros; 3 at 0.15 is 0.45: never free, however small
         assertThat(PRICES.costMicros("openai", "gpt-4o", usage(1, 0, 0))).isEqualTo(3);
-        assertThat(PRICES.costMicros("openai", "gpt-4o-mini", usage(3, 0, 0))).isZero();
-        assertThat(PRICES.costMicros("openai", "gpt-4o-mini", usage(4, 0, 0))).isEqualTo(1);
-        // the parts are summed before rounding: 3 uncached (0.45) and 2 cached (0.15) make 0.6, so 1, not 0 + 0
+        assertThat(PRICES.costMicros("openai", "gpt-4o-mini", usage(3, 0, 0))).isEqualTo(1);
+        assertThat(PRICES.costMicros("openai", "gpt-4o-mini", usage(0, 0, 0))).isZero();
+        // the parts are summed before rounding: 3 uncached (0.45) and 2 cached (0.15) make 0.6, so 1, not 1 + 1
         assertThat(PRICES.costMicros("openai", "gpt-4o-mini", usage(5, 0, 2))).isEqualTo(1);
     }
 
