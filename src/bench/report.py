@@ -27,7 +27,8 @@ out = []
 out.append("# Benchmark results\n")
 java = subprocess.run(["java", "-version"], capture_output=True, text=True).stderr.splitlines()[0]
 out.append("Machine: %d cores (%s), %s GiB RAM, %s, %s. Gateway: a stock Tomcat 10.1.59 (no JVM options), "
-           "on %s; requests authenticated with an inferrer key of a team with request and token quotas; usage log, "
+           "on %s; requests authenticated with an inferrer key under a per-minute limit, of a team with request and "
+           "token quotas and a budget in dollars; usage log, "
            "aggregates and metrics on. Upstream: nginx with static answers on 127.0.0.1. Each cell: wrk for %s s.\n"
            % (os.cpu_count(), cpu_model(), round(os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30),
               platform.platform(), java, " and on ".join(NAMES.get(d, d) for d in databases), duration))
@@ -126,6 +127,19 @@ for db in databases:
                 ms(d["p50_us"]), ms(n["p50_us"]), ms(g["p50_us"]), ms(g["p90_us"]),
                 ms(d["p99_us"]), ms(n["p99_us"]), ms(g["p99_us"]), ms(g["p50_us"] - d["p50_us"]),
                 g["cpu_us_per_request"], errors, g["threads"], g["rss_kb"] // 1024))
+        admin = [(c, find(db, case, "gateway-admin", c), find(db, case, "gateway", c))
+                 for c in sorted({r["concurrency"] for r in rows if r["case"] == case})]
+        admin = [(c, a, g) for c, a, g in admin if a and g]
+        if admin:
+            out.append("\nThe governed key (a per-minute limit, its team's quotas and budget) beside the admin key, which no "
+                       "limit governs:\n")
+            out.append("| c | governed req/s | admin req/s | governed p50 / p99 (ms) | admin p50 / p99 (ms) "
+                       "| governed CPU/request (µs) | admin CPU/request (µs) |")
+            out.append("|---|---|---|---|---|---|---|")
+            for c, a, g in admin:
+                out.append("| %d | %.0f | %.0f | %s / %s | %s / %s | %.0f | %.0f |" % (
+                    c, g["rps"], a["rps"], ms(g["p50_us"]), ms(g["p99_us"]), ms(a["p50_us"]), ms(a["p99_us"]),
+                    g["cpu_us_per_request"], a["cpu_us_per_request"]))
         ones = [(name, find(db, case, target, 1)) for name, target in (("direct", "direct"), ("nginx", "nginx"),
                                                                        ("gateway", "gateway"))]
         if all(r and r.get("p50_runs_us") for _, r in ones):

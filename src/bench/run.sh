@@ -8,7 +8,9 @@
 #   direct  - wrk against nginx serving a static OpenAI answer (the physical limit on this machine)
 #   nginx   - wrk against nginx as a plain reverse proxy (proxy_pass, keep-alive) to that answer
 #   gateway - wrk against the TokenRouter WAR in a stock Tomcat 10.1 (no JVM options) with a real
-#             inferrer key, a team quota, usage recording and analytics on: the configuration users run,
+#             inferrer key under a per-minute limit, of a team with request and token quotas and a budget
+#             in dollars, usage recording and analytics on: the configuration users run (and, for
+#             non-streaming chat, the admin key, which no limit governs, beside it),
 #             once on the embedded H2 and once on PostgreSQL (Debian's, on loopback, default settings)
 # and measures the gateway's CPU time per request from /proc, its threads, RSS and heap.
 # BENCH_DATABASES="h2" (or "postgres") runs one of them only.
@@ -154,9 +156,10 @@ api() { curl -s -X POST "http://127.0.0.1:$GW/api/$1" -H "Authorization: Bearer 
 
 create_key() {
   local team
-  team=$(api teams '{"name":"bench","quotas":[{"metric":"requests","period":"day","limit":1000000000000},{"metric":"tokens","period":"month","limit":1000000000000000}]}' \
+  # the governed case: a team with request and token quotas and a budget in dollars, a key with a per-minute limit
+  team=$(api teams '{"name":"bench","quotas":[{"metric":"requests","period":"day","limit":1000000000000},{"metric":"tokens","period":"month","limit":1000000000000000},{"metric":"cost","period":"month","limit":1000000000}]}' \
     | python3 -c 'import sys,json; print(json.load(sys.stdin)["id"])')
-  KEY=$(api keys "{\"name\":\"bench-inferrer\",\"role\":\"inferrer\",\"team_id\":$team}" \
+  KEY=$(api keys "{\"name\":\"bench-inferrer\",\"role\":\"inferrer\",\"team_id\":$team,\"quotas\":[{\"metric\":\"requests\",\"period\":\"minute\",\"limit\":1000000000}]}" \
     | python3 -c 'import sys,json; print(json.load(sys.stdin)["key"])')
 }
 
@@ -197,17 +200,17 @@ run_wrk_once() {
   local case=$1 target=$2 c=$3 url=$4 body=$5 key=$6 t=2 before after out
   ((c < 2)) && t=1
   local groups_before='{}' groups_after='{}'
-  [ "$target" = gateway ] && before=$(cpu_ticks) && groups_before=$(python3 "$HERE/threads.py" "$GW_PID")
+  [[ $target == gateway* ]] && before=$(cpu_ticks) && groups_before=$(python3 "$HERE/threads.py" "$GW_PID")
   out=$(BODY=$body KEY=$key wrk -t$t -c$c -d${DURATION}s --timeout 10s -s "$HERE/post.lua" "$url" | grep '^RESULT' | cut -c8-)
-  [ "$target" = gateway ] && after=$(cpu_ticks) && groups_after=$(python3 "$HERE/threads.py" "$GW_PID")
+  [[ $target == gateway* ]] && after=$(cpu_ticks) && groups_after=$(python3 "$HERE/threads.py" "$GW_PID")
   python3 - "$DB" "$case" "$target" "$c" "$out" "${before:-0}" "${after:-0}" "$(getconf CLK_TCK)" \
-    "$( [ "$target" = gateway ] && threads || echo null)" "$( [ "$target" = gateway ] && rss_kb || echo null)" \
+    "$( [[ $target == gateway* ]] && threads || echo null)" "$( [[ $target == gateway* ]] && rss_kb || echo null)" \
     "$groups_before" "$groups_after" <<'EOF' >> "$WORK/cell.jsonl"
 import json, sys
 db, case, target, c, out, before, after, hz, threads, rss, g0, g1 = sys.argv[1:]
 r = json.loads(out)
 r.update(db=db, case=case, target=target, concurrency=int(c), rps=r["requests"] / (r["duration_us"] / 1e6))
-if target == "gateway":
+if target.startswith("gateway"):
     n = max(1, r["requests"])
     r["cpu_us_per_request"] = (int(after) - int(before)) * 1e6 / int(hz) / n
     r["threads"], r["rss_kb"] = int(threads), int(rss)
@@ -249,6 +252,8 @@ load_runs() {
       run_wrk $case direct "$c" "http://127.0.0.1:$DIRECT/v1/$path" "$body" ""
       run_wrk $case nginx "$c" "http://127.0.0.1:$PROXY/v1/$path" "$body" ""
       run_wrk $case gateway "$c" "http://127.0.0.1:$GW/v1/$path" "$body" "$KEY"
+      # the same through the admin key, which no limit governs
+      [ $case = chat ] && run_wrk $case gateway-admin "$c" "http://127.0.0.1:$GW/v1/$path" "$body" "$ADMIN_KEY"
     done
   done
 }

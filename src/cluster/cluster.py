@@ -4,12 +4,14 @@
     cluster.py until-refused URL KEY MODEL LIMIT OUT [METHOD CHANGE-URL BODY ADMIN-KEY]
                                                         makes the change, then one request every 100 ms
                                                         until one is refused
+    cluster.py spend URL KEY MODEL CLIENTS OUT.json    CLIENTS clients sending chat requests until each was
+                                                        refused three times in a row; the cost header of each answer
     cluster.py soak URL KEY MODEL CLIENTS SECONDS OUT.jsonl
                                                         CLIENTS clients sending chat requests (half
                                                         streamed) for SECONDS; one JSON line per request
     cluster.py sample-jobs PSQL... > samples            job_locks and gateway_nodes every 200 ms until killed
     cluster.py signin-form PAGE.html KEY                the console's sign-in form, filled, as curl arguments
-    cluster.py report-burst / report-jobs / report-soak / report-takeover
+    cluster.py report-burst / report-spend / report-jobs / report-soak / report-takeover
                                                         figures and PASS/FAIL lines (see each function)
 
 Which node answered a request through nginx is read from the X-Upstream-Node header nginx adds (the
@@ -51,6 +53,7 @@ def chat(conn, path, key, model, stream=False):
         resp = conn.getresponse()
         r["status"] = resp.status
         r["request_id"] = resp.getheader("x-request-id")
+        r["cost"] = resp.getheader("x-tokenrouter-cost")
         r["node"] = resp.getheader("X-Upstream-Node")
         if stream and resp.status == 200:
             done = False
@@ -100,6 +103,38 @@ def burst(url, key, n, model, out):
         conn.close()
 
     threads = [threading.Thread(target=one, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    json.dump(results, open(out, "w"))
+
+
+def spend(url, key, model, clients, out):
+    """`clients` clients, released together, each sending chat requests until it was refused three times in a
+    row (half a second apart: a node may refuse while the other node's allowance still holds the rest)."""
+    clients = int(clients)
+    results = []
+    lock = threading.Lock()
+    gate = threading.Barrier(clients)
+
+    def client(i):
+        conn, path = connect(url, timeout=60)
+        refused = 0
+        gate.wait()
+        while refused < 3:
+            r = chat(conn, path, key, model)
+            with lock:
+                results.append(r)
+            if r["status"] == 200:
+                refused = 0
+            else:
+                refused += 1
+                time.sleep(0.5)
+            if r["status"] is None or r.get("error"):
+                conn, path = connect(url, timeout=60)
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
     for t in threads:
         t.start()
     for t in threads:
@@ -249,6 +284,56 @@ def report_burst(results_file, limit, upstream_delta, quota_row):
         print("  a 429 body: %s" % json.dumps(sample)[:300])
     passed = ok200 == limit and upstream_delta == limit and n429 == len(results) - limit and envelope_ok == n429
     print("RESULT quota %s %d/%d answered, %d forwarded, %d refused" % (verdict(passed), ok200, len(results), upstream_delta, n429))
+
+
+def report_spend(results_file, limit_micros, upstream_delta, budget_row, events_file, webhooks_file):
+    """Check 1b: a team budget spread over both nodes is never exceeded; what the answers say they cost adds
+    up to what the budget counts; each alert threshold fired exactly once (an event and a webhook POST)."""
+    results = json.load(open(results_file))
+    limit, upstream_delta = int(limit_micros), int(upstream_delta)
+    limit_db, used, reserved = (int(x) for x in budget_row.split("|"))
+    answered = [r for r in results if r["status"] == 200]
+    refused = [r for r in results if r["status"] == 429]
+    other = [r for r in results if r["status"] not in (200, 429)]
+    cost = sum(round(float(r["cost"]) * 1_000_000) for r in answered if r.get("cost"))
+    by_node = {}
+    for r in answered:
+        node = node_name(r["node"])
+        by_node[node] = by_node.get(node, 0) + 1
+    events = [line for line in open(events_file).read().splitlines() if line.strip()]
+    webhooks = json.load(open(webhooks_file))
+    thresholds = sorted(w.get("threshold") for w in webhooks if w.get("event") == "budget_threshold")
+    print("  answered 200: %d (%s); 429: %d; other: %d" % (
+        len(answered), ", ".join("%s x%d" % (n, c) for n, c in sorted(by_node.items())), len(refused), len(other)))
+    print("  upstream chat completions during the run: %d" % upstream_delta)
+    print("  cost headers of the answers add up to %d micro-dollars; budget row limit|used|reserved: %d|%d|%d" % (
+        cost, limit_db, used, reserved))
+    print("  budget events: %d" % len(events))
+    for e in events:
+        print("    %s" % e[:200])
+    print("  budget webhooks received, by threshold: %s" % thresholds)
+    never_over = used <= limit and reserved == 0
+    adds_up = cost == used and upstream_delta == len(answered) and not other and all(r.get("cost") for r in answered)
+    spent = used > limit * 9 // 10
+    print("RESULT budget %s spent %d of %d micro-dollars over %d answers, never more; answers' costs add up: %s" % (
+        verdict(never_over and adds_up and spent), used, limit, len(answered), "yes" if adds_up else "NO"))
+    print("RESULT alerts %s %d events, webhooks at %s (each of 50, 80, 100 exactly once)" % (
+        verdict(len(events) == 3 and thresholds == [50, 80, 100]), len(events), thresholds))
+
+
+def report_minute(results_file, limit, upstream_delta):
+    """Check 1c: a per-minute request limit over both nodes forwards exactly the limit within one minute."""
+    results = json.load(open(results_file))
+    limit, upstream_delta = int(limit), int(upstream_delta)
+    ok = sum(1 for r in results if r["status"] == 200)
+    n429 = [r for r in results if r["status"] == 429]
+    headers_ok = all(isinstance(r["body"], dict) and "per-minute request quota" in json.dumps(r["body"]) for r in n429)
+    print("  requests: %d; answered 200: %d; 429: %d; upstream: %d" % (len(results), ok, len(n429), upstream_delta))
+    if n429:
+        print("  a 429 body: %s" % json.dumps(n429[0]["body"])[:300])
+    print("RESULT minute %s %d/%d answered and forwarded within one minute (limit %d)" % (
+        verdict(ok == limit and upstream_delta == limit and len(n429) == len(results) - limit and headers_ok),
+        ok, len(results), limit))
 
 
 PERIODS = {"key-cleanup": 60, "quota-reclaim": 30, "provider-quotas": 300, "retention": 600}

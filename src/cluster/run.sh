@@ -19,6 +19,10 @@
 # Then it checks, printing figures and PASS/FAIL for each:
 #   1. quota   - a team limited to 50 requests, 200 concurrent requests through nginx: exactly 50
 #                answered and forwarded, 150 refused with 429 in the OpenAI error envelope;
+#   1b. budget - a team budget of $0.0005 (100 answers at the shipped price of gpt-4o-mini), 40 clients
+#                through nginx until refused: never exceeded, the answers' x-tokenrouter-cost headers add
+#                up to what it counts; alerts - 50, 80 and 100 % each fire once (event and webhook POST);
+#   1c. minute - a key limited to 30 requests per minute, 200 concurrent requests: exactly 30 forwarded;
 #   2. revoke  - a key revoked on node A is refused by node B within key_cache_ttl;
 #      disable - a provider disabled on node A is no longer forwarded to by node B within
 #                route_refresh_interval;
@@ -47,6 +51,7 @@ NODE_A="127.0.0.1:$PORT_A" NODE_B="127.0.0.1:$PORT_B"
 export NODE_A NODE_B
 JOB_WINDOW=${CLUSTER_JOB_WINDOW:-310}      # seconds after both nodes are up until the kill (check 3)
 QUOTA_LIMIT=50 BURST=200
+BUDGET_MICROS=500 SPENDERS=40 MINUTE_LIMIT=30
 LOAD_CLIENTS=20 LOAD_SECONDS=20 KILL_AFTER=8
 KEY_CACHE_TTL=5 ROUTE_REFRESH=5
 # heartbeat 10 s + node timeout 90 s + one reclaim period 30 s, with some slack
@@ -246,6 +251,38 @@ check_quota() {
   row=$(psql_admin -At -F'|' -c "select limit_value, used, reserved from quotas where owner_type <> 'key' and owner_id = $team and metric = 'requests'")
   python3 "$HERE/cluster.py" report-burst "$RUN/burst.json" $QUOTA_LIMIT $((after - before)) "$row" > "$RUN/report-quota.txt"
   result "$RUN/report-quota.txt"
+}
+
+check_budget() {
+  local dollars
+  dollars=$(python3 -c "print($BUDGET_MICROS / 1e6)")
+  echo; echo "== 1b. budget: a team budget of \$$dollars (each answer \$0.000005 at the shipped prices of gpt-4o-mini), $SPENDERS clients through nginx until refused"
+  local team key before after
+  api PATCH $PORT_A settings "{\"alert_webhook_url\":\"http://127.0.0.1:$UPSTREAM/webhook\"}" >/dev/null
+  team=$(api POST $PORT_A teams "{\"name\":\"budget-team\",\"quotas\":[{\"metric\":\"cost\",\"period\":\"month\",\"limit\":$dollars}]}" | json 'd["id"]')
+  key=$(api POST $PORT_A keys "{\"name\":\"budget-key\",\"role\":\"inferrer\",\"team_id\":$team}" | json 'd["key"]')
+  before=$(upstream_count main)
+  python3 "$HERE/cluster.py" spend "http://127.0.0.1:$LB/v1" "$key" main/gpt-4o-mini $SPENDERS "$RUN/spend.json"
+  after=$(upstream_count main)
+  # the alert job looks every 10 s on each node; give both two rounds
+  pause 25
+  local row
+  row=$(psql_admin -At -F'|' -c "select limit_value, used, reserved from quotas where owner_type = 'team' and owner_id = $team and metric = 'cost'")
+  psql_admin -At -c "select level || ' ' || message from events where category = 'budget' and actor = 'team ''budget-team''' order by id" > "$RUN/budget-events.txt"
+  curl -s "http://127.0.0.1:$UPSTREAM/webhooks" > "$RUN/webhooks.json"
+  python3 "$HERE/cluster.py" report-spend "$RUN/spend.json" $BUDGET_MICROS $((after - before)) "$row" \
+    "$RUN/budget-events.txt" "$RUN/webhooks.json" > "$RUN/report-budget.txt"
+  result "$RUN/report-budget.txt"
+
+  echo; echo "== 1c. minute: a key limited to $MINUTE_LIMIT requests per minute, $BURST concurrent requests through nginx"
+  key=$(api POST $PORT_A keys "{\"name\":\"minute-key\",\"role\":\"inferrer\",\"quotas\":[{\"metric\":\"requests\",\"period\":\"minute\",\"limit\":$MINUTE_LIMIT}]}" | json 'd["key"]')
+  # all within one minute: start early in it
+  while (( 10#$(date +%S) > 40 )); do sleep 1; done
+  before=$(upstream_count main)
+  python3 "$HERE/cluster.py" burst "http://127.0.0.1:$LB/v1" "$key" $BURST main/gpt-4o-mini "$RUN/minute.json"
+  after=$(upstream_count main)
+  python3 "$HERE/cluster.py" report-minute "$RUN/minute.json" $MINUTE_LIMIT $((after - before)) > "$RUN/report-minute.txt"
+  result "$RUN/report-minute.txt"
 }
 
 check_staleness() {
@@ -450,6 +487,7 @@ start_postgres
 start
 configure
 check_quota
+check_budget
 check_staleness
 console_sign_in
 check_jobs

@@ -8,6 +8,8 @@ base_url http://127.0.0.1:PORT/v1 is provider "main", http://127.0.0.1:PORT/spar
   GET  /<prefix>/v1/models             the model list (gpt-4o-mini)
   POST /<prefix>/v1/chat/completions   a chat answer with usage, after ~50 ms; with "stream": true, five
                                        chunk events 40 ms apart, the usage event and [DONE]
+  POST /webhook                        an alert the gateway sent (kept)
+  GET  /webhooks                       every alert received, as sent
   GET  /count                          {"chat": n, "by_provider": {...}}: chat completions answered
   GET  /requests                       every chat completion answered: X-Request-ID, provider, stream,
                                        when it started and whether the answer was written to the end
@@ -17,6 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 LOCK = threading.Lock()
 ANSWERED = []  # dicts: request_id, provider, stream, started, completed
+WEBHOOKS = []  # the alerts received
 MODELS = {"object": "list", "data": [{"id": "gpt-4o-mini", "object": "model", "created": 1700000000, "owned_by": "fake"}]}
 
 
@@ -58,6 +61,9 @@ class Handler(BaseHTTPRequestHandler):
         if self.path == "/requests":
             with LOCK:
                 return self.json(200, list(ANSWERED))
+        if self.path == "/webhooks":
+            with LOCK:
+                return self.json(200, list(WEBHOOKS))
         if path == "/v1/models":
             return self.json(200, MODELS)
         self.json(404, {"error": {"message": "no route " + self.path, "type": "invalid_request_error"}})
@@ -65,6 +71,10 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self):
         provider, path = self.split()
         body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0"))) or b"{}")
+        if self.path == "/webhook":
+            with LOCK:
+                WEBHOOKS.append(body)
+            return self.json(200, {"ok": True})
         if path != "/v1/chat/completions":
             return self.json(404, {"error": {"message": "no route " + self.path, "type": "invalid_request_error"}})
         record = {"request_id": self.headers.get("X-Request-ID"), "provider": provider,
