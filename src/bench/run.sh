@@ -161,6 +161,13 @@ create_key() {
     | python3 -c 'import sys,json; print(json.load(sys.stdin)["id"])')
   KEY=$(api keys "{\"name\":\"bench-inferrer\",\"role\":\"inferrer\",\"team_id\":$team,\"quotas\":[{\"metric\":\"requests\",\"period\":\"minute\",\"limit\":1000000000}]}" \
     | python3 -c 'import sys,json; print(json.load(sys.stdin)["key"])')
+  # under a budget a model must have a price: the paced upstream's models get gpt-4o-mini's
+  local model
+  for model in paced-20x0.01 paced-60x1 paced-2x0.001; do
+    curl -sf -o /dev/null -X PUT "http://127.0.0.1:$GW/api/prices" -H "Authorization: Bearer $ADMIN_KEY" \
+      -H 'Content-Type: application/json' \
+      -d "{\"provider\":\"paced\",\"model\":\"$model\",\"input_micros\":150000,\"output_micros\":600000}"
+  done
 }
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$GW_PID/stat"; }
@@ -253,7 +260,9 @@ load_runs() {
       run_wrk $case nginx "$c" "http://127.0.0.1:$PROXY/v1/$path" "$body" ""
       run_wrk $case gateway "$c" "http://127.0.0.1:$GW/v1/$path" "$body" "$KEY"
       # the same through the admin key, which no limit governs
-      [ $case = chat ] && run_wrk $case gateway-admin "$c" "http://127.0.0.1:$GW/v1/$path" "$body" "$ADMIN_KEY"
+      if [ $case = chat ]; then
+        run_wrk $case gateway-admin "$c" "http://127.0.0.1:$GW/v1/$path" "$body" "$ADMIN_KEY"
+      fi
     done
   done
 }

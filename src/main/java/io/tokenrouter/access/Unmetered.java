@@ -11,8 +11,9 @@ import java.util.Set;
 /**
  * Costs a provider bills that no usage figure shows, so no quota or budget can hold them: a background
  * response (answered "queued", never metered here), a premium service tier, built-in tools billed per call
- * (web search, file search, code interpreter, image generation, computer use), prompts kept at the provider
- * (a prompt template by id, files by id or URL) whose size the gateway cannot bound. A request that would
+ * (web search, file search, code interpreter, image generation, computer use, remote MCP servers), prompts kept
+ * at the provider or read from documents (a prompt template by id, files by id, URL or inline) whose tokens the
+ * gateway cannot bound. A request that would
  * incur one is refused unless an admin allowed it for the key, an ancestor or the team ({@code unmetered}:
  * a list of these names); admin keys may incur them all.
  */
@@ -26,12 +27,13 @@ public final class Unmetered {
     public static final String CODE_INTERPRETER = "tool:code_interpreter";
     public static final String IMAGE_GENERATION = "tool:image_generation";
     public static final String COMPUTER_USE = "tool:computer_use";
+    public static final String MCP = "tool:mcp";
     public static final String FILES = "files";
     public static final String PROMPT_TEMPLATE = "prompt_template";
 
     /** Every name an admin may allow. */
     public static final Set<String> NAMES = Set.of(BACKGROUND, PRIORITY_TIER, SCALE_TIER, WEB_SEARCH, FILE_SEARCH,
-            CODE_INTERPRETER, IMAGE_GENERATION, COMPUTER_USE, FILES, PROMPT_TEMPLATE);
+            CODE_INTERPRETER, IMAGE_GENERATION, COMPUTER_USE, MCP, FILES, PROMPT_TEMPLATE);
     /** Service tiers that cost no more than the default (flex costs less). */
     private static final Set<String> PLAIN_TIERS = Set.of("auto", "default", "flex");
 
@@ -106,11 +108,15 @@ public final class Unmetered {
             case "code_interpreter" -> CODE_INTERPRETER;
             case "image_generation" -> IMAGE_GENERATION;
             case "computer_use", "computer_use_preview" -> COMPUTER_USE;
+            case "mcp" -> MCP;
             default -> null;
         };
     }
 
-    /** Whether any content part names a file by id or URL (Responses {@code input_file}, chat {@code file}). */
+    /**
+     * Whether any content part is a file by id, URL or inline data (Responses {@code input_file}, chat
+     * {@code file}): a document's pages reach the model as text and images, far more tokens than its bytes.
+     */
     private static boolean referencesFiles(JsonNode items) {
         if (items == null || !items.isArray()) {
             return false;
@@ -118,7 +124,7 @@ public final class Unmetered {
         for (JsonNode item : items) {
             for (JsonNode part : item.path("content")) {
                 JsonNode file = "file".equals(part.path("type").asText()) ? part.path("file") : part;
-                if (file.hasNonNull("file_id") || file.hasNonNull("file_url")) {
+                if (file.hasNonNull("file_id") || file.hasNonNull("file_url") || file.hasNonNull("file_data")) {
                     return true;
                 }
             }

@@ -19,12 +19,15 @@ import java.util.Map;
  * 100 % by default) an event and a POST to the alert webhook naming the owner, the budget, its period and
  * what is spent. Every node looks every {@value #INTERVAL_SECONDS} seconds; the node that claims an alert's
  * row first sends it, so each fires exactly once per budget, threshold and window across the cluster. A
- * budget is never spent past its limit, so 100 % also fires when the budget refused its first request.
+ * budget is never spent past its limit, so 100 % also fires when it refused a request with less than a tenth
+ * of it left.
  */
 @ApplicationScoped
 public class BudgetAlerts {
 
     static final int INTERVAL_SECONDS = 10;
+    /** How long after a window's end what it spent is still looked at (a few rounds of this job). */
+    private static final Duration LATE = Duration.ofMinutes(1);
 
     @Inject
     GatewaySettings settings;
@@ -50,9 +53,16 @@ public class BudgetAlerts {
         for (Budget budget : quotas.budgets()) {
             Period period = Period.parse(budget.period());
             Instant window = period.windowStart(now);
-            boolean current = window == null || (budget.windowStart() != null && !budget.windowStart().isBefore(window));
-            long spent = current ? budget.used() : 0;
-            boolean refused = budget.refusedAt() != null && (window == null || !budget.refusedAt().isBefore(window));
+            long spent = 0;
+            if (window == null || (budget.windowStart() != null && !budget.windowStart().isBefore(window))) {
+                spent = budget.used();
+            } else if (budget.windowStart() != null && period.windowEnd(budget.windowStart()).isAfter(now.minus(LATE))) {
+                // the window just ended: what its last seconds spent is still told, for that window
+                window = budget.windowStart();
+                spent = budget.used();
+            }
+            boolean refused = budget.refusedAt() != null && (window == null || !budget.refusedAt().isBefore(window))
+                    && (window == null || budget.refusedAt().isBefore(period.windowEnd(window)));
             for (int threshold : settings.budgetAlertThresholds()) {
                 if ((reached(spent, budget.limit(), threshold) || (threshold == 100 && refused))
                         && quotas.claimAlert(budget.quotaId(), threshold, window == null ? Instant.EPOCH : window, now)) {

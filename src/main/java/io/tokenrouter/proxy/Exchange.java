@@ -79,6 +79,7 @@ final class Exchange {
     /** The most prompt and completion tokens the request can have cost (what it reserved for). */
     private final long promptBound;
     private final long completionBound;
+    private final long continuationBound;
     private volatile int attempt = 1;
     private volatile long attemptStartNanos;
     private volatile int attemptStatus;
@@ -116,6 +117,7 @@ final class Exchange {
         this.deadlineNanos = deadlineNanos;
         this.promptBound = trace.promptBound;
         this.completionBound = trace.completionBound;
+        this.continuationBound = trace.continuationBound;
         this.attemptStartNanos = startNanos;
     }
 
@@ -436,9 +438,18 @@ final class Exchange {
         return finished.get() || answered.get();
     }
 
-    /** Usage counted with the tokenizer, for answers whose provider reported none. */
+    /**
+     * Usage for answers whose provider reported none (a stream cut off, a provider that never reports): the
+     * prompt at the tokenizer's bound of the whole body ({@link PromptBound#ofTokens}: tools, schemas, media
+     * and what a continuation prepends included), never above its reserved bound; the answer's text counted.
+     */
     Usage estimate(CharSequence answerText) {
-        long prompt = Math.min(TokenEstimator.promptTokens(requestBody), promptBound > 0 ? promptBound : Long.MAX_VALUE);
+        long counted = PromptBound.ofTokens(requestBody, Long.MAX_VALUE);
+        long prompt = counted < 0 ? (promptBound > 0 ? promptBound : TokenEstimator.promptTokens(requestBody))
+                : TokenBudget.saturatedAdd(counted, continuationBound);
+        if (promptBound > 0) {
+            prompt = Math.min(prompt, promptBound);
+        }
         return new Usage(prompt, TokenEstimator.count(answerText), 0, 0, true);
     }
 

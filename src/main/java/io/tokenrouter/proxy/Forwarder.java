@@ -159,11 +159,13 @@ public class Forwarder {
     private Reservation reserve(RequestTrace trace, RoutePlan plan, ObjectNode body, int bodyBytes) {
         Caller caller = trace.caller;
         Endpoint endpoint = trace.endpoint;
-        Set<String> names = modelNames(plan, trace.requestedModel);
+        List<Route> routes = routesIncludingProviderFallbacks(plan, body);
+        Set<String> names = modelNames(routes, plan.publicModel(), trace.requestedModel);
         boolean limitsTokens = caller.limits(Quota.METRIC_TOKENS, names) || caller.limits(Quota.METRIC_COST, names);
         long perChoice = TokenBudget.perChoice(endpoint, body, settings.defaultMaxTokens(), settings.maxReservedCompletionTokens());
         long choices = TokenBudget.choices(endpoint, body);
         long continuation = endpoint == Endpoint.RESPONSES ? continuationBound(plan, body) : 0;
+        trace.continuationBound = continuation;
         long prompt = TokenBudget.saturatedAdd(PromptBound.ofBytes(bodyBytes, body), continuation);
         trace.promptBound = prompt;
         trace.completionBound = limitsTokens ? perChoice * choices : settings.maxReservedCompletionTokens() * choices;
@@ -174,43 +176,58 @@ public class Forwarder {
         if (limitsTokens) {
             adapter.capCompletion(body, endpoint, perChoice, plan.first().provider().baseUrl());
         }
-        Prices worst = caller.limits(Quota.METRIC_COST, names) ? Prices.worstOf(plan, completion.prices()) : Prices.FREE;
+        Prices worst = caller.limits(Quota.METRIC_COST, names) ? Prices.worstOf(routes, completion.prices()) : Prices.FREE;
         QuotaSubject subject = new QuotaSubject(caller.chain(), caller.chainNames(), caller.teamId(), caller.teamName(),
                 ids, names);
         long completionTokens = perChoice * choices;
-        try {
-            return quotaGate.reserve(subject, worst.ask(prompt, completionTokens));
-        } catch (GatewayException refused) {
-            if (refused.status() != 429 || Quota.METRIC_REQUESTS.equals(refused.type())) {
-                throw refused;
-            }
+        return quotaGate.reserve(subject, worst.ask(prompt, completionTokens), () -> {
             long counted = PromptBound.ofTokens(body, prompt - continuation);
             if (counted < 0 || counted + continuation >= prompt) {
-                throw refused;
+                return null;
             }
             trace.promptBound = counted + continuation;
-            return quotaGate.reserve(subject, worst.ask(counted + continuation, completionTokens));
+            return worst.ask(counted + continuation, completionTokens);
+        });
+    }
+
+    /**
+     * The plan's routes, and when the request names models its provider may fall back to ({@code models}), those
+     * at each route's provider too: their prices and their limits count like the plan's own.
+     */
+    static List<Route> routesIncludingProviderFallbacks(RoutePlan plan, ObjectNode body) {
+        JsonNode models = body.get(FALLBACK_MODELS);
+        if (models == null || !models.isArray() || models.isEmpty()) {
+            return plan.routes();
         }
+        List<Route> routes = new java.util.ArrayList<>(plan.routes());
+        for (Route route : plan.routes()) {
+            for (JsonNode entry : models) {
+                if (entry.isTextual() && !entry.asText().isBlank()) {
+                    routes.add(new Route(route.provider(), entry.asText().trim(), entry.asText().trim()));
+                }
+            }
+        }
+        return routes;
     }
 
     /**
      * The names a request's model goes by, which decide whether a limit for one model applies: as asked, the
-     * plan's public name (an alias) and each target's {@code provider/model} id.
+     * plan's public name (an alias) and each route's {@code provider/model} id.
      */
-    private static Set<String> modelNames(RoutePlan plan, String requested) {
+    private static Set<String> modelNames(List<Route> routes, String publicModel, String requested) {
         Set<String> names = new HashSet<>();
         if (requested != null && !requested.isBlank()) {
             names.add(requested.trim());
         }
-        names.add(plan.publicModel());
-        plan.routes().forEach(r -> names.add(r.qualifiedModel()));
+        names.add(publicModel);
+        routes.forEach(r -> names.add(r.qualifiedModel()));
         return names;
     }
 
     /**
      * What a continued Responses API conversation prepends: a {@code previous_response_id} the gateway answered
-     * adds that answer's recorded context; one it does not know, or a {@code conversation}, the most any model
-     * reads ({@link PromptBound#MAX_CONTEXT_TOKENS}).
+     * adds that answer's recorded context; one it does not know, a {@code conversation}, or input items
+     * referenced by id ({@code item_reference}), the most any model reads ({@link PromptBound#MAX_CONTEXT_TOKENS}).
      */
     private long continuationBound(RoutePlan plan, ObjectNode body) {
         long bound = 0;
@@ -222,6 +239,11 @@ public class Forwarder {
         JsonNode conversation = body.get("conversation");
         if (conversation != null && !conversation.isNull()) {
             bound = TokenBudget.saturatedAdd(bound, PromptBound.MAX_CONTEXT_TOKENS);
+        }
+        for (JsonNode item : body.path("input")) {
+            if ("item_reference".equals(item.path("type").asText())) { // a stored item, by id: its size is unknown
+                return TokenBudget.saturatedAdd(bound, PromptBound.MAX_CONTEXT_TOKENS);
+            }
         }
         return bound;
     }

@@ -6,10 +6,12 @@ import io.tokenrouter.routing.RoutePlan;
 import io.tokenrouter.store.PriceRepository.Price;
 import io.tokenrouter.store.QuotaRepository.Amounts;
 import io.tokenrouter.usage.PriceBook;
+import java.util.List;
 
 /**
  * The dearest prices a request can be charged at, per million tokens in millionths of a dollar: over every
- * target of its plan (a fallback may be dearer), a prompt token at the larger of the input and cache-write
+ * target of its plan (a fallback may be dearer, and so may a model the provider falls back to, named in
+ * {@code models}), a prompt token at the larger of the input and cache-write
  * prices and a generated token at the larger of the output and reasoning prices. A target without a price
  * under a cost budget is refused: its requests would otherwise be free.
  */
@@ -19,9 +21,13 @@ record Prices(long promptMicros, long completionMicros) {
     static final Prices FREE = new Prices(0, 0);
 
     static Prices worstOf(RoutePlan plan, PriceBook book) {
+        return worstOf(plan.routes(), book);
+    }
+
+    static Prices worstOf(List<Route> routes, PriceBook book) {
         long prompt = 0;
         long completion = 0;
-        for (Route route : plan.routes()) {
+        for (Route route : routes) {
             Price price = book.find(route.provider().name(), route.upstreamModel());
             if (price == null) {
                 throw new GatewayException(403, "invalid_request_error", "price_missing", "model",

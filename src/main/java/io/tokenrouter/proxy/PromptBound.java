@@ -3,7 +3,11 @@ package io.tokenrouter.proxy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tokenrouter.usage.TokenEstimator;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Set;
 import java.util.Deque;
 import java.util.Iterator;
 import java.util.Map;
@@ -18,9 +22,10 @@ import java.util.Map;
  * than counting the parts.</li>
  * <li>{@link #ofTokens}, only when the byte bound does not fit what is left: the text of the whole body
  * (every field that can reach the provider's tokenizer, tools and schemas included) counted with
- * {@code o200k_base}, times {@value #TOKENIZER_MARGIN} for tokenizers with smaller vocabularies, plus
- * token-id arrays at their length, {@value #PER_MESSAGE} per message and the media ceilings; never above
- * the byte bound. Text beyond {@value #MAX_TOKENIZED_CHARS} characters is never tokenised: the byte bound
+ * {@code o200k_base}, times {@value #TOKENIZER_MARGIN} for tokenizers with smaller vocabularies; text with
+ * characters beyond ASCII (which byte-fallback tokenizers may split into a token per byte) and every number,
+ * boolean and null at their UTF-8 length; token-id arrays of {@code prompt} and {@code input} at their length;
+ * {@value #PER_MESSAGE} per message and the media ceilings; never above the byte bound. Text beyond {@value #MAX_TOKENIZED_CHARS} characters is never tokenised: the byte bound
  * decides such a request alone.</li>
  * </ul>
  * A continued Responses API conversation adds what the provider prepends ({@code previous_response_id}:
@@ -28,8 +33,11 @@ import java.util.Map;
  */
 final class PromptBound {
 
-    /** The most an image or audio part is counted as (OpenAI's largest high-detail image is about 1,500). */
-    static final long MEDIA_TOKENS = 4_096;
+    /**
+     * The most an image or audio part is counted as: gpt-4o-mini bills a high-detail image as 2,833 tokens plus
+     * 5,667 per 512-pixel tile, up to eight tiles (48,169); the other models bill far less.
+     */
+    static final long MEDIA_TOKENS = 49_152;
     static final double TOKENIZER_MARGIN = 1.5;
     static final long PER_MESSAGE = 16;
     static final int MAX_TOKENIZED_CHARS = 1_000_000;
@@ -51,7 +59,8 @@ final class PromptBound {
             return -1;
         }
         long tokens = (long) Math.ceil(TokenEstimator.count(walk.text) * TOKENIZER_MARGIN);
-        long bound = tokens + walk.tokenIds + walk.messages * PER_MESSAGE + walk.media * MEDIA_TOKENS + PER_MESSAGE;
+        long bound = tokens + walk.literal + walk.tokenIds + walk.messages * PER_MESSAGE + walk.media * MEDIA_TOKENS
+                + PER_MESSAGE;
         return Math.min(byteBound, bound);
     }
 
@@ -81,6 +90,8 @@ final class PromptBound {
     /** One pass over the body, iterative (a body is as deep as its parser allowed), collecting what counts. */
     private static final class Walk {
         final StringBuilder text = new StringBuilder();
+        /** Counted at their UTF-8 length: numbers, booleans, nulls, and text beyond ASCII. */
+        long literal;
         long tokenIds;
         long messages;
         long media;
@@ -90,12 +101,32 @@ final class PromptBound {
             Deque<JsonNode> pending = new ArrayDeque<>();
             pending.push(body);
             messages = body.path("messages").size() + (body.path("input").isArray() ? body.path("input").size() : 0);
+            // where token-id arrays may be: prompt and input themselves, or each of their elements
+            Set<JsonNode> idArrays = Collections.newSetFromMap(new IdentityHashMap<>());
+            for (String field : new String[] {"prompt", "input"}) {
+                JsonNode value = body.get(field);
+                if (value != null && value.isArray()) {
+                    idArrays.add(value);
+                    value.forEach(element -> {
+                        if (element.isArray()) {
+                            idArrays.add(element);
+                        }
+                    });
+                }
+            }
             while (!pending.isEmpty()) {
                 JsonNode node = pending.pop();
                 if (node.isTextual()) {
-                    text.append(node.asText()).append('\n');
-                } else if (node.isIntegralNumber()) {
-                    tokenIds++;
+                    String value = node.asText();
+                    if (isAscii(value)) {
+                        text.append(value).append('\n');
+                    } else {
+                        literal += value.getBytes(StandardCharsets.UTF_8).length + 1;
+                    }
+                } else if (node.isValueNode()) {
+                    literal += node.asText().length() + 1;
+                } else if (node.isArray() && idArrays.contains(node) && allIntegers(node)) {
+                    tokenIds += node.size();
                 } else if (node.isArray()) {
                     node.forEach(pending::push);
                 } else if (node.isObject()) {
@@ -104,7 +135,11 @@ final class PromptBound {
                     }
                     for (Iterator<Map.Entry<String, JsonNode>> f = node.fields(); f.hasNext(); ) {
                         Map.Entry<String, JsonNode> field = f.next();
-                        text.append(field.getKey()).append('\n');
+                        if (isAscii(field.getKey())) {
+                            text.append(field.getKey()).append('\n');
+                        } else {
+                            literal += field.getKey().getBytes(StandardCharsets.UTF_8).length + 1;
+                        }
                         pending.push(field.getValue());
                     }
                 }
@@ -114,5 +149,27 @@ final class PromptBound {
             }
             return true;
         }
+    }
+
+    /** Whether every element of a non-empty array is an integer. */
+    private static boolean allIntegers(JsonNode array) {
+        if (array.isEmpty()) {
+            return false;
+        }
+        for (JsonNode element : array) {
+            if (!element.isIntegralNumber()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isAscii(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            if (text.charAt(i) >= 0x80) {
+                return false;
+            }
+        }
+        return true;
     }
 }

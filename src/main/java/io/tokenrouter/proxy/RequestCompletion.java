@@ -102,8 +102,11 @@ public class RequestCompletion {
         if (reservation.isEmpty()) {
             return;
         }
-        long cost = reservation.amounts().cost() == 0 ? 0
-                : prices().costMicros(record.provider(), record.upstreamModel(), record.usage());
+        PriceBook book = prices();
+        long reservedCost = reservation.amounts().cost();
+        long cost = reservedCost == 0 ? 0 : book.find(record.provider(), record.upstreamModel()) == null
+                ? reservedCost // its price was removed while it ran: charged what was reserved, never free
+                : book.costMicros(record.provider(), record.upstreamModel(), record.usage());
         quotaGate.settle(reservation, reachedProvider, new Amounts(0, record.usage().totalTokens(), cost));
     }
 

@@ -35,6 +35,8 @@ final class RequestTrace {
      */
     volatile long promptBound;
     volatile long completionBound;
+    /** What a continued conversation's provider prepends, as part of {@link #promptBound}. */
+    volatile long continuationBound;
 
     RequestTrace(ClientInfo client) {
         this.client = client;

@@ -27,9 +27,29 @@ final class TokenBudget {
         return endpoint == Endpoint.EMBEDDINGS ? 0 : Math.min(completionMaximum(body, defaultMaxTokens), ceiling);
     }
 
-    /** How many choices the request generates (the larger of {@code n} and {@code best_of}), 0 for embeddings. */
+    /**
+     * How many choices the request generates: the larger of {@code n} and {@code best_of}, for each prompt of a
+     * legacy completion's batch ({@code "prompt"} as an array of strings or of token-id arrays); 0 for embeddings.
+     */
     static long choices(Endpoint endpoint, ObjectNode body) {
-        return endpoint == Endpoint.EMBEDDINGS ? 0 : Math.max(count(body, "n"), count(body, "best_of"));
+        if (endpoint == Endpoint.EMBEDDINGS) {
+            return 0;
+        }
+        long perPrompt = Math.max(count(body, "n"), count(body, "best_of"));
+        return endpoint == Endpoint.COMPLETIONS ? perPrompt * prompts(body.get("prompt")) : perPrompt;
+    }
+
+    /** A batch's prompts; an array of token ids (or anything else) is one prompt. */
+    private static long prompts(JsonNode prompt) {
+        if (prompt == null || !prompt.isArray()) {
+            return 1;
+        }
+        for (JsonNode element : prompt) {
+            if (!element.isIntegralNumber()) {
+                return Math.max(1, prompt.size());
+            }
+        }
+        return 1;
     }
 
     private static long completionMaximum(ObjectNode body, long defaultMaxTokens) {

@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -83,6 +84,15 @@ public class QuotaGate {
      * subject that applies to the request's model, or throws the 429 of the limit that refused.
      */
     public Reservation reserve(QuotaSubject subject, Amounts ask) {
+        return reserve(subject, ask, null);
+    }
+
+    /**
+     * {@link #reserve(QuotaSubject, Amounts)}, and when a token or cost limit refuses {@code ask}, once more with
+     * what {@code tighter} gives (a bound that took more work to compute; null: none tighter). A refusal is noted
+     * for the budget alerts only when no ask fits.
+     */
+    public Reservation reserve(QuotaSubject subject, Amounts ask, Supplier<Amounts> tighter) {
         Amounts bounded = new Amounts(1, Math.min(ask.tokens(), MAX_TOKENS), Math.min(Math.max(0, ask.cost()), MAX_COST));
         List<Long> ids = subject.quotaIds();
         Instant now = clock.instant();
@@ -105,6 +115,12 @@ public class QuotaGate {
             if (!outcome.accepted() && retireSharing(outcome.refusedBy().getId())) {
                 // this node's own allowances for other keys held part of that limit: they went back, try again
                 outcome = reserveAll(holdId, subject, bounded, now);
+            }
+            if (!outcome.accepted() && tighter != null && !Quota.METRIC_REQUESTS.equals(outcome.refusedBy().getMetric())) {
+                Amounts smaller = tighter.get();
+                if (smaller != null) {
+                    return reserve(subject, smaller, null);
+                }
             }
             if (!outcome.accepted()) {
                 noteRefusal(outcome.refusedBy(), now);
@@ -164,11 +180,22 @@ public class QuotaGate {
         }
     }
 
-    /** A budget refused a request: noted once per window, for its alert (what is spent can never reach 100 %). */
+    /**
+     * A budget with less than a tenth left refused a request: noted once per window, for its 100 % alert (what is
+     * spent never reaches 100 %, as every request reserves its upper bound). A large request refused by a budget
+     * with more left is only that request's refusal.
+     */
     private void noteRefusal(Quota row, Instant now) {
-        if (Quota.METRIC_COST.equals(row.getMetric())) {
+        if (!Quota.METRIC_COST.equals(row.getMetric())) {
+            return;
+        }
+        Period period = Period.parse(row.getPeriod());
+        Instant window = period.windowStart(now);
+        boolean rolledOver = window != null && (row.getWindowStart() == null || row.getWindowStart().isBefore(window));
+        long used = rolledOver ? 0 : row.getUsed();
+        if (used >= row.getLimit() - row.getLimit() / 10) {
             try {
-                quotas.markRefused(row, Period.parse(row.getPeriod()).windowStart(now), now);
+                quotas.markRefused(row, window, now);
             } catch (RuntimeException e) {
                 LOG.log(Level.FINE, "Could not note the refusal of budget " + row.getId(), e);
             }

@@ -557,20 +557,26 @@ public class QuotaRepository {
     /**
      * Manual reset: the used counters start from zero, and {@code reserved} becomes exactly what live holds
      * account for, so reservations that leaked (their holds reclaimed) are cleared while requests in flight
-     * keep theirs and settle normally. The rows are locked first, so the sum sees every committed hold.
+     * keep theirs and settle normally. The rows are locked first, so the sum sees every committed hold. Budget
+     * alerts start afresh: each threshold fires again when it is reached again.
      */
     public int resetOwner(String ownerType, long ownerId) {
         return database.inTransaction(em -> {
             em.createNativeQuery("select id from quotas where owner_type = ?1 and owner_id = ?2 order by id for update")
                     .setParameter(1, ownerType).setParameter(2, ownerId).getResultList();
-            return em.createNativeQuery("update quotas set used = 0, reserved = (select coalesce(sum(h.amount), 0)"
-                            + " from quota_holds h where h.quota_id = quotas.id) where owner_type = ?1 and owner_id = ?2")
+            em.createNativeQuery("delete from budget_alerts where quota_id in (select id from quotas where owner_type = ?1"
+                    + " and owner_id = ?2)").setParameter(1, ownerType).setParameter(2, ownerId).executeUpdate();
+            return em.createNativeQuery("update quotas set used = 0, refused_at = null, reserved = (select"
+                            + " coalesce(sum(h.amount), 0) from quota_holds h where h.quota_id = quotas.id)"
+                            + " where owner_type = ?1 and owner_id = ?2")
                     .setParameter(1, ownerType).setParameter(2, ownerId).executeUpdate();
         });
     }
 
     /** Deletes an owner's limits and the holds on them, inside the caller's transaction. */
     static void deleteByOwner(EntityManager em, String ownerType, long ownerId) {
+        em.createNativeQuery("delete from budget_alerts where quota_id in (select id from quotas where owner_type = ?1"
+                        + " and owner_id = ?2)").setParameter(1, ownerType).setParameter(2, ownerId).executeUpdate();
         em.createNativeQuery("delete from quota_holds where quota_id in (select id from quotas where owner_type = ?1"
                         + " and owner_id = ?2)").setParameter(1, ownerType).setParameter(2, ownerId).executeUpdate();
         em.createNativeQuery("delete from quotas where owner_type = ?1 and owner_id = ?2")

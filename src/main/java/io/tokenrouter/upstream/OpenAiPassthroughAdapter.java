@@ -40,19 +40,32 @@ public final class OpenAiPassthroughAdapter implements UpstreamAdapter {
         if (endpoint == Endpoint.EMBEDDINGS) {
             return;
         }
-        boolean named = false;
+        boolean honoured = false;
         for (String field : MAXIMA) {
             JsonNode value = body.get(field);
             if (value != null && !value.isNull()) {
-                named = true;
+                honoured |= honours(endpoint, provider, field);
                 if (!value.canConvertToLong() || value.asLong() > perChoice) {
                     body.put(field, perChoice);
                 }
             }
         }
-        if (!named) {
+        if (!honoured) {
             body.put(maximumField(endpoint, provider), perChoice);
         }
+    }
+
+    /**
+     * Whether the provider honours {@code field} as the endpoint's completion maximum: a maximum under another
+     * endpoint's name ({@code max_output_tokens} on a chat) is ignored by the servers, and the OpenAI-compatible
+     * ones do not all know {@code max_completion_tokens}.
+     */
+    private static boolean honours(Endpoint endpoint, java.net.URI provider, String field) {
+        return switch (endpoint) {
+            case RESPONSES -> field.equals("max_output_tokens");
+            case CHAT_COMPLETIONS -> field.equals("max_tokens") || field.equals(maximumField(endpoint, provider));
+            default -> field.equals("max_tokens");
+        };
     }
 
     /**

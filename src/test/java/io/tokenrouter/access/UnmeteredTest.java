@@ -39,6 +39,9 @@ class UnmeteredTest {
             "{\"tools\":[{\"type\":\"computer_use_preview\"}]}|tool:computer_use",
             "{\"input\":[{\"role\":\"user\",\"content\":[{\"type\":\"input_file\",\"file_id\":\"file-1\"}]}]}|files",
             "{\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"file\",\"file\":{\"file_id\":\"file-1\"}}]}]}|files",
+            "{\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"file\",\"file\":{\"file_data\":\"data:application/pdf;base64,JVBERi0=\"}}]}]}|files",
+            "{\"input\":[{\"role\":\"user\",\"content\":[{\"type\":\"input_file\",\"file_data\":\"JVBERi0=\"}]}]}|files",
+            "{\"tools\":[{\"type\":\"mcp\",\"server_url\":\"https://mcp.example\"}]}|tool:mcp",
             "{\"prompt\":{\"id\":\"pmpt_1\"}}|prompt_template"})
     void anUnmeterableCostIsRefusedWith403NamingIt(String json, String cost) throws Exception {
         ObjectNode request = body(json);

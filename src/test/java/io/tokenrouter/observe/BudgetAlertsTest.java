@@ -1,6 +1,7 @@
 package io.tokenrouter.observe;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tokenrouter.config.GatewaySettings;
 import io.tokenrouter.quota.QuotaGate;
@@ -102,16 +103,47 @@ class BudgetAlertsTest {
         assertThat(all).filteredOn(s -> s.startsWith("event")).hasSize(2)
                 .anySatisfy(s -> assertThat(s).contains("monthly budget of key").contains("has reached 80 %: $8.50 of $10.00 spent"));
 
-        // a budget is never spent past its limit: 100 % fires when it refused a request
-        try {
-            gate.reserve(subject, new Amounts(1, 10, 2_000_000));
-        } catch (io.tokenrouter.api.GatewayException refused) {
-            assertThat(refused.status()).isEqualTo(429);
-        }
+        // a large request refused while $1.50 is left is that request's refusal, not a spent budget
+        refuse(gate, subject, 2_000_000);
         inParallel(a, b);
         all = Stream.concat(a.sent.stream(), b.sent.stream()).toList();
-        assertThat(all).filteredOn(s -> s.startsWith("webhook")).hasSize(3).contains("webhook budget_threshold 100 8.5/10 month");
+        assertThat(all).filteredOn(s -> s.startsWith("webhook")).hasSize(2);
+
+        // a budget is never spent past its limit: 100 % fires when it refuses a request with less than a tenth left
+        spend(gate, subject, 700_000); // $9.20
+        refuse(gate, subject, 1_000_000);
+        inParallel(a, b);
+        all = Stream.concat(a.sent.stream(), b.sent.stream()).toList();
+        assertThat(all).filteredOn(s -> s.startsWith("webhook")).hasSize(3).contains("webhook budget_threshold 100 9.2/10 month");
         assertThat(all).anySatisfy(s -> assertThat(s).contains("is spent: it refused a request"));
+
+        // a reset starts the budget afresh, its alerts too
+        gate.flushAllowances(true);
+        repository.resetOwner(Quota.OWNER_KEY, key);
+        spend(gate, subject, 5_000_000);
+        inParallel(a, b);
+        all = Stream.concat(a.sent.stream(), b.sent.stream()).toList();
+        assertThat(all).filteredOn(s -> s.startsWith("webhook")).hasSize(4).contains("webhook budget_threshold 50 5/10 month");
+    }
+
+    /** A threshold reached in a window's last seconds is still told, for that window, after the window ended. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("databases")
+    void aThresholdReachedAsTheWindowEndsIsStillTold(Supplier<Database> db) throws Exception {
+        QuotaRepository repository = TestDatabases.quotas(db.get());
+        long key = OWNER_IDS.incrementAndGet();
+        repository.replaceForOwner(Quota.OWNER_KEY, key, List.of(new Quota(Quota.OWNER_KEY, key, "cost", "minute", 1_000_000)));
+        QuotaGate gate = new QuotaGate(repository, TestDatabases.node(TestDatabases.databaseOf(repository)));
+        QuotaSubject subject = new QuotaSubject(List.of(key), Map.of(key, "k"), null, null,
+                repository.findByOwner(Quota.OWNER_KEY, key).stream().map(Quota::getId).toList());
+        Node a = new Node(repository);
+
+        spend(gate, subject, 600_000);
+        Instant windowEnd = io.tokenrouter.quota.Period.MINUTE.windowEnd(Instant.now());
+        a.check(windowEnd.plusSeconds(5)); // the next minute's first look
+        assertThat(a.sent).filteredOn(s -> s.startsWith("webhook")).containsExactly("webhook budget_threshold 50 0.6/1 minute");
+        a.check(windowEnd.plusSeconds(120)); // long after: nothing more
+        assertThat(a.sent).filteredOn(s -> s.startsWith("webhook")).hasSize(1);
     }
 
     @Test
@@ -120,6 +152,11 @@ class BudgetAlertsTest {
         assertThat(BudgetAlerts.reached(499, 1000, 50)).isFalse();
         assertThat(BudgetAlerts.reached(Long.MAX_VALUE, Long.MAX_VALUE, 100)).isTrue();
         assertThat(BudgetAlerts.reached(Long.MAX_VALUE - 1, Long.MAX_VALUE, 100)).isFalse();
+    }
+
+    private static void refuse(QuotaGate gate, QuotaSubject subject, long micros) {
+        assertThatThrownBy(() -> gate.reserve(subject, new Amounts(1, 10, micros)))
+                .isInstanceOfSatisfying(io.tokenrouter.api.GatewayException.class, e -> assertThat(e.status()).isEqualTo(429));
     }
 
     private static void spend(QuotaGate gate, QuotaSubject subject, long micros) {

@@ -56,6 +56,21 @@ class PricesTest {
         });
     }
 
+    /** Models the provider may fall back to ({@code models}) are priced like the plan's own: an unpriced one is refused. */
+    @Test
+    void theProvidersOwnFallbacksArePricedToo() throws Exception {
+        RoutePlan plan = RoutePlan.of(route("b", "dear"));
+        com.fasterxml.jackson.databind.node.ObjectNode body = (com.fasterxml.jackson.databind.node.ObjectNode)
+                io.tokenrouter.api.Json.parse("{\"model\":\"b/dear\",\"models\":[\"cheap\",\"unpriced-model\"]}"
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+
+        List<Route> routes = Forwarder.routesIncludingProviderFallbacks(plan, body);
+
+        assertThat(routes).extracting(Route::qualifiedModel).containsExactly("b/dear", "b/cheap", "b/unpriced-model");
+        assertThatThrownBy(() -> Prices.worstOf(routes, BOOK)).isInstanceOfSatisfying(GatewayException.class,
+                e -> assertThat(e.getMessage()).contains("'b/unpriced-model' has no price"));
+    }
+
     @Test
     void aDatedModelIsPricedAsItsFamily() {
         assertThat(Prices.worstOf(RoutePlan.of(route("a", "cheap-2025-01-31")), BOOK)).isEqualTo(new Prices(150_000, 600_000));

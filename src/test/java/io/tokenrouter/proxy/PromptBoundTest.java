@@ -76,6 +76,30 @@ class PromptBoundTest {
         assertThat(PromptBound.ofTokens(body, Long.MAX_VALUE)).isGreaterThan(2 * PromptBound.MEDIA_TOKENS);
     }
 
+    /** Numbers outside token-id arrays count every character: a 13-digit enum value is several tokens. */
+    @Test
+    void numbersElsewhereCountTheirLength() throws Exception {
+        String values = IntStream.range(0, 2000).mapToObj(i -> Long.toString(1_000_000_000_000L + i)).collect(Collectors.joining(","));
+        byte[] json = bytes("{\"messages\":[{\"role\":\"user\",\"content\":\"pick\"}],\"tools\":[{\"type\":\"function\","
+                + "\"function\":{\"name\":\"f\",\"parameters\":{\"type\":\"object\",\"properties\":{\"x\":{\"enum\":["
+                + values + "]}}}}}],\"temperature\":0.25,\"stream\":false}");
+        ObjectNode body = body(json);
+
+        assertThat(PromptBound.ofTokens(body, Long.MAX_VALUE)).isGreaterThanOrEqualTo(2000L * 13);
+    }
+
+    /** Text beyond ASCII counts its UTF-8 bytes: a byte-fallback tokenizer may spend a token on each. */
+    @Test
+    void textBeyondAsciiCountsItsBytes() throws Exception {
+        String text = "日本語のテキスト🙂".repeat(500);
+        byte[] json = bytes("{\"messages\":[{\"role\":\"user\",\"content\":\"" + text + "\"}]}");
+        ObjectNode body = body(json);
+
+        long bytes = text.getBytes(StandardCharsets.UTF_8).length;
+        assertThat(PromptBound.ofTokens(body, Long.MAX_VALUE)).isGreaterThanOrEqualTo(bytes);
+        assertThat(PromptBound.ofTokens(body, PromptBound.ofBytes(json.length, body))).isLessThanOrEqualTo(json.length);
+    }
+
     /** Text beyond what is ever tokenised is not tokenised: the byte bound alone decides such a request. */
     @Test
     void aHugeTextIsNeverTokenised() throws Exception {

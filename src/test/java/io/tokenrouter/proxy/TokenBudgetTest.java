@@ -81,6 +81,19 @@ class TokenBudgetTest {
         assertThat(completion(Endpoint.EMBEDDINGS, body)).isZero();
     }
 
+    /** A legacy completion's batch generates n choices for each of its prompts; one array of token ids is one prompt. */
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', textBlock = """
+            {"prompt":"one","max_tokens":1000}                          | 1000
+            {"prompt":["a","b","c"],"max_tokens":1000}                  | 3000
+            {"prompt":["a","b","c"],"max_tokens":1000,"n":2}            | 6000
+            {"prompt":[[1,2],[3,4]],"max_tokens":1000}                  | 2000
+            {"prompt":[1,2,3,4,5],"max_tokens":1000}                    | 1000
+            """)
+    void everyPromptOfABatchIsReserved(String json, long reserved) throws Exception {
+        assertThat(completion(Endpoint.COMPLETIONS, body(json))).isEqualTo(reserved);
+    }
+
     @Test
     void additionSaturates() {
         assertThat(TokenBudget.saturatedAdd(Long.MAX_VALUE, 1)).isEqualTo(Long.MAX_VALUE);

@@ -178,6 +178,30 @@ class OpenAiPassthroughAdapterTest {
         assertThat(body.path("max_output_tokens").asLong()).isEqualTo(4096);
     }
 
+    /** A maximum under a name the endpoint's servers ignore does not bound the answer: the right one is added. */
+    @ParameterizedTest(name = "{0} at {1} naming {2}: {3}")
+    @CsvSource(delimiter = '|', textBlock = """
+            CHAT_COMPLETIONS | local  | max_output_tokens     | max_tokens
+            CHAT_COMPLETIONS | local  | max_completion_tokens | max_tokens
+            CHAT_COMPLETIONS | openai | max_output_tokens     | max_completion_tokens
+            RESPONSES        | openai | max_tokens            | max_output_tokens
+            COMPLETIONS      | local  | max_completion_tokens | max_tokens
+            """)
+    void addsTheEndpointsOwnMaximumWhenOnlyAnotherIsNamed(Endpoint endpoint, String provider, String named, String added) {
+        ObjectNode body = json("{'model':'m','" + named + "':1}");
+        adapter.capCompletion(body, endpoint, 4096, provider.equals("openai") ? OPENAI : LOCAL);
+        assertThat(body.path(named).asLong()).isEqualTo(1);
+        assertThat(body.path(added).asLong()).isEqualTo(4096);
+    }
+
+    @Test
+    void keepsAChatsMaxTokensAtOpenAi() {
+        ObjectNode body = json("{'model':'m','max_tokens':10}");
+        adapter.capCompletion(body, Endpoint.CHAT_COMPLETIONS, 4096, OPENAI);
+        assertThat(body.path("max_tokens").asLong()).isEqualTo(10);
+        assertThat(body.has("max_completion_tokens")).isFalse();
+    }
+
     @Test
     void leavesEmbeddingsAlone() {
         ObjectNode body = json("{'input':'x'}");
