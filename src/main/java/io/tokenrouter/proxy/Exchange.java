@@ -440,13 +440,11 @@ final class Exchange {
 
     /**
      * Usage for answers whose provider reported none (a stream cut off, a provider that never reports): the
-     * prompt at the tokenizer's bound of the whole body ({@link PromptBound#ofTokens}: tools, schemas, media
-     * and what a continuation prepends included), never above its reserved bound; the answer's text counted.
+     * prompt's text, token ids, tool and schema definitions counted with the tokenizer, plus what a continuation
+     * prepends, never above its reserved bound; the answer's text counted.
      */
     Usage estimate(CharSequence answerText) {
-        long counted = PromptBound.ofTokens(requestBody, Long.MAX_VALUE);
-        long prompt = counted < 0 ? (promptBound > 0 ? promptBound : TokenEstimator.promptTokens(requestBody))
-                : TokenBudget.saturatedAdd(counted, continuationBound);
+        long prompt = TokenBudget.saturatedAdd(TokenEstimator.promptTokens(requestBody), continuationBound);
         if (promptBound > 0) {
             prompt = Math.min(prompt, promptBound);
         }

@@ -6,6 +6,7 @@ import com.knuddels.jtokkit.api.Encoding;
 import com.knuddels.jtokkit.api.EncodingType;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -18,6 +19,8 @@ public final class TokenEstimator {
 
     /** Request fields whose text is the prompt. */
     private static final Set<String> PROMPT_FIELDS = Set.of("messages", "prompt", "input", "instructions", "system");
+    /** Tool and schema definitions, counted as their JSON text. */
+    private static final List<String> DEFINITION_FIELDS = List.of("tools", "functions", "response_format", "text");
     /** Keys inside content whose values are markup, not text. */
     private static final Set<String> SKIPPED = Set.of("role", "type", "id", "object", "finish_reason", "status",
             "model", "index", "logprobs", "created", "created_at", "call_id", "image_url", "url");
@@ -39,6 +42,12 @@ public final class TokenEstimator {
         StringBuilder text = new StringBuilder();
         for (String field : PROMPT_FIELDS) {
             appendText(request.get(field), text);
+        }
+        for (String field : DEFINITION_FIELDS) { // the provider renders these into the prompt too
+            JsonNode definitions = request.get(field);
+            if (definitions != null && !definitions.isNull() && text.length() <= MAX_TOKENIZED_CHARS) {
+                text.append('\n').append(definitions);
+            }
         }
         long ids = 0;
         for (String field : TOKEN_ID_FIELDS) {
