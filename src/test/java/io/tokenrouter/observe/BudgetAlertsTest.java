@@ -81,11 +81,10 @@ class BudgetAlertsTest {
     @MethodSource("databases")
     void eachThresholdFiresOnceAcrossNodes(Supplier<Database> db) throws Exception {
         QuotaRepository repository = TestDatabases.quotas(db.get());
-        long key = OWNER_IDS.incrementAndGet();
-        repository.replaceForOwner(Quota.OWNER_KEY, key, List.of(new Quota(Quota.OWNER_KEY, key, "cost", "month", 10_000_000)));
-        QuotaGate gate = new QuotaGate(repository, TestDatabases.node(TestDatabases.databaseOf(repository)));
-        QuotaSubject subject = new QuotaSubject(List.of(key), Map.of(key, "k"), null, null,
-                repository.findByOwner(Quota.OWNER_KEY, key).stream().map(Quota::getId).toList());
+        Budgeted budgeted = budget(repository, "month", 10_000_000);
+        long key = budgeted.key();
+        QuotaGate gate = budgeted.gate();
+        QuotaSubject subject = budgeted.subject();
         Node a = new Node(repository);
         Node b = new Node(repository);
 
@@ -131,11 +130,9 @@ class BudgetAlertsTest {
     @MethodSource("databases")
     void aThresholdReachedAsTheWindowEndsIsStillTold(Supplier<Database> db) throws Exception {
         QuotaRepository repository = TestDatabases.quotas(db.get());
-        long key = OWNER_IDS.incrementAndGet();
-        repository.replaceForOwner(Quota.OWNER_KEY, key, List.of(new Quota(Quota.OWNER_KEY, key, "cost", "minute", 1_000_000)));
-        QuotaGate gate = new QuotaGate(repository, TestDatabases.node(TestDatabases.databaseOf(repository)));
-        QuotaSubject subject = new QuotaSubject(List.of(key), Map.of(key, "k"), null, null,
-                repository.findByOwner(Quota.OWNER_KEY, key).stream().map(Quota::getId).toList());
+        Budgeted budgeted = budget(repository, "minute", 1_000_000);
+        QuotaGate gate = budgeted.gate();
+        QuotaSubject subject = budgeted.subject();
         Node a = new Node(repository);
 
         spend(gate, subject, 600_000);
@@ -152,6 +149,19 @@ class BudgetAlertsTest {
         assertThat(BudgetAlerts.reached(499, 1000, 50)).isFalse();
         assertThat(BudgetAlerts.reached(Long.MAX_VALUE, Long.MAX_VALUE, 100)).isTrue();
         assertThat(BudgetAlerts.reached(Long.MAX_VALUE - 1, Long.MAX_VALUE, 100)).isFalse();
+    }
+
+    /** A key with a cost budget, the gate that enforces it and the key as a request's subject. */
+    private record Budgeted(long key, QuotaGate gate, QuotaSubject subject) {
+    }
+
+    private static Budgeted budget(QuotaRepository repository, String period, long micros) {
+        long key = OWNER_IDS.incrementAndGet();
+        repository.replaceForOwner(Quota.OWNER_KEY, key, List.of(new Quota(Quota.OWNER_KEY, key, "cost", period, micros)));
+        QuotaGate gate = new QuotaGate(repository, TestDatabases.node(TestDatabases.databaseOf(repository)));
+        QuotaSubject subject = new QuotaSubject(List.of(key), Map.of(key, "k"), null, null,
+                repository.findByOwner(Quota.OWNER_KEY, key).stream().map(Quota::getId).toList());
+        return new Budgeted(key, gate, subject);
     }
 
     private static void refuse(QuotaGate gate, QuotaSubject subject, long micros) {
