@@ -161,7 +161,8 @@ public class Forwarder {
         Endpoint endpoint = trace.endpoint;
         List<Route> routes = routesIncludingProviderFallbacks(plan, body);
         Set<String> names = modelNames(routes, plan.publicModel(), trace.requestedModel);
-        boolean limitsTokens = caller.limits(Quota.METRIC_TOKENS, names) || caller.limits(Quota.METRIC_COST, names);
+        boolean limitsCost = caller.limits(Quota.METRIC_COST, names);
+        boolean limitsTokens = limitsCost || caller.limits(Quota.METRIC_TOKENS, names);
         long perChoice = TokenBudget.perChoice(endpoint, body, settings.defaultMaxTokens(), settings.maxReservedCompletionTokens());
         long choices = TokenBudget.choices(endpoint, body);
         long continuation = endpoint == Endpoint.RESPONSES ? continuationBound(plan, body) : 0;
@@ -176,7 +177,7 @@ public class Forwarder {
         if (limitsTokens) {
             adapter.capCompletion(body, endpoint, perChoice, plan.first().provider().baseUrl());
         }
-        Prices worst = caller.limits(Quota.METRIC_COST, names) ? Prices.worstOf(routes, completion.prices()) : Prices.FREE;
+        Prices worst = limitsCost ? Prices.worstOf(routes, completion.prices()) : Prices.FREE;
         QuotaSubject subject = new QuotaSubject(caller.chain(), caller.chainNames(), caller.teamId(), caller.teamName(),
                 ids, names);
         long completionTokens = perChoice * choices;
