@@ -352,6 +352,49 @@ class QuotaConcurrencyTest {
         });
     }
 
+    /**
+     * The writer's tick and readers asking for exact counters flush and retire allowances while requests are
+     * served from them: a limit still forwards exactly as many requests as it allows, one after another as a
+     * script's calls come (a limit of one: the second is refused), and from many threads at once.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("databases")
+    void flushesRacingRequestsNeverLetMoreThrough(Supplier<Database> db) throws Exception {
+        QuotaRepository repository = TestDatabases.quotas(db.get());
+        QuotaGate gate = gate(repository, Clock.systemUTC());
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread flusher = new Thread(() -> {
+            for (long i = 0; !stop.get(); i++) {
+                gate.flushAllowances(i % 3 == 0);
+            }
+        });
+        flusher.start();
+        try {
+            for (int round = 0; round < 40; round++) {
+                long key = newOwner();
+                repository.replaceForOwner(Quota.OWNER_KEY, key, List.of(new Quota(Quota.OWNER_KEY, key, "requests", "total", 1)));
+                QuotaSubject subject = key(repository, key, "k");
+                gate.settle(gate.reserve(subject, 1), true, 0);
+                assertThatThrownBy(() -> gate.reserve(subject, 1)).as("round " + round).isInstanceOf(GatewayException.class);
+            }
+            long key = newOwner();
+            repository.replaceForOwner(Quota.OWNER_KEY, key, List.of(new Quota(Quota.OWNER_KEY, key, "requests", "total", 300)));
+            QuotaSubject subject = key(repository, key, "k");
+            AtomicLong forwarded = new AtomicLong();
+            inParallel(8, () -> {
+                while (true) {
+                    Reservation r = gate.reserve(subject, 1);
+                    forwarded.incrementAndGet();
+                    gate.settle(r, true, 0);
+                }
+            });
+            assertThat(forwarded.get()).isEqualTo(300);
+        } finally {
+            stop.set(true);
+            flusher.join();
+        }
+    }
+
     private static List<Object> inParallel(Callable<Object> task) throws Exception {
         return inParallel(THREADS, task);
     }

@@ -269,7 +269,21 @@ class ToroIT extends DeployedGateway {
                 "'" + JAVA + "' '" + CHILD + "' 0 0 && '" + JAVA + "' '" + CHILD + "' 0 0");
 
         assertThat(run.exitCode()).as(run.err()).isZero();
-        assertThat(run.out().lines().filter(l -> l.startsWith("status=")).toList()).containsExactly("status=200", "status=429");
+        assertThat(run.out().lines().filter(l -> l.startsWith("status=")).toList())
+                .as(() -> "the key, its quotas and its requests as the gateway saw them: " + keyAndRequests(name))
+                .containsExactly("status=200", "status=429");
+    }
+
+    /** The key named {@code name} with its quotas, and the log rows of its requests: what a failure needs explained. */
+    private String keyAndRequests(String name) {
+        try {
+            JsonNode key = keyNamed(name);
+            JsonNode quotas = admin().getJson("api/keys/" + key.path("id").asLong());
+            JsonNode log = admin().getJson("api/logs?key_id=" + key.path("id").asLong() + "&limit=20");
+            return quotas + " " + log;
+        } catch (Exception e) {
+            return "(could not be read: " + e + ")";
+        }
     }
 
     @Test
