@@ -3,6 +3,6 @@
  * io.tokenrouter.api.GatewayException} and the exception mappers that write it, the shared Jackson
  * mapper and the {@link io.tokenrouter.api.Usage} figures read from responses.
  *
- * <p>Knows nothing of persistence, routing or the servlet container.
+ * <p>Knows nothing of persistence, routing or the servlet container (its error page lives in {@code web}).
  */
 package io.tokenrouter.api;

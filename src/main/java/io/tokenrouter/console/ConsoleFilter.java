@@ -3,7 +3,7 @@ package io.tokenrouter.console;
 import io.tokenrouter.access.Caller;
 import io.tokenrouter.access.Role;
 import io.tokenrouter.access.Sessions;
-import io.tokenrouter.api.ErrorPageServlet;
+import io.tokenrouter.web.ErrorPageServlet;
 import io.tokenrouter.api.GatewayException;
 import io.tokenrouter.config.GatewaySettings;
 import jakarta.inject.Inject;

@@ -6,7 +6,7 @@ import io.tokenrouter.access.CreatedKey;
 import io.tokenrouter.access.Sessions;
 import io.tokenrouter.api.GatewayException;
 import io.tokenrouter.config.GatewaySettings;
-import io.tokenrouter.proxy.ClientAddresses;
+import io.tokenrouter.runtime.ClientAddresses;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;

@@ -1,7 +1,7 @@
 package io.tokenrouter.console;
 
 import io.tokenrouter.observe.ObservingService;
-import io.tokenrouter.proxy.ClientAddresses;
+import io.tokenrouter.runtime.ClientAddresses;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;

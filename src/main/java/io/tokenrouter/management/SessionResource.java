@@ -7,7 +7,7 @@ import io.tokenrouter.access.PublicEndpoint;
 import io.tokenrouter.api.GatewayException;
 import io.tokenrouter.access.ApiKeyFilter;
 import io.tokenrouter.access.Sessions;
-import io.tokenrouter.proxy.ClientAddresses;
+import io.tokenrouter.runtime.ClientAddresses;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.container.ContainerRequestContext;

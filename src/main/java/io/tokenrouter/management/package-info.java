@@ -4,5 +4,7 @@
  * itself; inferrer: its own usage). Resources are thin adapters: they translate HTTP to one call of a
  * service of {@code access}, {@code provider}, {@code routing} or {@code observe}, which authorizes,
  * validates, runs one transaction and writes the audit entry, and return its DTOs.
+ *
+ * <p>Depends on the services and the foundation, never on {@code proxy}; {@code boot} registers it.
  */
 package io.tokenrouter.management;

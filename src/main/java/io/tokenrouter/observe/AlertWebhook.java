@@ -1,8 +1,9 @@
 package io.tokenrouter.observe;
 
+import io.tokenrouter.runtime.RuntimeSettings;
+import io.tokenrouter.events.Redaction;
 import io.tokenrouter.api.Json;
 import io.tokenrouter.config.Scheduler;
-import io.tokenrouter.routing.Routes;
 import io.tokenrouter.upstream.OutboundHttp;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -25,13 +26,13 @@ public class AlertWebhook {
     @Inject
     Scheduler scheduler;
     @Inject
-    Routes routes;
+    RuntimeSettings runtimeSettings;
     @Inject
     OutboundHttp http;
 
     /** Posts {@code event} with {@code fields} and {@code text}, in the background. */
     public void post(String event, Map<String, Object> fields, String text) {
-        routes.operations().alertWebhookUrl().ifPresent(url -> {
+        runtimeSettings.operations().alertWebhookUrl().ifPresent(url -> {
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("event", event);
             body.putAll(fields);

@@ -1,5 +1,6 @@
 package io.tokenrouter.observe;
 
+import io.tokenrouter.events.EventLog;
 import io.tokenrouter.config.GatewaySettings;
 import io.tokenrouter.config.Scheduler;
 import io.tokenrouter.quota.Money;

@@ -1,5 +1,7 @@
 package io.tokenrouter.observe;
 
+import io.tokenrouter.events.Redaction;
+import io.tokenrouter.events.EventLog;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tokenrouter.api.Json;

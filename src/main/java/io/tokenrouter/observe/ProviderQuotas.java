@@ -1,5 +1,7 @@
 package io.tokenrouter.observe;
 
+import io.tokenrouter.runtime.RuntimeSettings;
+import io.tokenrouter.events.EventLog;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tokenrouter.api.Json;
 import io.tokenrouter.config.GatewaySettings;
@@ -45,6 +47,8 @@ public class ProviderQuotas {
     @Inject
     Routes routes;
     @Inject
+    RuntimeSettings runtimeSettings;
+    @Inject
     OutboundHttp http;
     @Inject
     AlertWebhook webhook;
@@ -89,7 +93,7 @@ public class ProviderQuotas {
     }
 
     boolean isLow(ProviderQuota q) {
-        double share = routes.operations().providerQuotaAlertShare();
+        double share = runtimeSettings.operations().providerQuotaAlertShare();
         return below(q.remainingRequests(), q.limitRequests(), share) || below(q.remainingTokens(), q.limitTokens(), share)
                 || (q.creditLimit() != null && q.creditRemaining() != null && q.creditLimit() > 0
                 && q.creditRemaining() / q.creditLimit() < share);

@@ -1,5 +1,7 @@
 package io.tokenrouter.observe;
 
+import io.tokenrouter.runtime.RuntimeSettings;
+import io.tokenrouter.events.EventLog;
 import io.tokenrouter.config.GatewaySettings;
 import io.tokenrouter.config.Scheduler;
 import io.tokenrouter.store.ConversationRepository;
@@ -8,8 +10,7 @@ import io.tokenrouter.store.JobLocks;
 import io.tokenrouter.store.RequestLogRepository;
 import io.tokenrouter.store.ResponseOwnerRepository;
 import jakarta.enterprise.context.ApplicationScoped;
-import io.tokenrouter.routing.Operations;
-import io.tokenrouter.routing.Routes;
+import io.tokenrouter.runtime.Operations;
 import jakarta.inject.Inject;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
@@ -43,7 +44,7 @@ public class Retention {
     @Inject
     Scheduler scheduler;
     @Inject
-    Routes routes;
+    RuntimeSettings runtimeSettings;
     @Inject
     ResponseOwnerRepository responseOwners;
 
@@ -59,7 +60,7 @@ public class Retention {
 
     /** Deletes everything older than its retention as of {@code now}; returns how many log rows went. */
     public long run(Instant now) {
-        Operations ops = routes.operations();
+        Operations ops = runtimeSettings.operations();
         long logRows = 0;
         for (int n = BATCH; n == BATCH; logRows += n) {
             n = log.deleteOlderThan(now.minus(ops.logRetention()), BATCH);

@@ -1,10 +1,11 @@
 /**
- * Observing the gateway beyond the per-request usage record: Prometheus metrics, the operational event
- * log, providers' own quota figures, captured conversations, and retention of everything stored.
+ * Observing the gateway beyond the per-request usage record: Prometheus metrics, providers' own quota
+ * figures, budget alerts, the alert webhook, captured conversations, and retention of everything stored.
  *
  * {@link io.tokenrouter.observe.ObservingService} decides who sees what of it.
  *
- * <p>Depends on {@code api}, {@code config}, {@code store}, {@code upstream}, {@code usage} and
- * {@code access} (callers and their roles).
+ * <p>Depends on {@code api}, {@code config}, {@code store}, {@code upstream}, {@code usage}, {@code quota}
+ * (budgets' periods and money), {@code routing} (the route table's providers), {@code runtime}, {@code events}
+ * and {@code access} (callers and their roles).
  */
 package io.tokenrouter.observe;

@@ -1,5 +1,7 @@
 package io.tokenrouter.provider;
 
+import io.tokenrouter.routing.ProviderKeys;
+import io.tokenrouter.routing.KeyPool;
 import io.tokenrouter.access.AuditTrail;
 import io.tokenrouter.access.Authorization;
 import io.tokenrouter.access.Caller;

@@ -1,5 +1,7 @@
 package io.tokenrouter.provider;
 
+import io.tokenrouter.routing.ProviderKeys;
+import io.tokenrouter.routing.KeyPool;
 import io.tokenrouter.config.AliasSettings;
 import io.tokenrouter.config.GatewaySettings;
 import io.tokenrouter.config.ProviderSettings;

@@ -50,7 +50,7 @@ public class ProviderService {
     @Inject
     Scheduler scheduler;
     @Inject
-    io.tokenrouter.observe.EventLog events;
+    io.tokenrouter.events.EventLog events;
     @Inject
     io.tokenrouter.access.AuditTrail audit;
 

@@ -2,6 +2,8 @@
  * Providers as a capability: seeding them (and aliases and routing settings) from the configuration,
  * the connection test, and model discovery with its background refresh.
  *
- * <p>Depends on {@code api}, {@code config}, {@code store} and {@code upstream}.
+ * <p>Depends on {@code api}, {@code config}, {@code store}, {@code upstream}, {@code routing} (the targets
+ * it tests and the table it rebuilds after a change), {@code events} and {@code access} (the caller's role
+ * and the audit trail).
  */
 package io.tokenrouter.provider;

@@ -30,7 +30,7 @@ public class ModelsResource {
 
     private final Routes routes;
 
-    ModelsResource(Routes routes) {
+    public ModelsResource(Routes routes) {
         this.routes = routes;
     }
 

@@ -29,7 +29,7 @@ public class ProxyResource {
     private final Forwarder forwarder;
     private final RequestBodies bodies;
 
-    ProxyResource(Forwarder forwarder, RequestBodies bodies) {
+    public ProxyResource(Forwarder forwarder, RequestBodies bodies) {
         this.forwarder = forwarder;
         this.bodies = bodies;
     }

@@ -8,7 +8,7 @@ import io.tokenrouter.routing.Route;
 import io.tokenrouter.config.GatewaySettings;
 import io.tokenrouter.observe.CapturedExchange;
 import io.tokenrouter.observe.ConversationRecorder;
-import io.tokenrouter.observe.EventLog;
+import io.tokenrouter.events.EventLog;
 import io.tokenrouter.observe.GatewayMetrics;
 import io.tokenrouter.observe.ProviderQuotas;
 import io.tokenrouter.quota.Money;

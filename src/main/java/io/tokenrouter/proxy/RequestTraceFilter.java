@@ -1,5 +1,6 @@
 package io.tokenrouter.proxy;
 
+import io.tokenrouter.runtime.ClientAddresses;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tokenrouter.access.Caller;
 import io.tokenrouter.api.Json;

@@ -4,6 +4,6 @@
  * applicable limit atomically in the database before a request is forwarded, and
  * {@link io.tokenrouter.quota.QuotaGate#settle} replaces the reservation with the actual usage after.
  *
- * <p>Depends on {@code api} and {@code store}.
+ * <p>Depends on {@code api}, {@code config} (its scheduler) and {@code store}.
  */
 package io.tokenrouter.quota;

@@ -48,7 +48,6 @@ public class Routes {
     Scheduler scheduler;
 
     private volatile RouteTable table = RouteTable.empty();
-    private volatile Operations operations;
     private volatile long builtFromVersion = -1;
     private SecretCipher cipher;
 
@@ -61,20 +60,6 @@ public class Routes {
 
     public RouteTable current() {
         return table;
-    }
-
-    /** The cluster's operational settings (retention, trusted proxies, alerts), as of the last rebuild. */
-    public Operations operations() {
-        Operations o = operations;
-        if (o == null) {
-            synchronized (this) {
-                if (operations == null) {
-                    operations = Operations.of(settings);
-                }
-                o = operations;
-            }
-        }
-        return o;
     }
 
     public void refreshIfChanged() {
@@ -104,7 +89,6 @@ public class Routes {
                 values.get(Setting.DEFAULT_PROVIDER), values.get(Setting.DEFAULT_MODEL),
                 allowList(values.get(Setting.ALLOWED_MODELS)), discovered(all), Instant.now().getEpochSecond(),
                 Boolean.parseBoolean(values.get(Setting.CONVERSATIONS_ENABLED)));
-        operations = Operations.of(values, settings);
         builtFromVersion = version;
         LOG.fine(() -> "Routes rebuilt at configuration version " + version + ": " + enabled.size() + " providers");
     }
@@ -114,7 +98,7 @@ public class Routes {
                 AuthStyle.valueOf(p.getAuthStyle()),
                 p.getConnectTimeoutMs() == null ? settings.connectTimeout() : Duration.ofMillis(p.getConnectTimeoutMs()),
                 p.getReadTimeoutMs() == null ? settings.readTimeout() : Duration.ofMillis(p.getReadTimeoutMs()),
-                p.getApiKeyPoolSealed() == null ? List.of() : io.tokenrouter.provider.KeyPool.read(cipher.open(p.getApiKeyPoolSealed())),
+                p.getApiKeyPoolSealed() == null ? List.of() : io.tokenrouter.routing.KeyPool.read(cipher.open(p.getApiKeyPoolSealed())),
                 p.getForwardUnlistedModels() != null ? p.getForwardUnlistedModels()
                         : ProviderPreset.forwardsUnlistedByDefault(p.getPreset()));
     }

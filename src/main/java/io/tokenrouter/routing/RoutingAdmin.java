@@ -1,12 +1,14 @@
 package io.tokenrouter.routing;
 
+import io.tokenrouter.runtime.RuntimeSettings;
+import io.tokenrouter.runtime.Operations;
 import io.tokenrouter.access.AuditTrail;
 import io.tokenrouter.access.Authorization;
 import io.tokenrouter.access.Caller;
 import io.tokenrouter.api.GatewayException;
 import io.tokenrouter.config.Durations;
 import io.tokenrouter.config.GatewaySettings;
-import io.tokenrouter.observe.Redaction;
+import io.tokenrouter.events.Redaction;
 import io.tokenrouter.store.Database;
 import io.tokenrouter.store.ModelAlias;
 import io.tokenrouter.store.ModelAliasRepository;
@@ -36,6 +38,8 @@ public class RoutingAdmin {
     SettingRepository settings;
     @Inject
     Routes routes;
+    @Inject
+    RuntimeSettings runtimeSettings;
     @Inject
     Database database;
     @Inject
@@ -207,6 +211,7 @@ public class RoutingAdmin {
             audit.record(actor, changes.isEmpty() ? "Saved the settings unchanged" : "Changed settings: " + changes);
         });
         routes.rebuild();
+        runtimeSettings.refresh();
         return settings();
     }
 

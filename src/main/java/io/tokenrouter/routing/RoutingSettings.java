@@ -1,5 +1,6 @@
 package io.tokenrouter.routing;
 
+import io.tokenrouter.runtime.Operations;
 import java.util.List;
 
 /**

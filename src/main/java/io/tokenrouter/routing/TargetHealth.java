@@ -2,7 +2,7 @@ package io.tokenrouter.routing;
 
 import io.tokenrouter.config.GatewaySettings;
 import io.tokenrouter.config.Scheduler;
-import io.tokenrouter.observe.EventLog;
+import io.tokenrouter.events.EventLog;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;

@@ -6,7 +6,11 @@
  *
  * {@link io.tokenrouter.routing.RoutingAdmin} is the service that edits aliases, profiles and settings.
  *
- * <p>Depends on {@code api}, {@code upstream} (auth styles), {@code store} and {@code access} (the
- * caller's role and the audit trail of the service).
+ * A provider's target carries its key pool ({@link io.tokenrouter.routing.KeyPool}); the cluster's other
+ * run-time settings live in {@code runtime}.
+ *
+ * <p>Depends on {@code api}, {@code config}, {@code upstream} (auth styles), {@code store}, {@code runtime}
+ * (the settings the admin service also edits), {@code events} and {@code access} (the caller's role and the
+ * audit trail of the service).
  */
 package io.tokenrouter.routing;

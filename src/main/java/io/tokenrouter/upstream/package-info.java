@@ -3,6 +3,6 @@
  * upstream and reads usage and errors from its answers, and the SSE parser. Sees only bytes, JSON
  * trees and headers: no JAX-RS, no JPA.
  *
- * <p>Depends on {@code api} only.
+ * <p>Depends on {@code api} and {@code config} (its daemon threads).
  */
 package io.tokenrouter.upstream;

@@ -3,6 +3,6 @@
  * {@link io.tokenrouter.usage.UsageRecorder} that takes it off the request path, and the tokenizer
  * that counts tokens when a provider reports none.
  *
- * <p>Depends on {@code api}.
+ * <p>Depends on {@code api}, {@code config} and {@code store}.
  */
 package io.tokenrouter.usage;

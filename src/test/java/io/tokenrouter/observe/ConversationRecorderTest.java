@@ -1,5 +1,6 @@
 package io.tokenrouter.observe;
 
+import io.tokenrouter.events.EventLog;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -1,5 +1,6 @@
 package io.tokenrouter.observe;
 
+import io.tokenrouter.events.EventLog;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tokenrouter.config.GatewaySettings;
@@ -93,7 +94,7 @@ class RetentionTest {
         retention.settings = GatewaySettings.load(Map.of("tokenrouter.home", home.toString(),
                 "tokenrouter.log_retention", "30d", "tokenrouter.rollup_retention", "90d",
                 "tokenrouter.conversation_retention", "14d", "tokenrouter.event_retention", "60d"), Map.of());
-        retention.routes = io.tokenrouter.routing.TestRoutes.fromFile(retention.settings);
+        retention.runtimeSettings = io.tokenrouter.runtime.TestRuntimeSettings.fromFile(retention.settings);
         retention.log = log;
         retention.conversations = conversations;
         retention.events = events;

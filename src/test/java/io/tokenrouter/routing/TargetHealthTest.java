@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tokenrouter.config.GatewaySettings;
 import io.tokenrouter.config.Scheduler;
-import io.tokenrouter.observe.EventLog;
+import io.tokenrouter.events.EventLog;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

@@ -1,7 +1,6 @@
-package io.tokenrouter.proxy;
+package io.tokenrouter.runtime;
 
 import io.tokenrouter.config.GatewaySettings;
-import io.tokenrouter.routing.Routes;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
@@ -15,9 +14,9 @@ public class ClientAddressesProducer {
 
     @Produces
     @Singleton
-    ClientAddresses addresses(GatewaySettings settings, Routes routes) {
+    ClientAddresses addresses(GatewaySettings settings, RuntimeSettings runtime) {
         ClientAddresses.of(settings); // the file's settings are checked at start, whatever the database says later
-        return new ClientAddresses(() -> routes.operations().trustedProxies(),
+        return new ClientAddresses(() -> runtime.operations().trustedProxies(),
                 ClientAddresses.Header.parse(settings.trustedProxyHeader()));
     }
 }

@@ -1,4 +1,4 @@
-package io.tokenrouter.provider;
+package io.tokenrouter.routing;
 
 /**
  * Checks a provider API key before it is sealed: surrounding white space is trimmed, and what remains

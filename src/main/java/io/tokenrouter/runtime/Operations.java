@@ -1,4 +1,4 @@
-package io.tokenrouter.routing;
+package io.tokenrouter.runtime;
 
 import io.tokenrouter.api.GatewayException;
 import io.tokenrouter.config.AddressRanges;
@@ -36,7 +36,7 @@ public record Operations(Duration logRetention, Duration conversationRetention, 
     }
 
     /** The stored values over the file's; a stored value that no longer passes validation is ignored and logged. */
-    static Operations of(Map<String, String> stored, GatewaySettings file) {
+    public static Operations of(Map<String, String> stored, GatewaySettings file) {
         Operations base = of(file);
         return new Operations(
                 stored(stored, Setting.LOG_RETENTION, v -> retention(Setting.LOG_RETENTION, v), base.logRetention),
@@ -62,7 +62,7 @@ public record Operations(Duration logRetention, Duration conversationRetention, 
         }
     }
 
-    static Duration retention(String name, String text) {
+    public static Duration retention(String name, String text) {
         Duration d;
         try {
             d = Durations.parse(name, text);
@@ -81,7 +81,7 @@ public record Operations(Duration logRetention, Duration conversationRetention, 
         return proxies(entries);
     }
 
-    static List<String> proxies(List<String> entries) {
+    public static List<String> proxies(List<String> entries) {
         if (entries.size() > 100) {
             throw GatewayException.invalidRequest(Setting.TRUSTED_PROXIES, "At most 100 trusted proxies.");
         }
@@ -103,7 +103,7 @@ public record Operations(Duration logRetention, Duration conversationRetention, 
         return share(share);
     }
 
-    static double share(double share) {
+    public static double share(double share) {
         if (!(share >= 0 && share <= 1)) {
             throw GatewayException.invalidRequest(Setting.PROVIDER_QUOTA_ALERT_SHARE,
                     "provider_quota_alert_share must be a share between 0 and 1 (0.1 alerts below 10 % left).");
@@ -111,7 +111,7 @@ public record Operations(Duration logRetention, Duration conversationRetention, 
         return share;
     }
 
-    static String webhook(String url) {
+    public static String webhook(String url) {
         String u = url.trim();
         try {
             URI uri = URI.create(u);

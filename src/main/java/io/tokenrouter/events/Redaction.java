@@ -1,4 +1,4 @@
-package io.tokenrouter.observe;
+package io.tokenrouter.events;
 
 import java.util.List;
 import java.util.regex.Matcher;

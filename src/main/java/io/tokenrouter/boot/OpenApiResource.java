@@ -1,5 +1,14 @@
-package io.tokenrouter.management;
+package io.tokenrouter.boot;
 
+import io.tokenrouter.management.MeResource;
+import io.tokenrouter.management.TeamsResource;
+import io.tokenrouter.management.RoutingResource;
+import io.tokenrouter.management.KeysResource;
+import io.tokenrouter.management.ObservingResource;
+import io.tokenrouter.management.ProvidersResource;
+import io.tokenrouter.management.StatusResource;
+import io.tokenrouter.management.SessionResource;
+import io.tokenrouter.management.ApiJson;
 import io.swagger.v3.core.converter.ModelConverters;
 import io.swagger.v3.core.jackson.ModelResolver;
 import io.swagger.v3.core.util.Json;

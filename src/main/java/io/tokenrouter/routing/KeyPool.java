@@ -1,4 +1,4 @@
-package io.tokenrouter.provider;
+package io.tokenrouter.routing;
 
 import io.tokenrouter.routing.ProviderTarget;
 import java.util.ArrayList;
@@ -41,7 +41,7 @@ public final class KeyPool {
         return List.copyOf(clean);
     }
 
-    static String write(List<ProviderTarget.Key> keys) {
+    public static String write(List<ProviderTarget.Key> keys) {
         StringBuilder text = new StringBuilder();
         keys.forEach(k -> text.append(k.weight()).append(' ').append(k.credential()).append('\n'));
         return text.toString();

@@ -1,4 +1,4 @@
-package io.tokenrouter.proxy;
+package io.tokenrouter.boot;
 
 import io.tokenrouter.access.ApiKeyFilter;
 import io.tokenrouter.api.GatewayExceptionMapper;

@@ -1,4 +1,4 @@
-package io.tokenrouter.proxy;
+package io.tokenrouter.runtime;
 
 import io.tokenrouter.config.AddressRanges;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package io.tokenrouter.proxy;
+package io.tokenrouter.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,6 +1,7 @@
-package io.tokenrouter.proxy;
+package io.tokenrouter.boot;
 
 import io.tokenrouter.access.AdminAccess;
+import io.tokenrouter.runtime.ClientAddresses;
 import io.tokenrouter.access.KeyCleanup;
 import io.tokenrouter.provider.ProviderSeeder;
 import io.tokenrouter.provider.ProviderService;
@@ -31,6 +32,8 @@ public class GatewayStartup {
     AdminAccess adminAccess;
     @Inject
     KeyCleanup keyCleanup;
+    @Inject
+    io.tokenrouter.runtime.RuntimeSettings runtimeSettings;
     @Inject
     Routes routes;
     @Inject
@@ -127,6 +130,7 @@ public class GatewayStartup {
             }
             adminAccess.start();
         });
+        runtimeSettings.start();
         routes.start();
         providers.start();
         holdReclaimer.start();

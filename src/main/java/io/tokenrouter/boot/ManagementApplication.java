@@ -1,7 +1,17 @@
-package io.tokenrouter.management;
+package io.tokenrouter.boot;
 
+import io.tokenrouter.management.MeResource;
+import io.tokenrouter.management.TeamsResource;
+import io.tokenrouter.management.RoutingResource;
+import io.tokenrouter.management.KeysResource;
+import io.tokenrouter.management.ObservingResource;
+import io.tokenrouter.management.BodyLimitFilter;
+import io.tokenrouter.management.ProvidersResource;
+import io.tokenrouter.management.StatusResource;
+import io.tokenrouter.management.SessionResource;
+import io.tokenrouter.management.ApiJson;
 import com.fasterxml.jackson.jakarta.rs.json.JacksonJsonProvider;
-import io.tokenrouter.proxy.GatewayApplication;
+import io.tokenrouter.boot.GatewayApplication;
 
 /** The JAX-RS application behind {@code /api}: the management API. */
 public class ManagementApplication extends GatewayApplication {

@@ -1,4 +1,4 @@
-package io.tokenrouter.observe;
+package io.tokenrouter.events;
 
 import io.tokenrouter.config.Scheduler;
 import io.tokenrouter.store.EventRepository;

@@ -1,5 +1,10 @@
-package io.tokenrouter.proxy;
+package io.tokenrouter.boot;
 
+import io.tokenrouter.proxy.ProxyResource;
+import io.tokenrouter.proxy.RequestBodies;
+import io.tokenrouter.proxy.RequestTraceFilter;
+import io.tokenrouter.proxy.ModelsResource;
+import io.tokenrouter.proxy.Forwarder;
 import io.tokenrouter.routing.Routes;
 import jakarta.enterprise.inject.spi.CDI;
 

@@ -1,4 +1,4 @@
-package io.tokenrouter.observe;
+package io.tokenrouter.events;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

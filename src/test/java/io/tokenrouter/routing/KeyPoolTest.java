@@ -1,4 +1,4 @@
-package io.tokenrouter.provider;
+package io.tokenrouter.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

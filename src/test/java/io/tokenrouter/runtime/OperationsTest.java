@@ -1,4 +1,4 @@
-package io.tokenrouter.routing;
+package io.tokenrouter.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,5 +1,7 @@
-package io.tokenrouter.api;
+package io.tokenrouter.web;
 
+import io.tokenrouter.api.ErrorBody;
+import io.tokenrouter.api.GatewayException;
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.annotation.WebServlet;
 import jakarta.servlet.http.HttpServlet;
