@@ -112,8 +112,8 @@ class AnalyticsScaleBenchmark {
                 row.stream(), Usage.NONE, row.latencyMs(), row.ttftMs(), row.outcome(), row.clientIp(), null, null, null, null);
         for (int seconds : minutes ? new int[] {60, 3600} : new int[] {3600}) {
             Instant bucket = row.createdAt().truncatedTo(seconds == 60 ? ChronoUnit.MINUTES : ChronoUnit.HOURS);
-            for (String dim : UsageRecorder.DIMENSIONS) {
-                String value = UsageRecorder.dimensionValue(dim, row, record.teamName());
+            for (String dim : Rollups.DIMENSIONS) {
+                String value = Rollups.dimensionValue(dim, row, record.teamName());
                 deltas.computeIfAbsent(seconds + "|" + dim + "|" + value + "|" + bucket,
                         k -> new RollupDelta(seconds, dim, value, bucket)).add(row);
             }

@@ -1,13 +1,8 @@
 package io.tokenrouter.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.dataformat.toml.TomlMapper;
-import java.io.IOException;
-
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -79,39 +74,39 @@ public final class GatewaySettings {
         this.defaultModel = source.get("default_model");
         this.activeModelProfile = source.get("active_model_profile");
         this.allowedModels = source.list("allowed_models").orElse(List.of());
-        this.maxBodyBytes = parseLong(source, "max_body_bytes", 32L * 1024 * 1024);
-        this.connectTimeout = duration(source, "connect_timeout", Duration.ofSeconds(10));
-        this.readTimeout = duration(source, "read_timeout", Duration.ofSeconds(300));
-        this.requestDeadline = duration(source, "request_deadline", Duration.ofSeconds(300));
-        this.cooldownFailures = (int) parseLong(source, "cooldown_failures", 3);
-        this.cooldownWindow = duration(source, "cooldown_window", Duration.ofSeconds(30));
-        this.cooldown = duration(source, "cooldown", Duration.ofSeconds(10));
-        this.cooldownMax = duration(source, "cooldown_max", Duration.ofMinutes(5));
-        this.keyCacheTtl = duration(source, "key_cache_ttl", Duration.ofSeconds(5));
-        this.routeRefreshInterval = duration(source, "route_refresh_interval", Duration.ofSeconds(5));
-        this.modelRefreshInterval = duration(source, "model_refresh_interval", Duration.ofMinutes(30));
-        this.temporaryKeyGrace = duration(source, "temporary_key_grace", Duration.ofHours(1));
-        this.sessionTtl = duration(source, "session_ttl", Duration.ofHours(12));
-        this.consoleMaxSessions = (int) Math.min(Integer.MAX_VALUE, parseLong(source, "console_max_sessions", 1000));
-        this.defaultMaxTokens = parseLong(source, "default_max_tokens", 4096);
-        this.maxReservedCompletionTokens = parseLong(source, "max_reserved_completion_tokens", 262_144);
-        this.usageQueueCapacity = (int) parseLong(source, "usage_queue_capacity", 100_000);
-        this.usageSynchronousCommit = flag(source, "usage_synchronous_commit", false);
+        this.maxBodyBytes = source.longValue("max_body_bytes", 32L * 1024 * 1024);
+        this.connectTimeout = source.duration("connect_timeout", Duration.ofSeconds(10));
+        this.readTimeout = source.duration("read_timeout", Duration.ofSeconds(300));
+        this.requestDeadline = source.duration("request_deadline", Duration.ofSeconds(300));
+        this.cooldownFailures = (int) source.longValue("cooldown_failures", 3);
+        this.cooldownWindow = source.duration("cooldown_window", Duration.ofSeconds(30));
+        this.cooldown = source.duration("cooldown", Duration.ofSeconds(10));
+        this.cooldownMax = source.duration("cooldown_max", Duration.ofMinutes(5));
+        this.keyCacheTtl = source.duration("key_cache_ttl", Duration.ofSeconds(5));
+        this.routeRefreshInterval = source.duration("route_refresh_interval", Duration.ofSeconds(5));
+        this.modelRefreshInterval = source.duration("model_refresh_interval", Duration.ofMinutes(30));
+        this.temporaryKeyGrace = source.duration("temporary_key_grace", Duration.ofHours(1));
+        this.sessionTtl = source.duration("session_ttl", Duration.ofHours(12));
+        this.consoleMaxSessions = (int) Math.min(Integer.MAX_VALUE, source.longValue("console_max_sessions", 1000));
+        this.defaultMaxTokens = source.longValue("default_max_tokens", 4096);
+        this.maxReservedCompletionTokens = source.longValue("max_reserved_completion_tokens", 262_144);
+        this.usageQueueCapacity = (int) source.longValue("usage_queue_capacity", 100_000);
+        this.usageSynchronousCommit = source.flag("usage_synchronous_commit", false);
         this.trustedProxies = source.list("trusted_proxies").orElse(List.of());
         this.trustedProxyHeader = source.get("trusted_proxy_header").orElse("X-Forwarded-For");
         this.metricsToken = source.get("metrics_token");
-        this.logRetention = duration(source, "log_retention", Duration.ofDays(90));
-        this.rollupRetention = duration(source, "rollup_retention", Duration.ofDays(400));
-        this.conversationRetention = duration(source, "conversation_retention", Duration.ofDays(30));
-        this.eventRetention = duration(source, "event_retention", Duration.ofDays(90));
+        this.logRetention = source.duration("log_retention", Duration.ofDays(90));
+        this.rollupRetention = source.duration("rollup_retention", Duration.ofDays(400));
+        this.conversationRetention = source.duration("conversation_retention", Duration.ofDays(30));
+        this.eventRetention = source.duration("event_retention", Duration.ofDays(90));
         this.conversationMaxBytes = (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE,
-                parseLong(source, "conversation_max_bytes", 256 * 1024)));
+                source.longValue("conversation_max_bytes", 256 * 1024)));
         this.providerQuotaAlertShare = Double.parseDouble(source.get("provider_quota_alert_share").orElse("0.1"));
         this.alertWebhookUrl = source.get("alert_webhook_url");
-        this.budgetAlertThresholds = percentages("budget_alert_thresholds",
+        this.budgetAlertThresholds = SettingsSource.percentages("budget_alert_thresholds",
                 source.get("budget_alert_thresholds").orElse("50,80,100"));
-        this.providers = readProviders(source);
-        this.aliases = readAliases(source.tomlSection("model_aliases"));
+        this.providers = TomlTables.providers(source);
+        this.aliases = TomlTables.aliases(source.tomlSection("model_aliases"));
     }
 
     /** Reads the settings of this JVM: its system properties, its environment and the TOML file in home. */
@@ -120,33 +115,11 @@ public final class GatewaySettings {
     }
 
     public static GatewaySettings load(Map<String, String> properties, Map<String, String> environment) {
-        Path home = resolveHome(properties, environment);
-        JsonNode toml = readToml(home.resolve(TOML_FILE));
+        Path home = SettingsSource.home(properties, environment);
+        JsonNode toml = SettingsSource.readToml(home.resolve(TOML_FILE));
         GatewaySettings settings = new GatewaySettings(home, new SettingsSource(properties, environment, toml));
         settings.validate();
         return settings;
-    }
-
-    private static Path resolveHome(Map<String, String> properties, Map<String, String> environment) {
-        String home = properties.get("tokenrouter.home");
-        if (home == null || home.isBlank()) {
-            home = environment.get("TOKENROUTER_HOME");
-        }
-        if (home == null || home.isBlank()) {
-            return Path.of(System.getProperty("user.home"), ".tokenrouter");
-        }
-        return Path.of(home);
-    }
-
-    static JsonNode readToml(Path file) {
-        if (!Files.isRegularFile(file)) {
-            return null;
-        }
-        try {
-            return new TomlMapper().readTree(file.toFile());
-        } catch (IOException e) {
-            throw new IllegalStateException("Cannot read " + file + ": " + e.getMessage(), e);
-        }
     }
 
     private void validate() {
@@ -208,136 +181,6 @@ public final class GatewaySettings {
                             + "' must be 1 to 1000, not " + t.weight());
                 }
             }
-        }
-    }
-
-    private List<ProviderSettings> readProviders(SettingsSource source) {
-        List<ProviderSettings> result = new ArrayList<>();
-        for (JsonNode p : source.tomlSection("providers")) {
-            result.add(new ProviderSettings(text(p, "name"), text(p, "preset"), text(p, "base_url"),
-                    text(p, "api_key"), !p.has("enabled") || p.get("enabled").asBoolean(),
-                    optionalDuration(p, "connect_timeout"), optionalDuration(p, "read_timeout"), poolKeys(p),
-                    optionalFlag(p, "forward_unlisted_models")));
-        }
-        Optional<String> seedBaseUrl = source.get("provider_base_url");
-        Optional<String> seedKey = source.get("provider_api_key");
-        if (result.isEmpty() && (seedBaseUrl.isPresent() || seedKey.isPresent())) {
-            result.add(new ProviderSettings("default", seedBaseUrl.isPresent() ? null : "poe",
-                    seedBaseUrl.orElse(null), seedKey.orElse(null), true, null, null));
-        }
-        return List.copyOf(result);
-    }
-
-    private static List<AliasSettings> readAliases(JsonNode section) {
-        List<AliasSettings> result = new ArrayList<>();
-        for (JsonNode a : section) {
-            List<AliasSettings.Target> targets = new ArrayList<>();
-            for (JsonNode t : a.path("targets")) {
-                targets.add(new AliasSettings.Target(text(t, "profile"), text(t, "provider"), text(t, "model"),
-                        optionalInt(t, "order"), optionalInt(t, "weight")));
-            }
-            result.add(new AliasSettings(text(a, "name"), List.copyOf(targets)));
-        }
-        return List.copyOf(result);
-    }
-
-    /** {@code api_keys = ["sk-1", {key = "sk-2", weight = 3}]}, or null when not given. */
-    private static List<ProviderSettings.PoolKey> poolKeys(JsonNode provider) {
-        JsonNode keys = provider.get("api_keys");
-        if (keys == null || keys.isNull()) {
-            return null;
-        }
-        if (!keys.isArray()) {
-            throw new IllegalStateException("providers.api_keys must be a list of keys");
-        }
-        List<ProviderSettings.PoolKey> result = new ArrayList<>();
-        for (JsonNode k : keys) {
-            if (k.isTextual()) {
-                result.add(new ProviderSettings.PoolKey(k.asText(), 1));
-            } else if (k.isObject() && k.path("key").isTextual()) {
-                JsonNode weight = k.get("weight");
-                if (weight != null && !weight.isIntegralNumber()) {
-                    throw new IllegalStateException("providers.api_keys weight must be a whole number");
-                }
-                result.add(new ProviderSettings.PoolKey(k.path("key").asText(), weight == null ? 1 : weight.intValue()));
-            } else {
-                throw new IllegalStateException("providers.api_keys entries are keys or {key = \"…\", weight = N}");
-            }
-        }
-        return List.copyOf(result);
-    }
-
-    private static Boolean optionalFlag(JsonNode node, String field) {
-        JsonNode value = node.get(field);
-        if (value == null || value.isNull()) {
-            return null;
-        }
-        if (!value.isBoolean()) {
-            throw new IllegalStateException("providers." + field + " must be true or false");
-        }
-        return value.asBoolean();
-    }
-
-    private static Integer optionalInt(JsonNode node, String field) {
-        JsonNode value = node.get(field);
-        if (value == null || value.isNull()) {
-            return null;
-        }
-        if (!value.canConvertToInt() || !value.isIntegralNumber()) {
-            throw new IllegalStateException("model_aliases.targets." + field + " must be a whole number, not " + value);
-        }
-        return value.intValue();
-    }
-
-    private static String text(JsonNode node, String field) {
-        JsonNode value = node.get(field);
-        return value == null || value.isNull() || value.asText().isBlank() ? null : value.asText().trim();
-    }
-
-    private static Duration optionalDuration(JsonNode node, String field) {
-        String text = text(node, field);
-        return text == null ? null : Durations.parse(field, text);
-    }
-
-    private static Duration duration(SettingsSource source, String key, Duration fallback) {
-        return source.get(key).map(text -> Durations.parse(key, text)).orElse(fallback);
-    }
-
-    private static boolean flag(SettingsSource source, String key, boolean fallback) {
-        return source.get(key).map(text -> switch (text.strip().toLowerCase(java.util.Locale.ROOT)) {
-            case "true" -> true;
-            case "false" -> false;
-            default -> throw new IllegalStateException(key + " must be true or false, not '" + text + "'");
-        }).orElse(fallback);
-    }
-
-    /** "50, 80, 100": whole percentages from 1 to 100, in ascending order without repeats; "" for none. */
-    static List<Integer> percentages(String key, String text) {
-        java.util.TreeSet<Integer> values = new java.util.TreeSet<>();
-        for (String part : text.replaceAll("[\\[\\]\\s]", "").split(",")) {
-            if (part.isEmpty()) {
-                continue;
-            }
-            try {
-                int value = Integer.parseInt(part);
-                if (value >= 1 && value <= 100) {
-                    values.add(value);
-                    continue;
-                }
-            } catch (NumberFormatException e) {
-                // said below
-            }
-            throw new IllegalStateException(key + " must list whole percentages from 1 to 100 (such as \"50,80,100\"),"
-                    + " not '" + part + "'");
-        }
-        return List.copyOf(values);
-    }
-
-    private static long parseLong(SettingsSource source, String key, long fallback) {
-        try {
-            return source.get(key).map(Long::parseLong).orElse(fallback);
-        } catch (NumberFormatException e) {
-            throw new IllegalStateException(key + " must be a whole number", e);
         }
     }
 

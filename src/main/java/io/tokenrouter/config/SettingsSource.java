@@ -2,6 +2,11 @@ package io.tokenrouter.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
+import com.fasterxml.jackson.dataformat.toml.TomlMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -33,6 +38,30 @@ final class SettingsSource {
         this.toml = toml == null ? MissingNode.getInstance() : toml;
     }
 
+    /** {@code tokenrouter.home}, then {@code TOKENROUTER_HOME}, then {@code ~/.tokenrouter}. */
+    static Path home(Map<String, String> properties, Map<String, String> environment) {
+        String home = properties.get("tokenrouter.home");
+        if (home == null || home.isBlank()) {
+            home = environment.get("TOKENROUTER_HOME");
+        }
+        if (home == null || home.isBlank()) {
+            return Path.of(System.getProperty("user.home"), ".tokenrouter");
+        }
+        return Path.of(home);
+    }
+
+    /** The TOML file, or null when there is none. */
+    static JsonNode readToml(Path file) {
+        if (!Files.isRegularFile(file)) {
+            return null;
+        }
+        try {
+            return new TomlMapper().readTree(file.toFile());
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
     Optional<String> get(String key) {
         String value = properties.get("tokenrouter." + key);
         if (isBlank(value)) {
@@ -56,6 +85,51 @@ final class SettingsSource {
             return Optional.of(toList(node));
         }
         return text.map(SettingsSource::split);
+    }
+
+    /** A duration ("30s", "5m", "1h", "7d"), or {@code fallback} when unset. */
+    Duration duration(String key, Duration fallback) {
+        return get(key).map(text -> Durations.parse(key, text)).orElse(fallback);
+    }
+
+    /** true or false, or {@code fallback} when unset. */
+    boolean flag(String key, boolean fallback) {
+        return get(key).map(text -> switch (text.strip().toLowerCase(java.util.Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalStateException(key + " must be true or false, not '" + text + "'");
+        }).orElse(fallback);
+    }
+
+    /** "50, 80, 100": whole percentages from 1 to 100, in ascending order without repeats; "" for none. */
+    static List<Integer> percentages(String key, String text) {
+        java.util.TreeSet<Integer> values = new java.util.TreeSet<>();
+        for (String part : text.replaceAll("[\\[\\]\\s]", "").split(",")) {
+            if (part.isEmpty()) {
+                continue;
+            }
+            try {
+                int value = Integer.parseInt(part);
+                if (value >= 1 && value <= 100) {
+                    values.add(value);
+                    continue;
+                }
+            } catch (NumberFormatException e) {
+                // said below
+            }
+            throw new IllegalStateException(key + " must list whole percentages from 1 to 100 (such as \"50,80,100\"),"
+                    + " not '" + part + "'");
+        }
+        return List.copyOf(values);
+    }
+
+    /** A whole number, or {@code fallback} when unset. */
+    long longValue(String key, long fallback) {
+        try {
+            return get(key).map(Long::parseLong).orElse(fallback);
+        } catch (NumberFormatException e) {
+            throw new IllegalStateException(key + " must be a whole number", e);
+        }
     }
 
     JsonNode tomlSection(String key) {

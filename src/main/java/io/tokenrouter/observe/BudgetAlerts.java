@@ -5,8 +5,8 @@ import io.tokenrouter.config.GatewaySettings;
 import io.tokenrouter.config.Scheduler;
 import io.tokenrouter.quota.Money;
 import io.tokenrouter.quota.Period;
-import io.tokenrouter.store.QuotaRepository;
-import io.tokenrouter.store.QuotaRepository.Budget;
+import io.tokenrouter.store.BudgetAlertRepository;
+import io.tokenrouter.store.BudgetAlertRepository.Budget;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.math.BigInteger;
@@ -33,7 +33,7 @@ public class BudgetAlerts {
     @Inject
     GatewaySettings settings;
     @Inject
-    QuotaRepository quotas;
+    BudgetAlertRepository budgets;
     @Inject
     EventLog events;
     @Inject
@@ -45,13 +45,13 @@ public class BudgetAlerts {
         if (!settings.budgetAlertThresholds().isEmpty()) {
             scheduler.every(Duration.ofSeconds(INTERVAL_SECONDS), "budget alerts", () -> check(Instant.now()));
             scheduler.every(Duration.ofHours(6), "budget alert clean-up",
-                    () -> quotas.forgetAlertsBefore(Instant.now().minus(Duration.ofDays(40))));
+                    () -> budgets.forgetAlertsBefore(Instant.now().minus(Duration.ofDays(40))));
         }
     }
 
     /** Fires every alert whose threshold a budget has reached in its current window and nobody fired yet. */
     void check(Instant now) {
-        for (Budget budget : quotas.budgets()) {
+        for (Budget budget : budgets.budgets()) {
             Period period = Period.parse(budget.period());
             Instant window = period.windowStart(now);
             long spent = 0;
@@ -66,7 +66,7 @@ public class BudgetAlerts {
                     && (window == null || budget.refusedAt().isBefore(period.windowEnd(window)));
             for (int threshold : settings.budgetAlertThresholds()) {
                 if ((reached(spent, budget.limit(), threshold) || (threshold == 100 && refused))
-                        && quotas.claimAlert(budget.quotaId(), threshold, window == null ? Instant.EPOCH : window, now)) {
+                        && budgets.claimAlert(budget.quotaId(), threshold, window == null ? Instant.EPOCH : window, now)) {
                     fire(budget, period, threshold, spent, refused && !reached(spent, budget.limit(), threshold));
                 }
             }

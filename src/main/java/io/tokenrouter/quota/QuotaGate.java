@@ -1,6 +1,5 @@
 package io.tokenrouter.quota;
 
-import io.tokenrouter.api.GatewayException;
 import io.tokenrouter.store.NodeRegistry;
 import io.tokenrouter.store.Quota;
 import io.tokenrouter.store.QuotaRepository;
@@ -124,7 +123,7 @@ public class QuotaGate {
             }
             if (!outcome.accepted()) {
                 noteRefusal(outcome.refusedBy(), now);
-                throw refusal(subject, outcome.refusedBy(), bounded, now);
+                throw QuotaRefusal.of(subject, outcome.refusedBy(), bounded, now);
             }
             held = !outcome.hold().quotaIds().isEmpty();
             return held ? new Reservation(holdId, outcome.hold().quotaIds(), bounded, null) : Reservation.NONE;
@@ -352,75 +351,6 @@ public class QuotaGate {
 
     private static long newHoldId() {
         return ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
-    }
-
-    /**
-     * The 429 of the row that refused: which limit of whom (and for which model), what is used and reserved,
-     * what the request needs, and when it resets; with the {@code x-ratelimit-*} headers of that limit.
-     */
-    private static GatewayException refusal(QuotaSubject subject, Quota row, Amounts ask, Instant now) {
-        Metric metric = Metric.parse(row.getMetric());
-        Period period = Period.parse(row.getPeriod());
-        long needed = ask.of(row.getMetric());
-        Instant resets = period.windowEnd(now);
-        boolean rolledOver = row.getWindowStart() != null && period.windowStart(now) != null
-                && row.getWindowStart().isBefore(period.windowStart(now));
-        long used = rolledOver ? 0 : row.getUsed();
-        long left = Math.max(0, row.getLimit() - used - row.getReserved());
-        String quota = "The " + period.adjective() + " " + noun(metric) + " of " + owner(subject, row)
-                + (row.getModel().isEmpty() ? "" : " for model '" + row.getModel() + "'");
-        String state = (metric == Metric.COST ? Money.format(used) : Long.toString(used)) + " of "
-                + amount(metric, row.getLimit()) + " used, "
-                + amount(metric, row.getReserved()) + " reserved by requests in flight and gateway nodes' allowances";
-        String message = (left > 0 && metric != Metric.REQUESTS
-                ? quota + " has " + amount(metric, left) + " left (" + state + "), and this request may "
-                + (metric == Metric.COST ? "cost up to " : "use up to ") + amount(metric, needed)
-                + " (an upper bound of everything it sends and its max_tokens, or default_max_tokens when it sets"
-                + " none" + (metric == Metric.COST ? ", at the dearest price of its model's routes" : "") + "). Send less,"
-                + " set max_tokens (max_completion_tokens, max_output_tokens) lower, or ask for a larger "
-                + (metric == Metric.COST ? "budget. " : "quota. ")
-                : quota + " is exhausted: " + state + ", this request needs " + amount(metric, needed) + ". ")
-                + (resets == null ? "It does not reset by itself; an administrator can reset it."
-                : "It resets at " + resets + ".");
-        GatewayException e = new GatewayException(429, metric.wireName(),
-                resets == null ? "insufficient_quota" : "rate_limit_exceeded", null, message,
-                resets == null ? null : Duration.between(now, resets), null);
-        String suffix = metric.wireName();
-        e.withHeader("x-ratelimit-limit-" + suffix, headerAmount(metric, row.getLimit()));
-        e.withHeader("x-ratelimit-remaining-" + suffix, headerAmount(metric, left));
-        if (resets != null) {
-            e.withHeader("x-ratelimit-reset-" + suffix, Duration.between(now, resets).toSeconds() + "s");
-        }
-        return e;
-    }
-
-    private static String noun(Metric metric) {
-        return switch (metric) {
-            case REQUESTS -> "request quota";
-            case TOKENS -> "token quota";
-            case COST -> "cost budget";
-        };
-    }
-
-    /** "12 requests", "4,098 tokens", "$0.0123". */
-    static String amount(Metric metric, long value) {
-        return switch (metric) {
-            case REQUESTS -> value + (value == 1 ? " request" : " requests");
-            case TOKENS -> value + (value == 1 ? " token" : " tokens");
-            case COST -> Money.format(value);
-        };
-    }
-
-    private static String headerAmount(Metric metric, long value) {
-        return metric == Metric.COST ? Money.decimal(value) : Long.toString(value);
-    }
-
-    static String owner(QuotaSubject subject, Quota row) {
-        if (Quota.OWNER_TEAM.equals(row.getOwnerType())) {
-            return "team '" + subject.teamName() + "'";
-        }
-        String name = subject.keyNames().getOrDefault(row.getOwnerId(), "#" + row.getOwnerId());
-        return row.getOwnerId().equals(subject.keyChain().get(0)) ? "key '" + name + "'" : "parent key '" + name + "'";
     }
 
     /** For tests of period roll-over. */

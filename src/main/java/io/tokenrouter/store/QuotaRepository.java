@@ -1,16 +1,16 @@
 package io.tokenrouter.store;
 
+import static io.tokenrouter.store.QuotaSql.*;
+
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
-import java.sql.Connection;
+
 import java.sql.PreparedStatement;
-import java.sql.SQLException;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
+
 import java.util.ArrayList;
-import java.util.HashSet;
+
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -52,45 +52,8 @@ public class QuotaRepository {
         }
     }
 
-    private static final String WINDOW = "case period when 'minute' then ? when 'hour' then ? when 'day' then ?"
-            + " when 'week' then ? else ? end";
-    private static final String STALE = "(period <> 'total' and (window_start is null or window_start < " + WINDOW + "))";
-    /** An amount per metric; typed explicitly, or H2 would type the CASE after its first branch. */
-    private static final String AMOUNTS = "case metric when 'requests' then cast(? as bigint) when 'tokens' then"
-            + " cast(? as bigint) else cast(? as bigint) end";
 
-    /**
-     * On PostgreSQL, locks the quota rows a transaction is about to change in id order first: a multi-row
-     * {@code UPDATE} locks its rows in the order it scans them, which differs between statements, and two
-     * transactions that lock the same rows in different orders deadlock (PostgreSQL then fails one after
-     * a second). H2 scans {@code id in (…)} by its primary key, already in order.
-     */
-    private void lockInOrder(Connection c, List<Long> ids) throws SQLException {
-        if (ids.size() < 2 || !database.postgres()) {
-            return;
-        }
-        try (PreparedStatement s = c.prepareStatement("select id from quotas where id in (" + placeholders(ids.size())
-                + ") order by id for update")) {
-            ids(s, 1, ids);
-            s.executeQuery().close();
-        }
-    }
 
-    /** Records what a hold holds on each of {@code ids}: one row per quota whose metric's amount is positive. */
-    private static void insertHold(Connection c, long holdId, List<Long> ids, Amounts amounts, String nodeId, Instant now)
-            throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("insert into quota_holds (hold_id, quota_id, amount, node_id,"
-                + " created_at) select ?, id, " + AMOUNTS + ", ?, ? from quotas where id in (" + placeholders(ids.size())
-                + ") and " + AMOUNTS + " > 0")) {
-            s.setLong(1, holdId);
-            int i = amounts(s, 2, amounts);
-            s.setString(i++, nodeId);
-            s.setObject(i++, OffsetDateTime.ofInstant(now, ZoneOffset.UTC));
-            i = ids(s, i, ids);
-            amounts(s, i, amounts);
-            s.executeUpdate();
-        }
-    }
 
     /**
      * Settles a hold in one transaction: removes its rows and, if they were still there (not reclaimed
@@ -150,7 +113,7 @@ public class QuotaRepository {
     public Block takeBlock(long holdId, String nodeId, List<Long> ids, Amounts ask, int fraction, long maxRequests,
                            Instant now, Windows windows) {
         requirePositive(ask.tokens());
-        return transaction("Quota allowance", c -> {
+        return transaction(database.dataSource(), "Quota allowance", c -> {
             Block block = headroom(c, ids, ask, fraction, maxRequests, windows);
             if (block == null) {
                 return null;
@@ -171,93 +134,6 @@ public class QuotaRepository {
         });
     }
 
-    /** A unit of work on one connection. */
-    @FunctionalInterface
-    private interface SqlWork<T> {
-        T run(Connection c) throws SQLException;
-    }
-
-    /** Runs {@code work} in a transaction of its own: committed on return, rolled back on any failure (and when it answers null). */
-    private <T> T transaction(String what, SqlWork<T> work) {
-        try (Connection c = database.dataSource().getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                T result = work.run(c);
-                if (result == null) {
-                    c.rollback();
-                } else {
-                    c.commit();
-                }
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException(what + " failed: " + e.getMessage(), e);
-        }
-    }
-
-    /** Locks the rows (in id order) and sizes the block; null when a row is missing or has no room for one request. */
-    private static Block headroom(Connection c, List<Long> ids, Amounts ask, int fraction, long maxRequests,
-                                  Windows windows) throws SQLException {
-        long[] room = {Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE};
-        boolean[] limits = new boolean[3];
-        Set<String> periods = new HashSet<>();
-        int found = 0;
-        try (PreparedStatement s = c.prepareStatement("select metric, period, limit_value, used, reserved, window_start"
-                + " from quotas where id in (" + placeholders(ids.size()) + ") order by id for update")) {
-            ids(s, 1, ids);
-            try (var rows = s.executeQuery()) {
-                while (rows.next()) {
-                    found++;
-                    periods.add(rows.getString(2));
-                    Instant window = windowOf(rows.getString(2), windows);
-                    OffsetDateTime start = rows.getObject(6, OffsetDateTime.class);
-                    boolean stale = window != null && (start == null || start.toInstant().isBefore(window));
-                    long left = rows.getLong(3) - (stale ? 0 : rows.getLong(4)) - rows.getLong(5);
-                    int m = metricIndex(rows.getString(1));
-                    limits[m] = true;
-                    room[m] = Math.min(room[m], left);
-                }
-            }
-        }
-        if (found != ids.size() || room[0] < 1 || room[1] < ask.tokens() || room[2] < ask.cost()) {
-            return null;
-        }
-        long requests = limits[0] ? Math.max(1, Math.min(maxRequests, room[0] / fraction)) : 0;
-        long tokens = limits[1] ? block(room[1], ask.tokens(), maxRequests, fraction) : 0;
-        long cost = limits[2] ? block(room[2], ask.cost(), maxRequests, fraction) : 0;
-        return new Block(new Amounts(requests, tokens, cost), limits[0], limits[1], limits[2], Set.copyOf(periods));
-    }
-
-    /** A block of one amount: a fraction of the room, at least one request's {@code ask}, at most maxRequests of them. */
-    private static long block(long room, long ask, long maxRequests, int fraction) {
-        long most = ask > Long.MAX_VALUE / maxRequests ? ask : ask * maxRequests;
-        return Math.min(room, Math.max(ask, Math.min(most, room / fraction)));
-    }
-
-    private static int metricIndex(String metric) {
-        return switch (metric) {
-            case Quota.METRIC_REQUESTS -> 0;
-            case Quota.METRIC_TOKENS -> 1;
-            default -> 2;
-        };
-    }
-
-    private static Instant windowOf(String period, Windows windows) {
-        return switch (period) {
-            case "minute" -> windows.minute();
-            case "hour" -> windows.hour();
-            case "day" -> windows.day();
-            case "week" -> windows.week();
-            case "month" -> windows.month();
-            default -> null;
-        };
-    }
-
     /**
      * Changes a hold in one transaction: what it holds on each row goes from {@code held} to {@code keep}
      * (per metric; all zero deletes it), {@code reserved} drops by the difference, and {@code used} grows
@@ -265,8 +141,8 @@ public class QuotaRepository {
      * only {@code used} is added. Rows are locked in id order first, as everywhere.
      */
     public void resize(long holdId, List<Long> ids, Amounts held, Amounts keep, Amounts used) {
-        transaction("Quota settlement", c -> {
-            lockInOrder(c, ids);
+        transaction(database.dataSource(), "Quota settlement", c -> {
+            lockInOrder(c, ids, database.postgres());
             int holds;
             if (keep.isZero()) {
                 holds = deleteHold(c, holdId);
@@ -300,14 +176,6 @@ public class QuotaRepository {
         });
     }
 
-    private static int deleteHoldRows(Connection c, long holdId, String metric) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("delete from quota_holds where hold_id = ? and quota_id in"
-                + " (select id from quotas where metric = ?)")) {
-            s.setLong(1, holdId);
-            s.setString(2, metric);
-            return s.executeUpdate();
-        }
-    }
 
     /**
      * Gives a hold's amounts back without charging anything: for holds whose request can no longer settle
@@ -347,30 +215,9 @@ public class QuotaRepository {
                 .setMaxResults(limit).getResultList()));
     }
 
-    private static int deleteHold(Connection c, long holdId) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("delete from quota_holds where hold_id = ?")) {
-            s.setLong(1, holdId);
-            return s.executeUpdate();
-        }
-    }
 
-    private static int ids(PreparedStatement s, int i, List<Long> ids) throws SQLException {
-        for (Long id : ids) {
-            s.setLong(i++, id);
-        }
-        return i;
-    }
 
-    private static String placeholders(int n) {
-        return "?,".repeat(n - 1) + "?";
-    }
 
-    private static int amounts(PreparedStatement s, int i, Amounts amounts) throws SQLException {
-        s.setLong(i, amounts.requests());
-        s.setLong(i + 1, amounts.tokens());
-        s.setLong(i + 2, amounts.cost());
-        return i + 3;
-    }
 
     private static void requirePositive(long tokens) {
         if (tokens < 1) {
@@ -378,16 +225,7 @@ public class QuotaRepository {
         }
     }
 
-    private static List<Long> longs(List<?> values) {
-        return values.stream().map(v -> ((Number) v).longValue()).toList();
-    }
 
-    private static int windows(PreparedStatement s, int i, Windows w) throws SQLException {
-        for (Instant start : new Instant[] {w.minute(), w.hour(), w.day(), w.week(), w.month()}) {
-            s.setObject(i++, OffsetDateTime.ofInstant(start, ZoneOffset.UTC));
-        }
-        return i;
-    }
 
     /** Whether the caller is inside a transaction, which may hold quota rows locked that a separate connection would wait for. */
     public boolean callerInTransaction() {
@@ -396,67 +234,6 @@ public class QuotaRepository {
 
     public List<Quota> findForOwners(List<Long> keyIds, Long teamId) {
         return database.inTransaction(em -> load(em, keyIds, teamId));
-    }
-
-    /** A budget (a cost limit) as the alert job reads it, with its owner's name. */
-    public record Budget(long quotaId, String ownerType, long ownerId, String ownerName, String period, String model,
-                         long limit, long used, Instant windowStart, Instant refusedAt) {
-    }
-
-    /** Every budget with a positive limit. */
-    public List<Budget> budgets() {
-        return database.inTransaction(em -> {
-            List<Budget> result = new ArrayList<>();
-            for (Object row : em.createNativeQuery("select q.id, q.owner_type, q.owner_id, coalesce(k.name, t.name),"
-                    + " q.period, q.model, q.limit_value, q.used, q.window_start, q.refused_at from quotas q"
-                    + " left join api_keys k on q.owner_type = 'key' and k.id = q.owner_id"
-                    + " left join teams t on q.owner_type = 'team' and t.id = q.owner_id"
-                    + " where q.metric = 'cost' and q.limit_value > 0 order by q.id").getResultList()) {
-                Object[] r = (Object[]) row;
-                result.add(new Budget(((Number) r[0]).longValue(), (String) r[1], ((Number) r[2]).longValue(),
-                        r[3] == null ? "#" + r[2] : (String) r[3], (String) r[4], (String) r[5], ((Number) r[6]).longValue(),
-                        ((Number) r[7]).longValue(), instant(r[8]), instant(r[9])));
-            }
-            return result;
-        });
-    }
-
-    private static Instant instant(Object value) {
-        if (value == null || value instanceof Instant) {
-            return (Instant) value;
-        }
-        if (value instanceof OffsetDateTime o) {
-            return o.toInstant();
-        }
-        if (value instanceof java.sql.Timestamp t) {
-            return t.toInstant();
-        }
-        throw new IllegalStateException("Not a time: " + value.getClass());
-    }
-
-    /**
-     * Claims the alert of {@code threshold} percent of a budget in the window starting {@code window}: true for the
-     * one node that claimed it first, which sends it; false when it was claimed already.
-     */
-    public boolean claimAlert(long quotaId, int threshold, Instant window, Instant now) {
-        try {
-            return database.inTransaction(em -> em.createNativeQuery("insert into budget_alerts (quota_id, threshold,"
-                            + " window_start, fired_at) select ?1, ?2, ?3, ?4 where not exists"
-                            + " (select 1 from budget_alerts where quota_id = ?1 and threshold = ?2 and window_start = ?3)")
-                    .setParameter(1, quotaId).setParameter(2, threshold).setParameter(3, window).setParameter(4, now)
-                    .executeUpdate() == 1);
-        } catch (RuntimeException e) {
-            if (isUniqueViolation(e)) {
-                return false; // another node claimed it at the same moment
-            }
-            throw e;
-        }
-    }
-
-    /** Forgets alerts of windows that started before {@code before} (not of total budgets, whose window is the epoch). */
-    public int forgetAlertsBefore(Instant before) {
-        return database.inTransaction(em -> em.createNativeQuery("delete from budget_alerts where window_start < ?1"
-                + " and window_start > ?2").setParameter(1, before).setParameter(2, Instant.EPOCH).executeUpdate());
     }
 
     /**
@@ -471,15 +248,6 @@ public class QuotaRepository {
         database.inTransaction(em -> em.createNativeQuery("update quotas set refused_at = ?1 where id = ?2 and"
                         + " (refused_at is null or refused_at < ?3)").setParameter(1, now).setParameter(2, row.getId())
                 .setParameter(3, since).executeUpdate());
-    }
-
-    private static boolean isUniqueViolation(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("23")) {
-                return true;
-            }
-        }
-        return false;
     }
 
     public List<Quota> findByOwner(String ownerType, long ownerId) {
@@ -502,7 +270,7 @@ public class QuotaRepository {
             return database.inTransaction(em -> {
                 List<Quota> rows = load(em, keyIds, teamId).stream().filter(applies).toList();
                 List<Long> ordered = rows.stream().map(Quota::getId).sorted().toList();
-                em.unwrap(org.hibernate.Session.class).doWork(c -> lockInOrder(c, ordered));
+                em.unwrap(org.hibernate.Session.class).doWork(c -> lockInOrder(c, ordered, database.postgres()));
                 List<Long> reserved = new ArrayList<>();
                 for (Quota row : rows) {
                     long n = ask.of(row.getMetric());

@@ -24,7 +24,7 @@ import java.util.TreeMap;
 @ApplicationScoped
 public class Analytics {
 
-    public static final Set<String> GROUPS = Set.of("all", "provider", "model", "team", "key", "ip");
+    public static final Set<String> GROUPS = Set.of(Rollups.DIMENSIONS);
     private static final long[] NICE_SECONDS = {60, 300, 900, 1800, 3600, 3 * 3600, 6 * 3600, 12 * 3600, 86400, 7 * 86400};
 
     @Inject

@@ -55,7 +55,7 @@ class BudgetAlertsTest {
         final List<String> sent = new CopyOnWriteArrayList<>();
 
         Node(QuotaRepository quotas) {
-            this.quotas = quotas;
+            this.budgets = TestDatabases.budgetAlerts(TestDatabases.databaseOf(quotas));
             this.settings = GatewaySettings.load(Map.of("tokenrouter.home", home.toString()), Map.of());
             this.events = new EventLog(null, null) {
                 @Override

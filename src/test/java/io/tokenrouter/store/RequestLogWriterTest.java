@@ -96,13 +96,13 @@ class RequestLogWriterTest {
     void moreRowsThanOneStatementTakesGoInTogether(Supplier<Database> factory) throws SQLException {
         Database database = factory.get();
         RequestLogRepository log = TestDatabases.requestLog(database);
-        int n = 2 * RequestLogRepository.ROWS_PER_INSERT + 3;
+        int n = 2 * RequestLogSql.ROWS_PER_INSERT + 3;
 
         long[] ids = log.insert(rows("many-", n), "node-a");
 
         assertThat(ids).hasSize(n).doesNotHaveDuplicates().isSorted();
         assertThat(count(database, "many-")).isEqualTo(n);
-        for (int i : new int[] {0, RequestLogRepository.ROWS_PER_INSERT - 1, RequestLogRepository.ROWS_PER_INSERT, n - 1}) {
+        for (int i : new int[] {0, RequestLogSql.ROWS_PER_INSERT - 1, RequestLogSql.ROWS_PER_INSERT, n - 1}) {
             assertThat(stored(database, ids[i])).isEqualTo("many-" + i + "@node-a");
         }
 

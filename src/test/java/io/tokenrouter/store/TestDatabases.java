@@ -170,6 +170,12 @@ public final class TestDatabases {
         return repository;
     }
 
+    public static BudgetAlertRepository budgetAlerts(Database database) {
+        BudgetAlertRepository repository = new BudgetAlertRepository();
+        repository.database = database;
+        return repository;
+    }
+
     public static QuotaRepository quotas(Database database) {
         QuotaRepository repository = new QuotaRepository();
         repository.database = database;

@@ -89,7 +89,7 @@ class AnalyticsTest {
         RequestLogRepository log = TestDatabases.requestLog(database);
         for (Request request : REQUESTS) {
             List<LogRow> rows = List.of(row(request));
-            log.write(rows, UsageRecorder.rollups(rows, List.of(request.record())));
+            log.write(rows, Rollups.of(rows, List.of(request.record())));
         }
         Analytics analytics = new Analytics();
         analytics.log = log;
@@ -326,7 +326,7 @@ class AnalyticsTest {
                 "chat/completions", 401, false, Usage.NONE, 1, null, UsageRecord.REFUSED, "203.0.113.9", null,
                 "invalid_api_key", "Incorrect API key provided.", null);
         List<LogRow> rows = List.of(row(new Request(quota, 0)), row(new Request(unknownKey, 0)));
-        log.write(rows, UsageRecorder.rollups(rows, List.of(quota, unknownKey)));
+        log.write(rows, Rollups.of(rows, List.of(quota, unknownKey)));
 
         Analytics.Report all = twoHours(analytics, "all");
         assertThat(all.totals().requests()).isEqualTo(8);
@@ -352,7 +352,7 @@ class AnalyticsTest {
             Request huge = request("huge" + i, when.plusSeconds(i), 1, "openai", "gpt-4o", 200, null, 10, null,
                     4_600_000_000_000_000_000L, Long.MAX_VALUE / 2, "10.0.0.1", Long.MAX_VALUE / 2);
             List<LogRow> rows = List.of(row(huge));
-            log.write(rows, UsageRecorder.rollups(rows, List.of(huge.record())));
+            log.write(rows, Rollups.of(rows, List.of(huge.record())));
         }
         Analytics analytics = new Analytics();
         analytics.log = log;
@@ -384,7 +384,7 @@ class AnalyticsTest {
                     UsageRecord r = request("w" + writer + "-" + b, hour.plusSeconds(b % 3), 1, "openai", "gpt-4o", 200,
                             null, 100, 10L, 10, 5, "10.0.0.1", 7).record();
                     List<LogRow> rows = List.of(row(new Request(r, 7)));
-                    log.write(rows, UsageRecorder.rollups(rows, List.of(r)));
+                    log.write(rows, Rollups.of(rows, List.of(r)));
                 }
                 return null;
             }));

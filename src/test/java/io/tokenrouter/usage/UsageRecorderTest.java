@@ -314,16 +314,16 @@ class UsageRecorderTest {
                     "model-" + (i / 16) % 2, "model", "chat.completions", 200, false, "completed", 10, 5, 0, 0, false,
                     100 + i, null, null, "10.0.0." + i % 3, "curl/8.5.0", "curl", null, null, null, 1));
         }
-        List<RollupDelta> deltas = UsageRecorder.rollups(rows, i -> "team");
+        List<RollupDelta> deltas = Rollups.of(rows, i -> "team");
         List<LogRow> shuffled = new ArrayList<>(rows);
         Collections.shuffle(shuffled, new java.util.Random(13));
-        List<RollupDelta> again = UsageRecorder.rollups(shuffled, i -> "team");
+        List<RollupDelta> again = Rollups.of(shuffled, i -> "team");
 
         // all: 8 minutes + 2 hours; provider 8 + 2; model, key 16 + 4 each; team 8 + 2; ip 24 + 6
         assertThat(deltas).hasSize(10 + 10 + 20 + 20 + 10 + 30);
         assertThat(deltas.stream().filter(d -> d.dim.equals("all") && d.bucketSeconds == 3600))
                 .extracting(d -> d.bucketStart).containsExactly(BASE, BASE.plus(Duration.ofHours(1)));
-        for (String dim : UsageRecorder.DIMENSIONS) {
+        for (String dim : Rollups.DIMENSIONS) {
             for (int seconds : new int[] {60, 3600}) {
                 assertThat(deltas.stream().filter(d -> d.dim.equals(dim) && d.bucketSeconds == seconds)
                         .mapToLong(d -> d.requests).sum()).as(dim + " " + seconds).isEqualTo(240);

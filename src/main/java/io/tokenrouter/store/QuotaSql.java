@@ -1,0 +1,200 @@
+package io.tokenrouter.store;
+
+import io.tokenrouter.store.QuotaRepository.Amounts;
+import io.tokenrouter.store.QuotaRepository.Block;
+import io.tokenrouter.store.QuotaRepository.Windows;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The SQL of quota counters, shared by {@link QuotaRepository}'s operations: the statements' common parts (a
+ * row's current window, whether its counter is stale, the amount of its metric), their parameters, locking rows
+ * in id order, and sizing an allowance from the rows' headroom. Every statement is evaluated by the database
+ * under the rows' locks; nothing here reads a counter to write it back.
+ */
+final class QuotaSql {
+
+    private QuotaSql() {
+    }
+
+    /** A unit of work on one connection. */
+    @FunctionalInterface
+    interface SqlWork<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    /** Runs {@code work} in a transaction of its own: committed on return, rolled back on any failure (and when it answers null). */
+    static <T> T transaction(javax.sql.DataSource dataSource, String what, SqlWork<T> work) {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                T result = work.run(c);
+                if (result == null) {
+                    c.rollback();
+                } else {
+                    c.commit();
+                }
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(what + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    static final String WINDOW = "case period when 'minute' then ? when 'hour' then ? when 'day' then ?"
+            + " when 'week' then ? else ? end";
+
+    static final String STALE = "(period <> 'total' and (window_start is null or window_start < " + WINDOW + "))";
+
+    /** An amount per metric; typed explicitly, or H2 would type the CASE after its first branch. */
+    static final String AMOUNTS = "case metric when 'requests' then cast(? as bigint) when 'tokens' then"
+            + " cast(? as bigint) else cast(? as bigint) end";
+
+    /**
+     * On PostgreSQL, locks the quota rows a transaction is about to change in id order first: a multi-row
+     * {@code UPDATE} locks its rows in the order it scans them, which differs between statements, and two
+     * transactions that lock the same rows in different orders deadlock (PostgreSQL then fails one after
+     * a second). H2 scans {@code id in (…)} by its primary key, already in order.
+     */
+    static void lockInOrder(Connection c, List<Long> ids, boolean postgres) throws SQLException {
+        if (ids.size() < 2 || !postgres) {
+            return;
+        }
+        try (PreparedStatement s = c.prepareStatement("select id from quotas where id in (" + placeholders(ids.size())
+                + ") order by id for update")) {
+            ids(s, 1, ids);
+            s.executeQuery().close();
+        }
+    }
+
+    /** Records what a hold holds on each of {@code ids}: one row per quota whose metric's amount is positive. */
+    static void insertHold(Connection c, long holdId, List<Long> ids, Amounts amounts, String nodeId, Instant now)
+            throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("insert into quota_holds (hold_id, quota_id, amount, node_id,"
+                + " created_at) select ?, id, " + AMOUNTS + ", ?, ? from quotas where id in (" + placeholders(ids.size())
+                + ") and " + AMOUNTS + " > 0")) {
+            s.setLong(1, holdId);
+            int i = amounts(s, 2, amounts);
+            s.setString(i++, nodeId);
+            s.setObject(i++, OffsetDateTime.ofInstant(now, ZoneOffset.UTC));
+            i = ids(s, i, ids);
+            amounts(s, i, amounts);
+            s.executeUpdate();
+        }
+    }
+
+    /** Locks the rows (in id order) and sizes the block; null when a row is missing or has no room for one request. */
+    static Block headroom(Connection c, List<Long> ids, Amounts ask, int fraction, long maxRequests,
+                                  Windows windows) throws SQLException {
+        long[] room = {Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE};
+        boolean[] limits = new boolean[3];
+        Set<String> periods = new HashSet<>();
+        int found = 0;
+        try (PreparedStatement s = c.prepareStatement("select metric, period, limit_value, used, reserved, window_start"
+                + " from quotas where id in (" + placeholders(ids.size()) + ") order by id for update")) {
+            ids(s, 1, ids);
+            try (var rows = s.executeQuery()) {
+                while (rows.next()) {
+                    found++;
+                    periods.add(rows.getString(2));
+                    Instant window = windowOf(rows.getString(2), windows);
+                    OffsetDateTime start = rows.getObject(6, OffsetDateTime.class);
+                    boolean stale = window != null && (start == null || start.toInstant().isBefore(window));
+                    long left = rows.getLong(3) - (stale ? 0 : rows.getLong(4)) - rows.getLong(5);
+                    int m = metricIndex(rows.getString(1));
+                    limits[m] = true;
+                    room[m] = Math.min(room[m], left);
+                }
+            }
+        }
+        if (found != ids.size() || room[0] < 1 || room[1] < ask.tokens() || room[2] < ask.cost()) {
+            return null;
+        }
+        long requests = limits[0] ? Math.max(1, Math.min(maxRequests, room[0] / fraction)) : 0;
+        long tokens = limits[1] ? block(room[1], ask.tokens(), maxRequests, fraction) : 0;
+        long cost = limits[2] ? block(room[2], ask.cost(), maxRequests, fraction) : 0;
+        return new Block(new Amounts(requests, tokens, cost), limits[0], limits[1], limits[2], Set.copyOf(periods));
+    }
+
+    /** A block of one amount: a fraction of the room, at least one request's {@code ask}, at most maxRequests of them. */
+    static long block(long room, long ask, long maxRequests, int fraction) {
+        long most = ask > Long.MAX_VALUE / maxRequests ? ask : ask * maxRequests;
+        return Math.min(room, Math.max(ask, Math.min(most, room / fraction)));
+    }
+
+    static int metricIndex(String metric) {
+        return switch (metric) {
+            case Quota.METRIC_REQUESTS -> 0;
+            case Quota.METRIC_TOKENS -> 1;
+            default -> 2;
+        };
+    }
+
+    static Instant windowOf(String period, Windows windows) {
+        return switch (period) {
+            case "minute" -> windows.minute();
+            case "hour" -> windows.hour();
+            case "day" -> windows.day();
+            case "week" -> windows.week();
+            case "month" -> windows.month();
+            default -> null;
+        };
+    }
+
+    static int deleteHoldRows(Connection c, long holdId, String metric) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("delete from quota_holds where hold_id = ? and quota_id in"
+                + " (select id from quotas where metric = ?)")) {
+            s.setLong(1, holdId);
+            s.setString(2, metric);
+            return s.executeUpdate();
+        }
+    }
+
+    static int deleteHold(Connection c, long holdId) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("delete from quota_holds where hold_id = ?")) {
+            s.setLong(1, holdId);
+            return s.executeUpdate();
+        }
+    }
+
+    static int ids(PreparedStatement s, int i, List<Long> ids) throws SQLException {
+        for (Long id : ids) {
+            s.setLong(i++, id);
+        }
+        return i;
+    }
+
+    static String placeholders(int n) {
+        return "?,".repeat(n - 1) + "?";
+    }
+
+    static int amounts(PreparedStatement s, int i, Amounts amounts) throws SQLException {
+        s.setLong(i, amounts.requests());
+        s.setLong(i + 1, amounts.tokens());
+        s.setLong(i + 2, amounts.cost());
+        return i + 3;
+    }
+
+    static List<Long> longs(List<?> values) {
+        return values.stream().map(v -> ((Number) v).longValue()).toList();
+    }
+
+    static int windows(PreparedStatement s, int i, Windows w) throws SQLException {
+        for (Instant start : new Instant[] {w.minute(), w.hour(), w.day(), w.week(), w.month()}) {
+            s.setObject(i++, OffsetDateTime.ofInstant(start, ZoneOffset.UTC));
+        }
+        return i;
+    }
+}
