@@ -7,7 +7,6 @@ import io.tokenrouter.access.KeyPatch;
 import io.tokenrouter.access.KeyService;
 import io.tokenrouter.access.KeyView;
 import io.tokenrouter.access.Role;
-import io.tokenrouter.access.TeamDraft;
 import io.tokenrouter.access.TeamService;
 import io.tokenrouter.access.TeamView;
 import io.tokenrouter.api.GatewayException;
@@ -31,9 +30,10 @@ import org.primefaces.model.DefaultTreeNode;
 import org.primefaces.model.TreeNode;
 
 /**
- * Access: teams and keys. Keys are shown as the tree they form (a key's children beneath it); creating a
- * key shows its secret once. Keymasters see and manage only the keys beneath their own. Every change goes
- * through {@link KeyService} and {@link TeamService}, which authorize, validate and audit it.
+ * Access: teams and keys, and the key form (the team form is {@link TeamForm}). Keys are shown as the tree
+ * they form (a key's children beneath it); creating a key shows its secret once. Keymasters see and manage
+ * only the keys beneath their own. Every change goes through {@link KeyService} and {@link TeamService},
+ * which authorize, validate and audit it.
  */
 @Named
 @ViewScoped
@@ -67,15 +67,6 @@ public class AccessView implements Serializable {
     private transient String createdSecret;
     private String createdName;
 
-    // the team form (create or edit)
-    private Long editingTeam;
-    private String teamName;
-    private String teamDescription;
-    private List<String> teamModels = new ArrayList<>();
-    private boolean teamDisabled;
-    private List<String> teamUnmetered = new ArrayList<>();
-    private List<QuotaRow> teamQuotas = new ArrayList<>();
-
     private List<KeyView> keyList() {
         if (keyList == null) {
             keyList = Console.listOf(() -> keys.list(Console.caller(), 0, MAX_KEYS).items());
@@ -90,7 +81,8 @@ public class AccessView implements Serializable {
         return teamList;
     }
 
-    private void reload() {
+    /** Forgets the lists read so far: the next rendering reads them anew, after a change. */
+    void reload() {
         keyList = null;
         teamList = null;
         tree = null;
@@ -298,62 +290,6 @@ public class AccessView implements Serializable {
         return Console.relative(t);
     }
 
-    // ---- teams
-
-    public void newTeam() {
-        editingTeam = null;
-        teamName = null;
-        teamDescription = null;
-        teamModels = new ArrayList<>();
-        teamDisabled = false;
-        teamQuotas = new ArrayList<>();
-        teamUnmetered = new ArrayList<>();
-    }
-
-    public void editTeam(TeamView team) {
-        editingTeam = team.id();
-        teamName = team.name();
-        teamDescription = team.description();
-        teamModels = team.allowedModels() == null ? new ArrayList<>() : new ArrayList<>(team.allowedModels());
-        teamDisabled = team.disabled();
-        teamQuotas = QuotaRow.of(team.quotas());
-        teamUnmetered = team.unmetered() == null ? new ArrayList<>() : new ArrayList<>(team.unmetered());
-    }
-
-    public void saveTeam() {
-        Caller caller = Console.caller();
-        TeamDraft draft = new TeamDraft(teamName, teamDescription == null ? "" : teamDescription,
-                teamModels == null ? List.of() : teamModels, teamDisabled, QuotaRow.specs(teamQuotas),
-                teamUnmetered == null ? List.of() : teamUnmetered);
-        Object saved = editingTeam == null
-                ? Console.attempt(() -> teams.create(caller, draft), "Created team '" + teamName + "'.")
-                : Console.attempt(() -> teams.update(caller, editingTeam, draft), "Saved team '" + teamName + "'.");
-        if (saved != null) {
-            reload();
-            org.primefaces.PrimeFaces.current().executeScript("PF('teamDialog').hide()");
-        }
-    }
-
-    public void resetTeam(TeamView team) {
-        if (Console.attempt(() -> teams.reset(Console.caller(), team.id()), "Reset the usage of team '" + team.name() + "'.") != null) {
-            reload();
-        }
-    }
-
-    public void deleteTeam(TeamView team) {
-        if (Console.attempt(() -> teams.delete(Console.caller(), team.id()), "Deleted team '" + team.name() + "'.")) {
-            reload();
-        }
-    }
-
-    public void addTeamQuota() {
-        teamQuotas.add(new QuotaRow());
-    }
-
-    public void removeTeamQuota(QuotaRow row) {
-        teamQuotas.remove(row);
-    }
-
     // ---- properties
 
     public String getSearch() {
@@ -437,14 +373,6 @@ public class AccessView implements Serializable {
         this.keyUnmetered = keyUnmetered;
     }
 
-    public List<String> getTeamUnmetered() {
-        return teamUnmetered;
-    }
-
-    public void setTeamUnmetered(List<String> teamUnmetered) {
-        this.teamUnmetered = teamUnmetered;
-    }
-
     public List<QuotaRow> getKeyQuotas() {
         return keyQuotas;
     }
@@ -463,46 +391,6 @@ public class AccessView implements Serializable {
 
     public String getCreatedName() {
         return createdName;
-    }
-
-    public boolean isEditingTeamNow() {
-        return editingTeam != null;
-    }
-
-    public String getTeamName() {
-        return teamName;
-    }
-
-    public void setTeamName(String teamName) {
-        this.teamName = teamName;
-    }
-
-    public String getTeamDescription() {
-        return teamDescription;
-    }
-
-    public void setTeamDescription(String teamDescription) {
-        this.teamDescription = teamDescription;
-    }
-
-    public List<String> getTeamModels() {
-        return teamModels;
-    }
-
-    public void setTeamModels(List<String> teamModels) {
-        this.teamModels = teamModels;
-    }
-
-    public boolean isTeamDisabled() {
-        return teamDisabled;
-    }
-
-    public void setTeamDisabled(boolean teamDisabled) {
-        this.teamDisabled = teamDisabled;
-    }
-
-    public List<QuotaRow> getTeamQuotas() {
-        return teamQuotas;
     }
 
     public boolean isAdmin() {
