@@ -12,6 +12,7 @@ import io.tokenrouter.testing.DeployedGateway;
 import io.tokenrouter.testing.FromAddress;
 import io.tokenrouter.testing.GatewayClient;
 import io.tokenrouter.testing.Reply;
+import io.tokenrouter.testing.Waits;
 import java.net.URI;
 import java.net.URL;
 import java.net.URLEncoder;
@@ -19,6 +20,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -170,11 +172,8 @@ class ConsoleIT extends DeployedGateway {
             assertThat(Long.parseLong(browser.find("#tileRequests .tr-value").getText().replace(",", ""))).isPositive();
 
             // the captured conversation, rendered: markdown, a code block, reasoning collapsed
-            browser.open("admin/conversations.xhtml");
-            for (int i = 0; i < 20 && !browser.text().contains(keyName); i++) {
-                Thread.sleep(500);
-                browser.open("admin/conversations.xhtml");
-            }
+            Waits.await("the captured conversation listed", Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> browser.open("admin/conversations.xhtml").text().contains(keyName));
             browser.clickIn(browser.driver().findElement(By.xpath("//a[contains(., '" + keyName + "')]")), null);
             WebElement thread = browser.find("[id$='conversations:thread']");
             assertThat(thread.findElement(By.cssSelector(".tr-msg.assistant strong")).getText()).isEqualTo("bold");
@@ -225,11 +224,8 @@ class ConsoleIT extends DeployedGateway {
             browser.screenshot("providers-edit");
 
             // the provider's remaining allowance on Quota, highlighted as low (it is written every ten seconds)
-            browser.open("admin/quota.xhtml");
-            for (int i = 0; i < 30 && !browser.find("[id$='quota:providers']").getText().contains("low"); i++) {
-                Thread.sleep(500);
-                browser.open("admin/quota.xhtml");
-            }
+            Waits.await("the provider's allowance shown as low", Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> browser.open("admin/quota.xhtml").find("[id$='quota:providers']").getText().contains("low"));
             assertThat(browser.find("[id$='quota:providers']").getText()).contains("mock").contains("low").contains("20 / 1,000");
             assertThat(browser.all("[id$='quota:providers'] tr.tr-low")).isNotEmpty();
 

@@ -10,6 +10,7 @@ import com.openai.core.http.StreamResponse;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import io.tokenrouter.testing.UpstreamExtension;
+import io.tokenrouter.testing.Waits;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.InputStream;
@@ -277,22 +278,19 @@ class TomcatImageIT {
     }
 
     private static void awaitHealthy() throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (System.nanoTime() < deadline) {
-            if (!tomcat.isAlive()) {
-                throw new AssertionError("Tomcat stopped while starting:\n" + Files.readString(log));
-            }
-            try {
-                if (client().send(HttpRequest.newBuilder(URI.create(https("/api/health"))).timeout(Duration.ofSeconds(5))
-                        .build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException e) {
-                // not listening yet
-            }
-            Thread.sleep(500);
+        try {
+            Waits.await("Tomcat healthy", Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
+                    .ignoreExceptionsInstanceOf(IOException.class) // not listening yet
+                    .until(() -> {
+                        if (!tomcat.isAlive()) {
+                            throw new AssertionError("Tomcat stopped while starting:\n" + Files.readString(log));
+                        }
+                        return client().send(HttpRequest.newBuilder(URI.create(https("/api/health")))
+                                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
+                    });
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("Tomcat did not become healthy within 120 s:\n" + Files.readString(log), e);
         }
-        throw new AssertionError("Tomcat did not become healthy within 120 s:\n" + Files.readString(log));
     }
 
     private static int freePort() throws IOException {

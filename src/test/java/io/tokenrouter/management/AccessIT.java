@@ -11,6 +11,7 @@ import io.tokenrouter.testing.ApiClient.Team;
 import io.tokenrouter.testing.DeployedGateway;
 import io.tokenrouter.testing.FromAddress;
 import io.tokenrouter.testing.GatewayClient;
+import io.tokenrouter.testing.Waits;
 import java.net.URL;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -276,7 +277,6 @@ class AccessIT extends DeployedGateway {
         Key key = admin().createKey(fields("name", unique("ttl-2s"), "ttl", "2s"));
         assertThat(admin().as(key).chat("mock/gpt-4o").statusCode()).isEqualTo(200);
 
-        Thread.sleep(2_500);
         HttpResponse<String> later = awaitStatus(() -> admin().as(key).chat("mock/gpt-4o"), 401);
 
         JsonNode error = refused(later, 401);
@@ -566,18 +566,9 @@ class AccessIT extends DeployedGateway {
         return ids;
     }
 
-    interface CheckedCall {
-        HttpResponse<String> call() throws Exception;
-    }
-
-    /** Repeats {@code call} every 200 ms until it answers {@code status}, for at most the key cache bound. */
-    private static HttpResponse<String> awaitStatus(CheckedCall call, int status) throws Exception {
-        long deadline = System.nanoTime() + CACHE_BOUND.toNanos();
-        HttpResponse<String> response = call.call();
-        while (response.statusCode() != status && System.nanoTime() < deadline) {
-            Thread.sleep(200);
-            response = call.call();
-        }
-        return response;
+    /** Repeats {@code call} until it answers {@code status}, for at most the key cache bound. */
+    private static HttpResponse<String> awaitStatus(java.util.concurrent.Callable<HttpResponse<String>> call, int status) {
+        return Waits.await("HTTP " + status, CACHE_BOUND).pollInterval(Duration.ofMillis(200))
+                .until(call, response -> response.statusCode() == status);
     }
 }

@@ -10,6 +10,7 @@ import io.tokenrouter.store.ConversationRepository;
 import io.tokenrouter.store.ConversationRepository.Turn;
 import io.tokenrouter.store.Database;
 import io.tokenrouter.store.TestDatabases;
+import io.tokenrouter.testing.Waits;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -135,10 +136,8 @@ class ConversationRecorderTest {
                 r.capture(new CapturedExchange("req-b" + key, NOW.plusSeconds(1), key, "key" + key, "gpt-4o",
                         "chat.completions", json(SECOND), "Yes.", null, null));
             }
-            for (int i = 0; i < 200 && conversations.threads(null, null, 0, 1_000).items().stream()
-                    .mapToLong(ConversationRepository.ThreadSummary::turns).sum() < 40; i++) {
-                Thread.sleep(50);
-            }
+            Waits.await("40 turns stored", java.time.Duration.ofSeconds(10)).until(() -> conversations.threads(null, null, 0, 1_000)
+                    .items().stream().mapToLong(ConversationRepository.ThreadSummary::turns).sum() >= 40);
         } finally {
             workers.shutdown();
             workers.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS);

@@ -1,5 +1,6 @@
 package io.tokenrouter.observe;
 
+import static io.tokenrouter.testing.Waits.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -10,7 +11,9 @@ import io.tokenrouter.testing.Reply;
 import java.net.URL;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.UUID;
 import org.jboss.arquillian.test.api.ArquillianResource;
 import org.junit.jupiter.api.Test;
@@ -78,17 +81,15 @@ class ObservingIT extends DeployedGateway {
         upstream().on("POST", "/v1/chat/completions", Reply.json(500, "{\"error\":{\"message\":\"boom\",\"type\":\"server_error\",\"param\":null,\"code\":null}}"));
         gateway().post("v1/chat/completions", "{\"model\":\"" + model + "\",\"messages\":[]}");
 
-        JsonNode group = null;
-        for (int attempt = 0; attempt < 100 && group == null; attempt++) {
-            JsonNode report = GatewayClient.json(gateway().get("api/usage?group_by=model").body());
-            for (JsonNode g : report.path("groups")) {
-                if (g.path("value").asText().equals(model) && g.path("totals").path("requests").asLong() == 4) {
-                    group = g;
-                }
-            }
-            Thread.sleep(50);
-        }
-        assertThat(group).as("analytics group for " + model).isNotNull();
+        JsonNode group = await("analytics group for " + model, Duration.ofSeconds(10))
+                .until(() -> {
+                    for (JsonNode g : GatewayClient.json(gateway().get("api/usage?group_by=model").body()).path("groups")) {
+                        if (g.path("value").asText().equals(model) && g.path("totals").path("requests").asLong() == 4) {
+                            return g;
+                        }
+                    }
+                    return null;
+                }, Objects::nonNull);
         assertThat(group.path("totals").path("errors").asLong()).isEqualTo(1);
         assertThat(group.path("totals").path("error_rate").asDouble()).isEqualTo(0.25);
         assertThat(group.path("totals").path("prompt_tokens").asLong()).isEqualTo(36);
@@ -128,15 +129,9 @@ class ObservingIT extends DeployedGateway {
                     .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"mock/gpt-4o\",\"stream\":true,"
                             + "\"messages\":[{\"role\":\"user\",\"content\":\"" + marker + " streamed\"}]}")).build());
 
-            JsonNode threads = null;
-            for (int attempt = 0; attempt < 100; attempt++) {
-                threads = GatewayClient.json(gateway().get("api/conversations?q=" + marker).body());
-                if (threads.path("total").asLong() == 2 && turns(threads) == 3) {
-                    break;
-                }
-                Thread.sleep(50);
-            }
-            assertThat(threads.path("total").asLong()).isEqualTo(2);
+            JsonNode threads = await("two threads of three turns for " + marker, Duration.ofSeconds(10))
+                    .until(() -> GatewayClient.json(gateway().get("api/conversations?q=" + marker).body()),
+                            t -> t.path("total").asLong() == 2 && turns(t) == 3);
             JsonNode implicit = null;
             JsonNode named = null;
             for (JsonNode t : threads.path("data")) {
@@ -184,14 +179,9 @@ class ObservingIT extends DeployedGateway {
     }
 
     private JsonNode waitForEvent(String query) throws Exception {
-        for (int attempt = 0; attempt < 100; attempt++) {
-            JsonNode page = GatewayClient.json(gateway().get("api/events?" + query).body());
-            if (page.path("total").asLong() > 0) {
-                return page.path("data").get(0);
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("no event for " + query);
+        return await("an event for " + query, Duration.ofSeconds(10))
+                .until(() -> GatewayClient.json(gateway().get("api/events?" + query).body()), page -> page.path("total").asLong() > 0)
+                .path("data").get(0);
     }
 
     @Test
@@ -202,16 +192,15 @@ class ObservingIT extends DeployedGateway {
                 "x-ratelimit-reset-requests", "6m0s"));
         gateway().post("v1/chat/completions", "{\"model\":\"impatient/gpt-4o\",\"messages\":[]}");
 
-        JsonNode quota = null;
-        for (int attempt = 0; attempt < 80 && quota == null; attempt++) {
-            for (JsonNode q : GatewayClient.json(gateway().get("api/provider-quotas").body())) {
-                if (q.path("provider").asText().equals("impatient") && q.path("remaining_requests").asLong() == 20) {
-                    quota = q;
-                }
-            }
-            Thread.sleep(250);
-        }
-        assertThat(quota).as("provider quota of 'impatient'").isNotNull();
+        JsonNode quota = await("provider quota of 'impatient'", Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(250))
+                .until(() -> {
+                    for (JsonNode q : GatewayClient.json(gateway().get("api/provider-quotas").body())) {
+                        if (q.path("provider").asText().equals("impatient") && q.path("remaining_requests").asLong() == 20) {
+                            return q;
+                        }
+                    }
+                    return null;
+                }, Objects::nonNull);
         assertThat(quota.path("limit_tokens").asLong()).isEqualTo(50000);
         assertThat(quota.path("reset_requests").asText()).isEqualTo("6m0s");
         assertThat(quota.path("low").asBoolean()).isTrue();

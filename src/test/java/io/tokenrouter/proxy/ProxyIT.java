@@ -8,6 +8,7 @@ import io.tokenrouter.testing.DeployedGateway;
 import io.tokenrouter.testing.GatewayClient;
 import io.tokenrouter.testing.Reply;
 import io.tokenrouter.testing.ScriptedUpstream.Received;
+import io.tokenrouter.testing.Waits;
 import java.net.URL;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -197,14 +198,9 @@ class ProxyIT extends DeployedGateway {
 
     @Test
     void modelsListsDiscoveredModelsOfEnabledProvidersAndAliases() throws Exception {
-        JsonNode list = null;
-        for (int i = 0; i < 100; i++) {
-            list = GatewayClient.json(gateway().get("v1/models").body());
-            if (list.toString().contains("mock/gpt-4o-mini") && list.toString().contains("impatient/gpt-4o")) {
-                break;
-            }
-            Thread.sleep(100);
-        }
+        JsonNode list = Waits.await("the discovered models listed", java.time.Duration.ofSeconds(10))
+                .until(() -> GatewayClient.json(gateway().get("v1/models").body()),
+                        l -> l.toString().contains("mock/gpt-4o-mini") && l.toString().contains("impatient/gpt-4o"));
         List<String> ids = new ArrayList<>();
         list.path("data").forEach(m -> ids.add(m.path("id").asText()));
         assertThat(list.path("object").asText()).isEqualTo("list");

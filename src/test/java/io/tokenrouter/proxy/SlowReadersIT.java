@@ -6,6 +6,7 @@ import io.tokenrouter.testing.DefaultReplies;
 import io.tokenrouter.testing.DeployedGateway;
 import io.tokenrouter.testing.GatewayClient;
 import io.tokenrouter.testing.Reply;
+import io.tokenrouter.testing.Waits;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -62,7 +63,8 @@ class SlowReadersIT extends DeployedGateway {
             // every huge stream has started, and then stopped moving: the gateway is stuck writing each of
             // them to a client that never reads, and no longer takes more from the upstream
             for (Reply.Stream stream : huge) {
-                assertThat(awaitEvents(stream, 50, 30_000)).as("the stream reached the gateway").isTrue();
+                Waits.await("the stream reached the gateway", java.time.Duration.ofSeconds(30))
+                        .until(() -> stream.sentAtNanos().size() >= 50);
             }
             assertThat(awaitStandstill(huge, 2_000, 60_000)).as("the huge streams came to a standstill").isTrue();
             for (Reply.Stream stream : huge) {
@@ -136,13 +138,5 @@ class SlowReadersIT extends DeployedGateway {
             Thread.sleep(250);
         }
         return false;
-    }
-
-    private static boolean awaitEvents(Reply.Stream stream, int events, long timeoutMillis) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + timeoutMillis;
-        while (stream.sentAtNanos().size() < events && System.currentTimeMillis() < deadline) {
-            Thread.sleep(50);
-        }
-        return stream.sentAtNanos().size() >= events;
     }
 }

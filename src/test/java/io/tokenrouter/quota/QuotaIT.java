@@ -7,6 +7,7 @@ import io.tokenrouter.testing.DefaultReplies;
 import io.tokenrouter.testing.DeployedGateway;
 import io.tokenrouter.testing.GatewayClient;
 import io.tokenrouter.testing.Reply;
+import io.tokenrouter.testing.Waits;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -127,15 +128,8 @@ class QuotaIT extends DeployedGateway {
         }
         assertThat(script.awaitPeerClosedNanos(3000)).isPositive();
 
-        JsonNode tokens = null;
-        for (int i = 0; i < 50; i++) {
-            tokens = quota(key[0], "tokens");
-            if (tokens.path("reserved").asLong() == 0) {
-                break;
-            }
-            Thread.sleep(100);
-        }
-        assertThat(tokens.path("reserved").asLong()).isZero();
+        JsonNode tokens = Waits.await("the hung-up stream's reservation settled", java.time.Duration.ofSeconds(5))
+                .until(() -> quota(key[0], "tokens"), t -> t.path("reserved").asLong() == 0);
         assertThat(tokens.path("used").asLong()).as("prompt plus the words streamed before the hang-up")
                 .isBetween(5L, 400L);
     }

@@ -8,6 +8,7 @@ import io.tokenrouter.testing.DefaultReplies;
 import io.tokenrouter.testing.Reply;
 import io.tokenrouter.testing.ScriptedUpstream;
 import io.tokenrouter.testing.UpstreamExtension;
+import io.tokenrouter.testing.Waits;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -225,14 +226,9 @@ abstract class SpendControlChecks {
         HttpResponse<String> allowed = call("PATCH", "api/keys/" + key[0], adminKey(), "{\"unmetered\":[\"background\"]}");
         assertThat(allowed.statusCode()).as(allowed.body()).isEqualTo(200);
         assertThat(JSON.readTree(allowed.body()).path("unmetered").toString()).isEqualTo("[\"background\"]");
-        HttpResponse<String> forwarded = null;
-        for (int i = 0; i < 50; i++) { // the key's cached view follows within seconds
-            forwarded = call("POST", "v1/responses", key[1], background);
-            if (forwarded.statusCode() != 403) {
-                break;
-            }
-            Thread.sleep(200);
-        }
+        HttpResponse<String> forwarded = Waits.await("the key's cached view to follow", Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> call("POST", "v1/responses", key[1], background), r -> r.statusCode() != 403);
         assertThat(forwarded.statusCode()).as(forwarded.body()).isEqualTo(200);
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.tokenrouter.testing.Waits;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -204,10 +205,8 @@ class RequestLogWriterTest {
         }
         // the pool fills in the background at start: once it is full, every connection made after is new
         HikariDataSource pool = (HikariDataSource) database.dataSource();
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (pool.getHikariPoolMXBean().getTotalConnections() < pool.getMaximumPoolSize() && System.nanoTime() < deadline) {
-            java.util.concurrent.locks.LockSupport.parkNanos(20_000_000L);
-        }
+        Waits.await("the pool filled", Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20))
+                .until(() -> pool.getHikariPoolMXBean().getTotalConnections() >= pool.getMaximumPoolSize());
         pool.getHikariPoolMXBean().softEvictConnections();
         assertThat(pooledSetting(database)).isEqualTo("on");
         return database;

@@ -113,16 +113,9 @@ public final class ApiClient {
         return parse(response);
     }
 
-    /** Repeats {@code GET path} (every 100 ms, at most {@code timeout}) until its JSON satisfies {@code done}. */
-    public JsonNode awaitJson(String path, Predicate<JsonNode> done, Duration timeout)
-            throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        JsonNode last = getJson(path);
-        while (!done.test(last) && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-            last = getJson(path);
-        }
-        return last;
+    /** Repeats {@code GET path} (for at most {@code timeout}) until its JSON satisfies {@code done}. */
+    public JsonNode awaitJson(String path, Predicate<JsonNode> done, Duration timeout) {
+        return Waits.await("GET " + path, timeout).until(() -> getJson(path), done::test);
     }
 
     public static JsonNode parse(HttpResponse<String> response) throws IOException {

@@ -64,19 +64,16 @@ public final class GatewayClient {
      * The request log row the gateway stored for {@code requestId} (read through {@code /api/logs}), waiting
      * up to five seconds for the writer to store it; asserts there is exactly one.
      */
-    public JsonNode usage(String requestId) throws IOException, InterruptedException {
-        for (int attempt = 0; attempt < 100; attempt++) {
+    public JsonNode usage(String requestId) {
+        JsonNode page = Waits.await("the request log row of " + requestId, java.time.Duration.ofSeconds(5)).until(() -> {
             HttpResponse<String> response = get("api/logs?q=" + requestId);
-            JsonNode page = json(response.body());
-            if (page.path("total").asLong() > 1) {
+            JsonNode found = json(response.body());
+            if (found.path("total").asLong() > 1) {
                 throw new AssertionError("more than one log row for " + requestId + ": " + response.body());
             }
-            if (page.path("total").asLong() == 1) {
-                return page.path("data").get(0);
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("no request log row for " + requestId);
+            return found;
+        }, found -> found.path("total").asLong() == 1);
+        return page.path("data").get(0);
     }
 
     public static JsonNode json(String text) throws IOException {

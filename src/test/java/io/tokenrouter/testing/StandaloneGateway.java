@@ -77,25 +77,21 @@ public final class StandaloneGateway implements AutoCloseable {
         return Files.readString(log, StandardCharsets.UTF_8);
     }
 
-    private void awaitStarted() throws IOException, InterruptedException {
+    private void awaitStarted() throws IOException {
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (System.nanoTime() < deadline) {
-            if (!tomcat.isAlive()) {
-                throw new AssertionError("Tomcat stopped while starting:\n" + serverLog());
-            }
-            try {
-                HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(url() + "api/setup"))
-                        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException e) {
-                // not listening yet
-            }
-            Thread.sleep(500);
+        try {
+            Waits.await("Tomcat started", Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
+                    .ignoreExceptionsInstanceOf(IOException.class) // not listening yet
+                    .until(() -> {
+                        if (!tomcat.isAlive()) {
+                            throw new AssertionError("Tomcat stopped while starting:\n" + serverLog());
+                        }
+                        return client.send(HttpRequest.newBuilder(URI.create(url() + "api/setup"))
+                                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
+                    });
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("Tomcat did not start within 120 s:\n" + serverLog(), e);
         }
-        throw new AssertionError("Tomcat did not start within 120 s:\n" + serverLog());
     }
 
     private static int freePort() throws IOException {

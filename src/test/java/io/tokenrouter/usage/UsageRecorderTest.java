@@ -12,11 +12,11 @@ import io.tokenrouter.store.NodeRegistry;
 import io.tokenrouter.store.RequestLogRepository;
 import io.tokenrouter.store.RollupDelta;
 import io.tokenrouter.store.TestDatabases;
+import io.tokenrouter.testing.Waits;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -196,10 +196,9 @@ class UsageRecorderTest {
     }
 
     /** The counter is raised just after the stage completes, so a test that woke on the stage waits for it. */
-    private static void awaitAnsweredBeforeStored(UsageRecorder recorder, long expected) throws InterruptedException {
-        for (int i = 0; i < 100 && recorder.answeredBeforeStored() < expected; i++) {
-            Thread.sleep(10);
-        }
+    private static void awaitAnsweredBeforeStored(UsageRecorder recorder, long expected) {
+        Waits.await("answers before their records were stored", Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(10))
+                .until(() -> recorder.answeredBeforeStored() >= expected);
         assertThat(recorder.answeredBeforeStored()).isEqualTo(expected);
     }
 
