@@ -1,5 +1,6 @@
 package io.tokenrouter.access;
 
+import io.tokenrouter.store.Role;
 import io.tokenrouter.api.GatewayException;
 import io.tokenrouter.config.GatewaySettings;
 import io.tokenrouter.store.ApiKey;
@@ -108,7 +109,7 @@ public class AdminAccess {
         key.setName(PASSWORD_PRINCIPAL);
         key.setKeyHash(ApiKeyRepository.PASSWORD_PRINCIPAL_HASH);
         key.setDisplayPrefix("(password)");
-        key.setRole(Role.ADMIN.wireName());
+        key.setRole(Role.ADMIN);
         key.setCreatedBy("configuration");
         key.setCreatedAt(Instant.now());
         try {
@@ -149,7 +150,7 @@ public class AdminAccess {
         key.setName(name);
         key.setKeyHash(KeySecrets.hash(secret));
         key.setDisplayPrefix(KeySecrets.displayPrefix(secret));
-        key.setRole(Role.ADMIN.wireName());
+        key.setRole(Role.ADMIN);
         key.setCreatedBy(createdBy);
         key.setCreatedAt(Instant.now());
         return keys.store(key);

@@ -1,5 +1,6 @@
 package io.tokenrouter.access;
 
+import io.tokenrouter.store.Role;
 import io.tokenrouter.api.GatewayException;
 
 /** The role rules every service applies to its caller, whichever adapter (API, console) it came through. */

@@ -1,5 +1,6 @@
 package io.tokenrouter.access;
 
+import io.tokenrouter.store.Role;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;

@@ -1,5 +1,6 @@
 package io.tokenrouter.access;
 
+import io.tokenrouter.store.Role;
 import io.tokenrouter.api.GatewayException;
 import io.tokenrouter.config.GatewaySettings;
 import io.tokenrouter.store.ApiKey;
@@ -124,7 +125,7 @@ public class KeyLookup {
         List<Long> ids = new ArrayList<>(names.keySet());
         List<Caller.Limit> limits = quotas.findForOwners(ids, key.getTeamId()).stream()
                 .map(q -> new Caller.Limit(q.getId(), q.getMetric(), q.getModel())).toList();
-        return new Caller(key.getId(), key.getName(), Role.parse(key.getRole()), key.getTeamId(),
+        return new Caller(key.getId(), key.getName(), key.getRole(), key.getTeamId(),
                 team == null ? null : team.getName(), models, expiry, List.copyOf(ids), Map.copyOf(names), limits,
                 key.isCaptureConversations(), Set.copyOf(unmetered));
     }

@@ -1,5 +1,6 @@
 package io.tokenrouter.access;
 
+import io.tokenrouter.store.Role;
 import io.tokenrouter.api.GatewayException;
 import io.tokenrouter.quota.QuotaService;
 import io.tokenrouter.quota.QuotaSpec;
@@ -54,7 +55,7 @@ public class KeyService {
             Long parentId = parentFor(actor, draft.parentId());
             ApiKey key = new ApiKey();
             key.setName(draft.name().trim());
-            key.setRole(role.wireName());
+            key.setRole(role);
             key.setParentId(parentId);
             key.setExpiresAt(expiry(draft));
             key.setAllowedModels(csv(draft.allowedModels()));
@@ -79,7 +80,7 @@ public class KeyService {
             if (specs != null) {
                 quotas.set(Quota.OWNER_KEY, stored.getId(), specs);
             }
-            audit.record(actor, "Created " + stored.getRole() + " key '" + stored.getName()
+            audit.record(actor, "Created " + stored.getRole().wireName() + " key '" + stored.getName()
                     + "' #" + stored.getId());
             return new CreatedKey(secret, view(stored));
         });
@@ -141,7 +142,7 @@ public class KeyService {
      * never below a role a child key holds, and the last usable admin key stays an admin.
      */
     private String changeRole(Caller actor, ApiKey key, Role role) {
-        Role old = Role.parse(key.getRole());
+        Role old = key.getRole();
         if (role == old) {
             return "";
         }
@@ -155,12 +156,12 @@ public class KeyService {
             requireAnotherAdmin(key, "demote");
         }
         for (ApiKey child : keys.children(key.getId())) {
-            if (child.getRevokedAt() == null && !role.includes(Role.parse(child.getRole()))) {
+            if (child.getRevokedAt() == null && !role.includes(child.getRole())) {
                 throw GatewayException.invalidRequest("role", "Key '" + child.getName() + "' #" + child.getId()
-                        + " beneath it has role " + child.getRole() + "; change or revoke it first.");
+                        + " beneath it has role " + child.getRole().wireName() + "; change or revoke it first.");
             }
         }
-        key.setRole(role.wireName());
+        key.setRole(role);
         return ": role " + old.wireName() + " → " + role.wireName();
     }
 
@@ -170,7 +171,7 @@ public class KeyService {
      * both see "another admin remains" and leave none.
      */
     private void requireAnotherAdmin(ApiKey key, String what) {
-        if (!Role.ADMIN.wireName().equals(key.getRole()) || ApiKeyRepository.PASSWORD_PRINCIPAL_HASH.equals(key.getKeyHash())) {
+        if (key.getRole() != Role.ADMIN || ApiKeyRepository.PASSWORD_PRINCIPAL_HASH.equals(key.getKeyHash())) {
             return;
         }
         keys.lockAdmins();
@@ -240,7 +241,7 @@ public class KeyService {
     }
 
     private void fitBeneath(ApiKey child, Caller parent, Long requestedTeam) {
-        Role role = Role.parse(child.getRole());
+        Role role = child.getRole();
         if (!parent.role().includes(role)) {
             throw GatewayException.invalidRequest("role", "A key beneath a " + parent.role().wireName()
                     + " key cannot have role " + role.wireName() + ".");

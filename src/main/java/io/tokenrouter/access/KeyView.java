@@ -12,7 +12,7 @@ public record KeyView(long id, String name, String prefix, String role, Long tea
                       Object quotas, List<String> unmetered) {
 
     public static KeyView of(ApiKey k) {
-        return new KeyView(k.getId(), k.getName(), k.getDisplayPrefix(), k.getRole(), k.getTeamId(), k.getParentId(),
+        return new KeyView(k.getId(), k.getName(), k.getDisplayPrefix(), k.getRole().wireName(), k.getTeamId(), k.getParentId(),
                 list(k.getAllowedModels()), k.getExpiresAt(), k.getRevokedAt(), k.isTemporary(), k.getCreatedBy(),
                 k.getCreatedAt(), k.getLastUsedAt(), k.isCaptureConversations(), null,
                 List.copyOf(Unmetered.parse(k.getUnmeteredAllowed())));

@@ -6,7 +6,7 @@ import io.tokenrouter.access.KeyDraft;
 import io.tokenrouter.access.KeyPatch;
 import io.tokenrouter.access.KeyService;
 import io.tokenrouter.access.KeyView;
-import io.tokenrouter.access.Role;
+import io.tokenrouter.store.Role;
 import io.tokenrouter.access.TeamService;
 import io.tokenrouter.access.TeamView;
 import io.tokenrouter.api.GatewayException;

@@ -1,7 +1,7 @@
 package io.tokenrouter.console;
 
 import io.tokenrouter.access.Caller;
-import io.tokenrouter.access.Role;
+import io.tokenrouter.store.Role;
 import io.tokenrouter.access.Sessions;
 import io.tokenrouter.web.ErrorPageServlet;
 import io.tokenrouter.api.GatewayException;

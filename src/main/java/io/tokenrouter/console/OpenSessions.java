@@ -1,6 +1,6 @@
 package io.tokenrouter.console;
 
-import io.tokenrouter.access.Role;
+import io.tokenrouter.store.Role;
 import io.tokenrouter.api.GatewayException;
 import jakarta.servlet.annotation.WebListener;
 import jakarta.servlet.http.HttpSessionEvent;

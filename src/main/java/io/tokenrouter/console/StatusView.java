@@ -1,6 +1,6 @@
 package io.tokenrouter.console;
 
-import io.tokenrouter.access.Role;
+import io.tokenrouter.store.Role;
 import io.tokenrouter.api.Json;
 import io.tokenrouter.observe.ObservingService;
 import io.tokenrouter.usage.Analytics;

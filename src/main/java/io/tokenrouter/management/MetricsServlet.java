@@ -4,7 +4,7 @@ import io.tokenrouter.observe.GatewayMetrics;
 
 import io.tokenrouter.access.Caller;
 import io.tokenrouter.access.KeyLookup;
-import io.tokenrouter.access.Role;
+import io.tokenrouter.store.Role;
 import io.tokenrouter.api.ErrorBody;
 import io.tokenrouter.api.GatewayException;
 import io.tokenrouter.config.GatewaySettings;

@@ -3,7 +3,7 @@ package io.tokenrouter.observe;
 import io.tokenrouter.access.AuditTrail;
 import io.tokenrouter.access.Authorization;
 import io.tokenrouter.access.Caller;
-import io.tokenrouter.access.Role;
+import io.tokenrouter.store.Role;
 import io.tokenrouter.api.GatewayException;
 import io.tokenrouter.store.ApiKeyRepository;
 import io.tokenrouter.store.ConversationRepository;

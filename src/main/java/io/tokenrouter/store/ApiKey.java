@@ -1,6 +1,7 @@
 package io.tokenrouter.store;
 
 import jakarta.persistence.Column;
+import jakarta.persistence.Convert;
 import jakarta.persistence.Entity;
 import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
@@ -24,7 +25,8 @@ public class ApiKey {
     private String keyHash;
     @Column(name = "display_prefix")
     private String displayPrefix;
-    private String role;
+    @Convert(converter = Role.Column.class)
+    private Role role;
     @Column(name = "team_id")
     private Long teamId;
     @Column(name = "parent_id")
@@ -55,8 +57,8 @@ public class ApiKey {
     public void setKeyHash(String keyHash) { this.keyHash = keyHash; }
     public String getDisplayPrefix() { return displayPrefix; }
     public void setDisplayPrefix(String displayPrefix) { this.displayPrefix = displayPrefix; }
-    public String getRole() { return role; }
-    public void setRole(String role) { this.role = role; }
+    public Role getRole() { return role; }
+    public void setRole(Role role) { this.role = role; }
     public Long getTeamId() { return teamId; }
     public void setTeamId(Long teamId) { this.teamId = teamId; }
     public Long getParentId() { return parentId; }

@@ -83,17 +83,17 @@ public class ApiKeyRepository {
 
     /** Admin keys that are neither revoked, expired nor the password's principal: keys someone holds and can use. */
     public long countUsableAdmins() {
-        return database.inTransaction(em -> em.createQuery("select count(k) from ApiKey k where k.role = 'admin'"
+        return database.inTransaction(em -> em.createQuery("select count(k) from ApiKey k where k.role = :admin"
                         + " and k.revokedAt is null and (k.expiresAt is null or k.expiresAt > :now)"
-                        + " and k.keyHash <> :principal", Long.class)
+                        + " and k.keyHash <> :principal", Long.class).setParameter("admin", Role.ADMIN)
                 .setParameter("principal", PASSWORD_PRINCIPAL_HASH).setParameter("now", java.time.Instant.now())
                 .getSingleResult());
     }
 
     /** Locks the unrevoked admin keys until the current transaction ends (call it inside one). */
     public void lockAdmins() {
-        database.run(em -> em.createQuery("select k from ApiKey k where k.role = 'admin' and k.revokedAt is null",
-                ApiKey.class).setLockMode(jakarta.persistence.LockModeType.PESSIMISTIC_WRITE).getResultList());
+        database.run(em -> em.createQuery("select k from ApiKey k where k.role = :admin and k.revokedAt is null",
+                ApiKey.class).setParameter("admin", Role.ADMIN).setLockMode(jakarta.persistence.LockModeType.PESSIMISTIC_WRITE).getResultList());
     }
 
     /** The keys directly beneath {@code parentId}. */

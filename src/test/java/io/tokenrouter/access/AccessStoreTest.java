@@ -1,5 +1,6 @@
 package io.tokenrouter.access;
 
+import io.tokenrouter.store.Role;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -232,13 +233,13 @@ class AccessStoreTest {
     @Test
     void aKeyNestedDeeperThanTheLimitIsRefusedWholeAndCannotBeCreated() {
         ApiKey top = key("top", null, null, false);
-        top.setRole("keymaster");
+        top.setRole(Role.KEYMASTER);
         top = keys.store(top);
         quotas.replaceForOwner(Quota.OWNER_KEY, top.getId(), List.of(new Quota(Quota.OWNER_KEY, top.getId(), "requests", "total", 1)));
         List<ApiKey> chain = new ArrayList<>(List.of(top));
         for (int depth = 2; depth <= KeyLookup.MAX_DEPTH + 4; depth++) {
             ApiKey child = key("depth-" + depth, chain.get(chain.size() - 1).getId(), null, false);
-            child.setRole("keymaster");
+            child.setRole(Role.KEYMASTER);
             chain.add(keys.store(child));
         }
         ApiKey deepestAllowed = chain.get(KeyLookup.MAX_DEPTH - 1);
@@ -267,7 +268,7 @@ class AccessStoreTest {
     @Test
     void aKeyItsQuotasAndItsAuditEntryCommitTogetherOrNotAtAll() {
         ApiKey admin = key("admin", null, null, false);
-        admin.setRole("admin");
+        admin.setRole(Role.ADMIN);
         Caller actor = lookup.caller(keys.store(admin));
         io.tokenrouter.store.EventRepository events = TestDatabases.events(database);
         KeyService service = keyService();
@@ -300,7 +301,7 @@ class AccessStoreTest {
     void aKeysRoleChangesOnlyWithinTheRulesOfItsChainAndItsChildren() {
         KeyService service = keyService();
         ApiKey root = key("root-admin", null, null, false);
-        root.setRole("admin");
+        root.setRole(Role.ADMIN);
         Caller admin = lookup.caller(keys.store(root));
         CreatedKey keymaster = service.create(admin, new KeyDraft("km", "keymaster", null, null, null, null, null));
         Caller km = lookup.caller(keys.find(keymaster.key().id()).orElseThrow());
@@ -361,7 +362,7 @@ class AccessStoreTest {
         String secret = KeySecrets.generate();
         key.setKeyHash(KeySecrets.hash(secret));
         key.setDisplayPrefix(KeySecrets.displayPrefix(secret));
-        key.setRole("inferrer");
+        key.setRole(Role.INFERRER);
         key.setParentId(parentId);
         key.setExpiresAt(expiresAt);
         key.setTemporary(temporary);

@@ -3,7 +3,7 @@ package io.tokenrouter.console;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.tokenrouter.access.Role;
+import io.tokenrouter.store.Role;
 import io.tokenrouter.api.GatewayException;
 import jakarta.servlet.http.HttpSession;
 import jakarta.servlet.http.HttpSessionEvent;

@@ -33,7 +33,7 @@ class ConfigVersionTest {
         key.setName("k");
         key.setKeyHash("0".repeat(64));
         key.setDisplayPrefix("tr-0");
-        key.setRole("inferrer");
+        key.setRole(Role.INFERRER);
         key.setCreatedAt(Instant.now());
         TestDatabases.keys(database).store(key);
 
