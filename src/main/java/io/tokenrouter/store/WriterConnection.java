@@ -26,12 +26,12 @@ final class WriterConnection {
     }
 
     /** The log writer's connection, kept between its transactions; guarded by {@link #lock}. */
-    private Connection connection;
+    private Connection kept;
     private long usedNanos;
     private final Object lock = new Object();
 
     /**
-     * Runs {@code work} on the connection this repository keeps for the log writer between its writes (one
+     * Runs {@code work} on the connection kept for the log writer between its writes (one
      * writer per node, so one connection; callers take turns), in a transaction of its own when {@code
      * transaction}, else in auto-commit (a single statement commits by itself, in the same round trip): a
      * batch costs its statements, without a pool borrow, an entity manager or a session set-up.
@@ -86,7 +86,7 @@ final class WriterConnection {
     }
 
     private Connection open() throws SQLException {
-        if (connection == null) {
+        if (kept == null) {
             Connection fresh = database.get().dataSource().getConnection();
             try {
                 fresh.setAutoCommit(true);
@@ -99,9 +99,9 @@ final class WriterConnection {
                 fresh.close();
                 throw e;
             }
-            connection = fresh;
+            kept = fresh;
         }
-        return connection;
+        return kept;
     }
 
     private boolean asynchronousCommit() {
@@ -115,15 +115,15 @@ final class WriterConnection {
      */
     void release(Duration idle) {
         synchronized (lock) {
-            if (connection != null && System.nanoTime() - usedNanos >= idle.toNanos()) {
+            if (kept != null && System.nanoTime() - usedNanos >= idle.toNanos()) {
                 release();
             }
         }
     }
 
     private void release() {
-        Connection closing = connection;
-        connection = null;
+        Connection closing = kept;
+        kept = null;
         if (closing == null) {
             return;
         }
