@@ -278,19 +278,7 @@ class TomcatImageIT {
     }
 
     private static void awaitHealthy() throws Exception {
-        try {
-            Waits.await("Tomcat healthy", Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
-                    .ignoreExceptionsInstanceOf(IOException.class) // not listening yet
-                    .until(() -> {
-                        if (!tomcat.isAlive()) {
-                            throw new AssertionError("Tomcat stopped while starting:\n" + Files.readString(log));
-                        }
-                        return client().send(HttpRequest.newBuilder(URI.create(https("/api/health")))
-                                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
-                    });
-        } catch (org.awaitility.core.ConditionTimeoutException e) {
-            throw new AssertionError("Tomcat did not become healthy within 120 s:\n" + Files.readString(log), e);
-        }
+        Waits.awaitServing("Tomcat", tomcat, client(), URI.create(https("/api/health")), () -> Files.readString(log));
     }
 
     private static int freePort() throws IOException {

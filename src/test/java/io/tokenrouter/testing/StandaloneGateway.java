@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,20 +76,8 @@ public final class StandaloneGateway implements AutoCloseable {
     }
 
     private void awaitStarted() throws IOException {
-        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        try {
-            Waits.await("Tomcat started", Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
-                    .ignoreExceptionsInstanceOf(IOException.class) // not listening yet
-                    .until(() -> {
-                        if (!tomcat.isAlive()) {
-                            throw new AssertionError("Tomcat stopped while starting:\n" + serverLog());
-                        }
-                        return client.send(HttpRequest.newBuilder(URI.create(url() + "api/setup"))
-                                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
-                    });
-        } catch (org.awaitility.core.ConditionTimeoutException e) {
-            throw new AssertionError("Tomcat did not start within 120 s:\n" + serverLog(), e);
-        }
+        Waits.awaitServing("Tomcat", tomcat, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build(),
+                URI.create(url() + "api/setup"), this::serverLog);
     }
 
     private static int freePort() throws IOException {
