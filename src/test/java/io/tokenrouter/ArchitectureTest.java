@@ -42,7 +42,7 @@ class ArchitectureTest {
                 .layer("Surfaces").definedBy(pkg("proxy"), pkg("console"), pkg("management"))
                 .layer("Web").definedBy(pkg("web"))
                 .layer("Services").definedBy(pkg("access"), pkg("quota"), pkg("usage"), pkg("observe"), pkg("provider"),
-                        pkg("routing"), pkg("runtime"), pkg("events"))
+                        pkg("routing"), pkg("runtime"), pkg("events"), pkg("lifecycle"))
                 .layer("Foundation").definedBy(pkg("store"), pkg("upstream"), pkg("config"), pkg("api"))
                 .whereLayer("Boot").mayNotBeAccessedByAnyLayer()
                 .whereLayer("Toro").mayNotBeAccessedByAnyLayer()

@@ -1,5 +1,6 @@
 package io.tokenrouter.usage;
 
+import io.tokenrouter.store.Outcome;
 import io.tokenrouter.api.Usage;
 import io.tokenrouter.store.Database;
 import io.tokenrouter.store.LogFilter;
@@ -109,7 +110,7 @@ class AnalyticsScaleBenchmark {
     private static void aggregate(Map<String, RollupDelta> deltas, LogRow row, boolean minutes) {
         UsageRecord record = new UsageRecord(row.requestId(), row.createdAt(), row.keyId(), row.keyName(), row.teamId(),
                 "team" + row.teamId(), row.provider(), row.model(), row.upstreamModel(), row.endpoint(), row.status(),
-                row.stream(), Usage.NONE, row.latencyMs(), row.ttftMs(), row.outcome(), row.clientIp(), null, null, null, null);
+                row.stream(), Usage.NONE, row.latencyMs(), row.ttftMs(), Outcome.of(row.outcome()), row.clientIp(), null, null, null, null);
         for (int seconds : minutes ? new int[] {60, 3600} : new int[] {3600}) {
             Instant bucket = row.createdAt().truncatedTo(seconds == 60 ? ChronoUnit.MINUTES : ChronoUnit.HOURS);
             for (String dim : Rollups.DIMENSIONS) {

@@ -3,7 +3,10 @@ package io.tokenrouter.access;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.tokenrouter.api.GatewayException;
+import io.tokenrouter.api.Endpoint;
 import io.tokenrouter.config.Scheduler;
+import io.tokenrouter.lifecycle.FinishedRequest;
+import io.tokenrouter.lifecycle.RequestListener;
 import io.tokenrouter.store.ResponseOwnerRepository;
 import io.tokenrouter.store.ResponseOwnerRepository.Owner;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -29,7 +32,7 @@ import java.util.logging.Logger;
  * without a team owns its answers alone.
  */
 @ApplicationScoped
-public class ResponseOwners {
+public class ResponseOwners implements RequestListener {
 
     private static final Logger LOG = Logger.getLogger(ResponseOwners.class.getName());
     /** Longer ids are not kept (the column holds 200 characters; providers' ids are far shorter). */
@@ -46,6 +49,16 @@ public class ResponseOwners {
     private final ConcurrentLinkedQueue<Owner> pending = new ConcurrentLinkedQueue<>();
     private final AtomicInteger pendingCount = new AtomicInteger();
     private final AtomicBoolean draining = new AtomicBoolean();
+
+    /** Notes who was given a Responses API answer, and its conversation, with the context it carries on. */
+    @Override
+    public void finished(FinishedRequest request) {
+        var r = request.record();
+        if (request.endpoint() == Endpoint.RESPONSES && request.answered()) {
+            remember(r.provider(), request.responseId(), r.keyId(), r.teamId(), r.usage().totalTokens());
+            remember(r.provider(), request.conversationId(), r.keyId(), r.teamId());
+        }
+    }
 
     /** Notes that {@code id} (a response's or a conversation's) was answered at {@code provider} for this key and team. */
     public void remember(String provider, String id, Long keyId, Long teamId) {

@@ -5,6 +5,7 @@
  * key, the services for teams and keys, and the role rules ({@link io.tokenrouter.access.Authorization})
  * and audit trail every service uses.
  *
- * <p>Depends on {@code api}, {@code config}, {@code quota} and {@code store}.
+ * <p>Depends on {@code api}, {@code config}, {@code quota}, {@code store} and {@code lifecycle} (the owners of
+ * Responses API answers are noted by a request listener).
  */
 package io.tokenrouter.access;

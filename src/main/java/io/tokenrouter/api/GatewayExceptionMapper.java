@@ -14,6 +14,23 @@ public class GatewayExceptionMapper implements ExceptionMapper<GatewayException>
         return toResponseOf(e);
     }
 
+    /**
+     * The error any exception of a request is answered with: a {@link GatewayException} as it is, unreadable JSON
+     * as a 400, JAX-RS's own 404, 405, 406 and 415 in the envelope, anything else as a generic 500.
+     */
+    public static GatewayException of(Throwable e) {
+        if (e instanceof GatewayException gateway) {
+            return gateway;
+        }
+        if (e instanceof com.fasterxml.jackson.core.JsonProcessingException json) {
+            return JsonParseExceptionMapper.asGatewayException(json);
+        }
+        if (e instanceof jakarta.ws.rs.WebApplicationException web) {
+            return WebApplicationExceptionMapper.asGatewayException(web);
+        }
+        return UnhandledExceptionMapper.INTERNAL;
+    }
+
     public static Response toResponseOf(GatewayException e) {
         Response.ResponseBuilder response = Response.status(e.status())
                 .type(MediaType.APPLICATION_JSON_TYPE)

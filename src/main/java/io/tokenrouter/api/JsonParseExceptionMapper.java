@@ -11,6 +11,10 @@ public class JsonParseExceptionMapper implements ExceptionMapper<JsonProcessingE
 
     @Override
     public Response toResponse(JsonProcessingException e) {
-        return GatewayExceptionMapper.toResponseOf(GatewayException.invalidJson(e.getOriginalMessage()));
+        return GatewayExceptionMapper.toResponseOf(asGatewayException(e));
+    }
+
+    static GatewayException asGatewayException(JsonProcessingException e) {
+        return GatewayException.invalidJson(e.getOriginalMessage());
     }
 }

@@ -11,11 +11,13 @@ import java.util.logging.Logger;
 public class UnhandledExceptionMapper implements ExceptionMapper<Throwable> {
 
     private static final Logger LOG = Logger.getLogger(UnhandledExceptionMapper.class.getName());
+    /** What an unexpected failure is answered with: nothing of its internals. */
+    static final GatewayException INTERNAL = new GatewayException(500, "server_error", "internal_error",
+            null, "The gateway hit an internal error; it has been logged.");
 
     @Override
     public Response toResponse(Throwable e) {
         LOG.log(Level.SEVERE, "Unhandled error while serving a request", e);
-        return GatewayExceptionMapper.toResponseOf(new GatewayException(500, "server_error", "internal_error",
-                null, "The gateway hit an internal error; it has been logged."));
+        return GatewayExceptionMapper.toResponseOf(INTERNAL);
     }
 }

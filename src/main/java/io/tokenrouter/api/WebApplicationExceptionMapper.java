@@ -15,14 +15,16 @@ public class WebApplicationExceptionMapper implements ExceptionMapper<WebApplica
     @Override
     public Response toResponse(WebApplicationException e) {
         Response original = e.getResponse();
-        int status = original.getStatus();
-        GatewayException mapped = new GatewayException(status, "invalid_request_error", codeOf(e),
-                null, messageOf(e, status));
-        Response.ResponseBuilder response = Response.fromResponse(GatewayExceptionMapper.toResponseOf(mapped));
+        Response.ResponseBuilder response = Response.fromResponse(GatewayExceptionMapper.toResponseOf(asGatewayException(e)));
         if (e instanceof NotAllowedException) {
             response.allow(original.getAllowedMethods());
         }
         return response.build();
+    }
+
+    static GatewayException asGatewayException(WebApplicationException e) {
+        int status = e.getResponse().getStatus();
+        return new GatewayException(status, "invalid_request_error", codeOf(e), null, messageOf(e, status));
     }
 
     private static String codeOf(WebApplicationException e) {

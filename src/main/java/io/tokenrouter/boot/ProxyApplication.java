@@ -1,6 +1,7 @@
 package io.tokenrouter.boot;
 
 import io.tokenrouter.proxy.ProxyResource;
+import io.tokenrouter.proxy.RefusalCauses;
 import io.tokenrouter.proxy.RequestBodies;
 import io.tokenrouter.proxy.RequestTraceFilter;
 import io.tokenrouter.proxy.ModelsResource;
@@ -18,6 +19,7 @@ public class ProxyApplication extends GatewayApplication {
 
     public ProxyApplication() {
         register(RequestTraceFilter.class);
+        register(RefusalCauses.class);
         register(new ProxyResource(bean(Forwarder.class), bean(RequestBodies.class)));
         register(new ModelsResource(bean(Routes.class)));
     }

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tokenrouter.api.Json;
 import io.tokenrouter.config.GatewaySettings;
 import io.tokenrouter.config.Scheduler;
+import io.tokenrouter.lifecycle.FinishedRequest;
+import io.tokenrouter.lifecycle.RequestListener;
 import io.tokenrouter.store.ConversationRepository;
 import io.tokenrouter.store.ConversationRepository.Turn;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -29,7 +31,7 @@ import java.util.logging.Logger;
  * answer this request's messages extend (same key); else a new thread.
  */
 @ApplicationScoped
-public class ConversationRecorder {
+public class ConversationRecorder implements RequestListener {
 
     private static final Logger LOG = Logger.getLogger(ConversationRecorder.class.getName());
 
@@ -61,6 +63,17 @@ public class ConversationRecorder {
     private final java.util.concurrent.atomic.AtomicBoolean draining = new java.util.concurrent.atomic.AtomicBoolean();
     /** Captures dropped since the last drain, reported as one event. */
     private final java.util.concurrent.atomic.AtomicLong dropped = new java.util.concurrent.atomic.AtomicLong();
+
+    /** Captures an answered request whose answer text was kept (capture is on for its key or everywhere). */
+    @Override
+    public void finished(FinishedRequest request) {
+        var r = request.record();
+        if (request.capturedAnswer() != null && request.answered()) {
+            capture(new CapturedExchange(r.requestId(), r.time(), r.keyId(), r.keyName(), r.requestedModel(),
+                    r.endpoint(), request.requestBody(), request.capturedAnswer(), request.responseId(),
+                    request.clientConversationId()));
+        }
+    }
 
     /**
      * Stores the exchange off the request path. Captures are stored one at a time in the order their

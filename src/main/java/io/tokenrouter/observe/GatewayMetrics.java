@@ -7,6 +7,8 @@ import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tokenrouter.lifecycle.FinishedRequest;
+import io.tokenrouter.lifecycle.RequestListener;
 import io.tokenrouter.routing.RouteTable;
 import io.tokenrouter.routing.Routes;
 import io.tokenrouter.usage.UsageRecord;
@@ -23,7 +25,7 @@ import java.util.concurrent.TimeUnit;
  * never a key, a raw path or anything a client can invent.
  */
 @ApplicationScoped
-public class GatewayMetrics {
+public class GatewayMetrics implements RequestListener {
 
     @Inject
     UsageRecorder recorder;
@@ -55,6 +57,11 @@ public class GatewayMetrics {
         new JvmThreadMetrics().bindTo(registry);
     }
 
+    @Override
+    public void finished(FinishedRequest request) {
+        observe(request.record(), request.cost());
+    }
+
     /** Counts a proxied request; {@code cost} is what it cost in US dollars ("0.0012"), or null when unpriced. */
     public void observe(UsageRecord r, String cost) {
         String provider = r.provider();
@@ -81,6 +88,7 @@ public class GatewayMetrics {
      * Counts a request refused before it was forwarded, by endpoint (known ones only), status and error
      * code (the gateway's own, a bounded set).
      */
+    @Override
     public void refused(UsageRecord r) {
         String endpoint = KNOWN_ENDPOINTS.contains(r.endpoint()) ? r.endpoint() : "other";
         String code = r.errorType() == null ? "none" : r.errorType();

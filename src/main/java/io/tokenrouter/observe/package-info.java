@@ -5,7 +5,8 @@
  * {@link io.tokenrouter.observe.ObservingService} decides who sees what of it.
  *
  * <p>Depends on {@code api}, {@code config}, {@code store}, {@code upstream}, {@code usage}, {@code quota}
- * (budgets' periods and money), {@code routing} (the route table's providers), {@code runtime}, {@code events}
- * and {@code access} (callers and their roles).
+ * (budgets' periods and money), {@code routing} (the route table's providers), {@code runtime}, {@code events},
+ * {@code access} (callers and their roles) and {@code lifecycle} (metrics, provider-failure events and capture
+ * are request listeners).
  */
 package io.tokenrouter.observe;

@@ -7,6 +7,7 @@ import io.tokenrouter.api.GatewayException;
 import io.tokenrouter.api.Json;
 import io.tokenrouter.api.Usage;
 import io.tokenrouter.routing.Route;
+import io.tokenrouter.store.Outcome;
 import io.tokenrouter.upstream.AnswerModel;
 import io.tokenrouter.upstream.AnswerText;
 import io.tokenrouter.upstream.UpstreamCall;
@@ -46,7 +47,7 @@ final class BufferedAnswer implements Flow.Subscriber<List<ByteBuffer>> {
     BufferedAnswer(Exchange exchange, int attempt, UpstreamCall.Head head) {
         this.exchange = exchange;
         this.attempt = attempt;
-        this.route = exchange.route;
+        this.route = exchange.route();
         this.head = head;
     }
 
@@ -124,7 +125,7 @@ final class BufferedAnswer implements Flow.Subscriber<List<ByteBuffer>> {
             exchange.noteUpstreamModel(AnswerModel.upstreamName(json));
             exchange.respond(attempt, Response.status(status).type(MediaType.APPLICATION_JSON_TYPE)
                     .entity(exchange.namingAskedModel(bytes))
-                    .header(UPSTREAM_MODEL, exchange.upstreamModelHeader()).build(), usageOf(json), "ok", null);
+                    .header(UPSTREAM_MODEL, exchange.upstreamModelHeader()).build(), usageOf(json), Outcome.OK, null);
         } else if (status / 100 == 3) {
             exchange.fail(attempt, GatewayException.upstreamInvalid(provider, "unexpected redirect (HTTP " + status + ")"), null);
         } else {
@@ -140,7 +141,7 @@ final class BufferedAnswer implements Flow.Subscriber<List<ByteBuffer>> {
         if (retryAfter != null) {
             response.header("Retry-After", retryAfter);
         }
-        exchange.respond(attempt, response.build(), null, "upstream_error", error);
+        exchange.respond(attempt, response.build(), null, Outcome.UPSTREAM_ERROR, error);
     }
 
     private byte[] wrapped(int status, byte[] body) {

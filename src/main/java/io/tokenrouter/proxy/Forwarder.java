@@ -59,6 +59,8 @@ public class Forwarder {
     @Inject
     RequestCompletion completion;
     @Inject
+    AttemptReports reports;
+    @Inject
     StreamWatchdog watchdog;
     @Inject
     QuotaGate quotaGate;
@@ -78,8 +80,8 @@ public class Forwarder {
         trace.requestedModel = requestedModel(body);
         RouteTable table = routes.current();
         RoutePlan plan = allowedPlan(caller, table.plan(trace.requestedModel), trace.requestedModel);
-        Attempts attempts = new Attempts(plan, completion::cooling);
-        Route route = attempts.next();
+        Attempts attempts = new Attempts(plan, reports);
+        Route route = attempts.first(trace.startNanos);
         trace.route = route;
         checkFallbackModels(caller, table, route, body);
         if (endpoint == Endpoint.RESPONSES) {
@@ -90,8 +92,8 @@ public class Forwarder {
         boolean dropUsageEvent = adapter.prepare(body, route.upstreamModel(), endpoint, stream);
         trace.forwarded = true;
         long deadline = trace.startNanos + settings.requestDeadline().toNanos();
-        Exchange exchange = new Exchange(trace, caller, route, endpoint, stream, dropUsageEvent, adapter,
-                body, async, completion, reservation, completion.captures(caller, table), attempts, deadline);
+        Exchange exchange = new Exchange(trace, new Exchange.Forward(endpoint, body, stream, dropUsageEvent, adapter),
+                attempts, async, completion, reservation, completion.captures(caller, table), deadline);
         exchange.sendWith(e -> send(e, openAiBeta));
         send(exchange, openAiBeta);
     }
@@ -109,7 +111,7 @@ public class Forwarder {
     /** Sends the exchange's current attempt to its target; a failure to send fails (or moves on from) that attempt. */
     private void send(Exchange exchange, String openAiBeta) {
         int attempt = exchange.attempt();
-        Route route = exchange.route;
+        Route route = exchange.route();
         exchange.requestBody.put("model", route.upstreamModel());
         java.net.URI uri;
         Consumer<Request> fill;

@@ -27,6 +27,8 @@ final class RequestTrace {
     volatile String requestedModel;
     volatile Route route;
     volatile boolean stream;
+    /** The error a refused request is answered with, from the exception that refused it ({@link RefusalCauses}). */
+    volatile io.tokenrouter.api.GatewayException refusal;
     /** Set once an {@link Exchange} owns the request, which then records it. */
     volatile boolean forwarded;
     /**

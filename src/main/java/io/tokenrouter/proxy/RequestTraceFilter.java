@@ -1,9 +1,7 @@
 package io.tokenrouter.proxy;
 
 import io.tokenrouter.runtime.ClientAddresses;
-import com.fasterxml.jackson.databind.JsonNode;
 import io.tokenrouter.access.Caller;
-import io.tokenrouter.api.Json;
 import jakarta.annotation.Priority;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Priorities;
@@ -13,12 +11,12 @@ import jakarta.ws.rs.container.ContainerResponseContext;
 import jakarta.ws.rs.container.ContainerResponseFilter;
 import jakarta.ws.rs.container.PreMatching;
 import jakarta.ws.rs.ext.Provider;
-import java.io.IOException;
 
 /**
  * Starts the {@link RequestTrace} of every {@code /v1} request before anything can refuse it, puts its
  * {@code x-request-id} on every answer, and records each refusal (an error answer given before the
- * request was forwarded: 400, 401, 403, 404, 405, 413, 415, 429) in the request log and the metrics.
+ * request was forwarded: 400, 401, 403, 404, 405, 413, 415, 429) in the request log and the metrics, with the
+ * code and message of the exception that refused it ({@link RefusalCauses}).
  */
 @Provider
 @PreMatching
@@ -50,31 +48,8 @@ public class RequestTraceFilter implements ContainerRequestFilter, ContainerResp
             if (trace.caller == null) {
                 trace.caller = (Caller) request.getProperty(Caller.PROPERTY);
             }
-            JsonNode error = errorOf(response.getEntity());
             String path = trace.endpoint != null ? trace.endpoint.path() : request.getUriInfo().getPath();
-            completion.refused(trace, path, response.getStatus(), text(error, "code", "type"), text(error, "message", null));
+            completion.refused(trace, path, response.getStatus(), trace.refusal);
         }
-    }
-
-    private static JsonNode errorOf(Object entity) {
-        if (entity instanceof byte[] bytes) {
-            try {
-                return Json.parse(bytes).path("error");
-            } catch (IOException | RuntimeException e) {
-                return null;
-            }
-        }
-        return null;
-    }
-
-    private static String text(JsonNode error, String field, String fallback) {
-        if (error == null) {
-            return null;
-        }
-        JsonNode value = error.get(field);
-        if ((value == null || value.isNull()) && fallback != null) {
-            value = error.get(fallback);
-        }
-        return value == null || value.isNull() ? null : value.asText();
     }
 }

@@ -7,11 +7,11 @@ import io.tokenrouter.api.GatewayException;
 import io.tokenrouter.api.Json;
 import io.tokenrouter.api.Usage;
 import io.tokenrouter.routing.Route;
+import io.tokenrouter.store.Outcome;
 import io.tokenrouter.upstream.AnswerModel;
 import io.tokenrouter.upstream.AnswerText;
 import io.tokenrouter.upstream.SseEvent;
 import io.tokenrouter.upstream.SseParser;
-import io.tokenrouter.usage.TokenEstimator;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -44,8 +44,6 @@ import org.glassfish.jersey.server.ChunkedOutput;
 final class StreamRelay implements Flow.Subscriber<List<ByteBuffer>> {
 
     private static final Logger LOG = Logger.getLogger(StreamRelay.class.getName());
-    /** Generated text kept for estimation when no usage arrives, counted and cleared past this size. */
-    private static final int ESTIMATE_BUFFER = 64 * 1024;
     private static final Set<String> RESPONSES_END = Set.of("response.completed", "response.incomplete", "response.failed");
 
     private final Exchange exchange;
@@ -55,16 +53,13 @@ final class StreamRelay implements Flow.Subscriber<List<ByteBuffer>> {
     private final StreamWatchdog watchdog;
     private final Executor lane;
     private final SseParser parser = new SseParser(this::onEvent);
-    private final List<String> pendingData = new ArrayList<>();
+    private final StreamUsage usage = new StreamUsage();
     /** Events parsed from the current upstream buffer, to be written by the lane. */
     private List<byte[]> batch = new ArrayList<>();
     /** The event that ends the answer and any after it: written once the record is stored. */
     private final List<byte[]> tail = new ArrayList<>();
-    private int pendingChars;
     private ChunkedOutput<byte[]> output;
     private Flow.Subscription subscription;
-    private volatile Usage reported;
-    private long estimatedCompletion;
     /** No more events are taken from the upstream (it ended, failed, or the client left). */
     private volatile boolean stopped;
     /** The first event is yet to be written, so a failure can still be an error status. */
@@ -74,7 +69,7 @@ final class StreamRelay implements Flow.Subscriber<List<ByteBuffer>> {
     StreamRelay(Exchange exchange, int attempt, StreamWatchdog watchdog) {
         this.exchange = exchange;
         this.attempt = attempt;
-        this.route = exchange.route;
+        this.route = exchange.route();
         this.watchdog = watchdog;
         this.lane = exchange.clientLane();
     }
@@ -106,7 +101,7 @@ final class StreamRelay implements Flow.Subscriber<List<ByteBuffer>> {
             subscription.cancel();
             lane.execute(() -> {
                 writeAll(events);
-                fail(failure, "upstream_error");
+                fail(failure, Outcome.UPSTREAM_ERROR);
             });
             return;
         }
@@ -130,7 +125,7 @@ final class StreamRelay implements Flow.Subscriber<List<ByteBuffer>> {
         if (!stopped) {
             stopped = true;
             GatewayException failure = UpstreamFailures.map(route.provider(), error);
-            lane.execute(() -> fail(failure, "upstream_error"));
+            lane.execute(() -> fail(failure, Outcome.UPSTREAM_ERROR));
         }
     }
 
@@ -144,7 +139,7 @@ final class StreamRelay implements Flow.Subscriber<List<ByteBuffer>> {
             lane.execute(() -> {
                 if (writeAll(events)) {
                     if (failure != null) {
-                        fail(failure, "upstream_error");
+                        fail(failure, Outcome.UPSTREAM_ERROR);
                     } else {
                         finish();
                     }
@@ -178,7 +173,7 @@ final class StreamRelay implements Flow.Subscriber<List<ByteBuffer>> {
                 malformed(event);
                 return;
             }
-            exchange.adapter.usage(json).ifPresent(u -> reported = u);
+            exchange.adapter.usage(json).ifPresent(usage::reported);
             exchange.noteUpstreamModel(AnswerModel.upstreamName(json));
             if (exchange.responseId == null && exchange.endpoint == Endpoint.RESPONSES) {
                 exchange.responseId = AnswerText.id(json);
@@ -188,7 +183,7 @@ final class StreamRelay implements Flow.Subscriber<List<ByteBuffer>> {
                 return;
             }
         }
-        collectForEstimate(event);
+        usage.collect(event);
         if (exchange.capturedAnswer != null) {
             captureText(event, json);
         }
@@ -288,7 +283,7 @@ final class StreamRelay implements Flow.Subscriber<List<ByteBuffer>> {
         subscription.cancel();
         watchdog.forget(exchange);
         close();
-        exchange.finish(499, usage(), "client_closed", null);
+        exchange.finish(499, usage(), Outcome.CLIENT_CLOSED, null);
     }
 
     private void timedOut() {
@@ -296,7 +291,7 @@ final class StreamRelay implements Flow.Subscriber<List<ByteBuffer>> {
         subscription.cancel();
         GatewayException timeout = GatewayException.upstreamTimeout(route.provider().name(),
                 route.provider().readTimeout());
-        lane.execute(() -> fail(timeout, "upstream_timeout"));
+        lane.execute(() -> fail(timeout, Outcome.UPSTREAM_TIMEOUT));
     }
 
     /** In the lane: the upstream stream ended well. */
@@ -307,7 +302,7 @@ final class StreamRelay implements Flow.Subscriber<List<ByteBuffer>> {
                     "the event stream ended without any event"), usage());
             return;
         }
-        exchange.afterRecorded(exchange.finish(200, usage(), "ok", null), () -> {
+        exchange.afterRecorded(exchange.finish(200, usage(), Outcome.OK, null), () -> {
             List<byte[]> tail = takeTail();
             if (exchange.cost != null) {
                 // what the answer cost, as an event-stream comment every client skips and a person can read
@@ -324,7 +319,7 @@ final class StreamRelay implements Flow.Subscriber<List<ByteBuffer>> {
      * event. A stream that fails after the event that ends the answer (a reset instead of a clean close)
      * has delivered the whole answer and finishes normally.
      */
-    private void fail(GatewayException error, String outcome) {
+    private void fail(GatewayException error, Outcome outcome) {
         if (exchange.isRecorded()) {
             return;
         }
@@ -350,46 +345,8 @@ final class StreamRelay implements Flow.Subscriber<List<ByteBuffer>> {
         });
     }
 
-    /**
-     * Keeps event data for estimation only until usage is reported; it is parsed lazily (when the buffer
-     * fills, or at the end if no usage came), so streams that report usage cost no extra parsing.
-     */
-    private void collectForEstimate(SseEvent event) {
-        if (reported != null || event.data() == null || event.isDone()) {
-            return;
-        }
-        synchronized (pendingData) {
-            pendingData.add(event.data());
-            pendingChars += event.data().length();
-            if (pendingChars > ESTIMATE_BUFFER) {
-                estimatedCompletion += countPending();
-            }
-        }
-    }
-
-    private long countPending() {
-        StringBuilder text = new StringBuilder();
-        for (String data : pendingData) {
-            JsonNode node = parse(data);
-            if (node != null) {
-                TokenEstimator.appendAnswerText(node, text);
-            }
-        }
-        pendingData.clear();
-        pendingChars = 0;
-        return TokenEstimator.count(text);
-    }
-
     private Usage usage() {
-        if (reported != null) {
-            return reported;
-        }
-        long completion;
-        synchronized (pendingData) {
-            completion = estimatedCompletion + countPending();
-        }
-        Usage estimate = exchange.estimate("");
-        return new Usage(estimate.promptTokens(), completion, 0, 0, true);
+        return usage.of(exchange);
     }
 
     private void close() {

@@ -46,7 +46,7 @@ public class StreamWatchdog {
     private void sweep() {
         long now = System.nanoTime();
         watched.forEach((exchange, onIdle) -> {
-            if (now - exchange.lastActivityNanos > exchange.route.provider().readTimeout().toNanos()) {
+            if (now - exchange.lastActivityNanos > exchange.route().provider().readTimeout().toNanos()) {
                 watched.remove(exchange);
                 onIdle.run();
             }

@@ -14,7 +14,7 @@ public final class RollupDelta {
             Long.MAX_VALUE};
 
     /** The outcome of a request refused before it was forwarded, as the log stores it. */
-    public static final String REFUSED = "refused";
+    public static final String REFUSED = Outcome.REFUSED.wire();
 
     public final int bucketSeconds;
     public final String dim;

@@ -1,6 +1,7 @@
 package io.tokenrouter.usage;
 
 import io.tokenrouter.api.Usage;
+import io.tokenrouter.store.Outcome;
 import java.time.Instant;
 
 /**
@@ -10,25 +11,23 @@ import java.time.Instant;
 public record UsageRecord(String requestId, Instant time, Long keyId, String keyName, Long teamId, String teamName,
                           String provider, String requestedModel, String upstreamModel, String endpoint,
                           int status, boolean stream, Usage usage, long latencyMillis, Long firstByteMillis,
-                          String outcome, String clientIp, String userAgent, String errorType,
+                          Outcome outcome, String clientIp, String userAgent, String errorType,
                           String errorMessage, String upstreamRequestId, String attempts) {
 
     /** A request that took one attempt (or none). */
     public UsageRecord(String requestId, Instant time, Long keyId, String keyName, Long teamId, String teamName,
                        String provider, String requestedModel, String upstreamModel, String endpoint,
                        int status, boolean stream, Usage usage, long latencyMillis, Long firstByteMillis,
-                       String outcome, String clientIp, String userAgent, String errorType,
+                       Outcome outcome, String clientIp, String userAgent, String errorType,
                        String errorMessage, String upstreamRequestId) {
         this(requestId, time, keyId, keyName, teamId, teamName, provider, requestedModel, upstreamModel, endpoint, status,
                 stream, usage, latencyMillis, firstByteMillis, outcome, clientIp, userAgent, errorType, errorMessage,
                 upstreamRequestId, null);
     }
 
-    /** The outcome of a request refused before it was forwarded (bad request, key, model, size or quota). */
-    public static final String REFUSED = io.tokenrouter.store.RollupDelta.REFUSED;
-
+    /** Whether the request was refused before it was forwarded (bad request, key, model, size or quota). */
     public boolean refused() {
-        return REFUSED.equals(outcome);
+        return outcome == Outcome.REFUSED;
     }
 
     /** Generated tokens per second after the first byte, or null when it cannot be told. */

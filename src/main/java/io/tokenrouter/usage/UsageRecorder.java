@@ -328,7 +328,7 @@ public class UsageRecorder {
 
     LogRow toRow(UsageRecord r) {
         return new LogRow(r.requestId(), r.time(), r.keyId(), r.keyName(), r.teamId(), r.provider(), r.requestedModel(),
-                r.upstreamModel(), r.endpoint(), r.status(), r.stream(), r.outcome(), r.usage().promptTokens(),
+                r.upstreamModel(), r.endpoint(), r.status(), r.stream(), r.outcome().wire(), r.usage().promptTokens(),
                 r.usage().completionTokens(), r.usage().cachedTokens(), r.usage().reasoningTokens(), r.usage().estimated(),
                 r.latencyMillis(), r.firstByteMillis(), r.tokensPerSecond(), r.clientIp(), r.userAgent(),
                 ClientTypes.of(r.userAgent()), r.errorType(), r.errorMessage(), r.upstreamRequestId(),

@@ -1,5 +1,6 @@
 package io.tokenrouter.usage;
 
+import io.tokenrouter.store.Outcome;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -54,7 +55,7 @@ class AnalyticsTest {
         boolean alice = key == 1;
         return new Request(new UsageRecord(id, time, key, alice ? "alice" : "bob", alice ? 10L : null,
                 alice ? "research" : null, provider, model, model, "chat.completions", status, false,
-                new Usage(prompt, completion, 0, 0, false), latency, ttft, status >= 400 ? "failed" : "completed", ip,
+                new Usage(prompt, completion, 0, 0, false), latency, ttft, status >= 400 ? Outcome.ERROR : Outcome.OK, ip,
                 "curl/8.5.0", errorType, errorType == null ? null : "upstream said no", null), costMicros);
     }
 
@@ -77,7 +78,7 @@ class AnalyticsTest {
     private static LogRow row(Request request) {
         UsageRecord r = request.record();
         return new LogRow(r.requestId(), r.time(), r.keyId(), r.keyName(), r.teamId(), r.provider(), r.requestedModel(),
-                r.upstreamModel(), r.endpoint(), r.status(), r.stream(), r.outcome(), r.usage().promptTokens(),
+                r.upstreamModel(), r.endpoint(), r.status(), r.stream(), r.outcome().wire(), r.usage().promptTokens(),
                 r.usage().completionTokens(), r.usage().cachedTokens(), r.usage().reasoningTokens(), r.usage().estimated(),
                 r.latencyMillis(), r.firstByteMillis(), r.tokensPerSecond(), r.clientIp(), r.userAgent(),
                 ClientTypes.of(r.userAgent()), r.errorType(), r.errorMessage(), r.upstreamRequestId(),
@@ -320,10 +321,10 @@ class AnalyticsTest {
         Analytics analytics = analytics(database);
         RequestLogRepository log = TestDatabases.requestLog(database);
         UsageRecord quota = new UsageRecord("r9", H1.plusSeconds(60), 2L, "bob", null, null, null, "gpt-4o", null,
-                "chat/completions", 429, false, Usage.NONE, 3, null, UsageRecord.REFUSED, "10.0.0.2", "curl/8.5.0",
+                "chat/completions", 429, false, Usage.NONE, 3, null, Outcome.REFUSED, "10.0.0.2", "curl/8.5.0",
                 "rate_limit_exceeded", "The daily request quota of key 'bob' is exhausted", null);
         UsageRecord unknownKey = new UsageRecord("r10", H1.plusSeconds(61), null, null, null, null, null, null, null,
-                "chat/completions", 401, false, Usage.NONE, 1, null, UsageRecord.REFUSED, "203.0.113.9", null,
+                "chat/completions", 401, false, Usage.NONE, 1, null, Outcome.REFUSED, "203.0.113.9", null,
                 "invalid_api_key", "Incorrect API key provided.", null);
         List<LogRow> rows = List.of(row(new Request(quota, 0)), row(new Request(unknownKey, 0)));
         log.write(rows, Rollups.of(rows, List.of(quota, unknownKey)));

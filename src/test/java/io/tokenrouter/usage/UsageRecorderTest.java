@@ -1,5 +1,6 @@
 package io.tokenrouter.usage;
 
+import io.tokenrouter.store.Outcome;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tokenrouter.api.Usage;
@@ -107,7 +108,7 @@ class UsageRecorderTest {
     private static UsageRecord record(int i) {
         return new UsageRecord("req-" + i, BASE.plusSeconds(60L * (i % 10) + i % 60), 1L, "alice", 10L, "research",
                 "openai", "gpt-4o", "gpt-4o-2024-08-06", "chat.completions", 200, false,
-                new Usage(100, 20, 0, 0, false), 250, 40L, "completed", "10.0.0." + (i % 4), "OpenAI/Python 1.51.0",
+                new Usage(100, 20, 0, 0, false), 250, 40L, Outcome.OK, "10.0.0." + (i % 4), "OpenAI/Python 1.51.0",
                 null, null, null);
     }
 
