@@ -1,5 +1,8 @@
 package io.tokenrouter.quota;
 
+import io.tokenrouter.store.Period;
+import io.tokenrouter.store.Metric;
+import io.tokenrouter.store.OwnerType;
 import io.tokenrouter.store.Database;
 import io.tokenrouter.store.Quota;
 import io.tokenrouter.store.QuotaRepository;
@@ -18,9 +21,9 @@ public final class QuotaBench {
     private QuotaBench() {
         database = TestDatabases.h2();
         QuotaRepository quotas = TestDatabases.quotas(database);
-        quotas.replaceForOwner(Quota.OWNER_KEY, 1L, List.of(new Quota(Quota.OWNER_KEY, 1L, "requests", "day", Long.MAX_VALUE / 4)));
-        quotas.replaceForOwner(Quota.OWNER_KEY, 2L, List.of(new Quota(Quota.OWNER_KEY, 2L, "tokens", "month", Long.MAX_VALUE / 4)));
-        quotas.replaceForOwner(Quota.OWNER_TEAM, 3L, List.of(new Quota(Quota.OWNER_TEAM, 3L, "tokens", "total", Long.MAX_VALUE / 4)));
+        quotas.replaceForOwner(OwnerType.KEY, 1L, List.of(new Quota(OwnerType.KEY, 1L, Metric.REQUESTS, Period.DAY, Long.MAX_VALUE / 4)));
+        quotas.replaceForOwner(OwnerType.KEY, 2L, List.of(new Quota(OwnerType.KEY, 2L, Metric.TOKENS, Period.MONTH, Long.MAX_VALUE / 4)));
+        quotas.replaceForOwner(OwnerType.TEAM, 3L, List.of(new Quota(OwnerType.TEAM, 3L, Metric.TOKENS, Period.TOTAL, Long.MAX_VALUE / 4)));
         List<Long> ids = new java.util.ArrayList<>();
         quotas.findForOwners(List.of(1L, 2L), 3L).forEach(q -> ids.add(q.getId()));
         subject = new QuotaSubject(List.of(1L, 2L), Map.of(1L, "key", 2L, "parent"), 3L, "team", ids);

@@ -1,5 +1,6 @@
 package io.tokenrouter.access;
 
+import io.tokenrouter.store.Metric;
 import io.tokenrouter.store.Role;
 import java.time.Instant;
 import java.util.List;
@@ -20,7 +21,7 @@ public record Caller(long keyId, String keyName, Role role, Long teamId, String 
                      Set<String> unmetered) {
 
     /** One quota row that may apply: its id, metric, and the model (or alias) it is limited to ("" for every model). */
-    public record Limit(long id, String metric, String model) {
+    public record Limit(long id, Metric metric, String model) {
         /** Whether it applies to a request whose model goes by {@code modelNames}. */
         public boolean appliesTo(Set<String> modelNames) {
             return model.isEmpty() || modelNames.contains(model);
@@ -36,9 +37,9 @@ public record Caller(long keyId, String keyName, Role role, Long teamId, String 
     }
 
     /** Whether a limit of {@code metric} applies to a request for a model going by {@code modelNames}. */
-    public boolean limits(String metric, Set<String> modelNames) {
+    public boolean limits(Metric metric, Set<String> modelNames) {
         for (Limit l : limits) {
-            if (l.metric().equals(metric) && l.appliesTo(modelNames)) {
+            if (l.metric() == metric && l.appliesTo(modelNames)) {
                 return true;
             }
         }

@@ -1,5 +1,6 @@
 package io.tokenrouter.access;
 
+import io.tokenrouter.store.OwnerType;
 import io.tokenrouter.store.Role;
 import io.tokenrouter.api.GatewayException;
 import io.tokenrouter.quota.QuotaService;
@@ -8,7 +9,6 @@ import io.tokenrouter.store.ApiKey;
 import io.tokenrouter.store.ApiKeyRepository;
 import io.tokenrouter.store.Database;
 import io.tokenrouter.store.Page;
-import io.tokenrouter.store.Quota;
 import io.tokenrouter.store.TeamRepository;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -78,7 +78,7 @@ public class KeyService {
             key.setCreatedAt(clock.instant());
             ApiKey stored = keys.store(key);
             if (specs != null) {
-                quotas.set(Quota.OWNER_KEY, stored.getId(), specs);
+                quotas.set(OwnerType.KEY, stored.getId(), specs);
             }
             audit.record(actor, "Created " + stored.getRole().wireName() + " key '" + stored.getName()
                     + "' #" + stored.getId());
@@ -128,7 +128,7 @@ public class KeyService {
             }
             ApiKey stored = keys.store(key);
             if (specs != null) {
-                quotas.set(Quota.OWNER_KEY, id, specs);
+                quotas.set(OwnerType.KEY, id, specs);
             }
             audit.record(actor, "Changed key '" + stored.getName() + "' #" + id + roleChange);
             return view(stored);
@@ -185,7 +185,7 @@ public class KeyService {
         List<QuotaSpec> specs = QuotaSpec.validateAll(wanted == null ? List.of() : wanted);
         return database.inTransaction(em -> {
             ApiKey key = manageable(actor, id);
-            quotas.set(Quota.OWNER_KEY, id, specs);
+            quotas.set(OwnerType.KEY, id, specs);
             audit.record(actor, "Set the quotas of key '" + key.getName() + "' #" + id);
             return view(key);
         });
@@ -194,7 +194,7 @@ public class KeyService {
     public KeyView reset(Caller actor, long id) {
         return database.inTransaction(em -> {
             ApiKey key = manageable(actor, id);
-            quotas.reset(Quota.OWNER_KEY, id);
+            quotas.reset(OwnerType.KEY, id);
             audit.record(actor, "Reset the quotas of key '" + key.getName() + "' #" + id);
             return view(key);
         });
@@ -216,7 +216,7 @@ public class KeyService {
     }
 
     private KeyView view(ApiKey key) {
-        return KeyView.of(key).withQuotas(quotas.view(Quota.OWNER_KEY, key.getId()));
+        return KeyView.of(key).withQuotas(quotas.view(OwnerType.KEY, key.getId()));
     }
 
     /** The key if {@code actor} may manage it: any key for an admin, a key beneath itself for a keymaster. */

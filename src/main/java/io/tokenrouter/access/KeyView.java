@@ -1,5 +1,6 @@
 package io.tokenrouter.access;
 
+import io.tokenrouter.quota.QuotaView;
 import io.tokenrouter.store.ApiKey;
 import java.time.Instant;
 import java.util.Arrays;
@@ -9,7 +10,7 @@ import java.util.List;
 public record KeyView(long id, String name, String prefix, String role, Long teamId, Long parentId,
                       List<String> allowedModels, Instant expiresAt, Instant revokedAt, boolean temporary,
                       String createdBy, Instant createdAt, Instant lastUsedAt, boolean captureConversations,
-                      Object quotas, List<String> unmetered) {
+                      List<QuotaView> quotas, List<String> unmetered) {
 
     public static KeyView of(ApiKey k) {
         return new KeyView(k.getId(), k.getName(), k.getDisplayPrefix(), k.getRole().wireName(), k.getTeamId(), k.getParentId(),
@@ -18,7 +19,7 @@ public record KeyView(long id, String name, String prefix, String role, Long tea
                 List.copyOf(Unmetered.parse(k.getUnmeteredAllowed())));
     }
 
-    public KeyView withQuotas(Object quotas) {
+    public KeyView withQuotas(List<QuotaView> quotas) {
         return new KeyView(id, name, prefix, role, teamId, parentId, allowedModels, expiresAt, revokedAt, temporary,
                 createdBy, createdAt, lastUsedAt, captureConversations, quotas, unmetered);
     }

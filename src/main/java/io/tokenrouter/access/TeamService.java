@@ -1,11 +1,11 @@
 package io.tokenrouter.access;
 
+import io.tokenrouter.store.OwnerType;
 import io.tokenrouter.api.GatewayException;
 import io.tokenrouter.quota.QuotaService;
 import io.tokenrouter.quota.QuotaSpec;
 import io.tokenrouter.store.Database;
 import io.tokenrouter.store.Page;
-import io.tokenrouter.store.Quota;
 import io.tokenrouter.store.Team;
 import io.tokenrouter.store.TeamRepository;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -52,7 +52,7 @@ public class TeamService {
             apply(team, draft.name() == null ? "" : draft.name(), draft);
             Team stored = teams.store(team);
             if (specs != null) {
-                quotas.set(Quota.OWNER_TEAM, stored.getId(), specs);
+                quotas.set(OwnerType.TEAM, stored.getId(), specs);
             }
             audit.record(actor, "Created team '" + stored.getName() + "' #" + stored.getId());
             return view(stored);
@@ -67,7 +67,7 @@ public class TeamService {
             apply(team, draft.name(), draft);
             Team stored = teams.store(team);
             if (specs != null) {
-                quotas.set(Quota.OWNER_TEAM, id, specs);
+                quotas.set(OwnerType.TEAM, id, specs);
             }
             audit.record(actor, "Changed team '" + stored.getName() + "' #" + id);
             return view(stored);
@@ -81,7 +81,7 @@ public class TeamService {
         List<QuotaSpec> specs = QuotaSpec.validateAll(wanted == null ? List.of() : wanted);
         return database.inTransaction(em -> {
             Team team = find(id);
-            quotas.set(Quota.OWNER_TEAM, id, specs);
+            quotas.set(OwnerType.TEAM, id, specs);
             audit.record(actor, "Set the quotas of team '" + team.getName() + "' #" + id);
             return view(team);
         });
@@ -91,7 +91,7 @@ public class TeamService {
         Authorization.requireAdmin(actor);
         return database.inTransaction(em -> {
             Team team = find(id);
-            quotas.reset(Quota.OWNER_TEAM, id);
+            quotas.reset(OwnerType.TEAM, id);
             audit.record(actor, "Reset the quotas of team '" + team.getName() + "' #" + id);
             return view(team);
         });
@@ -113,7 +113,7 @@ public class TeamService {
     }
 
     private TeamView view(Team team) {
-        return TeamView.of(team).withQuotas(quotas.view(Quota.OWNER_TEAM, team.getId()));
+        return TeamView.of(team).withQuotas(quotas.view(OwnerType.TEAM, team.getId()));
     }
 
     private void apply(Team team, String name, TeamDraft draft) {

@@ -1,5 +1,6 @@
 package io.tokenrouter.console;
 
+import io.tokenrouter.store.Period;
 import io.tokenrouter.access.Caller;
 import io.tokenrouter.access.CreatedKey;
 import io.tokenrouter.access.KeyDraft;
@@ -263,17 +264,15 @@ public class AccessView implements Serializable {
     }
 
     /** A one-line summary of a key's or team's quotas: "tokens 1,200 / 10,000 per month · spend $3.10 / $25.00 per month". */
-    public String quotaSummary(Object quotas) {
-        if (!(quotas instanceof List<?> list) || list.isEmpty()) {
+    public String quotaSummary(List<QuotaView> quotas) {
+        if (quotas == null || quotas.isEmpty()) {
             return "no limit";
         }
         List<String> parts = new ArrayList<>();
-        for (Object o : list) {
-            if (o instanceof QuotaView q) {
-                parts.add((q.isCost() ? "spend" : q.metric()) + (q.model().isEmpty() ? "" : " on " + q.model()) + " "
-                        + Console.amount(q, q.taken())
-                        + " / " + Console.amount(q, q.limit()) + ("total".equals(q.period()) ? "" : " per " + q.period()));
-            }
+        for (QuotaView q : quotas) {
+            parts.add((q.isCost() ? "spend" : q.metric().wireName()) + (q.model().isEmpty() ? "" : " on " + q.model()) + " "
+                    + Console.amount(q, q.taken()) + " / " + Console.amount(q, q.limit())
+                    + (q.period() == Period.TOTAL ? "" : " per " + q.period().wireName()));
         }
         return String.join(" · ", parts);
     }

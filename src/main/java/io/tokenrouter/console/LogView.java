@@ -7,7 +7,8 @@ import io.tokenrouter.access.TeamView;
 import io.tokenrouter.observe.ObservingService;
 import io.tokenrouter.store.EventRepository;
 import io.tokenrouter.store.LogFilter;
-import io.tokenrouter.store.LogRow;
+import io.tokenrouter.observe.LogEntry;
+import io.tokenrouter.store.Outcome;
 import io.tokenrouter.store.Page;
 import jakarta.faces.view.ViewScoped;
 import jakarta.inject.Inject;
@@ -55,19 +56,19 @@ public class LogView implements Serializable {
     private String eventText;
     private long lastCount;
 
-    private final LazyDataModel<LogRow> requests = new LazyDataModel<>() {
+    private final LazyDataModel<LogEntry> requests = new LazyDataModel<>() {
         private static final long serialVersionUID = 1L;
 
         @Override
         public int count(Map<String, FilterMeta> filterBy) {
-            Page<LogRow> page = Console.attempt(() -> observing.log(Console.caller(), filter(), 0, 1, COUNT_LIMIT), null);
+            Page<LogEntry> page = Console.attempt(() -> observing.log(Console.caller(), filter(), 0, 1, COUNT_LIMIT), null);
             lastCount = page == null ? 0 : page.total();
             return (int) lastCount;
         }
 
         @Override
-        public List<LogRow> load(int first, int pageSize, Map<String, SortMeta> sortBy, Map<String, FilterMeta> filterBy) {
-            Page<LogRow> page = Console.attempt(() -> observing.log(Console.caller(), filter(), first, pageSize, COUNT_LIMIT), null);
+        public List<LogEntry> load(int first, int pageSize, Map<String, SortMeta> sortBy, Map<String, FilterMeta> filterBy) {
+            Page<LogEntry> page = Console.attempt(() -> observing.log(Console.caller(), filter(), first, pageSize, COUNT_LIMIT), null);
             if (page == null) {
                 setRowCount(0);
                 return List.of();
@@ -78,7 +79,7 @@ public class LogView implements Serializable {
         }
 
         @Override
-        public String getRowKey(LogRow row) {
+        public String getRowKey(LogEntry row) {
             return row.requestId();
         }
     };
@@ -140,7 +141,7 @@ public class LogView implements Serializable {
         return from == null && Console.text(text) != null && !LogFilter.REQUEST_ID.matcher(text.trim()).matches();
     }
 
-    public LazyDataModel<LogRow> getRequests() {
+    public LazyDataModel<LogEntry> getRequests() {
         return requests;
     }
 
@@ -184,20 +185,20 @@ public class LogView implements Serializable {
         return Console.time(t);
     }
 
-    public String tokens(LogRow row) {
+    public String tokens(LogEntry row) {
         return Console.number(row.promptTokens()) + " → " + Console.number(row.completionTokens()) + (row.estimated() ? " (est.)" : "");
     }
 
-    public String cost(LogRow row) {
+    public String cost(LogEntry row) {
         return row.costMicros() == 0 ? "—" : String.format(Locale.ROOT, "$%.5f", row.costMicros() / 1_000_000.0);
     }
 
     /** ok, warn or bad: the colour of an outcome's badge. */
-    public String tone(LogRow row) {
+    public String tone(LogEntry row) {
         if (row.status() < 400) {
             return "ok";
         }
-        return "refused".equals(row.outcome()) ? "warn" : "bad";
+        return row.outcome() == Outcome.REFUSED ? "warn" : "bad";
     }
 
     private static Instant instant(LocalDateTime t) {

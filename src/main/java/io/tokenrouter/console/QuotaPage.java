@@ -68,13 +68,9 @@ public class QuotaPage implements Serializable {
         return lines;
     }
 
-    private static void add(List<Line> result, String kind, long id, String name, Object quotas) {
-        if (quotas instanceof List<?> list) {
-            for (Object o : list) {
-                if (o instanceof QuotaView q) {
-                    result.add(new Line(kind, id, name, q));
-                }
-            }
+    private static void add(List<Line> result, String kind, long id, String name, List<QuotaView> quotas) {
+        if (quotas != null) {
+            quotas.forEach(q -> result.add(new Line(kind, id, name, q)));
         }
     }
 

@@ -27,13 +27,12 @@ public class QuotaRow implements Serializable {
         this.model = model;
     }
 
-    static List<QuotaRow> of(Object quotas) {
+    static List<QuotaRow> of(List<QuotaView> quotas) {
         List<QuotaRow> rows = new ArrayList<>();
-        if (quotas instanceof List<?> list) {
-            for (Object o : list) {
-                if (o instanceof QuotaView q) {
-                    rows.add(new QuotaRow(q.metric(), q.period(), new BigDecimal(q.limit().toString()), q.model()));
-                }
+        if (quotas != null) {
+            for (QuotaView q : quotas) {
+                rows.add(new QuotaRow(q.metric().wireName(), q.period().wireName(), new BigDecimal(q.limit().toString()),
+                        q.model()));
             }
         }
         return rows;

@@ -1,11 +1,11 @@
 package io.tokenrouter.management;
 
+import io.tokenrouter.store.OwnerType;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.tokenrouter.access.Caller;
 import io.tokenrouter.access.KeyView;
 import io.tokenrouter.quota.QuotaService;
 import io.tokenrouter.store.ApiKeyRepository;
-import io.tokenrouter.store.Quota;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
@@ -38,18 +38,18 @@ public class MeResource {
     public Map<String, Object> me(@Context ContainerRequestContext request) {
         Caller caller = Guard.caller(request);
         Map<String, Object> me = new LinkedHashMap<>();
-        me.put("key", KeyView.of(keys.find(caller.keyId()).orElseThrow()).withQuotas(quotas.view(Quota.OWNER_KEY, caller.keyId())));
+        me.put("key", KeyView.of(keys.find(caller.keyId()).orElseThrow()).withQuotas(quotas.view(OwnerType.KEY, caller.keyId())));
         me.put("role", caller.role().wireName());
         me.put("team", caller.teamId() == null ? null : Map.of("id", caller.teamId(), "name", caller.teamName()));
         me.put("effective_expires_at", caller.expiresAt());
         me.put("effective_allowed_models", caller.allowedModels() == null ? null : caller.allowedModels().stream().sorted().toList());
         List<Map<String, Object>> limits = new ArrayList<>();
         for (Long id : caller.chain()) {
-            quotas.view(Quota.OWNER_KEY, id).forEach(q -> limits.add(limit(id.equals(caller.keyId()) ? "key" : "parent_key",
+            quotas.view(OwnerType.KEY, id).forEach(q -> limits.add(limit(id.equals(caller.keyId()) ? "key" : "parent_key",
                     caller.chainNames().get(id), q)));
         }
         if (caller.teamId() != null) {
-            quotas.view(Quota.OWNER_TEAM, caller.teamId()).forEach(q -> limits.add(limit("team", caller.teamName(), q)));
+            quotas.view(OwnerType.TEAM, caller.teamId()).forEach(q -> limits.add(limit("team", caller.teamName(), q)));
         }
         me.put("limits", limits);
         return me;

@@ -7,7 +7,7 @@ import io.tokenrouter.observe.PriceDraft;
 import io.tokenrouter.store.ConversationRepository;
 import io.tokenrouter.store.EventRepository;
 import io.tokenrouter.store.LogFilter;
-import io.tokenrouter.store.LogRow;
+import io.tokenrouter.observe.LogEntry;
 import io.tokenrouter.store.PriceRepository;
 import io.tokenrouter.store.ProviderQuotaRepository;
 import io.tokenrouter.usage.Analytics;
@@ -57,7 +57,7 @@ public class ObservingResource {
     /** {@code status}: ok, error, refused (before forwarding) or failed (after). */
     @GET
     @Path("logs")
-    public ListPage<LogRow> logs(@QueryParam("from") String from, @QueryParam("to") String to,
+    public ListPage<LogEntry> logs(@QueryParam("from") String from, @QueryParam("to") String to,
                                  @QueryParam("key_id") Long keyId, @QueryParam("team_id") Long teamId,
                                  @QueryParam("provider") String provider, @QueryParam("model") String model,
                                  @QueryParam("status") String status, @QueryParam("client_ip") String clientIp,

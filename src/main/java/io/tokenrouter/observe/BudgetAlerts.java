@@ -4,7 +4,8 @@ import io.tokenrouter.events.EventLog;
 import io.tokenrouter.config.GatewaySettings;
 import io.tokenrouter.config.Scheduler;
 import io.tokenrouter.quota.Money;
-import io.tokenrouter.quota.Period;
+import io.tokenrouter.store.Period;
+import io.tokenrouter.store.QuotaWindow;
 import io.tokenrouter.store.BudgetAlertRepository;
 import io.tokenrouter.store.BudgetAlertRepository.Budget;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -52,10 +53,10 @@ public class BudgetAlerts {
     /** Fires every alert whose threshold a budget has reached in its current window and nobody fired yet. */
     void check(Instant now) {
         for (Budget budget : budgets.budgets()) {
-            Period period = Period.parse(budget.period());
+            Period period = budget.period();
             Instant window = period.windowStart(now);
             long spent = 0;
-            if (window == null || (budget.windowStart() != null && !budget.windowStart().isBefore(window))) {
+            if (!QuotaWindow.stale(budget.windowStart(), window)) {
                 spent = budget.used();
             } else if (budget.windowStart() != null && period.windowEnd(budget.windowStart()).isAfter(now.minus(LATE))) {
                 // the window just ended: what its last seconds spent is still told, for that window
@@ -80,7 +81,7 @@ public class BudgetAlerts {
     }
 
     private void fire(Budget budget, Period period, int threshold, long spent, boolean byRefusal) {
-        String owner = budget.ownerType() + " '" + budget.ownerName() + "'";
+        String owner = budget.ownerType().wireName() + " '" + budget.ownerName() + "'";
         String what = "The " + period.adjective() + " budget of " + owner
                 + (budget.model().isEmpty() ? "" : " for model '" + budget.model() + "'");
         String text = byRefusal
@@ -93,11 +94,11 @@ public class BudgetAlerts {
             events.info("budget", owner, text);
         }
         Map<String, Object> fields = new LinkedHashMap<>();
-        fields.put("owner_type", budget.ownerType());
+        fields.put("owner_type", budget.ownerType().wireName());
         fields.put("owner_id", budget.ownerId());
         fields.put("owner", budget.ownerName());
         fields.put("model", budget.model());
-        fields.put("period", budget.period());
+        fields.put("period", budget.period().wireName());
         fields.put("threshold", threshold);
         fields.put("budget", Money.dollars(budget.limit()));
         fields.put("spent", Money.dollars(spent));

@@ -10,7 +10,6 @@ import io.tokenrouter.store.ConversationRepository;
 import io.tokenrouter.store.Database;
 import io.tokenrouter.store.EventRepository;
 import io.tokenrouter.store.LogFilter;
-import io.tokenrouter.store.LogRow;
 import io.tokenrouter.store.NodeRegistry;
 import io.tokenrouter.store.Page;
 import io.tokenrouter.store.PriceRepository;
@@ -71,19 +70,19 @@ public class ObservingService {
     }
 
     /** The request log, newest first; outside an admin's view only the actor's own keys' rows. */
-    public Page<LogRow> log(Caller actor, LogFilter wanted, int offset, int limit) {
+    public Page<LogEntry> log(Caller actor, LogFilter wanted, int offset, int limit) {
         return log(actor, wanted, offset, limit, 0);
     }
 
     /** The request log as {@link #log(Caller, LogFilter, int, int)}, counting at most {@code countLimit} rows (0: all). */
-    public Page<LogRow> log(Caller actor, LogFilter wanted, int offset, int limit, long countLimit) {
+    public Page<LogEntry> log(Caller actor, LogFilter wanted, int offset, int limit, long countLimit) {
         if (wanted.status() != null && !LOG_STATUSES.contains(wanted.status())) {
             throw GatewayException.invalidRequest("status", "status must be one of " + new java.util.TreeSet<>(LOG_STATUSES) + ".");
         }
         List<Long> restrict = actor.role() == Role.ADMIN ? null : visibleKeys(actor);
         LogFilter filter = new LogFilter(wanted.from(), wanted.to(), wanted.keyId(), restrict, wanted.teamId(),
                 wanted.provider(), wanted.model(), wanted.status(), wanted.clientIp(), wanted.text());
-        return log.search(filter, offset, limit, countLimit);
+        return log.search(filter, offset, limit, countLimit).map(LogEntry::of);
     }
 
     public Page<ConversationRepository.ThreadSummary> conversations(Caller actor, String text, Long keyId, int offset,

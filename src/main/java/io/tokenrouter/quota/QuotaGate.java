@@ -1,5 +1,8 @@
 package io.tokenrouter.quota;
 
+import io.tokenrouter.store.QuotaWindow;
+import io.tokenrouter.store.Period;
+import io.tokenrouter.store.Metric;
 import io.tokenrouter.store.NodeRegistry;
 import io.tokenrouter.store.Quota;
 import io.tokenrouter.store.QuotaRepository;
@@ -115,7 +118,7 @@ public class QuotaGate {
                 // this node's own allowances for other keys held part of that limit: they went back, try again
                 outcome = reserveAll(holdId, subject, bounded, now);
             }
-            if (!outcome.accepted() && tighter != null && !Quota.METRIC_REQUESTS.equals(outcome.refusedBy().getMetric())) {
+            if (!outcome.accepted() && tighter != null && outcome.refusedBy().getMetric() != Metric.REQUESTS) {
                 Amounts smaller = tighter.get();
                 if (smaller != null) {
                     return reserve(subject, smaller, null);
@@ -136,7 +139,7 @@ public class QuotaGate {
 
     private QuotaRepository.ReserveOutcome reserveAll(long holdId, QuotaSubject subject, Amounts ask, Instant now) {
         return quotas.reserveAll(holdId, node.nodeId(), subject.keyChain(), subject.teamId(), ask,
-                row -> subject.applies(row.getId(), row.getModel()), row -> Period.parse(row.getPeriod()).windowStart(now), now);
+                row -> subject.applies(row.getId(), row.getModel()), row -> row.getPeriod().windowStart(now), now);
     }
 
     /**
@@ -185,13 +188,11 @@ public class QuotaGate {
      * with more left is only that request's refusal.
      */
     private void noteRefusal(Quota row, Instant now) {
-        if (!Quota.METRIC_COST.equals(row.getMetric())) {
+        if (row.getMetric() != Metric.COST) {
             return;
         }
-        Period period = Period.parse(row.getPeriod());
-        Instant window = period.windowStart(now);
-        boolean rolledOver = window != null && (row.getWindowStart() == null || row.getWindowStart().isBefore(window));
-        long used = rolledOver ? 0 : row.getUsed();
+        Instant window = row.getPeriod().windowStart(now);
+        long used = QuotaWindow.usedNow(row, now);
         if (used >= row.getLimit() - row.getLimit() / 10) {
             try {
                 quotas.markRefused(row, window, now);
@@ -202,10 +203,10 @@ public class QuotaGate {
     }
 
     /** The earliest end of the windows of {@code periods} that {@code now} falls in; null when all are totals. */
-    static Instant windowsEnd(Set<String> periods, Instant now) {
+    static Instant windowsEnd(Set<Period> periods, Instant now) {
         Instant earliest = null;
-        for (String period : periods) {
-            Instant end = Period.parse(period).windowEnd(now);
+        for (Period period : periods) {
+            Instant end = period.windowEnd(now);
             if (end != null && (earliest == null || end.isBefore(earliest))) {
                 earliest = end;
             }
@@ -215,8 +216,7 @@ public class QuotaGate {
 
     /** The start of every periodic window {@code now} falls in. */
     static QuotaRepository.Windows windows(Instant now) {
-        return new QuotaRepository.Windows(Period.MINUTE.windowStart(now), Period.HOUR.windowStart(now),
-                Period.DAY.windowStart(now), Period.WEEK.windowStart(now), Period.MONTH.windowStart(now));
+        return QuotaRepository.Windows.at(now);
     }
 
     /**

@@ -1,5 +1,9 @@
 package io.tokenrouter.quota;
 
+import io.tokenrouter.store.QuotaWindow;
+import io.tokenrouter.store.Period;
+import io.tokenrouter.store.OwnerType;
+import io.tokenrouter.store.Metric;
 import io.tokenrouter.api.GatewayException;
 import io.tokenrouter.store.Quota;
 import io.tokenrouter.store.QuotaRepository.Amounts;
@@ -17,13 +21,11 @@ final class QuotaRefusal {
      * what the request needs, and when it resets; with the {@code x-ratelimit-*} headers of that limit.
      */
     static GatewayException of(QuotaSubject subject, Quota row, Amounts ask, Instant now) {
-        Metric metric = Metric.parse(row.getMetric());
-        Period period = Period.parse(row.getPeriod());
-        long needed = ask.of(row.getMetric());
+        Metric metric = row.getMetric();
+        Period period = row.getPeriod();
+        long needed = ask.of(metric);
         Instant resets = period.windowEnd(now);
-        boolean rolledOver = row.getWindowStart() != null && period.windowStart(now) != null
-                && row.getWindowStart().isBefore(period.windowStart(now));
-        long used = rolledOver ? 0 : row.getUsed();
+        long used = QuotaWindow.usedNow(row, now);
         long left = Math.max(0, row.getLimit() - used - row.getReserved());
         String quota = "The " + period.adjective() + " " + noun(metric) + " of " + owner(subject, row)
                 + (row.getModel().isEmpty() ? "" : " for model '" + row.getModel() + "'");
@@ -74,7 +76,7 @@ final class QuotaRefusal {
     }
 
     static String owner(QuotaSubject subject, Quota row) {
-        if (Quota.OWNER_TEAM.equals(row.getOwnerType())) {
+        if (row.getOwnerType() == OwnerType.TEAM) {
             return "team '" + subject.teamName() + "'";
         }
         String name = subject.keyNames().getOrDefault(row.getOwnerId(), "#" + row.getOwnerId());

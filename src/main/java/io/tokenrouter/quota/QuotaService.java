@@ -1,5 +1,8 @@
 package io.tokenrouter.quota;
 
+import io.tokenrouter.store.QuotaWindow;
+import io.tokenrouter.store.OwnerType;
+import io.tokenrouter.store.Metric;
 import io.tokenrouter.store.Quota;
 import io.tokenrouter.store.QuotaRepository;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -32,7 +35,7 @@ public class QuotaService {
      * counters are exact for this node; other nodes' lag by at most their flush interval (about two seconds).
      * Inside a caller's transaction (which may hold these rows locked) the flush is left to the next tick.
      */
-    public List<QuotaView> view(String ownerType, long ownerId) {
+    public List<QuotaView> view(OwnerType ownerType, long ownerId) {
         flushAllowances();
         return read(ownerType, ownerId);
     }
@@ -43,34 +46,30 @@ public class QuotaService {
         }
     }
 
-    private List<QuotaView> read(String ownerType, long ownerId) {
+    private List<QuotaView> read(OwnerType ownerType, long ownerId) {
         Instant now = clock.instant();
         return quotas.findByOwner(ownerType, ownerId).stream().map(q -> view(q, now)).toList();
     }
 
     /** Replaces the owner's limits with {@code specs} (already validated); counters of kept limits stay. */
-    public List<QuotaView> set(String ownerType, long ownerId, List<QuotaSpec> specs) {
-        List<Quota> wanted = specs.stream()
-                .map(s -> new Quota(ownerType, ownerId, s.metric(), s.period(), s.model(), s.storedLimit())).toList();
+    public List<QuotaView> set(OwnerType ownerType, long ownerId, List<QuotaSpec> specs) {
+        List<Quota> wanted = specs.stream().map(s -> s.toQuota(ownerType, ownerId)).toList();
         quotas.replaceForOwner(ownerType, ownerId, wanted);
         return read(ownerType, ownerId); // often inside the caller's transaction, which holds these rows: no flush here
     }
 
-    public List<QuotaView> reset(String ownerType, long ownerId) {
+    public List<QuotaView> reset(OwnerType ownerType, long ownerId) {
         flushAllowances();
         quotas.resetOwner(ownerType, ownerId);
         return read(ownerType, ownerId);
     }
 
     static QuotaView view(Quota q, Instant now) {
-        Period period = Period.parse(q.getPeriod());
-        Instant windowStart = period.windowStart(now);
-        boolean stale = windowStart != null && (q.getWindowStart() == null || q.getWindowStart().isBefore(windowStart));
-        long used = stale ? 0 : q.getUsed();
+        long used = QuotaWindow.usedNow(q, now);
         long remaining = Math.max(0, q.getLimit() - used - q.getReserved());
-        boolean cost = Metric.COST.wireName().equals(q.getMetric());
+        boolean cost = q.getMetric() == Metric.COST;
         return new QuotaView(q.getMetric(), q.getPeriod(), q.getModel(), amount(cost, q.getLimit()), amount(cost, used),
-                amount(cost, q.getReserved()), amount(cost, remaining), period.windowEnd(now));
+                amount(cost, q.getReserved()), amount(cost, remaining), q.getPeriod().windowEnd(now));
     }
 
     private static Number amount(boolean cost, long value) {

@@ -1,5 +1,9 @@
 package io.tokenrouter.quota;
 
+import io.tokenrouter.store.Quota;
+import io.tokenrouter.store.Period;
+import io.tokenrouter.store.OwnerType;
+import io.tokenrouter.store.Metric;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.tokenrouter.api.GatewayException;
 import java.math.BigDecimal;
@@ -74,6 +78,11 @@ public record QuotaSpec(
         }
         stored(m, limit, param);
         return new QuotaSpec(m.wireName(), p.wireName(), limit, forModel);
+    }
+
+    /** The limit this (validated) spec asks for, as a row of {@code owner}'s, its counters empty. */
+    public Quota toQuota(OwnerType owner, long ownerId) {
+        return new Quota(owner, ownerId, Metric.parse(metric), Period.parse(period), model, storedLimit());
     }
 
     /** The limit as stored: a count, or for cost millionths of a dollar. */

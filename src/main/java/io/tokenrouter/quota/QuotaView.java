@@ -1,5 +1,7 @@
 package io.tokenrouter.quota;
 
+import io.tokenrouter.store.Period;
+import io.tokenrouter.store.Metric;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -8,13 +10,13 @@ import java.time.Instant;
  * A limit and where it stands now, for the API and the console. Amounts are counts of requests or tokens,
  * or for cost US dollars ({@link java.math.BigDecimal}); {@code model} is "" for a limit on every model.
  */
-public record QuotaView(String metric, String period, String model, Number limit, Number used, Number reserved,
+public record QuotaView(Metric metric, Period period, String model, Number limit, Number used, Number reserved,
                         Number remaining, Instant resetsAt) {
 
     /** Whether it is a budget in money. */
     @JsonIgnore
     public boolean isCost() {
-        return Metric.COST.wireName().equals(metric);
+        return metric == Metric.COST;
     }
 
     /** What is spent or promised to requests in flight: used plus reserved. */

@@ -136,7 +136,7 @@ public class ApiKeyRepository {
             List<Long> ids = descendantIds(em, rootId);
             ids.add(0, rootId);
             for (int i = ids.size() - 1; i >= 0; i--) {
-                QuotaRepository.deleteByOwner(em, Quota.OWNER_KEY, ids.get(i));
+                QuotaRepository.deleteByOwner(em, OwnerType.KEY, ids.get(i));
                 em.createNativeQuery("delete from api_keys where id = ?1").setParameter(1, ids.get(i)).executeUpdate();
             }
             ConfigVersion.bump(em, ConfigVersion.Kind.ACCESS);

@@ -20,7 +20,7 @@ public class BudgetAlertRepository {
     Database database;
 
     /** A budget (a cost limit) as the alert job reads it, with its owner's name. */
-    public record Budget(long quotaId, String ownerType, long ownerId, String ownerName, String period, String model,
+    public record Budget(long quotaId, OwnerType ownerType, long ownerId, String ownerName, Period period, String model,
                          long limit, long used, Instant windowStart, Instant refusedAt) {
     }
 
@@ -34,8 +34,8 @@ public class BudgetAlertRepository {
                     + " left join teams t on q.owner_type = 'team' and t.id = q.owner_id"
                     + " where q.metric = 'cost' and q.limit_value > 0 order by q.id").getResultList()) {
                 Object[] r = (Object[]) row;
-                result.add(new Budget(((Number) r[0]).longValue(), (String) r[1], ((Number) r[2]).longValue(),
-                        r[3] == null ? "#" + r[2] : (String) r[3], (String) r[4], (String) r[5], ((Number) r[6]).longValue(),
+                result.add(new Budget(((Number) r[0]).longValue(), OwnerType.parse((String) r[1]), ((Number) r[2]).longValue(),
+                        r[3] == null ? "#" + r[2] : (String) r[3], Period.parse((String) r[4]), (String) r[5], ((Number) r[6]).longValue(),
                         ((Number) r[7]).longValue(), instant(r[8]), instant(r[9])));
             }
             return result;

@@ -1,6 +1,7 @@
 package io.tokenrouter.store;
 
 import jakarta.persistence.Column;
+import jakarta.persistence.Convert;
 import jakarta.persistence.Entity;
 import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
@@ -18,22 +19,18 @@ import java.time.Instant;
 @Table(name = "quotas")
 public class Quota {
 
-    public static final String OWNER_KEY = "key";
-    public static final String OWNER_TEAM = "team";
-    public static final String METRIC_REQUESTS = "requests";
-    public static final String METRIC_TOKENS = "tokens";
-    public static final String METRIC_COST = "cost";
-    public static final java.util.List<String> METRICS = java.util.List.of(METRIC_REQUESTS, METRIC_TOKENS, METRIC_COST);
-
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)
     private Long id;
     @Column(name = "owner_type")
-    private String ownerType;
+    @Convert(converter = OwnerType.Column.class)
+    private OwnerType ownerType;
     @Column(name = "owner_id")
     private Long ownerId;
-    private String metric;
-    private String period;
+    @Convert(converter = Metric.Column.class)
+    private Metric metric;
+    @Convert(converter = Period.Column.class)
+    private Period period;
     @Column(name = "limit_value")
     private long limit;
     private long used;
@@ -49,11 +46,11 @@ public class Quota {
     public Quota() {
     }
 
-    public Quota(String ownerType, Long ownerId, String metric, String period, long limit) {
+    public Quota(OwnerType ownerType, Long ownerId, Metric metric, Period period, long limit) {
         this(ownerType, ownerId, metric, period, "", limit);
     }
 
-    public Quota(String ownerType, Long ownerId, String metric, String period, String model, long limit) {
+    public Quota(OwnerType ownerType, Long ownerId, Metric metric, Period period, String model, long limit) {
         this.ownerType = ownerType;
         this.ownerId = ownerId;
         this.metric = metric;
@@ -63,10 +60,10 @@ public class Quota {
     }
 
     public Long getId() { return id; }
-    public String getOwnerType() { return ownerType; }
+    public OwnerType getOwnerType() { return ownerType; }
     public Long getOwnerId() { return ownerId; }
-    public String getMetric() { return metric; }
-    public String getPeriod() { return period; }
+    public Metric getMetric() { return metric; }
+    public Period getPeriod() { return period; }
     public long getLimit() { return limit; }
     public void setLimit(long limit) { this.limit = limit; }
     public long getUsed() { return used; }

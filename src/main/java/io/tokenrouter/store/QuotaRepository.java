@@ -71,12 +71,12 @@ public class QuotaRepository {
     public record Amounts(long requests, long tokens, long cost) {
         public static final Amounts ZERO = new Amounts(0, 0, 0);
 
-        /** The amount of {@code metric} ("requests", "tokens" or "cost"). */
-        public long of(String metric) {
+        /** The amount of {@code metric}. */
+        public long of(Metric metric) {
             return switch (metric) {
-                case Quota.METRIC_REQUESTS -> requests;
-                case Quota.METRIC_TOKENS -> tokens;
-                default -> cost;
+                case REQUESTS -> requests;
+                case TOKENS -> tokens;
+                case COST -> cost;
             };
         }
 
@@ -91,15 +91,33 @@ public class QuotaRepository {
 
     /**
      * What {@link #takeBlock} took: the same amount on every row of a metric, which metrics the rows limit
-     * at all (a metric without a row is not limited), and the periods of the rows ("total", "minute", ...):
+     * at all (a metric without a row is not limited), and the periods of the rows:
      * a block serves requests only in the windows it was taken in.
      */
     public record Block(Amounts held, boolean limitsRequests, boolean limitsTokens, boolean limitsCost,
-                        Set<String> periods) {
+                        Set<Period> periods) {
     }
 
     /** The start of the current minute, hour, day, week and month, for rolling rows into their windows. */
     public record Windows(Instant minute, Instant hour, Instant day, Instant week, Instant month) {
+
+        /** The windows {@code now} falls in. */
+        public static Windows at(Instant now) {
+            return new Windows(Period.MINUTE.windowStart(now), Period.HOUR.windowStart(now),
+                    Period.DAY.windowStart(now), Period.WEEK.windowStart(now), Period.MONTH.windowStart(now));
+        }
+
+        /** The start of {@code period}'s current window; null for a total. */
+        public Instant of(Period period) {
+            return switch (period) {
+                case MINUTE -> minute;
+                case HOUR -> hour;
+                case DAY -> day;
+                case WEEK -> week;
+                case MONTH -> month;
+                case TOTAL -> null;
+            };
+        }
     }
 
     /**
@@ -149,7 +167,7 @@ public class QuotaRepository {
             } else {
                 // a hold row holds a positive amount: a metric it keeps none of loses its rows first
                 holds = 0;
-                for (String metric : Quota.METRICS) {
+                for (Metric metric : Metric.values()) {
                     if (keep.of(metric) == 0) {
                         holds += deleteHoldRows(c, holdId, metric);
                     }
@@ -250,7 +268,7 @@ public class QuotaRepository {
                 .setParameter(3, since).executeUpdate());
     }
 
-    public List<Quota> findByOwner(String ownerType, long ownerId) {
+    public List<Quota> findByOwner(OwnerType ownerType, long ownerId) {
         return database.inTransaction(em -> em.createQuery(
                         "select q from Quota q where q.ownerType = :type and q.ownerId = :id order by q.id", Quota.class)
                 .setParameter("type", ownerType).setParameter("id", ownerId).getResultList());
@@ -299,7 +317,7 @@ public class QuotaRepository {
     }
 
     /** Sets the owner's limits to exactly {@code wanted}; counters of limits that stay are kept. */
-    public List<Quota> replaceForOwner(String ownerType, long ownerId, List<Quota> wanted) {
+    public List<Quota> replaceForOwner(OwnerType ownerType, long ownerId, List<Quota> wanted) {
         return database.inTransaction(em -> {
             List<Quota> existing = em.createQuery(
                             "select q from Quota q where q.ownerType = :type and q.ownerId = :id", Quota.class)
@@ -328,21 +346,23 @@ public class QuotaRepository {
      * keep theirs and settle normally. The rows are locked first, so the sum sees every committed hold. Budget
      * alerts start afresh: each threshold fires again when it is reached again.
      */
-    public int resetOwner(String ownerType, long ownerId) {
+    public int resetOwner(OwnerType ownerType, long ownerId) {
+        String owner = ownerType.wireName();
         return database.inTransaction(em -> {
             em.createNativeQuery("select id from quotas where owner_type = ?1 and owner_id = ?2 order by id for update")
-                    .setParameter(1, ownerType).setParameter(2, ownerId).getResultList();
+                    .setParameter(1, owner).setParameter(2, ownerId).getResultList();
             em.createNativeQuery("delete from budget_alerts where quota_id in (select id from quotas where owner_type = ?1"
-                    + " and owner_id = ?2)").setParameter(1, ownerType).setParameter(2, ownerId).executeUpdate();
+                    + " and owner_id = ?2)").setParameter(1, owner).setParameter(2, ownerId).executeUpdate();
             return em.createNativeQuery("update quotas set used = 0, refused_at = null, reserved = (select"
                             + " coalesce(sum(h.amount), 0) from quota_holds h where h.quota_id = quotas.id)"
                             + " where owner_type = ?1 and owner_id = ?2")
-                    .setParameter(1, ownerType).setParameter(2, ownerId).executeUpdate();
+                    .setParameter(1, owner).setParameter(2, ownerId).executeUpdate();
         });
     }
 
     /** Deletes an owner's limits and the holds on them, inside the caller's transaction. */
-    static void deleteByOwner(EntityManager em, String ownerType, long ownerId) {
+    static void deleteByOwner(EntityManager em, OwnerType type, long ownerId) {
+        String ownerType = type.wireName();
         em.createNativeQuery("delete from budget_alerts where quota_id in (select id from quotas where owner_type = ?1"
                         + " and owner_id = ?2)").setParameter(1, ownerType).setParameter(2, ownerId).executeUpdate();
         em.createNativeQuery("delete from quota_holds where quota_id in (select id from quotas where owner_type = ?1"
@@ -356,19 +376,19 @@ public class QuotaRepository {
             return;
         }
         em.createNativeQuery("update quotas set used = 0, window_start = ?1"
-                        + " where id = ?2 and (window_start is null or window_start < ?1)")
+                        + " where id = ?2 and " + QuotaWindow.staleSql("?1"))
                 .setParameter(1, windowStart).setParameter(2, row.getId()).executeUpdate();
     }
 
     private static List<Quota> load(EntityManager em, List<Long> keyIds, Long teamId) {
         List<Quota> rows = new ArrayList<>();
         if (!keyIds.isEmpty()) {
-            rows.addAll(em.createQuery("select q from Quota q where q.ownerType = 'key' and q.ownerId in :ids",
-                    Quota.class).setParameter("ids", keyIds).getResultList());
+            rows.addAll(em.createQuery("select q from Quota q where q.ownerType = :type and q.ownerId in :ids",
+                    Quota.class).setParameter("type", OwnerType.KEY).setParameter("ids", keyIds).getResultList());
         }
         if (teamId != null) {
-            rows.addAll(em.createQuery("select q from Quota q where q.ownerType = 'team' and q.ownerId = :id",
-                    Quota.class).setParameter("id", teamId).getResultList());
+            rows.addAll(em.createQuery("select q from Quota q where q.ownerType = :type and q.ownerId = :id",
+                    Quota.class).setParameter("type", OwnerType.TEAM).setParameter("id", teamId).getResultList());
         }
         rows.sort(java.util.Comparator.comparing(Quota::getId));
         return rows;

@@ -53,10 +53,9 @@ final class QuotaSql {
         }
     }
 
-    static final String WINDOW = "case period when 'minute' then ? when 'hour' then ? when 'day' then ?"
-            + " when 'week' then ? else ? end";
+    static final String WINDOW = QuotaWindow.CURRENT_SQL;
 
-    static final String STALE = "(period <> 'total' and (window_start is null or window_start < " + WINDOW + "))";
+    static final String STALE = QuotaWindow.STALE_SQL;
 
     /** An amount per metric; typed explicitly, or H2 would type the CASE after its first branch. */
     static final String AMOUNTS = "case metric when 'requests' then cast(? as bigint) when 'tokens' then"
@@ -100,7 +99,7 @@ final class QuotaSql {
                                   Windows windows) throws SQLException {
         long[] room = {Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE};
         boolean[] limits = new boolean[3];
-        Set<String> periods = new HashSet<>();
+        Set<Period> periods = java.util.EnumSet.noneOf(Period.class);
         int found = 0;
         try (PreparedStatement s = c.prepareStatement("select metric, period, limit_value, used, reserved, window_start"
                 + " from quotas where id in (" + placeholders(ids.size()) + ") order by id for update")) {
@@ -108,12 +107,12 @@ final class QuotaSql {
             try (var rows = s.executeQuery()) {
                 while (rows.next()) {
                     found++;
-                    periods.add(rows.getString(2));
-                    Instant window = windowOf(rows.getString(2), windows);
+                    Period period = Period.parse(rows.getString(2));
+                    periods.add(period);
                     OffsetDateTime start = rows.getObject(6, OffsetDateTime.class);
-                    boolean stale = window != null && (start == null || start.toInstant().isBefore(window));
+                    boolean stale = QuotaWindow.stale(start == null ? null : start.toInstant(), windows.of(period));
                     long left = rows.getLong(3) - (stale ? 0 : rows.getLong(4)) - rows.getLong(5);
-                    int m = metricIndex(rows.getString(1));
+                    int m = Metric.parse(rows.getString(1)).ordinal();
                     limits[m] = true;
                     room[m] = Math.min(room[m], left);
                 }
@@ -134,30 +133,11 @@ final class QuotaSql {
         return Math.min(room, Math.max(ask, Math.min(most, room / fraction)));
     }
 
-    static int metricIndex(String metric) {
-        return switch (metric) {
-            case Quota.METRIC_REQUESTS -> 0;
-            case Quota.METRIC_TOKENS -> 1;
-            default -> 2;
-        };
-    }
-
-    static Instant windowOf(String period, Windows windows) {
-        return switch (period) {
-            case "minute" -> windows.minute();
-            case "hour" -> windows.hour();
-            case "day" -> windows.day();
-            case "week" -> windows.week();
-            case "month" -> windows.month();
-            default -> null;
-        };
-    }
-
-    static int deleteHoldRows(Connection c, long holdId, String metric) throws SQLException {
+    static int deleteHoldRows(Connection c, long holdId, Metric metric) throws SQLException {
         try (PreparedStatement s = c.prepareStatement("delete from quota_holds where hold_id = ? and quota_id in"
                 + " (select id from quotas where metric = ?)")) {
             s.setLong(1, holdId);
-            s.setString(2, metric);
+            s.setString(2, metric.wireName());
             return s.executeUpdate();
         }
     }

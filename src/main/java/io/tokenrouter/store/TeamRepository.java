@@ -44,7 +44,7 @@ public class TeamRepository {
             if (keys > 0) {
                 return false;
             }
-            QuotaRepository.deleteByOwner(em, Quota.OWNER_TEAM, id);
+            QuotaRepository.deleteByOwner(em, OwnerType.TEAM, id);
             Team team = em.find(Team.class, id);
             if (team != null) {
                 em.remove(team);

@@ -1,5 +1,8 @@
 package io.tokenrouter.access;
 
+import io.tokenrouter.store.Period;
+import io.tokenrouter.store.Metric;
+import io.tokenrouter.store.OwnerType;
 import io.tokenrouter.store.Role;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -199,10 +202,10 @@ class AccessStoreTest {
         ApiKey depleted = key("depleted-temp", parent.getId(), Instant.now().plus(Duration.ofDays(1)), true);
         ApiKey fresh = key("fresh-temp", parent.getId(), Instant.now().plus(Duration.ofDays(1)), true);
         ApiKey expiredPermanent = key("expired-permanent", null, longAgo, false);
-        quotas.replaceForOwner(Quota.OWNER_KEY, grandchild.getId(),
-                List.of(new Quota(Quota.OWNER_KEY, grandchild.getId(), "tokens", "total", 10)));
-        quotas.replaceForOwner(Quota.OWNER_KEY, depleted.getId(),
-                List.of(new Quota(Quota.OWNER_KEY, depleted.getId(), "requests", "total", 0)));
+        quotas.replaceForOwner(OwnerType.KEY, grandchild.getId(),
+                List.of(new Quota(OwnerType.KEY, grandchild.getId(), Metric.TOKENS, Period.TOTAL, 10)));
+        quotas.replaceForOwner(OwnerType.KEY, depleted.getId(),
+                List.of(new Quota(OwnerType.KEY, depleted.getId(), Metric.REQUESTS, Period.TOTAL, 0)));
         KeyCleanup cleanup = new KeyCleanup();
         cleanup.settings = GatewaySettings.load(Map.of("tokenrouter.home", "/nonexistent"), Map.of());
         cleanup.keys = keys;
@@ -214,7 +217,7 @@ class AccessStoreTest {
         assertThat(keys.find(expired.getId())).isEmpty();
         assertThat(keys.find(grandchild.getId())).isEmpty();
         assertThat(keys.find(depleted.getId())).isEmpty();
-        assertThat(quotas.findByOwner(Quota.OWNER_KEY, grandchild.getId())).isEmpty();
+        assertThat(quotas.findByOwner(OwnerType.KEY, grandchild.getId())).isEmpty();
         assertThat(keys.find(fresh.getId())).isPresent();
         assertThat(keys.find(parent.getId())).isPresent();
         assertThat(keys.find(expiredPermanent.getId())).as("only temporary keys are removed").isPresent();
@@ -235,7 +238,7 @@ class AccessStoreTest {
         ApiKey top = key("top", null, null, false);
         top.setRole(Role.KEYMASTER);
         top = keys.store(top);
-        quotas.replaceForOwner(Quota.OWNER_KEY, top.getId(), List.of(new Quota(Quota.OWNER_KEY, top.getId(), "requests", "total", 1)));
+        quotas.replaceForOwner(OwnerType.KEY, top.getId(), List.of(new Quota(OwnerType.KEY, top.getId(), Metric.REQUESTS, Period.TOTAL, 1)));
         List<ApiKey> chain = new ArrayList<>(List.of(top));
         for (int depth = 2; depth <= KeyLookup.MAX_DEPTH + 4; depth++) {
             ApiKey child = key("depth-" + depth, chain.get(chain.size() - 1).getId(), null, false);
@@ -274,7 +277,7 @@ class AccessStoreTest {
         KeyService service = keyService();
         service.quotas = new io.tokenrouter.quota.QuotaService(quotas, new io.tokenrouter.quota.QuotaGate(quotas, TestDatabases.node(database))) {
             @Override
-            public List<io.tokenrouter.quota.QuotaView> set(String ownerType, long ownerId,
+            public List<io.tokenrouter.quota.QuotaView> set(OwnerType ownerType, long ownerId,
                                                              List<io.tokenrouter.quota.QuotaSpec> specs) {
                 super.set(ownerType, ownerId, specs);
                 throw new IllegalStateException("the database went away after the quotas were written");
@@ -291,7 +294,7 @@ class AccessStoreTest {
 
         service.quotas = new io.tokenrouter.quota.QuotaService(quotas, new io.tokenrouter.quota.QuotaGate(quotas, TestDatabases.node(database)));
         CreatedKey created = service.create(actor, new KeyDraft("whole", "inferrer", null, null, null, null, null, quota));
-        assertThat(quotas.findByOwner(Quota.OWNER_KEY, created.key().id())).hasSize(1);
+        assertThat(quotas.findByOwner(OwnerType.KEY, created.key().id())).hasSize(1);
         assertThat(events.search(null, "config", "whole", 0, 10).items()).singleElement()
                 .satisfies(e -> assertThat(e.actor()).isEqualTo("admin #" + actor.keyId()));
     }

@@ -1,5 +1,8 @@
 package io.tokenrouter.observe;
 
+import io.tokenrouter.store.Metric;
+import io.tokenrouter.store.Period;
+import io.tokenrouter.store.OwnerType;
 import io.tokenrouter.events.EventLog;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -82,7 +85,7 @@ class BudgetAlertsTest {
     @MethodSource("databases")
     void eachThresholdFiresOnceAcrossNodes(Supplier<Database> db) throws Exception {
         QuotaRepository repository = TestDatabases.quotas(db.get());
-        Budgeted budgeted = budget(repository, "month", 10_000_000);
+        Budgeted budgeted = budget(repository, Period.MONTH, 10_000_000);
         long key = budgeted.key();
         QuotaGate gate = budgeted.gate();
         QuotaSubject subject = budgeted.subject();
@@ -119,7 +122,7 @@ class BudgetAlertsTest {
 
         // a reset starts the budget afresh, its alerts too
         gate.flushAllowances(true);
-        repository.resetOwner(Quota.OWNER_KEY, key);
+        repository.resetOwner(OwnerType.KEY, key);
         spend(gate, subject, 5_000_000);
         inParallel(a, b);
         all = Stream.concat(a.sent.stream(), b.sent.stream()).toList();
@@ -131,13 +134,13 @@ class BudgetAlertsTest {
     @MethodSource("databases")
     void aThresholdReachedAsTheWindowEndsIsStillTold(Supplier<Database> db) throws Exception {
         QuotaRepository repository = TestDatabases.quotas(db.get());
-        Budgeted budgeted = budget(repository, "minute", 1_000_000);
+        Budgeted budgeted = budget(repository, Period.MINUTE, 1_000_000);
         QuotaGate gate = budgeted.gate();
         QuotaSubject subject = budgeted.subject();
         Node a = new Node(repository);
 
         spend(gate, subject, 600_000);
-        Instant windowEnd = io.tokenrouter.quota.Period.MINUTE.windowEnd(Instant.now());
+        Instant windowEnd = Period.MINUTE.windowEnd(Instant.now());
         a.check(windowEnd.plusSeconds(5)); // the next minute's first look
         assertThat(a.sent).filteredOn(s -> s.startsWith("webhook")).containsExactly("webhook budget_threshold 50 0.6/1 minute");
         a.check(windowEnd.plusSeconds(120)); // long after: nothing more
@@ -156,12 +159,12 @@ class BudgetAlertsTest {
     private record Budgeted(long key, QuotaGate gate, QuotaSubject subject) {
     }
 
-    private static Budgeted budget(QuotaRepository repository, String period, long micros) {
+    private static Budgeted budget(QuotaRepository repository, Period period, long micros) {
         long key = OWNER_IDS.incrementAndGet();
-        repository.replaceForOwner(Quota.OWNER_KEY, key, List.of(new Quota(Quota.OWNER_KEY, key, "cost", period, micros)));
+        repository.replaceForOwner(OwnerType.KEY, key, List.of(new Quota(OwnerType.KEY, key, Metric.COST, period, micros)));
         QuotaGate gate = new QuotaGate(repository, TestDatabases.node(TestDatabases.databaseOf(repository)));
         QuotaSubject subject = new QuotaSubject(List.of(key), Map.of(key, "k"), null, null,
-                repository.findByOwner(Quota.OWNER_KEY, key).stream().map(Quota::getId).toList());
+                repository.findByOwner(OwnerType.KEY, key).stream().map(Quota::getId).toList());
         return new Budgeted(key, gate, subject);
     }
 

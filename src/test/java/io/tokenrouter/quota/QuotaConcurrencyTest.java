@@ -1,5 +1,8 @@
 package io.tokenrouter.quota;
 
+import io.tokenrouter.store.Period;
+import io.tokenrouter.store.Metric;
+import io.tokenrouter.store.OwnerType;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -61,10 +64,10 @@ class QuotaConcurrencyTest {
 
     /** A subject with the key's quota ids known, as the key cache knows them: the fast path. */
     private static QuotaSubject key(QuotaRepository repository, long keyId, String name) {
-        return new QuotaSubject(List.of(keyId), Map.of(keyId, name), null, null, ids(repository, Quota.OWNER_KEY, keyId));
+        return new QuotaSubject(List.of(keyId), Map.of(keyId, name), null, null, ids(repository, OwnerType.KEY, keyId));
     }
 
-    private static List<Long> ids(QuotaRepository repository, String ownerType, long... owners) {
+    private static List<Long> ids(QuotaRepository repository, OwnerType ownerType, long... owners) {
         List<Long> ids = new ArrayList<>();
         for (long owner : owners) {
             repository.findByOwner(ownerType, owner).forEach(q -> ids.add(q.getId()));
@@ -77,7 +80,7 @@ class QuotaConcurrencyTest {
     void fiftyParallelRequestsOnARequestQuotaOfTenForwardExactlyTen(Supplier<Database> db) throws Exception {
         QuotaRepository repository = TestDatabases.quotas(db.get());
         long key = newOwner();
-        repository.replaceForOwner(Quota.OWNER_KEY, key, List.of(new Quota(Quota.OWNER_KEY, key, "requests", "total", 10)));
+        repository.replaceForOwner(OwnerType.KEY, key, List.of(new Quota(OwnerType.KEY, key, Metric.REQUESTS, Period.TOTAL, 10)));
         QuotaGate gate = gate(repository, Clock.systemUTC());
 
         List<Object> outcomes = inParallel(() -> gate.reserve(key(repository, key, "k"), 1));
@@ -90,11 +93,11 @@ class QuotaConcurrencyTest {
             assertThat(e.status()).isEqualTo(429);
             assertThat(e.code()).isEqualTo("insufficient_quota");
         });
-        Quota row = repository.findByOwner(Quota.OWNER_KEY, key).get(0);
+        Quota row = repository.findByOwner(OwnerType.KEY, key).get(0);
         assertThat(row.getReserved()).isEqualTo(10);
         accepted.forEach(r -> gate.settle(r, true, 0));
         gate.flushAllowances(true);
-        row = repository.findByOwner(Quota.OWNER_KEY, key).get(0);
+        row = repository.findByOwner(OwnerType.KEY, key).get(0);
         assertThat(row.getUsed()).isEqualTo(10);
         assertThat(row.getReserved()).isZero();
     }
@@ -104,7 +107,7 @@ class QuotaConcurrencyTest {
     void tokenQuotaWithMixedSizesIsNeverOverReserved(Supplier<Database> db) throws Exception {
         QuotaRepository repository = TestDatabases.quotas(db.get());
         long key = newOwner();
-        repository.replaceForOwner(Quota.OWNER_KEY, key, List.of(new Quota(Quota.OWNER_KEY, key, "tokens", "total", 1000)));
+        repository.replaceForOwner(OwnerType.KEY, key, List.of(new Quota(OwnerType.KEY, key, Metric.TOKENS, Period.TOTAL, 1000)));
         QuotaGate gate = gate(repository, Clock.systemUTC());
         Random random = new Random(42);
         long[] sizes = random.longs(THREADS, 20, 200).toArray();
@@ -125,7 +128,7 @@ class QuotaConcurrencyTest {
         }
         assertThat(reservedSum).isLessThanOrEqualTo(1000).isGreaterThan(800);
         gate.flushAllowances(true); // unused parts of this node's allowance go back; in-flight reservations stay
-        assertThat(repository.findByOwner(Quota.OWNER_KEY, key).get(0).getReserved()).isEqualTo(reservedSum);
+        assertThat(repository.findByOwner(OwnerType.KEY, key).get(0).getReserved()).isEqualTo(reservedSum);
         // settle each below its reservation (actual usage is usually lower than the maximum asked for)
         long usedSum = 0;
         for (Object[] pair : accepted) {
@@ -134,7 +137,7 @@ class QuotaConcurrencyTest {
             gate.settle((Reservation) pair[1], true, actual);
         }
         gate.flushAllowances(true);
-        Quota row = repository.findByOwner(Quota.OWNER_KEY, key).get(0);
+        Quota row = repository.findByOwner(OwnerType.KEY, key).get(0);
         assertThat(row.getUsed()).isEqualTo(usedSum);
         assertThat(row.getReserved()).isZero();
     }
@@ -146,12 +149,12 @@ class QuotaConcurrencyTest {
         long child = newOwner();
         long parent = newOwner();
         long team = newOwner();
-        repository.replaceForOwner(Quota.OWNER_KEY, child, List.of(new Quota(Quota.OWNER_KEY, child, "requests", "total", 20)));
-        repository.replaceForOwner(Quota.OWNER_KEY, parent, List.of(new Quota(Quota.OWNER_KEY, parent, "requests", "total", 8)));
-        repository.replaceForOwner(Quota.OWNER_TEAM, team, List.of(new Quota(Quota.OWNER_TEAM, team, "requests", "day", 5)));
+        repository.replaceForOwner(OwnerType.KEY, child, List.of(new Quota(OwnerType.KEY, child, Metric.REQUESTS, Period.TOTAL, 20)));
+        repository.replaceForOwner(OwnerType.KEY, parent, List.of(new Quota(OwnerType.KEY, parent, Metric.REQUESTS, Period.TOTAL, 8)));
+        repository.replaceForOwner(OwnerType.TEAM, team, List.of(new Quota(OwnerType.TEAM, team, Metric.REQUESTS, Period.DAY, 5)));
         QuotaGate gate = gate(repository, Clock.systemUTC());
-        List<Long> ids = ids(repository, Quota.OWNER_KEY, child, parent);
-        ids.addAll(ids(repository, Quota.OWNER_TEAM, team));
+        List<Long> ids = ids(repository, OwnerType.KEY, child, parent);
+        ids.addAll(ids(repository, OwnerType.TEAM, team));
         QuotaSubject subject = new QuotaSubject(List.of(child, parent), Map.of(child, "child", parent, "parent"), team,
                 "research", ids);
 
@@ -160,12 +163,12 @@ class QuotaConcurrencyTest {
         assertThat(outcomes.stream().filter(Reservation.class::isInstance)).hasSize(5);
         assertThat(outcomes.stream().filter(GatewayException.class::isInstance).map(GatewayException.class::cast))
                 .allSatisfy(e -> assertThat(e.getMessage()).contains("team 'research'"));
-        assertThat(repository.findByOwner(Quota.OWNER_KEY, child).get(0).getReserved()).isEqualTo(5);
-        assertThat(repository.findByOwner(Quota.OWNER_KEY, parent).get(0).getReserved()).isEqualTo(5);
-        assertThat(repository.findByOwner(Quota.OWNER_TEAM, team).get(0).getReserved()).isEqualTo(5);
+        assertThat(repository.findByOwner(OwnerType.KEY, child).get(0).getReserved()).isEqualTo(5);
+        assertThat(repository.findByOwner(OwnerType.KEY, parent).get(0).getReserved()).isEqualTo(5);
+        assertThat(repository.findByOwner(OwnerType.TEAM, team).get(0).getReserved()).isEqualTo(5);
 
-        repository.resetOwner(Quota.OWNER_TEAM, team);
-        repository.replaceForOwner(Quota.OWNER_TEAM, team, List.of(new Quota(Quota.OWNER_TEAM, team, "requests", "day", 100)));
+        repository.resetOwner(OwnerType.TEAM, team);
+        repository.replaceForOwner(OwnerType.TEAM, team, List.of(new Quota(OwnerType.TEAM, team, Metric.REQUESTS, Period.DAY, 100)));
         List<Object> more = inParallel(() -> gate.reserve(subject, 1));
         assertThat(more.stream().filter(Reservation.class::isInstance)).hasSize(3);
         assertThat(more.stream().filter(GatewayException.class::isInstance).map(GatewayException.class::cast))
@@ -177,7 +180,7 @@ class QuotaConcurrencyTest {
     void aDailyQuotaRollsOverAtMidnightUtc(Supplier<Database> db) {
         QuotaRepository repository = TestDatabases.quotas(db.get());
         long key = newOwner();
-        repository.replaceForOwner(Quota.OWNER_KEY, key, List.of(new Quota(Quota.OWNER_KEY, key, "requests", "day", 2)));
+        repository.replaceForOwner(OwnerType.KEY, key, List.of(new Quota(OwnerType.KEY, key, Metric.REQUESTS, Period.DAY, 2)));
         Instant evening = Instant.parse("2026-03-09T23:59:00Z");
         QuotaGate gate = gate(repository, Clock.fixed(evening, ZoneOffset.UTC));
 
@@ -196,7 +199,7 @@ class QuotaConcurrencyTest {
         Reservation next = gate.reserve(key(repository, key, "night-owl"), 1);
         gate.settle(next, true, 0);
         gate.flushAllowances(true);
-        Quota row = repository.findByOwner(Quota.OWNER_KEY, key).get(0);
+        Quota row = repository.findByOwner(OwnerType.KEY, key).get(0);
         assertThat(row.getUsed()).isEqualTo(1);
         assertThat(row.getWindowStart()).isEqualTo(Instant.parse("2026-03-10T00:00:00Z"));
     }
@@ -206,14 +209,14 @@ class QuotaConcurrencyTest {
     void withoutKnownQuotaIdsTheSlowPathEnforcesTheSameLimit(Supplier<Database> db) throws Exception {
         QuotaRepository repository = TestDatabases.quotas(db.get());
         long key = newOwner();
-        repository.replaceForOwner(Quota.OWNER_KEY, key, List.of(new Quota(Quota.OWNER_KEY, key, "requests", "total", 7)));
+        repository.replaceForOwner(OwnerType.KEY, key, List.of(new Quota(OwnerType.KEY, key, Metric.REQUESTS, Period.TOTAL, 7)));
         QuotaGate gate = gate(repository, Clock.systemUTC());
         QuotaSubject stale = new QuotaSubject(List.of(key), Map.of(key, "k"), null, null, List.of(-1L));
 
         List<Object> outcomes = inParallel(() -> gate.reserve(stale, 1));
 
         assertThat(outcomes.stream().filter(Reservation.class::isInstance)).hasSize(7);
-        assertThat(repository.findByOwner(Quota.OWNER_KEY, key).get(0).getReserved()).isEqualTo(7);
+        assertThat(repository.findByOwner(OwnerType.KEY, key).get(0).getReserved()).isEqualTo(7);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -221,18 +224,18 @@ class QuotaConcurrencyTest {
     void aFailedRequestReleasesItsReservationAndKeepsWhatWasUsed(Supplier<Database> db) {
         QuotaRepository repository = TestDatabases.quotas(db.get());
         long key = newOwner();
-        repository.replaceForOwner(Quota.OWNER_KEY, key, List.of(
-                new Quota(Quota.OWNER_KEY, key, "requests", "total", 5),
-                new Quota(Quota.OWNER_KEY, key, "tokens", "total", 10_000)));
+        repository.replaceForOwner(OwnerType.KEY, key, List.of(
+                new Quota(OwnerType.KEY, key, Metric.REQUESTS, Period.TOTAL, 5),
+                new Quota(OwnerType.KEY, key, Metric.TOKENS, Period.TOTAL, 10_000)));
         QuotaGate gate = gate(repository, Clock.systemUTC());
 
         gate.settle(gate.reserve(key(repository, key, "k"), 4000), false, 0);
         gate.settle(gate.reserve(key(repository, key, "k"), 4000), true, 1234);
         gate.flushAllowances(true);
 
-        List<Quota> rows = repository.findByOwner(Quota.OWNER_KEY, key);
-        Quota requests = rows.stream().filter(q -> q.getMetric().equals("requests")).findFirst().orElseThrow();
-        Quota tokens = rows.stream().filter(q -> q.getMetric().equals("tokens")).findFirst().orElseThrow();
+        List<Quota> rows = repository.findByOwner(OwnerType.KEY, key);
+        Quota requests = rows.stream().filter(q -> q.getMetric() == Metric.REQUESTS).findFirst().orElseThrow();
+        Quota tokens = rows.stream().filter(q -> q.getMetric() == Metric.TOKENS).findFirst().orElseThrow();
         assertThat(requests.getUsed()).isEqualTo(1);
         assertThat(requests.getReserved()).isZero();
         assertThat(tokens.getUsed()).isEqualTo(1234);
@@ -244,8 +247,8 @@ class QuotaConcurrencyTest {
     void requestsAreServedFromOneAllowanceWithoutADatabaseRoundTripEach(Supplier<Database> db) throws Exception {
         QuotaRepository repository = TestDatabases.quotas(db.get());
         long key = newOwner();
-        repository.replaceForOwner(Quota.OWNER_KEY, key, List.of(new Quota(Quota.OWNER_KEY, key, "requests", "day", 1_000_000),
-                new Quota(Quota.OWNER_KEY, key, "tokens", "day", 1_000_000_000L)));
+        repository.replaceForOwner(OwnerType.KEY, key, List.of(new Quota(OwnerType.KEY, key, Metric.REQUESTS, Period.DAY, 1_000_000),
+                new Quota(OwnerType.KEY, key, Metric.TOKENS, Period.DAY, 1_000_000_000L)));
         QuotaGate gate = gate(repository, Clock.systemUTC());
         QuotaSubject subject = key(repository, key, "k");
 
@@ -255,22 +258,22 @@ class QuotaConcurrencyTest {
 
         // one block (1000 requests, 100,000 tokens) served all 200: one hold, nothing written per request yet
         assertThat(holds(TestDatabases.databaseOf(repository), key)).isEqualTo(1);
-        List<Quota> rows = repository.findByOwner(Quota.OWNER_KEY, key);
+        List<Quota> rows = repository.findByOwner(OwnerType.KEY, key);
         assertThat(rows).allSatisfy(q -> assertThat(q.getUsed()).isZero());
         assertThat(rows).anySatisfy(q -> assertThat(q.getReserved()).isEqualTo(1000));
         gate.flushAllowances(false); // the writer's tick: usage written, the hold shrinks to what is left
-        rows = repository.findByOwner(Quota.OWNER_KEY, key);
-        assertThat(rows).filteredOn(q -> q.getMetric().equals("requests")).singleElement().satisfies(q -> {
+        rows = repository.findByOwner(OwnerType.KEY, key);
+        assertThat(rows).filteredOn(q -> q.getMetric() == Metric.REQUESTS).singleElement().satisfies(q -> {
             assertThat(q.getUsed()).isEqualTo(200);
             assertThat(q.getReserved()).isEqualTo(800);
         });
-        assertThat(rows).filteredOn(q -> q.getMetric().equals("tokens")).singleElement().satisfies(q -> {
+        assertThat(rows).filteredOn(q -> q.getMetric() == Metric.TOKENS).singleElement().satisfies(q -> {
             assertThat(q.getUsed()).isEqualTo(8000);
             assertThat(q.getReserved()).isEqualTo(100 * 1000 - 8000);
         });
         gate.flushAllowances(true); // retired: the rest goes back, the hold is gone
         assertThat(holds(TestDatabases.databaseOf(repository), key)).isZero();
-        assertThat(repository.findByOwner(Quota.OWNER_KEY, key)).allSatisfy(q -> assertThat(q.getReserved()).isZero());
+        assertThat(repository.findByOwner(OwnerType.KEY, key)).allSatisfy(q -> assertThat(q.getReserved()).isZero());
     }
 
     /**
@@ -283,7 +286,7 @@ class QuotaConcurrencyTest {
     void twoNodesWithAllowancesForwardExactlyTheLimit(Supplier<Database> db) throws Exception {
         QuotaRepository repository = TestDatabases.quotas(db.get());
         long key = newOwner();
-        repository.replaceForOwner(Quota.OWNER_KEY, key, List.of(new Quota(Quota.OWNER_KEY, key, "requests", "total", 1000)));
+        repository.replaceForOwner(OwnerType.KEY, key, List.of(new Quota(OwnerType.KEY, key, Metric.REQUESTS, Period.TOTAL, 1000)));
         QuotaGate a = gate(repository, Clock.systemUTC());
         QuotaGate b = new QuotaGate(repository, TestDatabases.node(TestDatabases.databaseOf(repository)));
         QuotaSubject subject = key(repository, key, "k");
@@ -303,7 +306,7 @@ class QuotaConcurrencyTest {
         assertThat(forwarded.get()).isEqualTo(1000);
         a.flushAllowances(true);
         b.flushAllowances(true);
-        Quota row = repository.findByOwner(Quota.OWNER_KEY, key).get(0);
+        Quota row = repository.findByOwner(OwnerType.KEY, key).get(0);
         assertThat(row.getUsed()).isEqualTo(1000);
         assertThat(row.getReserved()).isZero();
         assertThat(holds(TestDatabases.databaseOf(repository), key)).isZero();
@@ -327,13 +330,13 @@ class QuotaConcurrencyTest {
         QuotaRepository repository = TestDatabases.quotas(db.get());
         long key = newOwner();
         long team = newOwner();
-        repository.replaceForOwner(Quota.OWNER_KEY, key, List.of(new Quota(Quota.OWNER_KEY, key, "tokens", "day", 1_000_000_000L),
-                new Quota(Quota.OWNER_KEY, key, "requests", "total", 1_000_000_000L)));
-        repository.replaceForOwner(Quota.OWNER_TEAM, team, List.of(new Quota(Quota.OWNER_TEAM, team, "requests", "day", 1_000_000_000L),
-                new Quota(Quota.OWNER_TEAM, team, "tokens", "month", 1_000_000_000L)));
+        repository.replaceForOwner(OwnerType.KEY, key, List.of(new Quota(OwnerType.KEY, key, Metric.TOKENS, Period.DAY, 1_000_000_000L),
+                new Quota(OwnerType.KEY, key, Metric.REQUESTS, Period.TOTAL, 1_000_000_000L)));
+        repository.replaceForOwner(OwnerType.TEAM, team, List.of(new Quota(OwnerType.TEAM, team, Metric.REQUESTS, Period.DAY, 1_000_000_000L),
+                new Quota(OwnerType.TEAM, team, Metric.TOKENS, Period.MONTH, 1_000_000_000L)));
         QuotaGate gate = gate(repository, Clock.systemUTC());
-        List<Long> quotaIds = ids(repository, Quota.OWNER_KEY, key);
-        quotaIds.addAll(ids(repository, Quota.OWNER_TEAM, team));
+        List<Long> quotaIds = ids(repository, OwnerType.KEY, key);
+        quotaIds.addAll(ids(repository, OwnerType.TEAM, team));
         java.util.Collections.shuffle(quotaIds, new Random(7));
         QuotaSubject subject = new QuotaSubject(List.of(key), Map.of(key, "k"), team, "t", quotaIds);
 
@@ -346,9 +349,9 @@ class QuotaConcurrencyTest {
 
         assertThat(outcomes).allMatch("ok"::equals);
         gate.flushAllowances(true);
-        assertThat(repository.findByOwner(Quota.OWNER_TEAM, team)).allSatisfy(q -> {
+        assertThat(repository.findByOwner(OwnerType.TEAM, team)).allSatisfy(q -> {
             assertThat(q.getReserved()).isZero();
-            assertThat(q.getUsed()).isEqualTo(q.getMetric().equals("requests") ? 2_000 : 40_000);
+            assertThat(q.getUsed()).isEqualTo(q.getMetric() == Metric.REQUESTS ? 2_000 : 40_000);
         });
     }
 
@@ -372,13 +375,13 @@ class QuotaConcurrencyTest {
         try {
             for (int round = 0; round < 40; round++) {
                 long key = newOwner();
-                repository.replaceForOwner(Quota.OWNER_KEY, key, List.of(new Quota(Quota.OWNER_KEY, key, "requests", "total", 1)));
+                repository.replaceForOwner(OwnerType.KEY, key, List.of(new Quota(OwnerType.KEY, key, Metric.REQUESTS, Period.TOTAL, 1)));
                 QuotaSubject subject = key(repository, key, "k");
                 gate.settle(gate.reserve(subject, 1), true, 0);
                 assertThatThrownBy(() -> gate.reserve(subject, 1)).as("round " + round).isInstanceOf(GatewayException.class);
             }
             long key = newOwner();
-            repository.replaceForOwner(Quota.OWNER_KEY, key, List.of(new Quota(Quota.OWNER_KEY, key, "requests", "total", 300)));
+            repository.replaceForOwner(OwnerType.KEY, key, List.of(new Quota(OwnerType.KEY, key, Metric.REQUESTS, Period.TOTAL, 300)));
             QuotaSubject subject = key(repository, key, "k");
             AtomicLong forwarded = new AtomicLong();
             inParallel(8, () -> {

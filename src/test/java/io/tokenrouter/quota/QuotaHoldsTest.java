@@ -1,5 +1,8 @@
 package io.tokenrouter.quota;
 
+import io.tokenrouter.store.Period;
+import io.tokenrouter.store.Metric;
+import io.tokenrouter.store.OwnerType;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -47,8 +50,8 @@ class QuotaHoldsTest {
     }
 
     private record Fixture(Database db, QuotaRepository quotas, long key, QuotaSubject subject) {
-        Quota row(String metric) {
-            return quotas.findByOwner(Quota.OWNER_KEY, key).stream().filter(q -> q.getMetric().equals(metric))
+        Quota row(Metric metric) {
+            return quotas.findByOwner(OwnerType.KEY, key).stream().filter(q -> q.getMetric() == metric)
                     .findFirst().orElseThrow();
         }
     }
@@ -56,9 +59,9 @@ class QuotaHoldsTest {
     private static Fixture fixture(Database db, long requests, long tokens) {
         QuotaRepository quotas = TestDatabases.quotas(db);
         long key = OWNER_IDS.incrementAndGet();
-        quotas.replaceForOwner(Quota.OWNER_KEY, key, List.of(new Quota(Quota.OWNER_KEY, key, "requests", "total", requests),
-                new Quota(Quota.OWNER_KEY, key, "tokens", "total", tokens)));
-        List<Long> ids = quotas.findByOwner(Quota.OWNER_KEY, key).stream().map(Quota::getId).toList();
+        quotas.replaceForOwner(OwnerType.KEY, key, List.of(new Quota(OwnerType.KEY, key, Metric.REQUESTS, Period.TOTAL, requests),
+                new Quota(OwnerType.KEY, key, Metric.TOKENS, Period.TOTAL, tokens)));
+        List<Long> ids = quotas.findByOwner(OwnerType.KEY, key).stream().map(Quota::getId).toList();
         return new Fixture(db, quotas, key, new QuotaSubject(List.of(key), Map.of(key, "k"), null, null, ids));
     }
 
@@ -82,11 +85,11 @@ class QuotaHoldsTest {
                 .isInstanceOfSatisfying(GatewayException.class, e -> assertThat(e.status()).isEqualTo(429));
         assertThatThrownBy(() -> gate.reserve(f.subject(), 0)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> gate.reserve(f.subject(), -5)).isInstanceOf(IllegalArgumentException.class);
-        assertThat(f.row("tokens").getReserved()).isZero();
-        assertThat(f.row("requests").getReserved()).isZero();
+        assertThat(f.row(Metric.TOKENS).getReserved()).isZero();
+        assertThat(f.row(Metric.REQUESTS).getReserved()).isZero();
         gate.settle(gate.reserve(f.subject(), 1000), true, 10);
         gate.flushAllowances(true);
-        assertThat(f.row("tokens").getUsed()).isEqualTo(10);
+        assertThat(f.row(Metric.TOKENS).getUsed()).isEqualTo(10);
     }
 
     /** Issue 24: a reservation larger than what is left is refused saying what is left and how to ask for less. */
@@ -129,7 +132,7 @@ class QuotaHoldsTest {
         QuotaGate crashedGate = new QuotaGate(f.quotas(), crashed);
         Reservation lost = crashedGate.reserve(f.subject(), 4000);
         crashedGate.reserve(f.subject(), 4000);
-        assertThat(f.row("tokens").getReserved()).isEqualTo(8000);
+        assertThat(f.row(Metric.TOKENS).getReserved()).isEqualTo(8000);
         assertThatThrownBy(() -> crashedGate.reserve(f.subject(), 4000)).isInstanceOf(GatewayException.class);
 
         NodeRegistry survivor = liveNode(f.db(), now);
@@ -138,17 +141,17 @@ class QuotaHoldsTest {
         int reclaimed = reclaimer(survivorGate, survivor, f.db(), now).reclaim();
 
         assertThat(reclaimed).isEqualTo(2);
-        assertThat(f.row("tokens").getReserved()).isEqualTo(1000);
-        assertThat(f.row("requests").getReserved()).isEqualTo(1);
+        assertThat(f.row(Metric.TOKENS).getReserved()).isEqualTo(1000);
+        assertThat(f.row(Metric.REQUESTS).getReserved()).isEqualTo(1);
         // a request of the "crashed" node that still finishes is charged, but gives nothing back twice
         crashedGate.settle(lost, true, 700);
         survivorGate.settle(inFlight, true, 300);
         crashedGate.flushAllowances(true);
         survivorGate.flushAllowances(true);
-        assertThat(f.row("tokens").getReserved()).isZero();
-        assertThat(f.row("tokens").getUsed()).isEqualTo(1000);
-        assertThat(f.row("requests").getReserved()).isZero();
-        assertThat(f.row("requests").getUsed()).isEqualTo(2);
+        assertThat(f.row(Metric.TOKENS).getReserved()).isZero();
+        assertThat(f.row(Metric.TOKENS).getUsed()).isEqualTo(1000);
+        assertThat(f.row(Metric.REQUESTS).getReserved()).isZero();
+        assertThat(f.row(Metric.REQUESTS).getUsed()).isEqualTo(2);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -167,14 +170,14 @@ class QuotaHoldsTest {
         assertThat(reclaimer(restarted, node, f.db(), now.plus(HoldReclaimer.ORPHAN_AGE).plusSeconds(1)).reclaim())
                 .isEqualTo(2);
         restarted.flushAllowances(true);
-        assertThat(f.row("tokens").getReserved()).isEqualTo(100);
+        assertThat(f.row(Metric.TOKENS).getReserved()).isEqualTo(100);
         restarted.settle(stillLive, true, 50);
         gate.settle(leaked, true, 10);
         gate.settle(young, true, 20);
         restarted.flushAllowances(true);
         gate.flushAllowances(true);
-        assertThat(f.row("tokens").getReserved()).isZero();
-        assertThat(f.row("tokens").getUsed()).isEqualTo(80);
+        assertThat(f.row(Metric.TOKENS).getReserved()).isZero();
+        assertThat(f.row(Metric.TOKENS).getUsed()).isEqualTo(80);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -188,10 +191,10 @@ class QuotaHoldsTest {
 
         assertThat(reclaimer(gate, node, f.db(), now.plusSeconds(3600)).reclaim()).isZero();
         gate.flushAllowances(true);
-        assertThat(f.row("tokens").getReserved()).isEqualTo(2000);
+        assertThat(f.row(Metric.TOKENS).getReserved()).isEqualTo(2000);
         gate.settle(r, true, 5);
         gate.flushAllowances(true);
-        assertThat(f.row("tokens").getReserved()).isZero();
+        assertThat(f.row(Metric.TOKENS).getReserved()).isZero();
     }
 
     @ParameterizedTest(name = "{0}")
@@ -208,14 +211,14 @@ class QuotaHoldsTest {
             s.executeUpdate("update quotas set reserved = reserved + 777 where owner_id = " + f.key());
         }
 
-        f.quotas().resetOwner(Quota.OWNER_KEY, f.key());
+        f.quotas().resetOwner(OwnerType.KEY, f.key());
 
-        assertThat(f.row("tokens").getUsed()).isZero();
-        assertThat(f.row("tokens").getReserved()).isEqualTo(1200);
-        assertThat(f.row("requests").getReserved()).isEqualTo(1);
+        assertThat(f.row(Metric.TOKENS).getUsed()).isZero();
+        assertThat(f.row(Metric.TOKENS).getReserved()).isEqualTo(1200);
+        assertThat(f.row(Metric.REQUESTS).getReserved()).isEqualTo(1);
         gate.settle(inFlight, true, 100);
         gate.flushAllowances(true);
-        assertThat(f.row("tokens").getReserved()).isZero();
-        assertThat(f.row("tokens").getUsed()).isEqualTo(100);
+        assertThat(f.row(Metric.TOKENS).getReserved()).isZero();
+        assertThat(f.row(Metric.TOKENS).getUsed()).isEqualTo(100);
     }
 }

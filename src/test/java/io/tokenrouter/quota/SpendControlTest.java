@@ -1,5 +1,8 @@
 package io.tokenrouter.quota;
 
+import io.tokenrouter.store.Period;
+import io.tokenrouter.store.Metric;
+import io.tokenrouter.store.OwnerType;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -55,24 +58,24 @@ class SpendControlTest {
         long key = OWNER_IDS.incrementAndGet();
         List<Quota> rows = new ArrayList<>();
         for (Quota q : quotas) {
-            rows.add(new Quota(Quota.OWNER_KEY, key, q.getMetric(), q.getPeriod(), q.getModel(), q.getLimit()));
+            rows.add(new Quota(OwnerType.KEY, key, q.getMetric(), q.getPeriod(), q.getModel(), q.getLimit()));
         }
-        repository.replaceForOwner(Quota.OWNER_KEY, key, rows);
+        repository.replaceForOwner(OwnerType.KEY, key, rows);
         return key;
     }
 
-    private static Quota limit(String metric, String period, long limit) {
-        return new Quota(Quota.OWNER_KEY, 0L, metric, period, "", limit);
+    private static Quota limit(Metric metric, Period period, long limit) {
+        return new Quota(OwnerType.KEY, 0L, metric, period, "", limit);
     }
 
     private static QuotaSubject subject(QuotaRepository repository, long key, Set<String> models) {
-        List<Long> ids = repository.findByOwner(Quota.OWNER_KEY, key).stream()
+        List<Long> ids = repository.findByOwner(OwnerType.KEY, key).stream()
                 .filter(q -> q.getModel().isEmpty() || models.contains(q.getModel())).map(Quota::getId).toList();
         return new QuotaSubject(List.of(key), Map.of(key, "k"), null, null, ids, models);
     }
 
-    private static Quota row(QuotaRepository repository, long key, String metric) {
-        return repository.findByOwner(Quota.OWNER_KEY, key).stream().filter(q -> q.getMetric().equals(metric))
+    private static Quota row(QuotaRepository repository, long key, Metric metric) {
+        return repository.findByOwner(OwnerType.KEY, key).stream().filter(q -> q.getMetric() == metric)
                 .findFirst().orElseThrow();
     }
 
@@ -85,7 +88,7 @@ class SpendControlTest {
     @MethodSource("databases")
     void aBudgetIsNeverExceededWhateverRequestsReport(Supplier<Database> db) throws Exception {
         QuotaRepository repository = TestDatabases.quotas(db.get());
-        long key = keyWith(repository, limit("cost", "month", 1_000_000));
+        long key = keyWith(repository, limit(Metric.COST, Period.MONTH, 1_000_000));
         QuotaGate a = gate(repository);
         QuotaGate b = gate(repository);
         QuotaSubject subject = subject(repository, key, Set.of());
@@ -106,7 +109,7 @@ class SpendControlTest {
                 e -> assertThat(e.getMessage()).contains("cost budget of key 'k'").contains("$")));
         a.flushAllowances(true);
         b.flushAllowances(true);
-        assertThat(row(repository, key, "cost").getUsed()).isEqualTo(charged.get()).isLessThanOrEqualTo(1_000_000);
+        assertThat(row(repository, key, Metric.COST).getUsed()).isEqualTo(charged.get()).isLessThanOrEqualTo(1_000_000);
         // a node may have refused while the other's allowance held the rest; with it given back, what is left is spent
         try {
             while (true) {
@@ -118,7 +121,7 @@ class SpendControlTest {
             assertThat(refused.status()).isEqualTo(429);
         }
         a.flushAllowances(true);
-        Quota budget = row(repository, key, "cost");
+        Quota budget = row(repository, key, Metric.COST);
         assertThat(budget.getUsed()).isEqualTo(charged.get()).isLessThanOrEqualTo(1_000_000).isGreaterThan(1_000_000 - 37_000);
         assertThat(budget.getReserved()).isZero();
     }
@@ -128,7 +131,7 @@ class SpendControlTest {
     @MethodSource("databases")
     void aTokenQuotaIsNeverExceededWhenRequestsReportMoreThanTheyReserved(Supplier<Database> db) throws Exception {
         QuotaRepository repository = TestDatabases.quotas(db.get());
-        long key = keyWith(repository, limit("tokens", "total", 1000), limit("requests", "day", 1_000_000));
+        long key = keyWith(repository, limit(Metric.TOKENS, Period.TOTAL, 1000), limit(Metric.REQUESTS, Period.DAY, 1_000_000));
         QuotaGate gate = gate(repository);
         QuotaSubject subject = subject(repository, key, Set.of());
 
@@ -140,16 +143,16 @@ class SpendControlTest {
 
         assertThat(outcomes).allSatisfy(o -> assertThat(o).isInstanceOf(GatewayException.class));
         gate.flushAllowances(true);
-        assertThat(row(repository, key, "tokens").getUsed()).isEqualTo(990);
-        assertThat(row(repository, key, "tokens").getReserved()).isZero();
-        assertThat(row(repository, key, "requests").getUsed()).isEqualTo(33);
+        assertThat(row(repository, key, Metric.TOKENS).getUsed()).isEqualTo(990);
+        assertThat(row(repository, key, Metric.TOKENS).getReserved()).isZero();
+        assertThat(row(repository, key, Metric.REQUESTS).getUsed()).isEqualTo(33);
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("databases")
     void aBudgetRefusalSaysWhatIsLeftInDollars(Supplier<Database> db) {
         QuotaRepository repository = TestDatabases.quotas(db.get());
-        long key = keyWith(repository, limit("cost", "day", 50_000));
+        long key = keyWith(repository, limit(Metric.COST, Period.DAY, 50_000));
         QuotaGate gate = gate(repository);
         gate.useClock(Clock.fixed(Instant.parse("2026-05-04T22:00:00Z"), ZoneOffset.UTC));
         QuotaSubject subject = subject(repository, key, Set.of());
@@ -166,7 +169,7 @@ class SpendControlTest {
                             .containsEntry("x-ratelimit-remaining-cost", "0.0375")
                             .containsEntry("x-ratelimit-reset-cost", "7200s");
                 });
-        assertThat(row(repository, key, "cost").getReserved()).isZero();
+        assertThat(row(repository, key, Metric.COST).getReserved()).isZero();
     }
 
     /** A per-minute limit refuses with the seconds to the next minute, and counts again from it. */
@@ -174,7 +177,7 @@ class SpendControlTest {
     @MethodSource("databases")
     void aPerMinuteLimitCountsInItsMinute(Supplier<Database> db) {
         QuotaRepository repository = TestDatabases.quotas(db.get());
-        long key = keyWith(repository, limit("requests", "minute", 3), limit("tokens", "hour", 1_000_000));
+        long key = keyWith(repository, limit(Metric.REQUESTS, Period.MINUTE, 3), limit(Metric.TOKENS, Period.HOUR, 1_000_000));
         QuotaGate gate = gate(repository);
         gate.useClock(Clock.fixed(Instant.parse("2026-05-04T12:00:45Z"), ZoneOffset.UTC));
         QuotaSubject subject = subject(repository, key, Set.of());
@@ -192,10 +195,10 @@ class SpendControlTest {
         gate.useClock(Clock.fixed(Instant.parse("2026-05-04T12:01:00Z"), ZoneOffset.UTC));
         gate.settle(gate.reserve(subject, 10), true, 10);
         gate.flushAllowances(true);
-        Quota minute = row(repository, key, "requests");
+        Quota minute = row(repository, key, Metric.REQUESTS);
         assertThat(minute.getWindowStart()).isEqualTo(Instant.parse("2026-05-04T12:01:00Z"));
         assertThat(minute.getUsed()).isEqualTo(1);
-        assertThat(row(repository, key, "tokens").getUsed()).isEqualTo(40);
+        assertThat(row(repository, key, Metric.TOKENS).getUsed()).isEqualTo(40);
     }
 
     /**
@@ -206,7 +209,7 @@ class SpendControlTest {
     @MethodSource("databases")
     void anAllowanceServesNoRequestAfterItsMinute(Supplier<Database> db) {
         QuotaRepository repository = TestDatabases.quotas(db.get());
-        long key = keyWith(repository, limit("requests", "minute", 1000));
+        long key = keyWith(repository, limit(Metric.REQUESTS, Period.MINUTE, 1000));
         QuotaGate gate = gate(repository);
         QuotaSubject subject = subject(repository, key, Set.of());
         gate.useClock(Clock.fixed(Instant.parse("2026-05-04T12:00:59.900Z"), ZoneOffset.UTC));
@@ -217,7 +220,7 @@ class SpendControlTest {
         gate.settle(gate.reserve(subject, 1), true, 1);
         gate.flushAllowances(true);
 
-        Quota minute = row(repository, key, "requests");
+        Quota minute = row(repository, key, Metric.REQUESTS);
         assertThat(minute.getWindowStart()).isEqualTo(Instant.parse("2026-05-04T12:01:00Z"));
         assertThat(minute.getUsed()).isGreaterThanOrEqualTo(2);
         assertThat(minute.getReserved()).isZero();
@@ -228,8 +231,8 @@ class SpendControlTest {
     @MethodSource("databases")
     void aLimitForOneModelLeavesTheOthersAlone(Supplier<Database> db) {
         QuotaRepository repository = TestDatabases.quotas(db.get());
-        long key = keyWith(repository, new Quota(Quota.OWNER_KEY, 0L, "requests", "day", "gpt-4o", 2),
-                limit("requests", "day", 100));
+        long key = keyWith(repository, new Quota(OwnerType.KEY, 0L, Metric.REQUESTS, Period.DAY, "gpt-4o", 2),
+                limit(Metric.REQUESTS, Period.DAY, 100));
         QuotaGate gate = gate(repository);
         Set<String> gpt4o = Set.of("smart", "mock/gpt-4o", "gpt-4o");
         Set<String> mini = Set.of("mock/gpt-4o-mini", "gpt-4o-mini");
@@ -249,7 +252,7 @@ class SpendControlTest {
                 gpt4o), 1)).isInstanceOf(GatewayException.class);
         gate.flushAllowances(true);
 
-        List<Quota> rows = repository.findByOwner(Quota.OWNER_KEY, key);
+        List<Quota> rows = repository.findByOwner(OwnerType.KEY, key);
         assertThat(rows).filteredOn(q -> q.getModel().equals("gpt-4o")).singleElement()
                 .satisfies(q -> assertThat(q.getUsed()).isEqualTo(2));
         assertThat(rows).filteredOn(q -> q.getModel().isEmpty()).singleElement()
@@ -264,20 +267,20 @@ class SpendControlTest {
     @MethodSource("databases")
     void aFlushKeepingNoRequestButSomeTokensIsWritten(Supplier<Database> db) {
         QuotaRepository repository = TestDatabases.quotas(db.get());
-        long key = keyWith(repository, limit("requests", "total", 8), limit("tokens", "total", 1_000_000));
+        long key = keyWith(repository, limit(Metric.REQUESTS, Period.TOTAL, 8), limit(Metric.TOKENS, Period.TOTAL, 1_000_000));
         QuotaGate gate = gate(repository);
         QuotaSubject subject = subject(repository, key, Set.of());
         gate.settle(gate.reserve(subject, 100), true, 40);
 
         gate.flushAllowances(false);
 
-        assertThat(row(repository, key, "requests").getUsed()).isEqualTo(1);
-        assertThat(row(repository, key, "requests").getReserved()).isZero();
-        assertThat(row(repository, key, "tokens").getUsed()).isEqualTo(40);
-        assertThat(row(repository, key, "tokens").getReserved()).isPositive();
+        assertThat(row(repository, key, Metric.REQUESTS).getUsed()).isEqualTo(1);
+        assertThat(row(repository, key, Metric.REQUESTS).getReserved()).isZero();
+        assertThat(row(repository, key, Metric.TOKENS).getUsed()).isEqualTo(40);
+        assertThat(row(repository, key, Metric.TOKENS).getReserved()).isPositive();
         assertThat(holdAmounts(TestDatabases.databaseOf(repository), key)).isNotEmpty().allSatisfy(n -> assertThat(n).isPositive());
         gate.flushAllowances(true);
-        assertThat(row(repository, key, "tokens").getReserved()).isZero();
+        assertThat(row(repository, key, Metric.TOKENS).getReserved()).isZero();
         assertThat(holdAmounts(TestDatabases.databaseOf(repository), key)).isEmpty();
     }
 

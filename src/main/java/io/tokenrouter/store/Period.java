@@ -1,4 +1,4 @@
-package io.tokenrouter.quota;
+package io.tokenrouter.store;
 
 import java.time.DayOfWeek;
 import java.time.Instant;
@@ -6,18 +6,24 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.time.temporal.TemporalAdjusters;
-import java.util.Locale;
 
 /** The window a quota counts in: for ever, or a minute, an hour, a calendar day, week (from Monday) or month, in UTC. */
 public enum Period {
     TOTAL, MINUTE, HOUR, DAY, WEEK, MONTH;
 
     public static Period parse(String text) {
-        return valueOf(text.toUpperCase(Locale.ROOT));
+        return WireNameColumn.parse(Period.class, text);
     }
 
+    /** The wire name, so that a message or a page shows it as the API writes it. */
+    @Override
+    public String toString() {
+        return wireName();
+    }
+
+    @com.fasterxml.jackson.annotation.JsonValue
     public String wireName() {
-        return name().toLowerCase(Locale.ROOT);
+        return WireNameColumn.wireName(this);
     }
 
     /** The start of the window {@code now} falls in, or null for {@link #TOTAL}. */
@@ -61,5 +67,13 @@ public enum Period {
             case WEEK -> "weekly";
             case MONTH -> "monthly";
         };
+    }
+
+    /** Stored by its wire name, as the column always held it. */
+    @jakarta.persistence.Converter
+    public static final class Column extends WireNameColumn<Period> {
+        public Column() {
+            super(Period.class);
+        }
     }
 }
