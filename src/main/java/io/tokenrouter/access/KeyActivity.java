@@ -4,6 +4,7 @@ import io.tokenrouter.config.Scheduler;
 import io.tokenrouter.store.ApiKeyRepository;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -14,7 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 @ApplicationScoped
 public class KeyActivity {
 
-    private static final long MINUTE_NANOS = 60_000_000_000L;
+    private static final long MINUTE_MILLIS = 60_000L;
     private static final int MAX_TRACKED = 100_000;
 
     @Inject
@@ -22,19 +23,21 @@ public class KeyActivity {
     @Inject
     Scheduler scheduler;
 
+    /** What time it is; tests move it. */
+    Clock clock = Clock.systemUTC();
     private final ConcurrentHashMap<Long, Long> lastWritten = new ConcurrentHashMap<>();
 
     public void used(long keyId) {
-        long now = System.nanoTime();
+        long now = clock.millis();
         Long previous = lastWritten.get(keyId);
-        if (previous != null && now - previous < MINUTE_NANOS) {
+        if (previous != null && now - previous < MINUTE_MILLIS && now >= previous) {
             return;
         }
         if (lastWritten.size() >= MAX_TRACKED) {
             lastWritten.clear();
         }
         if (previous == null ? lastWritten.putIfAbsent(keyId, now) == null : lastWritten.replace(keyId, previous, now)) {
-            Instant at = Instant.now();
+            Instant at = Instant.ofEpochMilli(now);
             scheduler.later("key last use", () -> keys.touch(keyId, at));
         }
     }

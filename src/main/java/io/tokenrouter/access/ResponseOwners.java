@@ -11,6 +11,7 @@ import io.tokenrouter.store.ResponseOwnerRepository;
 import io.tokenrouter.store.ResponseOwnerRepository.Owner;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -44,6 +45,9 @@ public class ResponseOwners implements RequestListener {
     @Inject
     Scheduler scheduler;
 
+    /** What time it is; tests move it. */
+    Clock clock = Clock.systemUTC();
+
     private final Cache<String, Owner> recent = Caffeine.newBuilder().maximumSize(50_000)
             .expireAfterWrite(Duration.ofHours(1)).build();
     private final ConcurrentLinkedQueue<Owner> pending = new ConcurrentLinkedQueue<>();
@@ -70,7 +74,7 @@ public class ResponseOwners implements RequestListener {
         if (id == null || id.isEmpty() || id.length() > MAX_ID) {
             return;
         }
-        Owner owner = new Owner(provider, id, keyId, teamId, Instant.now(), contextTokens);
+        Owner owner = new Owner(provider, id, keyId, teamId, clock.instant(), contextTokens);
         if (recent.asMap().putIfAbsent(provider + "\n" + id, owner) != null) {
             return;
         }

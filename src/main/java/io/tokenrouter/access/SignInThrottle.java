@@ -4,7 +4,9 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.tokenrouter.api.GatewayException;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Limits sign-in and setup attempts, each of which may cost a deliberately slow password hash: per client
@@ -21,23 +23,33 @@ public class SignInThrottle {
     static final int OVERALL_BURST = 20;
     static final int OVERALL_PER_SECOND = 4;
 
+    /** What time it is; tests move it. */
+    Clock clock = Clock.systemUTC();
+
     private final Cache<String, Bucket> clients = Caffeine.newBuilder().maximumSize(10_000)
             .expireAfterAccess(Duration.ofHours(1)).build();
-    private final Bucket overall = new Bucket(OVERALL_BURST, 1_000_000_000L / OVERALL_PER_SECOND);
+    private Bucket overall;
 
     /** Takes one attempt for {@code clientIp}, or throws the 429 that says when to try again. */
     public void attempt(String clientIp) {
-        long now = System.nanoTime();
+        long now = TimeUnit.MILLISECONDS.toNanos(clock.millis());
         Bucket client = clients.get(clientIp == null ? "(unknown)" : clientIp,
-                ip -> new Bucket(PER_CLIENT_BURST, PER_CLIENT_REFILL.toNanos()));
+                ip -> new Bucket(PER_CLIENT_BURST, PER_CLIENT_REFILL.toNanos(), now));
         long wait = client.take(now);
         if (wait > 0) {
             throw tooMany("Too many sign-in attempts from this address", wait);
         }
-        wait = overall.take(now);
+        wait = overall(now).take(now);
         if (wait > 0) {
             throw tooMany("Too many sign-in attempts on this server", wait);
         }
+    }
+
+    private synchronized Bucket overall(long now) {
+        if (overall == null) {
+            overall = new Bucket(OVERALL_BURST, 1_000_000_000L / OVERALL_PER_SECOND, now);
+        }
+        return overall;
     }
 
     private static GatewayException tooMany(String what, long waitNanos) {
@@ -53,17 +65,17 @@ public class SignInThrottle {
         private double tokens;
         private long updated;
 
-        Bucket(int capacity, long refillNanos) {
+        Bucket(int capacity, long refillNanos, long now) {
             this.capacity = capacity;
             this.refillNanos = refillNanos;
             this.tokens = capacity;
-            this.updated = System.nanoTime();
+            this.updated = now;
         }
 
         /** Takes a token: 0 when taken, else the nanoseconds until one is there. */
         synchronized long take(long now) {
-            tokens = Math.min(capacity, tokens + (double) (now - updated) / refillNanos);
-            updated = now;
+            tokens = Math.min(capacity, tokens + (double) Math.max(0, now - updated) / refillNanos);
+            updated = Math.max(updated, now);
             if (tokens >= 1) {
                 tokens -= 1;
                 return 0;

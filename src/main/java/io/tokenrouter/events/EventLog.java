@@ -4,6 +4,7 @@ import io.tokenrouter.config.Scheduler;
 import io.tokenrouter.store.EventRepository;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Level;
@@ -24,6 +25,9 @@ public class EventLog {
     @Inject
     Scheduler scheduler;
 
+    /** What time it is; tests move it. */
+    Clock clock = Clock.systemUTC();
+    /** When each provider's last failure was logged, in epoch milliseconds. */
     private final ConcurrentHashMap<String, Long> lastProviderFailure = new ConcurrentHashMap<>();
 
     public EventLog() {
@@ -49,9 +53,9 @@ public class EventLog {
 
     /** A failed upstream call; at most one entry per provider and minute. */
     public void providerFailure(String provider, String message) {
-        long now = System.nanoTime();
+        long now = clock.millis();
         Long last = lastProviderFailure.get(provider);
-        if (last != null && now - last < 60_000_000_000L) {
+        if (last != null && now - last < 60_000L && now >= last) {
             return;
         }
         lastProviderFailure.put(provider, now);
@@ -59,7 +63,7 @@ public class EventLog {
     }
 
     private void write(String level, String category, String actor, String message) {
-        Instant at = Instant.now();
+        Instant at = clock.instant();
         scheduler.later("event", () -> {
             try {
                 events.store(at, level, category, actor, message);

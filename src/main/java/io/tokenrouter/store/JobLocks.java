@@ -2,6 +2,7 @@ package io.tokenrouter.store;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -14,9 +15,11 @@ public class JobLocks {
 
     @Inject
     Database database;
+    /** What time it is; a lease runs out by it (tests move it). */
+    Clock clock = Clock.systemUTC();
 
     public boolean tryAcquire(String job, String owner, Duration lease) {
-        Instant now = Instant.now();
+        Instant now = clock.instant();
         return database.inTransaction(em -> em.createNativeQuery(
                         "update job_locks set owner = ?1, locked_until = ?2 where name = ?3 and locked_until < ?4")
                 .setParameter(1, owner).setParameter(2, now.plus(lease)).setParameter(3, job).setParameter(4, now)
