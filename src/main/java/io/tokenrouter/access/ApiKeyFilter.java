@@ -16,7 +16,7 @@ import org.glassfish.jersey.server.model.ResourceMethod;
  * Authenticates every {@code /v1} and {@code /api} request but those marked {@link PublicEndpoint}: the key comes from {@code Authorization: Bearer <key>} (or
  * {@code x-api-key}, as Anthropic-style clients send it) and becomes the request's {@link Caller}. In the
  * applications that set {@link #ACCEPT_SESSIONS} (the management API), a session token from signing in
- * ({@link Sessions#PREFIX}…) is accepted in its place.
+ * ({@link SessionService#PREFIX}…) is accepted in its place.
  */
 @Provider
 @Priority(Priorities.AUTHENTICATION)
@@ -28,7 +28,7 @@ public class ApiKeyFilter implements ContainerRequestFilter {
     @Inject
     KeyLookup keys;
     @Inject
-    Sessions sessions;
+    SessionService sessions;
     @Context
     jakarta.ws.rs.core.Configuration configuration;
     @Inject
@@ -44,7 +44,7 @@ public class ApiKeyFilter implements ContainerRequestFilter {
             throw GatewayException.missingApiKey();
         }
         Caller caller;
-        if (secret.startsWith(Sessions.PREFIX) && Boolean.TRUE.equals(configuration.getProperty(ACCEPT_SESSIONS))) {
+        if (secret.startsWith(SessionService.PREFIX) && Boolean.TRUE.equals(configuration.getProperty(ACCEPT_SESSIONS))) {
             caller = sessions.resolve(secret);
             request.setProperty(SESSION_TOKEN, secret);
         } else {

@@ -34,7 +34,7 @@ public class KeyCleanup {
     @Inject
     AuditTrail events;
     @Inject
-    Sessions sessions;
+    SessionService sessions;
 
     public void start() {
         scheduler.every(Duration.ofMinutes(1), JOB, this::runIfLeader);

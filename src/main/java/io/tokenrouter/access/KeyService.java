@@ -93,6 +93,25 @@ public class KeyService {
         return new Page<>(page.items().stream().map(this::view).toList(), page.total());
     }
 
+    /**
+     * The calling key as it sees itself: the key with its quotas, what it may use after its ancestors' limits,
+     * and every limit its requests count against (its own, each ancestor's, its team's) with where each stands.
+     */
+    public MeView me(Caller caller) {
+        KeyView key = KeyView.of(keys.find(caller.keyId()).orElseThrow()).withQuotas(quotas.view(OwnerType.KEY, caller.keyId()));
+        List<MeView.Limit> limits = new java.util.ArrayList<>();
+        for (Long id : caller.chain()) {
+            String owner = id.equals(caller.keyId()) ? "key" : "parent_key";
+            quotas.view(OwnerType.KEY, id).forEach(q -> limits.add(new MeView.Limit(owner, caller.chainNames().get(id), q)));
+        }
+        if (caller.teamId() != null) {
+            quotas.view(OwnerType.TEAM, caller.teamId()).forEach(q -> limits.add(new MeView.Limit("team", caller.teamName(), q)));
+        }
+        return new MeView(key, caller.role().wireName(),
+                caller.teamId() == null ? null : new MeView.Team(caller.teamId(), caller.teamName()), caller.expiresAt(),
+                caller.allowedModels() == null ? null : caller.allowedModels().stream().sorted().toList(), limits);
+    }
+
     public KeyView get(Caller actor, long id) {
         return view(manageable(actor, id));
     }

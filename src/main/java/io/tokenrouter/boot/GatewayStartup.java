@@ -1,10 +1,10 @@
 package io.tokenrouter.boot;
 
-import io.tokenrouter.access.AdminAccess;
+import io.tokenrouter.access.SetupService;
 import io.tokenrouter.runtime.ClientAddresses;
 import io.tokenrouter.access.KeyCleanup;
 import io.tokenrouter.provider.ProviderSeeder;
-import io.tokenrouter.provider.ProviderService;
+import io.tokenrouter.provider.ProviderProbeService;
 import io.tokenrouter.routing.Routes;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
@@ -29,7 +29,7 @@ public class GatewayStartup {
     @Inject
     ProviderSeeder seeder;
     @Inject
-    AdminAccess adminAccess;
+    SetupService adminAccess;
     @Inject
     KeyCleanup keyCleanup;
     @Inject
@@ -37,7 +37,7 @@ public class GatewayStartup {
     @Inject
     Routes routes;
     @Inject
-    ProviderService providers;
+    ProviderProbeService providers;
     @Inject
     io.tokenrouter.observe.ProviderQuotas providerQuotas;
     @Inject

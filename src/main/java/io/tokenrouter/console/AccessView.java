@@ -11,7 +11,6 @@ import io.tokenrouter.store.Role;
 import io.tokenrouter.access.TeamService;
 import io.tokenrouter.access.TeamView;
 import io.tokenrouter.api.GatewayException;
-import io.tokenrouter.config.Durations;
 import io.tokenrouter.quota.QuotaView;
 import jakarta.faces.view.ViewScoped;
 import jakarta.inject.Inject;
@@ -177,13 +176,9 @@ public class AccessView implements Serializable {
         Caller caller = Console.caller();
         Duration ttl;
         try {
-            ttl = keyTtl == null || keyTtl.isBlank() ? null : Durations.parse("ttl", keyTtl);
-        } catch (IllegalArgumentException e) {
-            Console.refused(GatewayException.invalidRequest("ttl", "Expiry must be a duration such as 8h, 30d or 90m."));
-            return;
-        }
-        if (ttl != null && (ttl.isNegative() || ttl.isZero())) {
-            Console.refused(GatewayException.invalidRequest("ttl", "Expiry must be a positive duration such as 8h or 30d."));
+            ttl = KeyDraft.ttl(keyTtl);
+        } catch (GatewayException e) {
+            Console.refused(e);
             return;
         }
         List<String> models = keyModels == null || keyModels.isEmpty() ? null : keyModels;

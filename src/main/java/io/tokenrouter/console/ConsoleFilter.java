@@ -2,7 +2,7 @@ package io.tokenrouter.console;
 
 import io.tokenrouter.access.Caller;
 import io.tokenrouter.store.Role;
-import io.tokenrouter.access.Sessions;
+import io.tokenrouter.access.SessionService;
 import io.tokenrouter.web.ErrorPageServlet;
 import io.tokenrouter.api.GatewayException;
 import io.tokenrouter.config.GatewaySettings;
@@ -43,7 +43,7 @@ public class ConsoleFilter extends HttpFilter {
             "/network.xhtml", "/settings.xhtml", "/welcome.xhtml");
 
     @Inject
-    Sessions sessions;
+    SessionService sessions;
     private int maxSessions;
 
     @Inject

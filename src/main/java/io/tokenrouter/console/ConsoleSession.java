@@ -1,9 +1,9 @@
 package io.tokenrouter.console;
 
-import io.tokenrouter.access.AdminAccess;
+import io.tokenrouter.access.SetupService;
 import io.tokenrouter.access.Caller;
 import io.tokenrouter.access.CreatedKey;
-import io.tokenrouter.access.Sessions;
+import io.tokenrouter.access.SessionService;
 import io.tokenrouter.api.GatewayException;
 import io.tokenrouter.config.GatewaySettings;
 import io.tokenrouter.runtime.ClientAddresses;
@@ -17,7 +17,7 @@ import java.io.UncheckedIOException;
 
 /**
  * Signing in to and out of the console. The sign-in page holds no state, so a visitor who has not signed in
- * costs the node no HTTP session. Signing in opens a gateway session ({@link Sessions}: throttled per
+ * costs the node no HTTP session. Signing in opens a gateway session ({@link SessionService}: throttled per
  * client, logged) and the browser's first HTTP session, so an id planted before sign-in is worthless;
  * signing out ends both.
  */
@@ -29,9 +29,9 @@ public class ConsoleSession {
     static final String PRINCIPAL = "io.tokenrouter.console.principal";
 
     @Inject
-    Sessions sessions;
+    SessionService sessions;
     @Inject
-    AdminAccess admin;
+    SetupService admin;
     @Inject
     ClientAddresses addresses;
     @Inject
@@ -58,7 +58,7 @@ public class ConsoleSession {
             return null;
         }
         try {
-            Sessions.Opened opened = sessions.open(byPassword ? null : key, byPassword ? password : null,
+            SessionService.Opened opened = sessions.open(byPassword ? null : key, byPassword ? password : null,
                     clientIp());
             try {
                 OpenSessions.checkRoomFor(opened.role(), settings.consoleMaxSessions());
@@ -96,7 +96,7 @@ public class ConsoleSession {
      * The sign-in's own HTTP session, the first this browser gets from the console: a session the request
      * arrived with (planted, or left from an earlier sign-in) is ended, never carried on.
      */
-    private void start(Sessions.Opened opened) {
+    private void start(SessionService.Opened opened) {
         HttpServletRequest request = Console.request();
         HttpSession arrivedWith = request.getSession(false);
         if (arrivedWith != null) {

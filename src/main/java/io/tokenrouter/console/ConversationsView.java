@@ -1,7 +1,7 @@
 package io.tokenrouter.console;
 
-import io.tokenrouter.observe.ObservingService;
-import io.tokenrouter.routing.RoutingAdmin;
+import io.tokenrouter.observe.ConversationService;
+import io.tokenrouter.routing.RoutingService;
 import io.tokenrouter.routing.RoutingSettings;
 import io.tokenrouter.store.ConversationRepository.ThreadSummary;
 import io.tokenrouter.store.ConversationRepository.Turn;
@@ -25,9 +25,9 @@ public class ConversationsView implements Serializable {
     private static final long serialVersionUID = 1L;
 
     @Inject
-    ObservingService observing;
+    ConversationService conversationService;
     @Inject
-    RoutingAdmin routing;
+    RoutingService routing;
 
     private String search;
     private String selected;
@@ -38,13 +38,13 @@ public class ConversationsView implements Serializable {
 
         @Override
         public int count(Map<String, FilterMeta> filterBy) {
-            Page<ThreadSummary> page = Console.attempt(() -> observing.conversations(Console.caller(), Console.text(search), null, 0, 1), null);
+            Page<ThreadSummary> page = Console.attempt(() -> conversationService.conversations(Console.caller(), Console.text(search), null, 0, 1), null);
             return page == null ? 0 : (int) Math.min(Integer.MAX_VALUE, page.total());
         }
 
         @Override
         public List<ThreadSummary> load(int first, int pageSize, Map<String, SortMeta> sortBy, Map<String, FilterMeta> filterBy) {
-            Page<ThreadSummary> page = Console.attempt(() -> observing.conversations(Console.caller(), Console.text(search), null,
+            Page<ThreadSummary> page = Console.attempt(() -> conversationService.conversations(Console.caller(), Console.text(search), null,
                     first, pageSize), null);
             if (page == null) {
                 return List.of();
@@ -70,7 +70,7 @@ public class ConversationsView implements Serializable {
 
     public List<ThreadView.TurnView> getTurns() {
         if (turns == null && selected != null) {
-            List<Turn> found = Console.attempt(() -> observing.conversation(Console.caller(), selected), null);
+            List<Turn> found = Console.attempt(() -> conversationService.conversation(Console.caller(), selected), null);
             turns = found == null ? List.of() : ThreadView.of(found);
         }
         return turns == null ? List.of() : turns;
@@ -78,7 +78,7 @@ public class ConversationsView implements Serializable {
 
     public void deleteSelected() {
         String thread = selected;
-        Integer deleted = Console.attempt(() -> observing.deleteConversation(Console.caller(), thread), null);
+        Integer deleted = Console.attempt(() -> conversationService.deleteConversation(Console.caller(), thread), null);
         if (deleted != null) {
             Console.info("Deleted the thread (" + Console.count(deleted, "turn") + ").");
             selected = null;
@@ -87,7 +87,7 @@ public class ConversationsView implements Serializable {
     }
 
     public void deleteAll() {
-        Integer deleted = Console.attempt(() -> observing.deleteAllConversations(Console.caller()), null);
+        Integer deleted = Console.attempt(() -> conversationService.deleteAllConversations(Console.caller()), null);
         if (deleted != null) {
             Console.info("Deleted all captured conversations (" + Console.count(deleted, "turn") + ").");
             selected = null;

@@ -4,7 +4,8 @@ import io.tokenrouter.access.KeyService;
 import io.tokenrouter.access.KeyView;
 import io.tokenrouter.access.TeamService;
 import io.tokenrouter.access.TeamView;
-import io.tokenrouter.observe.ObservingService;
+import io.tokenrouter.observe.StatusService;
+import io.tokenrouter.observe.TrafficService;
 import io.tokenrouter.store.EventRepository;
 import io.tokenrouter.store.LogFilter;
 import io.tokenrouter.observe.LogEntry;
@@ -38,7 +39,9 @@ public class LogView implements Serializable {
     static final int TEXT_SEARCH_HOURS = 24;
 
     @Inject
-    ObservingService observing;
+    StatusService statusService;
+    @Inject
+    TrafficService trafficService;
     @Inject
     KeyService keys;
     @Inject
@@ -61,14 +64,14 @@ public class LogView implements Serializable {
 
         @Override
         public int count(Map<String, FilterMeta> filterBy) {
-            Page<LogEntry> page = Console.attempt(() -> observing.log(Console.caller(), filter(), 0, 1, COUNT_LIMIT), null);
+            Page<LogEntry> page = Console.attempt(() -> trafficService.log(Console.caller(), filter(), 0, 1, COUNT_LIMIT), null);
             lastCount = page == null ? 0 : page.total();
             return (int) lastCount;
         }
 
         @Override
         public List<LogEntry> load(int first, int pageSize, Map<String, SortMeta> sortBy, Map<String, FilterMeta> filterBy) {
-            Page<LogEntry> page = Console.attempt(() -> observing.log(Console.caller(), filter(), first, pageSize, COUNT_LIMIT), null);
+            Page<LogEntry> page = Console.attempt(() -> trafficService.log(Console.caller(), filter(), first, pageSize, COUNT_LIMIT), null);
             if (page == null) {
                 setRowCount(0);
                 return List.of();
@@ -92,7 +95,7 @@ public class LogView implements Serializable {
             if (!Console.isAdmin()) {
                 return 0;
             }
-            Page<EventRepository.Event> page = Console.attempt(() -> observing.events(Console.caller(), Console.text(eventLevel), null,
+            Page<EventRepository.Event> page = Console.attempt(() -> statusService.events(Console.caller(), Console.text(eventLevel), null,
                     Console.text(eventText), 0, 1), null);
             return page == null ? 0 : (int) Math.min(Integer.MAX_VALUE, page.total());
         }
@@ -104,7 +107,7 @@ public class LogView implements Serializable {
                 setRowCount(0);
                 return List.of();
             }
-            Page<EventRepository.Event> page = Console.attempt(() -> observing.events(Console.caller(), Console.text(eventLevel), null,
+            Page<EventRepository.Event> page = Console.attempt(() -> statusService.events(Console.caller(), Console.text(eventLevel), null,
                     Console.text(eventText), first, pageSize), null);
             if (page == null) {
                 setRowCount(0);

@@ -1,11 +1,11 @@
 package io.tokenrouter.console;
 
-import io.tokenrouter.observe.ObservingService;
-import io.tokenrouter.provider.ProviderAdmin;
+import io.tokenrouter.observe.PriceService;
+import io.tokenrouter.provider.ProviderService;
 import io.tokenrouter.provider.ProviderView;
 import io.tokenrouter.routing.AliasTarget;
 import io.tokenrouter.routing.AliasView;
-import io.tokenrouter.routing.RoutingAdmin;
+import io.tokenrouter.routing.RoutingService;
 import io.tokenrouter.quota.Money;
 import io.tokenrouter.store.PriceRepository;
 import jakarta.faces.view.ViewScoped;
@@ -29,15 +29,15 @@ public class ModelsView implements Serializable {
     private static final long serialVersionUID = 1L;
 
     @Inject
-    ObservingService observing;
+    PriceService priceService;
     @Inject
-    RoutingAdmin routing;
+    RoutingService routing;
     @Inject
-    ProviderAdmin providers;
+    ProviderService providers;
 
     private String filter;
     private String profile;
-    private transient List<ObservingService.CatalogEntry> catalog;
+    private transient List<PriceService.CatalogEntry> catalog;
     private transient List<AliasView> aliases;
     private transient Map<String, Object> profiles;
 
@@ -112,9 +112,9 @@ public class ModelsView implements Serializable {
         }
     }
 
-    public List<ObservingService.CatalogEntry> getCatalog() {
+    public List<PriceService.CatalogEntry> getCatalog() {
         if (catalog == null) {
-            catalog = Console.listOf(() -> observing.catalog(Console.caller()));
+            catalog = Console.listOf(() -> priceService.catalog(Console.caller()));
         }
         if (filter == null || filter.isBlank()) {
             return catalog;
@@ -229,7 +229,7 @@ public class ModelsView implements Serializable {
     public List<PriceRepository.Price> getPrices() {
         if (prices == null) {
             // those set here first: they are what an administrator looks for
-            prices = Console.listOf(() -> observing.prices(Console.caller())).stream()
+            prices = Console.listOf(() -> priceService.prices(Console.caller())).stream()
                     .sorted(java.util.Comparator.comparing((PriceRepository.Price p) -> !PriceRepository.ADMIN.equals(p.source()))
                             .thenComparing(PriceRepository.Price::model).thenComparing(PriceRepository.Price::provider))
                     .toList();
@@ -239,7 +239,7 @@ public class ModelsView implements Serializable {
 
     /** The date of the price table this gateway ships. */
     public String getShippedPricesAsOf() {
-        return observing.shippedPricesAsOf().toString();
+        return priceService.shippedPricesAsOf().toString();
     }
 
     public void newPrice() {
@@ -261,7 +261,7 @@ public class ModelsView implements Serializable {
         }
         String name = (form.getProvider() == null || form.getProvider().isBlank() ? "" : form.getProvider() + "/")
                 + form.getModel();
-        if (Console.attempt(() -> observing.setPrice(Console.caller(), draft), "Set the price of " + name + ".") != null) {
+        if (Console.attempt(() -> priceService.setPrice(Console.caller(), draft), "Set the price of " + name + ".") != null) {
             prices = null;
             catalog = null;
             PrimeFaces.current().executeScript("PF('priceDialog').hide()");
@@ -270,7 +270,7 @@ public class ModelsView implements Serializable {
 
     public void deletePrice(PriceRepository.Price existing) {
         String name = (existing.provider().isEmpty() ? "" : existing.provider() + "/") + existing.model();
-        if (Console.attempt(() -> observing.deletePrice(Console.caller(), existing.provider(), existing.model()),
+        if (Console.attempt(() -> priceService.deletePrice(Console.caller(), existing.provider(), existing.model()),
                 PriceRepository.SHIPPED.equals(existing.source()) ? "Removed the price of " + name + "."
                         : "Removed your price of " + name + "; a price of the shipped table, if it has one, applies again.") != null) {
             prices = null;

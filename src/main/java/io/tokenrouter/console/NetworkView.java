@@ -1,6 +1,6 @@
 package io.tokenrouter.console;
 
-import io.tokenrouter.observe.ObservingService;
+import io.tokenrouter.observe.StatusService;
 import io.tokenrouter.runtime.ClientAddresses;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
@@ -23,11 +23,11 @@ import java.util.Map;
 public class NetworkView {
 
     @Inject
-    ObservingService observing;
+    StatusService statusService;
     @Inject
     ClientAddresses addresses;
 
-    private ObservingService.Cluster cluster;
+    private StatusService.Cluster cluster;
 
     public Map<String, String> getServer() {
         if (cluster() == null) {
@@ -83,9 +83,9 @@ public class NetworkView {
         return m;
     }
 
-    private ObservingService.Cluster cluster() {
+    private StatusService.Cluster cluster() {
         if (cluster == null) {
-            cluster = Console.attempt(() -> observing.cluster(Console.caller()), null);
+            cluster = Console.attempt(() -> statusService.cluster(Console.caller()), null);
         }
         return cluster;
     }

@@ -4,9 +4,9 @@ import io.tokenrouter.access.Caller;
 import io.tokenrouter.config.Durations;
 import io.tokenrouter.provider.ConnectionTestResult;
 import io.tokenrouter.provider.PresetView;
-import io.tokenrouter.provider.ProviderAdmin;
-import io.tokenrouter.provider.ProviderDraft;
 import io.tokenrouter.provider.ProviderService;
+import io.tokenrouter.provider.ProviderDraft;
+import io.tokenrouter.provider.ProviderProbeService;
 import io.tokenrouter.provider.ProviderView;
 import io.tokenrouter.provider.UnlistedModels;
 import jakarta.faces.view.ViewScoped;
@@ -30,9 +30,9 @@ public class ProvidersView implements Serializable {
     private static final long serialVersionUID = 1L;
 
     @Inject
-    ProviderAdmin providers;
+    ProviderService providers;
     @Inject
-    ProviderService service;
+    ProviderProbeService service;
 
     private transient List<ProviderView> list;
     private final Map<String, ConnectionTestResult> tests = new HashMap<>();

@@ -4,7 +4,7 @@ import io.tokenrouter.access.KeyService;
 import io.tokenrouter.access.KeyView;
 import io.tokenrouter.access.TeamService;
 import io.tokenrouter.access.TeamView;
-import io.tokenrouter.observe.ObservingService;
+import io.tokenrouter.observe.StatusService;
 import io.tokenrouter.quota.QuotaView;
 import io.tokenrouter.store.ProviderQuotaRepository.ProviderQuota;
 import jakarta.faces.view.ViewScoped;
@@ -28,7 +28,7 @@ public class QuotaPage implements Serializable {
     private static final long serialVersionUID = 1L;
 
     @Inject
-    ObservingService observing;
+    StatusService statusService;
     @Inject
     KeyService keys;
     @Inject
@@ -47,7 +47,7 @@ public class QuotaPage implements Serializable {
         if (!Console.isAdmin()) {
             return List.of();
         }
-        return Console.listOf(() -> observing.providerQuotas(Console.caller()));
+        return Console.listOf(() -> statusService.providerQuotas(Console.caller()));
     }
 
     public List<Line> getLines() {

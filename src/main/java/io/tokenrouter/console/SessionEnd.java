@@ -1,6 +1,6 @@
 package io.tokenrouter.console;
 
-import io.tokenrouter.access.Sessions;
+import io.tokenrouter.access.SessionService;
 import jakarta.enterprise.inject.spi.CDI;
 import jakarta.servlet.annotation.WebListener;
 import jakarta.servlet.http.HttpSessionEvent;
@@ -34,7 +34,7 @@ public class SessionEnd implements HttpSessionListener {
         Object name = event.getSession().getAttribute(ConsoleSession.PRINCIPAL);
         if (token instanceof String t) {
             try {
-                CDI.current().select(Sessions.class).get().close(t, name == null ? null : name.toString());
+                CDI.current().select(SessionService.class).get().close(t, name == null ? null : name.toString());
             } catch (RuntimeException e) {
                 LOG.log(Level.FINE, "Could not end the gateway session of an ended console session", e);
             }

@@ -1,8 +1,8 @@
 package io.tokenrouter.console;
 
-import io.tokenrouter.provider.ProviderAdmin;
+import io.tokenrouter.provider.ProviderService;
 import io.tokenrouter.provider.ProviderView;
-import io.tokenrouter.routing.RoutingAdmin;
+import io.tokenrouter.routing.RoutingService;
 import io.tokenrouter.routing.RoutingSettings;
 import jakarta.faces.view.ViewScoped;
 import jakarta.inject.Inject;
@@ -13,7 +13,7 @@ import java.util.List;
 
 /**
  * Settings: routing defaults, the global allow-list, conversation capture and retention, log retention,
- * trusted proxies and provider-quota alerts, for the whole cluster. {@link RoutingAdmin} validates and audits.
+ * trusted proxies and provider-quota alerts, for the whole cluster. {@link RoutingService} validates and audits.
  */
 @Named
 @ViewScoped
@@ -22,9 +22,9 @@ public class SettingsView implements Serializable {
     private static final long serialVersionUID = 1L;
 
     @Inject
-    RoutingAdmin routing;
+    RoutingService routing;
     @Inject
-    ProviderAdmin providers;
+    ProviderService providers;
 
     private boolean loaded;
     /** What the page showed, so that saving sends only what was changed (an untouched file value stays the file's). */

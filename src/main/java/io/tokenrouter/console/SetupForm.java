@@ -1,7 +1,7 @@
 package io.tokenrouter.console;
 
 import io.tokenrouter.access.CreatedKey;
-import io.tokenrouter.access.Sessions;
+import io.tokenrouter.access.SessionService;
 import io.tokenrouter.api.GatewayException;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
@@ -19,7 +19,7 @@ public class SetupForm {
     @Inject
     ConsoleSession account;
     @Inject
-    Sessions sessions;
+    SessionService sessions;
 
     private String setupToken;
     private String name = "first-admin";

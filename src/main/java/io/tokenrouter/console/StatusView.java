@@ -2,7 +2,7 @@ package io.tokenrouter.console;
 
 import io.tokenrouter.store.Role;
 import io.tokenrouter.api.Json;
-import io.tokenrouter.observe.ObservingService;
+import io.tokenrouter.observe.TrafficService;
 import io.tokenrouter.usage.Analytics;
 import jakarta.faces.view.ViewScoped;
 import jakarta.inject.Inject;
@@ -42,7 +42,7 @@ public class StatusView implements Serializable {
     }
 
     @Inject
-    ObservingService observing;
+    TrafficService trafficService;
 
     private String range = "24h";
     private String groupBy;
@@ -54,7 +54,7 @@ public class StatusView implements Serializable {
         }
         Instant to = Instant.now();
         Instant from = to.minus(RANGES.getOrDefault(range, Duration.ofHours(24)));
-        report = Console.attempt(() -> observing.usage(Console.caller(), from, to, groupBy), null);
+        report = Console.attempt(() -> trafficService.usage(Console.caller(), from, to, groupBy), null);
     }
 
     private Analytics.Report report() {

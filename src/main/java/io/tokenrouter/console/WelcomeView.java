@@ -3,9 +3,9 @@ package io.tokenrouter.console;
 import io.tokenrouter.access.Caller;
 import io.tokenrouter.provider.ConnectionTestResult;
 import io.tokenrouter.provider.PresetView;
-import io.tokenrouter.provider.ProviderAdmin;
-import io.tokenrouter.provider.ProviderDraft;
 import io.tokenrouter.provider.ProviderService;
+import io.tokenrouter.provider.ProviderDraft;
+import io.tokenrouter.provider.ProviderProbeService;
 import jakarta.annotation.PostConstruct;
 import jakarta.faces.view.ViewScoped;
 import jakarta.inject.Inject;
@@ -36,9 +36,9 @@ public class WelcomeView implements Serializable {
     }
 
     @Inject
-    ProviderAdmin providers;
+    ProviderService providers;
     @Inject
-    ProviderService providerService;
+    ProviderProbeService providerService;
 
     private transient String createdSecret;
     private String preset = "openai";

@@ -6,8 +6,6 @@ import io.tokenrouter.access.KeyDraft;
 import io.tokenrouter.access.KeyPatch;
 import io.tokenrouter.access.KeyService;
 import io.tokenrouter.access.KeyView;
-import io.tokenrouter.api.GatewayException;
-import io.tokenrouter.config.Durations;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -24,7 +22,6 @@ import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -47,7 +44,7 @@ public class KeysResource {
     public Response create(Requests.KeyRequest body, @Context ContainerRequestContext request) {
         Requests.KeyRequest b = Validation.required(body);
         CreatedKey created = keys.create(Guard.caller(request), new KeyDraft(b.name(), b.role(), b.teamId(),
-                b.parentId(), ttl(b.ttl()), b.expiresAt(), b.allowedModels(), b.quotas()));
+                b.parentId(), KeyDraft.ttl(b.ttl()), b.expiresAt(), b.allowedModels(), b.quotas()));
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("key", created.secret());
         answer.put("warning", "Store this key now: it cannot be shown again.");
@@ -97,16 +94,5 @@ public class KeysResource {
     @Path("{id}/reset")
     public KeyView reset(@PathParam("id") long id, @Context ContainerRequestContext request) {
         return keys.reset(Guard.caller(request), id);
-    }
-
-    private static Duration ttl(String text) {
-        if (text == null) {
-            return null;
-        }
-        try {
-            return Durations.parse("ttl", text);
-        } catch (IllegalArgumentException e) {
-            throw GatewayException.invalidRequest("ttl", e.getMessage());
-        }
     }
 }

@@ -2,7 +2,10 @@ package io.tokenrouter.management;
 
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.tokenrouter.api.GatewayException;
-import io.tokenrouter.observe.ObservingService;
+import io.tokenrouter.observe.ConversationService;
+import io.tokenrouter.observe.PriceService;
+import io.tokenrouter.observe.StatusService;
+import io.tokenrouter.observe.TrafficService;
 import io.tokenrouter.observe.PriceDraft;
 import io.tokenrouter.store.ConversationRepository;
 import io.tokenrouter.store.EventRepository;
@@ -31,9 +34,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What the gateway observed, as adapters to {@link ObservingService}: usage analytics ({@code /api/usage}),
- * the request log ({@code /api/logs}), captured conversations, providers' own quota figures, the
- * operational log and model prices.
+ * What the gateway observed, as thin adapters to the observing services: usage analytics ({@code /api/usage})
+ * and the request log ({@code /api/logs}) of {@link TrafficService}, captured conversations of
+ * {@link ConversationService}, providers' own quota figures and the operational log of {@link StatusService},
+ * and model prices of {@link PriceService}.
  */
 @Tag(name = "Observing", description = "Request log, analytics, conversations, events, provider quotas and model prices.")
 @Path("")
@@ -43,7 +47,13 @@ import java.util.Map;
 public class ObservingResource {
 
     @Inject
-    ObservingService observing;
+    ConversationService conversationService;
+    @Inject
+    PriceService priceService;
+    @Inject
+    StatusService statusService;
+    @Inject
+    TrafficService trafficService;
 
     @GET
     @Path("usage")
@@ -51,7 +61,7 @@ public class ObservingResource {
                                   @QueryParam("group_by") String groupBy, @Context ContainerRequestContext request) {
         Instant end = time("to", to, Instant.now());
         Instant start = time("from", from, end.minus(Duration.ofHours(24)));
-        return observing.usage(Guard.caller(request), start, end, groupBy);
+        return trafficService.usage(Guard.caller(request), start, end, groupBy);
     }
 
     /** {@code status}: ok, error, refused (before forwarding) or failed (after). */
@@ -67,7 +77,7 @@ public class ObservingResource {
                 model, status, clientIp, text);
         int first = ListPage.offset(offset);
         int size = ListPage.limit(limit);
-        return ListPage.of(observing.log(Guard.caller(request), filter, first, size), first, size);
+        return ListPage.of(trafficService.log(Guard.caller(request), filter, first, size), first, size);
     }
 
     @GET
@@ -77,31 +87,31 @@ public class ObservingResource {
             @Context ContainerRequestContext request) {
         int from = ListPage.offset(offset);
         int size = ListPage.limit(limit);
-        return ListPage.of(observing.conversations(Guard.caller(request), text, keyId, from, size), from, size);
+        return ListPage.of(conversationService.conversations(Guard.caller(request), text, keyId, from, size), from, size);
     }
 
     @GET
     @Path("conversations/{thread}")
     public Map<String, Object> conversation(@PathParam("thread") String thread, @Context ContainerRequestContext request) {
-        return Map.of("thread_id", thread, "turns", observing.conversation(Guard.caller(request), thread));
+        return Map.of("thread_id", thread, "turns", conversationService.conversation(Guard.caller(request), thread));
     }
 
     @DELETE
     @Path("conversations/{thread}")
     public Map<String, Object> deleteConversation(@PathParam("thread") String thread, @Context ContainerRequestContext request) {
-        return Map.of("deleted", observing.deleteConversation(Guard.caller(request), thread));
+        return Map.of("deleted", conversationService.deleteConversation(Guard.caller(request), thread));
     }
 
     @DELETE
     @Path("conversations")
     public Map<String, Object> deleteAllConversations(@Context ContainerRequestContext request) {
-        return Map.of("deleted", observing.deleteAllConversations(Guard.caller(request)));
+        return Map.of("deleted", conversationService.deleteAllConversations(Guard.caller(request)));
     }
 
     @GET
     @Path("provider-quotas")
     public List<ProviderQuotaRepository.ProviderQuota> providerQuotas(@Context ContainerRequestContext request) {
-        return observing.providerQuotas(Guard.caller(request));
+        return statusService.providerQuotas(Guard.caller(request));
     }
 
     @GET
@@ -111,26 +121,26 @@ public class ObservingResource {
                                                   @QueryParam("limit") Integer limit, @Context ContainerRequestContext request) {
         int from = ListPage.offset(offset);
         int size = ListPage.limit(limit);
-        return ListPage.of(observing.events(Guard.caller(request), level, category, text, from, size), from, size);
+        return ListPage.of(statusService.events(Guard.caller(request), level, category, text, from, size), from, size);
     }
 
     @GET
     @Path("prices")
     public List<PriceRepository.Price> prices(@Context ContainerRequestContext request) {
-        return observing.prices(Guard.caller(request));
+        return priceService.prices(Guard.caller(request));
     }
 
     @PUT
     @Path("prices")
     public List<PriceRepository.Price> setPrice(PriceDraft price, @Context ContainerRequestContext request) {
-        return observing.setPrice(Guard.caller(request), Validation.required(price));
+        return priceService.setPrice(Guard.caller(request), Validation.required(price));
     }
 
     @DELETE
     @Path("prices")
     public List<PriceRepository.Price> deletePrice(@QueryParam("provider") String provider, @QueryParam("model") String model,
                                                    @Context ContainerRequestContext request) {
-        return observing.deletePrice(Guard.caller(request), provider, model);
+        return priceService.deletePrice(Guard.caller(request), provider, model);
     }
 
     private static Instant time(String param, String text, Instant fallback) {

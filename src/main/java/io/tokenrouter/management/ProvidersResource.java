@@ -3,9 +3,9 @@ package io.tokenrouter.management;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.tokenrouter.provider.ConnectionTestResult;
 import io.tokenrouter.provider.PresetView;
-import io.tokenrouter.provider.ProviderAdmin;
-import io.tokenrouter.provider.ProviderDraft;
 import io.tokenrouter.provider.ProviderService;
+import io.tokenrouter.provider.ProviderDraft;
+import io.tokenrouter.provider.ProviderProbeService;
 import io.tokenrouter.provider.ProviderView;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -34,13 +34,9 @@ import java.util.Map;
 public class ProvidersResource {
 
     @Inject
-    ProviderAdmin admin;
+    ProviderService admin;
     @Inject
-    ProviderService service;
-    @Inject
-    io.tokenrouter.routing.TargetHealth health;
-    @Inject
-    io.tokenrouter.store.NodeRegistry node;
+    ProviderProbeService service;
 
     @GET
     public ListPage<ProviderView> list(@QueryParam("offset") Integer offset, @QueryParam("limit") Integer limit,
@@ -51,12 +47,8 @@ public class ProvidersResource {
     /** This node's view of failing targets and cool-downs (per node: each node observes the providers itself). */
     @GET
     @Path("health")
-    public java.util.Map<String, Object> health(@Context ContainerRequestContext request) {
-        io.tokenrouter.access.Authorization.requireAdmin(Guard.caller(request));
-        java.util.Map<String, Object> answer = new java.util.LinkedHashMap<>();
-        answer.put("node", node.name());
-        answer.put("data", health.view());
-        return answer;
+    public ProviderService.Health health(@Context ContainerRequestContext request) {
+        return admin.health(Guard.caller(request));
     }
 
     @GET

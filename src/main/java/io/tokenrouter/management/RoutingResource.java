@@ -2,7 +2,7 @@ package io.tokenrouter.management;
 
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.tokenrouter.routing.AliasView;
-import io.tokenrouter.routing.RoutingAdmin;
+import io.tokenrouter.routing.RoutingService;
 import io.tokenrouter.routing.RoutingSettings;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -30,7 +30,7 @@ import java.util.Map;
 public class RoutingResource {
 
     @Inject
-    RoutingAdmin admin;
+    RoutingService admin;
 
     @GET
     @Path("aliases")

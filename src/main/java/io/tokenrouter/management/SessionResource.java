@@ -1,12 +1,12 @@
 package io.tokenrouter.management;
 
 import io.swagger.v3.oas.annotations.tags.Tag;
-import io.tokenrouter.access.AdminAccess;
+import io.tokenrouter.access.SetupService;
 import io.tokenrouter.access.CreatedKey;
 import io.tokenrouter.access.PublicEndpoint;
 import io.tokenrouter.api.GatewayException;
 import io.tokenrouter.access.ApiKeyFilter;
-import io.tokenrouter.access.Sessions;
+import io.tokenrouter.access.SessionService;
 import io.tokenrouter.runtime.ClientAddresses;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.DELETE;
@@ -37,9 +37,9 @@ import java.util.Map;
 public class SessionResource {
 
     @Inject
-    AdminAccess access;
+    SetupService access;
     @Inject
-    Sessions sessions;
+    SessionService sessions;
     @Inject
     ClientAddresses addresses;
     @Context
@@ -71,7 +71,7 @@ public class SessionResource {
     @PublicEndpoint
     public Response signIn(Requests.SessionRequest body, @Context ContainerRequestContext request) {
         Requests.SessionRequest b = Validation.required(body);
-        Sessions.Opened opened = sessions.open(b.key(), b.password(), clientIp(request));
+        SessionService.Opened opened = sessions.open(b.key(), b.password(), clientIp(request));
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("token", opened.token());
         answer.put("name", opened.principal());

@@ -2,7 +2,7 @@ package io.tokenrouter.management;
 
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.tokenrouter.access.PublicEndpoint;
-import io.tokenrouter.observe.ObservingService;
+import io.tokenrouter.observe.StatusService;
 import io.tokenrouter.store.NodeRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -35,14 +35,14 @@ public class StatusResource {
     static final Duration HEALTHY_WITHIN = Duration.ofSeconds(35);
 
     @Inject
-    ObservingService observing;
+    StatusService statusService;
     @Inject
     NodeRegistry node;
 
     @GET
     @Path("status")
-    public ObservingService.Status status(@Context ContainerRequestContext request, @Context ServletContext servlet) {
-        return observing.status(Guard.caller(request), servlet.getServerInfo());
+    public StatusService.Status status(@Context ContainerRequestContext request, @Context ServletContext servlet) {
+        return statusService.status(Guard.caller(request), servlet.getServerInfo());
     }
 
     @GET

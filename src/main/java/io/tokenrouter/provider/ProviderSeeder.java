@@ -75,7 +75,7 @@ public class ProviderSeeder {
             if (configured.apiKey() != null) {
                 throw new IllegalStateException("provider '" + configured.name() + "' has both api_key and api_keys");
             }
-            ProviderAdmin.storePool(p, KeyPool.clean(configured.name(), configured.apiKeys().stream()
+            ProviderService.storePool(p, KeyPool.clean(configured.name(), configured.apiKeys().stream()
                     .map(k -> new io.tokenrouter.routing.ProviderTarget.Key(k.key(), k.weight())).toList()), cipher);
         } else {
             String key = ProviderKeys.clean(configured.name(), configured.apiKey());

@@ -1,43 +1,40 @@
 package io.tokenrouter.provider;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.tokenrouter.routing.ProviderKeys;
+import io.tokenrouter.routing.KeyPool;
+import io.tokenrouter.access.AuditTrail;
 import io.tokenrouter.access.Authorization;
 import io.tokenrouter.access.Caller;
 import io.tokenrouter.api.GatewayException;
-import io.tokenrouter.api.Json;
+import io.tokenrouter.store.Database;
+import io.tokenrouter.config.Durations;
 import io.tokenrouter.config.GatewaySettings;
-import io.tokenrouter.config.Scheduler;
-import io.tokenrouter.routing.ModelNames;
 import io.tokenrouter.routing.ProviderTarget;
 import io.tokenrouter.routing.Routes;
+import io.tokenrouter.routing.TargetHealth;
+import io.tokenrouter.store.NodeRegistry;
 import io.tokenrouter.store.Provider;
 import io.tokenrouter.store.ProviderModel;
 import io.tokenrouter.store.ProviderRepository;
-import io.tokenrouter.upstream.CredentialScrubber;
-import io.tokenrouter.upstream.OutboundHttp;
+import io.tokenrouter.store.SecretCipher;
+import io.tokenrouter.upstream.AuthStyle;
+import io.tokenrouter.upstream.ProviderPreset;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
- * The connection test and model discovery of providers. Discovery results are stored in the database,
- * so {@code /v1/models} is served from the route table and never calls an upstream; a background task
- * refreshes providers whose list is older than {@code model_refresh_interval} (the timestamp is shared,
- * so a cluster does the work about once per interval, not once per node).
+ * Providers edited at run time (API and console), by admins: validated, their keys checked and sealed,
+ * stored with the audit entry in one transaction, then the route table rebuilt on this node (other nodes
+ * follow within {@code route_refresh_interval}) and, for a new provider or a changed URL or key, its
+ * models discovered in the background.
  */
 @ApplicationScoped
 public class ProviderService {
-
-    private static final Logger LOG = Logger.getLogger(ProviderService.class.getName());
-    /** How long a model list may take to arrive, beyond connecting. */
-    private static final Duration CALL_DEADLINE = Duration.ofSeconds(30);
 
     @Inject
     GatewaySettings settings;
@@ -46,140 +43,197 @@ public class ProviderService {
     @Inject
     Routes routes;
     @Inject
-    OutboundHttp http;
+    ProviderProbeService discovery;
     @Inject
-    Scheduler scheduler;
+    Database database;
     @Inject
-    io.tokenrouter.events.EventLog events;
+    AuditTrail audit;
     @Inject
-    io.tokenrouter.access.AuditTrail audit;
+    TargetHealth health;
+    @Inject
+    NodeRegistry node;
 
-    public void start() {
-        scheduler.outbound("model refresh", this::refreshStale);
-        scheduler.everyOutbound(Duration.ofMinutes(1), "model refresh", this::refreshStale);
+    /** This node's view of failing targets and their cool-downs; each node observes the providers itself. */
+    public record Health(String node, List<TargetHealth.View> data) {
     }
 
-    /** Discovers a provider's models soon, off the caller's thread (after it was created or its URL or key changed). */
-    public void refreshSoon(String name) {
-        scheduler.outbound("model refresh of " + name, () -> {
-            try {
-                refresh(name);
-            } catch (GatewayException e) {
-                LOG.log(Level.INFO, "Model discovery of provider ''{0}'' failed: {1}", new Object[] {name, e.getMessage()});
+    /** The targets' health as this node sees it, for admins. */
+    public Health health(Caller actor) {
+        Authorization.requireAdmin(actor);
+        return new Health(node.name(), health.view());
+    }
+
+    public List<ProviderView> list(Caller actor) {
+        Authorization.requireAdmin(actor);
+        return list();
+    }
+
+    public ProviderView get(Caller actor, String name) {
+        Authorization.requireAdmin(actor);
+        return get(name);
+    }
+
+    /** The gateway-wide timeouts of a provider that sets none of its own. */
+    public java.time.Duration defaultConnectTimeout() {
+        return settings.connectTimeout();
+    }
+
+    public java.time.Duration defaultReadTimeout() {
+        return settings.readTimeout();
+    }
+
+    public List<PresetView> presets(Caller actor) {
+        Authorization.requireAdmin(actor);
+        return Arrays.stream(ProviderPreset.values()).map(PresetView::of).toList();
+    }
+
+    List<ProviderView> list() {
+        Map<Long, Long> counts = providers.findAllModels().stream()
+                .collect(Collectors.groupingBy(ProviderModel::getProviderId, Collectors.counting()));
+        return providers.findAll().stream()
+                .map(p -> ProviderView.of(p, counts.getOrDefault(p.getId(), 0L).intValue())).toList();
+    }
+
+    ProviderView get(String name) {
+        return list().stream().filter(p -> p.name().equals(name)).findFirst()
+                .orElseThrow(() -> GatewayException.notFound("No provider named '" + name + "'."));
+    }
+
+    public ProviderView create(Caller actor, ProviderDraft draft) {
+        Authorization.requireAdmin(actor);
+        if (draft.name() == null || !draft.name().matches("[A-Za-z0-9._-]{1,100}")) {
+            throw GatewayException.invalidRequest("name", "name must be 1 to 100 letters, digits, '.', '_' or '-'.");
+        }
+        if (providers.find(draft.name()).isPresent()) {
+            throw GatewayException.conflict("A provider named '" + draft.name() + "' already exists.");
+        }
+        Optional<ProviderPreset> preset = preset(draft.preset());
+        if (draft.baseUrl() == null && preset.isEmpty()) {
+            throw GatewayException.invalidRequest("base_url", "base_url is required when no preset is given.");
+        }
+        Provider p = new Provider();
+        p.setName(draft.name());
+        p.setPreset(preset.map(ProviderPreset::id).orElse(null));
+        p.setBaseUrl(preset.map(ProviderPreset::baseUrl).orElse(null));
+        p.setEnabled(true);
+        return save(actor, p, draft, preset, "Created provider '" + draft.name() + "'");
+    }
+
+    public ProviderView update(Caller actor, String name, ProviderDraft draft) {
+        Authorization.requireAdmin(actor);
+        Provider p = providers.find(name).orElseThrow(() -> GatewayException.notFound("No provider named '" + name + "'."));
+        if (draft.name() != null && !draft.name().equals(name)) {
+            throw GatewayException.invalidRequest("name", "A provider cannot be renamed; create a new one.");
+        }
+        Optional<ProviderPreset> preset = draft.preset() == null ? ProviderPreset.find(p.getPreset()) : preset(draft.preset());
+        if (draft.preset() != null) {
+            p.setPreset(preset.map(ProviderPreset::id).orElse(null));
+            if (draft.baseUrl() == null) {
+                p.setBaseUrl(preset.map(ProviderPreset::baseUrl).orElse(p.getBaseUrl()));
             }
+        }
+        return save(actor, p, draft, preset, "Changed provider '" + name + "'");
+    }
+
+    public void delete(Caller actor, String name) {
+        Authorization.requireAdmin(actor);
+        database.run(em -> {
+            if (!providers.delete(name)) {
+                throw GatewayException.notFound("No provider named '" + name + "'.");
+            }
+            audit.record(actor, "Deleted provider '" + name + "'");
         });
+        routes.rebuild();
     }
 
-    /** Calls the provider's model list with its credential and reports what happened (admins only). */
-    public ConnectionTestResult test(Caller actor, String name) {
-        Authorization.requireAdmin(actor);
-        ProviderTarget target = target(name);
-        long start = System.nanoTime();
+    /** Seals a pool: every key with its weight, and the first key alone for discovery and connection tests. */
+    static void storePool(Provider p, List<ProviderTarget.Key> pool, SecretCipher cipher) {
+        p.setApiKeySealed(cipher.seal(pool.get(0).credential()));
+        p.setApiKeyPoolSealed(pool.size() == 1 ? null : cipher.seal(KeyPool.write(pool)));
+        p.setApiKeyCount(pool.size() == 1 ? null : pool.size());
+    }
+
+    private ProviderView save(Caller actor, Provider p, ProviderDraft draft, Optional<ProviderPreset> preset,
+                              String change) {
+        String urlBefore = p.getId() == null ? null : p.getBaseUrl();
+        String keyBefore = p.getApiKeySealed();
+        if (draft.baseUrl() != null) {
+            p.setBaseUrl(draft.baseUrl().trim());
+        }
         try {
-            OutboundHttp.Answer response = listModels(target);
-            long latency = (System.nanoTime() - start) / 1_000_000;
-            if (!response.ok()) {
-                return new ConnectionTestResult(false, response.status(), latency, 0,
-                        "HTTP " + response.status() + ": " + abbreviate(text(target, response.body())));
-            }
-            return new ConnectionTestResult(true, response.status(), latency, parseModels(response.body()).size(), "OK");
-        } catch (IOException | RuntimeException e) {
-            return new ConnectionTestResult(false, 0, (System.nanoTime() - start) / 1_000_000, 0, describe(e));
+            ProviderUrls.validate(p.getName(), p.getBaseUrl());
+        } catch (IllegalArgumentException e) {
+            throw GatewayException.invalidRequest("base_url", e.getMessage());
         }
+        if (draft.apiKey() != null && draft.apiKeys() != null) {
+            throw GatewayException.invalidRequest("api_keys", "Give either api_key or api_keys, not both.");
+        }
+        if (draft.apiKey() != null) {
+            String key;
+            try {
+                key = ProviderKeys.clean(p.getName(), draft.apiKey());
+            } catch (IllegalArgumentException e) {
+                throw GatewayException.invalidRequest("api_key", e.getMessage());
+            }
+            p.setApiKeySealed(key == null ? null : SecretCipher.from(settings).seal(key));
+            p.setApiKeyPoolSealed(null);
+            p.setApiKeyCount(null);
+        }
+        if (draft.apiKeys() != null) {
+            List<ProviderTarget.Key> pool;
+            try {
+                pool = KeyPool.clean(p.getName(), draft.apiKeys().stream().map(k -> k == null ? null
+                        : new ProviderTarget.Key(k.key(), k.weight() == null ? 1 : k.weight())).toList());
+            } catch (IllegalArgumentException e) {
+                throw GatewayException.invalidRequest("api_keys", e.getMessage());
+            }
+            storePool(p, pool, SecretCipher.from(settings));
+        }
+        AuthStyle auth = p.getApiKeySealed() == null ? AuthStyle.NONE
+                : preset.map(ProviderPreset::authStyle).filter(s -> s != AuthStyle.NONE).orElse(AuthStyle.BEARER);
+        p.setAuthStyle(auth.name());
+        if (draft.enabled() != null) {
+            p.setEnabled(draft.enabled());
+        }
+        if (draft.position() != null) {
+            p.setPosition(draft.position());
+        }
+        if (draft.forwardUnlistedModels() != null) {
+            p.setForwardUnlistedModels(draft.forwardUnlistedModels().stored());
+        }
+        p.setConnectTimeoutMs(timeout("connect_timeout", draft.connectTimeout(), p.getConnectTimeoutMs()));
+        p.setReadTimeoutMs(timeout("read_timeout", draft.readTimeout(), p.getReadTimeoutMs()));
+        p.setSource(Provider.SOURCE_RUNTIME);
+        boolean reach = urlBefore == null || !urlBefore.equals(p.getBaseUrl())
+                || !java.util.Objects.equals(keyBefore, p.getApiKeySealed());
+        Provider stored = database.inTransaction(em -> {
+            Provider saved = providers.store(p);
+            audit.record(actor, change);
+            return saved;
+        });
+        routes.rebuild();
+        if (reach && stored.isEnabled()) {
+            discovery.refreshSoon(stored.getName());
+        }
+        return get(stored.getName());
     }
 
-    /** Fetches the provider's model list and stores it (admins only); returns the model ids. */
-    public List<String> refresh(Caller actor, String name) {
-        Authorization.requireAdmin(actor);
-        List<String> models = refresh(name);
-        audit.record(actor, "Refreshed the models of provider '" + name + "'");
-        return models;
+    private static Optional<ProviderPreset> preset(String id) {
+        if (id == null) {
+            return Optional.empty();
+        }
+        return Optional.of(ProviderPreset.find(id).orElseThrow(() ->
+                GatewayException.invalidRequest("preset", "Unknown preset '" + id + "'.")));
     }
 
-    List<String> refresh(String name) {
-        ProviderTarget target = target(name);
-        Provider provider = providers.find(name).orElseThrow();
+    private static Long timeout(String field, String text, Long current) {
+        if (text == null) {
+            return current;
+        }
         try {
-            OutboundHttp.Answer response = listModels(target);
-            if (!response.ok()) {
-                throw new IOException("HTTP " + response.status() + ": " + abbreviate(text(target, response.body())));
-            }
-            CredentialScrubber scrubber = target.scrubber();
-            // a model id that quotes the provider's key would show it to every client in /v1/models
-            List<String> ids = parseModels(response.body()).stream().filter(id -> !scrubber.isIn(id)).toList();
-            Instant now = Instant.now();
-            List<ProviderModel> rows = new ArrayList<>();
-            ids.forEach(id -> rows.add(new ProviderModel(provider.getId(), id, name, now)));
-            providers.replaceModels(provider.getId(), rows, now);
-            routes.rebuild();
-            return ids;
-        } catch (IOException | RuntimeException e) {
-            providers.recordError(provider.getId(), describe(e));
-            events.error("provider", name, "Model refresh failed: " + describe(e));
-            throw GatewayException.upstreamUnavailable(name, describe(e), e);
+            return Durations.parse(field, text).toMillis();
+        } catch (IllegalArgumentException e) {
+            throw GatewayException.invalidRequest(field, e.getMessage());
         }
-    }
-
-    void refreshStale() {
-        Instant staleBefore = Instant.now().minus(settings.modelRefreshInterval());
-        for (Provider p : providers.findAll()) {
-            boolean stale = p.getModelsRefreshedAt() == null || p.getModelsRefreshedAt().isBefore(staleBefore);
-            if (p.isEnabled() && stale) {
-                try {
-                    refresh(p.getName());
-                } catch (GatewayException e) {
-                    LOG.log(Level.INFO, "Model refresh of provider ''{0}'' failed: {1}",
-                            new Object[] {p.getName(), e.getMessage()});
-                }
-            }
-        }
-    }
-
-    private ProviderTarget target(String name) {
-        return routes.current().provider(name)
-                .orElseThrow(() -> GatewayException.notFound("No enabled provider named '" + name + "'."));
-    }
-
-    private OutboundHttp.Answer listModels(ProviderTarget target) throws IOException {
-        return http.get(target.resolve("models"), target.authHeaders(), target.connectTimeout().plus(CALL_DEADLINE));
-    }
-
-    /** The longest model id kept, and the most models kept of one provider's list. */
-    static final int MAX_MODEL_ID = 300;
-    static final int MAX_MODELS = 20_000;
-
-    /** The ids of a model list, without a {@code models/} prefix, each once, within the bounds above. */
-    static List<String> parseModels(byte[] body) throws IOException {
-        JsonNode root = Json.parse(body);
-        JsonNode data = root.isArray() ? root : root.path("data");
-        if (!data.isArray()) {
-            throw new IOException("the model list has no 'data' array");
-        }
-        java.util.Set<String> ids = new java.util.LinkedHashSet<>();
-        for (JsonNode model : data) {
-            String id = Json.textOrNull(model, "id");
-            // an id longer than a model name can be (the column's 300 characters) is not one
-            if (id != null && !id.isBlank() && id.strip().length() <= MAX_MODEL_ID && ids.size() < MAX_MODELS) {
-                ids.add(ModelNames.listed(id.strip()));
-            }
-        }
-        return List.copyOf(ids);
-    }
-
-    /** What went wrong, without exception text of code outside ours (it could quote a request header). */
-    private static String describe(Exception e) {
-        if (e instanceof IOException || e instanceof GatewayException) {
-            return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        }
-        return "unexpected " + e.getClass().getSimpleName();
-    }
-
-    /** An answer's body as text, without the provider's own credentials. */
-    private static String text(ProviderTarget target, byte[] body) {
-        return target.scrubber().scrub(new String(body, StandardCharsets.UTF_8));
-    }
-
-    private static String abbreviate(String text) {
-        return text.length() > 300 ? text.substring(0, 300) + "…" : text;
     }
 }

@@ -1,6 +1,5 @@
 package io.tokenrouter.proxy;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.tokenrouter.api.Json;
 import io.tokenrouter.api.Usage;
 import io.tokenrouter.upstream.SseEvent;

@@ -4,7 +4,7 @@
  * {@link io.tokenrouter.routing.Routes}, which rebuilds it from the database when the cluster-wide
  * configuration version changes.
  *
- * {@link io.tokenrouter.routing.RoutingAdmin} is the service that edits aliases, profiles and settings.
+ * {@link io.tokenrouter.routing.RoutingService} is the service that edits aliases, profiles and settings.
  *
  * A provider's target carries its key pool ({@link io.tokenrouter.routing.KeyPool}); the cluster's other
  * run-time settings live in {@code runtime}.

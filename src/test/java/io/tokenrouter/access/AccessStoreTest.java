@@ -16,7 +16,6 @@ import io.tokenrouter.store.JobLocks;
 import io.tokenrouter.store.Quota;
 import io.tokenrouter.store.QuotaRepository;
 import io.tokenrouter.store.TestDatabases;
-import io.tokenrouter.store.TeamRepository;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -56,8 +55,8 @@ class AccessStoreTest {
         TestDatabases.close(database);
     }
 
-    private AdminAccess adminAccess(Map<String, String> properties) {
-        AdminAccess access = new AdminAccess();
+    private SetupService adminAccess(Map<String, String> properties) {
+        SetupService access = new SetupService();
         access.settings = GatewaySettings.load(properties, Map.of());
         access.keys = keys;
         access.lookup = lookup;
@@ -81,9 +80,9 @@ class AccessStoreTest {
             public void close() {
             }
         };
-        Logger logger = Logger.getLogger(AdminAccess.class.getName());
+        Logger logger = Logger.getLogger(SetupService.class.getName());
         logger.addHandler(capture);
-        AdminAccess access;
+        SetupService access;
         try {
             access = adminAccess(Map.of("tokenrouter.home", "/nonexistent"));
             access.start();
@@ -110,8 +109,8 @@ class AccessStoreTest {
         return audit;
     }
 
-    private Sessions sessions(AdminAccess access) {
-        Sessions sessions = new Sessions();
+    private SessionService sessions(SetupService access) {
+        SessionService sessions = new SessionService();
         sessions.settings = access.settings;
         sessions.sessions = TestDatabases.sessions(database);
         sessions.keys = keys;
@@ -125,17 +124,17 @@ class AccessStoreTest {
     /** Issue 8 item 5: the admin password opens a real session; the setup path stays open without an admin key. */
     @Test
     void theAdminPasswordOpensASessionOfARealAdminKeyAndSetupStaysOpen() {
-        AdminAccess withPassword = adminAccess(Map.of("tokenrouter.home", "/nonexistent",
+        SetupService withPassword = adminAccess(Map.of("tokenrouter.home", "/nonexistent",
                 "tokenrouter.admin_password", "correct horse"));
         withPassword.start();
         assertThat(withPassword.setupPending()).as("no admin key yet: the setup token is printed").isTrue();
-        Sessions sessions = sessions(withPassword);
+        SessionService sessions = sessions(withPassword);
 
-        Sessions.Opened opened = sessions.open(null, "correct horse", "10.0.0.1");
+        SessionService.Opened opened = sessions.open(null, "correct horse", "10.0.0.1");
 
         assertThat(opened.role()).isEqualTo(Role.ADMIN);
         assertThat(opened.principal()).isEqualTo("admin (password)");
-        assertThat(opened.token()).startsWith(Sessions.PREFIX);
+        assertThat(opened.token()).startsWith(SessionService.PREFIX);
         Caller caller = sessions.resolve(opened.token());
         assertThat(caller.role()).isEqualTo(Role.ADMIN);
         assertThat(caller.keyId()).isEqualTo(opened.keyId());
@@ -148,17 +147,17 @@ class AccessStoreTest {
         sessions.close(opened.token(), "test");
         assertThatThrownBy(() -> sessions.resolve(opened.token()))
                 .isInstanceOfSatisfying(GatewayException.class, e -> assertThat(e.code()).isEqualTo("invalid_session"));
-        assertThatThrownBy(() -> sessions.resolve(Sessions.PREFIX + "made-up"))
+        assertThatThrownBy(() -> sessions.resolve(SessionService.PREFIX + "made-up"))
                 .isInstanceOfSatisfying(GatewayException.class, e -> assertThat(e.status()).isEqualTo(401));
     }
 
     @Test
     void aConfiguredAdminKeySignsInAndClosesSetup() {
-        AdminAccess withKey = adminAccess(Map.of("tokenrouter.home", "/nonexistent",
+        SetupService withKey = adminAccess(Map.of("tokenrouter.home", "/nonexistent",
                 "tokenrouter.admin_key", "tr-configured-admin-key-1234"));
         withKey.start();
         assertThat(withKey.setupPending()).isFalse();
-        Sessions.Opened opened = sessions(withKey).open("tr-configured-admin-key-1234", null, "10.0.0.2");
+        SessionService.Opened opened = sessions(withKey).open("tr-configured-admin-key-1234", null, "10.0.0.2");
         assertThat(opened.role()).isEqualTo(Role.ADMIN);
         assertThat(opened.principal()).isEqualTo("bootstrap-admin");
     }
@@ -338,7 +337,7 @@ class AccessStoreTest {
         assertThat(service.update(admin, keymaster.key().id(), new KeyPatch(null, null, null, null, null, "admin")).role())
                 .isEqualTo("admin");
         // the admin password's principal stays an admin
-        AdminAccess access = adminAccess(Map.of("tokenrouter.home", "/nonexistent", "tokenrouter.admin_password", "a-long-password-1"));
+        SetupService access = adminAccess(Map.of("tokenrouter.home", "/nonexistent", "tokenrouter.admin_password", "a-long-password-1"));
         access.start();
         long principal = access.passwordPrincipal().getId();
         assertThatThrownBy(() -> service.update(admin, principal, new KeyPatch(null, null, null, null, null, "keymaster")))

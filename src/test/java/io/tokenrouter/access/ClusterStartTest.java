@@ -78,7 +78,7 @@ class ClusterStartTest {
         try {
             List<Future<?>> started = new ArrayList<>();
             for (int i = 0; i < nodes; i++) {
-                AdminAccess access = new AdminAccess();
+                SetupService access = new SetupService();
                 access.settings = GatewaySettings.load(config, Map.of());
                 access.keys = keys;
                 access.lookup = new KeyLookup();

@@ -14,7 +14,6 @@ import io.tokenrouter.store.TestDatabases;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;

@@ -6,7 +6,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** An admin key copied from an example, or short, is called out; a random one is not. */
-class AdminAccessTest {
+class SetupServiceTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
@@ -19,6 +19,6 @@ class AdminAccessTest {
             random base64                       | tr-Q2hhbmdlTWVQbGVhc2VJdHNBVGVzdEtleTEyMw | false
             """)
     void aPlaceholderOrShortAdminKeyIsCalledOut(String description, String key, boolean placeholder) {
-        assertThat(AdminAccess.looksLikePlaceholder(key)).isEqualTo(placeholder);
+        assertThat(SetupService.looksLikePlaceholder(key)).isEqualTo(placeholder);
     }
 }

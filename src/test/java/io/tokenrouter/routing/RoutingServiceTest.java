@@ -6,7 +6,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The audit trail says which settings changed, old → new, never a raw record or a webhook's secret path. */
-class RoutingAdminTest {
+class RoutingServiceTest {
 
     private static RoutingSettings settings(String defaultModel, List<String> allowed, String webhook) {
         return new RoutingSettings("openai", defaultModel, allowed, "cloud", false, "90d", "30d", List.of(), 0.1, webhook);
@@ -14,7 +14,7 @@ class RoutingAdminTest {
 
     @Test
     void aChangeNamesEachChangedSettingWithItsOldAndNewValue() {
-        String changes = RoutingAdmin.changes(settings(null, List.of(), null),
+        String changes = RoutingService.changes(settings(null, List.of(), null),
                 settings("openai/gpt-4o", List.of("openai/gpt-4o", "chat"), "https://hooks.example/T0/B0/SECRET"));
 
         assertThat(changes).isEqualTo("default_model (none) → 'openai/gpt-4o', allowed_models (none) → openai/gpt-4o, chat,"
@@ -24,13 +24,13 @@ class RoutingAdminTest {
 
     @Test
     void aWebhookWhosePathChangedIsAChangeShownWithoutItsPath() {
-        assertThat(RoutingAdmin.changes(settings("m", List.of(), "https://hooks.example/T0/OLD"),
+        assertThat(RoutingService.changes(settings("m", List.of(), "https://hooks.example/T0/OLD"),
                 settings("m", List.of(), "https://hooks.example/T0/NEW")))
                 .isEqualTo("alert_webhook_url 'https://hooks.example/…' → 'https://hooks.example/…'");
     }
 
     @Test
     void nothingChangedIsNothing() {
-        assertThat(RoutingAdmin.changes(settings("m", List.of("a"), null), settings("m", List.of("a"), null))).isEmpty();
+        assertThat(RoutingService.changes(settings("m", List.of("a"), null), settings("m", List.of("a"), null))).isEmpty();
     }
 }

@@ -28,9 +28,9 @@ import javax.crypto.spec.PBEKeySpec;
  * </ul>
  */
 @ApplicationScoped
-public class AdminAccess {
+public class SetupService {
 
-    private static final Logger LOG = Logger.getLogger(AdminAccess.class.getName());
+    private static final Logger LOG = Logger.getLogger(SetupService.class.getName());
     private static final int PBKDF2_ITERATIONS = 210_000;
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -50,7 +50,7 @@ public class AdminAccess {
 
     public void start() {
         settings.adminKey().ifPresent(this::ensureAdminKey);
-        weakAdminKey = settings.adminKey().filter(AdminAccess::looksLikePlaceholder).isPresent();
+        weakAdminKey = settings.adminKey().filter(SetupService::looksLikePlaceholder).isPresent();
         if (weakAdminKey) {
             LOG.warning("The configured admin_key looks like a placeholder or is short: anyone who has read the same"
                     + " example can use it as an admin. Set a long random one, e.g. tr-$(openssl rand -hex 24), and restart.");

@@ -7,14 +7,14 @@ import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 /** What a provider's model list is kept as, and which presets forward models their list leaves out. */
-class ProviderServiceTest {
+class ProviderProbeServiceTest {
 
     @Test
     void listedIdsLoseTheModelsPrefixAndAreKeptOnceWithinBounds() throws Exception {
         String body = "{\"data\":[{\"id\":\"models/gemini-2.0-flash\"},{\"id\":\"gemini-2.0-flash\"},{\"id\":\"  spaced  \"},"
                 + "{\"id\":\"\"},{\"id\":\"" + "x".repeat(301) + "\"},{\"object\":\"model\"},{\"id\":\"models/\"}]}";
 
-        assertThat(ProviderService.parseModels(body.getBytes(StandardCharsets.UTF_8)))
+        assertThat(ProviderProbeService.parseModels(body.getBytes(StandardCharsets.UTF_8)))
                 .containsExactly("gemini-2.0-flash", "spaced", "models/");
     }
 

@@ -25,7 +25,7 @@ import java.util.Optional;
  * and every sign-in, failure and refusal is an event.
  */
 @ApplicationScoped
-public class Sessions {
+public class SessionService {
 
     public static final String PREFIX = "trs_";
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -39,13 +39,14 @@ public class Sessions {
     @Inject
     KeyLookup lookup;
     @Inject
-    AdminAccess admin;
+    SetupService admin;
     @Inject
     SignInThrottle throttle;
     @Inject
     AuditTrail events;
 
-    private final Clock clock = Clock.systemUTC();
+    /** What time it is; sessions expire by it (tests move it). */
+    Clock clock = Clock.systemUTC();
     private volatile Cache<String, Optional<SessionRepository.StoredSession>> cache;
 
     /** A new session: its token (shown once), who it acts as, and until when. */
@@ -91,12 +92,12 @@ public class Sessions {
     public Caller resolve(String token) {
         String hash = KeySecrets.hash(token);
         SessionRepository.StoredSession session = cache().get(hash, sessions::findByHash)
-                .orElseThrow(Sessions::invalid);
+                .orElseThrow(SessionService::invalid);
         Instant now = clock.instant();
         if (session.revokedAt() != null || !now.isBefore(session.expiresAt())) {
             throw invalid();
         }
-        Caller caller = lookup.caller(keys.find(session.keyId()).orElseThrow(Sessions::invalid));
+        Caller caller = lookup.caller(keys.find(session.keyId()).orElseThrow(SessionService::invalid));
         if (caller.expiresAt() != null && !now.isBefore(caller.expiresAt())) {
             throw GatewayException.expiredApiKey(caller.expiresAt().toString());
         }

@@ -30,7 +30,7 @@ import java.util.TreeSet;
  * follow within {@code route_refresh_interval}.
  */
 @ApplicationScoped
-public class RoutingAdmin {
+public class RoutingService {
 
     @Inject
     ModelAliasRepository aliases;
