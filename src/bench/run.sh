@@ -14,15 +14,19 @@
 #             once on the embedded H2 and once on PostgreSQL (Debian's, on loopback, default settings)
 # and measures the gateway's CPU time per request from /proc, its threads, RSS and heap.
 # BENCH_DATABASES="h2" (or "postgres") runs one of them only.
+# BENCH_WAR=path measures that WAR instead of building one; BENCH_EXTRAS=0 runs the load cells only (no first-event
+# probe, profile, long streams or client comparison); BENCH_OUT=dir keeps the raw results there and writes no
+# report. src/bench/compare.sh uses these to measure two WARs, before and after a change, in one run.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 HERE="$ROOT/src/bench"
-WORK="$ROOT/target/bench"
+WORK="${BENCH_OUT:-$ROOT/target/bench}"
 DURATION=${BENCH_DURATION:-10}
 LEVELS=${BENCH_CONCURRENCY:-"1 16 64 256"}
 LONG_STREAMS=${BENCH_LONG_STREAMS:-1000}
 DATABASES=${BENCH_DATABASES:-"h2 postgres"}
+EXTRAS=${BENCH_EXTRAS:-1}
 PG_PORT=18084
 TOMCAT_VERSION=10.1.59
 GW=18080 DIRECT=18081 PROXY=18082 PACED=18083
@@ -49,14 +53,17 @@ install_tools() {
 
 prepare() {
   rm -rf "$WORK" && mkdir -p "$WORK"
-  log "building the WAR and fetching Tomcat $TOMCAT_VERSION"
-  (cd "$ROOT" && mvn -B -q package -DskipTests \
-    && mvn -B -q dependency:copy -Dartifact=org.apache.tomcat:tomcat:$TOMCAT_VERSION:zip -DoutputDirectory="$WORK")
+  if [ -z "${BENCH_WAR:-}" ]; then
+    log "building the WAR"
+    (cd "$ROOT" && mvn -B -q package -DskipTests)
+  fi
+  log "fetching Tomcat $TOMCAT_VERSION"
+  (cd "$ROOT" && mvn -B -q dependency:copy -Dartifact=org.apache.tomcat:tomcat:$TOMCAT_VERSION:zip -DoutputDirectory="$WORK")
   unzip -q "$WORK/tomcat-$TOMCAT_VERSION.zip" -d "$WORK"
   TOMCAT="$WORK/apache-tomcat-$TOMCAT_VERSION"
   chmod +x "$TOMCAT"/bin/*.sh
   rm -rf "$TOMCAT"/webapps/*
-  cp "$ROOT/target/tokenrouter.war" "$TOMCAT/webapps/ROOT.war"
+  cp "${BENCH_WAR:-$ROOT/target/tokenrouter.war}" "$TOMCAT/webapps/ROOT.war"
   sed -i -e "s/port=\"8080\"/port=\"$GW\" address=\"127.0.0.1\" encodedSolidusHandling=\"decode\"/" \
          -e 's/port="8005"/port="-1"/' "$TOMCAT/conf/server.xml"
   # no access log, like the nginx references (access_log off)
@@ -120,7 +127,9 @@ stop_postgres() {
 
 start_upstreams() {
   nginx -c "$WORK/nginx.conf"
-  python3 "$HERE/delayed_upstream.py" $PACED & PACED_PID=$!
+  bash "$ROOT/src/test/fake-provider.sh" --prepare
+  bash "$ROOT/src/test/fake-provider.sh" $PACED >/dev/null & PACED_PID=$!
+  for _ in $(seq 1 50); do curl -sf -o /dev/null "http://127.0.0.1:$PACED/count" && break; sleep 0.2; done
 }
 
 start_gateway() {
@@ -329,6 +338,11 @@ for DB in $DATABASES; do
   start_gateway
   create_key
   load_runs
+  if [ "$EXTRAS" = 0 ]; then
+    stop_gateway
+    stop_postgres
+    continue
+  fi
   first_event_probe
   cpu_profile
   if [ -n "$FIRST" ]; then
@@ -339,6 +353,10 @@ for DB in $DATABASES; do
   stop_gateway
   stop_postgres
 done
+if [ "$EXTRAS" = 0 ] || [ -n "${BENCH_OUT:-}" ]; then
+  log "results in $WORK/results.jsonl"
+  exit 0
+fi
 log "comparing the upstream clients (JDK HttpClient, Jetty HttpClient) against nginx"
 (cd "$ROOT" && mvn -B -q -Pbench test -Dtest=UpstreamClientBenchmark -Dsurefire.failIfNoSpecifiedTests=false \
   -Dupstream.url="http://127.0.0.1:$DIRECT/v1/chat/completions" -Dupstream.out="$WORK/clients.jsonl" >"$WORK/clients.log" 2>&1) \

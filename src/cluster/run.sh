@@ -15,7 +15,8 @@
 #     the WAR as the root application, its own TOKENROUTER_HOME and the same DATABASE_URL, secret_key
 #     and admin_key;
 #   - nginx (Debian's) on port 18190, round robin over both nodes, moving on when a node refuses;
-#   - a fake OpenAI-compatible provider on port 18191 that counts the chat completions it answers.
+#   - the fake OpenAI-compatible provider (src/test/fake-provider.sh) on port 18191, which counts the chat
+#     completions it answers.
 # Then it checks, printing figures and PASS/FAIL for each:
 #   1. quota   - a team limited to 50 requests, 200 concurrent requests through nginx: exactly 50
 #                answered and forwarded, 150 refused with 429 in the OpenAI error envelope;
@@ -167,7 +168,9 @@ wait_node() {  # wait_node PORT PID: up when /v1/models asks for a key
 }
 
 start() {
-  python3 "$HERE/upstream.py" $UPSTREAM & UPSTREAM_PID=$!
+  bash "$ROOT/src/test/fake-provider.sh" --prepare
+  bash "$ROOT/src/test/fake-provider.sh" $UPSTREAM >/dev/null & UPSTREAM_PID=$!
+  for _ in $(seq 1 50); do curl -sf -o /dev/null "http://127.0.0.1:$UPSTREAM/count" && break; sleep 0.2; done
   nginx -c "$RUN/nginx.conf" && NGINX_STARTED=1
   # both nodes start together on the empty database: they seed the configured admin key and providers one
   # after the other (the startup lock), and neither may fail

@@ -1,14 +1,13 @@
-"""The smoke test that src/deploy/smoke.sh runs against the gateway on each server, and its fake provider.
+"""The smoke test that src/deploy/smoke.sh runs against the gateway on each server.
 
-    python3 smoke.py upstream PORT                  a fake OpenAI-compatible provider on 127.0.0.1:PORT
     python3 smoke.py check BASE ADMIN_KEY PID [DB]  the checks against the gateway at BASE (e.g.
                                                     http://127.0.0.1:8280), whose server JVM is PID; DB, when
                                                     given, is what /api/status must report as the database
                                                     source (e.g. "JNDI java:jboss/datasources/TokenRouter")
 
-The provider answers chat completions after 20 ms; a streamed one sends a chunk every INTERVAL seconds (five
-content chunks, the usage chunk, [DONE]), so a gateway that buffers is caught by the arrival times. Each
-check prints one line; the exit code is the number of failed checks.
+The provider is the project's fake one (src/test/fake-provider.sh): chat completions after 20 ms; a streamed one
+sends a chunk every INTERVAL seconds (five content chunks, the usage chunk, [DONE]), so a gateway that buffers is
+caught by the arrival times. Each check prints one line; the exit code is the number of failed checks.
 """
 import json
 import os
@@ -18,84 +17,10 @@ import time
 import urllib.error
 import urllib.request
 import warnings
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 INTERVAL = float(os.environ.get("SMOKE_STREAM_INTERVAL", "0.3"))
 MODEL = "gpt-4o-mini"
 
-
-def chunk(content, finish=None, usage=None):
-    body = {"id": "chatcmpl-smoke", "object": "chat.completion.chunk", "created": 1700000000, "model": MODEL,
-            "choices": [] if usage else [{"index": 0, "delta": {"content": content}, "finish_reason": finish}]}
-    if usage:
-        body["usage"] = usage
-    return body
-
-
-class Provider(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *args):
-        pass
-
-    def reply(self, status, body):
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def do_GET(self):
-        if self.path.endswith("/models"):
-            self.reply(200, {"object": "list", "data": [{"id": MODEL, "object": "model", "created": 1700000000,
-                                                          "owned_by": "smoke"}]})
-        else:
-            self.reply(404, {"error": {"message": "no such path", "type": "invalid_request_error"}})
-
-    def do_POST(self):
-        request = json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0"))) or b"{}")
-        usage = {"prompt_tokens": 9, "completion_tokens": 5, "total_tokens": 14}
-        if not request.get("stream"):
-            time.sleep(0.02)
-            self.reply(200, {"id": "chatcmpl-smoke", "object": "chat.completion", "created": 1700000000,
-                             "model": MODEL, "usage": usage,
-                             "choices": [{"index": 0, "finish_reason": "stop",
-                                          "message": {"role": "assistant", "content": "Hello from the provider."}}]})
-            return
-        interval = float(request.get("metadata", {}).get("interval", INTERVAL))
-        self.send_response(200)
-        self.send_header("Content-Type", "text/event-stream")
-        self.send_header("Transfer-Encoding", "chunked")
-        self.end_headers()
-        try:
-            for i in range(5):
-                self.event(chunk(f"part {i} ", "stop" if i == 4 else None))
-                time.sleep(interval)
-            self.event(chunk(None, usage=usage))
-            self.event(None)
-            self.wfile.write(b"0\r\n\r\n")
-            self.wfile.flush()
-        except (BrokenPipeError, ConnectionResetError):
-            pass
-
-    def event(self, body):
-        data = ("data: " + ("[DONE]" if body is None else json.dumps(body)) + "\n\n").encode()
-        self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
-        self.wfile.flush()
-
-
-class Server(ThreadingHTTPServer):
-    request_queue_size = 1024  # hundreds of streams connect at once
-    daemon_threads = True
-
-
-def serve(port):
-    server = Server(("127.0.0.1", port), Provider)
-    server.serve_forever()
-
-
-# ---------------------------------------------------------------------------------------------------------
 
 class Gateway:
     def __init__(self, base, key):
@@ -126,8 +51,8 @@ def chat(stream=False, interval=None):
     if stream:
         body["stream"] = True
         body["stream_options"] = {"include_usage": True}
-    if interval is not None:
-        body["metadata"] = {"interval": str(interval)}
+    if stream:
+        body["metadata"] = {"interval": str(INTERVAL if interval is None else interval)}
     return body
 
 
@@ -301,9 +226,7 @@ def check_tls(https_base, http_base, cafile, admin_key, plain="redirected"):
 
 
 if __name__ == "__main__":
-    if sys.argv[1] == "upstream":
-        serve(int(sys.argv[2]))
-    elif sys.argv[1] == "tls":
+    if sys.argv[1] == "tls":
         sys.exit(check_tls(*sys.argv[2:7]))
     else:
         sys.exit(check(sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5] if len(sys.argv) > 5 else None))

@@ -202,7 +202,9 @@ wait_gone() {
   || { echo "Build the WARs first: mvn -B package -DskipTests" >&2; exit 2; }
 install_tools
 mkdir -p "$WORK"
-python3 "$HERE/smoke.py" upstream $UPSTREAM & PIDS+=($!)
+bash "$ROOT/src/test/fake-provider.sh" --prepare
+bash "$ROOT/src/test/fake-provider.sh" $UPSTREAM >/dev/null & PIDS+=($!)
+for _ in $(seq 1 50); do curl -sf -o /dev/null "http://127.0.0.1:$UPSTREAM/count" && break; sleep 0.2; done
 mkdir -p "$WORK/tls"
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=127.0.0.1" -addext "subjectAltName=IP:127.0.0.1" \
   -keyout "$WORK/tls/privkey.pem" -out "$WORK/tls/fullchain.pem" 2>/dev/null

@@ -98,11 +98,27 @@ public abstract class Reply {
         private volatile long peerClosedAtNanos;
         private String contentType = "text/event-stream";
         private boolean rawFrames;
+        private boolean keepAlive;
+        private volatile boolean complete;
 
         private Stream(List<String> events, long delayMillis, boolean cutOff) {
             this.events = events;
             this.delayMillis = delayMillis;
             this.cutOff = cutOff;
+        }
+
+        /**
+         * Keeps the connection open for the next request after the stream, as providers do (the default closes it,
+         * so that a test can tell when the gateway hangs up); the hang-up is then not watched for.
+         */
+        public Stream keepAlive() {
+            this.keepAlive = true;
+            return this;
+        }
+
+        /** Whether every event and the end of the body were written. */
+        public boolean complete() {
+            return complete;
         }
 
         /** Sends the strings as they are instead of wrapping each in {@code data: ...\n\n}. */
@@ -113,12 +129,15 @@ public abstract class Reply {
 
         @Override
         boolean play(Connection c) throws IOException {
-            watchForHangUp(c);
+            if (!keepAlive) {
+                watchForHangUp(c);
+            }
             try {
                 // the connection closes after the stream, so the answer says so: a client must not put another
                 // request on it (a request the provider may have received is never sent twice, so it would fail)
                 c.out().write(("HTTP/1.1 200 OK\r\nContent-Type: " + contentType
-                        + "\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                        + "\r\nTransfer-Encoding: chunked\r\n" + (keepAlive ? "" : "Connection: close\r\n") + "\r\n")
+                        .getBytes(StandardCharsets.ISO_8859_1));
                 c.out().flush();
                 for (int i = 0; i < events.size(); i++) {
                     if (i > 0 && delayMillis > 0) {
@@ -134,7 +153,8 @@ public abstract class Reply {
                 }
                 c.out().write("0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
                 c.out().flush();
-                return false;
+                complete = true;
+                return keepAlive;
             } catch (IOException e) {
                 markPeerClosed();
                 return false;

@@ -35,6 +35,7 @@ public final class ScriptedUpstream implements AutoCloseable {
     private final List<Socket> open = new CopyOnWriteArrayList<>();
     private volatile Function<Received, Reply> fallback = DefaultReplies::forRequest;
     private volatile boolean closed;
+    private volatile boolean recording = true;
 
     public ScriptedUpstream(int port) throws IOException {
         server = new ServerSocket();
@@ -47,6 +48,12 @@ public final class ScriptedUpstream implements AutoCloseable {
 
     public int port() {
         return server.getLocalPort();
+    }
+
+    /** Whether requests are kept for {@link #received}; a long-running fake (a script's provider) keeps none. */
+    public ScriptedUpstream recording(boolean on) {
+        recording = on;
+        return this;
     }
 
     /** The next {@code method path} request gets {@code reply}; later ones get the default again. */
@@ -111,7 +118,9 @@ public final class ScriptedUpstream implements AutoCloseable {
                 if (request == null) {
                     return;
                 }
-                received.add(request);
+                if (recording) {
+                    received.add(request);
+                }
                 Deque<Reply> queue = scripted.get(request.method() + " " + request.path());
                 Reply reply = queue == null ? null : queue.poll();
                 if (reply == null) {
