@@ -1,0 +1,59 @@
+"""The before/after table of compare.sh: for each gateway cell the median over rounds of both WARs, and the
+change; the nginx references of the same runs show how much the machine itself moved between them."""
+import glob
+import json
+import os
+import statistics
+import sys
+
+work, before, after, state, duration, rounds = sys.argv[1:]
+
+
+def cells(side):
+    runs = {}
+    for path in sorted(glob.glob(os.path.join(work, "run-%s-*" % side, "results.jsonl"))):
+        for line in open(path):
+            r = json.loads(line)
+            runs.setdefault((r["db"], r["case"], r["target"], r["concurrency"]), []).append(r)
+    return runs
+
+
+def median(rows, field):
+    values = [r[field] for r in rows if r.get(field) is not None]
+    return statistics.median(values) if values else None
+
+
+def change(b, a, lower_is_better):
+    if not b or a is None:
+        return ""
+    pct = (a - b) * 100.0 / b
+    better = pct < 0 if lower_is_better else pct > 0
+    return "%+.1f%%%s" % (pct, "" if abs(pct) < 3 else (" (better)" if better else " (worse)"))
+
+
+b_cells, a_cells = cells("before"), cells("after")
+out = ["# Before and after", "",
+       "`src/bench/compare.sh %s`: the WAR of %s (before) and of %s%s (after), measured alternately on this "
+       "machine in one run (before, after, after, before), %s s a cell, median of %s rounds; the governed "
+       "inferrer key (team quotas, a budget, a per-minute limit) and the admin key. CPU is the gateway's per "
+       "request; nginx is the same upstream through nginx, a reference for the machine's own drift."
+       % (before, before, after, " with uncommitted changes" if state == "dirty" else "", duration, rounds), "",
+       "| database | case | target | c | req/s before | req/s after | change | p50 ms before | p50 ms after |"
+       " change | CPU µs before | CPU µs after | change |",
+       "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+for key in sorted(b_cells, key=lambda k: (k[0], ["chat", "stream", "embeddings"].index(k[1]), k[2], k[3])):
+    db, case, target, c = key
+    if target == "direct" or key not in a_cells:
+        continue
+    b, a = b_cells[key], a_cells[key]
+    rb, ra = median(b, "rps"), median(a, "rps")
+    pb, pa = median(b, "p50_us"), median(a, "p50_us")
+    cb, ca = median(b, "cpu_us_per_request"), median(a, "cpu_us_per_request")
+    out.append("| %s | %s | %s | %d | %.0f | %.0f | %s | %.2f | %.2f | %s | %s | %s | %s |" % (
+        db, case, target, c, rb, ra, change(rb, ra, False), pb / 1000, pa / 1000, change(pb, pa, True),
+        "—" if cb is None else "%.0f" % cb, "—" if ca is None else "%.0f" % ca,
+        change(cb, ca, True) if cb is not None else ""))
+errors = sum(r.get("socket_errors", 0) + r.get("non2xx", 0)
+             for side in (b_cells, a_cells) for rows in side.values() for r in rows)
+out += ["", "Errors (socket errors and non-2xx answers) over every cell of both WARs: %d." % errors]
+print("\n".join(out))
