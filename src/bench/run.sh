@@ -64,15 +64,12 @@ prepare() {
   chmod +x "$TOMCAT"/bin/*.sh
   rm -rf "$TOMCAT"/webapps/*
   cp "${BENCH_WAR:-$ROOT/target/tokenrouter.war}" "$TOMCAT/webapps/ROOT.war"
-  sed -i -e "s/port=\"8080\"/port=\"$GW\" address=\"127.0.0.1\" encodedSolidusHandling=\"decode\"/" \
-         -e 's/port="8005"/port="-1"/' "$TOMCAT/conf/server.xml"
-  # no access log, like the nginx references (access_log off)
-  python3 - "$TOMCAT/conf/server.xml" <<'EOF'
-import re, sys
-p = sys.argv[1]
-s = open(p).read()
-open(p, "w").write(re.sub(r'<Valve className="org.apache.catalina.valves.AccessLogValve".*?/>', '', s, flags=re.S))
-EOF
+  # the one server.xml of the project (the image's), with the bench's connector and no access log, like the
+  # nginx references (access_log off)
+  cp "$ROOT/tomcat-docker/conf/server.xml" "$TOMCAT/conf/server.xml"
+  printf '<Connector port="%s" address="127.0.0.1" protocol="HTTP/1.1" connectionTimeout="20000"\n           maxParameterCount="1000" encodedSolidusHandling="decode" />\n' "$GW" \
+    > "$TOMCAT/conf/tokenrouter-connectors.xml"
+  echo "<!-- no access log -->" > "$TOMCAT/conf/tokenrouter-host.xml"
   # a stock Tomcat: no JVM options; the gateway's home comes from the environment
   echo "export TOKENROUTER_HOME=\"$WORK/home\"" > "$TOMCAT/bin/setenv.sh"
   sed "s#@DIR@#$WORK#g" "$HERE/nginx.conf" > "$WORK/nginx.conf"

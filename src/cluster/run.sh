@@ -111,7 +111,9 @@ prepare() {
     [ $n = b ] && port=$PORT_B
     mkdir -p "$base"/{conf,logs,temp,webapps,work,home}
     cp "$TOMCAT"/conf/* "$base/conf/"
-    sed "s/@PORT@/$port/" "$HERE/server.xml" > "$base/conf/server.xml"
+    # the one server.xml (the image's), with a node's connector and access log
+    cp "$ROOT/tomcat-docker/conf/server.xml" "$HERE/tokenrouter-host.xml" "$base/conf/"
+    sed "s/@PORT@/$port/" "$HERE/tokenrouter-connectors.xml" > "$base/conf/tokenrouter-connectors.xml"
     cp "$RUN/tokenrouter.war" "$base/webapps/ROOT.war"
     # node-specific: only the home; the cluster-wide settings come from the environment (start_node)
     cat > "$base/home/tokenrouter.toml" <<EOF

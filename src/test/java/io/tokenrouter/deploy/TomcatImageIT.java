@@ -85,7 +85,10 @@ class TomcatImageIT {
             }
         }
         // what the Dockerfile does to the stock configuration, and its entry point with TOKENROUTER_DB_URL set
-        Files.copy(IMAGE.resolve("conf/server.xml"), base.resolve("conf/server.xml"), StandardCopyOption.REPLACE_EXISTING);
+        for (String file : List.of("server.xml", "tokenrouter-connectors.xml", "tokenrouter-host.xml")) {
+            Files.copy(IMAGE.resolve("conf").resolve(file), base.resolve("conf").resolve(file),
+                    StandardCopyOption.REPLACE_EXISTING);
+        }
         String webXml = Files.readString(base.resolve("conf/web.xml"));
         Files.writeString(base.resolve("conf/web.xml"), webXml.replace("</web-app>",
                 Files.readString(IMAGE.resolve("conf/https-only.xml")) + "</web-app>"));
@@ -211,7 +214,8 @@ class TomcatImageIT {
                 .doesNotContainPattern("(?m)^\\s+[A-Za-z_]*(?:PASSWORD|SECRET|_KEY|TOKEN)=");
         assertThat(dockerfile).doesNotContain("tr-").doesNotContain("sk-");
         // every file the test installs is one the image copies
-        assertThat(dockerfile).contains("tomcat-docker/conf/server.xml", "tomcat-docker/conf/tokenrouter-context.xml",
+        assertThat(dockerfile).contains("tomcat-docker/conf/server.xml", "tomcat-docker/conf/tokenrouter-connectors.xml",
+                "tomcat-docker/conf/tokenrouter-host.xml", "tomcat-docker/conf/tokenrouter-context.xml",
                 "tomcat-docker/conf/https-only.xml", "tomcat-docker/entrypoint.sh");
         String compose = Files.readString(IMAGE.resolve("compose.yaml"));
         assertThat(compose).containsPattern("TOKENROUTER_ADMIN_KEY: \\$\\{TOKENROUTER_ADMIN_KEY:\\?")
