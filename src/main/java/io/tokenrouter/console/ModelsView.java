@@ -15,7 +15,6 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import org.primefaces.PrimeFaces;
 
 /**
@@ -39,7 +38,7 @@ public class ModelsView implements Serializable {
     private String profile;
     private transient List<PriceService.CatalogEntry> catalog;
     private transient List<AliasView> aliases;
-    private transient Map<String, Object> profiles;
+    private transient RoutingService.Profiles profiles;
 
     private String aliasName;
     private boolean editingAlias;
@@ -131,23 +130,22 @@ public class ModelsView implements Serializable {
     }
 
     /** The profiles and the active one, read once until something here changes them. */
-    private Map<String, Object> profiles() {
+    private RoutingService.Profiles profiles() {
         if (profiles == null) {
             profiles = Console.attempt(() -> routing.profiles(Console.caller()), null);
             if (profiles == null) {
-                profiles = Map.of();
+                profiles = new RoutingService.Profiles(List.of(), null);
             }
         }
         return profiles;
     }
 
-    @SuppressWarnings("unchecked")
     public List<String> getProfiles() {
-        return (List<String>) profiles().getOrDefault("profiles", List.of());
+        return profiles().profiles();
     }
 
     public String getActiveProfile() {
-        return (String) profiles().get("active");
+        return profiles().active();
     }
 
     public List<String> getProviderNames() {

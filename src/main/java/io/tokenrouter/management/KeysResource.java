@@ -22,8 +22,6 @@ import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * {@code /api/keys}, as adapters to {@link KeyService}: an admin manages every key; a keymaster creates,
@@ -45,11 +43,7 @@ public class KeysResource {
         Requests.KeyRequest b = Validation.required(body);
         CreatedKey created = keys.create(Guard.caller(request), new KeyDraft(b.name(), b.role(), b.teamId(),
                 b.parentId(), KeyDraft.ttl(b.ttl()), b.expiresAt(), b.allowedModels(), b.quotas()));
-        Map<String, Object> answer = new LinkedHashMap<>();
-        answer.put("key", created.secret());
-        answer.put("warning", "Store this key now: it cannot be shown again.");
-        answer.put("details", created.key());
-        return Response.status(201).entity(answer).build();
+        return Response.status(201).entity(Answers.NewKey.of(created)).build();
     }
 
     @GET

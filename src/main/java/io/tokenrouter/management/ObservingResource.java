@@ -31,7 +31,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
-import java.util.Map;
 
 /**
  * What the gateway observed, as thin adapters to the observing services: usage analytics ({@code /api/usage})
@@ -92,20 +91,20 @@ public class ObservingResource {
 
     @GET
     @Path("conversations/{thread}")
-    public Map<String, Object> conversation(@PathParam("thread") String thread, @Context ContainerRequestContext request) {
-        return Map.of("thread_id", thread, "turns", conversationService.conversation(Guard.caller(request), thread));
+    public Answers.Thread conversation(@PathParam("thread") String thread, @Context ContainerRequestContext request) {
+        return new Answers.Thread(thread, conversationService.conversation(Guard.caller(request), thread));
     }
 
     @DELETE
     @Path("conversations/{thread}")
-    public Map<String, Object> deleteConversation(@PathParam("thread") String thread, @Context ContainerRequestContext request) {
-        return Map.of("deleted", conversationService.deleteConversation(Guard.caller(request), thread));
+    public Answers.Deleted deleteConversation(@PathParam("thread") String thread, @Context ContainerRequestContext request) {
+        return new Answers.Deleted(conversationService.deleteConversation(Guard.caller(request), thread));
     }
 
     @DELETE
     @Path("conversations")
-    public Map<String, Object> deleteAllConversations(@Context ContainerRequestContext request) {
-        return Map.of("deleted", conversationService.deleteAllConversations(Guard.caller(request)));
+    public Answers.Deleted deleteAllConversations(@Context ContainerRequestContext request) {
+        return new Answers.Deleted(conversationService.deleteAllConversations(Guard.caller(request)));
     }
 
     @GET

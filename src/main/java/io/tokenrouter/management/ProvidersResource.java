@@ -23,7 +23,6 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
-import java.util.Map;
 
 /** {@code /api/providers}: providers, presets, connection tests and model refresh. Admin only. */
 @Tag(name = "Providers", description = "Providers from presets, their keys, connection tests and model discovery (admins).")
@@ -89,7 +88,7 @@ public class ProvidersResource {
 
     @POST
     @Path("{name}/refresh")
-    public Map<String, Object> refresh(@PathParam("name") String name, @Context ContainerRequestContext request) {
-        return Map.of("provider", name, "models", service.refresh(Guard.caller(request), name));
+    public Answers.Refreshed refresh(@PathParam("name") String name, @Context ContainerRequestContext request) {
+        return new Answers.Refreshed(name, service.refresh(Guard.caller(request), name));
     }
 }

@@ -19,7 +19,6 @@ import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.util.Map;
 
 /** Aliases ({@code /api/aliases}), profiles ({@code /api/profiles}) and routing settings ({@code /api/settings}). Admin only. */
 @Tag(name = "Routing and settings", description = "Aliases, profiles and the cluster-wide settings (admins).")
@@ -61,13 +60,13 @@ public class RoutingResource {
 
     @GET
     @Path("profiles")
-    public Map<String, Object> profiles(@Context ContainerRequestContext request) {
+    public RoutingService.Profiles profiles(@Context ContainerRequestContext request) {
         return admin.profiles(Guard.caller(request));
     }
 
     @PUT
     @Path("profiles/active")
-    public Map<String, Object> activate(Requests.ProfileRequest body, @Context ContainerRequestContext request) {
+    public RoutingService.Profiles activate(Requests.ProfileRequest body, @Context ContainerRequestContext request) {
         return admin.activate(Guard.caller(request), Validation.required(body).profile());
     }
 

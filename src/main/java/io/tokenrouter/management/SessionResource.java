@@ -21,8 +21,6 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * First-run setup and signing in. Setup needs the one-time token from the server log; signing in an
@@ -48,8 +46,8 @@ public class SessionResource {
     @GET
     @Path("setup")
     @PublicEndpoint
-    public Map<String, Object> setupState() {
-        return Map.of("setup_pending", access.setupPending());
+    public Answers.SetupState setupState() {
+        return new Answers.SetupState(access.setupPending());
     }
 
     @POST
@@ -58,11 +56,7 @@ public class SessionResource {
     public Response setup(Requests.SetupRequest body, @Context ContainerRequestContext request) {
         Requests.SetupRequest b = Validation.required(body);
         CreatedKey created = sessions.setup(b.setupToken(), b.name(), clientIp(request));
-        Map<String, Object> answer = new LinkedHashMap<>();
-        answer.put("key", created.secret());
-        answer.put("warning", "Store this key now: it cannot be shown again.");
-        answer.put("details", created.key());
-        return Response.status(201).entity(answer).build();
+        return Response.status(201).entity(Answers.NewKey.of(created)).build();
     }
 
     /** Signs in: {@code {"key":"tr-…"}} or {@code {"password":"…"}}; answers the session token, shown once. */
@@ -72,13 +66,8 @@ public class SessionResource {
     public Response signIn(Requests.SessionRequest body, @Context ContainerRequestContext request) {
         Requests.SessionRequest b = Validation.required(body);
         SessionService.Opened opened = sessions.open(b.key(), b.password(), clientIp(request));
-        Map<String, Object> answer = new LinkedHashMap<>();
-        answer.put("token", opened.token());
-        answer.put("name", opened.principal());
-        answer.put("role", opened.role().wireName());
-        answer.put("key_id", opened.keyId());
-        answer.put("expires_at", opened.expiresAt());
-        return Response.status(201).entity(answer).build();
+        return Response.status(201).entity(new Answers.Session(opened.token(), opened.principal(),
+                opened.role().wireName(), opened.keyId(), opened.expiresAt())).build();
     }
 
     /** Signs the presenting session out. */

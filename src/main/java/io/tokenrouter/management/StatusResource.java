@@ -16,8 +16,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * {@code GET /api/status} (admins): what this node runs on — the container, the database (product, URL
@@ -50,15 +48,10 @@ public class StatusResource {
     @PublicEndpoint
     public Response health() {
         Instant last = node.lastHeartbeat();
-        Map<String, Object> body = new LinkedHashMap<>();
         boolean healthy = last != null && Duration.between(last, Instant.now()).compareTo(HEALTHY_WITHIN) < 0;
-        body.put("status", healthy ? "ok" : "unavailable");
-        body.put("node", node.nodeId());
-        body.put("last_heartbeat", last);
-        if (!healthy) {
-            body.put("reason", last == null ? "this node has not reached the database yet"
-                    : "this node has not reached the database for " + Duration.between(last, Instant.now()).toSeconds() + " s");
-        }
-        return Response.status(healthy ? 200 : 503).entity(body).build();
+        String reason = healthy ? null : last == null ? "this node has not reached the database yet"
+                : "this node has not reached the database for " + Duration.between(last, Instant.now()).toSeconds() + " s";
+        return Response.status(healthy ? 200 : 503)
+                .entity(new Answers.Health(healthy ? "ok" : "unavailable", node.nodeId(), last, reason)).build();
     }
 }

@@ -57,7 +57,11 @@ public class RoutingService {
         return alias(name);
     }
 
-    public Map<String, Object> profiles(Caller actor) {
+    /** Every profile some alias has a target for, and the active one. */
+    public record Profiles(List<String> profiles, String active) {
+    }
+
+    public Profiles profiles(Caller actor) {
         Authorization.requireAdmin(actor);
         return profiles();
     }
@@ -68,7 +72,7 @@ public class RoutingService {
     }
 
     /** Makes {@code profile} the active one: every alias moves to its target for it at once. */
-    public Map<String, Object> activate(Caller actor, String profile) {
+    public Profiles activate(Caller actor, String profile) {
         Authorization.requireAdmin(actor);
         if (profile == null || profile.isBlank()) {
             throw GatewayException.invalidRequest("profile", "profile is required.");
@@ -153,14 +157,10 @@ public class RoutingService {
         routes.rebuild();
     }
 
-    /** Every profile some alias has a target for, and the active one. */
-    Map<String, Object> profiles() {
+    Profiles profiles() {
         TreeSet<String> names = new TreeSet<>();
         aliases.findAll().forEach(a -> names.add(a.getProfile()));
-        Map<String, Object> result = new LinkedHashMap<>();
-        result.put("profiles", List.copyOf(names));
-        result.put("active", settings.findAll().get(Setting.ACTIVE_MODEL_PROFILE));
-        return result;
+        return new Profiles(List.copyOf(names), settings.findAll().get(Setting.ACTIVE_MODEL_PROFILE));
     }
 
     RoutingSettings settings() {
