@@ -1,5 +1,6 @@
 /**
- * What a request used: the {@link io.tokenrouter.usage.UsageRecord} made once per request, the
+ * What a request used: the {@link io.tokenrouter.usage.UsageRecord} made once per request (its outcome a
+ * {@link io.tokenrouter.store.Outcome}), the
  * {@link io.tokenrouter.usage.UsageRecorder} that takes it off the request path, and the tokenizer
  * that counts tokens when a provider reports none.
  *
