@@ -34,6 +34,7 @@ final class Attempts {
 
     private final RoutePlan plan;
     private final AttemptReports reports;
+    /** Whether the targets' health matters: only when there is another target to go to. */
     private final boolean tracked;
     private final Set<Route> tried = new HashSet<>();
     private final Map<Route, Set<Integer>> triedKeys = new HashMap<>();
@@ -84,11 +85,6 @@ final class Attempts {
 
     CredentialScrubber scrubber() {
         return scrubber;
-    }
-
-    /** Whether the targets' health matters: only when there is another target to go to. */
-    boolean tracked() {
-        return tracked;
     }
 
     /** The provider sent the current attempt's response headers. */

@@ -2,7 +2,6 @@ package io.tokenrouter.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -130,10 +129,5 @@ public final class FakeProvider {
         } catch (IOException e) {
             return JSON.createObjectNode();
         }
-    }
-
-    /** For tests of the fake itself: what it answered so far. */
-    ArrayNode answered() {
-        return JSON.valueToTree(answered);
     }
 }
