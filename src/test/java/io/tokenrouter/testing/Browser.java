@@ -11,8 +11,10 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.Cookie;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -68,8 +70,9 @@ public final class Browser implements AutoCloseable {
         return driver.getCurrentUrl();
     }
 
+    /** The page's text; read again when a navigation the last click started replaces the page meanwhile. */
     public String text() {
-        return driver.findElement(By.tagName("body")).getText();
+        return wait(d -> d.findElement(By.tagName("body")).getText());
     }
 
     public WebElement find(String css) {
@@ -101,9 +104,24 @@ public final class Browser implements AutoCloseable {
         WebElement element = wait(ExpectedConditions.elementToBeClickable(By.cssSelector(css)));
         // clear of the sticky navigation bar
         script("arguments[0].scrollIntoView({block: 'center'});", element);
-        element.click();
-        settle();
+        click(element);
         return this;
+    }
+
+    /** Clicks, and when the click posts a form without Ajax, waits until the page it leaves is gone. */
+    private void click(WebElement element) {
+        boolean posts = "submit".equals(element.getAttribute("type"))
+                && !String.valueOf(element.getAttribute("onclick")).contains("return false");
+        if (posts) {
+            script("window.trLeaving = true;");
+        }
+        element.click();
+        if (posts) {
+            // the page that answers the post has no mark; while it loads, scripts may fail
+            new WebDriverWait(driver, Duration.ofSeconds(20)).ignoring(WebDriverException.class)
+                    .until(d -> Boolean.TRUE.equals(script("return window.trLeaving !== true;")));
+        }
+        settle();
     }
 
     /** Clicks {@code css} within {@code scope} (or {@code scope} itself when css is null). */
@@ -111,8 +129,7 @@ public final class Browser implements AutoCloseable {
         WebElement element = css == null ? scope : scope.findElement(By.cssSelector(css));
         script("document.querySelectorAll('.ui-growl-item-container').forEach(function (e) { e.remove(); });"
                 + "arguments[0].scrollIntoView({block: 'center'});", element);
-        element.click();
-        settle();
+        click(element);
         return this;
     }
 
@@ -160,7 +177,9 @@ public final class Browser implements AutoCloseable {
     }
 
     public <T> T wait(Function<WebDriver, T> condition) {
-        return new WebDriverWait(driver, Duration.ofSeconds(20)).until(condition::apply);
+        // a form post that navigates replaces the page under an element just found: look again
+        return new WebDriverWait(driver, Duration.ofSeconds(20)).ignoring(StaleElementReferenceException.class)
+                .until(condition::apply);
     }
 
     public Browser waitForText(String text) {
