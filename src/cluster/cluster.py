@@ -573,6 +573,47 @@ def report_soak(soak_file, kill_at, logged_ids, upstream_file, out_missing, grac
         verdict(not missing), len(completed) - len(missing), len(completed), len(missing)))
 
 
+def report_outage(soak_file, stop_at, back_at, logged_ids, upstream_delta, used, *ready_files):
+    """Check 2b: the database outage as the clients saw it, then one log row per answer and an exact counter."""
+    stop_at, back_at = float(stop_at), float(back_at)
+    rows = [json.loads(l) for l in open(soak_file)]
+    logged = [l.strip() for l in open(logged_ids) if l.strip()]
+    logged_set = set(logged)
+    during = [r for r in rows if stop_at <= r["t0"] <= back_at]
+    completed = [r for r in rows if r["complete"]]
+    errors = [r for r in rows if not r["complete"]]
+    slowest = max((r["t1"] - r["t0"] for r in during), default=0)
+    print("  %d requests (%d during the %.0f s outage, the slowest of those %.2f s), completed %d, failed %d" % (
+        len(rows), len(during), back_at - stop_at, slowest, len(completed), len(errors)))
+    for r in errors[:10]:
+        print("    error %+.2f s from the stop  %-8s status %s  %s" % (
+            r["t0"] - stop_at, "stream" if r["stream"] else "buffered", r["status"], r["error"] or describe(r)))
+    readies = []
+    for f in ready_files:
+        text = open(f).read().strip()
+        body, _, status = text.rpartition(" ")
+        try:
+            state = json.loads(body).get("status")
+        except ValueError:
+            state = body[:80]
+        readies.append("%s %s" % (status, state))
+    print("  /health/ready during the outage: %s" % ", ".join(readies))
+    ok = not errors and len(during) > 0 and slowest < 2.5 and all(r == "200 degraded" for r in readies)
+    print("RESULT outage %s %d of %d requests answered (%d during the outage, slowest %.2f s); ready: %s" % (
+        verdict(ok), len(completed), len(rows), len(during), slowest, ", ".join(readies)))
+    missing = [r["request_id"] for r in completed if r["request_id"] not in logged_set]
+    ids = set(r["request_id"] for r in rows if r["request_id"])
+    mine = [i for i in logged if i in ids]
+    twice = len(mine) - len(set(mine))
+    print("  answers: %d; in the log: %d; missing: %d; logged twice: %d; forwarded to the provider: %s; team counter: %s" % (
+        len(completed), len(completed) - len(missing), len(missing), twice, upstream_delta, used))
+    for m in missing[:10]:
+        print("    missing: " + m)
+    exact = not missing and twice == 0 and int(upstream_delta) == len(completed) == len(set(mine)) and int(used) == len(completed)
+    print("RESULT journal %s %d answers, %d log rows, %s forwarded, team counter %s after the outage" % (
+        verdict(exact), len(completed), len(set(mine)), upstream_delta, used))
+
+
 if __name__ == "__main__":
     import os
     for var, name in (("NODE_A", "A"), ("NODE_B", "B")):

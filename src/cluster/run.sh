@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # TokenRouter as a two-node cluster, on 127.0.0.1 only; stops everything it started by itself.
 #
-#   bash src/cluster/run.sh                 # about 8 minutes; exits non-zero if a check failed
+#   bash src/cluster/run.sh                 # about 9 minutes; exits non-zero if a check failed
 #   CLUSTER_JOB_WINDOW=60 CLUSTER_RECLAIM_BOUND=0 bash src/cluster/run.sh
 #                                           # about 2.5 minutes: watches the scheduled jobs for 60 s only
 #                                           # (the 5-minute provider-quota poll is then not seen) and
@@ -27,6 +27,10 @@
 #   2. revoke  - a key revoked on node A is refused by node B within key_cache_ttl;
 #      disable - a provider disabled on node A is no longer forwarded to by node B within
 #                route_refresh_interval;
+#   2b. outage - PostgreSQL stopped (pg_ctl -m immediate) for OUTAGE_SECONDS under 10 clients through nginx
+#                with a team key both nodes know: every request answered, none waits on the database,
+#                /health/ready says degraded on both nodes; once PostgreSQL is back both journals drain,
+#                the log holds one row per request the provider answered, and the team's counter is exact;
 #   3. jobs    - scheduled jobs take their lease (job_locks) one node at a time while both run;
 #   4. failover- node A is killed (SIGKILL) under a load of 20 clients through nginx (half of the
 #                requests streamed): clients go on with node B;
@@ -54,6 +58,7 @@ JOB_WINDOW=${CLUSTER_JOB_WINDOW:-310}      # seconds after both nodes are up unt
 QUOTA_LIMIT=50 BURST=200
 BUDGET_MICROS=500 SPENDERS=40 MINUTE_LIMIT=30
 LOAD_CLIENTS=20 LOAD_SECONDS=20 KILL_AFTER=8
+OUTAGE_SECONDS=${CLUSTER_OUTAGE_SECONDS:-30} OUTAGE_CLIENTS=10
 KEY_CACHE_TTL=5 ROUTE_REFRESH=5
 # heartbeat 10 s + node timeout 90 s + one reclaim period 30 s, with some slack
 RECLAIM_BOUND=${CLUSTER_RECLAIM_BOUND:-140}   # 0 skips checks 6 and 7
@@ -184,8 +189,55 @@ start() {
   NODES_UP=$(date +%s.%N)
   log "node A pid $PID_A on $PORT_A, node B pid $PID_B on $PORT_B, nginx on $LB ($(( $(date +%s) - START )) s)"
   # check 3 watches the leases from now until node A is killed
+  start_sampler
+}
+
+start_sampler() {  # the lease sampler of checks 3 and 7 (its one psql session ends with an outage: started again after it)
   python3 "$HERE/cluster.py" sample-jobs runuser -u postgres -- "$PG_BIN/psql" -h "$RUN/pg" -p $PG_PORT -d tokenrouter -X \
-    > "$RUN/job-samples.txt" 2>"$RUN/job-sampler.err" & SAMPLER_PID=$!
+    >> "$RUN/job-samples.txt" 2>>"$RUN/job-sampler.err" & SAMPLER_PID=$!
+}
+
+check_outage() {
+  echo; echo "== 2b. outage: PostgreSQL stopped (immediate) for ${OUTAGE_SECONDS} s under $OUTAGE_CLIENTS clients through nginx"
+  local team key before after start stop_at back_at used waited=0 pending
+  team=$(api POST $PORT_A teams '{"name":"outage-team","quotas":[{"metric":"requests","period":"total","limit":1000000000}]}' | json 'd["id"]')
+  key=$(api POST $PORT_A keys "{\"name\":\"outage-key\",\"role\":\"inferrer\",\"team_id\":$team}" | json 'd["key"]')
+  # the key is used on both nodes before the outage, so both have it in their caches
+  [ "$(chat_status $PORT_A "$key" main/gpt-4o-mini)$(chat_status $PORT_B "$key" main/gpt-4o-mini)" = 200200 ] \
+    || die "the outage key is not served by both nodes"
+  kill "$SAMPLER_PID" 2>/dev/null; wait "$SAMPLER_PID" 2>/dev/null || true; SAMPLER_PID=
+  before=$(upstream_count main)
+  start=$(date +%s.%N)
+  python3 "$HERE/cluster.py" soak "http://127.0.0.1:$LB/v1" "$key" main/gpt-4o-mini $OUTAGE_CLIENTS $((OUTAGE_SECONDS + 20)) \
+    "$RUN/outage.jsonl" & LOAD_PID=$!
+  sleep 8
+  stop_at=$(date +%s.%N)
+  pg pg_ctl -D "$RUN/pg/data" -m immediate -w stop >/dev/null
+  log "PostgreSQL stopped"
+  pause $((OUTAGE_SECONDS / 2))
+  curl -s -m 10 -w ' %{http_code}' "http://127.0.0.1:$PORT_A/health/ready" > "$RUN/outage-ready-a.txt"
+  curl -s -m 10 -w ' %{http_code}' "http://127.0.0.1:$PORT_B/health/ready" > "$RUN/outage-ready-b.txt"
+  pause $((OUTAGE_SECONDS - OUTAGE_SECONDS / 2))
+  pg pg_ctl -D "$RUN/pg/data" -l "$RUN/pg/postgresql.log" -w start >/dev/null
+  back_at=$(date +%s.%N)
+  log "PostgreSQL started again"
+  { wait "$LOAD_PID"; } 2>/dev/null; LOAD_PID=
+  start_sampler
+  while :; do
+    pending=$(( $(curl -s -m 10 "http://127.0.0.1:$PORT_A/health/ready" | json 'd["journal"]["pending_records"]') \
+      + $(curl -s -m 10 "http://127.0.0.1:$PORT_B/health/ready" | json 'd["journal"]["pending_records"]') ))
+    ((pending == 0 || waited >= 120)) && break
+    sleep 1; waited=$((waited + 1))
+  done
+  echo "  both journals stored $waited s after the load ended (records still pending: $pending)"
+  sleep 3  # the nodes write their allowances back every second
+  after=$(upstream_count main)
+  # (less the two requests that put the key in both nodes' caches)
+  used=$(psql_admin -At -c "select used - 2 from quotas where owner_type <> 'key' and owner_id = $team and metric = 'requests'")
+  psql_admin -At -c "select request_id from request_log where created_at >= to_timestamp($start - 5)" > "$RUN/outage-logged-ids.txt"
+  python3 "$HERE/cluster.py" report-outage "$RUN/outage.jsonl" "$stop_at" "$back_at" "$RUN/outage-logged-ids.txt" \
+    "$((after - before))" "$used" "$RUN/outage-ready-a.txt" "$RUN/outage-ready-b.txt" > "$RUN/report-outage.txt"
+  result "$RUN/report-outage.txt"
 }
 
 stop() {
@@ -495,6 +547,7 @@ check_quota
 check_budget
 check_staleness
 console_sign_in
+check_outage
 check_jobs
 check_failover
 check_console_after

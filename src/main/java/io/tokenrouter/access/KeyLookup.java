@@ -5,6 +5,7 @@ import io.tokenrouter.api.GatewayException;
 import io.tokenrouter.config.GatewaySettings;
 import io.tokenrouter.store.ApiKey;
 import io.tokenrouter.store.ApiKeyRepository;
+import io.tokenrouter.store.DatabaseUnavailableException;
 import io.tokenrouter.store.QuotaRepository;
 import io.tokenrouter.store.Team;
 import io.tokenrouter.store.TeamRepository;
@@ -48,16 +49,23 @@ public class KeyLookup {
     @Inject
     QuotaRepository quotas;
 
-    /** Verified keys (and refusals) by hash: at most {@link #MAX_ENTRIES}, least used evicted first, each for key_cache_ttl. */
+    /**
+     * Verified keys (and refusals) by hash, with when they were loaded: at most {@link #MAX_ENTRIES}, least used
+     * evicted first. An entry older than key_cache_ttl is loaded again before use; while the database is
+     * unreachable it is used as it is (stale while unavailable), so the keys in use keep working.
+     */
     private volatile Cache<String, Entry> cache;
     private Clock clock = Clock.systemUTC();
 
-    private record Entry(Caller caller, GatewayException rejection) {
+    private record Entry(Caller caller, GatewayException rejection, long loadedNanos) {
     }
 
     public Caller resolve(String secret) {
         String hash = KeySecrets.hash(secret);
-        Entry entry = cache().get(hash, h -> load(secret, h));
+        Entry entry = cache().getIfPresent(hash);
+        if (entry == null || System.nanoTime() - entry.loadedNanos() >= settings.keyCacheTtl().toNanos()) {
+            entry = reload(secret, hash, entry);
+        }
         if (entry.rejection() != null) {
             throw entry.rejection();
         }
@@ -66,6 +74,25 @@ public class KeyLookup {
             throw GatewayException.expiredApiKey(caller.expiresAt().toString());
         }
         return caller;
+    }
+
+    /**
+     * Loads the key anew; when the database cannot be reached, keeps using what this node knew ({@code stale}),
+     * and refuses a key it never saw with a fast 503 (not a 401: the key may well be valid).
+     */
+    private Entry reload(String secret, String hash, Entry stale) {
+        Entry fresh;
+        try {
+            fresh = load(secret, hash);
+        } catch (DatabaseUnavailableException e) {
+            if (stale != null) {
+                return stale;
+            }
+            throw GatewayException.databaseUnavailable("The key cannot be checked now: the database is unreachable and this"
+                    + " node has not seen the key before.");
+        }
+        cache().put(hash, fresh);
+        return fresh;
     }
 
     /** Forgets cached results on this node, e.g. right after this node revoked a key. */
@@ -78,7 +105,7 @@ public class KeyLookup {
         if (c == null) {
             synchronized (this) {
                 if (cache == null) {
-                    cache = Caffeine.newBuilder().maximumSize(MAX_ENTRIES).expireAfterWrite(settings.keyCacheTtl()).build();
+                    cache = Caffeine.newBuilder().maximumSize(MAX_ENTRIES).build();
                 }
                 c = cache;
             }
@@ -87,14 +114,15 @@ public class KeyLookup {
     }
 
     private Entry load(String secret, String hash) {
+        long now = System.nanoTime();
         Optional<ApiKey> found = keys.findByHash(hash);
         if (found.isEmpty() || !KeySecrets.matches(secret, found.get().getKeyHash())) {
-            return new Entry(null, GatewayException.invalidApiKey());
+            return new Entry(null, GatewayException.invalidApiKey(), now);
         }
         try {
-            return new Entry(caller(found.get()), null);
+            return new Entry(caller(found.get()), null, now);
         } catch (GatewayException rejection) {
-            return new Entry(null, rejection);
+            return new Entry(null, rejection, now);
         }
     }
 

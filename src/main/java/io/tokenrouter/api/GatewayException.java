@@ -103,6 +103,11 @@ public class GatewayException extends RuntimeException {
         return headers;
     }
 
+    /** 503: the database cannot be reached and what was asked needs it; worth retrying in a few seconds. */
+    public static GatewayException databaseUnavailable(String message) {
+        return new GatewayException(503, "server_error", "database_unavailable", null, message, Duration.ofSeconds(5), null);
+    }
+
     public static GatewayException forbidden(String message) {
         return new GatewayException(403, "permission_error", "insufficient_permissions", null, message);
     }

@@ -21,6 +21,7 @@ public abstract class GatewayApplication extends ResourceConfig {
         register(JsonParseExceptionMapper.class);
         register(WebApplicationExceptionMapper.class);
         register(UnhandledExceptionMapper.class);
+        register(DatabaseUnavailableMapper.class);
         property(ServerProperties.WADL_FEATURE_DISABLE, true);
         property(ServerProperties.RESPONSE_SET_STATUS_OVER_SEND_ERROR, true);
         property(CommonProperties.JSON_BINDING_FEATURE_DISABLE, true);

@@ -48,6 +48,9 @@ public final class GatewaySettings {
     private final long defaultMaxTokens;
     private final long maxReservedCompletionTokens;
     private final int usageQueueCapacity;
+    private final Duration databaseWait;
+    private final long journalMaxBytes;
+    private final Path journalDirectory;
     private final boolean usageSynchronousCommit;
     private final List<String> trustedProxies;
     private final String trustedProxyHeader;
@@ -91,7 +94,10 @@ public final class GatewaySettings {
         this.defaultMaxTokens = source.longValue("default_max_tokens", 4096);
         this.maxReservedCompletionTokens = source.longValue("max_reserved_completion_tokens", 262_144);
         this.usageQueueCapacity = (int) source.longValue("usage_queue_capacity", 100_000);
-        this.usageSynchronousCommit = source.flag("usage_synchronous_commit", false);
+        this.databaseWait = source.duration("database_wait", Duration.ofSeconds(2));
+        this.journalMaxBytes = source.longValue("journal_max_bytes", 1L << 30);
+        this.journalDirectory = source.get("journal_dir").map(Path::of).orElse(home.resolve("journal"));
+        this.usageSynchronousCommit = source.flag("usage_synchronous_commit", true);
         this.trustedProxies = source.list("trusted_proxies").orElse(List.of());
         this.trustedProxyHeader = source.get("trusted_proxy_header").orElse("X-Forwarded-For");
         this.metricsToken = source.get("metrics_token");
@@ -132,6 +138,12 @@ public final class GatewaySettings {
         }
         if (usageQueueCapacity < 1) {
             throw new IllegalStateException("usage_queue_capacity must be at least 1");
+        }
+        if (databaseWait.compareTo(Duration.ofMillis(250)) < 0 || databaseWait.compareTo(Duration.ofMinutes(1)) > 0) {
+            throw new IllegalStateException("database_wait must be 250ms to 1m, not " + databaseWait);
+        }
+        if (journalMaxBytes < 1 << 20) {
+            throw new IllegalStateException("journal_max_bytes must be at least 1048576 (1 MiB), not " + journalMaxBytes);
         }
         if (cooldownFailures < 1 || cooldownFailures > 1000) {
             throw new IllegalStateException("cooldown_failures must be 1 to 1000");
@@ -310,6 +322,21 @@ public final class GatewaySettings {
     /** How many signed-in console sessions one node holds at most; sign-ins beyond are refused until some end. */
     public int consoleMaxSessions() {
         return consoleMaxSessions;
+    }
+
+    /** The longest anything waits for a database connection before it is told the database is unavailable. */
+    public Duration databaseWait() {
+        return databaseWait;
+    }
+
+    /** The most the node's journal may hold on disk (records the database has not stored yet). */
+    public long journalMaxBytes() {
+        return journalMaxBytes;
+    }
+
+    /** Where the node journals request-log rows until the database stores them ({@code journal_dir}). */
+    public Path journalDirectory() {
+        return journalDirectory;
     }
 
     public int usageQueueCapacity() {

@@ -112,12 +112,27 @@ public class Scheduler {
         return executor.scheduleWithFixedDelay(guarded(name, task), millis, millis, TimeUnit.MILLISECONDS);
     }
 
-    private static Runnable guarded(String name, Runnable task) {
+    /**
+     * The task, with its failures logged: the first of a run of failures with its stack, then every hundredth as a
+     * line (a task that fails each second while the database is down says so once, not each time), and the end
+     * of the run once the task works again. The next run is the task's retry.
+     */
+    static Runnable guarded(String name, Runnable task) {
+        int[] failures = new int[1];
         return () -> {
             try {
                 task.run();
+                if (failures[0] > 0) {
+                    LOG.info("Background task '" + name + "' works again after " + failures[0] + " failed run(s)");
+                    failures[0] = 0;
+                }
             } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "Background task '" + name + "' failed", e);
+                int n = ++failures[0];
+                if (n == 1) {
+                    LOG.log(Level.WARNING, "Background task '" + name + "' failed", e);
+                } else if (n % 100 == 0) {
+                    LOG.warning("Background task '" + name + "' failed " + n + " times in a row; the last time: " + e);
+                }
             }
         };
     }

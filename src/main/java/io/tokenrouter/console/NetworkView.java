@@ -26,6 +26,12 @@ public class NetworkView {
     StatusService statusService;
     @Inject
     ClientAddresses addresses;
+    @Inject
+    io.tokenrouter.usage.UsageRecorder usage;
+    @Inject
+    io.tokenrouter.store.Database database;
+    @Inject
+    io.tokenrouter.config.GatewaySettings settings;
 
     private StatusService.Cluster cluster;
 
@@ -92,6 +98,24 @@ public class NetworkView {
 
     public String getDatabase() {
         return cluster() == null ? "—" : cluster().database();
+    }
+
+    /** This node's database reachability and journal: what /health/ready and /metrics say, for a person. */
+    public Map<String, String> getJournal() {
+        if (cluster() == null) {
+            return Map.of(); // not for this caller: the service refused
+        }
+        var outage = database.outage();
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("Database", outage.down() ? "unreachable since " + Console.time(outage.since()) + " (" + outage.cause() + ")"
+                : "reachable" + (outage.outages() == 0 ? "" : "; " + outage.outages() + " outage(s) since this node started"));
+        m.put("Journal", usage.journalDirectory().toString());
+        m.put("Not yet stored", usage.journalPending() + " rows, " + usage.journalBytes() / 1024 + " KiB of "
+                + settings.journalMaxBytes() / (1024 * 1024) + " MiB" + (usage.journalOldest() == null ? ""
+                : ", the oldest from " + Console.time(usage.journalOldest())));
+        m.put("Journaled / stored", usage.journaled() + " / " + usage.written() + " rows since this node started"
+                + (usage.duplicatesSkipped() == 0 ? "" : " (" + usage.duplicatesSkipped() + " shipped twice, stored once)"));
+        return m;
     }
 
     public List<Map<String, String>> getNodes() {

@@ -1,6 +1,7 @@
 package io.tokenrouter.events;
 
 import io.tokenrouter.config.Scheduler;
+import io.tokenrouter.store.DatabaseUnavailableException;
 import io.tokenrouter.store.EventRepository;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -64,12 +65,50 @@ public class EventLog {
 
     private void write(String level, String category, String actor, String message) {
         Instant at = clock.instant();
-        scheduler.later("event", () -> {
-            try {
-                events.store(at, level, category, actor, message);
-            } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "Could not store event '" + message + "'", e);
+        scheduler.later("event", () -> store(new Pending(at, level, category, actor, message)));
+    }
+
+    /**
+     * Stores an event, first those that waited for the database; while it is unreachable the event waits in
+     * memory (at most {@link #MAX_WAITING}, the oldest given up first) with its own time, and is stored with the
+     * next event or tick after the database is back.
+     */
+    private void store(Pending event) {
+        if (event != null) {
+            waiting.add(event);
+            while (waiting.size() > MAX_WAITING && waiting.poll() != null) {
+                LOG.warning("More than " + MAX_WAITING + " events wait for the database; the oldest is given up");
             }
-        });
+        }
+        synchronized (waiting) {
+            for (Pending next = waiting.peek(); next != null; next = waiting.peek()) {
+                try {
+                    events.store(next.at(), next.level(), next.category(), next.actor(), next.message());
+                } catch (DatabaseUnavailableException e) {
+                    return; // kept for later
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "Could not store event '" + next.message() + "'", e);
+                }
+                waiting.poll();
+            }
+        }
+    }
+
+    /** Stores the events that waited for the database (called when it is back). */
+    public void flushWaiting() {
+        if (!waiting.isEmpty()) {
+            scheduler.later("event", () -> store(null));
+        }
+    }
+
+    /** Events waiting for the database. */
+    public int waiting() {
+        return waiting.size();
+    }
+
+    static final int MAX_WAITING = 10_000;
+    private final java.util.concurrent.ConcurrentLinkedQueue<Pending> waiting = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    private record Pending(Instant at, String level, String category, String actor, String message) {
     }
 }

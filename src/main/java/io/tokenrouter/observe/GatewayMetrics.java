@@ -31,6 +31,8 @@ public class GatewayMetrics implements RequestListener {
     UsageRecorder recorder;
     @Inject
     Routes routes;
+    @Inject
+    io.tokenrouter.store.Database database;
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     /** Meters by their label values, so a request costs map lookups rather than meter registrations. */
@@ -53,6 +55,23 @@ public class GatewayMetrics implements RequestListener {
         Gauge.builder("tokenrouter_usage_answers_before_stored", recorder, UsageRecorder::answeredBeforeStored)
                 .description("Answers completed before their usage record was stored (the database was failing or"
                         + " slower than the 2 s the gateway waits)").register(registry);
+        Gauge.builder("tokenrouter_usage_records_journaled", recorder, UsageRecorder::journaled)
+                .description("Usage records written to this node's journal").register(registry);
+        Gauge.builder("tokenrouter_usage_duplicates_skipped", recorder, UsageRecorder::duplicatesSkipped)
+                .description("Journaled records shipped again and stored once (their request id was in the log)").register(registry);
+        Gauge.builder("tokenrouter_journal_pending_records", recorder, UsageRecorder::journalPending)
+                .description("Journaled records not yet stored in the database").register(registry);
+        Gauge.builder("tokenrouter_journal_bytes", recorder, UsageRecorder::journalBytes)
+                .description("Bytes of this node's journal on disk").register(registry);
+        Gauge.builder("tokenrouter_journal_oldest_age_seconds", recorder, r -> r.journalOldest() == null ? 0
+                        : java.time.Duration.between(r.journalOldest(), java.time.Instant.now()).toMillis() / 1000.0)
+                .description("Age of the oldest journaled record not yet stored (0: none)").register(registry);
+        Gauge.builder("tokenrouter_database_reachable", database, d -> d.outage().down() ? 0 : 1)
+                .description("Whether this node finds the database reachable (1) or is riding out an outage (0)").register(registry);
+        Gauge.builder("tokenrouter_database_outages", database, d -> d.outage().outages())
+                .description("Database outages this node saw since it started").register(registry);
+        Gauge.builder("tokenrouter_database_calls_refused", database, d -> d.outage().refusedCalls())
+                .description("Database calls failed at once, without waiting, during outages").register(registry);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
     }

@@ -72,6 +72,11 @@ public class Forwarder {
     private final UpstreamAdapter adapter = OpenAiPassthroughAdapter.INSTANCE;
 
     void forward(RequestTrace trace, byte[] raw, String openAiBeta, AsyncResponse async) {
+        if (completion.journalFull()) {
+            throw new GatewayException(503, "server_error", "journal_full", null, "This node cannot record more requests:"
+                    + " its journal is full while the database is unreachable or slow. Try again shortly, or another node.",
+                    java.time.Duration.ofSeconds(5), null);
+        }
         Endpoint endpoint = trace.endpoint;
         Caller caller = trace.caller;
         ObjectNode body = parseObject(raw);

@@ -64,6 +64,11 @@ public class RequestCompletion {
                 refusal == null ? null : refusal.getMessage(), null));
     }
 
+    /** Whether the usage journal is full: new requests are refused until the database stores what it holds. */
+    boolean journalFull() {
+        return recorder.journalFull();
+    }
+
     /** What {@code usage} costs on {@code route} in US dollars ("0.001234"), or null when its model has no price. */
     String costText(Route route, Usage usage) {
         PriceBook book = prices();

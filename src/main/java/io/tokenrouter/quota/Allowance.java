@@ -92,6 +92,24 @@ final class Allowance {
         Arrays.fill(available, 0);
     }
 
+    /**
+     * Serves again after {@link #retire} when its hold could not go back (the database is unreachable): what the
+     * hold still covers beyond the requests in flight and the usage not yet written is available again, so it
+     * never serves more than its hold. Answers whether it can serve at all (not past its windows' end).
+     */
+    synchronized boolean revive(Instant now) {
+        if (windowsEnd != null && !now.isBefore(windowsEnd)) {
+            return false;
+        }
+        if (retired) {
+            for (int m = 0; m < METRICS; m++) {
+                available[m] = Math.max(0, held[m] - inFlight[m] - used[m]);
+            }
+            retired = false;
+        }
+        return true;
+    }
+
     synchronized boolean retired() {
         return retired;
     }

@@ -3,6 +3,7 @@ package io.tokenrouter.quota;
 import io.tokenrouter.store.QuotaWindow;
 import io.tokenrouter.store.Period;
 import io.tokenrouter.store.Metric;
+import io.tokenrouter.store.DatabaseUnavailableException;
 import io.tokenrouter.store.NodeRegistry;
 import io.tokenrouter.store.Quota;
 import io.tokenrouter.store.QuotaRepository;
@@ -130,6 +131,8 @@ public class QuotaGate {
             }
             held = !outcome.hold().quotaIds().isEmpty();
             return held ? new Reservation(holdId, outcome.hold().quotaIds(), bounded, null) : Reservation.NONE;
+        } catch (DatabaseUnavailableException e) {
+            throw QuotaRefusal.unavailable(e);
         } finally {
             if (!held) {
                 live.remove(holdId);
@@ -165,6 +168,13 @@ public class QuotaGate {
             try {
                 block = quotas.takeBlock(holdId, node.nodeId(), ids, ask, BLOCK_FRACTION, BLOCK_MAX_REQUESTS, now,
                         windows(now));
+            } catch (DatabaseUnavailableException e) {
+                live.remove(holdId);
+                Reservation kept = reviveFor(slot, ids, ask, now);
+                if (kept != null) {
+                    return kept;
+                }
+                throw QuotaRefusal.unavailable(e);
             } catch (RuntimeException e) {
                 live.remove(holdId);
                 throw e;
@@ -180,6 +190,29 @@ public class QuotaGate {
             slot.current = fresh;
             return served ? new Reservation(holdId, ids, ask, fresh) : null;
         }
+    }
+
+    /**
+     * The database is unreachable and no new block can be taken: an allowance of the same rows that was retired
+     * but could not give its hold back serves again, within that hold. Null when none can serve the request.
+     */
+    private Reservation reviveFor(Slot slot, List<Long> ids, Amounts ask, Instant now) {
+        for (Allowance allowance : allowances) {
+            // not while a flush is between its plan and its commit: the plan may be giving the hold back
+            if (!allowance.quotaIds.equals(ids) || !allowance.flushing.tryLock()) {
+                continue;
+            }
+            try {
+                if (allowance.revive(now) && allowance.take(ask, now)) {
+                    slot.current = allowance;
+                    slots.put(ids, slot);
+                    return new Reservation(allowance.holdId, ids, ask, allowance);
+                }
+            } finally {
+                allowance.flushing.unlock();
+            }
+        }
+        return null;
     }
 
     /**
@@ -264,8 +297,11 @@ public class QuotaGate {
      */
     public void flushAllowances(boolean retireAll) {
         long now = System.nanoTime();
+        // while the database is unreachable, allowances keep serving past their age: their holds are taken, and
+        // nothing could take new ones; what they served is written once the database is back
+        boolean ageOut = !quotas.unreachable();
         for (Allowance allowance : allowances) {
-            if (retireAll || now - allowance.takenAtNanos >= ALLOWANCE_AGE.toNanos()) {
+            if (retireAll || (ageOut && now - allowance.takenAtNanos >= ALLOWANCE_AGE.toNanos())) {
                 allowance.retire();
             }
         }
@@ -314,6 +350,8 @@ public class QuotaGate {
                 allowances.remove(allowance);
                 live.remove(allowance.holdId);
             }
+        } catch (DatabaseUnavailableException e) {
+            LOG.log(Level.FINE, "Quota allowance " + allowance.holdId + " waits for the database", e);
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "Could not write quota allowance " + allowance.holdId + " on " + allowance.quotaIds
                     + "; tried again with the next flush", e);

@@ -54,6 +54,16 @@ final class QuotaRefusal {
         return e;
     }
 
+    /**
+     * The 503 of a quota this node cannot serve while the database is unreachable: its allowance ran out (or it
+     * had none), and a new block needs the database. Refused rather than served unaccounted, never a hang.
+     */
+    static GatewayException unavailable(Throwable cause) {
+        return new GatewayException(503, "server_error", "quota_unavailable", null, "The key's quota cannot be checked"
+                + " now: the database is unreachable and this node's allowance for it is used up. Try again shortly.",
+                Duration.ofSeconds(5), cause);
+    }
+
     private static String noun(Metric metric) {
         return switch (metric) {
             case REQUESTS -> "request quota";

@@ -50,6 +50,14 @@ public class Database {
     private String source;
     private Info info;
     private final List<Runnable> beforeClose = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Consumer<DatabaseOutage.Change>> outageListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final DatabaseOutage outage = new DatabaseOutage(this::reachable, change -> outageListeners.forEach(l -> {
+        try {
+            l.accept(change);
+        } catch (RuntimeException e) {
+            LOG.log(java.util.logging.Level.WARNING, "An outage listener failed", e);
+        }
+    }));
 
     @PostConstruct
     void open() {
@@ -131,6 +139,24 @@ public class Database {
         }
     }
 
+    /** Whether the database is reachable now, as this node last found it. */
+    public DatabaseOutage outage() {
+        return outage;
+    }
+
+    /** Calls {@code listener} when an outage begins and when it ends (on the thread that noticed). */
+    public void onOutage(Consumer<DatabaseOutage.Change> listener) {
+        outageListeners.add(listener);
+    }
+
+    /**
+     * Notes a failure of work outside {@link #inTransaction} (a connection of its own): when it says the
+     * database is gone, an outage begins and the exception to throw instead is answered; else null.
+     */
+    public DatabaseUnavailableException failed(Throwable failure) {
+        return outage.failed(failure);
+    }
+
     /** Whether this thread is inside {@link #inTransaction} (whose rows it may hold locked). */
     public boolean transactionOpen() {
         return current.get() != null;
@@ -146,6 +172,7 @@ public class Database {
         if (outer != null) {
             return work.apply(outer);
         }
+        outage.check();
         EntityManager em = entityManagerFactory.createEntityManager();
         EntityTransaction tx = em.getTransaction();
         List<Runnable> afterCommit = new ArrayList<>();
@@ -156,16 +183,46 @@ public class Database {
             tx.begin();
             result = work.apply(em);
             tx.commit();
-        } finally {
-            current.remove();
-            pendingAfterCommit.remove();
+        } catch (RuntimeException e) {
+            end(em, tx, e);
+            DatabaseUnavailableException unavailable = outage.failed(e);
+            throw unavailable == null ? e : unavailable;
+        } catch (Error e) {
+            end(em, tx, e);
+            throw e;
+        }
+        end(em, tx, null);
+        afterCommit.forEach(Runnable::run);
+        return result;
+    }
+
+    /**
+     * Ends a transaction's thread state and its entity manager, rolling back what is still open. After a failure
+     * ({@code failed}) the connection may be gone too: what closing it throws is kept with the failure, which
+     * is what the caller hears of.
+     */
+    private void end(EntityManager em, EntityTransaction tx, Throwable failed) {
+        current.remove();
+        pendingAfterCommit.remove();
+        try {
             if (tx.isActive()) {
                 tx.rollback();
             }
-            em.close();
+        } catch (RuntimeException e) {
+            if (failed == null) {
+                em.close();
+                throw e;
+            }
+            failed.addSuppressed(e);
         }
-        afterCommit.forEach(Runnable::run);
-        return result;
+        try {
+            em.close();
+        } catch (RuntimeException e) {
+            if (failed == null) {
+                throw e;
+            }
+            failed.addSuppressed(e);
+        }
     }
 
     public void run(Consumer<EntityManager> work) {
@@ -196,6 +253,23 @@ public class Database {
     /** The settings the database was opened with. */
     GatewaySettings settings() {
         return settings;
+    }
+
+    /**
+     * A connection of the pool for work outside {@link #inTransaction} (the caller closes it): refused at once
+     * while the database is known to be down; a failure to get one that says it is down begins an outage.
+     */
+    public java.sql.Connection connection() throws java.sql.SQLException {
+        outage.check();
+        try {
+            return dataSource.getConnection();
+        } catch (java.sql.SQLException e) {
+            DatabaseUnavailableException unavailable = outage.failed(e);
+            if (unavailable != null) {
+                throw unavailable;
+            }
+            throw e;
+        }
     }
 
     public DataSource dataSource() {
@@ -232,10 +306,10 @@ public class Database {
         }
     }
 
-    /** Whether the database gives a valid connection within two seconds now. */
+    /** Whether the database gives a valid connection within {@code database_wait} now. */
     public boolean reachable() {
         try (java.sql.Connection c = dataSource.getConnection()) {
-            return c.isValid(2);
+            return c.isValid((int) Math.max(1, settings.databaseWait().toSeconds()));
         } catch (java.sql.SQLException e) {
             return false;
         }
@@ -315,6 +389,14 @@ public class Database {
         }
         driverFor(config.getJdbcUrl()).ifPresent(config::setDriverClassName);
         config.setMaximumPoolSize(16);
+        // nothing waits on a database that is gone longer than database_wait: neither for a connection from the
+        // pool nor for a new one (PostgreSQL's driver counts whole seconds)
+        long wait = settings.databaseWait().toMillis();
+        config.setConnectionTimeout(wait);
+        config.setValidationTimeout(Math.max(250, Math.min(wait - 1, 1000)));
+        if (config.getJdbcUrl().startsWith("jdbc:postgresql:")) {
+            config.addDataSourceProperty("connectTimeout", String.valueOf(Math.max(1, wait / 1000)));
+        }
         return new HikariDataSource(config);
     }
 

@@ -28,6 +28,11 @@ public class QuotaRepository {
     @Inject
     Database database;
 
+    /** Whether the database is known to be unreachable now (allowances then keep serving, see QuotaGate). */
+    public boolean unreachable() {
+        return database.outage().down();
+    }
+
     /**
      * A reservation held on quota rows: on each row the amount of its metric (one request, tokens, or cost
      * in millionths of a dollar), recorded in {@code quota_holds} under {@code holdId} until settled or
@@ -131,7 +136,7 @@ public class QuotaRepository {
     public Block takeBlock(long holdId, String nodeId, List<Long> ids, Amounts ask, int fraction, long maxRequests,
                            Instant now, Windows windows) {
         requirePositive(ask.tokens());
-        return transaction(database.dataSource(), "Quota allowance", c -> {
+        return transaction(database, "Quota allowance", c -> {
             Block block = headroom(c, ids, ask, fraction, maxRequests, windows);
             if (block == null) {
                 return null;
@@ -159,7 +164,7 @@ public class QuotaRepository {
      * only {@code used} is added. Rows are locked in id order first, as everywhere.
      */
     public void resize(long holdId, List<Long> ids, Amounts held, Amounts keep, Amounts used) {
-        transaction(database.dataSource(), "Quota settlement", c -> {
+        transaction(database, "Quota settlement", c -> {
             lockInOrder(c, ids, database.postgres());
             int holds;
             if (keep.isZero()) {

@@ -29,9 +29,12 @@ final class QuotaSql {
         T run(Connection c) throws SQLException;
     }
 
-    /** Runs {@code work} in a transaction of its own: committed on return, rolled back on any failure (and when it answers null). */
-    static <T> T transaction(javax.sql.DataSource dataSource, String what, SqlWork<T> work) {
-        try (Connection c = dataSource.getConnection()) {
+    /**
+     * Runs {@code work} in a transaction of its own: committed on return, rolled back on any failure (and when it
+     * answers null). Fails at once while the database is known to be down, and begins an outage when it finds it so.
+     */
+    static <T> T transaction(Database database, String what, SqlWork<T> work) {
+        try (Connection c = database.connection()) {
             c.setAutoCommit(false);
             try {
                 T result = work.run(c);
@@ -40,15 +43,23 @@ final class QuotaSql {
                 } else {
                     c.commit();
                 }
+                c.setAutoCommit(true);
                 return result;
             } catch (SQLException | RuntimeException e) {
-                c.rollback();
+                try {
+                    c.rollback();
+                    c.setAutoCommit(true);
+                } catch (SQLException gone) {
+                    e.addSuppressed(gone); // the connection broke with the failure; the pool drops it
+                }
                 throw e;
-            } finally {
-                c.setAutoCommit(true);
             }
         } catch (SQLException e) {
-            throw new IllegalStateException(what + " failed: " + e.getMessage(), e);
+            DatabaseUnavailableException unavailable = database.failed(e);
+            throw unavailable != null ? unavailable : new IllegalStateException(what + " failed: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            DatabaseUnavailableException unavailable = database.failed(e);
+            throw unavailable != null ? unavailable : e;
         }
     }
 

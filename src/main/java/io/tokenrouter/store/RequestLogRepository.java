@@ -86,6 +86,50 @@ public class RequestLogRepository {
     }
 
     /**
+     * {@link #insert}, for rows that may have been stored before (read back from a journal, or retried after a
+     * failure that may have come after the commit): in one transaction, the rows whose request id the log
+     * already holds are skipped. Answers the ids in the rows' order, 0 for a row skipped. One shipper per node
+     * and request ids unique across nodes, so no other writer inserts the same rows meanwhile.
+     */
+    public long[] insertNew(List<LogRow> rows, String nodeId) {
+        return writer.run(true, connection -> {
+            java.util.Set<String> present = new java.util.HashSet<>();
+            for (int from = 0; from < rows.size(); from += ROWS_PER_INSERT) {
+                List<LogRow> chunk = rows.subList(from, Math.min(rows.size(), from + ROWS_PER_INSERT));
+                try (PreparedStatement q = connection.prepareStatement("select request_id from request_log where request_id in ("
+                        + "?,".repeat(chunk.size() - 1) + "?)")) {
+                    int i = 1;
+                    for (LogRow r : chunk) {
+                        q.setString(i++, r.requestId());
+                    }
+                    try (ResultSet rs = q.executeQuery()) {
+                        while (rs.next()) {
+                            present.add(rs.getString(1));
+                        }
+                    }
+                }
+            }
+            List<LogRow> fresh = new ArrayList<>();
+            java.util.Set<String> seen = new java.util.HashSet<>(present);
+            boolean[] take = new boolean[rows.size()];
+            for (int i = 0; i < rows.size(); i++) {
+                if (seen.add(rows.get(i).requestId())) {
+                    take[i] = true;
+                    fresh.add(rows.get(i));
+                }
+            }
+            long[] freshIds = fresh.isEmpty() ? new long[0] : insertRows(connection, fresh, nodeId);
+            long[] ids = new long[rows.size()];
+            for (int i = 0, k = 0; i < rows.size(); i++) {
+                if (take[i]) {
+                    ids[i] = freshIds[k++];
+                }
+            }
+            return ids;
+        });
+    }
+
+    /**
      * Opens the node's mark past every row logged so far (its rows come after): called once, at start.
      * Answers where the mark stands.
      */

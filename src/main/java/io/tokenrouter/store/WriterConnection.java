@@ -36,13 +36,13 @@ final class WriterConnection {
      * transaction}, else in auto-commit (a single statement commits by itself, in the same round trip): a
      * batch costs its statements, without a pool borrow, an entity manager or a session set-up.
      *
-     * <p>On PostgreSQL, unless {@code usage_synchronous_commit} is on, the connection's session commits
-     * without waiting for its WAL to reach the disk ({@code synchronous_commit = off}, set once when the
-     * connection is taken and reset before it goes back): the rows are committed, visible to every node
-     * and survive the gateway's death; only a crash of the PostgreSQL server itself within about three
-     * {@code wal_writer_delay} (0.6 s by default) can lose the last of them, a transaction whole or not at
-     * all, never one without those before it. Every other transaction keeps the server's setting. A
-     * failure closes the connection; the next transaction takes a fresh one.
+     * <p>On PostgreSQL, with {@code usage_synchronous_commit} off, the connection's session commits without
+     * waiting for its WAL to reach the disk ({@code synchronous_commit = off}, set once when the connection is
+     * taken and reset before it goes back): the rows are committed and visible to every node, but a crash of
+     * the PostgreSQL server itself within about three {@code wal_writer_delay} (0.6 s by default) loses the
+     * last of them after the node's journal let them go. By default the session sets {@code synchronous_commit
+     * = on}, whatever the server's default; answers never wait for these commits either way. A failure closes the connection; the next
+     * transaction takes a fresh one.
      */
     <T> T run(boolean transaction, SqlWork<T> work) {
         synchronized (lock) {
@@ -87,12 +87,14 @@ final class WriterConnection {
 
     private Connection open() throws SQLException {
         if (kept == null) {
-            Connection fresh = database.get().dataSource().getConnection();
+            Connection fresh = database.get().connection();
             try {
                 fresh.setAutoCommit(true);
-                if (asynchronousCommit()) {
+                if (database.get().postgres()) {
+                    // said explicitly: a server whose default is off would otherwise let a crash of it lose rows
+                    // the journal has already let go
                     try (Statement statement = fresh.createStatement()) {
-                        statement.execute("set synchronous_commit = off");
+                        statement.execute("set synchronous_commit = " + (asynchronousCommit() ? "off" : "on"));
                     }
                 }
             } catch (SQLException | RuntimeException e) {
@@ -128,7 +130,7 @@ final class WriterConnection {
             return;
         }
         try {
-            if (asynchronousCommit() && !closing.isClosed()) {
+            if (database.get().postgres() && !closing.isClosed()) {
                 try (Statement statement = closing.createStatement()) {
                     statement.execute("reset synchronous_commit");
                 }

@@ -22,46 +22,59 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Stores one {@link UsageRecord} per request, off the request's threads: {@link #record} only offers it
- * to a bounded queue (never blocks, never throws) and answers a stage that completes once the record is
- * committed. One writer thread stores whatever has queued up in one transaction (a group commit: the
- * busier the gateway, the larger the batches), retrying while the database is unavailable.
+ * Records one {@link UsageRecord} per request, off the request's threads, in two steps. {@link #record} only
+ * offers it to a bounded queue (never blocks, never throws) and answers a stage that completes once the
+ * record is in the node's {@link Journal}: one writer thread appends whatever has queued up with one
+ * {@code write} (a group commit: the busier the gateway, the larger the batches). The proxy sends the last
+ * bytes of an answer only when that stage completes, so a node that is killed loses no record of an answer
+ * a client received in full, and no answer waits for the database, reachable or not.
+ *
+ * <p>A shipper thread then stores the journaled rows in the database in batches and lets the journal drop
+ * what is stored. While the database is unreachable the rows wait in the journal (on disk, up to {@code
+ * journal_max_bytes}; in memory up to {@link #MEMORY_ROWS}, beyond which they are read back from disk); once
+ * it is back they are stored, read-back segments at no more than {@link #REPLAY_ROWS_PER_SECOND}. A batch that
+ * may have been stored before (a retry after a failure, a segment read back at start-up or after a spill) is
+ * stored idempotently: rows whose request id is already in the log are skipped, so every request has one row.
  *
  * <p>The per-minute and per-hour aggregates of those rows follow every {@link #ROLLUP_EVERY}, in a
- * transaction of their own that also moves this node's mark in {@code rollup_marks}, so the answer
- * waits for one multi-row insert only. A node that dies between the two leaves rows past its mark; once
- * its heartbeat is {@link #NODE_TIMEOUT} old another node adds them from the log ({@link #takeOverGoneNodes}),
- * so the aggregates lose nothing, and lag the log by about a second.
+ * transaction of their own that also moves this node's mark in {@code rollup_marks}. A node that dies between
+ * the two leaves rows past its mark; once its heartbeat is {@link #NODE_TIMEOUT} old another node adds them
+ * from the log ({@link #takeOverGoneNodes}), so the aggregates lose nothing, and lag the log by about a second.
  *
- * <p>The proxy sends the last bytes of an answer only when its record's stage completes, so a node that
- * is killed loses no record of an answer a client received in full. A client never waits on the
- * database longer than {@link #DURABLE_WAIT_NANOS}, nor past the first failed attempt to store its
- * record: the stage then completes anyway and the record stays queued for the retries (counted in
- * {@link #answeredBeforeStored}). A full queue drops the record, counts it and says so in the log. At
- * shutdown the queue is drained before the database closes.
+ * <p>A client never waits on the journal longer than {@link #DURABLE_WAIT_NANOS} (counted in {@link
+ * #answeredBeforeStored}); a full queue drops the record, counts it and says so in the log. At shutdown the
+ * queue is journaled and the shipper given a few seconds; what it could not store stays in the journal for
+ * the next start.
  */
 @ApplicationScoped
 public class UsageRecorder {
 
     private static final Logger LOG = Logger.getLogger(UsageRecorder.class.getName());
     private static final int BATCH = 500;
-    /** The longest an answer is held back for its record to be committed. */
+    /** The longest an answer is held back for its record to be journaled. */
     static final long DURABLE_WAIT_NANOS = 2_000_000_000L;
     static final Duration ROLLUP_EVERY = Duration.ofSeconds(1);
-    /** Past this many rows not yet aggregated, the writer adds them at once. */
+    /** Past this many rows not yet aggregated, the shipper adds them at once. */
     private static final int ROLLUP_ROWS = 5_000;
     /** Rows kept for the aggregates while the database refuses them, at most. */
     private static final int MAX_UNROLLED = 200_000;
     static final Duration NODE_TIMEOUT = Duration.ofSeconds(90);
     private static final String TAKEOVER_JOB = "usage-rollup-takeover";
-    /** How long the writer keeps its database connection without a batch to store. */
+    /** How long the shipper keeps its database connection without a batch to store. */
     static final Duration CONNECTION_IDLE = Duration.ofSeconds(5);
+    /** Journaled rows the shipper holds in memory at most; past that, segments are read back from disk. */
+    static final int MEMORY_ROWS = 100_000;
+    /** How fast segments read back from disk are stored, so that a long outage's backlog does not flood the database. */
+    static final int REPLAY_ROWS_PER_SECOND = 5_000;
+    /** How long the shipper gives itself at shutdown before it leaves the rest in the journal. */
+    private static final Duration SHUTDOWN_SHIPPING = Duration.ofSeconds(10);
 
     @Inject
     GatewaySettings settings;
@@ -78,39 +91,55 @@ public class UsageRecorder {
     @Inject
     JobLocks locks;
 
-    /** This node's rows stored but not yet in the aggregates, in id order; the writer thread's alone. */
+    /** This node's rows stored but not yet in the aggregates, in id order; the shipper thread's alone. */
     private final List<Unrolled> unrolled = new ArrayList<>();
-    /** Where this node's mark stands in the database (the writer thread's alone). */
+    /** Where this node's mark stands in the database (the shipper thread's alone). */
     private long mark;
     private long lastRollupNanos = System.nanoTime();
 
     private BlockingQueue<Pending> queue;
     /** Records whose stage is not complete yet, oldest first, for the sweep that bounds the wait. */
     private final Queue<Pending> waiting = new ConcurrentLinkedQueue<>();
+    /** Journaled batches for the shipper, as they were written. */
+    private final BlockingQueue<Journaled> journaled = new LinkedBlockingQueue<>();
+    private final AtomicLong inMemory = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong written = new AtomicLong();
+    private final AtomicLong journaledRows = new AtomicLong();
     private final AtomicLong writeFailures = new AtomicLong();
     private final AtomicLong answeredBeforeStored = new AtomicLong();
+    private final AtomicLong duplicatesSkipped = new AtomicLong();
     private volatile boolean stopping;
+    private volatile boolean shipperStopping;
     private volatile long lastDropWarning;
     private volatile PriceBook priceBook = new PriceBook(List.of());
     private volatile long priceBookLoadedAt;
+    private Journal journal;
     private Thread writer;
+    private Thread shipper;
 
     @PostConstruct
     void start() {
         queue = new ArrayBlockingQueue<>(settings.usageQueueCapacity());
         mark = log.openMark(node.nodeId());
+        journal = Journal.open(settings.journalDirectory());
+        List<Journal.Segment> left = journal.toReplay();
+        if (!left.isEmpty()) {
+            LOG.info("The journal at " + journal.dir() + " holds " + left.size() + " segment(s) (" + journal.bytes()
+                    + " bytes) of request-log rows an earlier run did not store: storing them now");
+        }
         scheduler.every(Duration.ofSeconds(30), TAKEOVER_JOB, this::takeOverGoneNodes);
-        writer = io.tokenrouter.config.DaemonThreads.named("usage-writer").newThread(this::writeLoop);
+        writer = io.tokenrouter.config.DaemonThreads.named("usage-journal").newThread(this::writeLoop);
         writer.start();
+        shipper = io.tokenrouter.config.DaemonThreads.named("usage-shipper").newThread(this::shipLoop);
+        shipper.start();
         scheduler.tick(Duration.ofMillis(100), "usage wait bound", this::releaseOverdue);
         database.beforeClose(this::drain);
     }
 
     /**
-     * Queues the record for storage; never blocks the caller. The stage completes (never exceptionally)
-     * once the record is committed, or when it cannot be soon: see the class comment.
+     * Queues the record for the journal; never blocks the caller. The stage completes (never exceptionally)
+     * once the record is journaled, or when it cannot be soon: see the class comment.
      */
     public CompletionStage<Void> record(UsageRecord record) {
         Pending pending = new Pending(record);
@@ -123,23 +152,40 @@ public class UsageRecorder {
         if (now - lastDropWarning > 10_000_000_000L) {
             lastDropWarning = now;
             LOG.warning("Usage queue full (" + queue.size() + " records waiting): dropped " + n
-                    + " records so far; the database cannot keep up");
+                    + " records so far; the journal cannot keep up");
         }
         return CompletableFuture.completedFuture(null);
     }
 
-    /** Stops accepting work once the queue is empty and waits for the last batch to be stored. */
+    /**
+     * Journals what is queued, then gives the shipper {@link #SHUTDOWN_SHIPPING} to store the rest; what it
+     * could not store stays in the journal for the next start.
+     */
     public void drain() {
         stopping = true;
         try {
             writer.join(TimeUnit.SECONDS.toMillis(60));
+            shipper.join(SHUTDOWN_SHIPPING.toMillis());
+            shipperStopping = true;
+            shipper.interrupt();
+            shipper.join(TimeUnit.SECONDS.toMillis(5));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         if (!queue.isEmpty()) {
-            LOG.severe("Shutdown: " + queue.size() + " usage records could not be stored");
+            LOG.severe("Shutdown: " + queue.size() + " usage records could not be journaled");
         }
         waiting.forEach(p -> p.stored.complete(null));
+        long pending = journal.pendingRows();
+        try {
+            journal.close();
+        } catch (java.io.IOException e) {
+            LOG.warning("Closing the journal: " + e);
+        }
+        if (pending > 0 || !journal.toReplay().isEmpty()) {
+            LOG.warning("Shutdown: request-log rows not yet stored stay in the journal at " + journal.dir()
+                    + "; the next start stores them");
+        }
     }
 
     public int queued() {
@@ -150,17 +196,53 @@ public class UsageRecorder {
         return dropped.get();
     }
 
+    /** Rows stored in the database by this node. */
     public long written() {
         return written.get();
+    }
+
+    /** Rows journaled by this node. */
+    public long journaled() {
+        return journaledRows.get();
     }
 
     public long writeFailures() {
         return writeFailures.get();
     }
 
-    /** Answers sent before their record was committed (the database was slow or failing). */
+    /** Rows not stored because the request log already held their request id (shipped twice, stored once). */
+    public long duplicatesSkipped() {
+        return duplicatesSkipped.get();
+    }
+
+    /** Answers sent before their record was journaled (the disk was slow or failing). */
     public long answeredBeforeStored() {
         return answeredBeforeStored.get();
+    }
+
+    /** Rows in the journal not yet stored in the database (of segments read back, once they are read). */
+    public long journalPending() {
+        return journal.pendingRows();
+    }
+
+    /** Bytes of the journal on disk. */
+    public long journalBytes() {
+        return journal.bytes();
+    }
+
+    /** When the oldest row not yet stored was journaled (about); null when every row is stored. */
+    public Instant journalOldest() {
+        return journal.oldest();
+    }
+
+    /** Where this node's journal is. */
+    public java.nio.file.Path journalDirectory() {
+        return journal.dir();
+    }
+
+    /** Whether the journal has reached {@code journal_max_bytes}: new requests are refused until it drains. */
+    public boolean journalFull() {
+        return journal.bytes() >= settings.journalMaxBytes();
     }
 
     /** Releases the answers that waited too long for their record; the records stay queued. */
@@ -179,65 +261,204 @@ public class UsageRecorder {
         }
     }
 
-    /** Stores, in one transaction each, whatever queued up while the previous batch was being written. */
+    /** Journals, with one write each, whatever queued up while the previous batch was being written. */
     private void writeLoop() {
         List<Pending> batch = new ArrayList<>(BATCH);
-        while (!stopping || !queue.isEmpty() || !unrolled.isEmpty()) {
+        boolean fresh = false;
+        while (!stopping || !queue.isEmpty()) {
             try {
                 Pending first = queue.poll(200, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    journal.closeIfStored();
+                    continue;
+                }
+                batch.add(first);
+                queue.drainTo(batch, BATCH - 1);
+                fresh = journal(batch, fresh);
+                batch.clear();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                stopping = true;
+            } catch (java.io.IOException | RuntimeException e) {
+                LOG.log(Level.WARNING, "The journal failed", e);
+            }
+        }
+    }
+
+    /**
+     * Appends one batch to the journal and releases its answers; hands the rows to the shipper in memory while
+     * it holds fewer than {@link #MEMORY_ROWS}, else marks the segment for reading back (and answers that the
+     * next batch needs a segment of its own). A journal that cannot be written still hands the rows over.
+     */
+    private boolean journal(List<Pending> batch, boolean fresh) throws InterruptedException {
+        refreshPrices();
+        List<Journal.Line> lines = new ArrayList<>(batch.size());
+        for (Pending p : batch) {
+            lines.add(new Journal.Line(toRow(p.record()), p.record().teamName()));
+        }
+        Journal.Segment segment = null;
+        try {
+            segment = journal.append(lines, fresh);
+            journaledRows.addAndGet(lines.size());
+        } catch (java.io.IOException | RuntimeException e) {
+            writeFailures.incrementAndGet();
+            LOG.log(Level.SEVERE, "Could not journal " + lines.size() + " request-log rows; they are kept in memory only", e);
+        }
+        for (Pending p : batch) {
+            if (p.stored.complete(null) && segment == null) {
+                answeredBeforeStored.incrementAndGet();
+            }
+        }
+        if (segment != null && inMemory.get() + lines.size() > MEMORY_ROWS) {
+            segment.spilled = true;
+            return true;
+        }
+        inMemory.addAndGet(lines.size());
+        journaled.put(new Journaled(lines, segment));
+        return false;
+    }
+
+    /** Stores journaled rows: those handed over in memory, then segments to read back from disk. */
+    private void shipLoop() {
+        long idleSince = System.nanoTime();
+        while (!shipperStopping) {
+            try {
+                Journaled first = journaled.poll(200, TimeUnit.MILLISECONDS);
                 if (first != null) {
+                    List<Journaled> batch = new ArrayList<>();
                     batch.add(first);
-                    queue.drainTo(batch, BATCH - 1);
-                    store(batch);
-                    batch.clear();
-                } else {
-                    log.releaseWriterConnection(CONNECTION_IDLE);
+                    int rows = first.lines().size();
+                    for (Journaled next = journaled.peek(); next != null && rows + next.lines().size() <= BATCH;
+                         next = journaled.peek()) {
+                        batch.add(journaled.poll());
+                        rows += next.lines().size();
+                    }
+                    ship(batch);
+                    idleSince = System.nanoTime();
+                } else if (!replayOne()) {
+                    if (stopping && writer.getState() == Thread.State.TERMINATED && journaled.isEmpty()) {
+                        break;
+                    }
+                    if (System.nanoTime() - idleSince > CONNECTION_IDLE.toNanos()) {
+                        log.releaseWriterConnection(CONNECTION_IDLE);
+                    }
                 }
                 if (!unrolled.isEmpty() && (unrolled.size() >= ROLLUP_ROWS || stopping
                         || System.nanoTime() - lastRollupNanos >= ROLLUP_EVERY.toNanos())) {
                     addRollups();
                 }
             } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                stopping = true;
+                break;
             }
+        }
+        if (!unrolled.isEmpty()) {
+            addRollups();
         }
         log.releaseWriterConnection(Duration.ZERO);
     }
 
+    /** Stores batches handed over in memory; a segment that was also marked for reading back is stored idempotently. */
+    private void ship(List<Journaled> batch) throws InterruptedException {
+        List<Journal.Line> lines = new ArrayList<>();
+        boolean maybeStored = false;
+        for (Journaled j : batch) {
+            lines.addAll(j.lines());
+            maybeStored |= j.segment() != null && j.segment().spilled;
+        }
+        int failed = store(lines, maybeStored);
+        inMemory.addAndGet(-lines.size());
+        int i = 0;
+        for (Journaled j : batch) {
+            if (j.segment() != null) {
+                int mine = j.lines().size();
+                int failedHere = Math.max(0, Math.min(mine, failed - i));
+                journal.stored(j.segment(), mine - failedHere, failedHere);
+            }
+            i += j.lines().size();
+        }
+    }
+
+    /** Reads back the oldest segment that waits for it and stores it whole, paced; false when there is none. */
+    private boolean replayOne() throws InterruptedException {
+        List<Journal.Segment> waitingSegments = journal.toReplay();
+        if (waitingSegments.isEmpty()) {
+            return false;
+        }
+        Journal.Segment segment = waitingSegments.get(0);
+        List<Journal.Line> lines;
+        try {
+            lines = Journal.read(segment);
+        } catch (java.io.IOException e) {
+            LOG.log(Level.SEVERE, "Cannot read journal segment " + segment.path + "; it is kept", e);
+            journal.replayed(segment, 1);
+            return true;
+        }
+        int failed = 0;
+        for (int from = 0; from < lines.size() && !shipperStopping; from += BATCH) {
+            long began = System.nanoTime();
+            List<Journal.Line> chunk = lines.subList(from, Math.min(lines.size(), from + BATCH));
+            failed += store(chunk, true);
+            long pace = TimeUnit.SECONDS.toNanos(chunk.size()) / REPLAY_ROWS_PER_SECOND - (System.nanoTime() - began);
+            if (pace > 0) {
+                TimeUnit.NANOSECONDS.sleep(pace);
+            }
+        }
+        if (!shipperStopping) {
+            journal.replayed(segment, failed);
+        }
+        return true;
+    }
+
     /**
-     * Stores one batch, retrying with back-off while the database fails (a blip loses nothing); the
-     * batch's answers are released after the first failed attempt rather than held through the retries.
+     * Stores rows, idempotently when they may have been stored before; waits out an outage of the database
+     * (the rows are journaled) and retries other failures with back-off. Answers how many rows it gave up on
+     * (after 20 attempts that failed for another reason than an unreachable database).
      */
-    private void store(List<Pending> batch) throws InterruptedException {
-        refreshPrices();
-        List<UsageRecord> records = batch.stream().map(Pending::record).toList();
-        List<LogRow> rows = records.stream().map(this::toRow).toList();
+    private int store(List<Journal.Line> lines, boolean maybeStored) throws InterruptedException {
+        List<LogRow> rows = lines.stream().map(Journal.Line::row).toList();
+        boolean idempotent = maybeStored;
         for (int attempt = 0; ; attempt++) {
+            if (database.outage().down()) {
+                awaitDatabase();
+                idempotent = true;
+            }
             try {
-                long[] ids = log.insert(rows, node.nodeId());
-                written.addAndGet(rows.size());
-                batch.forEach(p -> p.stored.complete(null));
+                long[] ids = idempotent ? log.insertNew(rows, node.nodeId()) : log.insert(rows, node.nodeId());
+                int stored = 0;
                 for (int i = 0; i < ids.length; i++) {
-                    unrolled.add(new Unrolled(ids[i], rows.get(i), records.get(i).teamName()));
-                }
-                return;
-            } catch (RuntimeException e) {
-                writeFailures.incrementAndGet();
-                for (Pending p : batch) {
-                    if (p.stored.complete(null)) {
-                        answeredBeforeStored.incrementAndGet();
+                    if (ids[i] > 0) {
+                        unrolled.add(new Unrolled(ids[i], rows.get(i), lines.get(i).teamName()));
+                        stored++;
                     }
                 }
-                if (attempt >= 20 || (stopping && attempt >= 3)) {
-                    LOG.log(Level.SEVERE, "Giving up on " + rows.size() + " usage records after " + (attempt + 1)
+                written.addAndGet(stored);
+                duplicatesSkipped.addAndGet(rows.size() - stored);
+                return 0;
+            } catch (RuntimeException e) {
+                writeFailures.incrementAndGet();
+                idempotent = true; // a failed commit may still have stored the rows
+                if (database.failed(e) != null) {
+                    continue; // an outage began: wait for its end above
+                }
+                if (attempt >= 20 || shipperStopping) {
+                    LOG.log(Level.SEVERE, "Giving up on storing " + rows.size() + " request-log rows after " + (attempt + 1)
                             + " attempts", e);
                     dropped.addAndGet(rows.size());
-                    return;
+                    return rows.size();
                 }
-                LOG.log(Level.WARNING, "Storing " + rows.size() + " usage records failed; retrying", e);
+                LOG.log(Level.WARNING, "Storing " + rows.size() + " request-log rows failed; retrying", e);
                 Thread.sleep(Math.min(5_000, 100L << Math.min(attempt, 6)));
             }
+        }
+    }
+
+    /** Waits, the rows safe in the journal, until the database is reachable again (or the node stops). */
+    private void awaitDatabase() throws InterruptedException {
+        while (database.outage().down()) {
+            if (shipperStopping) {
+                throw new InterruptedException("stopping during a database outage");
+            }
+            Thread.sleep(200);
         }
     }
 
@@ -249,6 +470,9 @@ public class UsageRecorder {
      */
     private void addRollups() {
         lastRollupNanos = System.nanoTime();
+        if (database.outage().down()) {
+            return; // they wait with the rows; the next round after the outage adds them
+        }
         long to = unrolled.get(unrolled.size() - 1).id();
         try {
             if (!log.addRollups(rollupsOf(unrolled), node.nodeId(), mark, to)) {
@@ -333,6 +557,10 @@ public class UsageRecorder {
                 r.latencyMillis(), r.firstByteMillis(), r.tokensPerSecond(), r.clientIp(), r.userAgent(),
                 ClientTypes.of(r.userAgent()), r.errorType(), r.errorMessage(), r.upstreamRequestId(),
                 priceBook.costMicros(r.provider(), r.upstreamModel(), r.usage()), r.attempts());
+    }
+
+    /** A journaled batch handed to the shipper, and the segment it is in (null: the journal failed). */
+    private record Journaled(List<Journal.Line> lines, Journal.Segment segment) {
     }
 
     /** A queued record and the stage its answer waits on. */

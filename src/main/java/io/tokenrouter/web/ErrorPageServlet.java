@@ -2,6 +2,7 @@ package io.tokenrouter.web;
 
 import io.tokenrouter.api.ErrorBody;
 import io.tokenrouter.api.GatewayException;
+import io.tokenrouter.store.DatabaseUnavailableException;
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.annotation.WebServlet;
 import jakarta.servlet.http.HttpServlet;
@@ -32,6 +33,11 @@ public class ErrorPageServlet extends HttpServlet {
             return;
         }
         GatewayException error = describe(status, path);
+        if (databaseUnavailable(request)) {
+            error = GatewayException.databaseUnavailable("The database is unreachable; this needs it. Try again shortly.");
+            status = error.status();
+            response.setHeader("Retry-After", String.valueOf(error.retryAfter().toSeconds()));
+        }
         response.setStatus(status);
         response.setContentType("application/json");
         response.setCharacterEncoding("UTF-8");
@@ -61,6 +67,11 @@ public class ErrorPageServlet extends HttpServlet {
             title = "This page has expired";
             text = "The form was not sent from a page of this console session (it may have timed out, or the request came"
                     + " from another site). Nothing was changed.";
+        } else if (databaseUnavailable(request)) {
+            status = HttpServletResponse.SC_SERVICE_UNAVAILABLE;
+            title = "The database is unreachable";
+            text = "This page needs the database, which this node cannot reach now. The API keeps serving the keys this"
+                    + " node knows and journals every request; the console is back once the database is. Try again shortly.";
         } else if (status == 403) {
             title = "Not for this key";
             text = "This page is for admins. Your key can see Status, Quota, Access and Log for the keys beneath it.";
@@ -89,6 +100,17 @@ public class ErrorPageServlet extends HttpServlet {
                 + "<h1>" + title + "</h1><p>" + text + "</p><p><a href=\"" + home + "\">Back to the console</a></p>"
                 + "<p style=\"opacity:.6;font-size:.85rem\">HTTP " + status + "</p></main></body></html>")
                 .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** Whether the request failed because the database is unreachable. */
+    private static boolean databaseUnavailable(HttpServletRequest request) {
+        for (Object e = request.getAttribute(RequestDispatcher.ERROR_EXCEPTION); e instanceof Throwable t;
+             e = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof DatabaseUnavailableException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static GatewayException describe(int status, String path) {

@@ -305,15 +305,15 @@ class GatewaySettingsTest {
     }
 
     @Test
-    void theRequestLogCommitsAsynchronouslyUnlessToldOtherwise() {
+    void theRequestLogCommitsSynchronouslyUnlessToldOtherwise() {
+        assertThat(load().usageSynchronousCommit()).isTrue();
+
+        toml("usage_synchronous_commit = false\n");
         assertThat(load().usageSynchronousCommit()).isFalse();
 
-        toml("usage_synchronous_commit = true\n");
-        assertThat(load().usageSynchronousCommit()).isTrue();
-
         toml("");
-        environment.put("TOKENROUTER_USAGE_SYNCHRONOUS_COMMIT", "TRUE");
-        assertThat(load().usageSynchronousCommit()).isTrue();
+        environment.put("TOKENROUTER_USAGE_SYNCHRONOUS_COMMIT", "FALSE");
+        assertThat(load().usageSynchronousCommit()).isFalse();
     }
 
     @Test

@@ -26,8 +26,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The log writer's inserts on real databases: one multi-row statement per batch on a connection the
- * writer keeps, ids in the rows' order, all or nothing, and on PostgreSQL a session that commits without
- * waiting for the disk unless {@code usage_synchronous_commit} says otherwise, and is reset before the
+ * writer keeps, ids in the rows' order, all or nothing, and on PostgreSQL a session that commits as the server
+ * says, or without waiting for the disk when {@code usage_synchronous_commit} is off, reset before the
  * connection goes back to the pool.
  */
 class RequestLogWriterTest {
@@ -152,8 +152,10 @@ class RequestLogWriterTest {
     }
 
     @Test
-    void onPostgresTheWriterCommitsWithoutWaitingForTheDiskAndResetsTheConnectionItGivesBack() throws SQLException {
-        Database database = synchronousByDefault(OPENED.keep(TestDatabases.postgres()));
+    void withoutUsageSynchronousCommitTheWriterCommitsWithoutWaitingForTheDiskAndResetsTheConnectionItGivesBack()
+            throws SQLException {
+        Database database = synchronousByDefault(
+                OPENED.keep(TestDatabases.postgres(Map.of("tokenrouter.usage_synchronous_commit", "false"))));
         RequestLogRepository log = TestDatabases.requestLog(database);
         log.insert(rows("async-", 1), "node-a");
 
@@ -179,12 +181,12 @@ class RequestLogWriterTest {
     }
 
     @Test
-    void withUsageSynchronousCommitTheWriterWaitsForTheDisk() throws SQLException {
-        Database database = synchronousByDefault(
-                OPENED.keep(TestDatabases.postgres(Map.of("tokenrouter.usage_synchronous_commit", "true"))));
+    void byDefaultTheWriterWaitsForTheDiskEvenOnAServerThatDoesNot() throws SQLException {
+        Database database = OPENED.keep(TestDatabases.postgres());
         RequestLogRepository log = TestDatabases.requestLog(database);
         log.insert(rows("sync-", 1), "node-a");
 
+        assertThat(pooledSetting(database)).as("the embedded server's default").isEqualTo("off");
         assertThat(log.writerSessionSetting("synchronous_commit")).isEqualTo("on");
         assertThat(count(database, "sync-")).isEqualTo(1);
         log.releaseWriterConnection(Duration.ZERO);

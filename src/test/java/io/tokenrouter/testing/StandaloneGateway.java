@@ -24,7 +24,7 @@ public final class StandaloneGateway implements AutoCloseable {
     private static final Pattern SETUP_TOKEN = Pattern.compile("one-time setup token (\\S+)");
 
     private final Path base;
-    private final Process tomcat;
+    private Process tomcat;
     private final Path log;
     private final int port;
 
@@ -47,8 +47,12 @@ public final class StandaloneGateway implements AutoCloseable {
         Files.writeString(base.resolve("home/tokenrouter.toml"), toml);
         port = freePort();
         log = base.resolve("logs/console.out");
+        launch(catalinaHome);
+    }
+
+    private void launch(Path catalinaHome) throws IOException {
         ProcessBuilder builder = new ProcessBuilder("sh", catalinaHome.resolve("bin/catalina.sh").toString(), "run")
-                .redirectErrorStream(true).redirectOutput(log.toFile());
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().put("CATALINA_HOME", catalinaHome.toString());
         builder.environment().put("CATALINA_BASE", base.toString());
         builder.environment().put("CATALINA_OPTS", "-Xmx512m -Dit.tomcat.port=" + port
@@ -95,6 +99,22 @@ public final class StandaloneGateway implements AutoCloseable {
                 Files.delete(p);
             }
         }
+    }
+
+    /** Kills Tomcat with SIGKILL, as a crash or an OOM killer would: no shutdown hook runs. */
+    public void kill() throws InterruptedException {
+        tomcat.descendants().forEach(ProcessHandle::destroyForcibly);
+        tomcat.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+    }
+
+    /** Starts Tomcat again on the same port with the same home (and what is left in it), and waits until it serves. */
+    public void restart() throws IOException {
+        launch(Path.of(System.getProperty("it.tomcat.home")));
+    }
+
+    /** This gateway's home directory (its tokenrouter.toml, its journal). */
+    public Path home() {
+        return base.resolve("home");
     }
 
     /** Stops Tomcat gracefully (SIGTERM runs its shutdown hook), forcibly after 30 s. */
