@@ -1,6 +1,7 @@
 package io.tokenrouter.access;
 
 import io.tokenrouter.store.Metric;
+import io.tokenrouter.store.Period;
 import io.tokenrouter.store.Role;
 import java.time.Instant;
 import java.util.List;
@@ -20,8 +21,16 @@ public record Caller(long keyId, String keyName, Role role, Long teamId, String 
                      Map<Long, String> chainNames, List<Limit> limits, boolean captureConversations,
                      Set<String> unmetered) {
 
-    /** One quota row that may apply: its id, metric, and the model (or alias) it is limited to ("" for every model). */
-    public record Limit(long id, Metric metric, String model) {
+    /**
+     * One quota row that may apply: its id, metric, the model (or alias) it is limited to ("" for every model), its
+     * period and its outage credit (what this node may overspend it while the database is unreachable).
+     */
+    public record Limit(long id, Metric metric, String model, Period period, long outageCredit) {
+
+        public Limit(long id, Metric metric, String model) {
+            this(id, metric, model, Period.TOTAL, 0);
+        }
+
         /** Whether it applies to a request whose model goes by {@code modelNames}. */
         public boolean appliesTo(Set<String> modelNames) {
             return model.isEmpty() || modelNames.contains(model);

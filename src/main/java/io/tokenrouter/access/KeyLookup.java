@@ -63,8 +63,10 @@ public class KeyLookup {
     public Caller resolve(String secret) {
         String hash = KeySecrets.hash(secret);
         Entry entry = cache().getIfPresent(hash);
-        if (entry == null || System.nanoTime() - entry.loadedNanos() >= settings.keyCacheTtl().toNanos()) {
-            entry = reload(secret, hash, entry);
+        if (entry == null || stale(entry)) {
+            // one load per key at a time; the others wait for it, as with a cache loader
+            entry = cache().asMap().compute(hash, (h, current) -> current != null && !stale(current) ? current
+                    : reload(secret, h, current));
         }
         if (entry.rejection() != null) {
             throw entry.rejection();
@@ -81,9 +83,8 @@ public class KeyLookup {
      * and refuses a key it never saw with a fast 503 (not a 401: the key may well be valid).
      */
     private Entry reload(String secret, String hash, Entry stale) {
-        Entry fresh;
         try {
-            fresh = load(secret, hash);
+            return load(secret, hash);
         } catch (DatabaseUnavailableException e) {
             if (stale != null) {
                 return stale;
@@ -91,8 +92,10 @@ public class KeyLookup {
             throw GatewayException.databaseUnavailable("The key cannot be checked now: the database is unreachable and this"
                     + " node has not seen the key before.");
         }
-        cache().put(hash, fresh);
-        return fresh;
+    }
+
+    private boolean stale(Entry entry) {
+        return System.nanoTime() - entry.loadedNanos() >= settings.keyCacheTtl().toNanos();
     }
 
     /** Forgets cached results on this node, e.g. right after this node revoked a key. */
@@ -152,7 +155,8 @@ public class KeyLookup {
         }
         List<Long> ids = new ArrayList<>(names.keySet());
         List<Caller.Limit> limits = quotas.findForOwners(ids, key.getTeamId()).stream()
-                .map(q -> new Caller.Limit(q.getId(), q.getMetric(), q.getModel())).toList();
+                .map(q -> new Caller.Limit(q.getId(), q.getMetric(), q.getModel(), q.getPeriod(), q.getOutageCredit()))
+                .toList();
         return new Caller(key.getId(), key.getName(), key.getRole(), key.getTeamId(),
                 team == null ? null : team.getName(), models, expiry, List.copyOf(ids), Map.copyOf(names), limits,
                 key.isCaptureConversations(), Set.copyOf(unmetered));

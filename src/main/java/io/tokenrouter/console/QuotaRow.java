@@ -7,7 +7,10 @@ import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 
-/** One quota being edited in a form: metric, period, limit (a count, or US dollars for cost) and model ("" for all). */
+/**
+ * One quota being edited in a form: metric, period, limit (a count, or US dollars for cost), model ("" for all)
+ * and outage credit (in the limit's unit; empty for none).
+ */
 public class QuotaRow implements Serializable {
 
     private static final long serialVersionUID = 1L;
@@ -16,6 +19,8 @@ public class QuotaRow implements Serializable {
     private String period = "month";
     private BigDecimal limit;
     private String model = "";
+    /** What each node may overspend the limit while the database is unreachable; null: nothing. */
+    private BigDecimal outageCredit;
 
     public QuotaRow() {
     }
@@ -31,15 +36,18 @@ public class QuotaRow implements Serializable {
         List<QuotaRow> rows = new ArrayList<>();
         if (quotas != null) {
             for (QuotaView q : quotas) {
-                rows.add(new QuotaRow(q.metric().wireName(), q.period().wireName(), new BigDecimal(q.limit().toString()),
-                        q.model()));
+                QuotaRow row = new QuotaRow(q.metric().wireName(), q.period().wireName(), new BigDecimal(q.limit().toString()),
+                        q.model());
+                BigDecimal credit = q.outageCredit() == null ? BigDecimal.ZERO : new BigDecimal(q.outageCredit().toString());
+                row.outageCredit = credit.signum() == 0 ? null : credit;
+                rows.add(row);
             }
         }
         return rows;
     }
 
     static List<QuotaSpec> specs(List<QuotaRow> rows) {
-        return rows.stream().map(r -> new QuotaSpec(r.metric, r.period, r.limit, r.model)).toList();
+        return rows.stream().map(r -> new QuotaSpec(r.metric, r.period, r.limit, r.model, r.outageCredit)).toList();
     }
 
     public String getMetric() {
@@ -64,6 +72,14 @@ public class QuotaRow implements Serializable {
 
     public void setLimit(BigDecimal limit) {
         this.limit = limit;
+    }
+
+    public BigDecimal getOutageCredit() {
+        return outageCredit;
+    }
+
+    public void setOutageCredit(BigDecimal outageCredit) {
+        this.outageCredit = outageCredit;
     }
 
     public String getModel() {

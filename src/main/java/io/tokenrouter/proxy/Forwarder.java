@@ -186,7 +186,8 @@ public class Forwarder {
         }
         Prices worst = limitsCost ? Prices.worstOf(routes, completion.prices()) : Prices.FREE;
         QuotaSubject subject = new QuotaSubject(caller.chain(), caller.chainNames(), caller.teamId(), caller.teamName(),
-                ids, names);
+                ids, names, caller.limits().stream().filter(l -> l.outageCredit() > 0 && ids.contains(l.id()))
+                .map(l -> new QuotaSubject.OutageCredit(l.id(), l.metric(), l.period(), l.outageCredit())).toList());
         long completionTokens = perChoice * choices;
         return quotaGate.reserve(subject, worst.ask(prompt, completionTokens), () -> {
             long counted = PromptBound.ofTokens(body, prompt - continuation);

@@ -105,7 +105,7 @@ public class QuotaGate {
             if (current != null && current.take(bounded, now)) {
                 return new Reservation(current.holdId, ids, bounded, current);
             }
-            Reservation served = refill(slot, ids, bounded, now);
+            Reservation served = refill(slot, subject, ids, bounded, now);
             if (served != null) {
                 return served;
             }
@@ -151,7 +151,7 @@ public class QuotaGate {
      * the request from it. Null when no block of even this one request fits; the slow path then finds
      * the limit that refuses, or a row the key's cached list does not know yet.
      */
-    private Reservation refill(Slot slot, List<Long> ids, Amounts ask, Instant now) {
+    private Reservation refill(Slot slot, QuotaSubject subject, List<Long> ids, Amounts ask, Instant now) {
         synchronized (slot) {
             Allowance current = slot.current;
             if (current != null && current.take(ask, now)) {
@@ -171,6 +171,9 @@ public class QuotaGate {
             } catch (DatabaseUnavailableException e) {
                 live.remove(holdId);
                 Reservation kept = reviveFor(slot, ids, ask, now);
+                if (kept == null) {
+                    kept = onCredit(slot, subject, ids, ask, now);
+                }
                 if (kept != null) {
                     return kept;
                 }
@@ -182,6 +185,11 @@ public class QuotaGate {
             if (block == null) {
                 live.remove(holdId);
                 return null;
+            }
+            if (!creditLeft.isEmpty()) {
+                synchronized (creditLeft) {
+                    creditLeft.clear(); // the database is back: the next outage has its own credit
+                }
             }
             Allowance fresh = new Allowance(holdId, ids, block.held(), block.limitsRequests(), block.limitsTokens(),
                     block.limitsCost(), windowsEnd(block.periods(), now), System.nanoTime());
@@ -214,6 +222,61 @@ public class QuotaGate {
         }
         return null;
     }
+
+    /**
+     * The database is unreachable, no allowance of these rows can serve, and every one of them has an outage
+     * credit: a block of what is left of those credits on this node (for this outage) serves, held nowhere but
+     * here. Its usage is written to the rows once the database is back, like any allowance's, so the overspend
+     * is counted; it is at most each row's credit per node and outage. Null when a row has no credit left.
+     */
+    private Reservation onCredit(Slot slot, QuotaSubject subject, List<Long> ids, Amounts ask, Instant now) {
+        Map<Long, QuotaSubject.OutageCredit> credits = new java.util.HashMap<>();
+        for (QuotaSubject.OutageCredit c : subject.outageCredits()) {
+            credits.put(c.quotaId(), c);
+        }
+        long[] block = {Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE};
+        boolean[] limited = new boolean[3];
+        Set<Period> periods = java.util.EnumSet.noneOf(Period.class);
+        synchronized (creditLeft) {
+            for (long id : ids) {
+                QuotaSubject.OutageCredit credit = credits.get(id);
+                if (credit == null) {
+                    return null;
+                }
+                int m = credit.metric().ordinal();
+                limited[m] = true;
+                block[m] = Math.min(block[m], creditLeft.computeIfAbsent(id, k -> credit.amount()));
+                periods.add(credit.period());
+            }
+            long[] wanted = {ask.requests(), ask.tokens(), ask.cost()};
+            for (int m = 0; m < 3; m++) {
+                if (limited[m] && block[m] < wanted[m]) {
+                    return null;
+                }
+                // a share of what is left, as blocks are, so that other keys of a team's row get some too
+                block[m] = limited[m] ? Math.min(block[m], Math.max(wanted[m], block[m] / BLOCK_FRACTION)) : 0;
+            }
+            for (long id : ids) {
+                creditLeft.merge(id, -block[credits.get(id).metric().ordinal()], Long::sum);
+            }
+        }
+        Allowance onCredit = new Allowance(newHoldId(), ids, new Amounts(block[0], block[1], block[2]), limited[0],
+                limited[1], limited[2], windowsEnd(periods, now), System.nanoTime());
+        if (!onCredit.take(ask, now)) {
+            return null;
+        }
+        LOG.warning("The database is unreachable and the allowance of quota rows " + ids + " is used up: serving "
+                + subject.keyNames().getOrDefault(subject.keyChain().get(0), "the key") + " on its outage credit ("
+                + new Amounts(block[0], block[1], block[2]) + "), counted once the database is back");
+        live.add(onCredit.holdId);
+        allowances.add(onCredit);
+        slot.current = onCredit;
+        slots.put(ids, slot);
+        return new Reservation(onCredit.holdId, ids, ask, onCredit);
+    }
+
+    /** What is left of each quota row's outage credit on this node in the current outage. */
+    private final Map<Long, Long> creditLeft = new ConcurrentHashMap<>();
 
     /**
      * A budget with less than a tenth left refused a request: noted once per window, for its 100 % alert (what is

@@ -69,7 +69,8 @@ public class QuotaService {
         long remaining = Math.max(0, q.getLimit() - used - q.getReserved());
         boolean cost = q.getMetric() == Metric.COST;
         return new QuotaView(q.getMetric(), q.getPeriod(), q.getModel(), amount(cost, q.getLimit()), amount(cost, used),
-                amount(cost, q.getReserved()), amount(cost, remaining), q.getPeriod().windowEnd(now));
+                amount(cost, q.getReserved()), amount(cost, remaining), q.getPeriod().windowEnd(now),
+                amount(cost, q.getOutageCredit()));
     }
 
     private static Number amount(boolean cost, long value) {

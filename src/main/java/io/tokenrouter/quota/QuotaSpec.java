@@ -24,7 +24,11 @@ public record QuotaSpec(
         @Schema(description = "a count of requests or tokens, or US dollars with at most six decimals", example = "25.50")
         BigDecimal limit,
         @Schema(description = "the model or alias the limit is for; absent or empty: every model", example = "gpt-4o")
-        String model) {
+        String model,
+        @Schema(description = "how much each node may overspend the limit while the database is unreachable and its"
+                + " allowance is used up, in the limit's unit (dollars for cost), counted once the database is back;"
+                + " absent or 0: such requests are refused with 503 quota_unavailable", example = "1.00")
+        BigDecimal outageCredit) {
 
     /** 10^15: far beyond any real budget, and far from where counter arithmetic could overflow. */
     public static final long MAX_LIMIT = 1_000_000_000_000_000L;
@@ -33,6 +37,10 @@ public record QuotaSpec(
 
     public QuotaSpec(String metric, String period, Long limit) {
         this(metric, period, limit == null ? null : BigDecimal.valueOf(limit), null);
+    }
+
+    public QuotaSpec(String metric, String period, BigDecimal limit, String model) {
+        this(metric, period, limit, model, null);
     }
 
     /** Validates a list of specs, naming the wrong entry (null stays null: "leave the limits as they are"). */
@@ -76,21 +84,28 @@ public record QuotaSpec(
         if (forModel.length() > MAX_MODEL) {
             throw GatewayException.invalidRequest(param + ".model", "model must be at most " + MAX_MODEL + " characters.");
         }
-        stored(m, limit, param);
-        return new QuotaSpec(m.wireName(), p.wireName(), limit, forModel);
+        long stored = stored(m, limit, param + ".limit", "limit");
+        if (outageCredit != null && stored(m, outageCredit, param + ".outage_credit", "outage_credit") > stored) {
+            throw GatewayException.invalidRequest(param + ".outage_credit", "outage_credit must not be more than the limit.");
+        }
+        return new QuotaSpec(m.wireName(), p.wireName(), limit, forModel, outageCredit);
     }
 
     /** The limit this (validated) spec asks for, as a row of {@code owner}'s, its counters empty. */
     public Quota toQuota(OwnerType owner, long ownerId) {
-        return new Quota(owner, ownerId, Metric.parse(metric), Period.parse(period), model, storedLimit());
+        Quota quota = new Quota(owner, ownerId, Metric.parse(metric), Period.parse(period), model, storedLimit());
+        if (outageCredit != null) {
+            quota.setOutageCredit(stored(Metric.parse(metric), outageCredit, "outage_credit", "outage_credit"));
+        }
+        return quota;
     }
 
     /** The limit as stored: a count, or for cost millionths of a dollar. */
     public long storedLimit() {
-        return stored(Metric.parse(metric), limit, "limit");
+        return stored(Metric.parse(metric), limit, "limit", "limit");
     }
 
-    private static long stored(Metric metric, BigDecimal limit, String param) {
+    private static long stored(Metric metric, BigDecimal limit, String param, String name) {
         Long value = null;
         if (limit != null && limit.signum() >= 0) {
             if (metric == Metric.COST) {
@@ -100,9 +115,9 @@ public record QuotaSpec(
             }
         }
         if (value == null || value > MAX_LIMIT) {
-            throw GatewayException.invalidRequest(param + ".limit", metric == Metric.COST
-                    ? "limit must be an amount of US dollars from 0 to " + MAX_LIMIT / 1_000_000 + ", with at most six decimals."
-                    : "limit must be a whole number from 0 to " + MAX_LIMIT + ".");
+            throw GatewayException.invalidRequest(param, metric == Metric.COST
+                    ? name + " must be an amount of US dollars from 0 to " + MAX_LIMIT / 1_000_000 + ", with at most six decimals."
+                    : name + " must be a whole number from 0 to " + MAX_LIMIT + ".");
         }
         return value;
     }

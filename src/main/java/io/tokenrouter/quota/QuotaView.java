@@ -8,10 +8,11 @@ import java.time.Instant;
 
 /**
  * A limit and where it stands now, for the API and the console. Amounts are counts of requests or tokens,
- * or for cost US dollars ({@link java.math.BigDecimal}); {@code model} is "" for a limit on every model.
+ * or for cost US dollars ({@link java.math.BigDecimal}); {@code model} is "" for a limit on every model;
+ * {@code outageCredit} is what each node may overspend it while the database is unreachable.
  */
 public record QuotaView(Metric metric, Period period, String model, Number limit, Number used, Number reserved,
-                        Number remaining, Instant resetsAt) {
+                        Number remaining, Instant resetsAt, Number outageCredit) {
 
     /** Whether it is a budget in money. */
     @JsonIgnore

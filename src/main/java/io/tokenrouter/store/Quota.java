@@ -42,6 +42,9 @@ public class Quota {
     /** When the limit last refused a request (kept at most once per window), for budget alerts. */
     @Column(name = "refused_at")
     private Instant refusedAt;
+    /** How much this node may overspend the limit while the database is unreachable (0: nothing). */
+    @Column(name = "outage_credit")
+    private long outageCredit;
 
     public Quota() {
     }
@@ -71,4 +74,6 @@ public class Quota {
     public Instant getWindowStart() { return windowStart; }
     public String getModel() { return model == null ? "" : model; }
     public Instant getRefusedAt() { return refusedAt; }
+    public long getOutageCredit() { return outageCredit; }
+    public void setOutageCredit(long outageCredit) { this.outageCredit = outageCredit; }
 }

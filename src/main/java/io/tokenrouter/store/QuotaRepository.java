@@ -333,6 +333,7 @@ public class QuotaRepository {
                         && q.getPeriod().equals(w.getPeriod()) && q.getModel().equals(w.getModel())).findFirst();
                 if (same.isPresent()) {
                     same.get().setLimit(w.getLimit());
+                    same.get().setOutageCredit(w.getOutageCredit());
                     existing.remove(same.get());
                     result.add(same.get());
                 } else {

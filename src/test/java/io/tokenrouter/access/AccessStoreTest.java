@@ -358,6 +358,64 @@ class AccessStoreTest {
         return service;
     }
 
+    /**
+     * While the database is unreachable a key this node verified keeps working past key_cache_ttl (stale while
+     * unavailable), a key it never saw is refused at once with 503 database_unavailable (not a 401), and once the
+     * database is back the key is loaded again, so a revocation made meanwhile takes effect.
+     */
+    @Test
+    void aCachedKeyStaysValidWhileTheDatabaseIsUnreachableAndAnUnseenKeyGetsAFast503() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean down = new java.util.concurrent.atomic.AtomicBoolean();
+        ApiKeyRepository real = keys;
+        lookup.keys = new ApiKeyRepository() {
+            @Override
+            public java.util.Optional<ApiKey> findByHash(String hash) {
+                if (down.get()) {
+                    throw new io.tokenrouter.store.DatabaseUnavailableException("the database is down", null);
+                }
+                return real.findByHash(hash);
+            }
+
+            @Override
+            public java.util.Optional<ApiKey> find(long id) {
+                return real.find(id);
+            }
+        };
+        lookup.settings = GatewaySettings.load(Map.of("tokenrouter.home", "/nonexistent", "tokenrouter.key_cache_ttl",
+                "200ms"), Map.of());
+        String known = KeySecrets.generate();
+        String unseen = KeySecrets.generate();
+        ApiKey key = stored("known", known);
+        stored("unseen", unseen);
+        assertThat(lookup.resolve(known).keyId()).isEqualTo(key.getId());
+
+        down.set(true);
+        Thread.sleep(300);
+        assertThat(lookup.resolve(known).keyId()).as("past key_cache_ttl, from the cache").isEqualTo(key.getId());
+        assertThatThrownBy(() -> lookup.resolve(unseen)).isInstanceOfSatisfying(GatewayException.class, e -> {
+            assertThat(e.status()).isEqualTo(503);
+            assertThat(e.code()).isEqualTo("database_unavailable");
+            assertThat(e.retryAfter()).isNotNull();
+        });
+
+        key.setRevokedAt(Instant.now());
+        real.store(key);
+        assertThat(lookup.resolve(known).keyId()).as("a revocation waits for the database").isEqualTo(key.getId());
+        down.set(false);
+        assertThatThrownBy(() -> lookup.resolve(known)).isInstanceOfSatisfying(GatewayException.class,
+                e -> assertThat(e.code()).isEqualTo("revoked_api_key"));
+    }
+
+    private ApiKey stored(String name, String secret) {
+        ApiKey key = new ApiKey();
+        key.setName(name);
+        key.setKeyHash(KeySecrets.hash(secret));
+        key.setDisplayPrefix(KeySecrets.displayPrefix(secret));
+        key.setRole(Role.INFERRER);
+        key.setCreatedAt(Instant.now());
+        return keys.store(key);
+    }
+
     private ApiKey key(String name, Long parentId, Instant expiresAt, boolean temporary) {
         ApiKey key = new ApiKey();
         key.setName(name);

@@ -177,7 +177,11 @@ public final class TestDatabases {
     }
 
     public static QuotaRepository quotas(Database database) {
-        QuotaRepository repository = new QuotaRepository();
+        return quotas(database, new QuotaRepository());
+    }
+
+    /** A quota repository of the test's own subclass (one that fails on purpose), wired to {@code database}. */
+    public static <T extends QuotaRepository> T quotas(Database database, T repository) {
         repository.database = database;
         return repository;
     }

@@ -165,6 +165,12 @@ class DatabaseOutageIT {
         assertThat(sent.stream().filter(s -> !s.key().equals("unseen"))).as("every request of the known keys answered 200")
                 .allSatisfy(s -> assertThat(s.status()).as(s.toString()).isEqualTo(200));
 
+        for (String key : List.of("admin", "team")) {
+            List<Sent> mine = sent.stream().filter(s -> s.key().equals(key) && s.startedMillis() < outageStart).toList();
+            System.out.printf("before the outage, %s key: %d requests, slowest %d ms, median %d ms%n", key, mine.size(),
+                    mine.stream().mapToLong(Sent::millis).max().orElse(0),
+                    mine.stream().mapToLong(Sent::millis).sorted().skip(mine.size() / 2).findFirst().orElse(0));
+        }
         for (String key : List.of("admin", "team", "unseen")) {
             List<Sent> mine = (key.equals("unseen") ? sent : during).stream().filter(s -> s.key().equals(key)).toList();
             System.out.printf("outage %d s, %s key: %d requests during it, statuses %s, slowest %d ms, median %d ms%n",
