@@ -574,7 +574,7 @@ def report_soak(soak_file, kill_at, logged_ids, upstream_file, out_missing, grac
 
 
 def report_outage(soak_file, stop_at, back_at, logged_ids, upstream_delta, used, *ready_files):
-    """Check 2b: the database outage as the clients saw it, then one log row per answer and an exact counter."""
+    """Check 2b: the database outage as the clients saw it, then one log row per request and an exact counter."""
     stop_at, back_at = float(stop_at), float(back_at)
     rows = [json.loads(l) for l in open(soak_file)]
     logged = [l.strip() for l in open(logged_ids) if l.strip()]
@@ -601,17 +601,17 @@ def report_outage(soak_file, stop_at, back_at, logged_ids, upstream_delta, used,
     ok = not errors and len(during) > 0 and slowest < 2.5 and all(r == "200 degraded" for r in readies)
     print("RESULT outage %s %d of %d requests answered (%d during the outage, slowest %.2f s); ready: %s" % (
         verdict(ok), len(completed), len(rows), len(during), slowest, ", ".join(readies)))
-    missing = [r["request_id"] for r in completed if r["request_id"] not in logged_set]
+    missing = [r["request_id"] for r in rows if r["request_id"] and r["request_id"] not in logged_set]
     ids = set(r["request_id"] for r in rows if r["request_id"])
     mine = [i for i in logged if i in ids]
     twice = len(mine) - len(set(mine))
-    print("  answers: %d; in the log: %d; missing: %d; logged twice: %d; forwarded to the provider: %s; team counter: %s" % (
-        len(completed), len(completed) - len(missing), len(missing), twice, upstream_delta, used))
+    print("  requests: %d; in the log: %d; missing: %d; logged twice: %d; answers: %d, forwarded to the provider: %s;"
+          " team counter: %s" % (len(ids), len(set(mine)), len(missing), twice, len(completed), upstream_delta, used))
     for m in missing[:10]:
         print("    missing: " + m)
-    exact = not missing and twice == 0 and int(upstream_delta) == len(completed) == len(set(mine)) and int(used) == len(completed)
-    print("RESULT journal %s %d answers, %d log rows, %s forwarded, team counter %s after the outage" % (
-        verdict(exact), len(completed), len(set(mine)), upstream_delta, used))
+    exact = not missing and twice == 0 and int(upstream_delta) == len(completed) and int(used) == len(completed)
+    print("RESULT journal %s %d requests, %d log rows (none twice), %d answers, %s forwarded, team counter %s" % (
+        verdict(exact), len(ids), len(set(mine)), len(completed), upstream_delta, used))
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 #
 #   bash src/cluster/run.sh                 # about 9 minutes; exits non-zero if a check failed
 #   CLUSTER_JOB_WINDOW=60 CLUSTER_RECLAIM_BOUND=0 bash src/cluster/run.sh
-#                                           # about 2.5 minutes: watches the scheduled jobs for 60 s only
+#                                           # about 4 minutes: watches the scheduled jobs for 60 s only
 #                                           # (the 5-minute provider-quota poll is then not seen) and
 #                                           # skips checks 6 and 7
 #
@@ -30,7 +30,10 @@
 #   2b. outage - PostgreSQL stopped (pg_ctl -m immediate) for OUTAGE_SECONDS under 10 clients through nginx
 #                with a team key both nodes know: every request answered, none waits on the database,
 #                /health/ready says degraded on both nodes; once PostgreSQL is back both journals drain,
-#                the log holds one row per request the provider answered, and the team's counter is exact;
+#                the log holds one row per request, the provider saw each answer once, and the team's counter
+#                is exact. The load is flat out (about 200 requests a second), which uses up a node's
+#                allowance (at most 1,000 requests) in seconds, so the team's limit has an outage credit;
+#                without one those requests get 503 quota_unavailable (DatabaseOutageIT, QuotaOutageTest);
 #   3. jobs    - scheduled jobs take their lease (job_locks) one node at a time while both run;
 #   4. failover- node A is killed (SIGKILL) under a load of 20 clients through nginx (half of the
 #                requests streamed): clients go on with node B;
@@ -200,7 +203,7 @@ start_sampler() {  # the lease sampler of checks 3 and 7 (its one psql session e
 check_outage() {
   echo; echo "== 2b. outage: PostgreSQL stopped (immediate) for ${OUTAGE_SECONDS} s under $OUTAGE_CLIENTS clients through nginx"
   local team key before after start stop_at back_at used waited=0 pending
-  team=$(api POST $PORT_A teams '{"name":"outage-team","quotas":[{"metric":"requests","period":"total","limit":1000000000}]}' | json 'd["id"]')
+  team=$(api POST $PORT_A teams '{"name":"outage-team","quotas":[{"metric":"requests","period":"total","limit":1000000000,"outage_credit":1000000}]}' | json 'd["id"]')
   key=$(api POST $PORT_A keys "{\"name\":\"outage-key\",\"role\":\"inferrer\",\"team_id\":$team}" | json 'd["key"]')
   # the key is used on both nodes before the outage, so both have it in their caches
   [ "$(chat_status $PORT_A "$key" main/gpt-4o-mini)$(chat_status $PORT_B "$key" main/gpt-4o-mini)" = 200200 ] \
