@@ -8,7 +8,6 @@ import io.tokenrouter.store.NodeRegistry;
 import io.tokenrouter.store.LogRow;
 import io.tokenrouter.store.PriceRepository;
 import io.tokenrouter.store.RequestLogRepository;
-import io.tokenrouter.store.RollupDelta;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -22,7 +21,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
@@ -38,12 +36,13 @@ import java.util.logging.Logger;
  *
  * <p>A shipper thread then stores the journaled rows in the database in batches and lets the journal drop
  * what is stored. While the database is unreachable the rows wait in the journal (on disk, up to {@code
- * journal_max_bytes}; in memory up to {@link #MEMORY_ROWS}, beyond which they are read back from disk); once
- * it is back they are stored, read-back segments at no more than {@link #REPLAY_ROWS_PER_SECOND}. A batch that
+ * journal_max_bytes}; in memory up to {@link JournalShipper#MEMORY_ROWS}, beyond which they are read back from
+ * disk); once it is back they are stored, read-back segments at no more than {@link
+ * JournalShipper#REPLAY_ROWS_PER_SECOND}. A batch that
  * may have been stored before (a retry after a failure, a segment read back at start-up or after a spill) is
  * stored idempotently: rows whose request id is already in the log are skipped, so every request has one row.
  *
- * <p>The per-minute and per-hour aggregates of those rows follow every {@link #ROLLUP_EVERY}, in a
+ * <p>The per-minute and per-hour aggregates of those rows follow every {@link JournalShipper#ROLLUP_EVERY}, in a
  * transaction of their own that also moves this node's mark in {@code rollup_marks}. A node that dies between
  * the two leaves rows past its mark; once its heartbeat is {@link #NODE_TIMEOUT} old another node adds them
  * from the log ({@link #takeOverGoneNodes}), so the aggregates lose nothing, and lag the log by about a second.
@@ -60,19 +59,8 @@ public class UsageRecorder {
     private static final int BATCH = 500;
     /** The longest an answer is held back for its record to be journaled. */
     static final long DURABLE_WAIT_NANOS = 2_000_000_000L;
-    static final Duration ROLLUP_EVERY = Duration.ofSeconds(1);
-    /** Past this many rows not yet aggregated, the shipper adds them at once. */
-    private static final int ROLLUP_ROWS = 5_000;
-    /** Rows kept for the aggregates while the database refuses them, at most. */
-    private static final int MAX_UNROLLED = 200_000;
     static final Duration NODE_TIMEOUT = Duration.ofSeconds(90);
     private static final String TAKEOVER_JOB = "usage-rollup-takeover";
-    /** How long the shipper keeps its database connection without a batch to store. */
-    static final Duration CONNECTION_IDLE = Duration.ofSeconds(5);
-    /** Journaled rows the shipper holds in memory at most; past that, segments are read back from disk. */
-    static final int MEMORY_ROWS = 100_000;
-    /** How fast segments read back from disk are stored, so that a long outage's backlog does not flood the database. */
-    static final int REPLAY_ROWS_PER_SECOND = 5_000;
     /** How long the shipper gives itself at shutdown before it leaves the rest in the journal. */
     private static final Duration SHUTDOWN_SHIPPING = Duration.ofSeconds(10);
 
@@ -91,37 +79,27 @@ public class UsageRecorder {
     @Inject
     JobLocks locks;
 
-    /** This node's rows stored but not yet in the aggregates, in id order; the shipper thread's alone. */
-    private final List<Unrolled> unrolled = new ArrayList<>();
-    /** Where this node's mark stands in the database (the shipper thread's alone). */
-    private long mark;
-    private long lastRollupNanos = System.nanoTime();
 
     private BlockingQueue<Pending> queue;
     /** Records whose stage is not complete yet, oldest first, for the sweep that bounds the wait. */
     private final Queue<Pending> waiting = new ConcurrentLinkedQueue<>();
-    /** Journaled batches for the shipper, as they were written. */
-    private final BlockingQueue<Journaled> journaled = new LinkedBlockingQueue<>();
-    private final AtomicLong inMemory = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
-    private final AtomicLong written = new AtomicLong();
     private final AtomicLong journaledRows = new AtomicLong();
     private final AtomicLong writeFailures = new AtomicLong();
     private final AtomicLong answeredBeforeStored = new AtomicLong();
-    private final AtomicLong duplicatesSkipped = new AtomicLong();
     private volatile boolean stopping;
-    private volatile boolean shipperStopping;
     private volatile long lastDropWarning;
     private volatile PriceBook priceBook = new PriceBook(List.of());
     private volatile long priceBookLoadedAt;
     private Journal journal;
     private Thread writer;
     private Thread shipper;
+    private JournalShipper shipping;
 
     @PostConstruct
     void start() {
         queue = new ArrayBlockingQueue<>(settings.usageQueueCapacity());
-        mark = log.openMark(node.nodeId());
+        long mark = log.openMark(node.nodeId());
         journal = Journal.open(settings.journalDirectory());
         List<Journal.Segment> left = journal.toReplay();
         if (!left.isEmpty()) {
@@ -131,7 +109,9 @@ public class UsageRecorder {
         scheduler.every(Duration.ofSeconds(30), TAKEOVER_JOB, this::takeOverGoneNodes);
         writer = io.tokenrouter.config.DaemonThreads.named("usage-journal").newThread(this::writeLoop);
         writer.start();
-        shipper = io.tokenrouter.config.DaemonThreads.named("usage-shipper").newThread(this::shipLoop);
+        shipping = new JournalShipper(log, database, node.nodeId(), journal, mark,
+                () -> writer.getState() == Thread.State.TERMINATED, dropped, writeFailures);
+        shipper = io.tokenrouter.config.DaemonThreads.named("usage-shipper").newThread(shipping);
         shipper.start();
         scheduler.tick(Duration.ofMillis(100), "usage wait bound", this::releaseOverdue);
         database.beforeClose(this::drain);
@@ -166,7 +146,7 @@ public class UsageRecorder {
         try {
             writer.join(TimeUnit.SECONDS.toMillis(60));
             shipper.join(SHUTDOWN_SHIPPING.toMillis());
-            shipperStopping = true;
+            shipping.stopNow();
             shipper.interrupt();
             shipper.join(TimeUnit.SECONDS.toMillis(5));
         } catch (InterruptedException e) {
@@ -198,7 +178,7 @@ public class UsageRecorder {
 
     /** Rows stored in the database by this node. */
     public long written() {
-        return written.get();
+        return shipping.written();
     }
 
     /** Rows journaled by this node. */
@@ -212,7 +192,7 @@ public class UsageRecorder {
 
     /** Rows not stored because the request log already held their request id (shipped twice, stored once). */
     public long duplicatesSkipped() {
-        return duplicatesSkipped.get();
+        return shipping.duplicatesSkipped();
     }
 
     /** Answers sent before their record was journaled (the disk was slow or failing). */
@@ -287,7 +267,7 @@ public class UsageRecorder {
 
     /**
      * Appends one batch to the journal and releases its answers; hands the rows to the shipper in memory while
-     * it holds fewer than {@link #MEMORY_ROWS}, else marks the segment for reading back (and answers that the
+     * it holds fewer than {@link JournalShipper#MEMORY_ROWS}, else marks the segment for reading back (and answers that the
      * next batch needs a segment of its own). A journal that cannot be written still hands the rows over.
      */
     private boolean journal(List<Pending> batch, boolean fresh) throws InterruptedException {
@@ -309,195 +289,11 @@ public class UsageRecorder {
                 answeredBeforeStored.incrementAndGet();
             }
         }
-        if (segment != null && inMemory.get() + lines.size() > MEMORY_ROWS) {
+        if (!shipping.offer(lines, segment)) {
             segment.spilled = true;
             return true;
         }
-        inMemory.addAndGet(lines.size());
-        journaled.put(new Journaled(lines, segment));
         return false;
-    }
-
-    /** Stores journaled rows: those handed over in memory, then segments to read back from disk. */
-    private void shipLoop() {
-        long idleSince = System.nanoTime();
-        while (!shipperStopping) {
-            try {
-                Journaled first = journaled.poll(200, TimeUnit.MILLISECONDS);
-                if (first != null) {
-                    List<Journaled> batch = new ArrayList<>();
-                    batch.add(first);
-                    int rows = first.lines().size();
-                    for (Journaled next = journaled.peek(); next != null && rows + next.lines().size() <= BATCH;
-                         next = journaled.peek()) {
-                        batch.add(journaled.poll());
-                        rows += next.lines().size();
-                    }
-                    ship(batch);
-                    idleSince = System.nanoTime();
-                } else if (!replayOne()) {
-                    if (stopping && writer.getState() == Thread.State.TERMINATED && journaled.isEmpty()) {
-                        break;
-                    }
-                    if (System.nanoTime() - idleSince > CONNECTION_IDLE.toNanos()) {
-                        log.releaseWriterConnection(CONNECTION_IDLE);
-                    }
-                }
-                if (!unrolled.isEmpty() && (unrolled.size() >= ROLLUP_ROWS || stopping
-                        || System.nanoTime() - lastRollupNanos >= ROLLUP_EVERY.toNanos())) {
-                    addRollups();
-                }
-            } catch (InterruptedException e) {
-                break;
-            }
-        }
-        if (!unrolled.isEmpty()) {
-            addRollups();
-        }
-        log.releaseWriterConnection(Duration.ZERO);
-    }
-
-    /** Stores batches handed over in memory; a segment that was also marked for reading back is stored idempotently. */
-    private void ship(List<Journaled> batch) throws InterruptedException {
-        List<Journal.Line> lines = new ArrayList<>();
-        boolean maybeStored = false;
-        for (Journaled j : batch) {
-            lines.addAll(j.lines());
-            maybeStored |= j.segment() != null && j.segment().spilled;
-        }
-        int failed = store(lines, maybeStored);
-        inMemory.addAndGet(-lines.size());
-        int i = 0;
-        for (Journaled j : batch) {
-            if (j.segment() != null) {
-                int mine = j.lines().size();
-                int failedHere = Math.max(0, Math.min(mine, failed - i));
-                journal.stored(j.segment(), mine - failedHere, failedHere);
-            }
-            i += j.lines().size();
-        }
-    }
-
-    /** Reads back the oldest segment that waits for it and stores it whole, paced; false when there is none. */
-    private boolean replayOne() throws InterruptedException {
-        List<Journal.Segment> waitingSegments = journal.toReplay();
-        if (waitingSegments.isEmpty()) {
-            return false;
-        }
-        Journal.Segment segment = waitingSegments.get(0);
-        List<Journal.Line> lines;
-        try {
-            lines = Journal.read(segment);
-        } catch (java.io.IOException e) {
-            LOG.log(Level.SEVERE, "Cannot read journal segment " + segment.path + "; it is kept", e);
-            journal.replayed(segment, 1);
-            return true;
-        }
-        int failed = 0;
-        for (int from = 0; from < lines.size() && !shipperStopping; from += BATCH) {
-            long began = System.nanoTime();
-            List<Journal.Line> chunk = lines.subList(from, Math.min(lines.size(), from + BATCH));
-            failed += store(chunk, true);
-            long pace = TimeUnit.SECONDS.toNanos(chunk.size()) / REPLAY_ROWS_PER_SECOND - (System.nanoTime() - began);
-            if (pace > 0) {
-                TimeUnit.NANOSECONDS.sleep(pace);
-            }
-        }
-        if (!shipperStopping) {
-            journal.replayed(segment, failed);
-        }
-        return true;
-    }
-
-    /**
-     * Stores rows, idempotently when they may have been stored before; waits out an outage of the database
-     * (the rows are journaled) and retries other failures with back-off. Answers how many rows it gave up on
-     * (after 20 attempts that failed for another reason than an unreachable database).
-     */
-    private int store(List<Journal.Line> lines, boolean maybeStored) throws InterruptedException {
-        List<LogRow> rows = lines.stream().map(Journal.Line::row).toList();
-        boolean idempotent = maybeStored;
-        for (int attempt = 0; ; attempt++) {
-            if (database.outage().down()) {
-                awaitDatabase();
-                idempotent = true;
-            }
-            try {
-                long[] ids = idempotent ? log.insertNew(rows, node.nodeId()) : log.insert(rows, node.nodeId());
-                int stored = 0;
-                for (int i = 0; i < ids.length; i++) {
-                    if (ids[i] > 0) {
-                        unrolled.add(new Unrolled(ids[i], rows.get(i), lines.get(i).teamName()));
-                        stored++;
-                    }
-                }
-                written.addAndGet(stored);
-                duplicatesSkipped.addAndGet(rows.size() - stored);
-                return 0;
-            } catch (RuntimeException e) {
-                writeFailures.incrementAndGet();
-                idempotent = true; // a failed commit may still have stored the rows
-                if (database.failed(e) != null) {
-                    continue; // an outage began: wait for its end above
-                }
-                if (attempt >= 20 || shipperStopping) {
-                    LOG.log(Level.SEVERE, "Giving up on storing " + rows.size() + " request-log rows after " + (attempt + 1)
-                            + " attempts", e);
-                    dropped.addAndGet(rows.size());
-                    return rows.size();
-                }
-                LOG.log(Level.WARNING, "Storing " + rows.size() + " request-log rows failed; retrying", e);
-                Thread.sleep(Math.min(5_000, 100L << Math.min(attempt, 6)));
-            }
-        }
-    }
-
-    /** Waits, the rows safe in the journal, until the database is reachable again (or the node stops). */
-    private void awaitDatabase() throws InterruptedException {
-        while (database.outage().down()) {
-            if (shipperStopping) {
-                throw new InterruptedException("stopping during a database outage");
-            }
-            Thread.sleep(200);
-        }
-    }
-
-    /**
-     * Adds the aggregates of the rows stored since the last time and moves this node's mark past them. If
-     * another node took this node's rows over meanwhile (it believed this node gone), only the rows past
-     * where it stopped are added, and the mark is this node's again. A failure leaves the rows for the next
-     * time; they are in the log either way.
-     */
-    private void addRollups() {
-        lastRollupNanos = System.nanoTime();
-        if (database.outage().down()) {
-            return; // they wait with the rows; the next round after the outage adds them
-        }
-        long to = unrolled.get(unrolled.size() - 1).id();
-        try {
-            if (!log.addRollups(rollupsOf(unrolled), node.nodeId(), mark, to)) {
-                RequestLogRepository.Mark now = log.mark(node.nodeId()).orElse(new RequestLogRepository.Mark(mark, true));
-                LOG.warning("Another node added this node's request log aggregates up to row " + now.rolledTo()
-                        + " (it took this node for gone); adding the rest");
-                long takenTo = now.rolledTo();
-                unrolled.removeIf(u -> u.id() <= takenTo);
-                log.resumeMark(node.nodeId(), takenTo);
-                mark = takenTo;
-                return; // the rest goes with the next round
-            }
-            mark = to;
-            unrolled.clear();
-        } catch (RuntimeException e) {
-            writeFailures.incrementAndGet();
-            if (stopping || unrolled.size() > MAX_UNROLLED) {
-                // in the log, past this node's mark: another node adds them once this one's heartbeat stops
-                LOG.log(Level.SEVERE, "Adding the aggregates of " + unrolled.size() + " logged requests failed; "
-                        + (stopping ? "left to another node" : "dropped from this node's memory"), e);
-                unrolled.clear();
-            } else {
-                LOG.log(Level.WARNING, "Adding the aggregates of " + unrolled.size() + " logged requests failed; retrying", e);
-            }
-        }
     }
 
     /** Adds the aggregates of the rows of nodes gone for {@link #NODE_TIMEOUT}, past their marks; one node at a time. */
@@ -509,20 +305,12 @@ public class UsageRecorder {
             int rows;
             int total = 0;
             do {
-                rows = log.takeOver(gone, 10_000, named -> rollupsOf(named.stream()
-                        .map(n -> new Unrolled(n.id(), n.row(), n.teamName())).toList()));
+                rows = log.takeOver(gone, 10_000, named -> JournalShipper.rollupsOf(named.stream()
+                        .map(n -> new JournalShipper.Unrolled(n.id(), n.row(), n.teamName())).toList()));
                 total += rows;
             } while (rows == 10_000);
             LOG.info("Added the aggregates of " + total + " logged requests of gone node " + gone);
         }
-    }
-
-    private static List<RollupDelta> rollupsOf(List<Unrolled> rows) {
-        return Rollups.of(rows.stream().map(Unrolled::row).toList(), i -> rows.get(i).teamName());
-    }
-
-    /** A stored row not yet in the aggregates, with its id and its team's name. */
-    private record Unrolled(long id, LogRow row, String teamName) {
     }
 
     /** The prices in force on this node (at most a minute old; loaded now if they never were). */
@@ -557,10 +345,6 @@ public class UsageRecorder {
                 r.latencyMillis(), r.firstByteMillis(), r.tokensPerSecond(), r.clientIp(), r.userAgent(),
                 ClientTypes.of(r.userAgent()), r.errorType(), r.errorMessage(), r.upstreamRequestId(),
                 priceBook.costMicros(r.provider(), r.upstreamModel(), r.usage()), r.attempts());
-    }
-
-    /** A journaled batch handed to the shipper, and the segment it is in (null: the journal failed). */
-    private record Journaled(List<Journal.Line> lines, Journal.Segment segment) {
     }
 
     /** A queued record and the stage its answer waits on. */

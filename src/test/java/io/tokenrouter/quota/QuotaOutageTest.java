@@ -1,7 +1,6 @@
 package io.tokenrouter.quota;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tokenrouter.api.GatewayException;
 import io.tokenrouter.store.Database;
