@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -41,6 +42,11 @@ final class Journal implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Journal.class.getName());
     /** A segment takes no more rows past this size. */
     static final long SEGMENT_BYTES = 8L << 20;
+    /**
+     * Nor once it is this old: so the oldest segment with rows not yet stored says how long the database has
+     * kept rows waiting ({@link #oldest}), within this much, under a steady load as after a burst.
+     */
+    static final Duration SEGMENT_AGE = Duration.ofSeconds(5);
     private static final String PREFIX = "segment-";
     private static final String SUFFIX = ".jsonl";
     private static final ObjectWriter WRITER = Json.MAPPER.writerFor(Line.class);
@@ -125,7 +131,8 @@ final class Journal implements AutoCloseable {
             WRITER.writeValue(buffer, line); // the writer closes nothing: ByteArrayOutputStream
             buffer.write('\n');
         }
-        if (current == null || fresh || current.bytes.get() >= SEGMENT_BYTES) {
+        if (current == null || fresh || current.bytes.get() >= SEGMENT_BYTES
+                || System.nanoTime() - current.openedNanos >= SEGMENT_AGE.toNanos()) {
             rotate();
         }
         ByteBuffer data = ByteBuffer.wrap(buffer.toByteArray());
@@ -224,7 +231,10 @@ final class Journal implements AutoCloseable {
         return pending;
     }
 
-    /** When the oldest segment not yet stored was begun; null when every row is stored. */
+    /**
+     * When the oldest segment with rows not yet stored was begun (so the oldest such row is at most {@link
+     * #SEGMENT_AGE} younger); null when every row is stored.
+     */
     Instant oldest() {
         for (Segment s : segments) {
             if (s.spilled || !s.allStored()) {
@@ -261,6 +271,7 @@ final class Journal implements AutoCloseable {
         final Path path;
         final long seq;
         final Instant opened;
+        final long openedNanos = System.nanoTime();
         final AtomicInteger written = new AtomicInteger();
         final AtomicInteger stored = new AtomicInteger();
         final AtomicInteger failed = new AtomicInteger();

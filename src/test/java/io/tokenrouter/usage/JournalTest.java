@@ -55,6 +55,21 @@ class JournalTest {
         }
     }
 
+    /** Under a steady load the segment written to is never older than SEGMENT_AGE, so the journal's lag is honest. */
+    @Test
+    void aSegmentTakesNoRowsOnceItIsOldAndTheOldestSaysHowLongRowsWait() throws Exception {
+        try (Journal journal = Journal.open(home.resolve("journal"))) {
+            Journal.Segment first = journal.append(List.of(line("a")), false);
+            journal.stored(first, 1, 0);
+            assertThat(journal.oldest()).as("every row stored").isNull();
+            Thread.sleep(Journal.SEGMENT_AGE.toMillis() + 100);
+            Journal.Segment second = journal.append(List.of(line("b")), false);
+            assertThat(second).as("a new segment once the first is old").isNotSameAs(first);
+            assertThat(first.path).as("closed, and every row in it stored").doesNotExist();
+            assertThat(journal.oldest()).isEqualTo(second.opened);
+        }
+    }
+
     @Test
     void aSegmentWithRowsThatCouldNotBeStoredIsKeptBesideTheJournal() throws Exception {
         try (Journal journal = Journal.open(home.resolve("journal"))) {
