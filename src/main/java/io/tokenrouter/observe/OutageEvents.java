@@ -12,7 +12,8 @@ import jakarta.inject.Inject;
 /**
  * Marks each database outage this node saw in the event log: its start (stored once the database is back,
  * with the time it began), and its end with its length and how many request-log rows the node journaled
- * meanwhile. Events that waited for the database are stored when it is back.
+ * meanwhile. Events that waited for the database are stored when it is back; meanwhile they are kept in the
+ * node's journal directory, so that a node that dies during the outage stores them when it starts again.
  */
 @ApplicationScoped
 public class OutageEvents {
@@ -30,6 +31,7 @@ public class OutageEvents {
 
     @PostConstruct
     void listen() {
+        events.spoolTo(usage.journalDirectory());
         database.onOutage(this::changed);
     }
 

@@ -206,6 +206,8 @@ class DatabaseOutageIT {
     @Order(2)
     void aNodeKilledDuringAnOutageStoresWhatItJournaledWhenItStartsAgain() throws Exception {
         List<Sent> sent = Collections.synchronizedList(new ArrayList<>());
+        String outageStarts = "select count(*) from events where category = 'database' and message like '%became unreachable%'";
+        long startsBefore = count(outageStarts);
         stopPostgres();
         long began = System.currentTimeMillis();
         steady("admin", ADMIN_KEY, began, began + 8_000, sent);
@@ -214,13 +216,19 @@ class DatabaseOutageIT {
 
         gateway.kill();
         try (Stream<Path> segments = Files.list(gateway.home().resolve("journal"))) {
-            assertThat(segments.filter(f -> f.toString().endsWith(".jsonl"))).as("the journal survives the kill").isNotEmpty();
+            assertThat(segments.filter(f -> f.getFileName().toString().startsWith("segment-")))
+                    .as("the journal survives the kill").isNotEmpty();
         }
+        assertThat(gateway.home().resolve("journal/events.jsonl")).as("the outage's start event, on disk").exists();
         startPostgres();
         gateway.restart();
         awaitJournalEmpty();
         assertThat(loggedRequestIds()).as("every answer a client received is in the log").containsAll(received);
         assertThat(count("select count(*) - count(distinct request_id) from request_log")).as("no request twice").isZero();
+        Waits.await("the killed node's outage event stored by its next start", Duration.ofSeconds(30))
+                .until(() -> count(outageStarts) == startsBefore + 1);
+        Waits.await("the events spool emptied", Duration.ofSeconds(30))
+                .until(() -> !Files.exists(gateway.home().resolve("journal/events.jsonl")));
     }
 
     private static Set<String> loggedRequestIds() throws Exception {
