@@ -25,6 +25,13 @@ public final class ClientTypes {
         if (ua.startsWith("openai/")) {
             return "openai-sdk";
         }
+        if (ua.startsWith("claude-cli/") || ua.contains("claude-code")) {
+            return "claude-code";
+        }
+        if (ua.startsWith("anthropic/")) {
+            return ua.startsWith("anthropic/python") ? "anthropic-python" : ua.startsWith("anthropic/js") ? "anthropic-node"
+                    : ua.startsWith("anthropic/java") ? "anthropic-java" : "anthropic-sdk";
+        }
         if (ua.startsWith("curl/")) {
             return "curl";
         }

@@ -345,4 +345,38 @@ class ToroIT extends DeployedGateway {
         assertThat(home.resolve(".codex")).doesNotExist();
         assertThat(home.resolve(".config/opencode")).doesNotExist();
     }
+
+    @Test
+    void claudeCodeIsGivenTheGatewayAndTheKeyInItsEnvironmentOnly() throws Exception {
+        Path bin = Files.createDirectories(home.resolve("bin"));
+        Path fake = bin.resolve("claude");
+        Files.writeString(fake, "#!/bin/sh\nfor a in \"$@\"; do echo \"arg=$a\"; done\n"
+                + "for v in ANTHROPIC_BASE_URL ANTHROPIC_AUTH_TOKEN ANTHROPIC_API_KEY ANTHROPIC_MODEL"
+                + " ANTHROPIC_SMALL_FAST_MODEL ANTHROPIC_DEFAULT_HAIKU_MODEL CLAUDE_CODE_USE_BEDROCK TOKENROUTER_KEY; do\n"
+                + "  eval \"echo $v=\\${$v:-}\"\ndone\n");
+        fake.toFile().setExecutable(true);
+        Map<String, String> env = Map.of("TOKENROUTER_URL", server(), "TOKENROUTER_KEY", parent.secret(),
+                "PATH", bin + ":/usr/bin:/bin", "HOME", home.toString(), "ANTHROPIC_API_KEY", "sk-ant-users-own",
+                "CLAUDE_CODE_USE_BEDROCK", "1");
+
+        Run claude = run(null, env, "--model", "mock/gpt-4o-mini", "claude", "-p", "say hi", "--output-format", "json");
+
+        assertThat(claude.exitCode()).as(claude.err()).isZero();
+        assertThat(claude.out().lines().filter(l -> l.startsWith("arg=")).toList())
+                .containsExactly("arg=-p", "arg=say hi", "arg=--output-format", "arg=json");
+        assertThat(claude.value("ANTHROPIC_BASE_URL")).isEqualTo(server());
+        String temporary = claude.value("ANTHROPIC_AUTH_TOKEN");
+        assertThat(temporary).startsWith("tr-").isNotEqualTo(parent.secret());
+        assertThat(claude.value("ANTHROPIC_API_KEY")).as("the user's own Anthropic key is not passed on").isEmpty();
+        assertThat(claude.value("CLAUDE_CODE_USE_BEDROCK")).isEmpty();
+        assertThat(claude.value("TOKENROUTER_KEY")).as("the parent key is not in the tool's environment").isEmpty();
+        assertThat(claude.value("ANTHROPIC_MODEL")).isEqualTo("mock/gpt-4o-mini");
+        assertThat(claude.value("ANTHROPIC_SMALL_FAST_MODEL")).isEqualTo("mock/gpt-4o-mini");
+        assertThat(claude.value("ANTHROPIC_DEFAULT_HAIKU_MODEL")).isEqualTo("mock/gpt-4o-mini");
+        assertThat(claude.err()).contains("temporary key", "for claude", "revoked temporary key");
+        assertThat(new ApiClient(deployment).as(temporary).get("v1/models").statusCode())
+                .as("the key Claude Code was given is revoked").isEqualTo(401);
+        assertThat(home.resolve(".claude")).doesNotExist();
+        assertThat(home.resolve(".claude.json")).doesNotExist();
+    }
 }

@@ -28,6 +28,10 @@ class ClientTypesTest {
             Apache-HttpClient/5.3.1 (Java/17.0.15)                                    | java
             codex_cli_rs/0.46.0 (Mac OS 15.6.1; arm64) iTerm.app/3.6.4                | codex
             opencode/0.15.0 ai-sdk/provider-utils/3.0.9 runtime/bun/1.3.0             | opencode
+            claude-cli/2.0.14 (external, cli)                                         | claude-code
+            Anthropic/Python 0.69.0                                                   | anthropic-python
+            Anthropic/JS 0.65.0                                                       | anthropic-node
+            Anthropic/Java 2.8.0                                                      | anthropic-java
             PostmanRuntime/7.42.0                                                     | other
             NULL                                                                      | unknown
             ''                                                                        | unknown

@@ -21,13 +21,21 @@ import java.util.Map;
  * the TTL capped at the parent's own expiry, optionally fewer models and its own quotas), the tool runs
  * with the gateway's URL and that key and with the terminal passed through, and the key is revoked when
  * the tool exits, whatever way it exits. Ctrl-C reaches the tool from the terminal and the tool decides
- * (Codex and opencode use it to interrupt a turn); SIGTERM and SIGHUP sent to toro are passed on to the
+ * (Codex, opencode and Claude Code use it to interrupt a turn); SIGTERM and SIGHUP sent to toro are passed on to the
  * tool first. The parent key is never in the tool's environment.
  */
 final class Launch {
 
-    /** What each tool needs to talk to an OpenAI-compatible gateway. */
-    enum Tool { CODEX, OPENCODE, WRAP }
+    /** What each tool needs to talk to the gateway. */
+    enum Tool { CODEX, OPENCODE, CLAUDE, WRAP }
+
+    /**
+     * Claude Code's variables that would point it elsewhere or give it another credential: the user's own are
+     * never passed on (an Anthropic API key would otherwise reach the gateway, or win over the temporary key).
+     */
+    static final List<String> CLAUDE_OVERRIDDEN = List.of("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_BASE_URL",
+            "ANTHROPIC_MODEL", "ANTHROPIC_SMALL_FAST_MODEL", "ANTHROPIC_DEFAULT_HAIKU_MODEL", "CLAUDE_CODE_USE_BEDROCK",
+            "CLAUDE_CODE_USE_VERTEX", "ANTHROPIC_BEDROCK_BASE_URL", "ANTHROPIC_VERTEX_BASE_URL");
 
     /** The variable the tools below read the temporary key from. */
     static final String KEY_VARIABLE = "TOKENROUTER_API_KEY";
@@ -146,6 +154,7 @@ final class Launch {
                     command.add("model=" + tomlString(toro.models.get(0)));
                 }
             }
+            case CLAUDE -> claudeEnvironment(env, gateway.url(), secret, toro.models);
             case OPENCODE -> env.put("OPENCODE_CONFIG_CONTENT", opencodeConfig(env.get("OPENCODE_CONFIG_CONTENT"), v1,
                     secret, gateway.models(secret)));
         }
@@ -169,6 +178,23 @@ final class Launch {
             } catch (InterruptedException e) {
                 // keep waiting: the key is revoked only once the tool is gone
             }
+        }
+    }
+
+    /**
+     * Claude Code speaks the Anthropic Messages API: its base URL is the gateway's root (it adds {@code
+     * /v1/messages}), the temporary key goes as its auth token (sent as {@code Authorization: Bearer}), and a
+     * {@code --model} becomes its model, for the main loop and for its small background requests alike (a key
+     * limited to that model could not serve another). Only variables: nothing is written to its settings.
+     */
+    static void claudeEnvironment(Map<String, String> env, String gateway, String secret, List<String> models) {
+        CLAUDE_OVERRIDDEN.forEach(env::remove);
+        env.put("ANTHROPIC_BASE_URL", gateway);
+        env.put("ANTHROPIC_AUTH_TOKEN", secret);
+        if (!models.isEmpty()) {
+            env.put("ANTHROPIC_MODEL", models.get(0));
+            env.put("ANTHROPIC_SMALL_FAST_MODEL", models.get(0));
+            env.put("ANTHROPIC_DEFAULT_HAIKU_MODEL", models.get(0));
         }
     }
 
@@ -272,6 +298,7 @@ final class Launch {
         String hint = switch (program) {
             case "codex" -> " (install it with 'npm install -g @openai/codex')";
             case "opencode" -> " (install it with 'npm install -g opencode-ai')";
+            case "claude" -> " (install Claude Code with 'npm install -g @anthropic-ai/claude-code')";
             default -> "";
         };
         throw new ToroException(ToroException.COMMAND_NOT_FOUND, "command not found: " + program + hint);

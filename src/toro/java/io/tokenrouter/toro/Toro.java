@@ -22,13 +22,13 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /**
- * {@code toro}: the TokenRouter command-line companion. It runs a tool (Codex CLI, opencode, or any
+ * {@code toro}: the TokenRouter command-line companion. It runs a tool (Codex CLI, opencode, Claude Code, or any
  * OpenAI-compatible program) under a temporary key of its own, created beneath the connected parent key
  * and revoked when the tool exits, and shows the keys, limits, usage and models of that parent key.
  */
 @Command(name = "toro", mixinStandardHelpOptions = true, versionProvider = Toro.Version.class, sortOptions = false,
         description = {"Runs a tool under a temporary TokenRouter key of its own, revoked when the tool exits.", ""},
-        subcommands = {Toro.Connect.class, Toro.Codex.class, Toro.Opencode.class, Toro.Wrap.class,
+        subcommands = {Toro.Connect.class, Toro.Codex.class, Toro.Opencode.class, Toro.Claude.class, Toro.Wrap.class,
                 KeyCommands.Keys.class, KeyCommands.Status.class, KeyCommands.Models.class},
         footerHeading = "%nExamples:%n",
         footer = {"  toro connect https://gateway.example.com",
@@ -89,7 +89,7 @@ public final class Toro implements Callable<Integer> {
         CommandLine line = new CommandLine(new Toro(env, out, err, in));
         line.setOut(out);
         line.setErr(err);
-        for (String passThrough : List.of("codex", "opencode", "wrap")) {
+        for (String passThrough : List.of("codex", "opencode", "claude", "wrap")) {
             CommandLine sub = line.getSubcommands().get(passThrough);
             sub.setStopAtPositional(true);
             sub.setUnmatchedOptionsArePositionalParams(true);
@@ -247,6 +247,15 @@ public final class Toro implements Callable<Integer> {
         @Override
         Launch.Tool tool() {
             return Launch.Tool.OPENCODE;
+        }
+    }
+
+    /** Hidden from the help until the gateway serves the Anthropic Messages API that Claude Code speaks. */
+    @Command(name = "claude", hidden = true, description = "Runs Claude Code against the gateway with a temporary key.")
+    static final class Claude extends ToolCommand {
+        @Override
+        Launch.Tool tool() {
+            return Launch.Tool.CLAUDE;
         }
     }
 
