@@ -47,6 +47,8 @@ public class GatewayStartup {
     @Inject
     io.tokenrouter.usage.UsageRecorder usageRecorder;
     @Inject
+    io.tokenrouter.provider.AutoProviders autoProviders;
+    @Inject
     io.tokenrouter.quota.HoldReclaimer holdReclaimer;
     @Inject
     io.tokenrouter.store.JobLocks jobLocks;
@@ -133,6 +135,7 @@ public class GatewayStartup {
         runtimeSettings.start();
         routes.start();
         providers.start();
+        autoProviders.start();
         holdReclaimer.start();
         keyCleanup.start();
         providerQuotas.start();

@@ -52,6 +52,8 @@ public final class GatewaySettings {
     private final long journalMaxBytes;
     private final Path journalDirectory;
     private final boolean usageSynchronousCommit;
+    private final boolean autoEnablePublicFreeModels;
+    private final boolean autoDetectLocalServers;
     private final List<String> trustedProxies;
     private final String trustedProxyHeader;
     private final Optional<String> metricsToken;
@@ -98,6 +100,8 @@ public final class GatewaySettings {
         this.journalMaxBytes = source.longValue("journal_max_bytes", 1L << 30);
         this.journalDirectory = source.get("journal_dir").map(Path::of).orElse(home.resolve("journal"));
         this.usageSynchronousCommit = source.flag("usage_synchronous_commit", true);
+        this.autoEnablePublicFreeModels = source.flag("auto_enable_public_free_models", false);
+        this.autoDetectLocalServers = source.flag("auto_detect_local_servers", true);
         this.trustedProxies = source.list("trusted_proxies").orElse(List.of());
         this.trustedProxyHeader = source.get("trusted_proxy_header").orElse("X-Forwarded-For");
         this.metricsToken = source.get("metrics_token");
@@ -345,10 +349,23 @@ public final class GatewaySettings {
 
     /**
      * On PostgreSQL, whether the request log's transactions wait for their WAL to reach the disk
-     * ({@code synchronous_commit}); by default they commit asynchronously: see the README.
+     * ({@code synchronous_commit}); by default they do: see the README.
      */
     public boolean usageSynchronousCommit() {
         return usageSynchronousCommit;
+    }
+
+    /**
+     * Whether providers of public free models that need no key (OpenCode Zen) are added by themselves; off by
+     * default: requests would leave the organisation for a provider nobody chose. Changeable at run time.
+     */
+    public boolean autoEnablePublicFreeModels() {
+        return autoEnablePublicFreeModels;
+    }
+
+    /** Whether each node looks for Ollama, LM Studio, vLLM and llama.cpp on its own host; changeable at run time. */
+    public boolean autoDetectLocalServers() {
+        return autoDetectLocalServers;
     }
 
     /** Addresses (or CIDR ranges) of reverse proxies whose X-Forwarded-For / Forwarded headers are believed. */

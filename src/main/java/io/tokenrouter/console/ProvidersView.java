@@ -87,7 +87,7 @@ public class ProvidersView implements Serializable {
     /** Choosing a preset fills in its URL (which may still be changed). */
     public void presetChosen() {
         getPresets().stream().filter(p -> p.id().equals(preset)).findFirst().ifPresent(p -> {
-            baseUrl = p.baseUrl();
+            baseUrl = p.baseUrl() != null ? p.baseUrl() : p.template();
             if (editing == null && (name == null || name.isBlank())) {
                 name = p.id();
             }

@@ -12,8 +12,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Settings: routing defaults, the global allow-list, conversation capture and retention, log retention,
- * trusted proxies and provider-quota alerts, for the whole cluster. {@link RoutingService} validates and audits.
+ * Settings: routing defaults, the global allow-list, providers added by themselves (public free models, local
+ * servers), conversation capture and retention, log retention, trusted proxies and provider-quota alerts, for the
+ * whole cluster. {@link RoutingService} validates and audits.
  */
 @Named
 @ViewScoped
@@ -38,6 +39,8 @@ public class SettingsView implements Serializable {
     private List<String> trustedProxies = new ArrayList<>();
     private Double alertPercent;
     private String alertWebhookUrl;
+    private boolean autoEnablePublicFreeModels;
+    private boolean autoDetectLocalServers;
 
     public void load() {
         if (loaded) {
@@ -56,6 +59,8 @@ public class SettingsView implements Serializable {
         trustedProxies = s.trustedProxies() == null ? new ArrayList<>() : new ArrayList<>(s.trustedProxies());
         alertPercent = s.providerQuotaAlertShare() == null ? null : s.providerQuotaAlertShare() * 100;
         alertWebhookUrl = s.alertWebhookUrl();
+        autoEnablePublicFreeModels = Boolean.TRUE.equals(s.autoEnablePublicFreeModels());
+        autoDetectLocalServers = Boolean.TRUE.equals(s.autoDetectLocalServers());
         shown = current();
         loaded = true;
     }
@@ -65,7 +70,7 @@ public class SettingsView implements Serializable {
                 allowedModels == null ? List.of() : List.copyOf(allowedModels), null, conversationsEnabled,
                 logRetention == null ? "" : logRetention, conversationRetention == null ? "" : conversationRetention,
                 trustedProxies == null ? List.of() : List.copyOf(trustedProxies), alertPercent == null ? null : alertPercent / 100,
-                alertWebhookUrl == null ? "" : alertWebhookUrl);
+                alertWebhookUrl == null ? "" : alertWebhookUrl, autoEnablePublicFreeModels, autoDetectLocalServers);
     }
 
     private static <T> T changed(T now, T before) {
@@ -82,7 +87,9 @@ public class SettingsView implements Serializable {
                 changed(now.conversationRetention(), before.conversationRetention()),
                 changed(now.trustedProxies(), before.trustedProxies()),
                 changed(now.providerQuotaAlertShare(), before.providerQuotaAlertShare()),
-                changed(now.alertWebhookUrl(), before.alertWebhookUrl()));
+                changed(now.alertWebhookUrl(), before.alertWebhookUrl()),
+                changed(now.autoEnablePublicFreeModels(), before.autoEnablePublicFreeModels()),
+                changed(now.autoDetectLocalServers(), before.autoDetectLocalServers()));
         if (Console.attempt(() -> routing.update(Console.caller(), update), "Saved. Every node follows within seconds.") != null) {
             loaded = false;
             load();
@@ -163,5 +170,21 @@ public class SettingsView implements Serializable {
 
     public void setAlertWebhookUrl(String alertWebhookUrl) {
         this.alertWebhookUrl = alertWebhookUrl;
+    }
+
+    public boolean isAutoEnablePublicFreeModels() {
+        return autoEnablePublicFreeModels;
+    }
+
+    public void setAutoEnablePublicFreeModels(boolean autoEnablePublicFreeModels) {
+        this.autoEnablePublicFreeModels = autoEnablePublicFreeModels;
+    }
+
+    public boolean isAutoDetectLocalServers() {
+        return autoDetectLocalServers;
+    }
+
+    public void setAutoDetectLocalServers(boolean autoDetectLocalServers) {
+        this.autoDetectLocalServers = autoDetectLocalServers;
     }
 }

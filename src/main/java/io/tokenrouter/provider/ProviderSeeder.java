@@ -56,7 +56,8 @@ public class ProviderSeeder {
 
     private void seedProvider(ProviderSettings configured, SecretCipher cipher) {
         Optional<Provider> existing = providers.find(configured.name());
-        if (existing.isPresent() && !Provider.SOURCE_CONFIG.equals(existing.get().getSource())) {
+        // a row the gateway added by itself (auto, detected) gives way to the file's entry of that name
+        if (existing.isPresent() && Provider.SOURCE_RUNTIME.equals(existing.get().getSource())) {
             LOG.info("Provider '" + configured.name() + "' was edited at run time; the configuration file's entry is ignored");
             return;
         }
@@ -66,6 +67,10 @@ public class ProviderSeeder {
                     + configured.preset() + "'");
         }
         String baseUrl = configured.baseUrl() != null ? configured.baseUrl() : preset.get().baseUrl();
+        if (baseUrl == null) {
+            throw new IllegalStateException("provider '" + configured.name() + "' needs base_url with the " + preset.get().id()
+                    + " preset, its resource's URL: " + preset.get().template());
+        }
         ProviderUrls.validate(configured.name(), baseUrl);
         Provider p = existing.orElseGet(Provider::new);
         p.setName(configured.name());
@@ -83,7 +88,13 @@ public class ProviderSeeder {
             p.setApiKeyPoolSealed(null);
             p.setApiKeyCount(null);
         }
-        p.setAuthStyle(authStyle(configured, preset).name());
+        String publicCredential = preset.map(ProviderPreset::publicCredential).orElse(null);
+        if (p.getApiKeySealed() == null && publicCredential != null) {
+            p.setApiKeySealed(cipher.seal(publicCredential)); // what its keyless clients send
+            p.setAuthStyle(AuthStyle.BEARER.name());
+        } else {
+            p.setAuthStyle(authStyle(configured, preset).name());
+        }
         p.setEnabled(configured.enabled());
         p.setConnectTimeoutMs(configured.connectTimeout() == null ? null : configured.connectTimeout().toMillis());
         p.setReadTimeoutMs(configured.readTimeout() == null ? null : configured.readTimeout().toMillis());

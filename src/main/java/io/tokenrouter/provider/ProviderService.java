@@ -111,6 +111,10 @@ public class ProviderService {
         if (draft.baseUrl() == null && preset.isEmpty()) {
             throw GatewayException.invalidRequest("base_url", "base_url is required when no preset is given.");
         }
+        if (draft.baseUrl() == null && preset.get().baseUrl() == null) {
+            throw GatewayException.invalidRequest("base_url", "The " + preset.get().label() + " preset needs base_url, your"
+                    + " resource's URL: " + preset.get().template() + ".");
+        }
         Provider p = new Provider();
         p.setName(draft.name());
         p.setPreset(preset.map(ProviderPreset::id).orElse(null));
@@ -127,6 +131,11 @@ public class ProviderService {
         }
         Optional<ProviderPreset> preset = draft.preset() == null ? ProviderPreset.find(p.getPreset()) : preset(draft.preset());
         if (draft.preset() != null) {
+            if (draft.baseUrl() == null && preset.isPresent() && preset.get().baseUrl() == null
+                    && !preset.get().id().equals(p.getPreset())) {
+                throw GatewayException.invalidRequest("base_url", "The " + preset.get().label() + " preset needs base_url,"
+                        + " your resource's URL: " + preset.get().template() + ".");
+            }
             p.setPreset(preset.map(ProviderPreset::id).orElse(null));
             if (draft.baseUrl() == null) {
                 p.setBaseUrl(preset.map(ProviderPreset::baseUrl).orElse(p.getBaseUrl()));
@@ -188,6 +197,10 @@ public class ProviderService {
                 throw GatewayException.invalidRequest("api_keys", e.getMessage());
             }
             storePool(p, pool, SecretCipher.from(settings));
+        }
+        String publicCredential = preset.map(ProviderPreset::publicCredential).orElse(null);
+        if (p.getApiKeySealed() == null && publicCredential != null) {
+            p.setApiKeySealed(SecretCipher.from(settings).seal(publicCredential)); // what its keyless clients send
         }
         AuthStyle auth = p.getApiKeySealed() == null ? AuthStyle.NONE
                 : preset.map(ProviderPreset::authStyle).filter(s -> s != AuthStyle.NONE).orElse(AuthStyle.BEARER);

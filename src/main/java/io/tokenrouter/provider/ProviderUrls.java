@@ -3,13 +3,24 @@ package io.tokenrouter.provider;
 import java.net.URI;
 import java.net.URISyntaxException;
 
-/** Checks a provider base URL: absolute http(s) with a host, no credentials or fragment in it. */
+/**
+ * Checks a provider base URL: absolute http(s) with a host, no credentials or fragment in it, and no placeholder
+ * of a preset's template ({@code {resource_name}}) left in it.
+ */
 public final class ProviderUrls {
 
     private ProviderUrls() {
     }
 
     public static URI validate(String provider, String baseUrl) {
+        if (baseUrl == null || baseUrl.isBlank()) {
+            throw new IllegalArgumentException("provider '" + provider + "' base_url is required");
+        }
+        java.util.regex.Matcher placeholder = java.util.regex.Pattern.compile("\\{[^}]*}").matcher(baseUrl);
+        if (placeholder.find()) {
+            throw new IllegalArgumentException("provider '" + provider + "' base_url still holds the placeholder "
+                    + placeholder.group() + " of its preset's template; put your own value in its place");
+        }
         try {
             URI uri = new URI(baseUrl);
             if (uri.getHost() == null && uri.getRawAuthority() != null && uri.getRawAuthority().contains("_")) {

@@ -172,7 +172,8 @@ public class RoutingService {
                 values.get(Setting.ACTIVE_MODEL_PROFILE), Boolean.parseBoolean(values.get(Setting.CONVERSATIONS_ENABLED)),
                 io.tokenrouter.config.Durations.format(ops.logRetention()),
                 io.tokenrouter.config.Durations.format(ops.conversationRetention()), ops.trustedProxies(),
-                ops.providerQuotaAlertShare(), ops.alertWebhookUrl().orElse(null));
+                ops.providerQuotaAlertShare(), ops.alertWebhookUrl().orElse(null), ops.autoEnablePublicFreeModels(),
+                ops.autoDetectLocalServers());
     }
 
     /** Applies the non-null fields; an empty string clears a setting. */
@@ -203,6 +204,12 @@ public class RoutingService {
             if (update.conversationsEnabled() != null) {
                 settings.store(Setting.CONVERSATIONS_ENABLED, update.conversationsEnabled().toString());
             }
+            if (update.autoEnablePublicFreeModels() != null) {
+                settings.store(Setting.AUTO_ENABLE_PUBLIC_FREE_MODELS, update.autoEnablePublicFreeModels().toString());
+            }
+            if (update.autoDetectLocalServers() != null) {
+                settings.store(Setting.AUTO_DETECT_LOCAL_SERVERS, update.autoDetectLocalServers().toString());
+            }
             if (update.allowedModels() != null) {
                 settings.store(Setting.ALLOWED_MODELS, update.allowedModels().isEmpty() ? null
                         : String.join(",", update.allowedModels()));
@@ -226,7 +233,9 @@ public class RoutingService {
             Map.entry("conversation_retention", RoutingSettings::conversationRetention),
             Map.entry("trusted_proxies", RoutingSettings::trustedProxies),
             Map.entry("provider_quota_alert_share", RoutingSettings::providerQuotaAlertShare),
-            Map.entry("alert_webhook_url", RoutingSettings::alertWebhookUrl));
+            Map.entry("alert_webhook_url", RoutingSettings::alertWebhookUrl),
+            Map.entry("auto_enable_public_free_models", RoutingSettings::autoEnablePublicFreeModels),
+            Map.entry("auto_detect_local_servers", RoutingSettings::autoDetectLocalServers));
 
     /**
      * What an update changed, for the audit trail: each setting whose value differs, old → new; the webhook

@@ -19,7 +19,8 @@ import java.util.logging.Logger;
  * value from {@code tokenrouter.toml} or the environment.
  */
 public record Operations(Duration logRetention, Duration conversationRetention, List<String> trustedProxies,
-                         double providerQuotaAlertShare, Optional<String> alertWebhookUrl) {
+                         double providerQuotaAlertShare, Optional<String> alertWebhookUrl,
+                         boolean autoEnablePublicFreeModels, boolean autoDetectLocalServers) {
 
     private static final Logger LOG = Logger.getLogger(Operations.class.getName());
     static final Duration MIN_RETENTION = Duration.ofHours(1);
@@ -32,7 +33,8 @@ public record Operations(Duration logRetention, Duration conversationRetention, 
     /** The file's values. */
     public static Operations of(GatewaySettings file) {
         return new Operations(file.logRetention(), file.conversationRetention(), file.trustedProxies(),
-                file.providerQuotaAlertShare(), file.alertWebhookUrl());
+                file.providerQuotaAlertShare(), file.alertWebhookUrl(), file.autoEnablePublicFreeModels(),
+                file.autoDetectLocalServers());
     }
 
     /** The stored values over the file's; a stored value that no longer passes validation is ignored and logged. */
@@ -46,7 +48,9 @@ public record Operations(Duration logRetention, Duration conversationRetention, 
                 stored(stored, Setting.PROVIDER_QUOTA_ALERT_SHARE, Operations::share, base.providerQuotaAlertShare),
                 stored.containsKey(Setting.ALERT_WEBHOOK_URL)
                         ? stored(stored, Setting.ALERT_WEBHOOK_URL, v -> Optional.of(webhook(v)), base.alertWebhookUrl)
-                        : base.alertWebhookUrl);
+                        : base.alertWebhookUrl,
+                stored(stored, Setting.AUTO_ENABLE_PUBLIC_FREE_MODELS, Boolean::parseBoolean, base.autoEnablePublicFreeModels),
+                stored(stored, Setting.AUTO_DETECT_LOCAL_SERVERS, Boolean::parseBoolean, base.autoDetectLocalServers));
     }
 
     private static <T> T stored(Map<String, String> stored, String name, java.util.function.Function<String, T> parse, T fallback) {

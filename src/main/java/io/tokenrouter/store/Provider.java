@@ -10,8 +10,8 @@ import java.time.Instant;
 
 /**
  * An upstream the gateway forwards to. The provider's API key is stored sealed ({@link SecretCipher});
- * {@code source} says whether the row is owned by {@code tokenrouter.toml} (re-seeded at start) or was
- * edited at run time.
+ * {@code source} says whether the row is owned by {@code tokenrouter.toml} (re-seeded at start), was
+ * edited at run time, or was added by the gateway itself ({@code auto}, {@code detected}).
  */
 @Entity
 @Table(name = "providers")
@@ -19,6 +19,10 @@ public class Provider {
 
     public static final String SOURCE_CONFIG = "config";
     public static final String SOURCE_RUNTIME = "runtime";
+    /** Added by the gateway for a public free-model preset ({@code auto_enable_public_free_models}). */
+    public static final String SOURCE_AUTO = "auto";
+    /** Added by the gateway for a local server a node found on its host; {@code updated_at} is when one last saw it. */
+    public static final String SOURCE_DETECTED = "detected";
 
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)

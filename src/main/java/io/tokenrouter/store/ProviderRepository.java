@@ -36,9 +36,18 @@ public class ProviderRepository {
 
     /** Deletes the provider and its discovered models; false when there is no such provider. */
     public boolean delete(String name) {
+        return deleteIf(name, null);
+    }
+
+    /**
+     * Deletes the provider and its discovered models if its source is still {@code source} (any, when null: an
+     * administrator may have made it theirs meanwhile); false when it was not deleted.
+     */
+    public boolean deleteIf(String name, String source) {
         return database.inTransaction(em -> {
             Optional<Provider> found = em.createQuery("select p from Provider p where p.name = :name", Provider.class)
-                    .setParameter("name", name).getResultStream().findFirst();
+                    .setParameter("name", name).getResultStream().findFirst()
+                    .filter(p -> source == null || source.equals(p.getSource()));
             if (found.isEmpty()) {
                 return false;
             }
@@ -48,6 +57,13 @@ public class ProviderRepository {
             ConfigVersion.bump(em, ConfigVersion.Kind.ROUTING);
             return true;
         });
+    }
+
+    /** A node saw the detected provider's server: its {@code updated_at} moves on, the routes stay as they are. */
+    public void markSeen(long providerId, Instant at) {
+        database.run(em -> em.createQuery("update Provider p set p.updatedAt = :at where p.id = :id and p.source = :source")
+                .setParameter("at", at).setParameter("id", providerId).setParameter("source", Provider.SOURCE_DETECTED)
+                .executeUpdate());
     }
 
     public List<ProviderModel> findAllModels() {
@@ -75,7 +91,10 @@ public class ProviderRepository {
 
     private static Provider persist(jakarta.persistence.EntityManager em, Provider provider) {
         if (provider.getPosition() == 0) {
-            Number max = (Number) em.createQuery("select coalesce(max(p.position), 0) from Provider p").getSingleResult();
+            // after the others, but before those the gateway added by itself, which never become the first provider
+            Number max = (Number) em.createQuery("select coalesce(max(p.position), 0) from Provider p"
+                    + " where p.source not in (:auto, :detected)").setParameter("auto", Provider.SOURCE_AUTO)
+                    .setParameter("detected", Provider.SOURCE_DETECTED).getSingleResult();
             provider.setPosition(max.intValue() + 1);
         }
         em.persist(provider);

@@ -20,6 +20,8 @@ public class Setting {
     public static final String TRUSTED_PROXIES = "trusted_proxies";
     public static final String PROVIDER_QUOTA_ALERT_SHARE = "provider_quota_alert_share";
     public static final String ALERT_WEBHOOK_URL = "alert_webhook_url";
+    public static final String AUTO_ENABLE_PUBLIC_FREE_MODELS = "auto_enable_public_free_models";
+    public static final String AUTO_DETECT_LOCAL_SERVERS = "auto_detect_local_servers";
 
     @Id
     @Column(name = "setting_name")

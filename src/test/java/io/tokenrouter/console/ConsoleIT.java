@@ -206,6 +206,11 @@ class ConsoleIT extends DeployedGateway {
 
             // a provider from a preset, tested against the loopback upstream; its key is never shown back
             browser.open("admin/providers.xhtml").clickId("providers:addProvider");
+            assertThat(browser.driver().getPageSource()).as("what each preset takes")
+                    .contains("Groq (free tier with a key)", "OpenCode Zen (free models, no key)");
+            browser.choose("providers:preset", "Azure OpenAI");
+            assertThat(browser.id("providers:base_url").getAttribute("value")).as("the template to fill in")
+                    .isEqualTo("https://{resource_name}.openai.azure.com/openai/v1");
             browser.choose("providers:preset", "OpenAI");
             assertThat(browser.id("providers:base_url").getAttribute("value")).isEqualTo("https://api.openai.com/v1");
             browser.type("providers:name", provider)
@@ -243,6 +248,17 @@ class ConsoleIT extends DeployedGateway {
             JsonNode settings = new ApiClient(deployment).getJson("api/settings");
             assertThat(settings.path("conversation_retention").asText()).isEqualTo("30d");
             assertThat(settings.path("log_retention").asText()).isEqualTo("90d");
+            assertThat(settings.path("auto_detect_local_servers").asBoolean()).isTrue();
+            assertThat(settings.path("auto_enable_public_free_models").asBoolean()).isFalse();
+
+            // the providers the gateway adds by itself: a switch each
+            browser.open("admin/settings.xhtml");
+            browser.click("[id$='settings:auto_local'] .ui-toggleswitch-slider").clickId("settings:save");
+            browser.waitForText("Saved.");
+            assertThat(new ApiClient(deployment).getJson("api/settings").path("auto_detect_local_servers").asBoolean())
+                    .isFalse();
+            assertThat(new ApiClient(deployment).patch("api/settings", Map.of("auto_detect_local_servers", true)).statusCode())
+                    .isEqualTo(200);
 
             // every page, in both themes
             for (String page : PAGES) {

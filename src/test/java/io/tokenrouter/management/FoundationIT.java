@@ -254,6 +254,40 @@ class FoundationIT extends DeployedGateway {
     // ---------------------------------------------------------------- provider keys cannot leak
 
     @Test
+    void aPresetWhoseUrlNamesTheCustomersResourceSaysWhatToFillIn() throws Exception {
+        JsonNode presets = GatewayClient.json(admin().get("api/providers/presets").body());
+        assertThat(presets.size()).isGreaterThanOrEqualTo(44);
+        JsonNode azure = null;
+        for (JsonNode p : presets) {
+            if (p.path("id").asText().equals("azure")) {
+                azure = p;
+            }
+        }
+        assertThat(azure).isNotNull();
+        assertThat(azure.path("template").asText()).isEqualTo("https://{resource_name}.openai.azure.com/openai/v1");
+        assertThat(azure.path("base_url").asText(null)).isNull();
+
+        String name = unique("azure");
+        HttpResponse<String> bare = admin().post("api/providers", fields("name", name, "preset", "azure", "api_key", "k"));
+        assertThat(bare.statusCode()).as(bare.body()).isEqualTo(400);
+        assertThat(GatewayClient.error(bare).path("param").asText()).isEqualTo("base_url");
+        assertThat(GatewayClient.error(bare).path("message").asText()).contains("{resource_name}.openai.azure.com");
+        HttpResponse<String> unfilled = admin().post("api/providers", fields("name", name, "preset", "azure", "api_key", "k",
+                "base_url", "https://{resource_name}.openai.azure.com/openai/v1"));
+        assertThat(unfilled.statusCode()).as(unfilled.body()).isEqualTo(400);
+        assertThat(GatewayClient.error(unfilled).path("message").asText()).contains("placeholder {resource_name}");
+
+        HttpResponse<String> created = admin().post("api/providers", fields("name", name, "preset", "azure",
+                "api_key", "azure-secret", "base_url", "http://127.0.0.1:" + upstream().port() + "/v1"));
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        HttpResponse<String> answer = admin().post("v1/chat/completions",
+                "{\"model\":\"" + name + "/gpt-4o-mini\",\"messages\":[]}");
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+        assertThat(upstream().last("POST", "/v1/chat/completions").header("api-key")).as("Azure's way").isEqualTo("azure-secret");
+        assertThat(upstream().last("POST", "/v1/chat/completions").header("authorization")).isNull();
+    }
+
+    @Test
     void aProviderKeyWithAControlCharacterIsRefusedAndAppearsNowhere() throws Exception {
         String secret = "sk-leak-" + unique("s");
         String name = unique("leaky");

@@ -114,6 +114,12 @@ public final class TestDatabases {
         return locks;
     }
 
+    public static ProviderRepository providers(Database database) {
+        ProviderRepository repository = new ProviderRepository();
+        repository.database = database;
+        return repository;
+    }
+
     public static EventRepository events(Database database) {
         EventRepository repository = new EventRepository();
         repository.database = database;

@@ -143,7 +143,10 @@ public final class Browser implements AutoCloseable {
         String panel = idSelector(clientId + "_panel");
         find(panel);
         for (WebElement item : id(clientId + "_panel").findElements(By.cssSelector("li.ui-selectonemenu-item"))) {
-            if (item.getText().trim().equals(label)) {
+            // an item scrolled out of the panel's view has no visible text: its label is read from the page
+            String text = item.getAttribute("data-label");
+            if ((text == null ? item.getAttribute("textContent") : text).trim().equals(label)) {
+                ((JavascriptExecutor) driver).executeScript("arguments[0].scrollIntoView({block:'nearest'})", item);
                 item.click();
                 settle();
                 return this;

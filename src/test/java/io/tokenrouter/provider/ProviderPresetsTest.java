@@ -1,0 +1,70 @@
+package io.tokenrouter.provider;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tokenrouter.upstream.AuthStyle;
+import io.tokenrouter.upstream.ProviderPreset;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** The built-in presets: each usable as it stands, or telling what to fill in. */
+class ProviderPresetsTest {
+
+    @Test
+    void everyPresetHasAUsableUrlOrATemplateThatSaysWhatToFillIn() {
+        assertThat(ProviderPreset.values()).hasSizeGreaterThanOrEqualTo(44);
+        for (ProviderPreset p : ProviderPreset.values()) {
+            if (p.baseUrl() != null) {
+                assertThat(p.template()).as(p.id()).isNull();
+                ProviderUrls.validate(p.id(), p.baseUrl());
+            } else {
+                assertThat(p.template()).as(p.id()).contains("{");
+                assertThatThrownBy(() -> ProviderUrls.validate(p.id(), p.template())).as(p.id())
+                        .hasMessageContaining("placeholder {").hasMessageContaining("put your own value in its place");
+                ProviderUrls.validate(p.id(), p.template().replaceAll("\\{[^}]*}", "x"));
+            }
+        }
+    }
+
+    @Test
+    void idsAndAliasesNameOnePresetEach() {
+        Set<String> seen = new HashSet<>();
+        for (ProviderPreset p : ProviderPreset.values()) {
+            assertThat(seen.add(p.id().replace("-", ""))).as(p.id()).isTrue();
+            assertThat(ProviderPreset.find(p.id())).contains(p);
+            assertThat(ProviderPreset.find(p.id().toUpperCase())).contains(p);
+        }
+        assertThat(ProviderPreset.find("google-gemini")).contains(ProviderPreset.GEMINI);
+        assertThat(ProviderPreset.find("llama-cpp")).contains(ProviderPreset.LLAMACPP);
+        assertThat(ProviderPreset.find("opencode_zen")).contains(ProviderPreset.OPENCODE_ZEN);
+        assertThat(ProviderPreset.find("nonesuch")).isEmpty();
+    }
+
+    @Test
+    void presetsWithoutAKeyAreTheLocalAndThePublicFreeOnes() {
+        assertThat(Arrays.stream(ProviderPreset.values()).filter(p -> p.authStyle() == AuthStyle.NONE).map(ProviderPreset::access))
+                .allMatch(a -> a == ProviderPreset.Access.LOCAL);
+        assertThat(Arrays.stream(ProviderPreset.values()).filter(p -> p.publicCredential() != null).map(ProviderPreset::id))
+                .containsExactly("opencode-zen");
+        assertThat(ProviderPreset.OPENCODE_ZEN.publicCredential()).isEqualTo("public");
+        assertThat(Arrays.stream(ProviderPreset.values()).filter(ProviderPreset::local).map(ProviderPreset::id))
+                .containsExactlyInAnyOrder("ollama", "lmstudio", "vllm", "llamacpp");
+        assertThat(Arrays.stream(ProviderPreset.values()).filter(p -> p.local()).map(ProviderPreset::baseUrl))
+                .allMatch(url -> url.startsWith("http://127.0.0.1:"));
+    }
+
+    @Test
+    void theConsoleOffersEachPresetWithWhatItTakes() {
+        assertThat(PresetView.of(ProviderPreset.GROQ).choice()).isEqualTo("Groq (free tier with a key)");
+        assertThat(PresetView.of(ProviderPreset.OPENCODE_ZEN).choice()).isEqualTo("OpenCode Zen (free models, no key)");
+        assertThat(PresetView.of(ProviderPreset.OPENAI).choice()).isEqualTo("OpenAI");
+        PresetView azure = PresetView.of(ProviderPreset.AZURE);
+        assertThat(azure.baseUrl()).isNull();
+        assertThat(azure.template()).isEqualTo("https://{resource_name}.openai.azure.com/openai/v1");
+        assertThat(azure.authStyle()).isEqualTo("api_key_header");
+        assertThat(azure.access()).isEqualTo("paid");
+    }
+}
