@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -57,6 +58,7 @@ final class Journal implements AutoCloseable {
     }
 
     private final Path dir;
+    private final Clock clock;
     private final FileChannel lockChannel;
     private final FileLock lock;
     /** Every segment on disk, oldest first. */
@@ -67,8 +69,9 @@ final class Journal implements AutoCloseable {
     private Segment current;
     private FileChannel out;
 
-    private Journal(Path dir, FileChannel lockChannel, FileLock lock) throws IOException {
+    private Journal(Path dir, FileChannel lockChannel, FileLock lock, Clock clock) throws IOException {
         this.dir = dir;
+        this.clock = clock;
         this.lockChannel = lockChannel;
         this.lock = lock;
         try (Stream<Path> files = Files.list(dir)) {
@@ -87,6 +90,11 @@ final class Journal implements AutoCloseable {
 
     /** Opens the first of {@code base}, {@code base-1}, … that no other gateway process holds. */
     static Journal open(Path base) {
+        return open(base, Clock.systemUTC());
+    }
+
+    /** {@link #open(Path)}, with the clock that dates segments and says when one is old (tests move it). */
+    static Journal open(Path base, Clock clock) {
         IOException last = null;
         for (int i = 0; i < 16; i++) {
             Path dir = i == 0 ? base : base.resolveSibling(base.getFileName() + "-" + i);
@@ -103,7 +111,7 @@ final class Journal implements AutoCloseable {
                     channel.close();
                     continue;
                 }
-                return new Journal(dir, channel, lock);
+                return new Journal(dir, channel, lock, clock);
             } catch (IOException e) {
                 last = e;
             }
@@ -132,7 +140,7 @@ final class Journal implements AutoCloseable {
             buffer.write('\n');
         }
         if (current == null || fresh || current.bytes.get() >= SEGMENT_BYTES
-                || System.nanoTime() - current.openedNanos >= SEGMENT_AGE.toNanos()) {
+                || !clock.instant().isBefore(current.opened.plus(SEGMENT_AGE))) {
             rotate();
         }
         ByteBuffer data = ByteBuffer.wrap(buffer.toByteArray());
@@ -159,7 +167,7 @@ final class Journal implements AutoCloseable {
             settled(current);
         }
         Path file = dir.resolve(PREFIX + String.format("%06d", nextSeq) + SUFFIX);
-        current = new Segment(file, nextSeq++, Instant.now());
+        current = new Segment(file, nextSeq++, clock.instant());
         out = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         segments.add(current);
     }
@@ -271,7 +279,6 @@ final class Journal implements AutoCloseable {
         final Path path;
         final long seq;
         final Instant opened;
-        final long openedNanos = System.nanoTime();
         final AtomicInteger written = new AtomicInteger();
         final AtomicInteger stored = new AtomicInteger();
         final AtomicInteger failed = new AtomicInteger();

@@ -3,9 +3,11 @@ package io.tokenrouter.usage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tokenrouter.store.LogRow;
+import io.tokenrouter.testing.TestClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.stream.Stream;
@@ -58,11 +60,15 @@ class JournalTest {
     /** Under a steady load the segment written to is never older than SEGMENT_AGE, so the journal's lag is honest. */
     @Test
     void aSegmentTakesNoRowsOnceItIsOldAndTheOldestSaysHowLongRowsWait() throws Exception {
-        try (Journal journal = Journal.open(home.resolve("journal"))) {
+        TestClock clock = new TestClock();
+        try (Journal journal = Journal.open(home.resolve("journal"), clock)) {
             Journal.Segment first = journal.append(List.of(line("a")), false);
             journal.stored(first, 1, 0);
             assertThat(journal.oldest()).as("every row stored").isNull();
-            Thread.sleep(Journal.SEGMENT_AGE.toMillis() + 100);
+            clock.advance(Journal.SEGMENT_AGE.minusMillis(1));
+            assertThat(journal.append(List.of(line("a2")), false)).as("not old yet").isSameAs(first);
+            journal.stored(first, 1, 0);
+            clock.advance(Duration.ofMillis(1));
             Journal.Segment second = journal.append(List.of(line("b")), false);
             assertThat(second).as("a new segment once the first is old").isNotSameAs(first);
             assertThat(first.path).as("closed, and every row in it stored").doesNotExist();
