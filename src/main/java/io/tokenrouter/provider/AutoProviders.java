@@ -12,7 +12,6 @@ import io.tokenrouter.store.NodeRegistry;
 import io.tokenrouter.store.Provider;
 import io.tokenrouter.store.ProviderRepository;
 import io.tokenrouter.store.SecretCipher;
-import io.tokenrouter.upstream.AuthStyle;
 import io.tokenrouter.upstream.OutboundHttp;
 import io.tokenrouter.upstream.ProviderPreset;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -25,6 +24,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Predicate;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -108,19 +108,20 @@ public class AutoProviders {
     /** One round: both settings as they stand now. */
     void run() {
         Operations ops = runtime.operations();
-        boolean changed = publicFree(ops.autoEnablePublicFreeModels());
-        changed |= local(ops.autoDetectLocalServers());
+        List<Provider> all = providers.findAll();
+        boolean changed = publicFree(ops.autoEnablePublicFreeModels(), all);
+        changed |= local(ops.autoDetectLocalServers(), all);
         if (changed) {
             routes.rebuild();
         }
     }
 
     /** Adds (or, switched off, removes) the providers of public free models; true when it changed one. */
-    boolean publicFree(boolean on) {
+    private boolean publicFree(boolean on, List<Provider> all) {
         boolean changed = false;
         for (ProviderPreset preset : Arrays.stream(ProviderPreset.values())
                 .filter(p -> p.access() == ProviderPreset.Access.PUBLIC_FREE).toList()) {
-            Provider existing = providers.find(preset.id()).orElse(null);
+            Provider existing = named(all, preset.id());
             if (on && existing == null) {
                 add(preset, preset.baseUrl(), Provider.SOURCE_AUTO, "Added provider '" + preset.id() + "' (" + preset.label()
                         + ": public free models, no key) as auto_enable_public_free_models asks");
@@ -136,13 +137,12 @@ public class AutoProviders {
      * Looks for the local servers on this node's host: adds a provider for one found, marks one known as seen,
      * and removes those no node has seen for {@link #GONE_AFTER} (all of them when switched off).
      */
-    boolean local(boolean on) {
+    private boolean local(boolean on, List<Provider> all) {
         boolean changed = false;
         Instant now = clock.instant();
         boolean alone = on && alone(now);
-        List<Provider> all = on ? providers.findAll() : List.of();
         for (LocalServer server : localServers) {
-            Provider existing = providers.find(server.preset().id()).orElse(null);
+            Provider existing = named(all, server.preset().id());
             boolean detected = existing != null && Provider.SOURCE_DETECTED.equals(existing.getSource());
             if (!on) {
                 if (detected) {
@@ -169,6 +169,10 @@ public class AutoProviders {
             }
         }
         return changed;
+    }
+
+    private static Provider named(List<Provider> all, String name) {
+        return all.stream().filter(p -> p.getName().equals(name)).findFirst().orElse(null);
     }
 
     /**
@@ -220,12 +224,7 @@ public class AutoProviders {
         p.setName(preset.id());
         p.setPreset(preset.id());
         p.setBaseUrl(baseUrl);
-        if (preset.publicCredential() != null) {
-            p.setApiKeySealed(SecretCipher.from(settings).seal(preset.publicCredential())); // what its keyless clients send
-            p.setAuthStyle(preset.authStyle().name());
-        } else {
-            p.setAuthStyle(AuthStyle.NONE.name());
-        }
+        p.setAuthStyle(ProviderService.keyless(p, Optional.of(preset), SecretCipher.from(settings)).name());
         p.setEnabled(true);
         p.setPosition(1000);
         p.setSource(source);

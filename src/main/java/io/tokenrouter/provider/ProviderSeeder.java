@@ -88,13 +88,9 @@ public class ProviderSeeder {
             p.setApiKeyPoolSealed(null);
             p.setApiKeyCount(null);
         }
-        String publicCredential = preset.map(ProviderPreset::publicCredential).orElse(null);
-        if (p.getApiKeySealed() == null && publicCredential != null) {
-            p.setApiKeySealed(cipher.seal(publicCredential)); // what its keyless clients send
-            p.setAuthStyle(AuthStyle.BEARER.name());
-        } else {
-            p.setAuthStyle(authStyle(configured, preset).name());
-        }
+        boolean takesPublicCredential = p.getApiKeySealed() == null && preset.map(ProviderPreset::publicCredential).isPresent();
+        p.setAuthStyle((takesPublicCredential ? ProviderService.keyless(p, preset, cipher)
+                : authStyle(configured, preset)).name());
         p.setEnabled(configured.enabled());
         p.setConnectTimeoutMs(configured.connectTimeout() == null ? null : configured.connectTimeout().toMillis());
         p.setReadTimeoutMs(configured.readTimeout() == null ? null : configured.readTimeout().toMillis());

@@ -112,8 +112,7 @@ public class ProviderService {
             throw GatewayException.invalidRequest("base_url", "base_url is required when no preset is given.");
         }
         if (draft.baseUrl() == null && preset.get().baseUrl() == null) {
-            throw GatewayException.invalidRequest("base_url", "The " + preset.get().label() + " preset needs base_url, your"
-                    + " resource's URL: " + preset.get().template() + ".");
+            throw needsBaseUrl(preset.get());
         }
         Provider p = new Provider();
         p.setName(draft.name());
@@ -133,8 +132,7 @@ public class ProviderService {
         if (draft.preset() != null) {
             if (draft.baseUrl() == null && preset.isPresent() && preset.get().baseUrl() == null
                     && !preset.get().id().equals(p.getPreset())) {
-                throw GatewayException.invalidRequest("base_url", "The " + preset.get().label() + " preset needs base_url,"
-                        + " your resource's URL: " + preset.get().template() + ".");
+                throw needsBaseUrl(preset.get());
             }
             p.setPreset(preset.map(ProviderPreset::id).orElse(null));
             if (draft.baseUrl() == null) {
@@ -198,13 +196,7 @@ public class ProviderService {
             }
             storePool(p, pool, SecretCipher.from(settings));
         }
-        String publicCredential = preset.map(ProviderPreset::publicCredential).orElse(null);
-        if (p.getApiKeySealed() == null && publicCredential != null) {
-            p.setApiKeySealed(SecretCipher.from(settings).seal(publicCredential)); // what its keyless clients send
-        }
-        AuthStyle auth = p.getApiKeySealed() == null ? AuthStyle.NONE
-                : preset.map(ProviderPreset::authStyle).filter(s -> s != AuthStyle.NONE).orElse(AuthStyle.BEARER);
-        p.setAuthStyle(auth.name());
+        p.setAuthStyle(keyless(p, preset, SecretCipher.from(settings)).name());
         if (draft.enabled() != null) {
             p.setEnabled(draft.enabled());
         }
@@ -229,6 +221,25 @@ public class ProviderService {
             discovery.refreshSoon(stored.getName());
         }
         return get(stored.getName());
+    }
+
+    /**
+     * The auth style of a provider with the key it has: none without one, unless its preset takes a public
+     * credential from keyless clients (OpenCode Zen's {@code public}), which is then sealed as its key; else the
+     * preset's style, Bearer without a preset.
+     */
+    static AuthStyle keyless(Provider p, Optional<ProviderPreset> preset, SecretCipher cipher) {
+        String publicCredential = preset.map(ProviderPreset::publicCredential).orElse(null);
+        if (p.getApiKeySealed() == null && publicCredential != null) {
+            p.setApiKeySealed(cipher.seal(publicCredential));
+        }
+        return p.getApiKeySealed() == null ? AuthStyle.NONE
+                : preset.map(ProviderPreset::authStyle).filter(s -> s != AuthStyle.NONE).orElse(AuthStyle.BEARER);
+    }
+
+    private static GatewayException needsBaseUrl(ProviderPreset preset) {
+        return GatewayException.invalidRequest("base_url", "The " + preset.label() + " preset needs base_url, your"
+                + " resource's URL: " + preset.template() + ".");
     }
 
     private static Optional<ProviderPreset> preset(String id) {
