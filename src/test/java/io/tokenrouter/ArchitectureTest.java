@@ -43,7 +43,7 @@ class ArchitectureTest {
                 .layer("Web").definedBy(pkg("web"))
                 .layer("Services").definedBy(pkg("access"), pkg("quota"), pkg("usage"), pkg("observe"), pkg("provider"),
                         pkg("routing"), pkg("runtime"), pkg("events"), pkg("lifecycle"))
-                .layer("Foundation").definedBy(pkg("store"), pkg("upstream"), pkg("config"), pkg("api"))
+                .layer("Foundation").definedBy(pkg("store"), pkg("upstream"), pkg("translate"), pkg("config"), pkg("api"))
                 .whereLayer("Boot").mayNotBeAccessedByAnyLayer()
                 .whereLayer("Toro").mayNotBeAccessedByAnyLayer()
                 .whereLayer("Surfaces").mayOnlyBeAccessedByLayers("Boot")
@@ -66,7 +66,10 @@ class ArchitectureTest {
                 .resideInAPackage(pkg("console")).check(classes);
     }
 
-    /** Within the foundation: the wire types and the settings stand alone, the store reads settings, upstream calls read both. */
+    /**
+     * Within the foundation: the wire types and the settings stand alone, the store reads settings, upstream calls
+     * read both, and the translation between the two APIs sees only the wire types and what upstream reads.
+     */
     @Test
     void theFoundationDependsOnlyDownwards() {
         noClasses().that().resideInAPackage(pkg("api")).should().dependOnClassesThat()
@@ -76,7 +79,9 @@ class ArchitectureTest {
         noClasses().that().resideInAPackage(pkg("store")).should().dependOnClassesThat()
                 .resideInAnyPackage(pkg("api"), pkg("upstream")).check(classes);
         noClasses().that().resideInAPackage(pkg("upstream")).should().dependOnClassesThat()
-                .resideInAPackage(pkg("store")).check(classes);
+                .resideInAnyPackage(pkg("store"), pkg("translate")).check(classes);
+        noClasses().that().resideInAPackage(pkg("translate")).should().dependOnClassesThat()
+                .resideInAnyPackage(pkg("store"), pkg("config")).check(classes);
     }
 
     @Test

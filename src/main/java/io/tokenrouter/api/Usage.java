@@ -2,12 +2,30 @@ package io.tokenrouter.api;
 
 /**
  * Token figures of one request as reported by the provider, or counted by the gateway when the
- * provider reported none ({@code estimated}).
+ * provider reported none ({@code estimated}). The prompt's figure holds every input token: those read from
+ * a cache ({@code cachedTokens}) and those written to one ({@code cacheWriteTokens}, which Anthropic reports
+ * and prices apart) among them.
  */
 public record Usage(long promptTokens, long completionTokens, long cachedTokens, long reasoningTokens,
-                    boolean estimated) {
+                    boolean estimated, long cacheWriteTokens) {
 
     public static final Usage NONE = new Usage(0, 0, 0, 0, false);
+
+    /** Figures without cache writes, as OpenAI-compatible providers report them. */
+    public Usage(long promptTokens, long completionTokens, long cachedTokens, long reasoningTokens, boolean estimated) {
+        this(promptTokens, completionTokens, cachedTokens, reasoningTokens, estimated, 0);
+    }
+
+    /**
+     * The larger of each figure of two reports of one answer: Anthropic reports the prompt's figures when a
+     * stream starts and the completion's when it ends, and providers that report in every event report totals
+     * so far.
+     */
+    public Usage max(Usage other) {
+        return new Usage(Math.max(promptTokens, other.promptTokens), Math.max(completionTokens, other.completionTokens),
+                Math.max(cachedTokens, other.cachedTokens), Math.max(reasoningTokens, other.reasoningTokens),
+                estimated && other.estimated, Math.max(cacheWriteTokens, other.cacheWriteTokens));
+    }
 
     public long totalTokens() {
         return promptTokens + completionTokens;
@@ -27,8 +45,10 @@ public record Usage(long promptTokens, long completionTokens, long cachedTokens,
         long completion = clamp(completionTokens, completionBound);
         long cached = clamp(cachedTokens, prompt);
         long reasoning = clamp(reasoningTokens, completion);
+        long written = clamp(cacheWriteTokens, prompt - cached);
         return prompt == promptTokens && completion == completionTokens && cached == cachedTokens
-                && reasoning == reasoningTokens ? this : new Usage(prompt, completion, cached, reasoning, estimated);
+                && reasoning == reasoningTokens && written == cacheWriteTokens ? this
+                : new Usage(prompt, completion, cached, reasoning, estimated, written);
     }
 
     private static long clamp(long value, long most) {

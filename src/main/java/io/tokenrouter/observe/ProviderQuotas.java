@@ -25,8 +25,8 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * What providers say about their own limits: the {@code x-ratelimit-*} headers of every answer (no
- * extra call, no tokens spent) and, for OpenRouter, its key endpoint polled every five minutes. The
+ * What providers say about their own limits: the {@code x-ratelimit-*} (or Anthropic's
+ * {@code anthropic-ratelimit-*}) headers of every answer (no extra call, no tokens spent) and, for OpenRouter, its key endpoint polled every five minutes. The
  * latest figures are kept in memory, written to the database every ten seconds, and a provider whose
  * remaining share drops below {@code provider_quota_alert_share} is flagged low, logged as an event and
  * announced to {@code alert_webhook_url}.
@@ -64,7 +64,9 @@ public class ProviderQuotas {
     }
 
     /** Reads the rate-limit headers of one upstream answer. Cheap: no I/O, no allocation without headers. */
-    public void observe(String provider, Function<String, String> headers) {
+    public void observe(String provider, Function<String, String> received) {
+        Function<String, String> headers = received.apply("x-ratelimit-remaining-requests") == null
+                && received.apply("x-ratelimit-remaining-tokens") == null ? anthropic(received) : received;
         Long remainingRequests = number(headers, "x-ratelimit-remaining-requests");
         Long remainingTokens = number(headers, "x-ratelimit-remaining-tokens");
         if (remainingRequests == null && remainingTokens == null) {
@@ -77,6 +79,20 @@ public class ProviderQuotas {
                 previous == null ? null : previous.creditLimit(), previous == null ? null : previous.creditRemaining(),
                 false, Instant.now());
         update(next);
+    }
+
+    /**
+     * Anthropic's names for the same figures ({@code anthropic-ratelimit-requests-remaining}, …) under OpenAI's
+     * ({@code x-ratelimit-remaining-requests}, …).
+     */
+    private static Function<String, String> anthropic(Function<String, String> headers) {
+        return name -> {
+            if (!name.startsWith("x-ratelimit-")) {
+                return headers.apply(name);
+            }
+            String[] parts = name.substring("x-ratelimit-".length()).split("-", 2); // e.g. remaining, requests
+            return parts.length < 2 ? null : headers.apply("anthropic-ratelimit-" + parts[1] + "-" + parts[0]);
+        };
     }
 
     public List<ProviderQuota> all() {

@@ -10,7 +10,9 @@ import io.tokenrouter.routing.Route;
 import io.tokenrouter.store.Outcome;
 import io.tokenrouter.upstream.AnswerModel;
 import io.tokenrouter.upstream.AnswerText;
+import io.tokenrouter.upstream.UpstreamAdapter;
 import io.tokenrouter.upstream.UpstreamCall;
+import io.tokenrouter.translate.Translation;
 import io.tokenrouter.usage.TokenEstimator;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -25,7 +27,7 @@ import java.util.concurrent.Flow;
 
 /**
  * Collects a whole (non-streamed) upstream answer, then answers the client: a 2xx JSON body passes
- * through byte for byte with its usage read; an upstream error keeps its status and, when it is JSON,
+ * through byte for byte with its usage read (or, from a provider of the other API, is translated); an upstream error keeps its status and, when it is JSON,
  * its body; anything else is a 502 in the envelope. The provider's own credentials are removed from the
  * body first, whatever its status.
  */
@@ -40,6 +42,10 @@ final class BufferedAnswer implements Flow.Subscriber<List<ByteBuffer>> {
     private final int attempt;
     private final Route route;
     private final UpstreamCall.Head head;
+    /** Reads the provider's answer (its API's). */
+    private final UpstreamAdapter adapter;
+    /** Turns the provider's answer into the client's API's; null when both speak the same. */
+    private final Translation translation;
     private final ByteArrayOutputStream body = new ByteArrayOutputStream(4096);
     private final CompletableFuture<Void> done = new CompletableFuture<>();
     private Flow.Subscription subscription;
@@ -49,6 +55,8 @@ final class BufferedAnswer implements Flow.Subscriber<List<ByteBuffer>> {
         this.attempt = attempt;
         this.route = exchange.route();
         this.head = head;
+        this.adapter = exchange.adapter();
+        this.translation = exchange.translation();
     }
 
     Route route() {
@@ -123,13 +131,15 @@ final class BufferedAnswer implements Flow.Subscriber<List<ByteBuffer>> {
                 exchange.capture(AnswerText.of(json));
             }
             exchange.noteUpstreamModel(AnswerModel.upstreamName(json));
+            byte[] answer = translation == null ? bytes : translation.answer(json);
             exchange.respond(attempt, Response.status(status).type(MediaType.APPLICATION_JSON_TYPE)
-                    .entity(exchange.namingAskedModel(bytes))
+                    .entity(exchange.namingAskedModel(answer))
                     .header(UPSTREAM_MODEL, exchange.upstreamModelHeader()).build(), usageOf(json), Outcome.OK, null);
         } else if (status / 100 == 3) {
             exchange.fail(attempt, GatewayException.upstreamInvalid(provider, "unexpected redirect (HTTP " + status + ")"), null);
         } else {
-            upstreamError(status, json != null && json.isObject() ? bytes : wrapped(status, bytes));
+            byte[] body = json != null && json.isObject() ? bytes : wrapped(status, bytes);
+            upstreamError(status, translation != null && json != null && json.isObject() ? translation.error(body, json, status) : body);
         }
     }
 
@@ -150,7 +160,10 @@ final class BufferedAnswer implements Flow.Subscriber<List<ByteBuffer>> {
     }
 
     private Usage usageOf(JsonNode answer) {
-        return exchange.adapter.usage(answer).orElseGet(() -> {
+        if (exchange.endpoint == Endpoint.COUNT_TOKENS) {
+            return Usage.NONE; // a token count generates nothing and costs nothing
+        }
+        return adapter.usage(answer).orElseGet(() -> {
             StringBuilder text = new StringBuilder();
             TokenEstimator.appendAnswerText(answer, text);
             return exchange.estimate(text);

@@ -14,7 +14,9 @@ import io.tokenrouter.usage.UsageRecord;
 import io.tokenrouter.upstream.AnswerModel;
 import io.tokenrouter.upstream.CredentialScrubber;
 import io.tokenrouter.store.Outcome;
+import io.tokenrouter.upstream.OpenAiPassthroughAdapter;
 import io.tokenrouter.upstream.UpstreamAdapter;
+import io.tokenrouter.translate.Translation;
 import jakarta.ws.rs.container.AsyncResponse;
 import jakarta.ws.rs.core.Response;
 import java.time.Instant;
@@ -46,7 +48,7 @@ final class Exchange {
     final boolean stream;
     /** The gateway added {@code stream_options.include_usage}; the usage-only event is not the client's. */
     final boolean dropUsageEvent;
-    final UpstreamAdapter adapter;
+    /** The request as the client sent it (in its API), {@code model} set for the current target when it speaks the same. */
     final ObjectNode requestBody;
     final ClientInfo client;
     /** The {@code id} of the answer (chat, completion or response id), for conversation threads. */
@@ -59,6 +61,8 @@ final class Exchange {
     /** What the answer cost in US dollars ("0.001234"), once finished; null when its model has no price. */
     volatile String cost;
 
+    /** The current attempt's translation; null when its provider speaks the client's API. */
+    private volatile Translation translation;
     /** Names the answer's model as the client asked for it. */
     private final AnswerModel answerModel;
     private final AsyncResponse async;
@@ -96,7 +100,6 @@ final class Exchange {
         this.endpoint = forward.endpoint();
         this.stream = forward.stream();
         this.dropUsageEvent = forward.dropUsageEvent();
-        this.adapter = forward.adapter();
         this.requestBody = forward.body();
         this.attempts = Objects.requireNonNull(attempts);
         String asked = trace.requestedModel;
@@ -113,12 +116,35 @@ final class Exchange {
     }
 
     /** What one exchange forwards, whichever target it goes to. */
-    record Forward(Endpoint endpoint, ObjectNode body, boolean stream, boolean dropUsageEvent, UpstreamAdapter adapter) {
+    record Forward(Endpoint endpoint, ObjectNode body, boolean stream, boolean dropUsageEvent) {
     }
 
     /** The current attempt's target. */
     Route route() {
         return attempts.route();
+    }
+
+    /** What reads the current target's answers: its provider's API's adapter. */
+    UpstreamAdapter adapter() {
+        return UpstreamAdapter.of(attempts.route().provider().speaksAnthropic());
+    }
+
+    /**
+     * Starts the current attempt's translation, for a target {@code route} of the other API than the client's, and
+     * returns it; null (and none kept) when both speak the same.
+     */
+    Translation translate(Route route, long defaultMaxTokens) {
+        Translation made = Translation.between(endpoint, route.provider().speaksAnthropic(), new Translation.Request(
+                defaultMaxTokens, OpenAiPassthroughAdapter.maximumField(Endpoint.CHAT_COMPLETIONS, route.provider().baseUrl()),
+                stream && !dropUsageEvent && requestBody.path("stream_options").path("include_usage").asBoolean(false),
+                () -> TokenEstimator.promptTokens(requestBody)));
+        translation = made;
+        return made;
+    }
+
+    /** The current attempt's translation, or null when its provider speaks the client's API. */
+    Translation translation() {
+        return translation;
     }
 
     /** The current attempt's number, from 1. */

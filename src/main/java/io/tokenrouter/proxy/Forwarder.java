@@ -17,8 +17,11 @@ import io.tokenrouter.routing.RoutePlan;
 import io.tokenrouter.routing.RouteTable;
 import io.tokenrouter.routing.Routes;
 import io.tokenrouter.store.Metric;
+import io.tokenrouter.translate.Translation;
+import io.tokenrouter.upstream.AuthStyle;
 import io.tokenrouter.upstream.OpenAiPassthroughAdapter;
 import io.tokenrouter.upstream.UpstreamAdapter;
+import io.tokenrouter.usage.TokenEstimator;
 import io.tokenrouter.upstream.UpstreamCall;
 import io.tokenrouter.upstream.UpstreamHttp;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -69,9 +72,11 @@ public class Forwarder {
     @Inject
     ResponseOwners owners;
 
-    private final UpstreamAdapter adapter = OpenAiPassthroughAdapter.INSTANCE;
+    /** The headers of the client's request that go on to the provider: OpenAI's beta, Anthropic's version and betas. */
+    record ClientHeaders(String openAiBeta, String anthropicVersion, String anthropicBeta) {
+    }
 
-    void forward(RequestTrace trace, byte[] raw, String openAiBeta, AsyncResponse async) {
+    void forward(RequestTrace trace, byte[] raw, ClientHeaders headers, AsyncResponse async) {
         if (completion.journalFull()) {
             throw new GatewayException(503, "server_error", "journal_full", null, "This node cannot record more requests:"
                     + " its journal is full while the database is unreachable or slow. Try again shortly, or another node.",
@@ -84,23 +89,52 @@ public class Forwarder {
         trace.stream = stream;
         trace.requestedModel = requestedModel(body);
         RouteTable table = routes.current();
-        RoutePlan plan = allowedPlan(caller, table.plan(trace.requestedModel), trace.requestedModel);
+        RoutePlan plan = servedPlan(endpoint, allowedPlan(caller, table.plan(trace.requestedModel), trace.requestedModel));
+        UpstreamAdapter adapter = UpstreamAdapter.of(endpoint.anthropic());
         Attempts attempts = new Attempts(plan, reports);
         Route route = attempts.first(trace.startNanos);
         trace.route = route;
+        if (endpoint == Endpoint.COUNT_TOKENS && !route.provider().speaksAnthropic()) {
+            countTokens(body, async);
+            return;
+        }
         checkFallbackModels(caller, table, route, body);
         if (endpoint == Endpoint.RESPONSES) {
             checkContinuation(caller, plan, body);
         }
         Unmetered.check(caller, body);
-        Reservation reservation = reserve(trace, plan, body, raw.length);
+        Reservation reservation = reserve(trace, plan, body, raw.length, adapter);
         boolean dropUsageEvent = adapter.prepare(body, route.upstreamModel(), endpoint, stream);
         trace.forwarded = true;
         long deadline = trace.startNanos + settings.requestDeadline().toNanos();
-        Exchange exchange = new Exchange(trace, new Exchange.Forward(endpoint, body, stream, dropUsageEvent, adapter),
+        Exchange exchange = new Exchange(trace, new Exchange.Forward(endpoint, body, stream, dropUsageEvent),
                 attempts, async, completion, reservation, completion.captures(caller, table), deadline);
-        exchange.sendWith(e -> send(e, openAiBeta));
-        send(exchange, openAiBeta);
+        exchange.sendWith(e -> send(e, headers));
+        send(exchange, headers);
+    }
+
+    /**
+     * The plan's targets whose provider serves the endpoint, in its API or translated ({@link Translation#serves});
+     * a 400 when none does.
+     */
+    private static RoutePlan servedPlan(Endpoint endpoint, RoutePlan plan) {
+        RoutePlan served = plan.filter(r -> Translation.serves(endpoint, r.provider().speaksAnthropic()));
+        if (served == null) {
+            throw GatewayException.invalidRequest("model", "The model '" + plan.publicModel() + "' is served by provider '"
+                    + plan.first().provider().name() + "', which speaks Anthropic's Messages API: use it through /v1/messages"
+                    + " or /v1/chat/completions, not /v1/" + endpoint.path() + ".");
+        }
+        return served;
+    }
+
+    /**
+     * A token count for a model whose provider has no such endpoint (OpenAI's API has none): the gateway's
+     * tokenizer counts the prompt as {@link TokenEstimator#promptTokens} does for estimates. Nothing is forwarded,
+     * so nothing is charged or recorded.
+     */
+    private static void countTokens(ObjectNode body, AsyncResponse async) {
+        ObjectNode answer = Json.MAPPER.createObjectNode().put("input_tokens", TokenEstimator.promptTokens(body));
+        async.resume(jakarta.ws.rs.core.Response.ok(Json.bytes(answer), jakarta.ws.rs.core.MediaType.APPLICATION_JSON_TYPE).build());
     }
 
     /** The plan's targets this key may use; a 403 when it may use none. */
@@ -114,15 +148,26 @@ public class Forwarder {
     }
 
     /** Sends the exchange's current attempt to its target; a failure to send fails (or moves on from) that attempt. */
-    private void send(Exchange exchange, String openAiBeta) {
+    private void send(Exchange exchange, ClientHeaders headers) {
         int attempt = exchange.attempt();
         Route route = exchange.route();
-        exchange.requestBody.put("model", route.upstreamModel());
+        Translation translation = exchange.translate(route, settings.defaultMaxTokens());
         java.net.URI uri;
         Consumer<Request> fill;
         try {
-            uri = route.provider().resolve(exchange.endpoint.path());
-            fill = fill(exchange, route, openAiBeta);
+            byte[] body;
+            if (translation == null) {
+                exchange.requestBody.put("model", route.upstreamModel());
+                body = Json.bytes(exchange.requestBody);
+                uri = route.provider().resolve(exchange.endpoint.path());
+            } else {
+                body = Json.bytes(translation.request(exchange.requestBody, route.upstreamModel()));
+                uri = route.provider().resolve(translation.upstreamPath());
+            }
+            fill = fill(exchange, route, headers, body);
+        } catch (GatewayException e) {
+            exchange.fail(attempt, e, null);
+            return;
         } catch (IllegalArgumentException e) {
             // the JDK's message quotes the offending header value, which may be the provider's key: not kept
             exchange.fail(attempt, new GatewayException(502, "upstream_error", "provider_misconfigured", null,
@@ -163,7 +208,7 @@ public class Forwarder {
      * reserved for, so that the provider cannot generate more. The byte bound is tried first; only when a
      * token or cost limit refuses it is the prompt counted with the tokenizer and tried once more.
      */
-    private Reservation reserve(RequestTrace trace, RoutePlan plan, ObjectNode body, int bodyBytes) {
+    private Reservation reserve(RequestTrace trace, RoutePlan plan, ObjectNode body, int bodyBytes, UpstreamAdapter adapter) {
         Caller caller = trace.caller;
         Endpoint endpoint = trace.endpoint;
         List<Route> routes = routesIncludingProviderFallbacks(plan, body);
@@ -174,7 +219,8 @@ public class Forwarder {
         long choices = TokenBudget.choices(endpoint, body);
         long continuation = endpoint == Endpoint.RESPONSES ? continuationBound(plan, body) : 0;
         trace.continuationBound = continuation;
-        long prompt = TokenBudget.saturatedAdd(PromptBound.ofBytes(bodyBytes, body), continuation);
+        // a token count generates nothing and is charged nothing: only its request counts
+        long prompt = endpoint == Endpoint.COUNT_TOKENS ? 0 : TokenBudget.saturatedAdd(PromptBound.ofBytes(bodyBytes, body), continuation);
         trace.promptBound = prompt;
         trace.completionBound = limitsTokens ? perChoice * choices : settings.maxReservedCompletionTokens() * choices;
         List<Long> ids = caller.quotaIds(names);
@@ -277,15 +323,26 @@ public class Forwarder {
     }
 
     /** What the attempt's request carries (checked now; applied to each request built for it). */
-    private static Consumer<Request> fill(Exchange exchange, Route route, String openAiBeta) {
-        byte[] body = Json.bytes(exchange.requestBody);
+    /**
+     * What the attempt's request carries (checked now; applied to each request built for it): to an Anthropic
+     * provider its {@code anthropic-version} (the client's, else {@value AuthStyle#ANTHROPIC_VERSION}) and the
+     * client's {@code anthropic-beta}; to an OpenAI one the client's {@code OpenAI-Beta}.
+     */
+    private static Consumer<Request> fill(Exchange exchange, Route route, ClientHeaders client, byte[] body) {
         String[] auth = route.provider().authStyle().header(exchange.credential());
+        boolean anthropic = route.provider().speaksAnthropic();
+        String version = anthropic ? client.anthropicVersion() != null && exchange.endpoint.anthropic()
+                ? client.anthropicVersion() : AuthStyle.ANTHROPIC_VERSION : null;
+        String beta = anthropic ? (exchange.endpoint.anthropic() ? client.anthropicBeta() : null) : client.openAiBeta();
+        String betaHeader = anthropic ? "anthropic-beta" : "OpenAI-Beta";
         checkHeaderValue(exchange.requestId);
         if (auth != null) {
             checkHeaderValue(auth[1]);
         }
-        if (openAiBeta != null) {
-            checkHeaderValue(openAiBeta);
+        for (String value : new String[] {version, beta}) {
+            if (value != null) {
+                checkHeaderValue(value);
+            }
         }
         String accept = exchange.stream ? "text/event-stream" : "application/json";
         return request -> request.headers(headers -> {
@@ -296,8 +353,11 @@ public class Forwarder {
             if (auth != null) {
                 headers.put(auth[0], auth[1]);
             }
-            if (openAiBeta != null) {
-                headers.put("OpenAI-Beta", openAiBeta);
+            if (version != null) {
+                headers.put("anthropic-version", version);
+            }
+            if (beta != null) {
+                headers.put(betaHeader, beta);
             }
         }).body(new BytesRequestContent("application/json", body));
     }

@@ -84,6 +84,7 @@ final class PromptBound {
     private static boolean isMedia(JsonNode part) {
         String type = part.path("type").asText("");
         return type.equals("image_url") || type.equals("input_image") || type.equals("image") || type.equals("input_audio")
+                || type.equals("document")
                 || type.equals("audio") || (type.isEmpty() && (part.has("image_url") || part.has("input_audio")));
     }
 

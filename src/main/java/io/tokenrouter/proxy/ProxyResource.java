@@ -16,7 +16,8 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 
 /**
- * The OpenAI inference endpoints. Each reads its body with the size limit and hands it to the {@link Forwarder}.
+ * The inference endpoints: OpenAI's, and Anthropic's Messages API ({@code messages}, {@code messages/count_tokens}).
+ * Each reads its body with the size limit and hands it to the {@link Forwarder}.
  * The body is read from the request's entity stream, not through an entity parameter: the gateway wants
  * the bytes, and an entity parameter makes Jersey pick a message body reader on every request. The OpenAPI
  * document learns of the body from {@link RequestBody}.
@@ -66,13 +67,32 @@ public class ProxyResource {
         forward(Endpoint.RESPONSES, request, async);
     }
 
+    @POST
+    @Tag(name = "Anthropic: messages")
+    @RequestBody(required = true,
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = "object")))
+    @Path("messages")
+    public void messages(@Context ContainerRequestContext request, @Suspended AsyncResponse async) {
+        forward(Endpoint.MESSAGES, request, async);
+    }
+
+    @POST
+    @Tag(name = "Anthropic: messages")
+    @RequestBody(required = true,
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = "object")))
+    @Path("messages/count_tokens")
+    public void countTokens(@Context ContainerRequestContext request, @Suspended AsyncResponse async) {
+        forward(Endpoint.COUNT_TOKENS, request, async);
+    }
+
     private void forward(Endpoint endpoint, ContainerRequestContext request, AsyncResponse async) {
         try {
             RequestTrace trace = (RequestTrace) request.getProperty(RequestTrace.PROPERTY);
             trace.endpoint = endpoint;
             trace.caller = (Caller) request.getProperty(Caller.PROPERTY);
             byte[] raw = bodies.read(request.getEntityStream(), request.getHeaderString("Content-Length"));
-            forwarder.forward(trace, raw, request.getHeaderString("OpenAI-Beta"), async);
+            forwarder.forward(trace, raw, new Forwarder.ClientHeaders(request.getHeaderString("OpenAI-Beta"),
+                    request.getHeaderString("anthropic-version"), request.getHeaderString("anthropic-beta")), async);
         } catch (RuntimeException e) {
             async.resume(e);
         }

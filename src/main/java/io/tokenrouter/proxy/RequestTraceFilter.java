@@ -2,6 +2,8 @@ package io.tokenrouter.proxy;
 
 import io.tokenrouter.runtime.ClientAddresses;
 import io.tokenrouter.access.Caller;
+import io.tokenrouter.api.Endpoint;
+import io.tokenrouter.api.ErrorBody;
 import jakarta.annotation.Priority;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Priorities;
@@ -16,7 +18,8 @@ import jakarta.ws.rs.ext.Provider;
  * Starts the {@link RequestTrace} of every {@code /v1} request before anything can refuse it, puts its
  * {@code x-request-id} on every answer, and records each refusal (an error answer given before the
  * request was forwarded: 400, 401, 403, 404, 405, 413, 415, 429) in the request log and the metrics, with the
- * code and message of the exception that refused it ({@link RefusalCauses}).
+ * code and message of the exception that refused it ({@link RefusalCauses}). An error answer of Anthropic's
+ * Messages API goes in Anthropic's envelope.
  */
 @Provider
 @PreMatching
@@ -44,6 +47,9 @@ public class RequestTraceFilter implements ContainerRequestFilter, ContainerResp
             return;
         }
         response.getHeaders().putSingle("x-request-id", trace.requestId);
+        if (response.getStatus() >= 400 && response.getEntity() instanceof byte[] body && isAnthropic(request)) {
+            response.setEntity(ErrorBody.toAnthropic(body, response.getStatus()));
+        }
         if (response.getStatus() >= 400 && !trace.forwarded) {
             if (trace.caller == null) {
                 trace.caller = (Caller) request.getProperty(Caller.PROPERTY);
@@ -51,5 +57,12 @@ public class RequestTraceFilter implements ContainerRequestFilter, ContainerResp
             String path = trace.endpoint != null ? trace.endpoint.path() : request.getUriInfo().getPath();
             completion.refused(trace, path, response.getStatus(), trace.refusal);
         }
+    }
+
+    /** Whether the request is to Anthropic's Messages API, whose clients read errors in Anthropic's envelope. */
+    private static boolean isAnthropic(ContainerRequestContext request) {
+        String path = request.getUriInfo().getPath();
+        Endpoint endpoint = Endpoint.ofPath(path.startsWith("/") ? path.substring(1) : path);
+        return endpoint != null && endpoint.anthropic();
     }
 }

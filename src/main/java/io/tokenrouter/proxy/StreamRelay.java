@@ -12,6 +12,9 @@ import io.tokenrouter.upstream.AnswerModel;
 import io.tokenrouter.upstream.AnswerText;
 import io.tokenrouter.upstream.SseEvent;
 import io.tokenrouter.upstream.SseParser;
+import io.tokenrouter.upstream.UpstreamAdapter;
+import io.tokenrouter.translate.StreamTranslator;
+import io.tokenrouter.translate.Translation;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -54,6 +57,11 @@ final class StreamRelay implements Flow.Subscriber<List<ByteBuffer>> {
     private final Executor lane;
     private final SseParser parser = new SseParser(this::onEvent);
     private final StreamUsage usage = new StreamUsage();
+    /** Reads the provider's events (its API's). */
+    private final UpstreamAdapter adapter;
+    /** Turns the provider's events into the client's API's; null when both speak the same. */
+    private final StreamTranslator translator;
+    private final List<StreamTranslator.Frame> frames = new ArrayList<>();
     /** Events parsed from the current upstream buffer, to be written by the lane. */
     private List<byte[]> batch = new ArrayList<>();
     /** The event that ends the answer and any after it: written once the record is stored. */
@@ -72,6 +80,9 @@ final class StreamRelay implements Flow.Subscriber<List<ByteBuffer>> {
         this.route = exchange.route();
         this.watchdog = watchdog;
         this.lane = exchange.clientLane();
+        this.adapter = exchange.adapter();
+        Translation translation = exchange.translation();
+        this.translator = translation == null ? null : translation.stream();
     }
 
     @Override
@@ -133,6 +144,10 @@ final class StreamRelay implements Flow.Subscriber<List<ByteBuffer>> {
     public void onComplete() {
         if (!stopped) {
             parser.finish();
+            if (translator != null && parseFailure == null) {
+                translator.end(frames);
+                relayFrames();
+            }
             stopped = true;
             List<byte[]> events = takeBatch();
             GatewayException failure = parseFailure;
@@ -167,23 +182,32 @@ final class StreamRelay implements Flow.Subscriber<List<ByteBuffer>> {
             }
         }
         JsonNode json = null;
-        if (event.data() != null && !event.isDone() && (!committed && batch.isEmpty() || event.data().contains("\"usage\""))) {
+        if (event.data() != null && !event.isDone()
+                && (translator != null || !committed && batch.isEmpty() || event.data().contains("\"usage\""))) {
             json = parse(event.data());
             if (json == null) {
                 malformed(event);
                 return;
             }
-            exchange.adapter.usage(json).ifPresent(usage::reported);
+            adapter.usage(json).ifPresent(usage::reported);
             exchange.noteUpstreamModel(AnswerModel.upstreamName(json));
-            if (exchange.responseId == null && exchange.endpoint == Endpoint.RESPONSES) {
+            if (exchange.responseId == null && (exchange.endpoint == Endpoint.RESPONSES || exchange.endpoint.anthropic())) {
                 exchange.responseId = AnswerText.id(json);
                 exchange.conversationId = AnswerText.conversationId(json);
             }
-            if (exchange.dropUsageEvent && exchange.adapter.isGatewayUsageEvent(json, exchange.endpoint)) {
+            if (translator == null && exchange.dropUsageEvent && adapter.isGatewayUsageEvent(json, exchange.endpoint)) {
                 return;
             }
         }
         usage.collect(event);
+        if (translator != null) {
+            if (exchange.capturedAnswer != null && json != null) {
+                exchange.capture(AnswerText.delta(json));
+            }
+            translator.event(event.event(), json, frames);
+            relayFrames();
+            return;
+        }
         if (exchange.capturedAnswer != null) {
             captureText(event, json);
         }
@@ -197,6 +221,21 @@ final class StreamRelay implements Flow.Subscriber<List<ByteBuffer>> {
         }
     }
 
+    /** The translator's frames, named for the asked model: the one that ends the answer (and any after) to the tail. */
+    private void relayFrames() {
+        for (StreamTranslator.Frame frame : frames) {
+            byte[] relayed = exchange.namingAskedModel(frame.raw());
+            synchronized (tail) {
+                if (frame.ends() || !tail.isEmpty()) {
+                    tail.add(relayed);
+                    continue;
+                }
+            }
+            batch.add(relayed);
+        }
+        frames.clear();
+    }
+
     /** The event without the provider's credentials; the same event when it holds none. */
     private SseEvent scrubbed(SseEvent event) {
         byte[] raw = exchange.scrubber().scrub(event.raw());
@@ -208,11 +247,11 @@ final class StreamRelay implements Flow.Subscriber<List<ByteBuffer>> {
         if (event.isDone()) {
             return true;
         }
-        if (exchange.endpoint != Endpoint.RESPONSES) {
+        if (exchange.endpoint != Endpoint.RESPONSES && !exchange.endpoint.anthropic()) {
             return false;
         }
         String type = event.event() != null ? event.event() : json != null ? json.path("type").asText(null) : null;
-        return type != null && RESPONSES_END.contains(type);
+        return type != null && (exchange.endpoint.anthropic() ? type.equals("message_stop") : RESPONSES_END.contains(type));
     }
 
     private List<byte[]> takeTail() {
@@ -248,6 +287,8 @@ final class StreamRelay implements Flow.Subscriber<List<ByteBuffer>> {
                 "an event's data is not JSON: " + BufferedAnswer.snippet(event.data().getBytes(StandardCharsets.UTF_8)));
         if (!committed && batch.isEmpty()) {
             parseFailure = error;
+        } else if (translator != null) {
+            LOG.warning(exchange + " dropping an event whose data is not JSON: it cannot be translated");
         } else {
             LOG.warning(exchange + " relaying an event whose data is not JSON");
             batch.add(event.raw());
@@ -336,8 +377,9 @@ final class StreamRelay implements Flow.Subscriber<List<ByteBuffer>> {
         LOG.info(exchange + " upstream stream failed after the first event: " + error.getMessage());
         exchange.afterRecorded(exchange.finish(200, usage(), outcome, error), () -> {
             try {
-                output.write(("data: " + new String(ErrorBody.bytes(error), StandardCharsets.UTF_8) + "\n\n")
-                        .getBytes(StandardCharsets.UTF_8));
+                output.write(exchange.endpoint.anthropic()
+                        ? StreamTranslator.anthropic("error", ErrorBody.anthropic(error.status(), error.getMessage()), false).raw()
+                        : ("data: " + new String(ErrorBody.bytes(error), StandardCharsets.UTF_8) + "\n\n").getBytes(StandardCharsets.UTF_8));
             } catch (IOException | RuntimeException ignored) {
                 // the client is gone as well; nothing more to tell it
             }

@@ -24,9 +24,13 @@ final class StreamUsage {
     private long estimatedCompletion;
     private volatile Usage reported;
 
-    /** The provider reported usage; the last report counts. */
+    /**
+     * The provider reported usage: the larger of each figure of its reports counts (Anthropic reports the prompt's
+     * at the start and the completion's at the end; others report once, or totals so far).
+     */
     void reported(Usage usage) {
-        reported = usage;
+        Usage before = reported;
+        reported = before == null ? usage : before.max(usage);
     }
 
     /** Keeps an event's data for estimation until usage is reported. */

@@ -24,15 +24,16 @@ final class TokenBudget {
 
     /** The most completion tokens one choice may generate: the request's maximum, capped at the ceiling. */
     static long perChoice(Endpoint endpoint, ObjectNode body, long defaultMaxTokens, long ceiling) {
-        return endpoint == Endpoint.EMBEDDINGS ? 0 : Math.min(completionMaximum(body, defaultMaxTokens), ceiling);
+        return !endpoint.generates() ? 0 : Math.min(completionMaximum(body, defaultMaxTokens), ceiling);
     }
 
     /**
      * How many choices the request generates: the larger of {@code n} and {@code best_of}, for each prompt of a
-     * legacy completion's batch ({@code "prompt"} as an array of strings or of token-id arrays); 0 for embeddings.
+     * legacy completion's batch ({@code "prompt"} as an array of strings or of token-id arrays); 0 for embeddings
+     * and token counts.
      */
     static long choices(Endpoint endpoint, ObjectNode body) {
-        if (endpoint == Endpoint.EMBEDDINGS) {
+        if (!endpoint.generates()) {
             return 0;
         }
         long perPrompt = Math.max(count(body, "n"), count(body, "best_of"));

@@ -45,10 +45,22 @@ public record ProviderTarget(String name, URI baseUrl, String credential, AuthSt
         this(name, baseUrl, credential, authStyle, connectTimeout, readTimeout, List.of(), false);
     }
 
-    /** The header that carries {@code key} (one of the pool's, or the single credential), or none. */
+    /**
+     * The header that carries {@code key} (one of the pool's, or the single credential), or none; with the API
+     * version an Anthropic provider needs on every call.
+     */
     public java.util.Map<String, String> authHeaders(String key) {
         String[] auth = authStyle.header(key);
-        return auth == null ? java.util.Map.of() : java.util.Map.of(auth[0], auth[1]);
+        if (auth == null) {
+            return java.util.Map.of();
+        }
+        return authStyle.speaksAnthropic() ? java.util.Map.of(auth[0], auth[1], "anthropic-version", AuthStyle.ANTHROPIC_VERSION)
+                : java.util.Map.of(auth[0], auth[1]);
+    }
+
+    /** Whether the provider speaks Anthropic's Messages API rather than OpenAI's. */
+    public boolean speaksAnthropic() {
+        return authStyle.speaksAnthropic();
     }
 
     /** The URL of an endpoint below the base URL, e.g. {@code chat/completions}. */
@@ -59,8 +71,7 @@ public record ProviderTarget(String name, URI baseUrl, String credential, AuthSt
 
     /** The header that carries the credential, or none. */
     public java.util.Map<String, String> authHeaders() {
-        String[] auth = authStyle.header(credential);
-        return auth == null ? java.util.Map.of() : java.util.Map.of(auth[0], auth[1]);
+        return authHeaders(credential);
     }
 
     @Override

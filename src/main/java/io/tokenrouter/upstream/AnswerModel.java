@@ -29,11 +29,14 @@ public final class AnswerModel {
         return new AnswerModel(askedName);
     }
 
-    /** The provider's name for the model in an answer or its first streamed event, or null. */
+    /** The provider's name for the model in an answer or its first streamed event (of either API), or null. */
     public static String upstreamName(JsonNode answer) {
         JsonNode model = answer.path("model");
         if (!model.isTextual()) {
             model = answer.path("response").path("model");
+        }
+        if (!model.isTextual()) {
+            model = answer.path("message").path("model"); // Anthropic's message_start
         }
         return model.isTextual() ? model.asText() : null;
     }

@@ -2,7 +2,10 @@ package io.tokenrouter.upstream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-/** The generated text of an OpenAI answer, whole or one streamed piece at a time, without markup. */
+/**
+ * The generated text of an answer, whole or one streamed piece at a time, without markup: OpenAI's, and
+ * Anthropic's messages ({@code content} text blocks, {@code text_delta} events).
+ */
 public final class AnswerText {
 
     private AnswerText() {
@@ -22,6 +25,13 @@ public final class AnswerText {
                 }
             }
         }
+        if ("message".equals(answer.path("type").asText())) {
+            for (JsonNode block : answer.path("content")) {
+                if ("text".equals(block.path("type").asText())) {
+                    text.append(block.path("text").asText(""));
+                }
+            }
+        }
         return text.toString();
     }
 
@@ -32,8 +42,11 @@ public final class AnswerText {
             JsonNode content = choice.path("delta").path("content");
             text.append(content.isTextual() ? content.asText() : choice.path("text").asText(""));
         }
-        if ("response.output_text.delta".equals(event.path("type").asText())) {
+        String type = event.path("type").asText();
+        if ("response.output_text.delta".equals(type)) {
             text.append(event.path("delta").asText(""));
+        } else if ("content_block_delta".equals(type) && "text_delta".equals(event.path("delta").path("type").asText())) {
+            text.append(event.path("delta").path("text").asText(""));
         }
         return text.toString();
     }
@@ -47,9 +60,12 @@ public final class AnswerText {
         return id.isTextual() ? id.asText() : null;
     }
 
-    /** The id an answer or its first streamed event carries (chat, completion or response id). */
+    /** The id an answer or its first streamed event carries (chat, completion, response or message id). */
     public static String id(JsonNode answer) {
         JsonNode id = answer.path("response").path("id");
+        if (!id.isTextual()) {
+            id = answer.path("message").path("id"); // Anthropic's message_start
+        }
         if (id.isTextual()) {
             return id.asText();
         }

@@ -73,7 +73,7 @@ public final class OpenAiPassthroughAdapter implements UpstreamAdapter {
      * {@code max_tokens} for its reasoning models and takes {@code max_completion_tokens}; the
      * OpenAI-compatible servers all take {@code max_tokens}, and several refuse the newer name.
      */
-    static String maximumField(Endpoint endpoint, java.net.URI provider) {
+    public static String maximumField(Endpoint endpoint, java.net.URI provider) {
         return switch (endpoint) {
             case RESPONSES -> "max_output_tokens";
             case CHAT_COMPLETIONS -> {

@@ -15,7 +15,7 @@ import java.util.Optional;
  */
 public enum ProviderPreset {
     AI302("302ai", "302.AI", "https://api.302.ai/v1", AuthStyle.BEARER, Access.PAID, true),
-    ANTHROPIC("anthropic", "Anthropic (OpenAI-compatible)", "https://api.anthropic.com/v1", AuthStyle.BEARER, Access.PAID, true),
+    ANTHROPIC("anthropic", "Anthropic", "https://api.anthropic.com/v1", AuthStyle.ANTHROPIC, Access.PAID, true),
     AZURE("azure", "Azure OpenAI", null, "https://{resource_name}.openai.azure.com/openai/v1", AuthStyle.API_KEY_HEADER,
             Access.PAID, false),
     AZURE_COGNITIVE("azure-cognitive-services", "Azure Cognitive Services", null,

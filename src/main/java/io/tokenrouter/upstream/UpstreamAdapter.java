@@ -7,10 +7,17 @@ import io.tokenrouter.api.Usage;
 import java.util.Optional;
 
 /**
- * Translates between the OpenAI wire format the client speaks and one kind of upstream: prepares the
- * request body, reads usage from answers and tells which streamed events the gateway itself caused.
+ * What the gateway does to a request body of one API and reads from the answers of a provider of that API:
+ * prepares the body, reads usage and tells which streamed events the gateway itself caused. One per API:
+ * {@link OpenAiPassthroughAdapter} and {@link AnthropicAdapter} (see {@link #of}); between the two APIs, the
+ * {@code translate} package.
  */
 public interface UpstreamAdapter {
+
+    /** The adapter of Anthropic's API, or of OpenAI's. */
+    static UpstreamAdapter of(boolean anthropic) {
+        return anthropic ? AnthropicAdapter.INSTANCE : OpenAiPassthroughAdapter.INSTANCE;
+    }
 
     /**
      * Rewrites only what routing and metering own: {@code model}, and for streams

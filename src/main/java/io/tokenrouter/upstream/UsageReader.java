@@ -8,7 +8,7 @@ import java.util.Optional;
  * Reads the token figures from any OpenAI response kind: chat and completions ({@code prompt_tokens},
  * {@code completion_tokens}), embeddings ({@code prompt_tokens}), responses ({@code input_tokens},
  * {@code output_tokens}, also inside a streamed {@code response.completed} event), with cached and
- * reasoning tokens where reported.
+ * reasoning tokens where reported; and Anthropic's Messages API ({@link #anthropic}).
  */
 public final class UsageReader {
 
@@ -45,5 +45,43 @@ public final class UsageReader {
         return new Usage(usage.path("input_tokens").asLong(0), usage.path("output_tokens").asLong(0),
                 usage.path("input_tokens_details").path("cached_tokens").asLong(0),
                 usage.path("output_tokens_details").path("reasoning_tokens").asLong(0), false);
+    }
+
+    /**
+     * Anthropic's figures, from a message ({@code usage}), a streamed {@code message_start} ({@code message.usage})
+     * or {@code message_delta} ({@code usage}): its {@code input_tokens} leave out the tokens read from and written
+     * to the prompt cache, which the prompt's figure here holds.
+     */
+    public static Optional<Usage> anthropic(JsonNode root) {
+        if (root == null) {
+            return Optional.empty();
+        }
+        JsonNode usage = root.get("usage");
+        if (usage == null || !usage.isObject()) {
+            JsonNode message = root.get("message");
+            usage = message == null ? null : message.get("usage");
+        }
+        if (usage == null || !usage.isObject()) {
+            return Optional.empty();
+        }
+        long read = count(usage, "cache_read_input_tokens");
+        long written = count(usage, "cache_creation_input_tokens");
+        long input = count(usage, "input_tokens");
+        long prompt = saturated(saturated(input, read), written);
+        return Optional.of(new Usage(prompt, count(usage, "output_tokens"), read, 0, false, written));
+    }
+
+    /** A figure as reported; absent, null or not a number is 0, and one beyond a long saturates. */
+    private static long count(JsonNode usage, String field) {
+        JsonNode value = usage.get(field);
+        if (value == null || !value.isNumber()) {
+            return 0;
+        }
+        return value.canConvertToLong() ? value.asLong() : value.bigIntegerValue().signum() < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
+    }
+
+    private static long saturated(long a, long b) {
+        long sum = a + b;
+        return ((a ^ sum) & (b ^ sum)) < 0 ? (a < 0 ? Long.MIN_VALUE : Long.MAX_VALUE) : sum;
     }
 }

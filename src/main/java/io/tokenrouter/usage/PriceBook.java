@@ -38,8 +38,10 @@ public final class PriceBook {
         long cached = Math.max(0, Math.min(usage.cachedTokens(), prompt));
         long completion = Math.max(0, usage.completionTokens());
         long reasoning = Math.max(0, Math.min(usage.reasoningTokens(), completion));
-        double micros = ((prompt - cached) * (double) price.inputMicros()
+        long written = Math.max(0, Math.min(usage.cacheWriteTokens(), prompt - cached));
+        double micros = ((prompt - cached - written) * (double) price.inputMicros()
                 + cached * (double) price.cachedInputMicros()
+                + written * (double) price.cacheWriteMicros()
                 + reasoning * (double) price.reasoningMicros()
                 + (completion - reasoning) * (double) price.outputMicros()) / 1_000_000.0;
         return micros >= Long.MAX_VALUE ? Long.MAX_VALUE : (long) Math.ceil(micros);

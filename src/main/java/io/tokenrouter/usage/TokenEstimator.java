@@ -23,7 +23,8 @@ public final class TokenEstimator {
     private static final List<String> DEFINITION_FIELDS = List.of("tools", "functions", "response_format", "text");
     /** Keys inside content whose values are markup, not text. */
     private static final Set<String> SKIPPED = Set.of("role", "type", "id", "object", "finish_reason", "status",
-            "model", "index", "logprobs", "created", "created_at", "call_id", "image_url", "url");
+            "model", "index", "logprobs", "created", "created_at", "call_id", "image_url", "url", "signature", "cache_control",
+            "data", "media_type");
 
     private TokenEstimator() {
     }
@@ -101,13 +102,26 @@ public final class TokenEstimator {
         }
     }
 
-    /** The generated text of an answer or a streamed event: choices (chat, completions), output or delta. */
+    /**
+     * The generated text of an answer or a streamed event: choices (chat, completions), output or delta; an
+     * Anthropic message's content blocks, or a streamed block's delta (text, thinking, a tool call's JSON).
+     */
     public static void appendAnswerText(JsonNode answer, StringBuilder out) {
         appendText(answer.get("choices"), out);
         appendText(answer.get("output"), out);
         JsonNode delta = answer.get("delta");
         if (delta != null && delta.isTextual()) {
             out.append(delta.asText());
+        } else if (delta != null && delta.isObject()) {
+            for (String field : ANTHROPIC_DELTAS) {
+                appendText(delta.get(field), out);
+            }
+        }
+        if ("message".equals(answer.path("type").asText())) {
+            appendText(answer.get("content"), out);
         }
     }
+
+    /** The fields of an Anthropic stream's delta that carry generated text. */
+    private static final List<String> ANTHROPIC_DELTAS = List.of("text", "thinking", "partial_json");
 }

@@ -23,6 +23,9 @@ public final class DefaultReplies {
         String model = body.path("model").asText("unknown");
         boolean stream = body.path("stream").asBoolean(false);
         boolean includeUsage = body.path("stream_options").path("include_usage").asBoolean(false);
+        if (request.path().startsWith("/claude/v1/")) {
+            return anthropic(request, body, model, stream);
+        }
         // providers of their own on the same upstream use a path prefix: /a/v1/... answers like /v1/...
         String path = request.path().replaceFirst("^/[a-z0-9]+(?=/v1/)", "");
         return switch (request.method() + " " + path) {
@@ -36,6 +39,74 @@ public final class DefaultReplies {
             default -> Reply.json(404, "{\"error\":{\"message\":\"no such path on the test upstream\",\"type\":"
                     + "\"invalid_request_error\",\"param\":null,\"code\":\"unknown_url\"}}");
         };
+    }
+
+    /** The Anthropic provider's key, as the test configuration gives it. */
+    public static final String ANTHROPIC_KEY = "sk-ant-upstream-secret";
+
+    /**
+     * As Anthropic's API answers: its models, a message (with a signed thinking block) or its stream, a token count;
+     * a 401 in Anthropic's envelope without the provider's key in {@code x-api-key} or without {@code anthropic-version}.
+     */
+    static Reply anthropic(ScriptedUpstream.Received request, JsonNode body, String model, boolean stream) {
+        if (!ANTHROPIC_KEY.equals(request.header("x-api-key")) || request.header("anthropic-version") == null) {
+            return Reply.json(401, "{\"type\":\"error\",\"error\":{\"type\":\"authentication_error\",\"message\":"
+                    + "\"invalid x-api-key\"}}");
+        }
+        return switch (request.method() + " " + request.path()) {
+            case "GET /claude/v1/models" -> Reply.json(200, "{\"data\":[{\"type\":\"model\",\"id\":\"claude-sonnet-4-5\","
+                    + "\"display_name\":\"Claude Sonnet 4.5\",\"created_at\":\"2025-09-29T00:00:00Z\"},{\"type\":\"model\","
+                    + "\"id\":\"claude-haiku-4-5\",\"display_name\":\"Claude Haiku 4.5\",\"created_at\":\"2025-10-01T00:00:00Z\"}],"
+                    + "\"has_more\":false,\"first_id\":\"claude-sonnet-4-5\",\"last_id\":\"claude-haiku-4-5\"}");
+            case "POST /claude/v1/messages" -> stream ? Reply.sse(anthropicEvents(model), 0).rawFrames()
+                    : Reply.json(200, anthropicMessage(model));
+            case "POST /claude/v1/messages/count_tokens" -> Reply.json(200, "{\"input_tokens\":42}");
+            default -> Reply.json(404, "{\"type\":\"error\",\"error\":{\"type\":\"not_found_error\",\"message\":"
+                    + "\"no such path\"}}");
+        };
+    }
+
+    /** The signature of the thinking block in Anthropic answers: it must reach the client unchanged. */
+    public static final String SIGNATURE = "EqQBCkYIBxgCKkDx/+9z==sig";
+
+    /** A message with a signed thinking block and text, and usage with cache figures. */
+    public static String anthropicMessage(String model) {
+        return "{\"id\":\"msg_01\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"" + model + "\","
+                + "\"content\":[{\"type\":\"thinking\",\"thinking\":\"The user says hello.\",\"signature\":\"" + SIGNATURE + "\"},"
+                + "{\"type\":\"text\",\"text\":\"Hello from Claude!\"}],\"stop_reason\":\"end_turn\",\"stop_sequence\":null,"
+                + "\"usage\":{\"input_tokens\":10,\"cache_creation_input_tokens\":20,\"cache_read_input_tokens\":30,"
+                + "\"output_tokens\":5}}";
+    }
+
+    /** Anthropic's stream of the same message, frame by frame (event names and data). */
+    public static List<String> anthropicEvents(String model) {
+        List<String> frames = new ArrayList<>();
+        frames.add(frame("message_start", "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_01\",\"type\":\"message\","
+                + "\"role\":\"assistant\",\"model\":\"" + model + "\",\"content\":[],\"stop_reason\":null,\"stop_sequence\":null,"
+                + "\"usage\":{\"input_tokens\":10,\"cache_creation_input_tokens\":20,\"cache_read_input_tokens\":30,\"output_tokens\":1}}}"));
+        frames.add(frame("content_block_start", "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":"
+                + "{\"type\":\"thinking\",\"thinking\":\"\",\"signature\":\"\"}}"));
+        frames.add(frame("content_block_delta", "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":"
+                + "{\"type\":\"thinking_delta\",\"thinking\":\"The user says hello.\"}}"));
+        frames.add(frame("content_block_delta", "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":"
+                + "{\"type\":\"signature_delta\",\"signature\":\"" + SIGNATURE + "\"}}"));
+        frames.add(frame("content_block_stop", "{\"type\":\"content_block_stop\",\"index\":0}"));
+        frames.add(frame("ping", "{\"type\": \"ping\"}"));
+        frames.add(frame("content_block_start", "{\"type\":\"content_block_start\",\"index\":1,\"content_block\":"
+                + "{\"type\":\"text\",\"text\":\"\"}}"));
+        for (String piece : List.of("Hello", " from", " Claude!")) {
+            frames.add(frame("content_block_delta", "{\"type\":\"content_block_delta\",\"index\":1,\"delta\":"
+                    + "{\"type\":\"text_delta\",\"text\":\"" + piece + "\"}}"));
+        }
+        frames.add(frame("content_block_stop", "{\"type\":\"content_block_stop\",\"index\":1}"));
+        frames.add(frame("message_delta", "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\","
+                + "\"stop_sequence\":null},\"usage\":{\"output_tokens\":5}}"));
+        frames.add(frame("message_stop", "{\"type\":\"message_stop\"}"));
+        return frames;
+    }
+
+    private static String frame(String event, String data) {
+        return "event: " + event + "\ndata: " + data + "\n\n";
     }
 
     public static String models(String... ids) {
