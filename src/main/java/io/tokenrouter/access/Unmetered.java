@@ -35,7 +35,7 @@ public final class Unmetered {
     public static final Set<String> NAMES = Set.of(BACKGROUND, PRIORITY_TIER, SCALE_TIER, WEB_SEARCH, FILE_SEARCH,
             CODE_INTERPRETER, IMAGE_GENERATION, COMPUTER_USE, MCP, FILES, PROMPT_TEMPLATE);
     /** Service tiers that cost no more than the default (flex costs less). */
-    private static final Set<String> PLAIN_TIERS = Set.of("auto", "default", "flex");
+    private static final Set<String> PLAIN_TIERS = Set.of("auto", "default", "flex", "standard_only");
 
     private Unmetered() {
     }
@@ -82,6 +82,9 @@ public final class Unmetered {
         if (body.hasNonNull("web_search_options")) {
             found.add(WEB_SEARCH);
         }
+        if (body.path("mcp_servers").isArray() && !body.path("mcp_servers").isEmpty()) { // Anthropic's MCP connector
+            found.add(MCP);
+        }
         for (JsonNode tool : body.path("tools")) {
             String name = toolName(tool.path("type").asText(""));
             if (name != null) {
@@ -109,13 +112,14 @@ public final class Unmetered {
             case "image_generation" -> IMAGE_GENERATION;
             case "computer_use", "computer_use_preview" -> COMPUTER_USE;
             case "mcp" -> MCP;
-            default -> null;
+            default -> type.startsWith("code_execution") ? CODE_INTERPRETER : null; // Anthropic's, billed by the hour
         };
     }
 
     /**
      * Whether any content part is a file by id, URL or inline data (Responses {@code input_file}, chat
-     * {@code file}): a document's pages reach the model as text and images, far more tokens than its bytes.
+     * {@code file}, Anthropic's {@code document}): a document's pages reach the model as text and images, far more
+     * tokens than its bytes.
      */
     private static boolean referencesFiles(JsonNode items) {
         if (items == null || !items.isArray()) {
@@ -123,6 +127,9 @@ public final class Unmetered {
         }
         for (JsonNode item : items) {
             for (JsonNode part : item.path("content")) {
+                if ("document".equals(part.path("type").asText())) {
+                    return true;
+                }
                 JsonNode file = "file".equals(part.path("type").asText()) ? part.path("file") : part;
                 if (file.hasNonNull("file_id") || file.hasNonNull("file_url") || file.hasNonNull("file_data")) {
                     return true;

@@ -221,7 +221,10 @@ public class ConversationRecorder implements RequestListener {
         return conversation != null ? Json.textOrNull(conversation, "id") : null;
     }
 
-    /** The conversation as (role, text) pairs: chat {@code messages}, or responses {@code input}. */
+    /**
+     * The conversation as (role, text) pairs: chat {@code messages} (OpenAI's or Anthropic's, whose text blocks and
+     * tool results count), or responses {@code input}.
+     */
     static List<String[]> turns(ObjectNode request) {
         List<String[]> turns = new ArrayList<>();
         JsonNode messages = request.has("messages") ? request.get("messages") : request.get("input");
@@ -250,6 +253,8 @@ public class ConversationRecorder implements RequestListener {
                 text.append(part.asText());
             } else if (part.has("text")) {
                 text.append(part.path("text").asText());
+            } else if ("tool_result".equals(part.path("type").asText())) { // Anthropic's, whose text is within
+                text.append(text(part.get("content")));
             }
         }
         return text.toString();

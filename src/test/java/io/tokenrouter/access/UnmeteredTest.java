@@ -43,7 +43,11 @@ class UnmeteredTest {
             "{\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"file\",\"file\":{\"file_data\":\"data:application/pdf;base64,JVBERi0=\"}}]}]}|files",
             "{\"input\":[{\"role\":\"user\",\"content\":[{\"type\":\"input_file\",\"file_data\":\"JVBERi0=\"}]}]}|files",
             "{\"tools\":[{\"type\":\"mcp\",\"server_url\":\"https://mcp.example\"}]}|tool:mcp",
-            "{\"prompt\":{\"id\":\"pmpt_1\"}}|prompt_template"})
+            "{\"prompt\":{\"id\":\"pmpt_1\"}}|prompt_template",
+            "{\"tools\":[{\"type\":\"web_search_20250305\",\"name\":\"web_search\"}]}|tool:web_search",
+            "{\"tools\":[{\"type\":\"code_execution_20250825\",\"name\":\"code_execution\"}]}|tool:code_interpreter",
+            "{\"mcp_servers\":[{\"type\":\"url\",\"url\":\"https://mcp.example\",\"name\":\"m\"}]}|tool:mcp",
+            "{\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"document\",\"source\":{\"type\":\"base64\",\"media_type\":\"application/pdf\",\"data\":\"JVBERi0=\"}}]}]}|files"})
     void anUnmeterableCostIsRefusedWith403NamingIt(String json, String cost) throws Exception {
         ObjectNode request = body(json);
         assertThat(Unmetered.incurredBy(request)).containsExactly(cost);
@@ -60,7 +64,8 @@ class UnmeteredTest {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"tools\":[{\"type\":\"function\","
             + "\"function\":{\"name\":\"f\"}}]}", "{\"service_tier\":\"auto\"}", "{\"service_tier\":\"flex\"}",
-            "{\"background\":false}", "{\"prompt\":\"text, not a template\"}", "{\"input\":[[1,2,3]]}"})
+            "{\"background\":false}", "{\"prompt\":\"text, not a template\"}", "{\"input\":[[1,2,3]]}",
+            "{\"service_tier\":\"standard_only\"}", "{\"tools\":[{\"name\":\"weather\",\"input_schema\":{\"type\":\"object\"}}]}"})
     void meteredRequestsPass(String json) throws Exception {
         assertThat(Unmetered.incurredBy(body(json))).isEmpty();
         Unmetered.check(caller(Role.INFERRER, Set.of()), body(json));

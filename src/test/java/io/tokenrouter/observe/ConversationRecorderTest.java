@@ -117,6 +117,24 @@ class ConversationRecorderTest {
         assertThat(conversations.thread(first.threadId())).hasSize(3);
     }
 
+    /** Anthropic's Messages API: the system prompt beside the turns, content as blocks, tool results within them. */
+    @Test
+    void anthropicShapedTurnsFormAThreadToo() {
+        Turn first = store(3L, json("{'model':'claude','system':'Be brief.','max_tokens':50,"
+                + "'messages':[{'role':'user','content':[{'type':'text','text':'What is H2?'}]}]}"), "A Java SQL database.");
+        Turn second = store(3L, json("{'model':'claude','system':'Be brief.','max_tokens':50,'messages':["
+                + "{'role':'user','content':[{'type':'text','text':'What is H2?'}]},"
+                + "{'role':'assistant','content':[{'type':'thinking','thinking':'hm','signature':'s'},"
+                + "{'type':'text','text':'A Java SQL database.'}]},"
+                + "{'role':'user','content':[{'type':'tool_result','tool_use_id':'t1','content':[{'type':'text','text':'42 ms'}]},"
+                + "{'type':'text','text':'Is it fast?'}]}]}"), "Yes.");
+
+        assertThat(second.threadId()).isEqualTo(first.threadId());
+        assertThat(conversations.thread(first.threadId())).hasSize(2);
+        assertThat(ConversationRecorder.turns(json("{'messages':[{'role':'user','content':[{'type':'tool_result',"
+                + "'tool_use_id':'t1','content':'42 ms'}]}]}")).get(0)[1]).isEqualTo("42 ms");
+    }
+
     /** Captures are stored on background workers: two quick turns of one conversation must still form one thread. */
     @Test
     void quickTurnsStoredInTheBackgroundStayOneThread() throws Exception {

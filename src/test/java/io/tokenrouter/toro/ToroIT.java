@@ -350,10 +350,14 @@ class ToroIT extends DeployedGateway {
     void claudeCodeIsGivenTheGatewayAndTheKeyInItsEnvironmentOnly() throws Exception {
         Path bin = Files.createDirectories(home.resolve("bin"));
         Path fake = bin.resolve("claude");
+        // as Claude Code does: its token as a bearer key, its model, to ANTHROPIC_BASE_URL/v1/messages
         Files.writeString(fake, "#!/bin/sh\nfor a in \"$@\"; do echo \"arg=$a\"; done\n"
                 + "for v in ANTHROPIC_BASE_URL ANTHROPIC_AUTH_TOKEN ANTHROPIC_API_KEY ANTHROPIC_MODEL"
                 + " ANTHROPIC_SMALL_FAST_MODEL ANTHROPIC_DEFAULT_HAIKU_MODEL CLAUDE_CODE_USE_BEDROCK TOKENROUTER_KEY; do\n"
-                + "  eval \"echo $v=\\${$v:-}\"\ndone\n");
+                + "  eval \"echo $v=\\${$v:-}\"\ndone\n"
+                + "echo \"answer=$(curl -s -H \"Authorization: Bearer $ANTHROPIC_AUTH_TOKEN\" -H 'anthropic-version: 2023-06-01'"
+                + " -H 'content-type: application/json' -d \"{\\\"model\\\":\\\"$ANTHROPIC_MODEL\\\",\\\"max_tokens\\\":50,"
+                + "\\\"messages\\\":[{\\\"role\\\":\\\"user\\\",\\\"content\\\":\\\"hi\\\"}]}\" \"$ANTHROPIC_BASE_URL/v1/messages\")\"\n");
         fake.toFile().setExecutable(true);
         Map<String, String> env = Map.of("TOKENROUTER_URL", server(), "TOKENROUTER_KEY", parent.secret(),
                 "PATH", bin + ":/usr/bin:/bin", "HOME", home.toString(), "ANTHROPIC_API_KEY", "sk-ant-users-own",
@@ -373,6 +377,8 @@ class ToroIT extends DeployedGateway {
         assertThat(claude.value("ANTHROPIC_MODEL")).isEqualTo("mock/gpt-4o-mini");
         assertThat(claude.value("ANTHROPIC_SMALL_FAST_MODEL")).isEqualTo("mock/gpt-4o-mini");
         assertThat(claude.value("ANTHROPIC_DEFAULT_HAIKU_MODEL")).isEqualTo("mock/gpt-4o-mini");
+        assertThat(claude.value("answer")).as("its request through /v1/messages, answered as Anthropic answers")
+                .contains("\"type\":\"message\"", "Hello!");
         assertThat(claude.err()).contains("temporary key", "for claude", "revoked temporary key");
         assertThat(new ApiClient(deployment).as(temporary).get("v1/models").statusCode())
                 .as("the key Claude Code was given is revoked").isEqualTo(401);

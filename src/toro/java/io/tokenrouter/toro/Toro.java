@@ -250,8 +250,7 @@ public final class Toro implements Callable<Integer> {
         }
     }
 
-    /** Hidden from the help until the gateway serves the Anthropic Messages API that Claude Code speaks. */
-    @Command(name = "claude", hidden = true, description = "Runs Claude Code against the gateway with a temporary key.")
+    @Command(name = "claude", description = "Runs Claude Code against the gateway with a temporary key.")
     static final class Claude extends ToolCommand {
         @Override
         Launch.Tool tool() {
