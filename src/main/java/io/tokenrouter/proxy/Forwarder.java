@@ -28,6 +28,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.container.AsyncResponse;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.HashSet;
@@ -72,8 +73,11 @@ public class Forwarder {
     @Inject
     ResponseOwners owners;
 
-    /** The headers of the client's request that go on to the provider: OpenAI's beta, Anthropic's version and betas. */
-    record ClientHeaders(String openAiBeta, String anthropicVersion, String anthropicBeta) {
+    /**
+     * What of the client's request goes on to the provider besides its body: OpenAI's beta header, Anthropic's
+     * version and betas, and the query of a Messages API request (the Anthropic SDKs' {@code ?beta=true}).
+     */
+    record ClientHeaders(String openAiBeta, String anthropicVersion, String anthropicBeta, String anthropicQuery) {
     }
 
     void forward(RequestTrace trace, byte[] raw, ClientHeaders headers, AsyncResponse async) {
@@ -152,7 +156,7 @@ public class Forwarder {
         int attempt = exchange.attempt();
         Route route = exchange.route();
         Translation translation = exchange.translate(route, settings.defaultMaxTokens());
-        java.net.URI uri;
+        URI uri;
         Consumer<Request> fill;
         try {
             byte[] body;
@@ -163,6 +167,9 @@ public class Forwarder {
             } else {
                 body = Json.bytes(translation.request(exchange.requestBody, route.upstreamModel()));
                 uri = route.provider().resolve(translation.upstreamPath());
+            }
+            if (headers.anthropicQuery() != null && translation == null && route.provider().speaksAnthropic()) {
+                uri = URI.create(uri + "?" + headers.anthropicQuery());
             }
             fill = fill(exchange, route, headers, body);
         } catch (GatewayException e) {

@@ -92,7 +92,8 @@ public class ProxyResource {
             trace.caller = (Caller) request.getProperty(Caller.PROPERTY);
             byte[] raw = bodies.read(request.getEntityStream(), request.getHeaderString("Content-Length"));
             forwarder.forward(trace, raw, new Forwarder.ClientHeaders(request.getHeaderString("OpenAI-Beta"),
-                    request.getHeaderString("anthropic-version"), request.getHeaderString("anthropic-beta")), async);
+                    request.getHeaderString("anthropic-version"), request.getHeaderString("anthropic-beta"),
+                    endpoint.anthropic() ? request.getUriInfo().getRequestUri().getRawQuery() : null), async);
         } catch (RuntimeException e) {
             async.resume(e);
         }

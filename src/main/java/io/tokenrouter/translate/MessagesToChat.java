@@ -8,7 +8,8 @@ import io.tokenrouter.api.Json;
 import java.util.Set;
 
 /**
- * An Anthropic Messages API request as an OpenAI chat completions request: the system prompt as a system message;
+ * An Anthropic Messages API request as an OpenAI chat completions request: the system prompt (and system
+ * messages within the conversation) as system messages;
  * text and image blocks as content parts; {@code tool_use} blocks as the assistant's {@code tool_calls} and
  * {@code tool_result} blocks as {@code tool} messages; tools, {@code tool_choice}, {@code stop_sequences},
  * sampling parameters and {@code max_tokens}. Prompt-cache markers have no counterpart and no effect on the
@@ -95,9 +96,13 @@ final class MessagesToChat {
 
     private static void turn(JsonNode turn, int index, ArrayNode out) {
         String role = turn.path("role").asText("");
+        if (role.equals("system")) { // instructions within the conversation, as Claude Code sends them
+            out.addObject().put("role", "system").put("content", systemText(turn.get("content")));
+            return;
+        }
         if (!role.equals("user") && !role.equals("assistant")) {
             throw GatewayException.invalidRequest("messages." + index + ".role",
-                    "Each message's role must be 'user' or 'assistant', not '" + role + "'.");
+                    "Each message's role must be 'user', 'assistant' or 'system', not '" + role + "'.");
         }
         JsonNode content = turn.get("content");
         if (content != null && content.isTextual()) {

@@ -219,11 +219,13 @@ class AnthropicSdkIT extends DeployedGateway {
         assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
         String key = GatewayClient.json(created.body()).path("key").asText();
 
-        HttpResponse<String> first = gateway().send(HttpRequest.newBuilder(gateway().uri("v1/messages"))
+        HttpResponse<String> first = gateway().send(HttpRequest.newBuilder(gateway().uri("v1/messages?beta=true"))
                 .header("x-api-key", key).header("anthropic-version", "2023-06-01").header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"" + NATIVE + "\",\"max_tokens\":100,"
                         + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")).build());
         assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
+        assertThat(upstream().received()).as("the SDKs' beta query goes on to Anthropic")
+                .anyMatch(r -> r.path().equals("/claude/v1/messages?beta=true"));
         assertThatThrownBy(() -> client(key).messages().create(hello(NATIVE))).isInstanceOf(RateLimitException.class);
 
         JsonNode row = gateway().usage(first.headers().firstValue("x-request-id").orElseThrow());

@@ -53,7 +53,7 @@ public final class DefaultReplies {
             return Reply.json(401, "{\"type\":\"error\",\"error\":{\"type\":\"authentication_error\",\"message\":"
                     + "\"invalid x-api-key\"}}");
         }
-        return switch (request.method() + " " + request.path()) {
+        return switch (request.method() + " " + request.path().replaceFirst("\\?.*$", "")) {
             case "GET /claude/v1/models" -> Reply.json(200, "{\"data\":[{\"type\":\"model\",\"id\":\"claude-sonnet-4-5\","
                     + "\"display_name\":\"Claude Sonnet 4.5\",\"created_at\":\"2025-09-29T00:00:00Z\"},{\"type\":\"model\","
                     + "\"id\":\"claude-haiku-4-5\",\"display_name\":\"Claude Haiku 4.5\",\"created_at\":\"2025-10-01T00:00:00Z\"}],"

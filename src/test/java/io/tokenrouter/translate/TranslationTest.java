@@ -51,7 +51,8 @@ class TranslationTest {
                 + "{'role':'assistant','content':[{'type':'text','text':'Checking.'},{'type':'tool_use','id':'toolu_1',"
                 + "'name':'weather','input':{'city':'Oslo'}}]},"
                 + "{'role':'user','content':[{'type':'tool_result','tool_use_id':'toolu_1','content':[{'type':'text','text':'-3C'}]},"
-                + "{'type':'text','text':'And tomorrow?'},{'type':'image','source':{'type':'base64','media_type':'image/png','data':'AAAA'}}]}]}");
+                + "{'type':'text','text':'And tomorrow?'},{'type':'image','source':{'type':'base64','media_type':'image/png','data':'AAAA'}}]},"
+                + "{'role':'system','content':[{'type':'text','text':'Answer in Celsius.'}]}]}");
 
         JsonNode chat = TO_CHAT.request(request, "gpt-4o");
 
@@ -78,6 +79,8 @@ class TranslationTest {
         assertThat(messages.get(4).path("content").get(0).path("text").asText()).isEqualTo("And tomorrow?");
         assertThat(messages.get(4).path("content").get(1).path("image_url").path("url").asText())
                 .isEqualTo("data:image/png;base64,AAAA");
+        assertThat(messages.get(5).path("role").asText()).as("a system message within the conversation").isEqualTo("system");
+        assertThat(messages.get(5).path("content").asText()).isEqualTo("Answer in Celsius.");
     }
 
     @Test
