@@ -111,9 +111,14 @@ for db in databases:
         w = warmups[db]
         out.append("Warm-up before measuring: %d s (%d rounds of 20 s at c=16, until the JIT compiled for under 0.4 s "
                    "of a round); the JIT had compiled for %.0f s in total by then.\n" % (w["seconds"], w["rounds"], w["jit_seconds"]))
-    for case in ("chat", "stream", "embeddings"):
+    for case in ("chat", "stream", "embeddings", "messages", "messages-translated"):
+        if not any(r["case"] == case for r in rows):
+            continue
         out.append("\n## %s\n" % {"chat": "Chat completions (non-streaming)", "stream": "Chat completions (streaming)",
-                                   "embeddings": "Embeddings"}[case])
+                                   "embeddings": "Embeddings",
+                                   "messages": "Anthropic messages to a native provider (non-streaming)",
+                                   "messages-translated": "Anthropic messages translated to chat completions "
+                                                          "(non-streaming; direct and nginx: the chat answer)"}[case])
         out.append("| c | direct req/s | nginx req/s | gateway req/s | gw/direct | gw/nginx | p50 direct / nginx / gw (ms) "
                    "| p90 gw (ms) | p99 direct / nginx / gw (ms) | added p50 (ms) | gateway CPU/request (µs) | errors | threads | RSS (MB) |")
         out.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")

@@ -7,6 +7,9 @@
 # It compares, side by side and in the same run:
 #   direct  - wrk against nginx serving a static OpenAI answer (the physical limit on this machine)
 #   nginx   - wrk against nginx as a plain reverse proxy (proxy_pass, keep-alive) to that answer
+# The cases: chat completions (non-streaming and streaming), embeddings, and Anthropic's Messages API to a native
+# provider ("messages": direct and nginx call that provider's static answer) and translated to an OpenAI-compatible
+# one ("messages-translated": direct and nginx call the chat answer the gateway translates); BENCH_CASES picks some.
 #   gateway - wrk against the TokenRouter WAR in a stock Tomcat 10.1 (no JVM options) with a real
 #             inferrer key under a per-minute limit, of a team with request and token quotas and a budget
 #             in dollars, usage recording and analytics on: the configuration users run (and, for
@@ -27,6 +30,7 @@ LEVELS=${BENCH_CONCURRENCY:-"1 16 64 256"}
 LONG_STREAMS=${BENCH_LONG_STREAMS:-1000}
 DATABASES=${BENCH_DATABASES:-"h2 postgres"}
 EXTRAS=${BENCH_EXTRAS:-1}
+CASES=${BENCH_CASES:-"chat stream embeddings messages messages-translated"}
 PG_PORT=18084
 TOMCAT_VERSION=10.1.59
 GW=18080 DIRECT=18081 PROXY=18082 PACED=18083
@@ -91,6 +95,11 @@ default_provider = "bench"
 name = "bench"
 base_url = "http://127.0.0.1:$DIRECT/v1"
 api_key = "sk-bench-upstream"
+[[providers]]
+name = "claude"
+preset = "anthropic"
+base_url = "http://127.0.0.1:$DIRECT/anthropic/v1"
+api_key = "sk-ant-bench-upstream"
 [[providers]]
 name = "paced"
 base_url = "http://127.0.0.1:$PACED/v1"
@@ -169,10 +178,10 @@ create_key() {
     | python3 -c 'import sys,json; print(json.load(sys.stdin)["key"])')
   # under a budget a model must have a price: the paced upstream's models get gpt-4o-mini's
   local model
-  for model in paced-20x0.01 paced-60x1 paced-2x0.001; do
+  for model in paced/paced-20x0.01 paced/paced-60x1 paced/paced-2x0.001 claude/claude-bench; do
     curl -sf -o /dev/null -X PUT "http://127.0.0.1:$GW/api/prices" -H "Authorization: Bearer $ADMIN_KEY" \
       -H 'Content-Type: application/json' \
-      -d "{\"provider\":\"paced\",\"model\":\"$model\",\"input_micros\":150000,\"output_micros\":600000}"
+      -d "{\"provider\":\"${model%%/*}\",\"model\":\"${model#*/}\",\"input_micros\":150000,\"output_micros\":600000}"
   done
 }
 
@@ -187,6 +196,8 @@ heap_after_gc_kb() {
 BODY_CHAT='{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Say hello"}],"max_tokens":64}'
 BODY_STREAM='{"model":"gpt-4o-mini","stream":true,"messages":[{"role":"user","content":"Say hello"}],"max_tokens":64}'
 BODY_EMBED='{"model":"text-embedding-3-small","input":"The quick brown fox"}'
+BODY_MESSAGES='{"model":"claude/claude-bench","max_tokens":64,"messages":[{"role":"user","content":"Say hello"}]}'
+BODY_MESSAGES_TRANSLATED='{"model":"gpt-4o-mini","max_tokens":64,"messages":[{"role":"user","content":"Say hello"}]}'
 
 # run_wrk CASE TARGET CONCURRENCY URL BODY KEY: one cell. At c=1 the median moves by a tenth of a millisecond from
 # one 10-s run to the next on this kind of machine (where the scheduler places the threads of the chain), so a
@@ -257,13 +268,15 @@ warm_up() {
 load_runs() {
   log "warming up the gateway until the JIT settles"
   warm_up
-  for case in chat stream embeddings; do
-    local path=chat/completions body=$BODY_CHAT
-    [ $case = stream ] && body=$BODY_STREAM
-    [ $case = embeddings ] && path=embeddings body=$BODY_EMBED
+  for case in $CASES; do
+    local path=chat/completions body=$BODY_CHAT upstream=v1/chat/completions upstream_body=$BODY_CHAT
+    [ $case = stream ] && body=$BODY_STREAM upstream_body=$BODY_STREAM
+    [ $case = embeddings ] && path=embeddings body=$BODY_EMBED upstream=v1/embeddings upstream_body=$BODY_EMBED
+    [ $case = messages ] && path=messages body=$BODY_MESSAGES upstream=anthropic/v1/messages upstream_body=$BODY_MESSAGES
+    [ $case = messages-translated ] && path=messages body=$BODY_MESSAGES_TRANSLATED
     for c in $LEVELS; do
-      run_wrk $case direct "$c" "http://127.0.0.1:$DIRECT/v1/$path" "$body" ""
-      run_wrk $case nginx "$c" "http://127.0.0.1:$PROXY/v1/$path" "$body" ""
+      run_wrk $case direct "$c" "http://127.0.0.1:$DIRECT/$upstream" "$upstream_body" ""
+      run_wrk $case nginx "$c" "http://127.0.0.1:$PROXY/$upstream" "$upstream_body" ""
       run_wrk $case gateway "$c" "http://127.0.0.1:$GW/v1/$path" "$body" "$KEY"
       # the same through the admin key, which no limit governs
       if [ $case = chat ]; then
