@@ -11,7 +11,7 @@ import java.util.Set;
 /**
  * Costs a provider bills that no usage figure shows, so no quota or budget can hold them: a background
  * response (answered "queued", never metered here), a premium service tier, built-in tools billed per call
- * (web search, file search, code interpreter, image generation, computer use, remote MCP servers), prompts kept
+ * (web search and fetch, file search, code interpreter, image generation, computer use, remote MCP servers), prompts kept
  * at the provider or read from documents (a prompt template by id, files by id, URL or inline) whose tokens the
  * gateway cannot bound. A request that would
  * incur one is refused unless an admin allowed it for the key, an ancestor or the team ({@code unmetered}:
@@ -23,6 +23,7 @@ public final class Unmetered {
     public static final String PRIORITY_TIER = "service_tier:priority";
     public static final String SCALE_TIER = "service_tier:scale";
     public static final String WEB_SEARCH = "tool:web_search";
+    public static final String WEB_FETCH = "tool:web_fetch";
     public static final String FILE_SEARCH = "tool:file_search";
     public static final String CODE_INTERPRETER = "tool:code_interpreter";
     public static final String IMAGE_GENERATION = "tool:image_generation";
@@ -30,10 +31,12 @@ public final class Unmetered {
     public static final String MCP = "tool:mcp";
     public static final String FILES = "files";
     public static final String PROMPT_TEMPLATE = "prompt_template";
+    /** Anthropic's 1M-token context beta ({@code context-1m-*}): prompts beyond 200K tokens at premium prices. */
+    public static final String LONG_CONTEXT = "long_context";
 
     /** Every name an admin may allow. */
-    public static final Set<String> NAMES = Set.of(BACKGROUND, PRIORITY_TIER, SCALE_TIER, WEB_SEARCH, FILE_SEARCH,
-            CODE_INTERPRETER, IMAGE_GENERATION, COMPUTER_USE, MCP, FILES, PROMPT_TEMPLATE);
+    public static final Set<String> NAMES = Set.of(BACKGROUND, PRIORITY_TIER, SCALE_TIER, WEB_SEARCH, WEB_FETCH, FILE_SEARCH,
+            CODE_INTERPRETER, IMAGE_GENERATION, COMPUTER_USE, MCP, FILES, PROMPT_TEMPLATE, LONG_CONTEXT);
     /** Service tiers that cost no more than the default (flex costs less). */
     private static final Set<String> PLAIN_TIERS = Set.of("auto", "default", "flex", "standard_only");
 
@@ -106,6 +109,9 @@ public final class Unmetered {
         if (type.startsWith("web_search")) {
             return WEB_SEARCH;
         }
+        if (type.startsWith("web_fetch")) { // Anthropic's: the pages and PDFs it fetches join the prompt, unbounded
+            return WEB_FETCH;
+        }
         return switch (type) {
             case "file_search" -> FILE_SEARCH;
             case "code_interpreter" -> CODE_INTERPRETER;
@@ -122,12 +128,15 @@ public final class Unmetered {
      * tokens than its bytes.
      */
     private static boolean referencesFiles(JsonNode items) {
-        if (items == null || !items.isArray()) {
-            return false;
-        }
+        return items != null && items.isArray() && anyFile(items);
+    }
+
+    /** Whether any of {@code items}' content parts (a tool result's within it too) is a file. */
+    private static boolean anyFile(Iterable<JsonNode> items) {
         for (JsonNode item : items) {
             for (JsonNode part : item.path("content")) {
-                if ("document".equals(part.path("type").asText())) {
+                if ("document".equals(part.path("type").asText())
+                        || "tool_result".equals(part.path("type").asText()) && anyFile(List.of(part))) {
                     return true;
                 }
                 JsonNode file = "file".equals(part.path("type").asText()) ? part.path("file") : part;
@@ -139,9 +148,24 @@ public final class Unmetered {
         return false;
     }
 
+    /** What of these costs the betas an Anthropic client asks for ({@code anthropic-beta}) would incur. */
+    public static List<String> incurredByBetas(String anthropicBeta) {
+        return anthropicBeta != null && anthropicBeta.contains("context-1m") ? List.of(LONG_CONTEXT) : List.of();
+    }
+
     /** Refuses (403) the first cost {@code body} would incur that {@code caller} is not allowed. */
     public static void check(Caller caller, ObjectNode body) {
-        for (String cost : incurredBy(body)) {
+        check(caller, body, null);
+    }
+
+    /**
+     * Refuses (403) the first cost {@code body} (or the Anthropic betas asked for, which may be null) would incur that
+     * {@code caller} is not allowed.
+     */
+    public static void check(Caller caller, ObjectNode body, String anthropicBeta) {
+        List<String> costs = new ArrayList<>(incurredBy(body));
+        costs.addAll(incurredByBetas(anthropicBeta));
+        for (String cost : costs) {
             if (!caller.mayIncur(cost)) {
                 throw new GatewayException(403, "invalid_request_error", "unmetered_cost_not_allowed", param(cost),
                         "This request would incur a cost the gateway cannot meter (" + cost + "), which no quota or"
@@ -152,6 +176,7 @@ public final class Unmetered {
 
     private static String param(String cost) {
         return cost.startsWith("tool:") ? "tools" : cost.startsWith("service_tier") ? "service_tier"
-                : cost.equals(FILES) ? "input" : cost.equals(PROMPT_TEMPLATE) ? "prompt" : cost;
+                : cost.equals(FILES) ? "input" : cost.equals(PROMPT_TEMPLATE) ? "prompt"
+                : cost.equals(LONG_CONTEXT) ? "anthropic-beta" : cost;
     }
 }

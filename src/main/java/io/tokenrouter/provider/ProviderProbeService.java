@@ -140,8 +140,10 @@ public class ProviderProbeService {
                 .orElseThrow(() -> GatewayException.notFound("No enabled provider named '" + name + "'."));
     }
 
+    /** The provider's model list; Anthropic's in one page (it gives 20 models a page unless asked for more). */
     private OutboundHttp.Answer listModels(ProviderTarget target) throws IOException {
-        return http.get(target.resolve("models"), target.authHeaders(), target.connectTimeout().plus(CALL_DEADLINE));
+        return http.get(target.resolve(target.speaksAnthropic() ? "models?limit=1000" : "models"), target.authHeaders(),
+                target.connectTimeout().plus(CALL_DEADLINE));
     }
 
     /** The longest model id kept, and the most models kept of one provider's list. */

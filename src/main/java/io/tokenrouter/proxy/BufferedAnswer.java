@@ -50,13 +50,17 @@ final class BufferedAnswer implements Flow.Subscriber<List<ByteBuffer>> {
     private final CompletableFuture<Void> done = new CompletableFuture<>();
     private Flow.Subscription subscription;
 
-    BufferedAnswer(Exchange exchange, int attempt, UpstreamCall.Head head) {
+    /**
+     * @param attempt     the attempt the answer belongs to, to {@code route}
+     * @param translation that attempt's translation (null when the provider speaks the client's API)
+     */
+    BufferedAnswer(Exchange exchange, int attempt, Route route, Translation translation, UpstreamCall.Head head) {
         this.exchange = exchange;
         this.attempt = attempt;
-        this.route = exchange.route();
+        this.route = route;
         this.head = head;
-        this.adapter = exchange.adapter();
-        this.translation = exchange.translation();
+        this.adapter = UpstreamAdapter.of(route.provider().speaksAnthropic());
+        this.translation = translation;
     }
 
     Route route() {

@@ -61,8 +61,8 @@ final class Exchange {
     /** What the answer cost in US dollars ("0.001234"), once finished; null when its model has no price. */
     volatile String cost;
 
-    /** The current attempt's translation; null when its provider speaks the client's API. */
-    private volatile Translation translation;
+    /** The prompt's tokens as the gateway counts them; -1 until counted. */
+    private volatile long promptEstimate = -1;
     /** Names the answer's model as the client asked for it. */
     private final AnswerModel answerModel;
     private final AsyncResponse async;
@@ -124,27 +124,31 @@ final class Exchange {
         return attempts.route();
     }
 
-    /** What reads the current target's answers: its provider's API's adapter. */
-    UpstreamAdapter adapter() {
-        return UpstreamAdapter.of(attempts.route().provider().speaksAnthropic());
-    }
-
     /**
-     * Starts the current attempt's translation, for a target {@code route} of the other API than the client's, and
-     * returns it; null (and none kept) when both speak the same.
+     * The translation for an attempt to {@code route}, a target of the other API than the client's; null when both
+     * speak the same. A stream translated for an Anthropic client starts with the prompt's count, made here (on the
+     * request's thread for the first attempt) and once.
      */
     Translation translate(Route route, long defaultMaxTokens) {
-        Translation made = Translation.between(endpoint, route.provider().speaksAnthropic(), new Translation.Request(
-                defaultMaxTokens, OpenAiPassthroughAdapter.maximumField(Endpoint.CHAT_COMPLETIONS, route.provider().baseUrl()),
+        boolean anthropic = route.provider().speaksAnthropic();
+        if (!Translation.needed(endpoint, anthropic)) {
+            return null;
+        }
+        long prompt = stream && !anthropic ? promptEstimate() : 0;
+        return Translation.between(endpoint, anthropic, new Translation.Request(defaultMaxTokens,
+                OpenAiPassthroughAdapter.maximumField(Endpoint.CHAT_COMPLETIONS, route.provider().baseUrl()),
                 stream && !dropUsageEvent && requestBody.path("stream_options").path("include_usage").asBoolean(false),
-                () -> TokenEstimator.promptTokens(requestBody)));
-        translation = made;
-        return made;
+                () -> prompt));
     }
 
-    /** The current attempt's translation, or null when its provider speaks the client's API. */
-    Translation translation() {
-        return translation;
+    /** The prompt's tokens as the gateway counts them (once). */
+    private long promptEstimate() {
+        long known = promptEstimate;
+        if (known < 0) {
+            known = TokenEstimator.promptTokens(requestBody);
+            promptEstimate = known;
+        }
+        return known;
     }
 
     /** The current attempt's number, from 1. */

@@ -75,7 +75,8 @@ public class Forwarder {
 
     /**
      * What of the client's request goes on to the provider besides its body: OpenAI's beta header, Anthropic's
-     * version and betas, and the query of a Messages API request (the Anthropic SDKs' {@code ?beta=true}).
+     * version and betas, and the query of a Messages API request (the Anthropic SDKs' {@code ?beta=true}, the one
+     * passed on).
      */
     record ClientHeaders(String openAiBeta, String anthropicVersion, String anthropicBeta, String anthropicQuery) {
     }
@@ -98,15 +99,11 @@ public class Forwarder {
         Attempts attempts = new Attempts(plan, reports);
         Route route = attempts.first(trace.startNanos);
         trace.route = route;
-        if (endpoint == Endpoint.COUNT_TOKENS && !route.provider().speaksAnthropic()) {
-            countTokens(body, async);
-            return;
-        }
         checkFallbackModels(caller, table, route, body);
         if (endpoint == Endpoint.RESPONSES) {
             checkContinuation(caller, plan, body);
         }
-        Unmetered.check(caller, body);
+        Unmetered.check(caller, body, endpoint.anthropic() ? headers.anthropicBeta() : null);
         Reservation reservation = reserve(trace, plan, body, raw.length, adapter);
         boolean dropUsageEvent = adapter.prepare(body, route.upstreamModel(), endpoint, stream);
         trace.forwarded = true;
@@ -133,12 +130,12 @@ public class Forwarder {
 
     /**
      * A token count for a model whose provider has no such endpoint (OpenAI's API has none): the gateway's
-     * tokenizer counts the prompt as {@link TokenEstimator#promptTokens} does for estimates. Nothing is forwarded,
-     * so nothing is charged or recorded.
+     * tokenizer counts the prompt as {@link TokenEstimator#promptTokens} does for estimates. Nothing is forwarded;
+     * the request is recorded and counted like any other, with no tokens.
      */
-    private static void countTokens(ObjectNode body, AsyncResponse async) {
+    private static jakarta.ws.rs.core.Response countTokens(ObjectNode body) {
         ObjectNode answer = Json.MAPPER.createObjectNode().put("input_tokens", TokenEstimator.promptTokens(body));
-        async.resume(jakarta.ws.rs.core.Response.ok(Json.bytes(answer), jakarta.ws.rs.core.MediaType.APPLICATION_JSON_TYPE).build());
+        return jakarta.ws.rs.core.Response.ok(Json.bytes(answer), jakarta.ws.rs.core.MediaType.APPLICATION_JSON_TYPE).build();
     }
 
     /** The plan's targets this key may use; a 403 when it may use none. */
@@ -155,6 +152,11 @@ public class Forwarder {
     private void send(Exchange exchange, ClientHeaders headers) {
         int attempt = exchange.attempt();
         Route route = exchange.route();
+        if (exchange.endpoint == Endpoint.COUNT_TOKENS && !route.provider().speaksAnthropic()) {
+            exchange.respond(attempt, countTokens(exchange.requestBody), io.tokenrouter.api.Usage.NONE,
+                    io.tokenrouter.store.Outcome.OK, null);
+            return;
+        }
         Translation translation = exchange.translate(route, settings.defaultMaxTokens());
         URI uri;
         Consumer<Request> fill;
@@ -168,8 +170,8 @@ public class Forwarder {
                 body = Json.bytes(translation.request(exchange.requestBody, route.upstreamModel()));
                 uri = route.provider().resolve(translation.upstreamPath());
             }
-            if (headers.anthropicQuery() != null && translation == null && route.provider().speaksAnthropic()) {
-                uri = URI.create(uri + "?" + headers.anthropicQuery());
+            if ("beta=true".equals(headers.anthropicQuery()) && translation == null && route.provider().speaksAnthropic()) {
+                uri = URI.create(uri + "?beta=true");
             }
             fill = fill(exchange, route, headers, body);
         } catch (GatewayException e) {
@@ -184,7 +186,7 @@ public class Forwarder {
         }
         try {
             http.post(uri, route.provider().connectTimeout(), fill, headerTimeout(exchange, route),
-                    head -> subscriber(exchange, attempt, head), error -> {
+                    head -> subscriber(exchange, attempt, route, translation, head), error -> {
                         if (!exchange.isFinished()) {
                             exchange.fail(attempt, UpstreamFailures.map(route.provider(), error), null);
                         }
@@ -310,14 +312,15 @@ public class Forwarder {
         return bound;
     }
 
-    private Flow.Subscriber<List<ByteBuffer>> subscriber(Exchange exchange, int attempt, UpstreamCall.Head head) {
+    private Flow.Subscriber<List<ByteBuffer>> subscriber(Exchange exchange, int attempt, Route route,
+                                                        Translation translation, UpstreamCall.Head head) {
         exchange.markUpstreamAnswered(head.status(), head.header());
         String type = head.header().apply("content-type");
         boolean eventStream = type != null && type.toLowerCase(java.util.Locale.ROOT).startsWith("text/event-stream");
         if (exchange.stream && head.status() / 100 == 2 && eventStream) {
-            return new StreamRelay(exchange, attempt, watchdog);
+            return new StreamRelay(exchange, attempt, route, translation, watchdog);
         }
-        BufferedAnswer answer = new BufferedAnswer(exchange, attempt, head);
+        BufferedAnswer answer = new BufferedAnswer(exchange, attempt, route, translation, head);
         Runnable onIdle = answer::timedOut;
         watchdog.watch(exchange, onIdle);
         answer.done().whenComplete((ok, error) -> {

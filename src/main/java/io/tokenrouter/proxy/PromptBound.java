@@ -18,7 +18,8 @@ import java.util.Map;
  * <ul>
  * <li>{@link #ofBytes}: every byte of the body is at most one token (a byte-level tokenizer's token covers
  * at least one byte; a token id in an array is at least two bytes of JSON), and each image or audio part
- * at most {@value #MEDIA_TOKENS} (a small image can cost more tokens than its bytes). It takes no more work
+ * at most {@value #MEDIA_TOKENS} (a small image can cost more tokens than its bytes), and {@value #TOOLS_OVERHEAD}
+ * more for a request with tools. It takes no more work
  * than counting the parts.</li>
  * <li>{@link #ofTokens}, only when the byte bound does not fit what is left: the text of the whole body
  * (every field that can reach the provider's tokenizer, tools and schemas included) counted with
@@ -47,9 +48,21 @@ final class PromptBound {
     private PromptBound() {
     }
 
+    /**
+     * What a provider adds to a prompt with tools, beyond their definitions: Anthropic's tool-use system prompt is
+     * 346 tokens (more with tool_choice any or tool), and the chat templates of the OpenAI-compatible servers a few
+     * hundred; a small request with tools would otherwise report more than its bytes.
+     */
+    static final long TOOLS_OVERHEAD = 1_024;
+
     /** The byte bound of a body of {@code bodyBytes} bytes. */
     static long ofBytes(long bodyBytes, ObjectNode body) {
-        return TokenBudget.saturatedAdd(bodyBytes, mediaParts(body) * MEDIA_TOKENS);
+        return TokenBudget.saturatedAdd(TokenBudget.saturatedAdd(bodyBytes, mediaParts(body) * MEDIA_TOKENS), toolsOverhead(body));
+    }
+
+    private static long toolsOverhead(ObjectNode body) {
+        JsonNode tools = body.get("tools");
+        return tools != null && tools.isArray() && !tools.isEmpty() ? TOOLS_OVERHEAD : 0;
     }
 
     /** The tokenizer's bound, never above {@code byteBound}; -1 when the text is too long to be tokenised. */
@@ -60,7 +73,7 @@ final class PromptBound {
         }
         long tokens = (long) Math.ceil(TokenEstimator.count(walk.text) * TOKENIZER_MARGIN);
         long bound = tokens + walk.literal + walk.tokenIds + walk.messages * PER_MESSAGE + walk.media * MEDIA_TOKENS
-                + PER_MESSAGE;
+                + PER_MESSAGE + toolsOverhead(body);
         return Math.min(byteBound, bound);
     }
 

@@ -19,7 +19,7 @@ import jakarta.ws.rs.ext.Provider;
  * {@code x-request-id} on every answer, and records each refusal (an error answer given before the
  * request was forwarded: 400, 401, 403, 404, 405, 413, 415, 429) in the request log and the metrics, with the
  * code and message of the exception that refused it ({@link RefusalCauses}). An error answer of Anthropic's
- * Messages API goes in Anthropic's envelope.
+ * Messages API, or to a client that names an {@code anthropic-version}, goes in Anthropic's envelope.
  */
 @Provider
 @PreMatching
@@ -59,8 +59,14 @@ public class RequestTraceFilter implements ContainerRequestFilter, ContainerResp
         }
     }
 
-    /** Whether the request is to Anthropic's Messages API, whose clients read errors in Anthropic's envelope. */
+    /**
+     * Whether the request is to Anthropic's Messages API, or from an Anthropic client (it names its
+     * {@code anthropic-version}), which reads errors in Anthropic's envelope.
+     */
     private static boolean isAnthropic(ContainerRequestContext request) {
+        if (request.getHeaderString("anthropic-version") != null) {
+            return true;
+        }
         String path = request.getUriInfo().getPath();
         Endpoint endpoint = Endpoint.ofPath(path.startsWith("/") ? path.substring(1) : path);
         return endpoint != null && endpoint.anthropic();

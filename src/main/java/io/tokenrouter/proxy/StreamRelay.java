@@ -74,14 +74,17 @@ final class StreamRelay implements Flow.Subscriber<List<ByteBuffer>> {
     private volatile boolean committed;
     private GatewayException parseFailure;
 
-    StreamRelay(Exchange exchange, int attempt, StreamWatchdog watchdog) {
+    /**
+     * @param attempt     the attempt the stream answers, to {@code route}
+     * @param translation that attempt's translation (null when the provider speaks the client's API)
+     */
+    StreamRelay(Exchange exchange, int attempt, Route route, Translation translation, StreamWatchdog watchdog) {
         this.exchange = exchange;
         this.attempt = attempt;
-        this.route = exchange.route();
+        this.route = route;
         this.watchdog = watchdog;
         this.lane = exchange.clientLane();
-        this.adapter = exchange.adapter();
-        Translation translation = exchange.translation();
+        this.adapter = UpstreamAdapter.of(route.provider().speaksAnthropic());
         this.translator = translation == null ? null : translation.stream();
     }
 
@@ -182,14 +185,15 @@ final class StreamRelay implements Flow.Subscriber<List<ByteBuffer>> {
             }
         }
         JsonNode json = null;
-        if (event.data() != null && !event.isDone()
-                && (translator != null || !committed && batch.isEmpty() || event.data().contains("\"usage\""))) {
+        if (event.data() != null && !event.isDone() && (translator != null || !committed && batch.isEmpty()
+                || event.data().contains("\"usage\"") || event.event() == null && event.data().contains("\"message_stop\""))) {
             json = parse(event.data());
             if (json == null) {
                 malformed(event);
                 return;
             }
-            adapter.usage(json).ifPresent(usage::reported);
+            JsonNode reporting = json;
+            adapter.usage(json).ifPresent(reported -> usage.reported(reported, adapter.completesUsage(reporting)));
             exchange.noteUpstreamModel(AnswerModel.upstreamName(json));
             if (exchange.responseId == null && (exchange.endpoint == Endpoint.RESPONSES || exchange.endpoint.anthropic())) {
                 exchange.responseId = AnswerText.id(json);
@@ -204,8 +208,10 @@ final class StreamRelay implements Flow.Subscriber<List<ByteBuffer>> {
             if (exchange.capturedAnswer != null && json != null) {
                 exchange.capture(AnswerText.delta(json));
             }
-            translator.event(event.event(), json, frames);
-            relayFrames();
+            if (event.isDone() || json != null) { // an event without data says nothing to translate
+                translator.event(event.event(), json, frames);
+                relayFrames();
+            }
             return;
         }
         if (exchange.capturedAnswer != null) {

@@ -10,9 +10,12 @@ import java.util.List;
 
 /**
  * What a streamed answer used: the usage its provider reported in an event, or, when none came (a stream cut
- * off, a provider that never reports), an estimate from the events' text. Event data is kept for estimation
- * only until usage is reported and parsed lazily (when the buffer fills, or at the end if no usage came), so
- * streams that report usage cost no extra parsing.
+ * off, a provider that never reports), an estimate from the events' text. A report that covers the whole answer
+ * ({@link io.tokenrouter.upstream.UpstreamAdapter#completesUsage}) ends the estimating; before it, a report of the
+ * prompt alone (Anthropic's {@code message_start}) counts for the prompt, and the completion is the larger of what
+ * was reported and what the events relayed so far hold. Event data is kept for estimation only until usage is
+ * complete and parsed lazily (when the buffer fills, or at the end if no complete report came), so streams that
+ * report usage cost no extra parsing.
  */
 final class StreamUsage {
 
@@ -23,19 +26,25 @@ final class StreamUsage {
     private int pendingChars;
     private long estimatedCompletion;
     private volatile Usage reported;
+    /** A report covered the whole answer: nothing more to estimate. */
+    private volatile boolean complete;
 
     /**
      * The provider reported usage: the larger of each figure of its reports counts (Anthropic reports the prompt's
-     * at the start and the completion's at the end; others report once, or totals so far).
+     * at the start and the completion's at the end; others report once, or totals so far). {@code whole}: the report
+     * covers the whole answer.
      */
-    void reported(Usage usage) {
+    void reported(Usage usage, boolean whole) {
         Usage before = reported;
         reported = before == null ? usage : before.max(usage);
+        if (whole) {
+            complete = true;
+        }
     }
 
-    /** Keeps an event's data for estimation until usage is reported. */
+    /** Keeps an event's data for estimation until usage is complete. */
     void collect(SseEvent event) {
-        if (reported != null || event.data() == null || event.isDone()) {
+        if (complete || event.data() == null || event.isDone()) {
             return;
         }
         synchronized (pendingData) {
@@ -47,14 +56,22 @@ final class StreamUsage {
         }
     }
 
-    /** The reported usage, or the estimate: {@code exchange}'s prompt, and the text of the events relayed. */
+    /**
+     * The complete report; else the estimate: the reported prompt (or {@code exchange}'s), and the larger of the
+     * reported completion and the text of the events relayed.
+     */
     Usage of(Exchange exchange) {
-        if (reported != null) {
-            return reported;
+        Usage known = reported;
+        if (complete) {
+            return known;
         }
         long completion;
         synchronized (pendingData) {
             completion = estimatedCompletion + countPending();
+        }
+        if (known != null) {
+            return completion <= known.completionTokens() ? known : new Usage(known.promptTokens(), completion,
+                    known.cachedTokens(), known.reasoningTokens(), true, known.cacheWriteTokens());
         }
         Usage estimate = exchange.estimate("");
         return new Usage(estimate.promptTokens(), completion, 0, 0, true);

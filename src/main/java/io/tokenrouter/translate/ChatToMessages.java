@@ -88,15 +88,20 @@ final class ChatToMessages {
         return messages;
     }
 
+    /** The request's smallest completion maximum, or the default; Anthropic's API takes no maximum below 1. */
     private static long maxTokens(ObjectNode chat, long defaultMaxTokens) {
         long most = -1;
         for (String field : new String[] {"max_completion_tokens", "max_tokens"}) {
             JsonNode value = chat.get(field);
             if (value != null && value.canConvertToLong()) {
+                if (value.asLong() < 1) {
+                    throw GatewayException.invalidRequest(field, "The model is served by Anthropic, whose completion"
+                            + " maximum is at least 1, not " + value.asLong() + ".");
+                }
                 most = most < 0 ? value.asLong() : Math.min(most, value.asLong());
             }
         }
-        return most < 1 ? defaultMaxTokens : most;
+        return most < 0 ? defaultMaxTokens : most;
     }
 
     private static void message(JsonNode message, int index, StringBuilder system, ArrayNode turns) {

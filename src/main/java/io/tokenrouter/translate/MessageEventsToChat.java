@@ -15,7 +15,8 @@ import java.util.Map;
  * Anthropic's stream as a streamed chat completion: the first chunk names the assistant's role, text deltas
  * become content, thinking deltas {@code reasoning_content}, each {@code tool_use} block a tool call whose
  * {@code input_json_delta}s are its arguments; {@code message_delta} gives the finish reason, and
- * {@code message_stop} the usage chunk (when the client asked for it) and {@code [DONE]}.
+ * {@code message_stop} the usage chunk (when the client asked for it) and {@code [DONE]}. A provider's {@code error}
+ * event, or a stream that ends before its {@code message_delta}, ends the answer with an error chunk instead.
  */
 final class MessageEventsToChat implements StreamTranslator {
 
@@ -26,6 +27,9 @@ final class MessageEventsToChat implements StreamTranslator {
     private boolean ended;
     /** Anthropic's block index to OpenAI's tool call index. */
     private final Map<Integer, Integer> tools = new HashMap<>();
+    /** The tool calls whose arguments have begun. */
+    private final java.util.Set<Integer> withArguments = new java.util.HashSet<>();
+    private boolean stopped;
     private Usage usage = Usage.NONE;
 
     MessageEventsToChat(boolean includeUsage, long created) {
@@ -65,7 +69,17 @@ final class MessageEventsToChat implements StreamTranslator {
                 }
             }
             case "content_block_delta" -> blockDelta(data, out);
+            case "content_block_stop" -> {
+                Integer call = tools.get(data.path("index").asInt());
+                if (call != null && !withArguments.contains(call)) { // a tool called without input: "{}", not ""
+                    ObjectNode chunk = chunk();
+                    delta(chunk).putArray("tool_calls").addObject().put("index", call)
+                            .putObject("function").put("arguments", "{}");
+                    out.add(StreamTranslator.openAi(chunk));
+                }
+            }
             case "message_delta" -> {
+                stopped = true;
                 ObjectNode chunk = chunk();
                 delta(chunk);
                 ((ObjectNode) chunk.path("choices").path(0)).put("finish_reason",
@@ -73,11 +87,7 @@ final class MessageEventsToChat implements StreamTranslator {
                 out.add(StreamTranslator.openAi(chunk));
             }
             case "message_stop" -> end(out);
-            case "error" -> {
-                ObjectNode error = ErrorBody.fromAnthropic(data, 500);
-                out.add(StreamTranslator.openAi(error != null ? error
-                        : ErrorBody.of("The provider's stream failed.", "upstream_error", null, "upstream_stream_error")));
-            }
+            case "error" -> fail(data, out);
             default -> {
                 // ping, and the blocks' stops: nothing to say in a chat stream
             }
@@ -92,9 +102,10 @@ final class MessageEventsToChat implements StreamTranslator {
             case "thinking_delta" -> delta(chunk).put("reasoning_content", delta.path("thinking").asText(""));
             case "input_json_delta" -> {
                 Integer call = tools.get(data.path("index").asInt());
-                if (call == null) {
+                if (call == null || delta.path("partial_json").asText("").isEmpty()) {
                     return;
                 }
+                withArguments.add(call);
                 delta(chunk).putArray("tool_calls").addObject().put("index", call)
                         .putObject("function").put("arguments", delta.path("partial_json").asText(""));
             }
@@ -118,9 +129,22 @@ final class MessageEventsToChat implements StreamTranslator {
         return choice.has("delta") ? (ObjectNode) choice.get("delta") : choice.putObject("delta");
     }
 
+    /** An error from the provider (its {@code error} event, or a stream that ended early): the answer ends with it. */
+    private void fail(JsonNode anthropicError, List<Frame> out) {
+        ended = true;
+        ObjectNode error = ErrorBody.fromAnthropic(anthropicError, 502);
+        out.add(StreamTranslator.openAi(error != null ? error
+                : ErrorBody.of("The provider's stream ended before its answer did.", "upstream_error", null, "upstream_stream_error")));
+    }
+
+    /** The answer's end: after the stop reason, the usage chunk (when asked for) and {@code [DONE]}; before it, an error. */
     @Override
     public void end(List<Frame> out) {
         if (ended) {
+            return;
+        }
+        if (!stopped) {
+            fail(null, out);
             return;
         }
         ended = true;

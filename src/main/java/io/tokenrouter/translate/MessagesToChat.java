@@ -19,7 +19,7 @@ import java.util.Set;
 final class MessagesToChat {
 
     /** Fields of a Messages request that change what is answered and that a chat request cannot carry. */
-    private static final Set<String> REFUSED = Set.of("mcp_servers", "container");
+    private static final Set<String> REFUSED = Set.of("mcp_servers", "container", "output_format");
 
     private MessagesToChat() {
     }
@@ -149,17 +149,23 @@ final class MessagesToChat {
         }
     }
 
+    /**
+     * A user turn: its tool results as {@code tool} messages first (they answer the assistant's calls), then its text
+     * and images, and the images the tool results held (a {@code tool} message carries text only).
+     */
     private static void user(JsonNode blocks, int index, ArrayNode out) {
         ArrayNode parts = Json.MAPPER.createArrayNode();
+        ArrayNode resultImages = Json.MAPPER.createArrayNode();
         for (JsonNode block : blocks) {
             String type = block.path("type").asText("");
             switch (type) {
                 case "text" -> parts.addObject().put("type", "text").put("text", block.path("text").asText(""));
                 case "image" -> parts.add(image(block, "messages." + index + ".content"));
-                case "tool_result" -> out.add(toolResult(block, index));
+                case "tool_result" -> out.add(toolResult(block, index, resultImages));
                 default -> throw untranslatable("messages." + index + ".content", "a user block of type '" + type + "'");
             }
         }
+        parts.addAll(resultImages);
         if (parts.isEmpty()) {
             return;
         }
@@ -171,7 +177,7 @@ final class MessagesToChat {
         }
     }
 
-    private static ObjectNode toolResult(JsonNode block, int index) {
+    private static ObjectNode toolResult(JsonNode block, int index, ArrayNode images) {
         ObjectNode message = Json.MAPPER.createObjectNode().put("role", "tool")
                 .put("tool_call_id", block.path("tool_use_id").asText(""));
         JsonNode content = block.get("content");
@@ -180,9 +186,13 @@ final class MessagesToChat {
             text.append(content.asText());
         } else if (content != null && content.isArray()) {
             for (JsonNode part : content) {
-                if (!"text".equals(part.path("type").asText())) {
-                    throw untranslatable("messages." + index + ".content", "a tool result block of type '"
-                            + part.path("type").asText() + "'");
+                String type = part.path("type").asText();
+                if (type.equals("image")) {
+                    images.add(image(part, "messages." + index + ".content"));
+                    continue;
+                }
+                if (!type.equals("text")) {
+                    throw untranslatable("messages." + index + ".content", "a tool result block of type '" + type + "'");
                 }
                 if (!text.isEmpty()) {
                     text.append('\n');

@@ -35,13 +35,12 @@ public final class Translation {
      * null when both speak the same one. Only chat completions and messages translate (see {@link #serves}).
      */
     public static Translation between(Endpoint endpoint, boolean anthropicProvider, Request request) {
-        if (endpoint == Endpoint.MESSAGES && !anthropicProvider) {
-            return new Translation(false, request);
-        }
-        if (endpoint == Endpoint.CHAT_COMPLETIONS && anthropicProvider) {
-            return new Translation(true, request);
-        }
-        return null;
+        return needed(endpoint, anthropicProvider) ? new Translation(anthropicProvider, request) : null;
+    }
+
+    /** Whether a client of {@code endpoint} and a provider of Anthropic's API (or OpenAI's) need a translation. */
+    public static boolean needed(Endpoint endpoint, boolean anthropicProvider) {
+        return anthropicProvider ? endpoint == Endpoint.CHAT_COMPLETIONS : endpoint == Endpoint.MESSAGES;
     }
 
     /**

@@ -28,7 +28,8 @@ public final class AnthropicAdapter implements UpstreamAdapter {
 
     /**
      * Sets {@code max_tokens} to {@code perChoice} when it is absent or above it; a thinking budget, which the API
-     * wants below {@code max_tokens}, is lowered with it (not below the least the API takes).
+     * wants below {@code max_tokens}, is lowered with it, and thinking left out when not even the least budget the
+     * API takes would fit.
      */
     @Override
     public void capCompletion(ObjectNode body, Endpoint endpoint, long perChoice, java.net.URI provider) {
@@ -41,13 +42,24 @@ public final class AnthropicAdapter implements UpstreamAdapter {
         }
         if (body.get("thinking") instanceof ObjectNode thinking && thinking.path("budget_tokens").canConvertToLong()
                 && thinking.path("budget_tokens").asLong() >= perChoice) {
-            thinking.put("budget_tokens", Math.max(LEAST_THINKING_BUDGET, perChoice - 1));
+            if (perChoice <= LEAST_THINKING_BUDGET) {
+                body.remove("thinking"); // no budget the API takes fits below the maximum
+            } else {
+                thinking.put("budget_tokens", perChoice - 1);
+            }
         }
     }
 
     @Override
     public Optional<Usage> usage(JsonNode answer) {
         return UsageReader.anthropic(answer);
+    }
+
+    /** {@code message_start} reports the prompt; {@code message_delta} (and a whole message) the answer too. */
+    @Override
+    public boolean completesUsage(JsonNode event) {
+        String type = event.path("type").asText("");
+        return type.equals("message_delta") || type.equals("message");
     }
 
     @Override

@@ -36,6 +36,14 @@ public interface UpstreamAdapter {
     /** Usage reported in a complete (non-streamed) answer or in one streamed event's JSON. */
     Optional<Usage> usage(JsonNode answer);
 
+    /**
+     * Whether the usage a streamed event reports covers the whole answer; OpenAI's APIs report it once, at the end
+     * (Anthropic reports the prompt's when the stream starts).
+     */
+    default boolean completesUsage(JsonNode event) {
+        return true;
+    }
+
     /** Whether a streamed event only carries the usage the gateway asked for on the client's behalf. */
     boolean isGatewayUsageEvent(JsonNode event, Endpoint endpoint);
 }

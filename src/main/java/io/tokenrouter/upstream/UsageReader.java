@@ -64,9 +64,9 @@ public final class UsageReader {
         if (usage == null || !usage.isObject()) {
             return Optional.empty();
         }
-        long read = count(usage, "cache_read_input_tokens");
-        long written = count(usage, "cache_creation_input_tokens");
-        long input = count(usage, "input_tokens");
+        long read = Math.max(0, count(usage, "cache_read_input_tokens"));
+        long written = Math.max(0, count(usage, "cache_creation_input_tokens"));
+        long input = Math.max(0, count(usage, "input_tokens"));
         long prompt = saturated(saturated(input, read), written);
         return Optional.of(new Usage(prompt, count(usage, "output_tokens"), read, 0, false, written));
     }

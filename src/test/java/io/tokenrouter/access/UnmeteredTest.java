@@ -46,6 +46,8 @@ class UnmeteredTest {
             "{\"prompt\":{\"id\":\"pmpt_1\"}}|prompt_template",
             "{\"tools\":[{\"type\":\"web_search_20250305\",\"name\":\"web_search\"}]}|tool:web_search",
             "{\"tools\":[{\"type\":\"code_execution_20250825\",\"name\":\"code_execution\"}]}|tool:code_interpreter",
+            "{\"tools\":[{\"type\":\"web_fetch_20250910\",\"name\":\"web_fetch\"}]}|tool:web_fetch",
+            "{\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"tool_result\",\"tool_use_id\":\"t\",\"content\":[{\"type\":\"document\",\"source\":{\"type\":\"url\",\"url\":\"https://example.com/a.pdf\"}}]}]}]}|files",
             "{\"mcp_servers\":[{\"type\":\"url\",\"url\":\"https://mcp.example\",\"name\":\"m\"}]}|tool:mcp",
             "{\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"document\",\"source\":{\"type\":\"base64\",\"media_type\":\"application/pdf\",\"data\":\"JVBERi0=\"}}]}]}|files"})
     void anUnmeterableCostIsRefusedWith403NamingIt(String json, String cost) throws Exception {
@@ -59,6 +61,19 @@ class UnmeteredTest {
                 });
         Unmetered.check(caller(Role.INFERRER, Set.of(cost)), request);
         Unmetered.check(caller(Role.ADMIN, Set.of()), request);
+    }
+
+    /** Anthropic's 1M-token context is billed at premium prices past 200K tokens, which no price here shows. */
+    @org.junit.jupiter.api.Test
+    void anthropicsLongContextBetaIsACostToBeAllowed() throws Exception {
+        ObjectNode request = body("{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+        String betas = "claude-code-20250219,context-1m-2025-08-07";
+        assertThat(Unmetered.incurredByBetas(betas)).containsExactly("long_context");
+        assertThat(Unmetered.incurredByBetas("interleaved-thinking-2025-05-14")).isEmpty();
+        assertThatThrownBy(() -> Unmetered.check(caller(Role.INFERRER, Set.of()), request, betas))
+                .isInstanceOfSatisfying(GatewayException.class, e -> assertThat(e.param()).isEqualTo("anthropic-beta"));
+        Unmetered.check(caller(Role.INFERRER, Set.of("long_context")), request, betas);
+        Unmetered.check(caller(Role.INFERRER, Set.of()), request, "interleaved-thinking-2025-05-14");
     }
 
     @ParameterizedTest(name = "{0}")

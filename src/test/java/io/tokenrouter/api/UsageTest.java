@@ -28,4 +28,11 @@ class UsageTest {
     void cachedAndReasoningTokensAreNeverMoreThanTheirWhole() {
         assertThat(new Usage(100, 10, 300, 20, false).within(1000, 500)).isEqualTo(new Usage(100, 10, 100, 10, false));
     }
+
+    @Test
+    void cacheWritesAreNeverMoreThanThePromptBeyondItsCacheReads() {
+        assertThat(new Usage(100, 10, 30, 0, false, 500).within(1000, 500)).isEqualTo(new Usage(100, 10, 30, 0, false, 70));
+        assertThat(new Usage(100, 10, 30, 0, false, 20).max(new Usage(50, 40, 0, 0, false, 0)))
+                .isEqualTo(new Usage(100, 40, 30, 0, false, 20));
+    }
 }

@@ -108,6 +108,31 @@ class AnthropicSdkIT extends DeployedGateway {
         assertThat(message.usage().inputTokens()).isEqualTo(10);
     }
 
+    /** message_start reports one output token: a stream cut off after it is charged for what it relayed. */
+    @Test
+    void aNativeStreamCutOffIsChargedForTheTextItRelayed() throws Exception {
+        List<String> frames = new java.util.ArrayList<>(DefaultReplies.anthropicEvents("claude-sonnet-4-5").subList(0, 1));
+        frames.add("event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":"
+                + "{\"type\":\"text\",\"text\":\"\"}}\n\n");
+        for (int i = 0; i < 60; i++) {
+            frames.add("event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":"
+                    + "{\"type\":\"text_delta\",\"text\":\"word" + i + " \"}}\n\n");
+        }
+        upstream().on("POST", "/claude/v1/messages", Reply.sseCutOff(frames, 5).rawFrames());
+
+        HttpResponse<String> cut = gateway().send(HttpRequest.newBuilder(gateway().uri("v1/messages"))
+                .header("x-api-key", GatewayClient.ADMIN_KEY).header("anthropic-version", "2023-06-01")
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"model\":\""
+                        + NATIVE + "\",\"max_tokens\":500,\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"go\"}]}"))
+                .build());
+
+        assertThat(cut.body()).contains("word30").contains("event: error").doesNotContain("message_stop");
+        JsonNode row = gateway().usage(cut.headers().firstValue("x-request-id").orElseThrow());
+        assertThat(row.path("prompt_tokens").asLong()).as("the prompt as message_start reported it").isEqualTo(60);
+        assertThat(row.path("completion_tokens").asLong()).as("the words relayed, not message_start's 1").isGreaterThan(30);
+        assertThat(row.path("estimated").asBoolean()).isTrue();
+    }
+
     @Test
     void anOpenAiCompatibleProviderIsTranslatedBothWays() {
         Message message = client().messages().create(hello(TRANSLATED));
@@ -234,6 +259,17 @@ class AnthropicSdkIT extends DeployedGateway {
         assertThat(row.path("prompt_tokens").asLong()).as("input, cache reads and cache writes").isEqualTo(60);
         assertThat(row.path("completion_tokens").asLong()).isEqualTo(5);
         assertThat(row.path("cached_tokens").asLong()).isEqualTo(30);
+    }
+
+    @Test
+    void theModelListAndItsErrorsReadAsAnthropicsToo() {
+        List<String> ids = client().models().list().data().stream().map(com.anthropic.models.models.ModelInfo::id).toList();
+        assertThat(ids).contains(NATIVE, TRANSLATED);
+        com.anthropic.models.models.ModelInfo model = client().models().retrieve(NATIVE);
+        assertThat(model.displayName()).isEqualTo(NATIVE);
+        assertThat(model.createdAt()).isNotNull();
+        assertThatThrownBy(() -> client().models().retrieve("nowhere/model")).isInstanceOf(NotFoundException.class)
+                .hasMessageContaining("not_found_error");
     }
 
     @Test

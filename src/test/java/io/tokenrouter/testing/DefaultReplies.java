@@ -54,7 +54,9 @@ public final class DefaultReplies {
                     + "\"invalid x-api-key\"}}");
         }
         return switch (request.method() + " " + request.path().replaceFirst("\\?.*$", "")) {
-            case "GET /claude/v1/models" -> Reply.json(200, "{\"data\":[{\"type\":\"model\",\"id\":\"claude-sonnet-4-5\","
+            case "GET /claude/v1/models" -> !request.path().endsWith("?limit=1000") ? Reply.json(400, "{\"type\":\"error\","
+                    + "\"error\":{\"type\":\"invalid_request_error\",\"message\":\"the test expects every model in one page\"}}")
+                    : Reply.json(200, "{\"data\":[{\"type\":\"model\",\"id\":\"claude-sonnet-4-5\","
                     + "\"display_name\":\"Claude Sonnet 4.5\",\"created_at\":\"2025-09-29T00:00:00Z\"},{\"type\":\"model\","
                     + "\"id\":\"claude-haiku-4-5\",\"display_name\":\"Claude Haiku 4.5\",\"created_at\":\"2025-10-01T00:00:00Z\"}],"
                     + "\"has_more\":false,\"first_id\":\"claude-sonnet-4-5\",\"last_id\":\"claude-haiku-4-5\"}");

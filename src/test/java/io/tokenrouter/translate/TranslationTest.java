@@ -208,14 +208,66 @@ class TranslationTest {
     }
 
     @Test
-    void aChatStreamThatEndsWithoutDoneIsClosed() throws Exception {
+    void aChatStreamThatEndsAfterItsFinishReasonWithoutDoneIsClosed() throws Exception {
         StreamTranslator stream = TO_CHAT.stream();
         List<StreamTranslator.Frame> out = new ArrayList<>();
         stream.event(null, json("{'id':'c1','model':'gpt-4o','choices':[{'index':0,'delta':{'content':'Hi'}}]}"), out);
+        stream.event(null, json("{'choices':[{'index':0,'delta':{},'finish_reason':'length'}]}"), out);
         out.clear();
         stream.end(out);
-        assertThat(types(out)).containsExactly("content_block_stop", "message_delta", "message_stop");
-        assertThat(data(out.get(1)).path("delta").path("stop_reason").asText()).isEqualTo("end_turn");
+        assertThat(types(out)).containsExactly("message_delta", "message_stop");
+        assertThat(data(out.get(0)).path("delta").path("stop_reason").asText()).isEqualTo("max_tokens");
+    }
+
+    @Test
+    void aChatStreamCutBeforeItsFinishReasonOrWithAnErrorEndsWithAnError() throws Exception {
+        StreamTranslator cut = TO_CHAT.stream();
+        List<StreamTranslator.Frame> out = new ArrayList<>();
+        cut.event(null, json("{'id':'c1','model':'gpt-4o','choices':[{'index':0,'delta':{'content':'Hi'}}]}"), out);
+        out.clear();
+        cut.end(out);
+        assertThat(types(out)).containsExactly("content_block_stop", "error");
+        assertThat(out).noneMatch(StreamTranslator.Frame::ends);
+
+        StreamTranslator failed = TO_CHAT.stream();
+        out.clear();
+        failed.event(null, json("{'id':'c1','model':'m','choices':[{'index':0,'delta':{'content':'Hi'}}]}"), out);
+        failed.event(null, json("{'error':{'message':'upstream overloaded'},'choices':[{'index':0,'delta':{},"
+                + "'finish_reason':'error'}]}"), out);
+        failed.event(null, null, out);
+        failed.end(out);
+        assertThat(types(out)).containsExactly("message_start", "content_block_start", "content_block_delta", "error");
+        assertThat(data(out.get(3)).path("error").path("message").asText()).isEqualTo("upstream overloaded");
+    }
+
+    @Test
+    void interleavedParallelToolCallsBecomeWholeBlocks() throws Exception {
+        StreamTranslator stream = TO_CHAT.stream();
+        List<StreamTranslator.Frame> out = new ArrayList<>();
+        stream.event(null, json("{'id':'c1','model':'m','choices':[{'index':0,'delta':{'tool_calls':["
+                + "{'index':0,'id':'call_a','function':{'name':'weather','arguments':'{\\'city\\':'}},"
+                + "{'index':1,'id':'call_b','function':{'name':'time','arguments':''}}]}}]}"), out);
+        stream.event(null, json("{'choices':[{'index':0,'delta':{'tool_calls':[{'index':1,'function':{'arguments':'{}'}},"
+                + "{'index':0,'function':{'arguments':'\\'Oslo\\'}'}}]}}]}"), out);
+        // a provider that numbers every call 0: a new id is a new call
+        stream.event(null, json("{'choices':[{'index':0,'delta':{'tool_calls':[{'index':0,'id':'call_c','function':"
+                + "{'name':'news','arguments':''}}]}}]}"), out);
+        stream.event(null, json("{'choices':[{'index':0,'delta':{},'finish_reason':'tool_calls'}]}"), out);
+
+        List<JsonNode> starts = new ArrayList<>();
+        List<JsonNode> deltas = new ArrayList<>();
+        for (StreamTranslator.Frame frame : out) {
+            JsonNode data = data(frame);
+            if (data.path("type").asText().equals("content_block_start")) {
+                starts.add(data);
+            } else if (data.path("type").asText().equals("content_block_delta")) {
+                deltas.add(data);
+            }
+        }
+        assertThat(starts).extracting(d -> d.path("content_block").path("id").asText()).containsExactly("call_a", "call_b", "call_c");
+        assertThat(starts).extracting(d -> d.path("index").asInt()).containsExactly(0, 1, 2);
+        assertThat(deltas).extracting(d -> d.path("delta").path("partial_json").asText())
+                .containsExactly("{\"city\":\"Oslo\"}", "{}", "{}");
     }
 
     @Test
@@ -248,6 +300,46 @@ class TranslationTest {
         assertThat(usage.path("completion_tokens").asLong()).isEqualTo(7);
         assertThat(new String(out.get(6).raw(), StandardCharsets.UTF_8)).isEqualTo("data: [DONE]\n\n");
         assertThat(out.get(6).ends()).isTrue();
+    }
+
+    @Test
+    void anthropicsStreamCutOrFailedEndsWithAnErrorChunkAndNoDone() throws Exception {
+        StreamTranslator stream = TO_MESSAGES.stream();
+        List<StreamTranslator.Frame> out = new ArrayList<>();
+        stream.event("message_start", json("{'type':'message_start','message':{'id':'msg_1','model':'claude','usage':{}}}"), out);
+        stream.event("content_block_start", json("{'type':'content_block_start','index':0,'content_block':{'type':'tool_use',"
+                + "'id':'toolu_1','name':'now','input':{}}}"), out);
+        stream.event("content_block_stop", json("{'type':'content_block_stop','index':0}"), out);
+        assertThat(data(out.get(2)).path("choices").get(0).path("delta").path("tool_calls").get(0).path("function")
+                .path("arguments").asText()).as("a call without input has '{}' as arguments").isEqualTo("{}");
+        out.clear();
+        stream.end(out);
+        assertThat(out).singleElement().satisfies(f -> assertThat(data(f).path("error").path("code").asText())
+                .isEqualTo("upstream_stream_error"));
+
+        StreamTranslator failed = TO_MESSAGES.stream();
+        out.clear();
+        failed.event("error", json("{'type':'error','error':{'type':'overloaded_error','message':'Overloaded'}}"), out);
+        failed.end(out);
+        assertThat(out).singleElement().satisfies(f -> assertThat(data(f).path("error").path("code").asText())
+                .isEqualTo("overloaded_error"));
+    }
+
+    @Test
+    void toolResultImagesFollowAsAUserMessageAndZeroMaximaOrStructuredOutputAreRefused() throws Exception {
+        JsonNode chat = TO_CHAT.request(json("{'max_tokens':10,'messages':[{'role':'assistant','content':[{'type':'tool_use',"
+                + "'id':'t1','name':'screenshot','input':{}}]},{'role':'user','content':[{'type':'tool_result','tool_use_id':'t1',"
+                + "'content':[{'type':'text','text':'done'},{'type':'image','source':{'type':'base64','media_type':'image/png',"
+                + "'data':'QQ=='}}]}]}]}"), "gpt-4o");
+        JsonNode messages = chat.path("messages");
+        assertThat(messages.get(1).path("role").asText()).isEqualTo("tool");
+        assertThat(messages.get(1).path("content").asText()).isEqualTo("done");
+        assertThat(messages.get(2).path("role").asText()).isEqualTo("user");
+        assertThat(messages.get(2).path("content").get(0).path("image_url").path("url").asText()).isEqualTo("data:image/png;base64,QQ==");
+
+        assertThatThrownBy(() -> TO_MESSAGES.request(json("{'max_tokens':0,'messages':[]}"), "c")).hasMessageContaining("at least 1");
+        assertThatThrownBy(() -> TO_CHAT.request(json("{'max_tokens':10,'output_format':{'type':'json_schema'},'messages':[]}"), "m"))
+                .hasMessageContaining("output_format");
     }
 
     private static List<String> types(List<StreamTranslator.Frame> frames) {

@@ -102,4 +102,28 @@ class UsageReaderTest {
     void readsNothingFromNull() {
         assertThat(UsageReader.read(null)).isEmpty();
     }
+
+    /** Anthropic: input_tokens leave out the prompt cache's reads and writes, which the prompt's figure holds. */
+    @Test
+    void readsAnthropicUsageFromAMessageAndFromItsStreamEvents() {
+        JsonNode message = json("{'type':'message','usage':{'input_tokens':10,'cache_creation_input_tokens':20,"
+                + "'cache_read_input_tokens':30,'output_tokens':5}}");
+        assertThat(UsageReader.anthropic(message)).contains(new Usage(60, 5, 30, 0, false, 20));
+
+        JsonNode start = json("{'type':'message_start','message':{'usage':{'input_tokens':10,'output_tokens':1}}}");
+        JsonNode delta = json("{'type':'message_delta','delta':{'stop_reason':'end_turn'},'usage':{'output_tokens':15}}");
+        Usage merged = UsageReader.anthropic(start).orElseThrow().max(UsageReader.anthropic(delta).orElseThrow());
+        assertThat(merged).isEqualTo(new Usage(10, 15, 0, 0, false, 0));
+        assertThat(UsageReader.anthropic(json("{'type':'ping'}"))).isEmpty();
+    }
+
+    @Test
+    void anthropicFiguresThatAreNoNumbersOrTooLargeDoNotWrapAround() {
+        JsonNode answer = json("{'usage':{'input_tokens':'many','cache_read_input_tokens':9223372036854775807,"
+                + "'cache_creation_input_tokens':99999999999999999999999,'output_tokens':-3}}");
+        Usage usage = UsageReader.anthropic(answer).orElseThrow();
+        assertThat(usage.promptTokens()).isEqualTo(Long.MAX_VALUE);
+        assertThat(usage.completionTokens()).isEqualTo(-3);
+        assertThat(usage.within(1000, 100)).isEqualTo(new Usage(1000, 0, 1000, 0, false, 0));
+    }
 }

@@ -53,6 +53,19 @@ class PriceBookTest {
         assertThat(PRICES.costMicros("openai", "gpt-4o", usage(1_000, 0, 5_000))).isEqualTo(1_250);
     }
 
+    /** Anthropic's prompt cache: reads at the cached price, writes at the cache-write price, the rest at the input price. */
+    @Test
+    void cacheWritesAreBilledAtTheCacheWritePrice() {
+        PriceBook prices = new PriceBook(List.of(new Price("", "claude-sonnet-4-5", 3_000_000, 15_000_000, 300_000,
+                3_750_000, 15_000_000)));
+        // 10 input at 3, 30 read at 0.3, 20 written at 3.75, 5 output at 15 dollars per million
+        assertThat(prices.costMicros("claude", "claude-sonnet-4-5", new io.tokenrouter.api.Usage(60, 5, 30, 0, false, 20)))
+                .isEqualTo((long) Math.ceil((10 * 3.0 + 30 * 0.3 + 20 * 3.75 + 5 * 15.0)));
+        // more written than the prompt beyond its reads bills no more than that
+        assertThat(prices.costMicros("claude", "claude-sonnet-4-5", new io.tokenrouter.api.Usage(60, 0, 30, 0, false, 999)))
+                .isEqualTo((long) Math.ceil(30 * 0.3 + 30 * 3.75));
+    }
+
     @Test
     void aModelWithoutAPriceCostsNothing() {
         assertThat(PRICES.costMicros("openai", "my-finetune", usage(1_000_000, 1_000_000, 0))).isZero();
