@@ -15,7 +15,6 @@ import io.tokenrouter.upstream.AnswerModel;
 import io.tokenrouter.upstream.CredentialScrubber;
 import io.tokenrouter.store.Outcome;
 import io.tokenrouter.upstream.OpenAiPassthroughAdapter;
-import io.tokenrouter.upstream.UpstreamAdapter;
 import io.tokenrouter.translate.Translation;
 import jakarta.ws.rs.container.AsyncResponse;
 import jakarta.ws.rs.core.Response;

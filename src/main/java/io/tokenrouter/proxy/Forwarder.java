@@ -19,7 +19,6 @@ import io.tokenrouter.routing.Routes;
 import io.tokenrouter.store.Metric;
 import io.tokenrouter.translate.Translation;
 import io.tokenrouter.upstream.AuthStyle;
-import io.tokenrouter.upstream.OpenAiPassthroughAdapter;
 import io.tokenrouter.upstream.UpstreamAdapter;
 import io.tokenrouter.usage.TokenEstimator;
 import io.tokenrouter.upstream.UpstreamCall;
