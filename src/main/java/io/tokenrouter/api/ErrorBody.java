@@ -63,7 +63,7 @@ public final class ErrorBody {
      * Anthropic's already.
      */
     public static byte[] toAnthropic(byte[] body, int status) {
-        com.fasterxml.jackson.databind.JsonNode json = parseOrNull(body);
+        com.fasterxml.jackson.databind.JsonNode json = Json.parseOrNull(body);
         if (json != null && "error".equals(json.path("type").asText()) && json.path("error").isObject()) {
             return body;
         }
@@ -90,13 +90,5 @@ public final class ErrorBody {
         com.fasterxml.jackson.databind.JsonNode error = json.path("error");
         String type = error.path("type").asText(anthropicType(status));
         return of(error.path("message").asText(""), status >= 500 ? "upstream_error" : "invalid_request_error", null, type);
-    }
-
-    private static com.fasterxml.jackson.databind.JsonNode parseOrNull(byte[] body) {
-        try {
-            return body.length == 0 ? null : Json.parse(body);
-        } catch (java.io.IOException e) {
-            return null;
-        }
     }
 }

@@ -26,6 +26,15 @@ public final class Json {
         return MAPPER.readTree(bytes);
     }
 
+    /** {@code bytes} as JSON; null when they are empty or not JSON. */
+    public static JsonNode parseOrNull(byte[] bytes) {
+        try {
+            return bytes.length == 0 ? null : parse(bytes);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
     public static JsonNode parse(String text) throws IOException {
         return MAPPER.readTree(text);
     }

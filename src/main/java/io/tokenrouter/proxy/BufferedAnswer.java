@@ -121,7 +121,7 @@ final class BufferedAnswer implements Flow.Subscriber<List<ByteBuffer>> {
         byte[] bytes = exchange.scrubber().scrub(received);
         int status = head.status();
         String provider = route.provider().name();
-        JsonNode json = parseOrNull(bytes);
+        JsonNode json = Json.parseOrNull(bytes);
         if (status / 100 == 2) {
             if (json == null || !json.isContainerNode()) {
                 exchange.fail(attempt, GatewayException.upstreamInvalid(provider, "the body is not JSON: " + snippet(bytes)), null);
@@ -172,14 +172,6 @@ final class BufferedAnswer implements Flow.Subscriber<List<ByteBuffer>> {
             TokenEstimator.appendAnswerText(answer, text);
             return exchange.estimate(text);
         });
-    }
-
-    private static JsonNode parseOrNull(byte[] bytes) {
-        try {
-            return bytes.length == 0 ? null : Json.parse(bytes);
-        } catch (IOException e) {
-            return null;
-        }
     }
 
     static String snippet(byte[] bytes) {

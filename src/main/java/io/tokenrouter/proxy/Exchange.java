@@ -133,11 +133,10 @@ final class Exchange {
         if (!Translation.needed(endpoint, anthropic)) {
             return null;
         }
-        long prompt = stream && !anthropic ? promptEstimate() : 0;
         return Translation.between(endpoint, anthropic, new Translation.Request(defaultMaxTokens,
                 OpenAiPassthroughAdapter.maximumField(Endpoint.CHAT_COMPLETIONS, route.provider().baseUrl()),
                 stream && !dropUsageEvent && requestBody.path("stream_options").path("include_usage").asBoolean(false),
-                () -> prompt));
+                stream && !anthropic ? promptEstimate() : 0));
     }
 
     /** The prompt's tokens as the gateway counts them (once). */

@@ -331,7 +331,6 @@ public class Forwarder {
         return answer;
     }
 
-    /** What the attempt's request carries (checked now; applied to each request built for it). */
     /**
      * What the attempt's request carries (checked now; applied to each request built for it): to an Anthropic
      * provider its {@code anthropic-version} (the client's, else {@value AuthStyle#ANTHROPIC_VERSION}) and the

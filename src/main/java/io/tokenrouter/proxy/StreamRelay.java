@@ -204,42 +204,33 @@ final class StreamRelay implements Flow.Subscriber<List<ByteBuffer>> {
             }
         }
         usage.collect(event);
-        if (translator != null) {
-            if (exchange.capturedAnswer != null && json != null) {
-                exchange.capture(AnswerText.delta(json));
-            }
-            if (event.isDone() || json != null) { // an event without data says nothing to translate
-                translator.event(event.event(), json, frames);
-                relayFrames();
-            }
-            return;
-        }
         if (exchange.capturedAnswer != null) {
             captureText(event, json);
         }
-        byte[] relayed = exchange.namingAskedModel(event.raw());
-        if (endsAnswer(event, json)) {
-            synchronized (tail) {
-                tail.add(relayed);
-            }
-        } else {
-            batch.add(relayed);
+        if (translator == null) {
+            relay(event.raw(), endsAnswer(event, json));
+        } else if (event.isDone() || json != null) { // an event without data says nothing to translate
+            translator.event(event.event(), json, frames);
+            relayFrames();
         }
     }
 
-    /** The translator's frames, named for the asked model: the one that ends the answer (and any after) to the tail. */
+    /** The translator's frames, relayed in order. */
     private void relayFrames() {
-        for (StreamTranslator.Frame frame : frames) {
-            byte[] relayed = exchange.namingAskedModel(frame.raw());
-            synchronized (tail) {
-                if (frame.ends() || !tail.isEmpty()) {
-                    tail.add(relayed);
-                    continue;
-                }
-            }
-            batch.add(relayed);
-        }
+        frames.forEach(frame -> relay(frame.raw(), frame.ends()));
         frames.clear();
+    }
+
+    /** An event for the client, named for the asked model: the one that ends the answer, and any after it, to the tail. */
+    private void relay(byte[] raw, boolean endsAnswer) {
+        byte[] relayed = exchange.namingAskedModel(raw);
+        synchronized (tail) {
+            if (endsAnswer || !tail.isEmpty()) {
+                tail.add(relayed);
+                return;
+            }
+        }
+        batch.add(relayed);
     }
 
     /** The event without the provider's credentials; the same event when it holds none. */
@@ -385,7 +376,7 @@ final class StreamRelay implements Flow.Subscriber<List<ByteBuffer>> {
             try {
                 output.write(exchange.endpoint.anthropic()
                         ? StreamTranslator.anthropic("error", ErrorBody.anthropic(error.status(), error.getMessage()), false).raw()
-                        : ("data: " + new String(ErrorBody.bytes(error), StandardCharsets.UTF_8) + "\n\n").getBytes(StandardCharsets.UTF_8));
+                        : StreamTranslator.openAi(ErrorBody.of(error)).raw());
             } catch (IOException | RuntimeException ignored) {
                 // the client is gone as well; nothing more to tell it
             }

@@ -180,9 +180,4 @@ final class ChatEventsToMessages implements StreamTranslator {
         out.add(StreamTranslator.anthropic("message_delta", delta, false));
         out.add(StreamTranslator.anthropic("message_stop", Json.MAPPER.createObjectNode().put("type", "message_stop"), true));
     }
-
-    @Override
-    public boolean ended() {
-        return ended;
-    }
 }

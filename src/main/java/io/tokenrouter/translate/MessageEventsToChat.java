@@ -157,9 +157,4 @@ final class MessageEventsToChat implements StreamTranslator {
         }
         out.add(DONE);
     }
-
-    @Override
-    public boolean ended() {
-        return ended;
-    }
 }

@@ -25,9 +25,6 @@ public interface StreamTranslator {
     /** The upstream stream ended: the frames that close the client's answer, unless it was closed already. */
     void end(List<Frame> out);
 
-    /** Whether the answer was closed (its last frame given). */
-    boolean ended();
-
     /** An Anthropic frame: the event's type, and its data. */
     static Frame anthropic(String type, Object data, boolean ends) {
         return new Frame(("event: " + type + "\ndata: " + Json.text(data) + "\n\n").getBytes(StandardCharsets.UTF_8), ends);

@@ -5,10 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tokenrouter.api.Endpoint;
 import io.tokenrouter.api.ErrorBody;
 import io.tokenrouter.api.Json;
-import io.tokenrouter.api.Usage;
-import io.tokenrouter.upstream.UsageReader;
-import java.util.Optional;
-import java.util.function.LongSupplier;
 
 /**
  * How one request reaches a provider of the other API, and how its answer comes back: a Messages API request
@@ -19,7 +15,7 @@ import java.util.function.LongSupplier;
 public final class Translation {
 
     /** What a translation needs of the request beyond its body. */
-    public record Request(long defaultMaxTokens, String maximumField, boolean includeUsage, LongSupplier promptTokens) {
+    public record Request(long defaultMaxTokens, String maximumField, boolean includeUsage, long promptTokens) {
     }
 
     private final boolean toAnthropic;
@@ -73,20 +69,15 @@ public final class Translation {
     /** A translator of one streamed answer. */
     public StreamTranslator stream() {
         return toAnthropic ? new MessageEventsToChat(request.includeUsage(), System.currentTimeMillis() / 1000)
-                : new ChatEventsToMessages(request.promptTokens().getAsLong());
+                : new ChatEventsToMessages(request.promptTokens());
     }
 
-    /** Usage as the provider reports it, in an answer or a streamed event. */
-    public Optional<Usage> usage(JsonNode upstream) {
-        return toAnthropic ? UsageReader.anthropic(upstream) : UsageReader.read(upstream);
-    }
-
-    /** A provider's error body (JSON) in the client's envelope. */
+    /**
+     * A provider's error body (JSON) in the client's envelope. An Anthropic client's errors, whatever made them, are
+     * put in Anthropic's envelope as they leave ({@code RequestTraceFilter}); an OpenAI client's are rewritten here.
+     */
     public byte[] error(byte[] body, JsonNode json, int status) {
-        if (!toAnthropic) {
-            return ErrorBody.toAnthropic(body, status);
-        }
-        ObjectNode converted = ErrorBody.fromAnthropic(json, status);
+        ObjectNode converted = toAnthropic ? ErrorBody.fromAnthropic(json, status) : null;
         return converted == null ? body : Json.bytes(converted);
     }
 }

@@ -80,8 +80,9 @@ public final class UsageReader {
         return value.canConvertToLong() ? value.asLong() : value.bigIntegerValue().signum() < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
     }
 
+    /** The sum of two figures that are not negative, at most {@code Long.MAX_VALUE}. */
     private static long saturated(long a, long b) {
         long sum = a + b;
-        return ((a ^ sum) & (b ^ sum)) < 0 ? (a < 0 ? Long.MIN_VALUE : Long.MAX_VALUE) : sum;
+        return sum < 0 ? Long.MAX_VALUE : sum;
     }
 }

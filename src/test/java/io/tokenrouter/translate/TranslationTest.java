@@ -17,9 +17,9 @@ import org.junit.jupiter.api.Test;
 class TranslationTest {
 
     private static final Translation TO_CHAT = Translation.between(Endpoint.MESSAGES, false,
-            new Translation.Request(4096, "max_tokens", false, () -> 77));
+            new Translation.Request(4096, "max_tokens", false, 77));
     private static final Translation TO_MESSAGES = Translation.between(Endpoint.CHAT_COMPLETIONS, true,
-            new Translation.Request(4096, "max_tokens", true, () -> 77));
+            new Translation.Request(4096, "max_tokens", true, 77));
 
     private static ObjectNode json(String text) throws Exception {
         return (ObjectNode) Json.parse(text.replace('\'', '"'));
@@ -27,7 +27,7 @@ class TranslationTest {
 
     @Test
     void onlyTheOtherApiIsTranslated() {
-        Translation.Request request = new Translation.Request(1, "max_tokens", false, () -> 0);
+        Translation.Request request = new Translation.Request(1, "max_tokens", false, 0);
         assertThat(Translation.between(Endpoint.MESSAGES, true, request)).isNull();
         assertThat(Translation.between(Endpoint.CHAT_COMPLETIONS, false, request)).isNull();
         assertThat(Translation.between(Endpoint.EMBEDDINGS, true, request)).isNull();
