@@ -3,6 +3,7 @@ package io.tokenrouter.console;
 import io.tokenrouter.access.Caller;
 import io.tokenrouter.config.Durations;
 import io.tokenrouter.provider.ConnectionTestResult;
+import io.tokenrouter.provider.DeviceSignIn;
 import io.tokenrouter.provider.PresetView;
 import io.tokenrouter.provider.ProviderService;
 import io.tokenrouter.provider.ProviderDraft;
@@ -33,6 +34,8 @@ public class ProvidersView implements Serializable {
     ProviderService providers;
     @Inject
     ProviderProbeService service;
+    @Inject
+    DeviceSignIn signIns;
 
     private transient List<ProviderView> list;
     private final Map<String, ConnectionTestResult> tests = new HashMap<>();
@@ -47,6 +50,13 @@ public class ProvidersView implements Serializable {
     private String readTimeout;
     /** "default", "forward" or "refuse": what happens to a model the provider does not list. */
     private String unlisted = "default";
+
+    /** The provider being signed in, where (its sign-in server), and the code once the sign-in started. */
+    private String signingIn;
+    private String signInLabel;
+    private String signInServer;
+    private DeviceSignIn.Started signInCode;
+    private long signInInterval = 5;
 
     public List<ProviderView> getProviders() {
         if (list == null) {
@@ -143,6 +153,67 @@ public class ProvidersView implements Serializable {
         if (Console.attempt(() -> providers.delete(Console.caller(), p.name()), "Deleted provider '" + p.name() + "'.")) {
             list = null;
         }
+    }
+
+    /** Opens the sign-in of a provider whose key only a sign-in gives, at its preset's server. */
+    public void beginSignIn(ProviderView p) {
+        signingIn = p.name();
+        signInLabel = p.signIn();
+        signInServer = null;
+        signInCode = null;
+    }
+
+    /** Asks the sign-in server for the code the administrator enters at its page; polling starts on the page. */
+    public void startSignIn() {
+        signInCode = Console.attempt(() -> signIns.start(Console.caller(), signingIn, Console.text(signInServer)), null);
+        if (signInCode != null) {
+            signInInterval = signInCode.interval();
+            PrimeFaces.current().executeScript("PF('signInPoll').start()");
+        }
+    }
+
+    /** Asks whether the code was entered; once it was, the provider has its key and the dialog closes. */
+    public void pollSignIn() {
+        if (signInCode == null) {
+            return;
+        }
+        DeviceSignIn.Polled polled = Console.attempt(() -> signIns.poll(Console.caller(), signingIn,
+                signInCode.deviceCode(), signInCode.server()), null);
+        if (polled == null) {
+            signInCode = null;
+            PrimeFaces.current().executeScript("PF('signInPoll').stop()");
+        } else if (polled.pending()) {
+            signInInterval = polled.interval();
+        } else {
+            signInCode = null;
+            list = null;
+            Console.info("Signed '" + signingIn + "' in with " + signInLabel + "; its models are being discovered.");
+            PrimeFaces.current().executeScript("PF('signInPoll').stop();PF('signInDialog').hide()");
+        }
+    }
+
+    public String getSigningIn() {
+        return signingIn;
+    }
+
+    public String getSignInLabel() {
+        return signInLabel;
+    }
+
+    public String getSignInServer() {
+        return signInServer;
+    }
+
+    public void setSignInServer(String signInServer) {
+        this.signInServer = signInServer;
+    }
+
+    public DeviceSignIn.Started getSignInCode() {
+        return signInCode;
+    }
+
+    public long getSignInInterval() {
+        return signInInterval;
     }
 
     public ConnectionTestResult testOf(ProviderView p) {

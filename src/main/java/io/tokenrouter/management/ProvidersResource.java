@@ -2,6 +2,7 @@ package io.tokenrouter.management;
 
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.tokenrouter.provider.ConnectionTestResult;
+import io.tokenrouter.provider.DeviceSignIn;
 import io.tokenrouter.provider.PresetView;
 import io.tokenrouter.provider.ProviderService;
 import io.tokenrouter.provider.ProviderDraft;
@@ -36,6 +37,8 @@ public class ProvidersResource {
     ProviderService admin;
     @Inject
     ProviderProbeService service;
+    @Inject
+    DeviceSignIn signIns;
 
     @GET
     public ListPage<ProviderView> list(@QueryParam("offset") Integer offset, @QueryParam("limit") Integer limit,
@@ -84,6 +87,30 @@ public class ProvidersResource {
     @Path("{name}/test")
     public ConnectionTestResult test(@PathParam("name") String name, @Context ContainerRequestContext request) {
         return service.test(Guard.caller(request), name);
+    }
+
+    /** Where a sign-in is asked for, and (polling) the device code it was started with. */
+    public record SignIn(String server, String deviceCode) {
+    }
+
+    /**
+     * Starts signing in a provider whose key only a sign-in gives (GitHub Copilot): the answer has the code to enter
+     * at its {@code verification_uri} and the {@code device_code} to poll with. {@code server} names another sign-in
+     * server of the same kind (GitHub Enterprise Server); by default the preset's.
+     */
+    @POST
+    @Path("{name}/sign-in")
+    public DeviceSignIn.Started signIn(@PathParam("name") String name, SignIn body, @Context ContainerRequestContext request) {
+        return signIns.start(Guard.caller(request), name, body == null ? null : body.server());
+    }
+
+    /** Asks whether the code was entered: 202 while not yet, 200 once the provider's key is stored. */
+    @POST
+    @Path("{name}/sign-in/poll")
+    public Response pollSignIn(@PathParam("name") String name, SignIn body, @Context ContainerRequestContext request) {
+        SignIn asked = Validation.required(body);
+        DeviceSignIn.Polled polled = signIns.poll(Guard.caller(request), name, asked.deviceCode(), asked.server());
+        return Response.status(polled.pending() ? 202 : 200).entity(polled).build();
     }
 
     @POST

@@ -15,6 +15,7 @@ import io.tokenrouter.store.ProviderModel;
 import io.tokenrouter.store.ProviderRepository;
 import io.tokenrouter.upstream.CredentialScrubber;
 import io.tokenrouter.upstream.OutboundHttp;
+import io.tokenrouter.upstream.ServiceKeyTokens;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
@@ -47,6 +48,8 @@ public class ProviderProbeService {
     Routes routes;
     @Inject
     OutboundHttp http;
+    @Inject
+    ServiceKeyTokens serviceKeyTokens;
     @Inject
     Scheduler scheduler;
     @Inject
@@ -140,9 +143,18 @@ public class ProviderProbeService {
                 .orElseThrow(() -> GatewayException.notFound("No enabled provider named '" + name + "'."));
     }
 
-    /** The provider's model list; Anthropic's in one page (it gives 20 models a page unless asked for more). */
+    /**
+     * The provider's model list; Anthropic's in one page (it gives 20 models a page unless asked for more). A
+     * provider whose key is a service key is called with the token it is exchanged for.
+     */
     private OutboundHttp.Answer listModels(ProviderTarget target) throws IOException {
-        return http.get(target.resolve(target.speaksAnthropic() ? "models?limit=1000" : "models"), target.authHeaders(),
+        java.util.Map<String, String> auth;
+        try {
+            auth = target.authStyle().exchanged() ? serviceKeyTokens.headersNow(target.credential()) : target.authHeaders();
+        } catch (IllegalArgumentException e) {
+            throw new IOException(e.getMessage());
+        }
+        return http.get(target.resolve(target.speaksAnthropic() ? "models?limit=1000" : "models"), auth,
                 target.connectTimeout().plus(CALL_DEADLINE));
     }
 

@@ -142,6 +142,20 @@ public class ProviderService {
         return save(actor, p, draft, preset, "Changed provider '" + name + "'");
     }
 
+    /** Stores the token a sign-in gave ({@link DeviceSignIn}) as the provider's key, audited as a sign-in. */
+    ProviderView signedIn(Caller actor, String name, String token, String where) {
+        Authorization.requireAdmin(actor);
+        Provider p = providers.find(name).orElseThrow(() -> GatewayException.notFound("No provider named '" + name + "'."));
+        return save(actor, p, new ProviderDraft(null, null, null, token, null, null, null, null),
+                ProviderPreset.find(p.getPreset()), "Signed provider '" + name + "' in with " + where);
+    }
+
+    /** The preset of a stored provider, if it has one. */
+    Optional<ProviderPreset> presetOf(String name) {
+        Provider p = providers.find(name).orElseThrow(() -> GatewayException.notFound("No provider named '" + name + "'."));
+        return ProviderPreset.find(p.getPreset());
+    }
+
     public void delete(Caller actor, String name) {
         Authorization.requireAdmin(actor);
         database.run(em -> {

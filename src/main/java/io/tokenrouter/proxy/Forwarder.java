@@ -22,6 +22,7 @@ import io.tokenrouter.upstream.AuthStyle;
 import io.tokenrouter.upstream.UpstreamAdapter;
 import io.tokenrouter.usage.TokenEstimator;
 import io.tokenrouter.upstream.UpstreamCall;
+import io.tokenrouter.upstream.ServiceKeyTokens;
 import io.tokenrouter.upstream.UpstreamHttp;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -32,7 +33,9 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Flow;
 import java.util.function.Consumer;
 import org.eclipse.jetty.client.BytesRequestContent;
@@ -71,6 +74,8 @@ public class Forwarder {
     GatewaySettings settings;
     @Inject
     ResponseOwners owners;
+    @Inject
+    ServiceKeyTokens serviceKeyTokens;
 
     /**
      * What of the client's request goes on to the provider besides its body: OpenAI's beta header, Anthropic's
@@ -147,7 +152,11 @@ public class Forwarder {
         return allowed;
     }
 
-    /** Sends the exchange's current attempt to its target; a failure to send fails (or moves on from) that attempt. */
+    /**
+     * Sends the exchange's current attempt to its target; a failure to send fails (or moves on from) that attempt.
+     * A provider whose key is a service key is sent its bearer token: at once when this node holds one, else once
+     * the key is exchanged (off the caller's thread).
+     */
     private void send(Exchange exchange, ClientHeaders headers) {
         int attempt = exchange.attempt();
         Route route = exchange.route();
@@ -156,6 +165,30 @@ public class Forwarder {
                     io.tokenrouter.store.Outcome.OK, null);
             return;
         }
+        if (!route.provider().authStyle().exchanged()) {
+            send(exchange, headers, attempt, route, null);
+            return;
+        }
+        CompletableFuture<Map<String, String>> auth = serviceKeyTokens.headers(exchange.credential());
+        if (auth.isDone() && !auth.isCompletedExceptionally()) {
+            send(exchange, headers, attempt, route, auth.join());
+            return;
+        }
+        auth.whenComplete((found, error) -> {
+            if (error == null) {
+                send(exchange, headers, attempt, route, found);
+            } else if (!exchange.isFinished()) {
+                Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                        ? error.getCause() : error;
+                exchange.fail(attempt, cause instanceof IllegalArgumentException ? new GatewayException(502,
+                        "upstream_error", "provider_misconfigured", null, "Provider '" + route.provider().name()
+                        + "' cannot be called: " + cause.getMessage() + "; an administrator must check its API key.")
+                        : UpstreamFailures.map(route.provider(), cause), null);
+            }
+        });
+    }
+
+    private void send(Exchange exchange, ClientHeaders headers, int attempt, Route route, Map<String, String> auth) {
         Translation translation = exchange.translate(route, settings.defaultMaxTokens());
         URI uri;
         Consumer<Request> fill;
@@ -170,9 +203,9 @@ public class Forwarder {
                 uri = route.provider().resolve(translation.upstreamPath());
             }
             if ("beta=true".equals(headers.anthropicQuery()) && translation == null && route.provider().speaksAnthropic()) {
-                uri = URI.create(uri + "?beta=true");
+                uri = URI.create(uri + (uri.getRawQuery() == null ? "?" : "&") + "beta=true");
             }
-            fill = fill(exchange, route, headers, body);
+            fill = fill(exchange, route, headers, body, auth);
         } catch (GatewayException e) {
             exchange.fail(attempt, e, null);
             return;
@@ -314,6 +347,9 @@ public class Forwarder {
     private Flow.Subscriber<List<ByteBuffer>> subscriber(Exchange exchange, int attempt, Route route,
                                                         Translation translation, UpstreamCall.Head head) {
         exchange.markUpstreamAnswered(head.status(), head.header());
+        if (head.status() == 401 && route.provider().authStyle().exchanged()) {
+            serviceKeyTokens.refused(exchange.credential());
+        }
         String type = head.header().apply("content-type");
         boolean eventStream = type != null && type.toLowerCase(java.util.Locale.ROOT).startsWith("text/event-stream");
         if (exchange.stream && head.status() / 100 == 2 && eventStream) {
@@ -336,7 +372,8 @@ public class Forwarder {
      * provider its {@code anthropic-version} (the client's, else {@value AuthStyle#ANTHROPIC_VERSION}) and the
      * client's {@code anthropic-beta}; to an OpenAI one the client's {@code OpenAI-Beta}.
      */
-    private static Consumer<Request> fill(Exchange exchange, Route route, ClientHeaders client, byte[] body) {
+    private static Consumer<Request> fill(Exchange exchange, Route route, ClientHeaders client, byte[] body,
+                                          Map<String, String> exchanged) {
         String[] auth = route.provider().authStyle().header(exchange.credential());
         boolean anthropic = route.provider().speaksAnthropic();
         String version = anthropic ? client.anthropicVersion() != null && exchange.endpoint.anthropic()
@@ -346,6 +383,9 @@ public class Forwarder {
         checkHeaderValue(exchange.requestId);
         if (auth != null) {
             checkHeaderValue(auth[1]);
+        }
+        if (exchanged != null) {
+            exchanged.values().forEach(Forwarder::checkHeaderValue);
         }
         for (String value : new String[] {version, beta}) {
             if (value != null) {
@@ -360,6 +400,9 @@ public class Forwarder {
             headers.put("X-Request-ID", exchange.requestId);
             if (auth != null) {
                 headers.put(auth[0], auth[1]);
+            }
+            if (exchanged != null) {
+                exchanged.forEach(headers::put);
             }
             if (version != null) {
                 headers.put("anthropic-version", version);

@@ -35,7 +35,10 @@ record Prices(long promptMicros, long completionMicros) {
                                 + " an administrator must set one (PUT /api/prices, the console's Models page) before it"
                                 + " can be used under a budget.");
             }
-            prompt = Math.max(prompt, Math.max(price.inputMicros(), price.cacheWriteMicros()));
+            // an Anthropic provider may write every prompt token to its 1-hour cache, at its dearer price
+            long promptPrice = route.provider().speaksAnthropic() ? PriceBook.hourCacheWriteMicros(price)
+                    : Math.max(price.inputMicros(), price.cacheWriteMicros());
+            prompt = Math.max(prompt, promptPrice);
             completion = Math.max(completion, Math.max(price.outputMicros(), price.reasoningMicros()));
         }
         return new Prices(prompt, completion);

@@ -71,7 +71,8 @@ final class StreamUsage {
         }
         if (known != null) {
             return completion <= known.completionTokens() ? known : new Usage(known.promptTokens(), completion,
-                    known.cachedTokens(), known.reasoningTokens(), true, known.cacheWriteTokens());
+                    known.cachedTokens(), known.reasoningTokens(), true, known.cacheWriteTokens(),
+                    known.hourCacheWriteTokens());
         }
         Usage estimate = exchange.estimate("");
         return new Usage(estimate.promptTokens(), completion, 0, 0, true);

@@ -63,10 +63,18 @@ public record ProviderTarget(String name, URI baseUrl, String credential, AuthSt
         return authStyle.speaksAnthropic();
     }
 
-    /** The URL of an endpoint below the base URL, e.g. {@code chat/completions}. */
+    /**
+     * The URL of an endpoint below the base URL, e.g. {@code chat/completions}; a query of the base URL (SAP AI Core's
+     * {@code ?api-version=…}) follows the endpoint's path and its own query.
+     */
     public URI resolve(String path) {
         String base = baseUrl.toString();
-        return URI.create(base.endsWith("/") ? base + path : base + "/" + path);
+        String query = baseUrl.getRawQuery();
+        if (query != null) {
+            base = base.substring(0, base.indexOf('?'));
+        }
+        String url = base.endsWith("/") ? base + path : base + "/" + path;
+        return URI.create(query == null || query.isEmpty() ? url : url + (path.indexOf('?') >= 0 ? "&" : "?") + query);
     }
 
     /** The header that carries the credential, or none. */

@@ -11,6 +11,12 @@ public enum AuthStyle {
      * to which {@code /v1/messages} passes through and {@code /v1/chat/completions} is translated.
      */
     ANTHROPIC,
+    /**
+     * The key is an OAuth client's service key (JSON with {@code clientid}, {@code clientsecret} and the {@code url}
+     * of its token server, as SAP AI Core gives it), exchanged for a bearer token ({@link ServiceKeyTokens}) that is
+     * sent with {@code AI-Resource-Group}. The key itself is never sent to the provider.
+     */
+    SERVICE_KEY,
     /** No credential: local servers such as Ollama or llama.cpp. */
     NONE;
 
@@ -22,9 +28,14 @@ public enum AuthStyle {
         return this == ANTHROPIC;
     }
 
-    /** The header to send, or {@code null} when nothing is sent. */
+    /** Whether the key is exchanged for what is sent ({@link #SERVICE_KEY}): then {@link #header} sends nothing. */
+    public boolean exchanged() {
+        return this == SERVICE_KEY;
+    }
+
+    /** The header to send, or {@code null} when nothing is sent (or the key is exchanged first). */
     public String[] header(String credential) {
-        if (credential == null || credential.isEmpty() || this == NONE) {
+        if (credential == null || credential.isEmpty() || this == NONE || this == SERVICE_KEY) {
             return null;
         }
         return switch (this) {

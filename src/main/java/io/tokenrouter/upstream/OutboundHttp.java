@@ -54,6 +54,11 @@ public class OutboundHttp {
         return call(uri, headers, deadline, request -> request.post(Entity.entity(json, MediaType.APPLICATION_JSON)));
     }
 
+    /** Posts an {@code application/x-www-form-urlencoded} body, already encoded (an OAuth token request). */
+    public Answer postForm(URI uri, Map<String, String> headers, String form, Duration deadline) throws IOException {
+        return call(uri, headers, deadline, request -> request.post(Entity.entity(form, MediaType.APPLICATION_FORM_URLENCODED)));
+    }
+
     /**
      * Sends and reads the whole answer on a call thread, which gives up reading once the deadline has
      * passed; the caller stops waiting at the deadline, so even an answer that trickles in a byte at a

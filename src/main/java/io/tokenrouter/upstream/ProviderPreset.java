@@ -11,7 +11,8 @@ import java.util.Optional;
  * {@code listsEveryModel} is false for providers whose model list is known to leave out models they serve
  * (fine-tunes, dedicated deployments, any name a single-model server accepts): a model they do not list
  * is forwarded as asked unless an administrator says otherwise. A preset whose URL names the customer's own
- * resource (Azure, Cloudflare, Vertex AI) has no base URL, only a {@code template} to fill in.
+ * resource (Azure, Cloudflare, Vertex AI, SAP AI Core) has no base URL, only a {@code template} to fill in. GitHub
+ * Copilot's key is the GitHub token of a {@link #deviceLogin() device sign-in}; SAP AI Core's is its service key.
  */
 public enum ProviderPreset {
     AI302("302ai", "302.AI", "https://api.302.ai/v1", AuthStyle.BEARER, Access.PAID, true),
@@ -36,6 +37,9 @@ public enum ProviderPreset {
     VERTEX("google-vertex-ai", "Google Cloud Vertex AI", null,
             "https://{location}-aiplatform.googleapis.com/v1/projects/{project_id}/locations/{location}/endpoints/openapi",
             AuthStyle.BEARER, Access.FREE_TIER, false),
+    GITHUB_COPILOT("github-copilot", "GitHub Copilot", "https://api.githubcopilot.com", AuthStyle.BEARER, Access.FREE_TIER,
+            true),
+    GITLAB("gitlab", "GitLab Duo", "https://gitlab.com/api/v4/ai/v1", AuthStyle.BEARER, Access.PAID, false),
     GROQ("groq", "Groq", "https://api.groq.com/openai/v1", AuthStyle.BEARER, Access.FREE_TIER, true),
     HELICONE("helicone", "Helicone AI Gateway", "https://ai-gateway.helicone.ai/v1", AuthStyle.BEARER, Access.PAID, true),
     HUGGINGFACE("huggingface", "Hugging Face Inference Providers", "https://router.huggingface.co/v1", AuthStyle.BEARER,
@@ -55,6 +59,9 @@ public enum ProviderPreset {
             Access.PAID, true),
     PERPLEXITY("perplexity", "Perplexity", "https://api.perplexity.ai", AuthStyle.BEARER, Access.PAID, false),
     POE("poe", "Poe", "https://api.poe.com/v1", AuthStyle.BEARER, Access.PAID, true),
+    SAP_AI_CORE("sap-ai-core", "SAP AI Core", null,
+            "https://{ai_api_url}/v2/inference/deployments/{deployment_id}?api-version=2023-05-15", AuthStyle.SERVICE_KEY,
+            Access.PAID, false),
     SAMBANOVA("sambanova", "SambaNova Cloud", "https://api.sambanova.ai/v1", AuthStyle.BEARER, Access.FREE_TIER, true),
     SCALEWAY("scaleway", "Scaleway Generative APIs", "https://api.scaleway.ai/v1", AuthStyle.BEARER, Access.PAID, true),
     TOGETHER("together", "Together AI", "https://api.together.xyz/v1", AuthStyle.BEARER, Access.PAID, false),
@@ -168,5 +175,13 @@ public enum ProviderPreset {
 
     public boolean local() {
         return access == Access.LOCAL;
+    }
+
+    /**
+     * How an administrator signs the provider in when its key is an OAuth token only a sign-in gives (GitHub
+     * Copilot's, from GitHub's device flow); empty for presets that take a key as it is pasted.
+     */
+    public Optional<DeviceLogin> deviceLogin() {
+        return this == GITHUB_COPILOT ? Optional.of(DeviceLogin.GITHUB) : Optional.empty();
     }
 }

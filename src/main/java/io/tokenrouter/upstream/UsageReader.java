@@ -50,7 +50,8 @@ public final class UsageReader {
     /**
      * Anthropic's figures, from a message ({@code usage}), a streamed {@code message_start} ({@code message.usage})
      * or {@code message_delta} ({@code usage}): its {@code input_tokens} leave out the tokens read from and written
-     * to the prompt cache, which the prompt's figure here holds.
+     * to the prompt cache, which the prompt's figure here holds; {@code cache_creation.ephemeral_1h_input_tokens} says
+     * how many of the written ones went to the 1-hour cache.
      */
     public static Optional<Usage> anthropic(JsonNode root) {
         if (root == null) {
@@ -68,7 +69,10 @@ public final class UsageReader {
         long written = Math.max(0, count(usage, "cache_creation_input_tokens"));
         long input = Math.max(0, count(usage, "input_tokens"));
         long prompt = saturated(saturated(input, read), written);
-        return Optional.of(new Usage(prompt, count(usage, "output_tokens"), read, 0, false, written));
+        JsonNode kinds = usage.get("cache_creation");
+        long hour = kinds == null || !kinds.isObject() ? 0
+                : Math.max(0, Math.min(count(kinds, "ephemeral_1h_input_tokens"), written));
+        return Optional.of(new Usage(prompt, count(usage, "output_tokens"), read, 0, false, written, hour));
     }
 
     /** A figure as reported; absent, null or not a number is 0, and one beyond a long saturates. */

@@ -26,7 +26,8 @@ public final class PriceBook {
 
     /**
      * The cost in millionths of a dollar (rounded up), or 0 for a model without a price: uncached prompt tokens
-     * at the input price, cached ones at the cached price, reasoning tokens at the reasoning price and the
+     * at the input price, cached ones at the cached price, those written to a cache at the cache-write price (to
+     * Anthropic's 1-hour cache at {@link #hourCacheWriteMicros}), reasoning tokens at the reasoning price and the
      * other completion tokens at the output price.
      */
     public long costMicros(String provider, String model, Usage usage) {
@@ -39,12 +40,23 @@ public final class PriceBook {
         long completion = Math.max(0, usage.completionTokens());
         long reasoning = Math.max(0, Math.min(usage.reasoningTokens(), completion));
         long written = Math.max(0, Math.min(usage.cacheWriteTokens(), prompt - cached));
+        long hour = Math.max(0, Math.min(usage.hourCacheWriteTokens(), written));
         double micros = ((prompt - cached - written) * (double) price.inputMicros()
                 + cached * (double) price.cachedInputMicros()
-                + written * (double) price.cacheWriteMicros()
+                + (written - hour) * (double) price.cacheWriteMicros()
+                + hour * (double) hourCacheWriteMicros(price)
                 + reasoning * (double) price.reasoningMicros()
                 + (completion - reasoning) * (double) price.outputMicros()) / 1_000_000.0;
         return micros >= Long.MAX_VALUE ? Long.MAX_VALUE : (long) Math.ceil(micros);
+    }
+
+    /**
+     * The price of a token written to Anthropic's 1-hour cache: twice the input price, as Anthropic prices it (its
+     * default 5-minute writes cost 1.25 times), and never less than the model's cache-write price.
+     */
+    public static long hourCacheWriteMicros(Price price) {
+        long twice = price.inputMicros() > Long.MAX_VALUE / 2 ? Long.MAX_VALUE : price.inputMicros() * 2;
+        return Math.max(twice, price.cacheWriteMicros());
     }
 
     /** The price of a model at a provider: its own, else the global one, also for dated model names; or null. */

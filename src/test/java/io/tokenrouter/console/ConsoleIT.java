@@ -228,6 +228,31 @@ class ConsoleIT extends DeployedGateway {
             assertThat(browser.driver().getPageSource()).doesNotContain("sk-console-secret");
             browser.screenshot("providers-edit");
 
+            // a provider whose key only a sign-in gives: the code to enter, then the key stored by itself
+            String copilot = provider + "-copilot";
+            assertThat(new ApiClient(deployment).post("api/providers", Map.of("name", copilot, "preset", "github-copilot",
+                    "base_url", "http://127.0.0.1:" + upstream().port() + "/v1")).statusCode()).isEqualTo(201);
+            upstream().on("POST", "/gh/login/device/code", Reply.json(200, "{\"device_code\":\"dev-console\","
+                    + "\"user_code\":\"WDJB-MJHT\",\"verification_uri\":\"https://github.com/login/device\","
+                    + "\"expires_in\":900,\"interval\":1}"));
+            upstream().on("POST", "/gh/login/oauth/access_token", Reply.json(200, "{\"error\":\"authorization_pending\"}"));
+            upstream().on("POST", "/gh/login/oauth/access_token", Reply.json(200,
+                    "{\"access_token\":\"gho_console_token\",\"token_type\":\"bearer\",\"scope\":\"read:user\"}"));
+            browser.open("admin/providers.xhtml");
+            browser.clickIn(rowWith(browser, copilot), "button[title='Sign in with GitHub']");
+            browser.waitForText("Sign '" + copilot + "' in with GitHub");
+            browser.type("providers:signInServer", "http://127.0.0.1:" + upstream().port() + "/gh").clickId("providers:startSignIn");
+            browser.waitForText("WDJB-MJHT");
+            assertThat(browser.find("#signInPage").getAttribute("href")).isEqualTo("https://github.com/login/device");
+            browser.waitForText("Signed '" + copilot + "' in with GitHub");
+            assertThat(new ApiClient(deployment).getJson("api/providers/" + copilot).path("has_api_key").asBoolean()).isTrue();
+            assertThat(upstream().last("POST", "/gh/login/oauth/access_token").body()).contains("\"device_code\":\"dev-console\"");
+            Waits.await("a chat through the signed-in provider", Duration.ofSeconds(15)).until(() -> new GatewayClient(deployment)
+                    .post("v1/chat/completions", "{\"model\":\"" + copilot + "/gpt-4o-mini\",\"messages\":[{\"role\":"
+                            + "\"user\",\"content\":\"hi\"}]}").statusCode() == 200);
+            assertThat(upstream().last("POST", "/v1/chat/completions").header("authorization")).isEqualTo("Bearer gho_console_token");
+            assertThat(browser.driver().getPageSource()).doesNotContain("gho_console_token");
+
             // the provider's remaining allowance on Quota, highlighted as low (it is written every ten seconds)
             Waits.await("the provider's allowance shown as low", Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(500))
                     .until(() -> browser.open("admin/quota.xhtml").find("[id$='quota:providers']").getText().contains("low"));

@@ -287,6 +287,159 @@ class FoundationIT extends DeployedGateway {
         assertThat(upstream().last("POST", "/v1/chat/completions").header("authorization")).isNull();
     }
 
+    /**
+     * SAP AI Core: the URL names the deployment and carries its api-version; the key is the service key as SAP gives
+     * it (on several lines), exchanged once for a bearer token sent with the resource group, never sent itself.
+     */
+    @Test
+    void aServiceKeyIsExchangedForATokenOnceAndNeverSent() throws Exception {
+        String name = unique("sap");
+        String base = "http://127.0.0.1:" + upstream().port();
+        String tokenPath = "/" + name + "-auth/oauth/token";
+        String deployment = "/v2/inference/deployments/d-" + name;
+        String serviceKey = "{\n  \"clientid\": \"sb-" + name + "!b1|aicore!b540\",\n  \"clientsecret\": \"sap-secret-"
+                + name + "\",\n  \"url\": \"" + base + "/" + name + "-auth\",\n  \"resource_group\": \"team-a\"\n}\n";
+        upstream().on("POST", tokenPath, io.tokenrouter.testing.Reply.json(200,
+                "{\"access_token\":\"sap-token-1\",\"token_type\":\"bearer\",\"expires_in\":43199}"));
+
+        String chatPath = deployment + "/chat/completions?api-version=2023-05-15";
+        for (int i = 0; i < 2; i++) {
+            upstream().on("POST", chatPath, io.tokenrouter.testing.Reply.json(200,
+                    io.tokenrouter.testing.DefaultReplies.chat("gpt-4o", "Hi from SAP")));
+        }
+        HttpResponse<String> created = admin().post("api/providers", fields("name", name, "preset", "sap-ai-core",
+                "api_key", serviceKey, "base_url", base + deployment + "?api-version=2023-05-15"));
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        assertThat(GatewayClient.json(created.body()).path("auth_style").asText()).isEqualTo("service_key");
+        for (int i = 0; i < 2; i++) {
+            HttpResponse<String> answer = admin().post("v1/chat/completions",
+                    "{\"model\":\"" + name + "/gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+            assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+            assertThat(answer.body()).contains("Hi from SAP");
+        }
+
+        assertThat(upstream().last("POST", chatPath).header("authorization")).isEqualTo("Bearer sap-token-1");
+        assertThat(upstream().last("POST", chatPath).header("ai-resource-group")).isEqualTo("team-a");
+        var received = upstream().received();
+        assertThat(received.stream().filter(r -> r.path().equals(tokenPath)).count()).as("one exchange serves both")
+                .isEqualTo(1);
+        var exchange = upstream().last("POST", tokenPath);
+        assertThat(exchange.body()).contains("grant_type=client_credentials");
+        assertThat(exchange.header("authorization")).isEqualTo("Basic " + java.util.Base64.getEncoder().encodeToString(
+                ("sb-" + name + "!b1|aicore!b540:sap-secret-" + name).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        assertThat(received.stream().filter(r -> !r.path().equals(tokenPath))
+                .allMatch(r -> !r.toString().contains("sap-secret-" + name))).as("the secret goes to the token server only")
+                .isTrue();
+    }
+
+    @Test
+    void aServiceKeyTheTokenServerRefusesIsABadGatewayThatSaysSo() throws Exception {
+        String name = unique("sapbad");
+        String base = "http://127.0.0.1:" + upstream().port();
+        String tokenPath = "/" + name + "-auth/oauth/token";
+        for (int i = 0; i < 3; i++) { // model discovery tries too
+            upstream().on("POST", tokenPath, io.tokenrouter.testing.Reply.json(401,
+                    "{\"error\":\"unauthorized\",\"error_description\":\"Bad credentials\"}"));
+        }
+        assertThat(admin().post("api/providers", fields("name", name, "preset", "sap-ai-core", "api_key",
+                "{\"clientid\":\"c\",\"clientsecret\":\"s3cr3t-" + name + "\",\"url\":\"" + base + "/" + name + "-auth\"}",
+                "base_url", base + "/v2/inference/deployments/x?api-version=2023-05-15")).statusCode()).isEqualTo(201);
+        HttpResponse<String> refused = admin().post("v1/chat/completions",
+                "{\"model\":\"" + name + "/gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(502);
+        assertThat(GatewayClient.error(refused).path("message").asText()).contains("refused the service key: HTTP 401")
+                .contains("Bad credentials").doesNotContain("s3cr3t");
+
+        String notAKey = unique("sapnokey");
+        assertThat(admin().post("api/providers", fields("name", notAKey, "preset", "sap-ai-core", "api_key", "plain-token",
+                "base_url", base + "/v2/inference/deployments/x?api-version=2023-05-15")).statusCode()).isEqualTo(201);
+        HttpResponse<String> misconfigured = admin().post("v1/chat/completions",
+                "{\"model\":\"" + notAKey + "/gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+        assertThat(misconfigured.statusCode()).isEqualTo(502);
+        assertThat(GatewayClient.error(misconfigured).path("message").asText()).contains("must be the service key");
+    }
+
+    /** GitHub Copilot's key is the token of GitHub's device flow: a code to enter, polled until granted, then stored. */
+    @Test
+    void aCopilotProviderIsSignedInByTheDeviceFlow() throws Exception {
+        String name = unique("copilot");
+        String server = "http://127.0.0.1:" + upstream().port() + "/" + name + "-gh";
+        assertThat(admin().post("api/providers", fields("name", name, "preset", "github-copilot",
+                "base_url", "http://127.0.0.1:" + upstream().port() + "/v1")).statusCode()).isEqualTo(201);
+        upstream().on("POST", "/" + name + "-gh/login/device/code", io.tokenrouter.testing.Reply.json(200,
+                "{\"device_code\":\"dev-1\",\"user_code\":\"ABCD-1234\",\"verification_uri\":"
+                        + "\"https://github.com/login/device\",\"expires_in\":900,\"interval\":5}"));
+
+        HttpResponse<String> started = admin().post("api/providers/" + name + "/sign-in", fields("server", server));
+        assertThat(started.statusCode()).as(started.body()).isEqualTo(200);
+        JsonNode code = GatewayClient.json(started.body());
+        assertThat(code.path("user_code").asText()).isEqualTo("ABCD-1234");
+        assertThat(code.path("verification_uri").asText()).isEqualTo("https://github.com/login/device");
+        assertThat(code.path("device_code").asText()).isEqualTo("dev-1");
+        assertThat(upstream().last("POST", "/" + name + "-gh/login/device/code").body())
+                .contains("\"client_id\":\"Ov23li8tweQw6odWQebz\"").contains("\"scope\":\"read:user\"");
+
+        String tokenPath = "/" + name + "-gh/login/oauth/access_token";
+        upstream().on("POST", tokenPath, io.tokenrouter.testing.Reply.json(200, "{\"error\":\"authorization_pending\"}"));
+        upstream().on("POST", tokenPath, io.tokenrouter.testing.Reply.json(200, "{\"error\":\"slow_down\",\"interval\":10}"));
+        upstream().on("POST", tokenPath, io.tokenrouter.testing.Reply.json(200,
+                "{\"access_token\":\"gho_signed_in\",\"token_type\":\"bearer\",\"scope\":\"read:user\"}"));
+        HttpResponse<String> pending = admin().post("api/providers/" + name + "/sign-in/poll",
+                fields("device_code", "dev-1", "server", server));
+        assertThat(pending.statusCode()).as(pending.body()).isEqualTo(202);
+        assertThat(GatewayClient.json(pending.body()).path("status").asText()).isEqualTo("pending");
+        HttpResponse<String> slower = admin().post("api/providers/" + name + "/sign-in/poll",
+                fields("device_code", "dev-1", "server", server));
+        assertThat(GatewayClient.json(slower.body()).path("interval").asLong()).isEqualTo(10);
+        HttpResponse<String> done = admin().post("api/providers/" + name + "/sign-in/poll",
+                fields("device_code", "dev-1", "server", server));
+        assertThat(done.statusCode()).as(done.body()).isEqualTo(200);
+        assertThat(GatewayClient.json(done.body()).path("status").asText()).isEqualTo("signed_in");
+        assertThat(done.body()).doesNotContain("gho_signed_in");
+        assertThat(upstream().last("POST", tokenPath).body()).contains("\"device_code\":\"dev-1\"")
+                .contains("urn:ietf:params:oauth:grant-type:device_code");
+
+        JsonNode view = GatewayClient.json(admin().get("api/providers/" + name).body());
+        assertThat(view.path("has_api_key").asBoolean()).isTrue();
+        assertThat(view.path("sign_in").asText()).isEqualTo("GitHub");
+        HttpResponse<String> answer = admin().post("v1/chat/completions",
+                "{\"model\":\"" + name + "/gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+        assertThat(upstream().last("POST", "/v1/chat/completions").header("authorization")).isEqualTo("Bearer gho_signed_in");
+        assertThat(admin().get("api/events?q=" + name).body()).contains("Signed provider '" + name + "' in with GitHub");
+    }
+
+    @Test
+    void aSignInThatCannotWorkIsRefusedWithTheReason() throws Exception {
+        String name = unique("copilot");
+        String server = "http://127.0.0.1:" + upstream().port() + "/" + name + "-gh";
+        assertThat(admin().post("api/providers", fields("name", name, "preset", "github-copilot",
+                "base_url", "http://127.0.0.1:" + upstream().port() + "/v1")).statusCode()).isEqualTo(201);
+        upstream().on("POST", "/" + name + "-gh/login/oauth/access_token", io.tokenrouter.testing.Reply.json(400,
+                "{\"error\":\"expired_token\"}"));
+        HttpResponse<String> expired = admin().post("api/providers/" + name + "/sign-in/poll",
+                fields("device_code", "dev-old", "server", server));
+        assertThat(expired.statusCode()).as(expired.body()).isEqualTo(400);
+        assertThat(GatewayClient.error(expired).path("message").asText()).contains("the code expired")
+                .contains("start the sign-in again");
+        assertThat(GatewayClient.json(admin().get("api/providers/" + name).body()).path("has_api_key").asBoolean()).isFalse();
+
+        upstream().on("POST", "/" + name + "-gh/login/device/code", io.tokenrouter.testing.Reply.json(200,
+                "{\"device_code\":\"d\",\"user_code\":\"U\",\"verification_uri\":\"javascript:alert(1)\"}"));
+        HttpResponse<String> scripted = admin().post("api/providers/" + name + "/sign-in", fields("server", server));
+        assertThat(scripted.statusCode()).as("a page that is not a web page is not shown").isEqualTo(502);
+
+        HttpResponse<String> pasted = admin().post("api/providers/" + name + "/sign-in", fields("server", "ftp://x"));
+        assertThat(pasted.statusCode()).isEqualTo(400);
+        assertThat(GatewayClient.error(pasted).path("param").asText()).isEqualTo("server");
+        String openai = unique("plain");
+        assertThat(admin().post("api/providers", fields("name", openai, "preset", "openai", "api_key", "sk-x",
+                "base_url", "http://127.0.0.1:" + upstream().port() + "/v1")).statusCode()).isEqualTo(201);
+        HttpResponse<String> noSignIn = admin().post("api/providers/" + openai + "/sign-in", "{}");
+        assertThat(noSignIn.statusCode()).isEqualTo(400);
+        assertThat(GatewayClient.error(noSignIn).path("message").asText()).contains("takes a pasted API key");
+    }
+
     @Test
     void aProviderKeyWithAControlCharacterIsRefusedAndAppearsNowhere() throws Exception {
         String secret = "sk-leak-" + unique("s");

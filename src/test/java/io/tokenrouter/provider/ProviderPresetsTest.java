@@ -15,7 +15,7 @@ class ProviderPresetsTest {
 
     @Test
     void everyPresetHasAUsableUrlOrATemplateThatSaysWhatToFillIn() {
-        assertThat(ProviderPreset.values()).hasSizeGreaterThanOrEqualTo(44);
+        assertThat(ProviderPreset.values()).hasSizeGreaterThanOrEqualTo(47);
         for (ProviderPreset p : ProviderPreset.values()) {
             if (p.baseUrl() != null) {
                 assertThat(p.template()).as(p.id()).isNull();
@@ -66,5 +66,22 @@ class ProviderPresetsTest {
         assertThat(azure.template()).isEqualTo("https://{resource_name}.openai.azure.com/openai/v1");
         assertThat(azure.authStyle()).isEqualTo("api_key_header");
         assertThat(azure.access()).isEqualTo("paid");
+    }
+
+    /** The original's three presets that take more than a pasted key: a sign-in, a PAT, a service key. */
+    @Test
+    void copilotSignsInGitLabTakesATokenAndSapAiCoreAServiceKey() {
+        assertThat(ProviderPreset.find("github-copilot")).hasValueSatisfying(p -> {
+            assertThat(p.baseUrl()).isEqualTo("https://api.githubcopilot.com");
+            assertThat(p.deviceLogin()).contains(io.tokenrouter.upstream.DeviceLogin.GITHUB);
+        });
+        assertThat(PresetView.of(ProviderPreset.GITHUB_COPILOT).signIn()).isEqualTo("GitHub");
+        assertThat(Arrays.stream(ProviderPreset.values()).filter(p -> p.deviceLogin().isPresent()))
+                .containsExactly(ProviderPreset.GITHUB_COPILOT);
+        assertThat(ProviderPreset.find("gitlab").map(ProviderPreset::authStyle)).contains(AuthStyle.BEARER);
+        PresetView sap = PresetView.of(ProviderPreset.SAP_AI_CORE);
+        assertThat(sap.template()).isEqualTo("https://{ai_api_url}/v2/inference/deployments/{deployment_id}?api-version=2023-05-15");
+        assertThat(sap.authStyle()).isEqualTo("service_key");
+        assertThat(sap.signIn()).isNull();
     }
 }

@@ -71,6 +71,16 @@ class PricesTest {
                 e -> assertThat(e.getMessage()).contains("'b/unpriced-model' has no price"));
     }
 
+    /** An Anthropic provider may write the whole prompt to its 1-hour cache: the reservation is at that price. */
+    @Test
+    void anAnthropicRouteReservesThePromptAtTheHourCacheWritePrice() {
+        Route anthropic = new Route(new ProviderTarget("claude", URI.create("https://api.anthropic.com/v1"), "k",
+                AuthStyle.ANTHROPIC, Duration.ofSeconds(3), Duration.ofSeconds(60)), "dear", "smart");
+        assertThat(Prices.worstOf(RoutePlan.of(anthropic), new PriceBook(List.of(
+                new Price("", "dear", 2_500_000, 10_000_000, 1_250_000, 3_125_000, 12_000_000)))))
+                .isEqualTo(new Prices(5_000_000, 12_000_000));
+    }
+
     @Test
     void aDatedModelIsPricedAsItsFamily() {
         assertThat(Prices.worstOf(RoutePlan.of(route("a", "cheap-2025-01-31")), BOOK)).isEqualTo(new Prices(150_000, 600_000));

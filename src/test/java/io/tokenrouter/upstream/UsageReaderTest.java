@@ -117,6 +117,18 @@ class UsageReaderTest {
         assertThat(UsageReader.anthropic(json("{'type':'ping'}"))).isEmpty();
     }
 
+    /** Of the tokens written to the cache, those for an hour are counted apart, never more than all written. */
+    @Test
+    void readsAnthropicWritesToTheHourCache() {
+        JsonNode message = json("{'usage':{'input_tokens':10,'cache_creation_input_tokens':20,'cache_read_input_tokens':0,"
+                + "'cache_creation':{'ephemeral_5m_input_tokens':5,'ephemeral_1h_input_tokens':15},'output_tokens':5}}");
+        assertThat(UsageReader.anthropic(message)).contains(new Usage(30, 5, 0, 0, false, 20, 15));
+        JsonNode inflated = json("{'usage':{'input_tokens':10,'cache_creation_input_tokens':20,"
+                + "'cache_creation':{'ephemeral_1h_input_tokens':9999999},'output_tokens':5}}");
+        assertThat(UsageReader.anthropic(inflated).orElseThrow().hourCacheWriteTokens()).isEqualTo(20);
+        assertThat(new Usage(30, 5, 0, 0, false, 20, 15).within(12, 5)).isEqualTo(new Usage(12, 5, 0, 0, false, 12, 12));
+    }
+
     @Test
     void anthropicFiguresThatAreNoNumbersOrTooLargeDoNotWrapAround() {
         JsonNode answer = json("{'usage':{'input_tokens':'many','cache_read_input_tokens':9223372036854775807,"

@@ -66,6 +66,23 @@ class PriceBookTest {
                 .isEqualTo((long) Math.ceil(30 * 0.3 + 30 * 3.75));
     }
 
+    /** Anthropic's 1-hour cache: its writes cost twice the input price, the 5-minute ones the cache-write price. */
+    @Test
+    void writesToTheHourCacheAreBilledAtTwiceTheInputPrice() {
+        PriceBook prices = new PriceBook(List.of(new Price("", "claude-sonnet-4-5", 3_000_000, 15_000_000, 300_000,
+                3_750_000, 15_000_000)));
+        // 10 input at 3, 30 read at 0.3, 5 written for 5 minutes at 3.75 and 15 for an hour at 6, 5 output at 15
+        assertThat(prices.costMicros("claude", "claude-sonnet-4-5", new io.tokenrouter.api.Usage(60, 5, 30, 0, false, 20, 15)))
+                .isEqualTo((long) Math.ceil(10 * 3.0 + 30 * 0.3 + 5 * 3.75 + 15 * 6.0 + 5 * 15.0));
+        // more 1-hour writes than writes bill no more than the writes
+        assertThat(prices.costMicros("claude", "claude-sonnet-4-5", new io.tokenrouter.api.Usage(20, 0, 0, 0, false, 20, 999)))
+                .isEqualTo((long) Math.ceil(20 * 6.0));
+        // a cache-write price above twice the input price is never undercut
+        Price dear = new Price("", "m", 1_000_000, 1_000_000, 0, 5_000_000, 1_000_000);
+        assertThat(PriceBook.hourCacheWriteMicros(dear)).isEqualTo(5_000_000);
+        assertThat(PriceBook.hourCacheWriteMicros(new Price("", "m", Long.MAX_VALUE, 0, 0, 0, 0))).isEqualTo(Long.MAX_VALUE);
+    }
+
     @Test
     void aModelWithoutAPriceCostsNothing() {
         assertThat(PRICES.costMicros("openai", "my-finetune", usage(1_000_000, 1_000_000, 0))).isZero();
