@@ -100,10 +100,7 @@ public class ProviderSeeder {
     }
 
     private static AuthStyle authStyle(ProviderSettings configured, Optional<ProviderPreset> preset) {
-        if (configured.apiKey() == null && configured.apiKeys() == null) {
-            return AuthStyle.NONE;
-        }
-        return preset.map(ProviderPreset::authStyle).filter(s -> s != AuthStyle.NONE).orElse(AuthStyle.BEARER);
+        return ProviderPreset.authStyleOf(preset, configured.apiKey() != null || configured.apiKeys() != null);
     }
 
     private List<ModelAlias> configAliases() {

@@ -238,17 +238,16 @@ public class ProviderService {
     }
 
     /**
-     * The auth style of a provider with the key it has: none without one, unless its preset takes a public
-     * credential from keyless clients (OpenCode Zen's {@code public}), which is then sealed as its key; else the
-     * preset's style, Bearer without a preset.
+     * The auth style of a provider with the key it has ({@link ProviderPreset#authStyleOf}); a provider without one
+     * whose preset takes a public credential from keyless clients (OpenCode Zen's {@code public}) has that sealed as
+     * its key first.
      */
     static AuthStyle keyless(Provider p, Optional<ProviderPreset> preset, SecretCipher cipher) {
         String publicCredential = preset.map(ProviderPreset::publicCredential).orElse(null);
         if (p.getApiKeySealed() == null && publicCredential != null) {
             p.setApiKeySealed(cipher.seal(publicCredential));
         }
-        return p.getApiKeySealed() == null ? AuthStyle.NONE
-                : preset.map(ProviderPreset::authStyle).filter(s -> s != AuthStyle.NONE).orElse(AuthStyle.BEARER);
+        return ProviderPreset.authStyleOf(preset, p.getApiKeySealed() != null);
     }
 
     private static GatewayException needsBaseUrl(ProviderPreset preset) {

@@ -47,15 +47,18 @@ public record ProviderTarget(String name, URI baseUrl, String credential, AuthSt
 
     /**
      * The header that carries {@code key} (one of the pool's, or the single credential), or none; with the API
-     * version an Anthropic provider needs on every call.
+     * version an Anthropic provider needs on every call (with a key or without).
      */
     public java.util.Map<String, String> authHeaders(String key) {
         String[] auth = authStyle.header(key);
-        if (auth == null) {
-            return java.util.Map.of();
+        java.util.Map<String, String> headers = new java.util.LinkedHashMap<>();
+        if (auth != null) {
+            headers.put(auth[0], auth[1]);
         }
-        return authStyle.speaksAnthropic() ? java.util.Map.of(auth[0], auth[1], "anthropic-version", AuthStyle.ANTHROPIC_VERSION)
-                : java.util.Map.of(auth[0], auth[1]);
+        if (authStyle.speaksAnthropic()) {
+            headers.put("anthropic-version", AuthStyle.ANTHROPIC_VERSION);
+        }
+        return java.util.Collections.unmodifiableMap(headers);
     }
 
     /** Whether the provider speaks Anthropic's Messages API rather than OpenAI's. */

@@ -239,6 +239,9 @@ final class ChatToMessages {
                 } else {
                     definition.putObject("input_schema").put("type", "object");
                 }
+                if (function.path("strict").isBoolean()) {
+                    definition.put("strict", function.get("strict").asBoolean());
+                }
             }
         }
         JsonNode choice = chat.get("tool_choice");

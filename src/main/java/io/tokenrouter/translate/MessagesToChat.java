@@ -233,6 +233,9 @@ final class MessagesToChat {
                     function.put("description", tool.path("description").asText());
                 }
                 function.set("parameters", tool.get("input_schema").deepCopy());
+                if (tool.path("strict").isBoolean()) {
+                    function.put("strict", tool.get("strict").asBoolean());
+                }
             }
         }
         JsonNode choice = messages.get("tool_choice");

@@ -173,6 +173,15 @@ public enum ProviderPreset {
         return authStyle;
     }
 
+    /**
+     * The auth style of a provider of this preset (or none: Bearer): none without a key, except that a provider of
+     * the Anthropic preset speaks Anthropic's Messages API with or without one (a keyless server of that kind).
+     */
+    public static AuthStyle authStyleOf(Optional<ProviderPreset> preset, boolean hasKey) {
+        AuthStyle style = preset.map(ProviderPreset::authStyle).filter(s -> s != AuthStyle.NONE).orElse(AuthStyle.BEARER);
+        return hasKey || style.speaksAnthropic() ? style : AuthStyle.NONE;
+    }
+
     public boolean local() {
         return access == Access.LOCAL;
     }

@@ -84,4 +84,18 @@ class ProviderPresetsTest {
         assertThat(sap.authStyle()).isEqualTo("service_key");
         assertThat(sap.signIn()).isNull();
     }
+
+    @Test
+    void aProviderWithoutAKeySendsNoneButAnAnthropicOneStillSpeaksAnthropic() {
+        assertThat(ProviderPreset.authStyleOf(ProviderPreset.find("openai"), false)).isEqualTo(AuthStyle.NONE);
+        assertThat(ProviderPreset.authStyleOf(ProviderPreset.find("openai"), true)).isEqualTo(AuthStyle.BEARER);
+        assertThat(ProviderPreset.authStyleOf(ProviderPreset.find("ollama"), true)).isEqualTo(AuthStyle.BEARER);
+        assertThat(ProviderPreset.authStyleOf(java.util.Optional.empty(), true)).isEqualTo(AuthStyle.BEARER);
+        assertThat(ProviderPreset.authStyleOf(ProviderPreset.find("anthropic"), false)).isEqualTo(AuthStyle.ANTHROPIC);
+        assertThat(ProviderPreset.authStyleOf(ProviderPreset.find("sap-ai-core"), false)).isEqualTo(AuthStyle.NONE);
+        assertThat(AuthStyle.ANTHROPIC.header(null)).isNull();
+        assertThat(new io.tokenrouter.routing.ProviderTarget("c", java.net.URI.create("http://127.0.0.1:1/v1"), null,
+                AuthStyle.ANTHROPIC, java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(1)).authHeaders())
+                .containsExactly(java.util.Map.entry("anthropic-version", AuthStyle.ANTHROPIC_VERSION));
+    }
 }

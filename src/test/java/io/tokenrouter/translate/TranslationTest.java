@@ -46,7 +46,7 @@ class TranslationTest {
                 + "'system':[{'type':'text','text':'Be brief.','cache_control':{'type':'ephemeral'}}],"
                 + "'metadata':{'user_id':'u-1'},'stream':true,"
                 + "'tools':[{'name':'weather','description':'Weather of a city','input_schema':{'type':'object',"
-                + "'properties':{'city':{'type':'string'}}}}],'tool_choice':{'type':'any','disable_parallel_tool_use':true},"
+                + "'properties':{'city':{'type':'string'}}},'strict':true}],'tool_choice':{'type':'any','disable_parallel_tool_use':true},"
                 + "'messages':[{'role':'user','content':'Weather in Oslo?'},"
                 + "{'role':'assistant','content':[{'type':'text','text':'Checking.'},{'type':'tool_use','id':'toolu_1',"
                 + "'name':'weather','input':{'city':'Oslo'}}]},"
@@ -65,6 +65,7 @@ class TranslationTest {
         assertThat(chat.path("tool_choice").asText()).isEqualTo("required");
         assertThat(chat.path("parallel_tool_calls").asBoolean(true)).isFalse();
         assertThat(chat.path("tools").get(0).path("function").path("parameters").path("properties").has("city")).isTrue();
+        assertThat(chat.path("tools").get(0).path("function").path("strict").asBoolean()).isTrue();
         JsonNode messages = chat.path("messages");
         assertThat(messages.get(0).path("role").asText()).isEqualTo("system");
         assertThat(messages.get(0).path("content").asText()).isEqualTo("Be brief.");
@@ -103,7 +104,7 @@ class TranslationTest {
     void aChatRequestBecomesAMessagesRequest() throws Exception {
         ObjectNode request = json("{'model':'claude','max_completion_tokens':200,'max_tokens':500,'stop':'END','user':'u-2',"
                 + "'parallel_tool_calls':false,'stream':true,'stream_options':{'include_usage':true},"
-                + "'tools':[{'type':'function','function':{'name':'weather','parameters':{'type':'object'}}}],"
+                + "'tools':[{'type':'function','function':{'name':'weather','parameters':{'type':'object'},'strict':false}}],"
                 + "'messages':[{'role':'system','content':'Be brief.'},{'role':'developer','content':'Use metric.'},"
                 + "{'role':'user','content':[{'type':'text','text':'Oslo?'},{'type':'image_url','image_url':{'url':'data:image/jpeg;base64,QUJD'}}]},"
                 + "{'role':'assistant','content':null,'tool_calls':[{'id':'call_1','type':'function','function':{'name':'weather','arguments':'{\\'city\\':\\'Oslo\\'}'}},"
@@ -120,6 +121,8 @@ class TranslationTest {
         assertThat(messages.path("metadata").path("user_id").asText()).isEqualTo("u-2");
         assertThat(messages.path("tool_choice").path("disable_parallel_tool_use").asBoolean()).isTrue();
         assertThat(messages.path("tools").get(0).path("input_schema").path("type").asText()).isEqualTo("object");
+        assertThat(messages.path("tools").get(0).path("strict").isBoolean()).isTrue();
+        assertThat(messages.path("tools").get(0).path("strict").asBoolean()).isFalse();
         assertThat(messages.has("stream_options")).isFalse();
         JsonNode turns = messages.path("messages");
         assertThat(turns).hasSize(3);
