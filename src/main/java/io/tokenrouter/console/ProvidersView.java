@@ -55,8 +55,10 @@ public class ProvidersView implements Serializable {
     private String signingIn;
     private String signInLabel;
     private String signInServer;
+    private String signInClientId;
     private DeviceSignIn.Started signInCode;
-    private long signInInterval = 5;
+    /** When the sign-in server may be asked again (the page polls every second; the server says how often it may). */
+    private long nextAskMillis;
 
     public List<ProviderView> getProviders() {
         if (list == null) {
@@ -160,14 +162,16 @@ public class ProvidersView implements Serializable {
         signingIn = p.name();
         signInLabel = p.signIn();
         signInServer = null;
+        signInClientId = null;
         signInCode = null;
     }
 
     /** Asks the sign-in server for the code the administrator enters at its page; polling starts on the page. */
     public void startSignIn() {
-        signInCode = Console.attempt(() -> signIns.start(Console.caller(), signingIn, Console.text(signInServer)), null);
+        signInCode = Console.attempt(() -> signIns.start(Console.caller(), signingIn, Console.text(signInServer),
+                Console.text(signInClientId)), null);
         if (signInCode != null) {
-            signInInterval = signInCode.interval();
+            nextAskMillis = System.currentTimeMillis() + signInCode.interval() * 1000;
             PrimeFaces.current().executeScript("PF('signInPoll').start()");
         }
     }
@@ -175,15 +179,20 @@ public class ProvidersView implements Serializable {
     /** Asks whether the code was entered; once it was, the provider has its key and the dialog closes. */
     public void pollSignIn() {
         if (signInCode == null) {
+            PrimeFaces.current().executeScript("PF('signInPoll').stop()");
             return;
         }
-        DeviceSignIn.Polled polled = Console.attempt(() -> signIns.poll(Console.caller(), signingIn,
-                signInCode.deviceCode(), signInCode.server()), null);
+        if (System.currentTimeMillis() < nextAskMillis) {
+            return;
+        }
+        DeviceSignIn.Started code = signInCode;
+        DeviceSignIn.Polled polled = Console.attempt(() -> signIns.poll(Console.caller(), signingIn, code.deviceCode(),
+                code.server(), code.clientId()), null);
         if (polled == null) {
             signInCode = null;
             PrimeFaces.current().executeScript("PF('signInPoll').stop()");
         } else if (polled.pending()) {
-            signInInterval = polled.interval();
+            nextAskMillis = System.currentTimeMillis() + polled.interval() * 1000;
         } else {
             signInCode = null;
             list = null;
@@ -208,12 +217,16 @@ public class ProvidersView implements Serializable {
         this.signInServer = signInServer;
     }
 
-    public DeviceSignIn.Started getSignInCode() {
-        return signInCode;
+    public String getSignInClientId() {
+        return signInClientId;
     }
 
-    public long getSignInInterval() {
-        return signInInterval;
+    public void setSignInClientId(String signInClientId) {
+        this.signInClientId = signInClientId;
+    }
+
+    public DeviceSignIn.Started getSignInCode() {
+        return signInCode;
     }
 
     public ConnectionTestResult testOf(ProviderView p) {

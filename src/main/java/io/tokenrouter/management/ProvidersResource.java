@@ -89,8 +89,11 @@ public class ProvidersResource {
         return service.test(Guard.caller(request), name);
     }
 
-    /** Where a sign-in is asked for, and (polling) the device code it was started with. */
-    public record SignIn(String server, String deviceCode) {
+    /**
+     * Where a sign-in is asked for and for which OAuth app (both optional: the preset's), and (polling) the device
+     * code it was started with.
+     */
+    public record SignIn(String server, String clientId, String deviceCode) {
     }
 
     /**
@@ -101,7 +104,8 @@ public class ProvidersResource {
     @POST
     @Path("{name}/sign-in")
     public DeviceSignIn.Started signIn(@PathParam("name") String name, SignIn body, @Context ContainerRequestContext request) {
-        return signIns.start(Guard.caller(request), name, body == null ? null : body.server());
+        return signIns.start(Guard.caller(request), name, body == null ? null : body.server(),
+                body == null ? null : body.clientId());
     }
 
     /** Asks whether the code was entered: 202 while not yet, 200 once the provider's key is stored. */
@@ -109,7 +113,8 @@ public class ProvidersResource {
     @Path("{name}/sign-in/poll")
     public Response pollSignIn(@PathParam("name") String name, SignIn body, @Context ContainerRequestContext request) {
         SignIn asked = Validation.required(body);
-        DeviceSignIn.Polled polled = signIns.poll(Guard.caller(request), name, asked.deviceCode(), asked.server());
+        DeviceSignIn.Polled polled = signIns.poll(Guard.caller(request), name, asked.deviceCode(), asked.server(),
+                asked.clientId());
         return Response.status(polled.pending() ? 202 : 200).entity(polled).build();
     }
 

@@ -33,15 +33,15 @@ public class DeviceSignIn {
     static final long MAX_WAIT_SECONDS = 3_600;
 
     /** A started sign-in: the code to enter at {@code verificationUri}, and the device code to poll with. */
-    public record Started(String provider, String server, String userCode, String verificationUri, String deviceCode,
-                          long expiresIn, long interval) {
+    public record Started(String provider, String server, String clientId, String userCode, String verificationUri,
+                          String deviceCode, long expiresIn, long interval) implements java.io.Serializable {
     }
 
     /**
      * Where a sign-in stands: {@code pending} (poll again in {@code interval} seconds) or {@code signed_in} (the
      * provider's key is stored).
      */
-    public record Polled(String provider, String status, long interval, String message) {
+    public record Polled(String provider, String status, long interval, String message) implements java.io.Serializable {
         public boolean pending() {
             return "pending".equals(status);
         }
@@ -52,12 +52,16 @@ public class DeviceSignIn {
     @Inject
     OutboundHttp http;
 
-    /** Asks the sign-in server ({@code server}, else the preset's) for a code to sign provider {@code name} in with. */
-    public Started start(Caller actor, String name, String server) {
+    /**
+     * Asks the sign-in server ({@code server}, else the preset's) for a code to sign provider {@code name} in with, for
+     * the OAuth app {@code clientId} (else the preset's).
+     */
+    public Started start(Caller actor, String name, String server, String clientId) {
         Authorization.requireAdmin(actor);
         DeviceLogin login = login(name);
         String base = server(name, login, server);
-        JsonNode answer = call(name, login, base + login.codePath(), Json.text(Map.of("client_id", login.clientId(),
+        String client = client(login, clientId);
+        JsonNode answer = call(name, login, base + login.codePath(), Json.text(Map.of("client_id", client,
                 "scope", login.scope())));
         String userCode = bounded(Json.textOrNull(answer, "user_code"));
         String deviceCode = bounded(Json.textOrNull(answer, "device_code"));
@@ -66,7 +70,7 @@ public class DeviceSignIn {
             throw GatewayException.upstreamInvalid(name, login.label() + " gave no device code, user code and http(s)"
                     + " page to enter it at");
         }
-        return new Started(name, base, userCode, page, deviceCode, seconds(answer, "expires_in", 900),
+        return new Started(name, base, client, userCode, page, deviceCode, seconds(answer, "expires_in", 900),
                 Math.max(1, seconds(answer, "interval", 5)));
     }
 
@@ -74,16 +78,17 @@ public class DeviceSignIn {
      * Asks for the token of a started sign-in; once granted, it becomes provider {@code name}'s key. A code that
      * expired or was denied is a 400 that says to start again.
      */
-    public Polled poll(Caller actor, String name, String deviceCode, String server) {
+    public Polled poll(Caller actor, String name, String deviceCode, String server, String clientId) {
         Authorization.requireAdmin(actor);
         DeviceLogin login = login(name);
+        String client = client(login, clientId);
         if (deviceCode == null || deviceCode.isBlank() || bounded(deviceCode.strip()) == null) {
             throw GatewayException.invalidRequest("device_code", "device_code must be the code the sign-in was started"
                     + " with (at most " + MAX_CODE + " characters).");
         }
         String base = server(name, login, server);
         Map<String, String> body = new LinkedHashMap<>();
-        body.put("client_id", login.clientId());
+        body.put("client_id", client);
         body.put("device_code", deviceCode.strip());
         body.put("grant_type", GRANT);
         JsonNode answer = call(name, login, base + login.tokenPath(), Json.text(body));
@@ -118,6 +123,19 @@ public class DeviceSignIn {
         return providers.presetOf(name).flatMap(ProviderPreset::deviceLogin).orElseThrow(() ->
                 GatewayException.invalidRequest("provider", "Provider '" + name + "' takes a pasted API key; only a"
                         + " provider of a preset with a sign-in (github-copilot) is signed in."));
+    }
+
+    /** The OAuth app signed in for: the preset's, or the organisation's own (visible ASCII, bounded). */
+    private static String client(DeviceLogin login, String clientId) {
+        if (clientId == null || clientId.isBlank()) {
+            return login.clientId();
+        }
+        String client = bounded(clientId.strip());
+        if (client == null || client.length() > 200) {
+            throw GatewayException.invalidRequest("client_id", "client_id must be an OAuth app's client id: at most 200"
+                    + " visible ASCII characters.");
+        }
+        return client;
     }
 
     /** The sign-in server: the preset's, or another of its kind (GitHub Enterprise Server) as an http(s) URL. */

@@ -154,8 +154,12 @@ public class ProviderProbeService {
         } catch (IllegalArgumentException e) {
             throw new IOException(e.getMessage());
         }
-        return http.get(target.resolve(target.speaksAnthropic() ? "models?limit=1000" : "models"), auth,
-                target.connectTimeout().plus(CALL_DEADLINE));
+        OutboundHttp.Answer answer = http.get(target.resolve(target.speaksAnthropic() ? "models?limit=1000" : "models"),
+                auth, target.connectTimeout().plus(CALL_DEADLINE));
+        if (answer.status() == 401 && target.authStyle().exchanged()) {
+            serviceKeyTokens.refused(target.credential());
+        }
+        return answer;
     }
 
     /** The longest model id kept, and the most models kept of one provider's list. */

@@ -87,6 +87,11 @@ final class Attempts {
         return scrubber;
     }
 
+    /** The current attempt's answer is also scrubbed of {@code credential} (the token its key was exchanged for). */
+    void alsoScrub(String credential) {
+        scrubber = scrubber.and(credential);
+    }
+
     /** The provider sent the current attempt's response headers. */
     void answered(int status, Function<String, String> header) {
         this.status = status;

@@ -159,6 +159,11 @@ final class Exchange {
         return attempts.credential();
     }
 
+    /** Removes {@code credential} (a token the attempt's key was exchanged for) from the attempt's answer, too. */
+    void alsoScrub(String credential) {
+        attempts.alsoScrub(credential);
+    }
+
     /** How an abandoned attempt's successor is started: afresh, nothing of the abandoned answer kept. */
     void sendWith(Consumer<Exchange> send) {
         attempts.sendWith(() -> {

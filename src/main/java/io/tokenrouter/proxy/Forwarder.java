@@ -171,21 +171,37 @@ public class Forwarder {
         }
         CompletableFuture<Map<String, String>> auth = serviceKeyTokens.headers(exchange.credential());
         if (auth.isDone() && !auth.isCompletedExceptionally()) {
-            send(exchange, headers, attempt, route, auth.join());
+            sendExchanged(exchange, headers, attempt, route, auth.join());
             return;
         }
         auth.whenComplete((found, error) -> {
-            if (error == null) {
-                send(exchange, headers, attempt, route, found);
-            } else if (!exchange.isFinished()) {
+            if (exchange.isFinished()) {
+                return;
+            }
+            try {
+                if (error == null) {
+                    sendExchanged(exchange, headers, attempt, route, found);
+                    return;
+                }
                 Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
                         ? error.getCause() : error;
                 exchange.fail(attempt, cause instanceof IllegalArgumentException ? new GatewayException(502,
                         "upstream_error", "provider_misconfigured", null, "Provider '" + route.provider().name()
                         + "' cannot be called: " + cause.getMessage() + "; an administrator must check its API key.")
                         : UpstreamFailures.map(route.provider(), cause), null);
+            } catch (RuntimeException e) {
+                exchange.fail(attempt, UpstreamFailures.map(route.provider(), e), null);
             }
         });
+    }
+
+    /** {@link #send} with the headers a service key was exchanged for; the token is scrubbed from the answer too. */
+    private void sendExchanged(Exchange exchange, ClientHeaders headers, int attempt, Route route, Map<String, String> auth) {
+        String bearer = auth.get("Authorization");
+        if (bearer != null && bearer.startsWith("Bearer ")) {
+            exchange.alsoScrub(bearer.substring("Bearer ".length()));
+        }
+        send(exchange, headers, attempt, route, auth);
     }
 
     private void send(Exchange exchange, ClientHeaders headers, int attempt, Route route, Map<String, String> auth) {

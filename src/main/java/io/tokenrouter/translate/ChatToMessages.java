@@ -239,8 +239,8 @@ final class ChatToMessages {
                 } else {
                     definition.putObject("input_schema").put("type", "object");
                 }
-                if (function.path("strict").isBoolean()) {
-                    definition.put("strict", function.get("strict").asBoolean());
+                if (function.path("strict").asBoolean(false)) { // only models with structured outputs take it at all
+                    definition.put("strict", true);
                 }
             }
         }

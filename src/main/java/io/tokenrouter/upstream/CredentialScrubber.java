@@ -82,6 +82,17 @@ public final class CredentialScrubber {
         return "CredentialScrubber[" + texts.size() + " forms]";
     }
 
+    /** This scrubber, and {@code credential} too (a token exchanged for the provider's key); itself for none. */
+    public CredentialScrubber and(String credential) {
+        CredentialScrubber more = of(java.util.Collections.singletonList(credential));
+        if (more == NONE) {
+            return this;
+        }
+        Set<String> all = new LinkedHashSet<>(texts);
+        all.addAll(more.texts);
+        return new CredentialScrubber(List.copyOf(all));
+    }
+
     /** Whether {@code text} holds a credential. */
     public boolean isIn(String text) {
         return text != null && texts.stream().anyMatch(text::contains);

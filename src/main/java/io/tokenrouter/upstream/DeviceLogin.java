@@ -7,7 +7,10 @@ package io.tokenrouter.upstream;
  */
 public record DeviceLogin(String label, String server, String codePath, String tokenPath, String clientId, String scope) {
 
-    /** GitHub's device flow, with the OAuth app GitHub Copilot's third-party clients sign in through. */
+    /**
+     * GitHub's device flow, by default with the OAuth app that OpenCode registered for signing in to GitHub Copilot
+     * (the one the original TokenRouter uses too); an organisation may name its own app's client id instead.
+     */
     public static final DeviceLogin GITHUB = new DeviceLogin("GitHub", "https://github.com", "/login/device/code",
             "/login/oauth/access_token", "Ov23li8tweQw6odWQebz", "read:user");
 }

@@ -29,7 +29,8 @@ import java.util.function.LongSupplier;
  * SAP AI Core hands them out): the key's {@code clientid} and {@code clientsecret} are exchanged at its token server
  * ({@code url} + {@code /oauth/token}) by the client-credentials grant. A token is kept until a minute before it
  * expires (or until the provider refuses it), so one exchange serves every request of that time; requests that
- * find none wait together for one exchange. Tokens are this node's own: every node exchanges the shared key itself.
+ * find none wait together for one exchange, and a failed exchange answers the requests of the next 10 seconds.
+ * Tokens are this node's own: every node exchanges the shared key itself.
  */
 @ApplicationScoped
 public class ServiceKeyTokens {
@@ -40,6 +41,8 @@ public class ServiceKeyTokens {
     static final Duration MARGIN = Duration.ofMinutes(1);
     /** The most service keys held at once (a key is the provider's, so a few per provider). */
     static final int MAX_KEYS = 1_000;
+    /** How long a failed exchange is the answer before the key is tried again (a token server is not hammered). */
+    static final Duration FAILURE_KEPT = Duration.ofSeconds(10);
 
     /** What a service key holds, as SAP BTP gives it: a client, its secret, its token server, a resource group. */
     public record ServiceKey(String clientId, String clientSecret, URI tokenUrl, String resourceGroup) {
@@ -143,39 +146,62 @@ public class ServiceKeyTokens {
         }
     }
 
-    /** Forgets the token of this key (its provider refused it), so the next request exchanges the key again. */
+    /**
+     * Forgets the token of this key (its provider refused it), so the next request exchanges the key again; an
+     * exchange under way is kept (it gives a new token).
+     */
     public void refused(String credential) {
-        tokens.remove(credential);
+        tokens.computeIfPresent(credential, (k, held) -> held.isDone() ? null : held);
     }
 
     private CompletableFuture<Token> token(String credential, ServiceKey key) {
-        CompletableFuture<Token> held = tokens.get(credential);
-        if (held != null && (!held.isDone() || usable(held))) {
-            return held;
-        }
         if (tokens.size() >= MAX_KEYS) {
             tokens.clear();
         }
-        CompletableFuture<Token> fresh = new CompletableFuture<>();
-        CompletableFuture<Token> raced = held == null ? tokens.putIfAbsent(credential, fresh)
-                : tokens.replace(credential, held, fresh) ? null : tokens.get(credential);
-        if (raced != null) {
-            return raced;
-        }
-        exchanges.execute(() -> {
-            try {
-                fresh.complete(exchange(key));
-            } catch (IOException | RuntimeException e) {
-                tokens.remove(credential, fresh);
-                fresh.completeExceptionally(e);
+        CompletableFuture<Token>[] started = newFuture();
+        CompletableFuture<Token> current = tokens.compute(credential, (k, held) -> {
+            if (held != null && (!held.isDone() || usable(held))) {
+                return held;
             }
+            started[0] = new CompletableFuture<>();
+            return started[0];
         });
-        return fresh;
+        CompletableFuture<Token> fresh = started[0];
+        if (fresh != null) {
+            try {
+                exchanges.execute(() -> {
+                    try {
+                        fresh.complete(exchange(key));
+                    } catch (Throwable e) {
+                        failed(credential, fresh, e);
+                    }
+                });
+            } catch (RuntimeException e) { // shut down, or no thread to run it
+                failed(credential, fresh, new IOException("the service key could not be exchanged now"));
+            }
+        }
+        return current;
     }
 
+    @SuppressWarnings("unchecked")
+    private static CompletableFuture<Token>[] newFuture() {
+        return new CompletableFuture[1];
+    }
+
+    /** A failed exchange answers the requests of the next {@link #FAILURE_KEPT} at once; then the key is tried again. */
+    private void failed(String credential, CompletableFuture<Token> exchange, Throwable error) {
+        exchange.completeExceptionally(error);
+        CompletableFuture.delayedExecutor(FAILURE_KEPT.toMillis(), TimeUnit.MILLISECONDS)
+                .execute(() -> tokens.remove(credential, exchange));
+    }
+
+    /** A done exchange serves while its token is fresh, and while it failed (until it is removed). */
     private boolean usable(CompletableFuture<Token> done) {
+        if (done.isCompletedExceptionally()) {
+            return true;
+        }
         try {
-            return !done.isCompletedExceptionally() && done.join().expiresAtNanos() - nanoTime.getAsLong() > 0;
+            return done.join().expiresAtNanos() - nanoTime.getAsLong() > 0;
         } catch (CompletionException e) {
             return false;
         }
@@ -193,7 +219,7 @@ public class ServiceKeyTokens {
             String reason = body == null ? null : body.path("error_description").asText(body.path("error").asText(""));
             throw new IOException("the token server at " + key.tokenUrl().getHost() + " refused the service key: HTTP "
                     + answer.status() + (reason == null || reason.isBlank() ? "" : " "
-                    + CredentialScrubber.of(java.util.List.of(key.clientSecret())).scrub(abbreviate(reason))));
+                    + abbreviate(CredentialScrubber.of(java.util.List.of(key.clientSecret())).scrub(reason))));
         }
         String token = body == null ? null : body.path("access_token").asText(null);
         if (token == null || token.isBlank()) {

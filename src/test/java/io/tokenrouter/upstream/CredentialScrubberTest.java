@@ -35,4 +35,15 @@ class CredentialScrubberTest {
         assertThat(CredentialScrubber.of(List.of("short")).scrub("short")).isEqualTo("short");
         assertThat(CredentialScrubber.NONE.scrub(clean)).isSameAs(clean);
     }
+
+    /** A token a service key was exchanged for is removed as well as the provider's own credentials. */
+    @Test
+    void aTokenIsAddedToWhatIsRemoved() {
+        CredentialScrubber scrubber = CredentialScrubber.of(List.of(KEY)).and("eyJhbGciOiJSUzI1NiJ9.token");
+        assertThat(scrubber.scrub("echo " + KEY + " and eyJhbGciOiJSUzI1NiJ9.token"))
+                .isEqualTo("echo " + CredentialScrubber.MARK + " and " + CredentialScrubber.MARK);
+        CredentialScrubber same = CredentialScrubber.of(List.of(KEY));
+        assertThat(same.and(null)).isSameAs(same);
+        assertThat(CredentialScrubber.NONE.and("eyJhbGciOiJSUzI1NiJ9.token").isIn("x eyJhbGciOiJSUzI1NiJ9.token")).isTrue();
+    }
 }

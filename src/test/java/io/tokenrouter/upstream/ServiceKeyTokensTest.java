@@ -98,7 +98,16 @@ class ServiceKeyTokensTest {
 
         tokens.refused(key("s1"));
         assertThat(tokens.headersNow(key("s1"))).containsEntry("Authorization", "Bearer token-3");
-        assertThat(tokens.headersNow(key("other"))).as("a key of its own").containsEntry("Authorization", "Bearer token-4");
+        release = new CountDownLatch(1);
+        tokens.refused(key("s1"));
+        CompletableFuture<Map<String, String>> underWay = tokens.headers(key("s1"));
+        tokens.refused(key("s1"));
+        CompletableFuture<Map<String, String>> after = tokens.headers(key("s1"));
+        release.countDown();
+        assertThat(underWay.get(10, TimeUnit.SECONDS)).containsEntry("Authorization", "Bearer token-4");
+        assertThat(after.get(10, TimeUnit.SECONDS)).as("an exchange under way is kept").containsEntry("Authorization",
+                "Bearer token-4");
+        assertThat(tokens.headersNow(key("other"))).as("a key of its own").containsEntry("Authorization", "Bearer token-5");
     }
 
     @Test
@@ -119,6 +128,10 @@ class ServiceKeyTokensTest {
                 .hasMessageNotContaining("s3cr3t-of-the-client");
         status = 200;
         answer = null;
+        assertThatThrownBy(() -> tokens.headersNow(key("s3cr3t-of-the-client"))).as("the failure answers for a while")
+                .hasMessageContaining("HTTP 401");
+        assertThat(requests).hasSize(1);
+        tokens.refused(key("s3cr3t-of-the-client"));
         assertThat(tokens.headersNow(key("s3cr3t-of-the-client"))).as("tried again").containsEntry("Authorization", "Bearer token-1");
 
         answer = "{\"token_type\":\"bearer\"}";
