@@ -79,6 +79,14 @@ public class ProviderProbeService {
         ProviderTarget target = target(name);
         long start = System.nanoTime();
         try {
+            if (!listsModels(name)) {
+                if (target.authStyle().exchanged()) {
+                    serviceKeyTokens.headersNow(target.credential());
+                }
+                return new ConnectionTestResult(true, 200, (System.nanoTime() - start) / 1_000_000, 0,
+                        target.authStyle().exchanged() ? "The service key was exchanged for a token; the provider lists no"
+                                + " models (they are forwarded as asked)." : "The provider lists no models.");
+            }
             OutboundHttp.Answer response = listModels(target);
             long latency = (System.nanoTime() - start) / 1_000_000;
             if (!response.ok()) {
@@ -101,6 +109,9 @@ public class ProviderProbeService {
 
     List<String> refresh(String name) {
         ProviderTarget target = target(name);
+        if (!listsModels(name)) {
+            return List.of();
+        }
         Provider provider = providers.find(name).orElseThrow();
         try {
             OutboundHttp.Answer response = listModels(target);
@@ -136,6 +147,12 @@ public class ProviderProbeService {
                 }
             }
         }
+    }
+
+    /** Whether the provider's preset (if any) has a model list to discover. */
+    private boolean listsModels(String name) {
+        return providers.find(name).flatMap(p -> io.tokenrouter.upstream.ProviderPreset.find(p.getPreset()))
+                .map(io.tokenrouter.upstream.ProviderPreset::listsModels).orElse(true);
     }
 
     private ProviderTarget target(String name) {

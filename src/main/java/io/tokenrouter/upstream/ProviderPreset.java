@@ -186,6 +186,11 @@ public enum ProviderPreset {
         return access == Access.LOCAL;
     }
 
+    /** Whether the provider has a model list to discover: an SAP AI Core deployment serves one model and lists none. */
+    public boolean listsModels() {
+        return this != SAP_AI_CORE;
+    }
+
     /**
      * How an administrator signs the provider in when its key is an OAuth token only a sign-in gives (GitHub
      * Copilot's, from GitHub's device flow); empty for presets that take a key as it is pasted.

@@ -317,6 +317,9 @@ class FoundationIT extends DeployedGateway {
             assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
             assertThat(answer.body()).contains("Hi from SAP").doesNotContain("sap-token-0123456789");
         }
+        JsonNode test = GatewayClient.json(admin().post("api/providers/" + name + "/test", "{}").body());
+        assertThat(test.path("ok").asBoolean()).as(test.toString()).isTrue();
+        assertThat(test.path("message").asText()).contains("exchanged for a token").contains("lists no models");
 
         assertThat(upstream().last("POST", chatPath).header("authorization")).isEqualTo("Bearer sap-token-0123456789");
         assertThat(upstream().last("POST", chatPath).header("ai-resource-group")).isEqualTo("team-a");
@@ -337,7 +340,7 @@ class FoundationIT extends DeployedGateway {
         String name = unique("sapbad");
         String base = "http://127.0.0.1:" + upstream().port();
         String tokenPath = "/" + name + "-auth/oauth/token";
-        for (int i = 0; i < 3; i++) { // model discovery tries too
+        for (int i = 0; i < 2; i++) {
             upstream().on("POST", tokenPath, io.tokenrouter.testing.Reply.json(401,
                     "{\"error\":\"unauthorized\",\"error_description\":\"Bad credentials\"}"));
         }
@@ -349,6 +352,9 @@ class FoundationIT extends DeployedGateway {
         assertThat(refused.statusCode()).as(refused.body()).isEqualTo(502);
         assertThat(GatewayClient.error(refused).path("message").asText()).contains("refused the service key: HTTP 401")
                 .contains("Bad credentials").doesNotContain("s3cr3t");
+        JsonNode test = GatewayClient.json(admin().post("api/providers/" + name + "/test", "{}").body());
+        assertThat(test.path("ok").asBoolean()).isFalse();
+        assertThat(test.path("message").asText()).contains("refused the service key");
 
         String notAKey = unique("sapnokey");
         assertThat(admin().post("api/providers", fields("name", notAKey, "preset", "sap-ai-core", "api_key", "plain-token",
