@@ -37,6 +37,21 @@ def step(frame):
     return cls.rsplit(".", 1)[-1].split("$")[0] + "." + name
 
 
+def allocated(recording):
+    """Bytes each thread group allocated during the recording: per thread, its last figure less its first."""
+    first, last = {}, {}
+    for event in recording["recording"]["events"]:
+        thread = event["values"].get("thread") or {}
+        key = (thread.get("javaThreadId"), thread.get("javaName") or thread.get("osName") or "?")
+        first.setdefault(key, event["values"]["allocated"])
+        last[key] = event["values"]["allocated"]
+    groups = {}
+    for key, value in last.items():
+        group = re.sub(r"[-#\s]*\d+$", "", key[1]).strip() or key[1]
+        groups[group] = groups.get(group, 0) + value - first[key]
+    return {g: b for g, b in groups.items() if b > 0}
+
+
 def summarise(lines):
     threads, libraries, steps = {}, {}, {}
     thread, frames, in_stack = None, [], False
@@ -75,6 +90,7 @@ if __name__ == "__main__":
     args.add_argument("--user-ticks", type=int, default=0)
     args.add_argument("--system-ticks", type=int, default=0)
     args.add_argument("--hz", type=int, default=100)
+    args.add_argument("--allocations", help="`jfr print --json --events jdk.ThreadAllocationStatistics` of the run")
     a = args.parse_args()
     profile = summarise(sys.stdin)
     if a.wrk:
@@ -84,4 +100,6 @@ if __name__ == "__main__":
                        errors=run["socket_errors"] + run["non2xx"],
                        user_us_per_request=a.user_ticks * 1e6 / a.hz / n,
                        system_us_per_request=a.system_ticks * 1e6 / a.hz / n)
+        if a.allocations:
+            profile["allocated_bytes_per_request"] = {g: b / n for g, b in allocated(json.load(open(a.allocations))).items()}
     print(json.dumps(profile))

@@ -80,6 +80,17 @@ def profile_section(p):
                      "code was running (the frame nearest the top of the stack outside the JDK, so a map lookup made "
                      "by Jersey counts as Jersey).\n" % (p["rps"], p["errors"], cpu, p["system_us_per_request"],
                      100 * p["system_us_per_request"] / cpu, p["samples"], 100 * request / total))
+    if "allocated_bytes_per_request" in p:
+        by_group = p["allocated_bytes_per_request"]
+        total_bytes = sum(by_group.values())
+        lines.append("Memory allocated in that run (every thread's allocated bytes, read by JFR each second): %.1f KB "
+                     "per request; the garbage collector's work grows with it.\n" % (total_bytes / 1024))
+        lines.append("| threads | KB allocated per request | share |")
+        lines.append("|---|---|---|")
+        for group, b in sorted(by_group.items(), key=lambda kv: -kv[1]):
+            if b * 100 >= total_bytes:
+                lines.append("| %s | %.1f | %.0f%% |" % (group, b / 1024, 100 * b / total_bytes))
+        lines.append("")
     libraries, in_requests = {}, {}
     for thread, by in p["libraries"].items():
         for lib, n in by.items():

@@ -299,7 +299,7 @@ first_event_probe() {
 }
 
 # A JFR CPU profile of non-streaming chat at c=16 for 30 s, after the measured cells (so they are taken without
-# it): JFR samples the threads running Java code every 10 ms. Starting JFR makes the JIT compile JFR's own
+# it): JFR samples the threads running Java code every 10 ms, and reads every thread's allocated bytes each second. Starting JFR makes the JIT compile JFR's own
 # code for a minute or more, so the gateway is warmed up again, with a recording on, before the one kept.
 cpu_profile() {
   if ! command -v jfr >/dev/null; then log "no jfr tool in this JDK: no CPU profile"; return; fi
@@ -316,9 +316,10 @@ cpu_profile() {
     "http://127.0.0.1:$GW/v1/chat/completions" | grep '^RESULT' | cut -c8-)
   read -r user1 sys1 < <(awk '{print $14, $15}' "/proc/$GW_PID/stat")
   jcmd "$GW_PID" JFR.stop name=cpu >/dev/null
+  jfr print --json --events jdk.ThreadAllocationStatistics "$WORK/cpu-$DB.jfr" > "$WORK/allocations-$DB.json"
   jfr print --stack-depth 300 --events jdk.ExecutionSample "$WORK/cpu-$DB.jfr" | python3 "$HERE/profile.py" \
     --wrk "$out" --user-ticks $((user1 - user0)) --system-ticks $((sys1 - sys0)) --hz "$(getconf CLK_TCK)" \
-    > "$WORK/profile-$DB.json"
+    --allocations "$WORK/allocations-$DB.json" > "$WORK/profile-$DB.json"
 }
 
 long_streams() {

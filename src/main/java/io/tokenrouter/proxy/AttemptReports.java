@@ -29,21 +29,21 @@ public class AttemptReports {
     ProviderQuotas providerQuotas;
 
     /** Whether {@code route}'s target is cooling down on this node. */
-    boolean cooling(Route route) {
+    public boolean cooling(Route route) {
         return health.cooling(route.qualifiedModel());
     }
 
     /** Whether the pool key named {@code keyName} ({@link Attempts#keyName}) is cooling down on this node. */
-    boolean keyCooling(String keyName) {
+    public boolean keyCooling(String keyName) {
         return health.cooling(keyName);
     }
 
     /** A pool key was refused (401, 429): it cools down on its own. */
-    void keyRefused(Route route, int index, int status, Duration retryAfter) {
+    public void keyRefused(Route route, int index, int status, Duration retryAfter) {
         health.keyRefused(Attempts.keyName(route, index), status, retryAfter);
     }
 
-    void keyAnswered(Route route, int index) {
+    public void keyAnswered(Route route, int index) {
         health.succeeded(Attempts.keyName(route, index));
     }
 
@@ -51,7 +51,7 @@ public class AttemptReports {
      * Tells the targets' health and the metrics how an attempt of a request with several targets ended;
      * {@code fellBack} when it failed and another target is tried next.
      */
-    void attemptEnded(Route route, int status, Duration retryAfter, boolean ok, boolean fellBack) {
+    public void attemptEnded(Route route, int status, Duration retryAfter, boolean ok, boolean fellBack) {
         try {
             if (ok) {
                 health.succeeded(route.qualifiedModel());
@@ -65,7 +65,7 @@ public class AttemptReports {
     }
 
     /** A provider's answer head: its rate-limit headers tell how much of the provider's own quota is left. */
-    void upstreamHeaders(String provider, Function<String, String> header) {
+    public void upstreamHeaders(String provider, Function<String, String> header) {
         providerQuotas.observe(provider, header);
     }
 }

@@ -46,7 +46,8 @@ final class BufferedAnswer implements Flow.Subscriber<List<ByteBuffer>> {
     private final UpstreamAdapter adapter;
     /** Turns the provider's answer into the client's API's; null when both speak the same. */
     private final Translation translation;
-    private final ByteArrayOutputStream body = new ByteArrayOutputStream(4096);
+    /** The answer as it arrives: sized by its Content-Length when the provider gives one (within bounds). */
+    private final ByteArrayOutputStream body;
     private final CompletableFuture<Void> done = new CompletableFuture<>();
     private Flow.Subscription subscription;
 
@@ -61,6 +62,19 @@ final class BufferedAnswer implements Flow.Subscriber<List<ByteBuffer>> {
         this.head = head;
         this.adapter = UpstreamAdapter.of(route.provider().speaksAnthropic());
         this.translation = translation;
+        this.body = new ByteArrayOutputStream(initialSize(head.header().apply("content-length")));
+    }
+
+    /** What to hold at first: the announced length up to 64 KiB (the rest grows as it comes), else 1 KiB. */
+    static int initialSize(String contentLength) {
+        if (contentLength != null) {
+            try {
+                return (int) Math.max(32, Math.min(64 * 1024, Long.parseLong(contentLength.trim())));
+            } catch (NumberFormatException e) {
+                return 1024;
+            }
+        }
+        return 1024;
     }
 
     Route route() {
@@ -82,9 +96,14 @@ final class BufferedAnswer implements Flow.Subscriber<List<ByteBuffer>> {
                 onError(new IOException("answer larger than " + MAX_BYTES + " bytes"));
                 return;
             }
-            byte[] chunk = new byte[b.remaining()];
-            b.get(chunk);
-            body.writeBytes(chunk);
+            if (b.hasArray()) {
+                body.write(b.array(), b.arrayOffset() + b.position(), b.remaining());
+                b.position(b.limit());
+            } else {
+                byte[] chunk = new byte[b.remaining()];
+                b.get(chunk);
+                body.writeBytes(chunk);
+            }
         }
     }
 

@@ -34,7 +34,7 @@ public class ClientWrites {
     }
 
     /** A lane that runs its tasks one after another, in order, on the writing threads. */
-    Executor serial() {
+    public Executor serial() {
         return new Serial(pool);
     }
 

@@ -85,7 +85,7 @@ public class Forwarder {
     record ClientHeaders(String openAiBeta, String anthropicVersion, String anthropicBeta, String anthropicQuery) {
     }
 
-    void forward(RequestTrace trace, byte[] raw, ClientHeaders headers, AsyncResponse async) {
+    public void forward(RequestTrace trace, byte[] raw, ClientHeaders headers, AsyncResponse async) {
         if (completion.journalFull()) {
             throw new GatewayException(503, "server_error", "journal_full", null, "This node cannot record more requests:"
                     + " its journal is full while the database is unreachable or slow. Try again shortly, or another node.",

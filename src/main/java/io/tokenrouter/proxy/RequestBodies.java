@@ -15,19 +15,25 @@ public class RequestBodies {
     @Inject
     GatewaySettings settings;
 
-    byte[] read(InputStream in, String contentLength) {
+    /**
+     * The body: with a Content-Length, read into an array of that size (the container delivers no more); without one
+     * (chunked), read up to the limit and one byte beyond, which refuses it.
+     */
+    public byte[] read(InputStream in, String contentLength) {
         long limit = settings.maxBodyBytes();
+        long announced = -1;
         if (contentLength != null) {
             try {
-                if (Long.parseLong(contentLength.trim()) > limit) {
-                    throw GatewayException.bodyTooLarge(limit);
-                }
+                announced = Long.parseLong(contentLength.trim());
             } catch (NumberFormatException e) {
                 throw GatewayException.invalidRequest(null, "Content-Length is not a number.");
             }
+            if (announced > limit) {
+                throw GatewayException.bodyTooLarge(limit);
+            }
         }
         try {
-            byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
+            byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, announced >= 0 ? announced : limit + 1));
             if (bytes.length > limit) {
                 throw GatewayException.bodyTooLarge(limit);
             }

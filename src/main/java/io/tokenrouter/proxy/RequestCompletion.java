@@ -43,7 +43,7 @@ public class RequestCompletion {
     ClientWrites clientWrites;
 
     /** Hands a forwarded request's end to the lifecycle; the stage completes when its record is stored. */
-    CompletionStage<Void> finished(FinishedRequest request) {
+    public CompletionStage<Void> finished(FinishedRequest request) {
         return lifecycle.finished(request);
     }
 
@@ -52,7 +52,7 @@ public class RequestCompletion {
      * status, and the error code and message of {@code refusal}, which names the limit for a 429) and in the
      * metrics. {@code refusal} is null only for an error answer no exception explains.
      */
-    void refused(RequestTrace trace, String path, int status, GatewayException refusal) {
+    public void refused(RequestTrace trace, String path, int status, GatewayException refusal) {
         Caller caller = trace.caller;
         Route route = trace.route;
         lifecycle.refused(new UsageRecord(trace.requestId, trace.startTime, caller == null ? null : caller.keyId(),
@@ -65,12 +65,12 @@ public class RequestCompletion {
     }
 
     /** Whether the usage journal is full: new requests are refused until the database stores what it holds. */
-    boolean journalFull() {
+    public boolean journalFull() {
         return recorder.journalFull();
     }
 
     /** What {@code usage} costs on {@code route} in US dollars ("0.001234"), or null when its model has no price. */
-    String costText(Route route, Usage usage) {
+    public String costText(Route route, Usage usage) {
         PriceBook book = prices();
         if (book.find(route.provider().name(), route.upstreamModel()) == null) {
             return null;
@@ -79,27 +79,27 @@ public class RequestCompletion {
     }
 
     /** The prices in force, for a request's worst-case cost under a budget and its real cost after. */
-    PriceBook prices() {
+    public PriceBook prices() {
         return recorder.prices();
     }
 
     /** A new lane for one request's writes to its client. */
-    Executor clientLane() {
+    public Executor clientLane() {
         return clientWrites.serial();
     }
 
     /** Whether this caller's conversations are captured: switched on globally or for its key. */
-    boolean captures(Caller caller, RouteTable table) {
+    public boolean captures(Caller caller, RouteTable table) {
         return caller.captureConversations() || table.conversationsEnabled();
     }
 
     /** How much answer text is kept for capture: past the limit, so that a secret across it is redacted whole. */
-    int captureLimit() {
+    public int captureLimit() {
         return ConversationRecorder.answerCaptureLimit(settings.conversationMaxBytes());
     }
 
     /** A provider reported usage a request cannot have cost: one event per provider and minute, besides the log row. */
-    void implausibleUsage(String provider, String requestId, String what) {
+    public void implausibleUsage(String provider, String requestId, String what) {
         LOG.warning("Request " + requestId + ": " + what);
         events.providerFailure(provider, "Request " + requestId + ": " + what);
     }

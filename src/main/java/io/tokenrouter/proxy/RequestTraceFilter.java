@@ -50,6 +50,10 @@ public class RequestTraceFilter implements ContainerRequestFilter, ContainerResp
         if (response.getStatus() >= 400 && response.getEntity() instanceof byte[] body && isAnthropic(request)) {
             response.setEntity(ErrorBody.toAnthropic(body, response.getStatus()));
         }
+        // the last response filter: an answer of bytes says its length (Jersey buffers no answer to learn it)
+        if (response.getEntity() instanceof byte[] bytes && !response.getHeaders().containsKey("Content-Length")) {
+            response.getHeaders().putSingle("Content-Length", bytes.length);
+        }
         if (response.getStatus() >= 400 && !trace.forwarded) {
             if (trace.caller == null) {
                 trace.caller = (Caller) request.getProperty(Caller.PROPERTY);

@@ -25,17 +25,17 @@ public class StreamWatchdog {
         scheduler.tick(Duration.ofMillis(250), "idle-read watchdog", this::sweep);
     }
 
-    void watch(Exchange exchange, Runnable onIdle) {
+    public void watch(Exchange exchange, Runnable onIdle) {
         exchange.touch();
         watched.put(exchange, onIdle);
     }
 
-    void forget(Exchange exchange) {
+    public void forget(Exchange exchange) {
         watched.remove(exchange);
     }
 
     /** Forgets the exchange only if {@code onIdle} is still what it is watched with (not a later attempt's). */
-    void forget(Exchange exchange, Runnable onIdle) {
+    public void forget(Exchange exchange, Runnable onIdle) {
         watched.remove(exchange, onIdle);
     }
 

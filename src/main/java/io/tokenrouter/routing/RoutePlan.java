@@ -16,7 +16,13 @@ public record RoutePlan(String publicModel, List<List<Candidate>> groups) {
     }
 
     public RoutePlan {
-        groups = groups.stream().map(List::copyOf).filter(g -> !g.isEmpty()).toList();
+        List<List<Candidate>> copied = new ArrayList<>(groups.size());
+        for (List<Candidate> group : groups) {
+            if (!group.isEmpty()) {
+                copied.add(List.copyOf(group)); // the same list when it is an unmodifiable one already
+            }
+        }
+        groups = List.copyOf(copied);
         if (groups.isEmpty()) {
             throw new IllegalArgumentException("a plan needs at least one route");
         }
@@ -41,6 +47,18 @@ public record RoutePlan(String publicModel, List<List<Candidate>> groups) {
 
     /** The plan with only the routes {@code keep} accepts (null when none is left). */
     public RoutePlan filter(Predicate<Route> keep) {
+        boolean all = true;
+        for (List<Candidate> group : groups) {
+            for (Candidate c : group) {
+                if (!keep.test(c.route())) {
+                    all = false;
+                    break;
+                }
+            }
+        }
+        if (all) { // the common case: nothing to take out, nothing to copy
+            return this;
+        }
         List<List<Candidate>> kept = new ArrayList<>();
         for (List<Candidate> group : groups) {
             kept.add(group.stream().filter(c -> keep.test(c.route())).toList());

@@ -27,7 +27,7 @@ class AttemptsTest {
     private static AttemptReports cooling(Set<String> targets) {
         return new AttemptReports() {
             @Override
-            boolean cooling(Route route) {
+            public boolean cooling(Route route) {
                 return targets.contains(route.provider().name());
             }
         };
