@@ -24,8 +24,6 @@ public abstract class GatewayApplication extends ResourceConfig {
         register(DatabaseUnavailableMapper.class);
         property(ServerProperties.WADL_FEATURE_DISABLE, true);
         property(ServerProperties.RESPONSE_SET_STATUS_OVER_SEND_ERROR, true);
-        // no 8-KiB copy of every answer to learn its length: byte answers say theirs, others are sent chunked
-        property(ServerProperties.OUTBOUND_CONTENT_LENGTH_BUFFER, 0);
         property(CommonProperties.JSON_BINDING_FEATURE_DISABLE, true);
         property(CommonProperties.MOXY_JSON_FEATURE_DISABLE, true);
         property(CommonProperties.JSON_PROCESSING_FEATURE_DISABLE, true);

@@ -20,6 +20,9 @@ public class ProxyApplication extends GatewayApplication {
     public ProxyApplication() {
         register(RequestTraceFilter.class);
         register(RefusalCauses.class);
+        // no 8-KiB copy of every answer to learn its length: every answer here is bytes, which say their length
+        // (RequestTraceFilter); the management API keeps Jersey's buffer, so a failed serialisation is still a 500
+        property(org.glassfish.jersey.server.ServerProperties.OUTBOUND_CONTENT_LENGTH_BUFFER, 0);
         register(new ProxyResource(bean(Forwarder.class), bean(RequestBodies.class)));
         register(new ModelsResource(bean(Routes.class)));
     }

@@ -90,7 +90,9 @@ public class ProxyResource {
             RequestTrace trace = (RequestTrace) request.getProperty(RequestTrace.PROPERTY);
             trace.endpoint = endpoint;
             trace.caller = (Caller) request.getProperty(Caller.PROPERTY);
-            byte[] raw = bodies.read(request.getEntityStream(), request.getHeaderString("Content-Length"));
+            // a chunked body's length is what arrives, whatever a Content-Length beside it says
+            byte[] raw = bodies.read(request.getEntityStream(), request.getHeaderString("Transfer-Encoding") != null ? null
+                    : request.getHeaderString("Content-Length"));
             forwarder.forward(trace, raw, new Forwarder.ClientHeaders(request.getHeaderString("OpenAI-Beta"),
                     request.getHeaderString("anthropic-version"), request.getHeaderString("anthropic-beta"),
                     endpoint.anthropic() ? request.getUriInfo().getRequestUri().getRawQuery() : null), async);

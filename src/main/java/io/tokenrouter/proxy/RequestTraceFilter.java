@@ -43,16 +43,20 @@ public class RequestTraceFilter implements ContainerRequestFilter, ContainerResp
     @Override
     public void filter(ContainerRequestContext request, ContainerResponseContext response) {
         RequestTrace trace = (RequestTrace) request.getProperty(RequestTrace.PROPERTY);
-        if (trace == null) {
-            return;
+        if (trace != null) {
+            traced(request, response, trace);
         }
+        // the last response filter of /v1 (no writer interceptor there): an answer of bytes says its length, since
+        // Jersey buffers no answer to learn it (ProxyApplication)
+        if (response.getEntity() instanceof byte[] bytes && !response.getHeaders().containsKey("Content-Length")) {
+            response.getHeaders().putSingle("Content-Length", bytes.length);
+        }
+    }
+
+    private void traced(ContainerRequestContext request, ContainerResponseContext response, RequestTrace trace) {
         response.getHeaders().putSingle("x-request-id", trace.requestId);
         if (response.getStatus() >= 400 && response.getEntity() instanceof byte[] body && isAnthropic(request)) {
             response.setEntity(ErrorBody.toAnthropic(body, response.getStatus()));
-        }
-        // the last response filter: an answer of bytes says its length (Jersey buffers no answer to learn it)
-        if (response.getEntity() instanceof byte[] bytes && !response.getHeaders().containsKey("Content-Length")) {
-            response.getHeaders().putSingle("Content-Length", bytes.length);
         }
         if (response.getStatus() >= 400 && !trace.forwarded) {
             if (trace.caller == null) {

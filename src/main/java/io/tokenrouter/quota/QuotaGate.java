@@ -193,8 +193,10 @@ public class QuotaGate {
             }
             Allowance fresh = new Allowance(holdId, ids, block.held(), block.limitsRequests(), block.limitsTokens(),
                     block.limitsCost(), windowsEnd(block.periods(), now), System.nanoTime());
-            allowances.add(fresh);
+            // served before a flush can see it: one that retired it first would leave this request refused by the
+            // very block it took for it
             boolean served = fresh.take(ask, now);
+            allowances.add(fresh);
             slot.current = fresh;
             return served ? new Reservation(holdId, ids, ask, fresh) : null;
         }
@@ -382,11 +384,14 @@ public class QuotaGate {
         }
     }
 
-    /** Retires and flushes this node's allowances on the quota row {@code quotaId}; true if there were any. */
+    /**
+     * Retires and flushes this node's allowances on the quota row {@code quotaId}, those retired already but still
+     * holding part of it too (a flush under way is waited for); true if there were any.
+     */
     private boolean retireSharing(long quotaId) {
         boolean any = false;
         for (Allowance allowance : allowances) {
-            if (allowance.quotaIds.contains(quotaId) && !allowance.retired()) {
+            if (allowance.quotaIds.contains(quotaId) && !allowance.finished()) {
                 allowance.retire();
                 flush(allowance);
                 any = true;

@@ -48,11 +48,12 @@ public record RoutePlan(String publicModel, List<List<Candidate>> groups) {
     /** The plan with only the routes {@code keep} accepts (null when none is left). */
     public RoutePlan filter(Predicate<Route> keep) {
         boolean all = true;
+        every:
         for (List<Candidate> group : groups) {
             for (Candidate c : group) {
                 if (!keep.test(c.route())) {
                     all = false;
-                    break;
+                    break every;
                 }
             }
         }

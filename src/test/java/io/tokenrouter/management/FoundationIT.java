@@ -446,6 +446,28 @@ class FoundationIT extends DeployedGateway {
         assertThat(GatewayClient.error(noSignIn).path("message").asText()).contains("takes a pasted API key");
     }
 
+    /** Every answer of /v1 says its length (none is buffered to learn it), errors in either envelope included. */
+    @Test
+    void answersAndErrorsSayTheirLength() throws Exception {
+        HttpResponse<String> answer = admin().post("v1/chat/completions",
+                "{\"model\":\"mock/gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+        HttpResponse<String> refused = admin().post("v1/chat/completions", "{\"model\":\"mock/gpt-4o-mini\"");
+        HttpResponse<String> anthropic = admin().send("POST", "v1/messages", "{\"model\":\"nope/x\",\"max_tokens\":5,"
+                + "\"messages\":[]}");
+        HttpResponse<String> models = admin().get("v1/models");
+        for (HttpResponse<String> r : List.of(answer, refused, anthropic, models)) {
+            assertThat(r.headers().firstValue("content-length")).as(r.uri() + " " + r.statusCode())
+                    .contains(String.valueOf(r.body().getBytes(java.nio.charset.StandardCharsets.UTF_8).length));
+            assertThat(r.headers().firstValue("transfer-encoding")).isEmpty();
+        }
+        assertThat(answer.statusCode()).isEqualTo(200);
+        assertThat(refused.statusCode()).isEqualTo(400);
+        assertThat(anthropic.body()).startsWith("{\"type\":\"error\"");
+        HttpResponse<String> api = admin().get("api/providers");
+        assertThat(api.statusCode()).isEqualTo(200);
+        assertThat(api.headers().firstValue("content-length")).as("the management API keeps Jersey's buffer").isPresent();
+    }
+
     @Test
     void aProviderKeyWithAControlCharacterIsRefusedAndAppearsNowhere() throws Exception {
         String secret = "sk-leak-" + unique("s");
