@@ -24,7 +24,7 @@ public record KeyDraft(String name, String role, Long teamId, Long parentId, Dur
         } catch (IllegalArgumentException e) {
             throw io.tokenrouter.api.GatewayException.invalidRequest("ttl",
                     "ttl (the key's expiry) must be a duration such as 8h, 30d or 90m, not '"
-                            + (text.strip().length() > 40 ? text.strip().substring(0, 40) + "…" : text.strip()) + "'.");
+                            + io.tokenrouter.api.Texts.abbreviate(text.strip(), 40) + "'.");
         }
     }
 }

@@ -5,6 +5,7 @@ import io.tokenrouter.access.Authorization;
 import io.tokenrouter.access.Caller;
 import io.tokenrouter.api.GatewayException;
 import io.tokenrouter.api.Json;
+import io.tokenrouter.api.Texts;
 import io.tokenrouter.upstream.DeviceLogin;
 import io.tokenrouter.upstream.OutboundHttp;
 import io.tokenrouter.upstream.ProviderPreset;
@@ -106,7 +107,7 @@ public class DeviceSignIn {
                 case "expired_token" -> "the code expired";
                 case "access_denied" -> "the sign-in was cancelled at " + login.label();
                 case "incorrect_device_code" -> "the device code is not one " + login.label() + " gave";
-                default -> login.label() + " answered '" + abbreviate(error) + "'";
+                default -> login.label() + " answered '" + Texts.abbreviate(error, 100) + "'";
             };
             throw GatewayException.invalidRequest("device_code", "Provider '" + name + "' was not signed in: " + why
                     + "; start the sign-in again.");
@@ -191,9 +192,5 @@ public class DeviceSignIn {
     private static long seconds(JsonNode answer, String field, long otherwise) {
         JsonNode value = answer.get(field);
         return value != null && value.canConvertToLong() ? Math.max(0, Math.min(value.asLong(), MAX_WAIT_SECONDS)) : otherwise;
-    }
-
-    private static String abbreviate(String text) {
-        return text.length() > 100 ? text.substring(0, 100) + "…" : text;
     }
 }

@@ -5,6 +5,7 @@ import io.tokenrouter.access.Authorization;
 import io.tokenrouter.access.Caller;
 import io.tokenrouter.api.GatewayException;
 import io.tokenrouter.api.Json;
+import io.tokenrouter.api.Texts;
 import io.tokenrouter.config.GatewaySettings;
 import io.tokenrouter.config.Scheduler;
 import io.tokenrouter.routing.ModelNames;
@@ -91,7 +92,7 @@ public class ProviderProbeService {
             long latency = (System.nanoTime() - start) / 1_000_000;
             if (!response.ok()) {
                 return new ConnectionTestResult(false, response.status(), latency, 0,
-                        "HTTP " + response.status() + ": " + abbreviate(text(target, response.body())));
+                        "HTTP " + response.status() + ": " + Texts.abbreviate(text(target, response.body()), 300));
             }
             return new ConnectionTestResult(true, response.status(), latency, parseModels(response.body()).size(), "OK");
         } catch (IOException | RuntimeException e) {
@@ -116,7 +117,7 @@ public class ProviderProbeService {
         try {
             OutboundHttp.Answer response = listModels(target);
             if (!response.ok()) {
-                throw new IOException("HTTP " + response.status() + ": " + abbreviate(text(target, response.body())));
+                throw new IOException("HTTP " + response.status() + ": " + Texts.abbreviate(text(target, response.body()), 300));
             }
             CredentialScrubber scrubber = target.scrubber();
             // a model id that quotes the provider's key would show it to every client in /v1/models
@@ -214,7 +215,4 @@ public class ProviderProbeService {
         return target.scrubber().scrub(new String(body, StandardCharsets.UTF_8));
     }
 
-    private static String abbreviate(String text) {
-        return text.length() > 300 ? text.substring(0, 300) + "…" : text;
-    }
 }

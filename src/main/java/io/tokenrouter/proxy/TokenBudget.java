@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tokenrouter.api.Endpoint;
 import io.tokenrouter.api.GatewayException;
+import io.tokenrouter.api.Texts;
 
 /**
  * How many completion tokens a request may generate at most, as reserved against token and cost limits
@@ -89,12 +90,9 @@ final class TokenBudget {
     }
 
     private static String describe(JsonNode value) {
-        return value.isTextual() ? "the string \"" + abbreviate(value.asText()) + "\"" : abbreviate(value.toString());
+        return value.isTextual() ? "the string \"" + Texts.abbreviate(value.asText(), 40) + "\"" : Texts.abbreviate(value.toString(), 40);
     }
 
-    private static String abbreviate(String text) {
-        return text.length() <= 40 ? text : text.substring(0, 40) + "…";
-    }
 
     static long saturatedAdd(long a, long b) {
         long sum = a + b;

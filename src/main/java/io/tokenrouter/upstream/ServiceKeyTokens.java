@@ -2,6 +2,7 @@ package io.tokenrouter.upstream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tokenrouter.api.Json;
+import io.tokenrouter.api.Texts;
 import io.tokenrouter.config.DaemonThreads;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -219,7 +220,7 @@ public class ServiceKeyTokens {
             String reason = body == null ? null : body.path("error_description").asText(body.path("error").asText(""));
             throw new IOException("the token server at " + key.tokenUrl().getHost() + " refused the service key: HTTP "
                     + answer.status() + (reason == null || reason.isBlank() ? "" : " "
-                    + abbreviate(CredentialScrubber.of(java.util.List.of(key.clientSecret())).scrub(reason))));
+                    + Texts.abbreviate(CredentialScrubber.of(java.util.List.of(key.clientSecret())).scrub(reason), 200)));
         }
         String token = body == null ? null : body.path("access_token").asText(null);
         if (token == null || token.isBlank()) {
@@ -228,10 +229,6 @@ public class ServiceKeyTokens {
         long seconds = body.path("expires_in").canConvertToLong() ? body.path("expires_in").asLong() : 3_600;
         Duration life = Duration.ofSeconds(Math.max(0, Math.min(seconds, LONGEST_KEPT.toSeconds()))).minus(MARGIN);
         return new Token(token.strip(), nanoTime.getAsLong() + Math.max(0, life.toNanos()));
-    }
-
-    private static String abbreviate(String text) {
-        return text.length() > 200 ? text.substring(0, 200) + "…" : text;
     }
 
     @PreDestroy

@@ -114,7 +114,7 @@ public class ErrorPageServlet extends HttpServlet {
     }
 
     static GatewayException describe(int status, String path) {
-        String shown = path == null ? "" : path.length() > 200 ? path.substring(0, 200) + "…" : path;
+        String shown = path == null ? "" : io.tokenrouter.api.Texts.abbreviate(path, 200);
         return switch (status) {
             case 404 -> new GatewayException(404, "invalid_request_error", "not_found", null,
                     "Nothing is served at '" + shown + "'. The OpenAI API is under /v1, the management API under /api.");
