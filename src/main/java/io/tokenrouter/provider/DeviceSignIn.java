@@ -83,7 +83,7 @@ public class DeviceSignIn {
         Authorization.requireAdmin(actor);
         DeviceLogin login = login(name);
         String client = client(login, clientId);
-        if (deviceCode == null || deviceCode.isBlank() || bounded(deviceCode.strip()) == null) {
+        if (deviceCode == null || bounded(deviceCode.strip()) == null) {
             throw GatewayException.invalidRequest("device_code", "device_code must be the code the sign-in was started"
                     + " with (at most " + MAX_CODE + " characters).");
         }
@@ -169,13 +169,14 @@ public class DeviceSignIn {
         return body;
     }
 
+    /** Whether the page to enter the code at is one to link to: an http(s) URL with a host, as a base URL must be. */
     private static boolean webPage(String page) {
         if (page == null || page.length() > 2_000) {
             return false;
         }
         try {
-            URI uri = URI.create(page);
-            return ("https".equals(uri.getScheme()) || "http".equals(uri.getScheme())) && uri.getHost() != null;
+            ProviderUrls.validate("sign-in page", page);
+            return true;
         } catch (IllegalArgumentException e) {
             return false;
         }

@@ -80,12 +80,13 @@ public class ProviderProbeService {
         ProviderTarget target = target(name);
         long start = System.nanoTime();
         try {
-            if (!listsModels(name)) {
-                if (target.authStyle().exchanged()) {
+            if (!providers.find(name).map(ProviderProbeService::listsModels).orElse(true)) {
+                boolean exchanged = target.authStyle().exchanged();
+                if (exchanged) {
                     serviceKeyTokens.headersNow(target.credential());
                 }
                 return new ConnectionTestResult(true, 200, (System.nanoTime() - start) / 1_000_000, 0,
-                        target.authStyle().exchanged() ? "The service key was exchanged for a token; the provider lists no"
+                        exchanged ? "The service key was exchanged for a token; the provider lists no"
                                 + " models (they are forwarded as asked)." : "The provider lists no models.");
             }
             OutboundHttp.Answer response = listModels(target);
@@ -110,10 +111,10 @@ public class ProviderProbeService {
 
     List<String> refresh(String name) {
         ProviderTarget target = target(name);
-        if (!listsModels(name)) {
+        Provider provider = providers.find(name).orElseThrow();
+        if (!listsModels(provider)) {
             return List.of();
         }
-        Provider provider = providers.find(name).orElseThrow();
         try {
             OutboundHttp.Answer response = listModels(target);
             if (!response.ok()) {
@@ -151,8 +152,8 @@ public class ProviderProbeService {
     }
 
     /** Whether the provider's preset (if any) has a model list to discover. */
-    private boolean listsModels(String name) {
-        return providers.find(name).flatMap(p -> io.tokenrouter.upstream.ProviderPreset.find(p.getPreset()))
+    private static boolean listsModels(Provider provider) {
+        return io.tokenrouter.upstream.ProviderPreset.find(provider.getPreset())
                 .map(io.tokenrouter.upstream.ProviderPreset::listsModels).orElse(true);
     }
 

@@ -169,7 +169,7 @@ public class Forwarder {
             send(exchange, headers, attempt, route, null);
             return;
         }
-        CompletableFuture<Map<String, String>> auth = serviceKeyTokens.headers(exchange.credential());
+        CompletableFuture<ServiceKeyTokens.Bearer> auth = serviceKeyTokens.bearer(exchange.credential());
         if (auth.isDone() && !auth.isCompletedExceptionally()) {
             sendExchanged(exchange, headers, attempt, route, auth.join());
             return;
@@ -195,13 +195,11 @@ public class Forwarder {
         });
     }
 
-    /** {@link #send} with the headers a service key was exchanged for; the token is scrubbed from the answer too. */
-    private void sendExchanged(Exchange exchange, ClientHeaders headers, int attempt, Route route, Map<String, String> auth) {
-        String bearer = auth.get("Authorization");
-        if (bearer != null && bearer.startsWith("Bearer ")) {
-            exchange.alsoScrub(bearer.substring("Bearer ".length()));
-        }
-        send(exchange, headers, attempt, route, auth);
+    /** {@link #send} with the token a service key was exchanged for, which is scrubbed from the answer too. */
+    private void sendExchanged(Exchange exchange, ClientHeaders headers, int attempt, Route route,
+                               ServiceKeyTokens.Bearer bearer) {
+        exchange.alsoScrub(bearer.token());
+        send(exchange, headers, attempt, route, bearer.headers());
     }
 
     private void send(Exchange exchange, ClientHeaders headers, int attempt, Route route, Map<String, String> auth) {

@@ -89,7 +89,15 @@ public class ServiceKeyTokens {
         }
     }
 
-    private record Token(String value, long expiresAtNanos) {
+    /** A token exchanged for a service key: the token, and the headers that carry it with the key's resource group. */
+    public record Bearer(String token, Map<String, String> headers) {
+        @Override
+        public String toString() {
+            return "Bearer[" + headers.size() + " headers]";
+        }
+    }
+
+    private record Token(Bearer bearer, long expiresAtNanos) {
     }
 
     private final Map<String, CompletableFuture<Token>> tokens = new ConcurrentHashMap<>();
@@ -114,29 +122,18 @@ public class ServiceKeyTokens {
     }
 
     /**
-     * The headers that carry a bearer token for this service key, and its resource group: at once when a token is
-     * held, else when the exchange ends. Fails with an {@link IOException} saying why the key was not exchanged
-     * (never quoting the secret), or an {@link IllegalArgumentException} for a key that is not a service key.
+     * The bearer token of this service key: at once when a token is held (the key is read only to exchange it),
+     * else when the exchange ends. Fails with an {@link IOException} saying why the key was not exchanged (never
+     * quoting the secret), or an {@link IllegalArgumentException} for a key that is not a service key.
      */
-    public CompletableFuture<Map<String, String>> headers(String credential) {
-        ServiceKey key;
-        try {
-            key = ServiceKey.parse(credential);
-        } catch (IllegalArgumentException e) {
-            return CompletableFuture.failedFuture(e);
-        }
-        return token(credential, key).thenApply(token -> {
-            Map<String, String> headers = new LinkedHashMap<>();
-            headers.put("Authorization", "Bearer " + token.value());
-            headers.put("AI-Resource-Group", key.resourceGroup());
-            return headers;
-        });
+    public CompletableFuture<Bearer> bearer(String credential) {
+        return token(credential).thenApply(Token::bearer);
     }
 
-    /** {@link #headers} for a caller off the request path, which may wait: at most the exchange's deadline. */
+    /** The headers of {@link #bearer}, for a caller off the request path, which may wait: at most the exchange's deadline. */
     public Map<String, String> headersNow(String credential) throws IOException {
         try {
-            return headers(credential).get(EXCHANGE_DEADLINE.toMillis() + 1_000, TimeUnit.MILLISECONDS);
+            return bearer(credential).get(EXCHANGE_DEADLINE.toMillis() + 1_000, TimeUnit.MILLISECONDS).headers();
         } catch (ExecutionException e) {
             throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause().getMessage());
         } catch (TimeoutException e) {
@@ -155,20 +152,23 @@ public class ServiceKeyTokens {
         tokens.computeIfPresent(credential, (k, held) -> held.isDone() ? null : held);
     }
 
-    private CompletableFuture<Token> token(String credential, ServiceKey key) {
+    private CompletableFuture<Token> token(String credential) {
+        CompletableFuture<Token> held = tokens.get(credential);
+        if (serves(held)) {
+            return held;
+        }
+        ServiceKey key;
+        try {
+            key = ServiceKey.parse(credential);
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(e);
+        }
         if (tokens.size() >= MAX_KEYS) {
             tokens.clear();
         }
-        CompletableFuture<Token>[] started = newFuture();
-        CompletableFuture<Token> current = tokens.compute(credential, (k, held) -> {
-            if (held != null && (!held.isDone() || usable(held))) {
-                return held;
-            }
-            started[0] = new CompletableFuture<>();
-            return started[0];
-        });
-        CompletableFuture<Token> fresh = started[0];
-        if (fresh != null) {
+        CompletableFuture<Token> fresh = new CompletableFuture<>();
+        CompletableFuture<Token> current = tokens.compute(credential, (k, raced) -> serves(raced) ? raced : fresh);
+        if (current == fresh) {
             try {
                 exchanges.execute(() -> {
                     try {
@@ -184,11 +184,6 @@ public class ServiceKeyTokens {
         return current;
     }
 
-    @SuppressWarnings("unchecked")
-    private static CompletableFuture<Token>[] newFuture() {
-        return new CompletableFuture[1];
-    }
-
     /** A failed exchange answers the requests of the next {@link #FAILURE_KEPT} at once; then the key is tried again. */
     private void failed(String credential, CompletableFuture<Token> exchange, Throwable error) {
         exchange.completeExceptionally(error);
@@ -196,13 +191,19 @@ public class ServiceKeyTokens {
                 .execute(() -> tokens.remove(credential, exchange));
     }
 
-    /** A done exchange serves while its token is fresh, and while it failed (until it is removed). */
-    private boolean usable(CompletableFuture<Token> done) {
-        if (done.isCompletedExceptionally()) {
+    /**
+     * Whether an exchange answers requests: while under way, while its token is fresh, and while it failed (until it
+     * is removed).
+     */
+    private boolean serves(CompletableFuture<Token> exchange) {
+        if (exchange == null) {
+            return false;
+        }
+        if (!exchange.isDone() || exchange.isCompletedExceptionally()) {
             return true;
         }
         try {
-            return done.join().expiresAtNanos() - nanoTime.getAsLong() > 0;
+            return exchange.join().expiresAtNanos() - nanoTime.getAsLong() > 0;
         } catch (CompletionException e) {
             return false;
         }
@@ -228,7 +229,11 @@ public class ServiceKeyTokens {
         }
         long seconds = body.path("expires_in").canConvertToLong() ? body.path("expires_in").asLong() : 3_600;
         Duration life = Duration.ofSeconds(Math.max(0, Math.min(seconds, LONGEST_KEPT.toSeconds()))).minus(MARGIN);
-        return new Token(token.strip(), nanoTime.getAsLong() + Math.max(0, life.toNanos()));
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("Authorization", "Bearer " + token.strip());
+        headers.put("AI-Resource-Group", key.resourceGroup());
+        return new Token(new Bearer(token.strip(), java.util.Collections.unmodifiableMap(headers)),
+                nanoTime.getAsLong() + Math.max(0, life.toNanos()));
     }
 
     @PreDestroy

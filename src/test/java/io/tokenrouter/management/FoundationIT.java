@@ -369,9 +369,7 @@ class FoundationIT extends DeployedGateway {
     @Test
     void aCopilotProviderIsSignedInByTheDeviceFlow() throws Exception {
         String name = unique("copilot");
-        String server = "http://127.0.0.1:" + upstream().port() + "/" + name + "-gh";
-        assertThat(admin().post("api/providers", fields("name", name, "preset", "github-copilot",
-                "base_url", "http://127.0.0.1:" + upstream().port() + "/v1")).statusCode()).isEqualTo(201);
+        String server = copilotProvider(name);
         upstream().on("POST", "/" + name + "-gh/login/device/code", io.tokenrouter.testing.Reply.json(200,
                 "{\"device_code\":\"dev-1\",\"user_code\":\"ABCD-1234\",\"verification_uri\":"
                         + "\"https://github.com/login/device\",\"expires_in\":900,\"interval\":5}"));
@@ -415,12 +413,17 @@ class FoundationIT extends DeployedGateway {
         assertThat(admin().get("api/events?q=" + name).body()).contains("Signed provider '" + name + "' in with GitHub");
     }
 
+    /** A GitHub Copilot provider at the test upstream, without a key; answers its sign-in server there. */
+    private String copilotProvider(String name) throws Exception {
+        assertThat(admin().post("api/providers", fields("name", name, "preset", "github-copilot",
+                "base_url", "http://127.0.0.1:" + upstream().port() + "/v1")).statusCode()).isEqualTo(201);
+        return "http://127.0.0.1:" + upstream().port() + "/" + name + "-gh";
+    }
+
     @Test
     void aSignInThatCannotWorkIsRefusedWithTheReason() throws Exception {
         String name = unique("copilot");
-        String server = "http://127.0.0.1:" + upstream().port() + "/" + name + "-gh";
-        assertThat(admin().post("api/providers", fields("name", name, "preset", "github-copilot",
-                "base_url", "http://127.0.0.1:" + upstream().port() + "/v1")).statusCode()).isEqualTo(201);
+        String server = copilotProvider(name);
         upstream().on("POST", "/" + name + "-gh/login/oauth/access_token", io.tokenrouter.testing.Reply.json(400,
                 "{\"error\":\"expired_token\"}"));
         HttpResponse<String> expired = admin().post("api/providers/" + name + "/sign-in/poll",

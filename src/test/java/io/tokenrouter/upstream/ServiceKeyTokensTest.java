@@ -74,7 +74,7 @@ class ServiceKeyTokensTest {
         release = new CountDownLatch(1);
         List<CompletableFuture<Map<String, String>>> waiting = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
-            waiting.add(tokens.headers(key("s1")));
+            waiting.add(tokens.bearer(key("s1")).thenApply(ServiceKeyTokens.Bearer::headers));
         }
         release.countDown();
         for (CompletableFuture<Map<String, String>> headers : waiting) {
@@ -85,7 +85,7 @@ class ServiceKeyTokensTest {
         String basic = java.util.Base64.getEncoder().encodeToString("sb-client!b1|aicore!b540:s1".getBytes(StandardCharsets.UTF_8));
         assertThat(requests.get(0)).isEqualTo("Basic " + basic + " grant_type=client_credentials&client_id="
                 + "sb-client%21b1%7Caicore%21b540");
-        assertThat(tokens.headers(key("s1")).isDone()).as("held: no wait at all").isTrue();
+        assertThat(tokens.bearer(key("s1")).thenApply(ServiceKeyTokens.Bearer::headers).isDone()).as("held: no wait at all").isTrue();
     }
 
     @Test
@@ -100,9 +100,9 @@ class ServiceKeyTokensTest {
         assertThat(tokens.headersNow(key("s1"))).containsEntry("Authorization", "Bearer token-3");
         release = new CountDownLatch(1);
         tokens.refused(key("s1"));
-        CompletableFuture<Map<String, String>> underWay = tokens.headers(key("s1"));
+        CompletableFuture<Map<String, String>> underWay = tokens.bearer(key("s1")).thenApply(ServiceKeyTokens.Bearer::headers);
         tokens.refused(key("s1"));
-        CompletableFuture<Map<String, String>> after = tokens.headers(key("s1"));
+        CompletableFuture<Map<String, String>> after = tokens.bearer(key("s1")).thenApply(ServiceKeyTokens.Bearer::headers);
         release.countDown();
         assertThat(underWay.get(10, TimeUnit.SECONDS)).containsEntry("Authorization", "Bearer token-4");
         assertThat(after.get(10, TimeUnit.SECONDS)).as("an exchange under way is kept").containsEntry("Authorization",
@@ -151,6 +151,6 @@ class ServiceKeyTokensTest {
         assertThat(key.tokenUrl()).hasToString("https://sub.authentication.eu10.hana.ondemand.com/oauth/token");
         assertThat(key.resourceGroup()).isEqualTo("team-a");
         assertThat(key.toString()).doesNotContain("\"b\"");
-        assertThat(tokens.headers("sk-plain")).isCompletedExceptionally();
+        assertThat(tokens.bearer("sk-plain")).isCompletedExceptionally();
     }
 }
