@@ -2,6 +2,10 @@
 wrk.method = "POST"
 wrk.body = os.getenv("BODY")
 wrk.headers["Content-Type"] = "application/json"
+if string.find(wrk.body, '"stream":true', 1, true) then
+  -- as the gateway (and the SDKs) ask for a stream; the static upstream picks its answer by it
+  wrk.headers["Accept"] = "text/event-stream"
+end
 local key = os.getenv("KEY")
 if key and key ~= "" then
   wrk.headers["Authorization"] = "Bearer " .. key

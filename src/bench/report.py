@@ -125,7 +125,7 @@ for db in databases:
     for case in ("chat", "stream", "embeddings", "messages", "messages-translated"):
         if not any(r["case"] == case for r in rows):
             continue
-        out.append("\n## %s\n" % {"chat": "Chat completions (non-streaming)", "stream": "Chat completions (streaming)",
+        out.append("\n## %s\n" % {"chat": "Chat completions (non-streaming)", "stream": "Chat completions (streaming, 22 events)",
                                    "embeddings": "Embeddings",
                                    "messages": "Anthropic messages to a native provider (non-streaming)",
                                    "messages-translated": "Anthropic messages translated to chat completions "
