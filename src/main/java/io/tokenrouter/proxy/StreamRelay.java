@@ -292,26 +292,45 @@ final class StreamRelay implements Flow.Subscriber<List<ByteBuffer>> {
         }
     }
 
-    /** In the lane: writes the events, committing the response with the first; false when the client is gone. */
+    /**
+     * In the lane: writes the events, committing the response with them; false when the client is gone.
+     * Events that arrived together leave together, in one chunk and one flush: a chunk each would cost a
+     * flush and a socket write each and tell the client nothing sooner.
+     */
     private boolean writeAll(List<byte[]> events) {
+        if (events.isEmpty()) {
+            return true;
+        }
         try {
-            for (byte[] raw : events) {
-                if (output == null) {
-                    output = new ChunkedOutput<>(byte[].class);
-                    committed = true;
-                    exchange.commit(Response.ok(output, "text/event-stream")
-                            .header("Cache-Control", "no-cache")
-                            .header("X-Accel-Buffering", "no")
-                            .header(BufferedAnswer.UPSTREAM_MODEL, exchange.upstreamModelHeader())
-                            .build());
-                }
-                output.write(raw);
+            if (output == null) {
+                output = new ChunkedOutput<>(byte[].class);
+                committed = true;
+                exchange.commit(Response.ok(output, "text/event-stream")
+                        .header("Cache-Control", "no-cache")
+                        .header("X-Accel-Buffering", "no")
+                        .header(BufferedAnswer.UPSTREAM_MODEL, exchange.upstreamModelHeader())
+                        .build());
             }
+            output.write(events.size() == 1 ? events.get(0) : joined(events));
             return true;
         } catch (IOException | RuntimeException e) {
             clientGone(e);
             return false;
         }
+    }
+
+    private static byte[] joined(List<byte[]> events) {
+        int length = 0;
+        for (byte[] raw : events) {
+            length += raw.length;
+        }
+        byte[] all = new byte[length];
+        int at = 0;
+        for (byte[] raw : events) {
+            System.arraycopy(raw, 0, all, at, raw.length);
+            at += raw.length;
+        }
+        return all;
     }
 
     /** In the lane. */

@@ -9,9 +9,13 @@ import io.tokenrouter.testing.GatewayClient;
 import io.tokenrouter.testing.Reply;
 import io.tokenrouter.testing.ScriptedUpstream.Received;
 import io.tokenrouter.testing.Waits;
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.net.Socket;
 import java.net.URL;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -134,6 +138,58 @@ class ProxyIT extends DeployedGateway {
         assertThat(usage.path("completion_tokens").asLong()).isEqualTo(20);
         assertThat(usage.path("estimated").asBoolean()).isFalse();
         assertThat(usage.path("ttft_ms").asLong()).isLessThan(usage.path("latency_ms").asLong() - 500);
+    }
+
+    @Test
+    void eventsThatArriveTogetherLeaveInOneChunk() throws Exception {
+        List<String> events = new ArrayList<>();
+        IntStream.range(0, 10).forEach(i -> events.add("data: " + DefaultReplies.chatChunk("gpt-4o", "t" + i) + "\n\n"));
+        events.add("data: " + DefaultReplies.chatUsageChunk("gpt-4o", 9, 10) + "\n\n");
+        events.add("data: [DONE]\n\n");
+        // the whole stream in one write, as a provider's buffered burst reaches the gateway
+        upstream().on("POST", "/v1/chat/completions", Reply.raw(200, "text/event-stream", String.join("", events)));
+
+        List<String> chunks = new ArrayList<>();
+        byte[] body = "{\"model\":\"mock/gpt-4o\",\"stream\":true,\"messages\":[]}".getBytes(StandardCharsets.UTF_8);
+        try (Socket socket = new Socket(deployment.getHost(), deployment.getPort())) {
+            socket.getOutputStream().write(("POST " + deployment.getPath() + "v1/chat/completions HTTP/1.1\r\n"
+                    + "Host: localhost\r\nConnection: close\r\nAuthorization: Bearer " + GatewayClient.ADMIN_KEY
+                    + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().write(body);
+            DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream()));
+            String line;
+            while (!(line = asciiLine(in)).isEmpty()) {
+                if (line.startsWith("HTTP/1.1")) {
+                    assertThat(line).startsWith("HTTP/1.1 200");
+                }
+            }
+            int size;
+            while ((size = Integer.parseInt(asciiLine(in), 16)) > 0) {
+                byte[] chunk = new byte[size];
+                in.readFully(chunk);
+                chunks.add(new String(chunk, StandardCharsets.UTF_8));
+                asciiLine(in);
+            }
+        }
+
+        assertThat(chunks).as("the ten content events in one chunk, the end of the answer in another").hasSize(2);
+        assertThat(chunks.get(0).split("\n\n")).hasSize(10).allMatch(e -> e.startsWith("data: {"));
+        assertThat(chunks.get(1)).startsWith(": " + Exchange.COST_HEADER).endsWith("data: [DONE]\n\n");
+    }
+
+    private static String asciiLine(DataInputStream in) throws java.io.IOException {
+        StringBuilder line = new StringBuilder();
+        int b;
+        while ((b = in.read()) != '\n') {
+            if (b == -1) {
+                throw new java.io.EOFException("the answer ended inside a line: " + line);
+            }
+            if (b != '\r') {
+                line.append((char) b);
+            }
+        }
+        return line.toString();
     }
 
     @Test
