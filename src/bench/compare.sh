@@ -16,7 +16,7 @@ WORK="$ROOT/target/compare"
 BEFORE=${1:?"usage: compare.sh GIT-REVISION (the before side; the working tree is the after side)"}
 ROUNDS=${BENCH_ROUNDS:-2}
 export BENCH_DATABASES=${BENCH_DATABASES:-h2} BENCH_CONCURRENCY=${BENCH_CONCURRENCY:-"1 16"}
-export BENCH_DURATION=${BENCH_DURATION:-8} BENCH_C1_RUNS=${BENCH_C1_RUNS:-1} BENCH_EXTRAS=0
+export BENCH_DURATION=${BENCH_DURATION:-8} BENCH_C1_RUNS=${BENCH_C1_RUNS:-1} BENCH_EXTRAS=0 BENCH_PEERS=
 
 log() { printf '%s %s\n' "$(date +%T)" "$*" >&2; }
 

@@ -2,9 +2,10 @@
 wrk.method = "POST"
 wrk.body = os.getenv("BODY")
 wrk.headers["Content-Type"] = "application/json"
-if string.find(wrk.body, '"stream":true', 1, true) then
-  -- as the gateway (and the SDKs) ask for a stream; the static upstream picks its answer by it
-  wrk.headers["Accept"] = "text/event-stream"
+-- more headers, one "Name: value" a line
+for line in string.gmatch(os.getenv("HEADERS") or "", "[^\n]+") do
+  local name, value = line:match("^([^:]+):%s*(.*)$")
+  wrk.headers[name] = value
 end
 local key = os.getenv("KEY")
 if key and key ~= "" then

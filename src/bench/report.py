@@ -3,6 +3,8 @@ import json, os, platform, statistics, subprocess, sys
 
 work, duration, final_heap = sys.argv[1], sys.argv[2], int(sys.argv[3])
 databases = (sys.argv[4] if len(sys.argv) > 4 else "h2").split()
+previous = sys.argv[5] if len(sys.argv) > 5 else None  # the report this one replaces: its measured-apart sections stay
+portkey_version = sys.argv[6] if len(sys.argv) > 6 else "?"
 rows = [json.loads(l) for l in open(os.path.join(work, "results.jsonl"))]
 NAMES = {"h2": "embedded H2", "postgres": "PostgreSQL on loopback"}
 
@@ -34,6 +36,66 @@ out.append("Machine: %d cores (%s), %s GiB RAM, %s, %s. Gateway: a stock Tomcat 
               platform.platform(), java, " and on ".join(NAMES.get(d, d) for d in databases), duration))
 out.append("`direct` = the client calls the upstream itself (the physical limit); `nginx` = nginx as a plain "
            "reverse proxy; `gateway` = TokenRouter. Ratios are gateway ÷ reference.\n")
+
+
+def first_event(db, mode):
+    path = os.path.join(work, "first-event-%s-%s.json" % (mode, db))
+    return json.load(open(path)) if os.path.exists(path) else None
+
+
+def headline():
+    """The governed request against the targets of the third performance round, on each database."""
+    lines = ["\n# Headline: the governed request\n",
+             "The inferrer key under a per-minute limit, of a team with request and token quotas and a budget: what a "
+             "user of a governed gateway gets. Added = the gateway's figure less the direct call's in the same cell.\n",
+             "| what | target | %s |" % " | ".join(NAMES.get(d, d) for d in databases),
+             "|---|---|%s" % "---|" * len(databases)]
+
+    def row(label, target, limit, values):
+        cells = []
+        for v in values:
+            if v is None:
+                cells.append("—")
+            else:
+                cells.append("%s (%s)" % (v[1], "met" if v[0] <= limit else "missed by %.0f%%" % (100 * (v[0] / limit - 1))))
+        lines.append("| %s | %s | %s |" % (label, target, " | ".join(cells)))
+
+    def cell(db, case, c, f):
+        r = find(db, case, "gateway", c)
+        d = find(db, case, "direct", c)
+        return f(r, d) if r and d else None
+
+    row("non-streaming chat, CPU per request at c=16", "≤ 180 µs", 180,
+        [cell(db, "chat", 16, lambda r, d: (r["cpu_us_per_request"], "%.0f µs" % r["cpu_us_per_request"])) for db in databases])
+    row("non-streaming chat, added median at c=1", "≤ 0.35 ms", 0.35,
+        [cell(db, "chat", 1, lambda r, d: ((r["p50_us"] - d["p50_us"]) / 1000, "%.2f ms" % ((r["p50_us"] - d["p50_us"]) / 1000)))
+         for db in databases])
+    row("non-streaming chat, added p99 at c=1", "≤ 1.0 ms", 1.0,
+        [cell(db, "chat", 1, lambda r, d: ((r["p99_us"] - d["p99_us"]) / 1000, "%.2f ms" % ((r["p99_us"] - d["p99_us"]) / 1000)))
+         for db in databases])
+    row("stream of 22 events, CPU per stream at c=16", "≤ 350 µs", 350,
+        [cell(db, "stream", 16, lambda r, d: (r["cpu_us_per_request"], "%.0f µs" % r["cpu_us_per_request"])) for db in databases])
+    ratios = []
+    for db in databases:
+        st, ch = find(db, "stream", "gateway", 16), find(db, "chat", "gateway", 16)
+        ratios.append((st["cpu_us_per_request"] / ch["cpu_us_per_request"],
+                       "%.2f×" % (st["cpu_us_per_request"] / ch["cpu_us_per_request"])) if st and ch else None)
+    row("that stream's CPU ÷ a non-streamed request's", "≤ 2×", 2, ratios)
+    added = []
+    for db in databases:
+        f = first_event(db, "new")
+        added.append((f["gateway_first_event_median"] - f["direct_first_event_median"],
+                      "%.2f ms" % (f["gateway_first_event_median"] - f["direct_first_event_median"])) if f else None)
+    row("added first event, new connection per request", "≤ 1.0 ms", 1.0, added)
+    errors = []
+    for db in databases:
+        mine = [r for r in rows if r.get("db", "h2") == db and r["target"].startswith("gateway")]
+        n = sum(r["socket_errors"] + r["non2xx"] for r in mine)
+        errors.append((n, "%d errors in %d cells to c=%d" % (n, len(mine), max(r["concurrency"] for r in mine))) if mine else None)
+    row("errors, every cell", "0", 0, errors)
+    return lines
+
+
 warmups = {}
 if os.path.exists(os.path.join(work, "warmup.jsonl")):
     for line in open(os.path.join(work, "warmup.jsonl")):
@@ -116,6 +178,8 @@ def profile_section(p):
     return lines
 
 
+out.extend(headline())
+
 for db in databases:
     out.append("\n# On %s\n" % NAMES.get(db, db))
     if db in warmups:
@@ -163,12 +227,13 @@ for db in databases:
                        % (len(ones[0][1]["p50_runs_us"]), "; ".join(
                            "%s %s" % (name, " / ".join(ms(p) for p in r["p50_runs_us"])) for name, r in ones)))
 
-    g16 = find(db, "chat", "gateway", 16)
-    if g16 and g16.get("cpu_us_by_thread"):
-        out.append("\n## Where the CPU goes (non-streaming chat, c=16)\n")
-        out.append("The gateway's CPU time in that run, by thread, per request (each request writes one log record, "
-                   "so the writer's line is its CPU per record).\n")
-        out.extend(thread_table(g16))
+    for case, title in (("chat", "non-streaming chat"), ("stream", "streams of 22 events")):
+        g16 = find(db, case, "gateway", 16)
+        if g16 and g16.get("cpu_us_by_thread"):
+            out.append("\n## Where the CPU goes (%s, c=16)\n" % title)
+            out.append("The gateway's CPU time in that run, by thread, per request (each request writes one log record, "
+                       "so the writer's line is its CPU per record).\n")
+            out.extend(thread_table(g16))
 
     profile_path = os.path.join(work, "profile-%s.json" % db)
     if os.path.exists(profile_path):
@@ -191,11 +256,44 @@ for db in databases:
         out.append("| %s | %.2f / %.2f | %.2f / %.2f | %.2f |" % (
             label.format(f["requests"]), direct, f["direct_first_event_p99"], gateway, f["gateway_first_event_p99"],
             gateway - direct))
-    times = [float(t) for t in open(os.path.join(work, "event-times-%s.txt" % db)) if t.strip()]
+    times_path = os.path.join(work, "event-times-%s.txt" % db)
+    times = [float(t) for t in open(times_path) if t.strip()] if os.path.exists(times_path) else []
     gaps = [1000 * (b - a) for a, b in zip(times, times[1:])]
     if gaps:
         out.append("\nEvent spacing seen by the client through the gateway: %d events, gaps min %.1f / median %.1f / max %.1f ms "
                    "(the upstream spaces them 10 ms)." % (len(times), min(gaps), statistics.median(gaps), max(gaps)))
+
+peer_rows = [r for r in rows if r["target"] == "portkey"]
+if peer_rows:
+    db = peer_rows[0].get("db", "h2")
+    out.append("\n# Beside a peer gateway\n")
+    out.append("In the same run and on the same nginx answers, on %s: Portkey's open-source AI gateway %s (npm "
+               "`@portkey-ai/gateway`, on Node.js %s, started as its README says, `--headless`), with the provider and its "
+               "address in its headers and no keys, limits or logs of its own, beside TokenRouter with the governed key "
+               "and with the admin key. CPU is each gateway's process per request. `src/bench/run.sh` reruns it "
+               "(`BENCH_PEERS=\"\"` leaves it out).\n" % (NAMES.get(db, db), portkey_version,
+               subprocess.run(["node", "--version"], capture_output=True, text=True).stdout.strip() or "?"))
+    refused_path = os.path.join(work, "peer-refused.jsonl")
+    for line in open(refused_path) if os.path.exists(refused_path) else []:
+        refused = json.loads(line)
+        log_path = os.path.join(work, "portkey.log")
+        why = next((l.strip() for l in open(log_path, errors="replace").read().replace("\r", "\n").split("\n")
+                    if "error" in l.lower()), "") if os.path.exists(log_path) else ""
+        out.append("Portkey did not answer the %s case, so it is not measured: `%s`%s.\n" % (
+            refused["case"], refused["answer"].strip(), "; its log: `%s`" % why[:200] if why else ""))
+    out.append("| case | c | direct req/s | TokenRouter governed req/s / p50 / p99 (ms) / CPU (µs) "
+               "| TokenRouter admin req/s / p50 / p99 (ms) / CPU (µs) | Portkey req/s / p50 / p99 (ms) / CPU (µs) "
+               "| governed ÷ Portkey, req/s | errors (TokenRouter / Portkey) |")
+    out.append("|---|---|---|---|---|---|---|---|")
+    for case in ("chat", "stream", "embeddings"):
+        for c in sorted({r["concurrency"] for r in peer_rows if r["case"] == case}):
+            d, g, a, k = (find(db, case, t, c) for t in ("direct", "gateway", "gateway-admin", "portkey"))
+            if not (d and g and a and k):
+                continue
+            fig = lambda r: "%.0f / %s / %s / %.0f" % (r["rps"], ms(r["p50_us"]), ms(r["p99_us"]), r["cpu_us_per_request"])
+            out.append("| %s | %d | %.0f | %s | %s | %s | %.1f× | %d / %d |" % (
+                case, c, d["rps"], fig(g), fig(a), fig(k), g["rps"] / k["rps"] if k["rps"] else float("inf"),
+                g["socket_errors"] + g["non2xx"] + a["socket_errors"] + a["non2xx"], k["socket_errors"] + k["non2xx"]))
 
 clients = os.path.join(work, "clients.jsonl")
 if os.path.exists(clients):
@@ -212,15 +310,29 @@ if os.path.exists(clients):
             c["requests_per_second"], c["cpu_us_per_request"], c["threads_started_per_1000"], c["peak_threads"],
             c["head_median_us"], c["head_p99_us"]))
 
-long = json.load(open(os.path.join(work, "long-streams.json")))
-plateau = json.load(open(os.path.join(work, "long-plateau.json")))
-out.append("\n# Long streams\n")
-out.append("%d concurrent streams, one event per second for 60 s (slow upstream), on %s.\n"
-           % (plateau["streams"], NAMES.get(databases[0], databases[0])))
-out.append("| completed | errors | events | open connections at plateau | threads before / at plateau | RSS at plateau (MB) | heap after GC at plateau (MB) |")
-out.append("|---|---|---|---|---|---|---|")
-out.append("| %d | %d | %d | %d | %d / %d | %d | %.0f |" % (long["completed"], long["errors"], long["events"],
-           plateau["open_connections"], plateau["threads_before"], plateau["threads_plateau"], plateau["rss_kb"] // 1024,
-           plateau["heap_after_gc_kb"] / 1024))
-out.append("\nHeap after GC at the end of the run: %.0f MB." % (final_heap / 1024))
-print("\n".join(out))
+long_path, plateau_path = os.path.join(work, "long-streams.json"), os.path.join(work, "long-plateau.json")
+long = json.load(open(long_path)) if os.path.exists(long_path) else None
+plateau = json.load(open(plateau_path)) if os.path.exists(plateau_path) else None
+if long and plateau:
+    out.append("\n# Long streams\n")
+    out.append("%d concurrent streams, one event per second for 60 s (slow upstream), on %s.\n"
+               % (plateau["streams"], NAMES.get(databases[0], databases[0])))
+    out.append("| completed | errors | events | open connections at plateau | threads before / at plateau | RSS at plateau (MB) | heap after GC at plateau (MB) |")
+    out.append("|---|---|---|---|---|---|---|")
+    out.append("| %d | %d | %d | %d | %d / %d | %d | %.0f |" % (long["completed"], long["errors"], long["events"],
+               plateau["open_connections"], plateau["threads_before"], plateau["threads_plateau"], plateau["rss_kb"] // 1024,
+               plateau["heap_after_gc_kb"] / 1024))
+    out.append("\nHeap after GC at the end of the run: %.0f MB." % (final_heap / 1024))
+
+# sections measured apart from this script (allocation profiles, before-and-after comparisons) stay as they were
+if previous and os.path.exists(previous):
+    kept, keep = [], False
+    for line in open(previous).read().split("\n"):
+        if line.startswith("# "):
+            keep = line.startswith("# Memory allocated") or line.startswith("# Before and after")
+        if keep:
+            kept.append(line)
+    if kept:
+        out.append("")
+        out.extend(kept)
+print("\n".join(out).rstrip("\n"))

@@ -2,7 +2,7 @@
 # TokenRouter load benchmark, on 127.0.0.1 only; stops by itself.
 #
 #   bash src/bench/run.sh            # full run (about 30 minutes), report in src/bench/RESULTS.md
-#   BENCH_DURATION=5 BENCH_CONCURRENCY="1 16" BENCH_LONG_STREAMS=200 bash src/bench/run.sh   # quick look
+#   BENCH_DURATION=5 BENCH_CONCURRENCY="1 16" BENCH_LONG_STREAMS=200 BENCH_WARMUP_ROUNDS=3 bash src/bench/run.sh   # quick look
 #
 # It compares, side by side and in the same run:
 #   direct  - wrk against nginx serving a static OpenAI answer (the physical limit on this machine)
@@ -17,6 +17,9 @@
 #             once on the embedded H2 and once on PostgreSQL (Debian's, on loopback, default settings)
 # and measures the gateway's CPU time per request from /proc, its threads, RSS and heap.
 # BENCH_DATABASES="h2" (or "postgres") runs one of them only.
+#   peer    - the same cells (chat, streams, embeddings) through a peer gateway on the same nginx answers, in the same
+#             run: Portkey's open-source gateway (npm, version pinned below) on Node.js, keys and limits off as it ships;
+#             BENCH_PEERS="" leaves it out (it needs npm, and the npm registry to install it).
 # BENCH_WAR=path measures that WAR instead of building one; BENCH_EXTRAS=0 runs the load cells only (no first-event
 # probe, profile, long streams or client comparison); BENCH_OUT=dir keeps the raw results there and writes no
 # report. src/bench/compare.sh uses these to measure two WARs, before and after a change, in one run.
@@ -31,9 +34,11 @@ LONG_STREAMS=${BENCH_LONG_STREAMS:-1000}
 DATABASES=${BENCH_DATABASES:-"h2 postgres"}
 EXTRAS=${BENCH_EXTRAS:-1}
 CASES=${BENCH_CASES:-"chat stream embeddings messages messages-translated"}
+PEERS=${BENCH_PEERS-portkey}
+PORTKEY_VERSION=1.15.2
 PG_PORT=18084
 TOMCAT_VERSION=10.1.59
-GW=18080 DIRECT=18081 PROXY=18082 PACED=18083
+GW=18080 DIRECT=18081 PROXY=18082 PACED=18083 PEER=18085
 ADMIN_KEY="tr-bench-admin-0123456789abcdef"
 
 log() { printf '%s %s\n' "$(date +%T)" "$*" >&2; }
@@ -48,6 +53,9 @@ install_tools() {
   command -v ss >/dev/null || missing+=(iproute2)
   if [[ " $DATABASES " == *" postgres "* ]] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
     missing+=(postgresql)
+  fi
+  if [ -n "$PEERS" ] && ! command -v npm >/dev/null; then
+    missing+=(nodejs npm)
   fi
   if ((${#missing[@]})); then
     log "installing ${missing[*]}"
@@ -77,6 +85,26 @@ prepare() {
   # a stock Tomcat: no JVM options; the gateway's home comes from the environment
   echo "export TOKENROUTER_HOME=\"$WORK/home\"" > "$TOMCAT/bin/setenv.sh"
   sed "s#@DIR@#$WORK#g" "$HERE/nginx.conf" > "$WORK/nginx.conf"
+  if [ -n "$PEERS" ]; then
+    log "installing Portkey's gateway $PORTKEY_VERSION from npm"
+    npm install --prefix "$WORK/portkey" --no-audit --no-fund --loglevel=error "@portkey-ai/gateway@$PORTKEY_VERSION" >/dev/null \
+      || { log "Portkey could not be installed: no peer in this run"; PEERS=; }
+  fi
+}
+
+# The peer gateway, as its README starts it, on the first database's pass (it keeps nothing in a database)
+start_peer() {
+  node "$WORK/portkey/node_modules/@portkey-ai/gateway/build/start-server.js" --port=$PEER --headless \
+    > "$WORK/portkey.log" 2>&1 & PEER_PID=$!
+  for _ in $(seq 1 60); do curl -s -o /dev/null "http://127.0.0.1:$PEER/" && break; sleep 0.5; done
+  log "Portkey $PORTKEY_VERSION up (pid $PEER_PID); warming it up for 20 s"
+  BODY=$BODY_CHAT KEY=sk-bench-upstream HEADERS=$'x-portkey-provider: openai\nx-portkey-custom-host: '"http://127.0.0.1:$DIRECT/v1" \
+    wrk -t2 -c16 -d20s -s "$HERE/post.lua" "http://127.0.0.1:$PEER/v1/chat/completions" >/dev/null
+}
+
+stop_peer() {
+  [ -n "${PEER_PID:-}" ] && kill "$PEER_PID" 2>/dev/null
+  PEER_PID=
 }
 
 # configure DB: a fresh home for the gateway on the embedded H2 or on PostgreSQL
@@ -94,6 +122,10 @@ default_provider = "bench"
 [[providers]]
 name = "bench"
 base_url = "http://127.0.0.1:$DIRECT/v1"
+api_key = "sk-bench-upstream"
+[[providers]]
+name = "streams"
+base_url = "http://127.0.0.1:$DIRECT/sse/v1"
 api_key = "sk-bench-upstream"
 [[providers]]
 name = "claude"
@@ -164,6 +196,7 @@ stop() {
   stop_postgres
   [ -f "$WORK/nginx.pid" ] && nginx -c "$WORK/nginx.conf" -s quit 2>/dev/null
   [ -n "${PACED_PID:-}" ] && kill "$PACED_PID" 2>/dev/null
+  stop_peer
 }
 trap stop EXIT
 
@@ -178,23 +211,23 @@ create_key() {
     | python3 -c 'import sys,json; print(json.load(sys.stdin)["key"])')
   # under a budget a model must have a price: the paced upstream's models get gpt-4o-mini's
   local model
-  for model in paced/paced-20x0.01 paced/paced-60x1 paced/paced-2x0.001 claude/claude-bench; do
+  for model in streams/gpt-4o-mini paced/paced-20x0.01 paced/paced-60x1 paced/paced-2x0.001 claude/claude-bench; do
     curl -sf -o /dev/null -X PUT "http://127.0.0.1:$GW/api/prices" -H "Authorization: Bearer $ADMIN_KEY" \
       -H 'Content-Type: application/json' \
       -d "{\"provider\":\"${model%%/*}\",\"model\":\"${model#*/}\",\"input_micros\":150000,\"output_micros\":600000}"
   done
 }
 
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$GW_PID/stat"; }
-threads() { awk '/^Threads/ {print $2}' "/proc/$GW_PID/status"; }
-rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$GW_PID/status"; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/${1:-$GW_PID}/stat"; }
+threads() { awk '/^Threads/ {print $2}' "/proc/${1:-$GW_PID}/status"; }
+rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/${1:-$GW_PID}/status"; }
 heap_after_gc_kb() {
   jcmd "$GW_PID" GC.run >/dev/null 2>&1
   jcmd "$GW_PID" GC.heap_info 2>/dev/null | awk '/garbage-first heap|def new generation|PSYoungGen|total .* used/ {for (i=1;i<=NF;i++) if ($i=="used") {print $(i+1)+0; exit}}'
 }
 
 BODY_CHAT='{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Say hello"}],"max_tokens":64}'
-BODY_STREAM='{"model":"gpt-4o-mini","stream":true,"messages":[{"role":"user","content":"Say hello"}],"max_tokens":64}'
+BODY_STREAM='{"model":"streams/gpt-4o-mini","stream":true,"messages":[{"role":"user","content":"Say hello"}],"max_tokens":64}'
 BODY_EMBED='{"model":"text-embedding-3-small","input":"The quick brown fox"}'
 BODY_MESSAGES='{"model":"claude/claude-bench","max_tokens":64,"messages":[{"role":"user","content":"Say hello"}]}'
 BODY_MESSAGES_TRANSLATED='{"model":"gpt-4o-mini","max_tokens":64,"messages":[{"role":"user","content":"Say hello"}]}'
@@ -221,23 +254,29 @@ PY
 }
 
 run_wrk_once() {
-  local case=$1 target=$2 c=$3 url=$4 body=$5 key=$6 t=2 before after out
+  local case=$1 target=$2 c=$3 url=$4 body=$5 key=$6 t=2 before after out pid=
   ((c < 2)) && t=1
+  [[ $target == gateway* ]] && pid=$GW_PID
+  [ "$target" = portkey ] && pid=$PEER_PID
   local groups_before='{}' groups_after='{}'
-  [[ $target == gateway* ]] && before=$(cpu_ticks) && groups_before=$(python3 "$HERE/threads.py" "$GW_PID")
-  out=$(BODY=$body KEY=$key wrk -t$t -c$c -d${DURATION}s --timeout 10s -s "$HERE/post.lua" "$url" | grep '^RESULT' | cut -c8-)
-  [[ $target == gateway* ]] && after=$(cpu_ticks) && groups_after=$(python3 "$HERE/threads.py" "$GW_PID")
+  [ -n "$pid" ] && before=$(cpu_ticks "$pid")
+  [[ $target == gateway* ]] && groups_before=$(python3 "$HERE/threads.py" "$GW_PID")
+  out=$(BODY=$body KEY=$key HEADERS=${HEADERS:-} wrk -t$t -c$c -d${DURATION}s --timeout 10s -s "$HERE/post.lua" "$url" \
+    | grep '^RESULT' | cut -c8-)
+  [ -n "$pid" ] && after=$(cpu_ticks "$pid")
+  [[ $target == gateway* ]] && groups_after=$(python3 "$HERE/threads.py" "$GW_PID")
   python3 - "$DB" "$case" "$target" "$c" "$out" "${before:-0}" "${after:-0}" "$(getconf CLK_TCK)" \
-    "$( [[ $target == gateway* ]] && threads || echo null)" "$( [[ $target == gateway* ]] && rss_kb || echo null)" \
+    "$( [ -n "$pid" ] && threads "$pid" || echo null)" "$( [ -n "$pid" ] && rss_kb "$pid" || echo null)" \
     "$groups_before" "$groups_after" <<'EOF' >> "$WORK/cell.jsonl"
 import json, sys
 db, case, target, c, out, before, after, hz, threads, rss, g0, g1 = sys.argv[1:]
 r = json.loads(out)
 r.update(db=db, case=case, target=target, concurrency=int(c), rps=r["requests"] / (r["duration_us"] / 1e6))
-if target.startswith("gateway"):
+if target.startswith("gateway") or target == "portkey":
     n = max(1, r["requests"])
     r["cpu_us_per_request"] = (int(after) - int(before)) * 1e6 / int(hz) / n
     r["threads"], r["rss_kb"] = int(threads), int(rss)
+if target.startswith("gateway"):
     g0, g1 = json.loads(g0), json.loads(g1)
     r["cpu_us_by_thread"] = {k: (v - g0.get(k, 0)) * 1e6 / int(hz) / n for k, v in g1.items() if v > g0.get(k, 0)}
 print(json.dumps(r))
@@ -252,7 +291,7 @@ jit_seconds() { jstat -compiler "$GW_PID" | awk 'NR == 2 {print $4}'; }
 # gateway for minutes; measured before it settles, the figures are those of a JVM still compiling.
 warm_up() {
   local round before after started=$SECONDS
-  for round in $(seq 1 12); do
+  for round in $(seq 1 "${BENCH_WARMUP_ROUNDS:-12}"); do
     before=$(jit_seconds)
     BODY=$BODY_CHAT KEY=$KEY wrk -t2 -c16 -d10s -s "$HERE/post.lua" "http://127.0.0.1:$GW/v1/chat/completions" >/dev/null
     BODY=$BODY_STREAM KEY=$KEY wrk -t2 -c16 -d5s -s "$HERE/post.lua" "http://127.0.0.1:$GW/v1/chat/completions" >/dev/null
@@ -269,18 +308,35 @@ load_runs() {
   log "warming up the gateway until the JIT settles"
   warm_up
   for case in $CASES; do
-    local path=chat/completions body=$BODY_CHAT upstream=v1/chat/completions upstream_body=$BODY_CHAT
-    [ $case = stream ] && body=$BODY_STREAM upstream_body=$BODY_STREAM
+    local path=chat/completions body=$BODY_CHAT upstream=v1/chat/completions upstream_body=$BODY_CHAT base=v1
+    [ $case = stream ] && body=$BODY_STREAM upstream=sse/v1/chat/completions upstream_body=${BODY_STREAM/streams\//} base=sse/v1
     [ $case = embeddings ] && path=embeddings body=$BODY_EMBED upstream=v1/embeddings upstream_body=$BODY_EMBED
     [ $case = messages ] && path=messages body=$BODY_MESSAGES upstream=anthropic/v1/messages upstream_body=$BODY_MESSAGES
     [ $case = messages-translated ] && path=messages body=$BODY_MESSAGES_TRANSLATED
+    # the peer: the provider and its address in headers, as Portkey takes them, the provider's key as the bearer;
+    # measured for a case only when it answers it (its answer otherwise goes into the report)
+    local peer_serves= peer_headers=$'x-portkey-provider: openai\nx-portkey-custom-host: '"http://127.0.0.1:$DIRECT/$base"
+    if [ -n "${PEER_PID:-}" ] && [[ " chat stream embeddings " == *" $case "* ]]; then
+      local answer
+      answer=$(curl -s -w '\n%{http_code}' -H 'Content-Type: application/json' -H 'Authorization: Bearer sk-bench-upstream' \
+        -H "x-portkey-provider: openai" -H "x-portkey-custom-host: http://127.0.0.1:$DIRECT/$base" -d "$upstream_body" \
+        "http://127.0.0.1:$PEER/v1/$path")
+      if [ "$(tail -1 <<<"$answer")" = 200 ] && { [ $case != stream ] || grep -q '^data: \[DONE\]' <<<"$answer"; }; then
+        peer_serves=1
+      else
+        log "Portkey does not answer $case: $(head -c 300 <<<"$answer" | tr '\n' ' ')"
+        python3 -c 'import json,sys; print(json.dumps({"case": sys.argv[1], "answer": sys.argv[2][:300]}))' "$case" \
+          "$(tr '\n' ' ' <<<"$answer")" >> "$WORK/peer-refused.jsonl"
+      fi
+    fi
     for c in $LEVELS; do
       run_wrk $case direct "$c" "http://127.0.0.1:$DIRECT/$upstream" "$upstream_body" ""
       run_wrk $case nginx "$c" "http://127.0.0.1:$PROXY/$upstream" "$upstream_body" ""
       run_wrk $case gateway "$c" "http://127.0.0.1:$GW/v1/$path" "$body" "$KEY"
       # the same through the admin key, which no limit governs
-      if [ $case = chat ]; then
-        run_wrk $case gateway-admin "$c" "http://127.0.0.1:$GW/v1/$path" "$body" "$ADMIN_KEY"
+      run_wrk $case gateway-admin "$c" "http://127.0.0.1:$GW/v1/$path" "$body" "$ADMIN_KEY"
+      if [ -n "$peer_serves" ]; then
+        HEADERS=$peer_headers run_wrk $case portkey "$c" "http://127.0.0.1:$PEER/v1/$path" "$upstream_body" "sk-bench-upstream"
       fi
     done
   done
@@ -348,7 +404,9 @@ for DB in $DATABASES; do
   configure "$DB"
   start_gateway
   create_key
+  [ -n "$FIRST" ] && [ -n "$PEERS" ] && start_peer
   load_runs
+  stop_peer
   if [ "$EXTRAS" = 0 ]; then
     stop_gateway
     stop_postgres
@@ -372,5 +430,6 @@ log "comparing the upstream clients (JDK HttpClient, Jetty HttpClient) against n
 (cd "$ROOT" && mvn -B -q -Pbench test -Dtest=UpstreamClientBenchmark -Dsurefire.failIfNoSpecifiedTests=false \
   -Dupstream.url="http://127.0.0.1:$DIRECT/v1/chat/completions" -Dupstream.out="$WORK/clients.jsonl" >"$WORK/clients.log" 2>&1) \
   || log "the client comparison failed: see $WORK/clients.log"
-python3 "$HERE/report.py" "$WORK" "$DURATION" "${FINAL_HEAP:-0}" "$DATABASES" > "$HERE/RESULTS.md"
+python3 "$HERE/report.py" "$WORK" "$DURATION" "${FINAL_HEAP:-0}" "$DATABASES" "$HERE/RESULTS.md" "$PORTKEY_VERSION" \
+  > "$WORK/RESULTS.md" && mv "$WORK/RESULTS.md" "$HERE/RESULTS.md"
 log "report written to src/bench/RESULTS.md"
