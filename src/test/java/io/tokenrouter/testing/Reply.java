@@ -187,11 +187,15 @@ public abstract class Reply {
             }
         }
 
+        /** One chunk in one write, as a server sends an event. */
         private static void writeChunk(OutputStream out, String text) throws IOException {
             byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-            out.write((Integer.toHexString(bytes.length) + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
-            out.write(bytes);
-            out.write("\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            byte[] size = (Integer.toHexString(bytes.length) + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
+            byte[] chunk = java.util.Arrays.copyOf(size, size.length + bytes.length + 2);
+            System.arraycopy(bytes, 0, chunk, size.length, bytes.length);
+            chunk[chunk.length - 2] = '\r';
+            chunk[chunk.length - 1] = '\n';
+            out.write(chunk);
             out.flush();
         }
 

@@ -97,6 +97,8 @@ public final class ScriptedUpstream implements AutoCloseable {
         while (!closed) {
             try {
                 Socket socket = server.accept();
+                // as providers' servers do: a small write (an event) leaves at once, not after the peer's delayed ACK
+                socket.setTcpNoDelay(true);
                 open.add(socket);
                 Thread t = new Thread(() -> serve(socket), "scripted-upstream-conn");
                 t.setDaemon(true);
