@@ -49,7 +49,7 @@ def headline():
              "The inferrer key under a per-minute limit, of a team with request and token quotas and a budget: what a "
              "user of a governed gateway gets. Added = the gateway's figure less the direct call's in the same cell.\n",
              "| what | target | %s |" % " | ".join(NAMES.get(d, d) for d in databases),
-             "|---|---|%s" % "---|" * len(databases)]
+             "|---|---|%s" % ("---|" * len(databases))]
 
     def row(label, target, limit, values):
         cells = []
