@@ -268,7 +268,7 @@ if peer_rows:
     db = peer_rows[0].get("db", "h2")
     out.append("\n# Beside a peer gateway\n")
     out.append("In the same run and on the same nginx answers, on %s: Portkey's open-source AI gateway %s (npm "
-               "`@portkey-ai/gateway`, on Node.js %s, started as its README says, `--headless`), with the provider and its "
+               "`@portkey-ai/gateway`, on Node.js %s, started with `start-server.js --headless`, its web console off), with the provider and its "
                "address in its headers and no keys, limits or logs of its own, beside TokenRouter with the governed key "
                "and with the admin key. CPU is each gateway's process per request. `src/bench/run.sh` reruns it "
                "(`BENCH_PEERS=\"\"` leaves it out).\n" % (NAMES.get(db, db), portkey_version,

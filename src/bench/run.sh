@@ -92,7 +92,8 @@ prepare() {
   fi
 }
 
-# The peer gateway, as its README starts it, on the first database's pass (it keeps nothing in a database)
+# The peer gateway (its npm package's server, web console off), on the first database's pass (it keeps nothing in a
+# database)
 start_peer() {
   node "$WORK/portkey/node_modules/@portkey-ai/gateway/build/start-server.js" --port=$PEER --headless \
     > "$WORK/portkey.log" 2>&1 & PEER_PID=$!
