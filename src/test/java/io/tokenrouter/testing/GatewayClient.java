@@ -54,12 +54,6 @@ public final class GatewayClient {
         return http.send(request, handler);
     }
 
-    /** The request log row stored for {@code requestId} right now (one look, no waiting), or null. */
-    public JsonNode usageNow(String requestId) throws IOException, InterruptedException {
-        JsonNode page = json(get("api/logs?q=" + requestId).body());
-        return page.path("total").asLong() == 0 ? null : page.path("data").get(0);
-    }
-
     /**
      * The request log row the gateway stored for {@code requestId} (read through {@code /api/logs}), waiting
      * up to five seconds for the writer to store it; asserts there is exactly one.
