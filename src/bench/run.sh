@@ -99,8 +99,13 @@ start_peer() {
     > "$WORK/portkey.log" 2>&1 & PEER_PID=$!
   for _ in $(seq 1 60); do curl -s -o /dev/null "http://127.0.0.1:$PEER/" && break; sleep 0.5; done
   log "Portkey $PORTKEY_VERSION up (pid $PEER_PID); warming it up for 20 s"
-  BODY=$BODY_CHAT KEY=sk-bench-upstream HEADERS=$'x-portkey-provider: openai\nx-portkey-custom-host: '"http://127.0.0.1:$DIRECT/v1" \
+  BODY=$BODY_CHAT KEY=sk-bench-upstream HEADERS=$(peer_headers v1) \
     wrk -t2 -c16 -d20s -s "$HERE/post.lua" "http://127.0.0.1:$PEER/v1/chat/completions" >/dev/null
+}
+
+# peer_headers BASE: the provider and its address (the static answers under BASE), as Portkey takes them, a line each
+peer_headers() {
+  printf 'x-portkey-provider: openai\nx-portkey-custom-host: http://127.0.0.1:%s/%s' "$DIRECT" "$1"
 }
 
 stop_peer() {
@@ -314,14 +319,15 @@ load_runs() {
     [ $case = embeddings ] && path=embeddings body=$BODY_EMBED upstream=v1/embeddings upstream_body=$BODY_EMBED
     [ $case = messages ] && path=messages body=$BODY_MESSAGES upstream=anthropic/v1/messages upstream_body=$BODY_MESSAGES
     [ $case = messages-translated ] && path=messages body=$BODY_MESSAGES_TRANSLATED
-    # the peer: the provider and its address in headers, as Portkey takes them, the provider's key as the bearer;
+    # the peer, with the provider's key as the bearer,
     # measured for a case only when it answers it (its answer otherwise goes into the report)
-    local peer_serves= peer_headers=$'x-portkey-provider: openai\nx-portkey-custom-host: '"http://127.0.0.1:$DIRECT/$base"
+    local peer_serves= headers
+    headers=$(peer_headers "$base")
     if [ -n "${PEER_PID:-}" ] && [[ " chat stream embeddings " == *" $case "* ]]; then
-      local answer
+      local answer header curl_headers=()
+      while IFS= read -r header; do curl_headers+=(-H "$header"); done <<<"$headers"
       answer=$(curl -s -w '\n%{http_code}' -H 'Content-Type: application/json' -H 'Authorization: Bearer sk-bench-upstream' \
-        -H "x-portkey-provider: openai" -H "x-portkey-custom-host: http://127.0.0.1:$DIRECT/$base" -d "$upstream_body" \
-        "http://127.0.0.1:$PEER/v1/$path")
+        "${curl_headers[@]}" -d "$upstream_body" "http://127.0.0.1:$PEER/v1/$path")
       if [ "$(tail -1 <<<"$answer")" = 200 ] && { [ $case != stream ] || grep -q '^data: \[DONE\]' <<<"$answer"; }; then
         peer_serves=1
       else
@@ -337,7 +343,7 @@ load_runs() {
       # the same through the admin key, which no limit governs
       run_wrk $case gateway-admin "$c" "http://127.0.0.1:$GW/v1/$path" "$body" "$ADMIN_KEY"
       if [ -n "$peer_serves" ]; then
-        HEADERS=$peer_headers run_wrk $case portkey "$c" "http://127.0.0.1:$PEER/v1/$path" "$upstream_body" "sk-bench-upstream"
+        HEADERS=$headers run_wrk $case portkey "$c" "http://127.0.0.1:$PEER/v1/$path" "$upstream_body" "sk-bench-upstream"
       fi
     done
   done

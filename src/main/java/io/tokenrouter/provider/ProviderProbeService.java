@@ -215,5 +215,4 @@ public class ProviderProbeService {
     private static String text(ProviderTarget target, byte[] body) {
         return target.scrubber().scrub(new String(body, StandardCharsets.UTF_8));
     }
-
 }

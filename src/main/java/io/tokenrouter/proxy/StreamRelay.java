@@ -311,7 +311,7 @@ final class StreamRelay implements Flow.Subscriber<List<ByteBuffer>> {
                         .header(BufferedAnswer.UPSTREAM_MODEL, exchange.upstreamModelHeader())
                         .build());
             }
-            output.write(events.size() == 1 ? events.get(0) : joined(events));
+            output.write(joined(events));
             return true;
         } catch (IOException | RuntimeException e) {
             clientGone(e);
@@ -319,7 +319,11 @@ final class StreamRelay implements Flow.Subscriber<List<ByteBuffer>> {
         }
     }
 
+    /** The events as one array (the event itself when there is one). */
     private static byte[] joined(List<byte[]> events) {
+        if (events.size() == 1) {
+            return events.get(0);
+        }
         int length = 0;
         for (byte[] raw : events) {
             length += raw.length;

@@ -93,7 +93,6 @@ final class TokenBudget {
         return value.isTextual() ? "the string \"" + Texts.abbreviate(value.asText(), 40) + "\"" : Texts.abbreviate(value.toString(), 40);
     }
 
-
     static long saturatedAdd(long a, long b) {
         long sum = a + b;
         return ((a ^ sum) & (b ^ sum)) < 0 ? Long.MAX_VALUE : sum;
