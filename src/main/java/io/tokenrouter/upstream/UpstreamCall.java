@@ -13,7 +13,7 @@ import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.Response;
 import org.eclipse.jetty.client.Result;
 import org.eclipse.jetty.io.Content;
-import org.eclipse.jetty.util.thread.Scheduler;
+import org.eclipse.jetty.io.CyclicTimeouts;
 
 /**
  * One upstream exchange on Jetty's client, handed to a {@link Flow.Subscriber} of the answer's bytes
@@ -30,7 +30,7 @@ import org.eclipse.jetty.util.thread.Scheduler;
  * or kept alive, and the client decides whether to try again. (Jetty watches its idle pooled connections
  * and drops one the provider closed, so only a close that crosses the request on the wire reaches here.)
  */
-public final class UpstreamCall implements Response.Listener, Flow.Subscription {
+public final class UpstreamCall implements Response.Listener, Flow.Subscription, CyclicTimeouts.Expirable {
 
     /** What a subscriber learns of the answer's head: its status and a header lookup (first value, or null). */
     public record Head(int status, Function<String, String> header) {
@@ -40,35 +40,44 @@ public final class UpstreamCall implements Response.Listener, Flow.Subscription 
     private final Function<Head, Flow.Subscriber<List<ByteBuffer>>> subscriberFor;
     private final Consumer<Throwable> failed;
     private final Duration headerTimeout;
-    private Scheduler.Task headerTimer;
+    private final HeaderTimeouts timeouts;
+    private long headerDeadline = Long.MAX_VALUE;
     private Flow.Subscriber<List<ByteBuffer>> subscriber;
     private long demand;
     private Runnable pendingDemand;
     private volatile boolean cancelled;
     private volatile boolean headersArrived;
 
-    private UpstreamCall(Request request, Duration headerTimeout,
+    private UpstreamCall(Request request, HeaderTimeouts timeouts, Duration headerTimeout,
             Function<Head, Flow.Subscriber<List<ByteBuffer>>> subscriberFor, Consumer<Throwable> failed) {
         this.request = request;
+        this.timeouts = timeouts;
         this.headerTimeout = headerTimeout;
         this.subscriberFor = subscriberFor;
         this.failed = failed;
     }
 
     /** See {@link UpstreamHttp#post}. */
-    static void send(Request request, Scheduler scheduler, Duration headerTimeout,
+    static void send(Request request, HeaderTimeouts timeouts, Duration headerTimeout,
             Function<Head, Flow.Subscriber<List<ByteBuffer>>> subscriberFor, Consumer<Throwable> failed) {
-        new UpstreamCall(request, headerTimeout, subscriberFor, failed).start(scheduler);
+        new UpstreamCall(request, timeouts, headerTimeout, subscriberFor, failed).start();
     }
 
-    private void start(Scheduler scheduler) {
+    private void start() {
         // a backstop for a connection that goes silent mid-answer; the stream watchdog acts first
         request.idleTimeout(headerTimeout.toMillis() + 5_000, TimeUnit.MILLISECONDS);
-        headerTimer = scheduler.schedule(this::headerTimeout, headerTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        headerDeadline = CyclicTimeouts.Expirable.calcExpireNanoTime(headerTimeout.toMillis());
+        timeouts.watch(this);
         request.send(this);
     }
 
-    private void headerTimeout() {
+    /** When the header timeout is due; never once the head arrived. */
+    @Override
+    public long getExpireNanoTime() {
+        return headersArrived ? Long.MAX_VALUE : headerDeadline;
+    }
+
+    void headerTimeout() {
         if (!headersArrived) {
             request.abort(new HttpTimeoutException("no answer within " + headerTimeout.toMillis() + " ms"));
         }
@@ -77,10 +86,7 @@ public final class UpstreamCall implements Response.Listener, Flow.Subscription 
     @Override
     public void onHeaders(Response response) {
         headersArrived = true;
-        Scheduler.Task timer = headerTimer;
-        if (timer != null) {
-            timer.cancel();
-        }
+        timeouts.done(this);
         var headers = response.getHeaders();
         Flow.Subscriber<List<ByteBuffer>> s = subscriberFor.apply(new Head(response.getStatus(), headers::get));
         synchronized (this) {
@@ -144,10 +150,7 @@ public final class UpstreamCall implements Response.Listener, Flow.Subscription 
 
     /** The exchange is over: {@code failure} (null when it succeeded) goes to whoever hears of it now. */
     private void finish(Throwable failure) {
-        Scheduler.Task timer = headerTimer;
-        if (timer != null) {
-            timer.cancel();
-        }
+        timeouts.done(this);
         Flow.Subscriber<List<ByteBuffer>> s;
         synchronized (this) {
             s = subscriber;

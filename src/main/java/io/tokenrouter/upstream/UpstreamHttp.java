@@ -52,6 +52,7 @@ public class UpstreamHttp {
 
     private final QueuedThreadPool threads = new QueuedThreadPool(THREADS, 2);
     private final ScheduledExecutorScheduler timers = new ScheduledExecutorScheduler("upstream-timer", true);
+    private final HeaderTimeouts headerTimeouts = new HeaderTimeouts(timers);
     private final ConcurrentMap<Duration, HttpClient> clients = new ConcurrentHashMap<>();
 
     @PostConstruct
@@ -76,7 +77,7 @@ public class UpstreamHttp {
             Function<UpstreamCall.Head, Flow.Subscriber<List<ByteBuffer>>> subscriberFor, Consumer<Throwable> failed) {
         Request request = client(connectTimeout).newRequest(uri).method(HttpMethod.POST);
         fill.accept(request);
-        UpstreamCall.send(request, timers, headerTimeout, subscriberFor, failed);
+        UpstreamCall.send(request, headerTimeouts, headerTimeout, subscriberFor, failed);
     }
 
     HttpClient client(Duration connectTimeout) {
@@ -119,6 +120,7 @@ public class UpstreamHttp {
             }
         }
         try {
+            headerTimeouts.destroy();
             timers.stop();
             threads.stop();
         } catch (Exception e) {

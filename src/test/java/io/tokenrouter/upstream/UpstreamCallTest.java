@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
@@ -34,18 +35,22 @@ import org.junit.jupiter.api.Test;
  */
 class UpstreamCallTest {
 
-    /** What the provider does with one request: answer it, close without a byte, or cut its answer short. */
-    enum Act { ANSWER, CLOSE, CUT }
+    /**
+     * What the provider does with one request: answer it, close without a byte, cut its answer short, send
+     * nothing until {@link #release}, or send the head at once and the body once released.
+     */
+    enum Act { ANSWER, CLOSE, CUT, SILENT, HEAD_THEN_HOLD }
 
-    /** The n-th request the provider receives (from 0) on the c-th connection it accepted (from 0). */
+    /** The n-th request the provider receives (from 0) on the c-th connection it accepted (from 0), and its body. */
     interface Script {
-        Act act(int connection, int request);
+        Act act(int connection, int request, String body);
     }
 
     private ServerSocket server;
     private volatile Script script;
     private final AtomicInteger connections = new AtomicInteger();
     private final List<String> received = new CopyOnWriteArrayList<>();
+    private final CountDownLatch release = new CountDownLatch(1);
     private UpstreamHttp http;
 
     @BeforeEach
@@ -60,6 +65,7 @@ class UpstreamCallTest {
 
     @AfterEach
     void stop() throws IOException {
+        release.countDown();
         http.close();
         server.close();
     }
@@ -72,7 +78,7 @@ class UpstreamCallTest {
      */
     @Test
     void aFreshConnectionTheProviderClosesAfterTheRequestIsNotSentAgain() throws Exception {
-        script = (connection, request) -> Act.CLOSE;
+        script = (connection, request, body) -> Act.CLOSE;
 
         assertThat(failure(post("only"))).isInstanceOf(EOFException.class);
 
@@ -82,7 +88,7 @@ class UpstreamCallTest {
 
     @Test
     void aKeptAliveConnectionTheProviderClosesAfterReadingTheRequestIsNotSentAgain() throws Exception {
-        script = (connection, request) -> connection == 0 && request == 1 ? Act.CLOSE : Act.ANSWER;
+        script = (connection, request, body) -> connection == 0 && request == 1 ? Act.CLOSE : Act.ANSWER;
 
         assertThat(post("first").get(5, TimeUnit.SECONDS)).isEqualTo("answer to first");
         assertThat(failure(post("second"))).isInstanceOf(EOFException.class);
@@ -95,7 +101,7 @@ class UpstreamCallTest {
 
     @Test
     void anAnswerCutShortAfterItsHeadIsNotSentAgain() throws Exception {
-        script = (connection, request) -> request == 1 ? Act.CUT : Act.ANSWER;
+        script = (connection, request, body) -> request == 1 ? Act.CUT : Act.ANSWER;
 
         assertThat(post("first").get(5, TimeUnit.SECONDS)).isEqualTo("answer to first");
         assertThat(failure(post("second"))).isInstanceOf(EOFException.class);
@@ -115,11 +121,41 @@ class UpstreamCallTest {
         assertThat(failure(answer)).isInstanceOf(java.net.ConnectException.class);
     }
 
+    /**
+     * Every call's header timeout is watched by one timer: a short one that starts after a long one still ends its
+     * call on time, and a call whose head arrived is not ended by its header timeout however long its body takes.
+     */
+    @Test
+    void theHeaderTimeoutEndsOnlyCallsStillWaitingForTheirHead() throws Exception {
+        script = (connection, request, body) -> switch (body) {
+            case "slow" -> Act.HEAD_THEN_HOLD;
+            case "silent" -> Act.SILENT;
+            default -> Act.ANSWER;
+        };
+
+        CompletableFuture<String> headFirst = post("slow", Duration.ofMillis(200));
+        CompletableFuture<String> patient = post("silent", Duration.ofSeconds(60));
+        CompletableFuture<String> impatient = post("silent", Duration.ofMillis(200));
+
+        assertThat(failure(impatient)).isInstanceOf(java.net.http.HttpTimeoutException.class)
+                .hasMessage("no answer within 200 ms");
+        // the short timeout fired, so the first call's earlier deadline has passed too: its head had arrived
+        assertThat(headFirst).isNotDone();
+        assertThat(patient).isNotDone();
+        release.countDown();
+        assertThat(headFirst.get(5, TimeUnit.SECONDS)).isEqualTo("answer to slow");
+        assertThat(failure(patient)).as("its provider closed without answering").isInstanceOf(EOFException.class);
+    }
+
     private CompletableFuture<String> post(String body) {
+        return post(body, Duration.ofSeconds(5));
+    }
+
+    private CompletableFuture<String> post(String body, Duration headerTimeout) {
         CompletableFuture<String> answer = new CompletableFuture<>();
         http.post(URI.create("http://127.0.0.1:" + server.getLocalPort() + "/v1/chat/completions"), Duration.ofSeconds(2),
                 request -> request.body(new BytesRequestContent("text/plain", body.getBytes(StandardCharsets.UTF_8))),
-                Duration.ofSeconds(5), head -> new Collect(answer), answer::completeExceptionally);
+                headerTimeout, head -> new Collect(answer), answer::completeExceptionally);
         return answer;
     }
 
@@ -156,13 +192,21 @@ class UpstreamCallTest {
                     return;
                 }
                 received.add(connection + ":" + body);
-                Act act = script.act(connection, request);
+                Act act = script.act(connection, request, body);
                 if (act == Act.CLOSE) {
+                    return;
+                }
+                if (act == Act.SILENT) {
+                    release.await();
                     return;
                 }
                 byte[] answer = ("answer to " + body).getBytes(StandardCharsets.UTF_8);
                 String head = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " + answer.length + "\r\n\r\n";
                 out.write(head.getBytes(StandardCharsets.ISO_8859_1));
+                if (act == Act.HEAD_THEN_HOLD) {
+                    out.flush();
+                    release.await();
+                }
                 out.write(answer, 0, act == Act.CUT ? 3 : answer.length);
                 out.flush();
                 if (act == Act.CUT) {
@@ -171,6 +215,8 @@ class UpstreamCallTest {
             }
         } catch (IOException e) {
             // the client went away
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
