@@ -1,27 +1,46 @@
 package io.tokenrouter.access;
 
+import io.tokenrouter.store.AuditRepository;
 import io.tokenrouter.store.EventRepository;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Instant;
 
 /**
- * The operational log entries the access services write themselves, on the caller's thread: audit entries
- * of configuration changes (in the transaction of the change itself, so an entry commits with its change or
- * not at all, naming who made it as "name #id"), sign-ins and clean-ups.
+ * What the access services record of who did what, on the caller's thread and in the transaction of the change
+ * itself, so an entry commits with its change or not at all: configuration changes, naming who made them as
+ * "name #id", sign-ins, refused sign-ins, sign-outs and clean-ups. Each goes to the operational log ({@code
+ * events}, pruned after {@code event_retention}) and to the chained audit trail ({@link AuditRepository}), kept
+ * until removed by hand, with the client's address where there is a request.
  */
 @ApplicationScoped
 public class AuditTrail {
 
+    /** The action of a configuration change in the audit trail. */
+    public static final String CHANGE = "change";
+
     @Inject
     EventRepository events;
+    @Inject
+    AuditRepository chain;
 
+    /** A configuration change by {@code actor}, from the current request's address. */
     public void record(Caller actor, String message) {
-        events.store(Instant.now(), "info", "config", Authorization.actorName(actor), message);
+        Instant now = Instant.now();
+        String name = Authorization.actorName(actor);
+        events.store(now, "info", "config", name, message);
+        chain.append(now, name, RequestOrigin.address(), CHANGE, "ok", message);
     }
 
-    /** Any other entry: {@code level} info, warn or error, in {@code category}. */
-    void note(String level, String category, String actor, String message) {
-        events.store(Instant.now(), level, category, actor, message);
+    /**
+     * Any other entry: {@code action} (sign-in, sign-out, setup, cleanup) by {@code actor} (null when nobody is
+     * known), refused or not, from {@code clientIp} (null: the current request's, if any); in the operational log's
+     * {@code category}.
+     */
+    void note(String category, String action, boolean refused, String actor, String clientIp, String message) {
+        Instant now = Instant.now();
+        events.store(now, refused ? "warn" : "info", category, actor, message);
+        chain.append(now, actor, clientIp != null ? clientIp : RequestOrigin.address(), action,
+                refused ? "refused" : "ok", message);
     }
 }

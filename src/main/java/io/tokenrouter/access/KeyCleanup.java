@@ -58,7 +58,7 @@ public class KeyCleanup {
         }
         if (removed > 0) {
             LOG.info("Removed " + removed + " expired or depleted temporary keys");
-            events.note("info", "cleanup", "key-cleanup", "Removed " + removed + " expired or depleted temporary keys");
+            events.note("cleanup", "cleanup", false, "key-cleanup", null, "Removed " + removed + " expired or depleted temporary keys");
         }
         return removed;
     }

@@ -63,10 +63,10 @@ public class SessionService {
                 throw GatewayException.forbidden("Inferrer keys cannot sign in to the console.");
             }
             Opened opened = create(principal, caller.role(), clientIp, caller.expiresAt());
-            events.note("info", "sign-in", opened.principal(), "Signed in as " + caller.role().wireName() + " from " + clientIp);
+            events.note("sign-in", "sign-in", false, opened.principal() + " #" + opened.keyId(), clientIp, "Signed in as " + caller.role().wireName() + " from " + clientIp);
             return opened;
         } catch (GatewayException e) {
-            events.note("warn", "sign-in", null, "Refused sign-in from " + clientIp + ": " + e.getMessage());
+            events.note("sign-in", "sign-in", true, null, clientIp, "Refused sign-in from " + clientIp + ": " + e.getMessage());
             throw e;
         }
     }
@@ -81,10 +81,10 @@ public class SessionService {
             throttle.attempt(clientIp);
             created = admin.setup(setupToken, name);
         } catch (GatewayException e) {
-            events.note("warn", "sign-in", null, "Refused first-run setup from " + clientIp + ": " + e.getMessage());
+            events.note("sign-in", "setup", true, null, clientIp, "Refused first-run setup from " + clientIp + ": " + e.getMessage());
             throw e;
         }
-        events.note("info", "sign-in", created.key().name(), "Created the first admin key with the setup token from " + clientIp);
+        events.note("sign-in", "setup", false, created.key().name() + " #" + created.key().id(), clientIp, "Created the first admin key with the setup token from " + clientIp);
         return created;
     }
 
@@ -108,7 +108,7 @@ public class SessionService {
     public void close(String token, String actor) {
         String hash = KeySecrets.hash(token);
         if (sessions.revoke(hash, clock.instant())) {
-            events.note("info", "sign-in", actor, "Signed out");
+            events.note("sign-in", "sign-out", false, actor, null, "Signed out");
         }
         cache().invalidate(hash);
     }

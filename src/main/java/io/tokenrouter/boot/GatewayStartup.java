@@ -1,5 +1,6 @@
 package io.tokenrouter.boot;
 
+import io.tokenrouter.access.AuditForwarder;
 import io.tokenrouter.access.SetupService;
 import io.tokenrouter.runtime.ClientAddresses;
 import io.tokenrouter.access.KeyCleanup;
@@ -42,6 +43,8 @@ public class GatewayStartup {
     io.tokenrouter.observe.ProviderQuotas providerQuotas;
     @Inject
     io.tokenrouter.observe.Retention retention;
+    @Inject
+    AuditForwarder auditForwarder;
     @Inject
     io.tokenrouter.observe.BudgetAlerts budgetAlerts;
     @Inject
@@ -141,6 +144,7 @@ public class GatewayStartup {
         providerQuotas.start();
         budgetAlerts.start();
         retention.start();
+        auditForwarder.start();
         usageRecorder.queued(); // starts the usage writer now, so shutdown drains it even before any request
         String contextPath = event instanceof jakarta.servlet.ServletContext servlet ? servlet.getContextPath() : "";
         LOG.info("TokenRouter started: " + addresses(contextPath));

@@ -1,5 +1,6 @@
 package io.tokenrouter.boot;
 
+import io.tokenrouter.management.AuditResource;
 import io.tokenrouter.management.MeResource;
 import io.tokenrouter.management.TeamsResource;
 import io.tokenrouter.management.RoutingResource;
@@ -26,6 +27,7 @@ public class ManagementApplication extends GatewayApplication {
         register(SessionResource.class);
         register(ObservingResource.class);
         register(StatusResource.class);
+        register(AuditResource.class);
         register(OpenApiResource.class);
         register(new JacksonJsonProvider(ApiJson.MAPPER));
         property(io.tokenrouter.access.ApiKeyFilter.ACCEPT_SESSIONS, true);

@@ -57,6 +57,8 @@ public final class GatewaySettings {
     private final List<String> trustedProxies;
     private final String trustedProxyHeader;
     private final Optional<String> metricsToken;
+    private final Optional<java.net.URI> auditForwardUrl;
+    private final Optional<String> auditForwardToken;
     private final Duration logRetention;
     private final Duration rollupRetention;
     private final Duration conversationRetention;
@@ -105,6 +107,8 @@ public final class GatewaySettings {
         this.trustedProxies = source.list("trusted_proxies").orElse(List.of());
         this.trustedProxyHeader = source.get("trusted_proxy_header").orElse("X-Forwarded-For");
         this.metricsToken = source.get("metrics_token");
+        this.auditForwardUrl = source.get("audit_forward_url").filter(u -> !u.isBlank()).map(GatewaySettings::auditTarget);
+        this.auditForwardToken = source.get("audit_forward_token").filter(t -> !t.isBlank());
         this.logRetention = source.duration("log_retention", Duration.ofDays(90));
         this.rollupRetention = source.duration("rollup_retention", Duration.ofDays(400));
         this.conversationRetention = source.duration("conversation_retention", Duration.ofDays(30));
@@ -380,6 +384,36 @@ public final class GatewaySettings {
 
     public Optional<String> metricsToken() {
         return metricsToken;
+    }
+
+    /**
+     * Where audit entries are sent as they are written, if anywhere: {@code http(s)://…} (JSON Lines posted), or
+     * {@code syslog+udp://}, {@code syslog+tcp://} or {@code syslog+tls://host:port} (RFC 5424).
+     */
+    public Optional<java.net.URI> auditForwardUrl() {
+        return auditForwardUrl;
+    }
+
+    /** The bearer token sent with audit entries posted over HTTP. */
+    public Optional<String> auditForwardToken() {
+        return auditForwardToken;
+    }
+
+    private static java.net.URI auditTarget(String url) {
+        java.net.URI uri;
+        try {
+            uri = new java.net.URI(url.trim());
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException("audit_forward_url is not a URL: " + e.getMessage());
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+        boolean http = scheme.equals("http") || scheme.equals("https");
+        boolean syslog = scheme.equals("syslog+udp") || scheme.equals("syslog+tcp") || scheme.equals("syslog+tls");
+        if (!(http || syslog) || uri.getHost() == null || (syslog && uri.getPort() < 0)) {
+            throw new IllegalStateException("audit_forward_url must be an http(s) URL or syslog+udp://, syslog+tcp:// or"
+                    + " syslog+tls://host:port, not " + url);
+        }
+        return uri;
     }
 
     public Duration logRetention() {

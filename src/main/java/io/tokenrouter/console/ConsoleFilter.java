@@ -1,5 +1,6 @@
 package io.tokenrouter.console;
 
+import io.tokenrouter.access.Authorization;
 import io.tokenrouter.access.Caller;
 import io.tokenrouter.store.Role;
 import io.tokenrouter.access.SessionService;
@@ -40,7 +41,7 @@ public class ConsoleFilter extends HttpFilter {
     private static final Set<String> PUBLIC = Set.of("/signin.xhtml", "/setup.xhtml");
     /** Pages only admins may open; keymasters see only their own keys' data elsewhere. */
     static final Set<String> ADMIN_ONLY = Set.of("/providers.xhtml", "/models.xhtml", "/conversations.xhtml",
-            "/network.xhtml", "/settings.xhtml", "/welcome.xhtml");
+            "/network.xhtml", "/settings.xhtml", "/welcome.xhtml", "/audit.jsonl");
 
     @Inject
     SessionService sessions;
@@ -152,7 +153,7 @@ public class ConsoleFilter extends HttpFilter {
         }
         if (caller.role() == Role.INFERRER) {
             // the key was made an inferrer since: its console session ends
-            sessions.close(token, caller.keyName());
+            sessions.close(token, Authorization.actorName(caller));
             forget(request, response, session);
             return null;
         }

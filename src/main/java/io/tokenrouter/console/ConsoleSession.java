@@ -1,5 +1,6 @@
 package io.tokenrouter.console;
 
+import io.tokenrouter.access.Authorization;
 import io.tokenrouter.access.SetupService;
 import io.tokenrouter.access.Caller;
 import io.tokenrouter.access.CreatedKey;
@@ -63,7 +64,7 @@ public class ConsoleSession {
             try {
                 OpenSessions.checkRoomFor(opened.role(), settings.consoleMaxSessions());
             } catch (GatewayException full) {
-                sessions.close(opened.token(), opened.principal());
+                sessions.close(opened.token(), opened.principal() + " #" + opened.keyId());
                 throw full;
             }
             start(opened);
@@ -84,7 +85,7 @@ public class ConsoleSession {
         if (session != null) {
             Object token = session.getAttribute(ConsoleFilter.TOKEN);
             if (token != null) {
-                sessions.close((String) token, Console.caller().keyName());
+                sessions.close((String) token, Authorization.actorName(Console.caller()));
             }
             session.invalidate();
         }

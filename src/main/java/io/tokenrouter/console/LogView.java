@@ -4,7 +4,9 @@ import io.tokenrouter.access.KeyService;
 import io.tokenrouter.access.KeyView;
 import io.tokenrouter.access.TeamService;
 import io.tokenrouter.access.TeamView;
+import io.tokenrouter.access.AuditService;
 import io.tokenrouter.observe.StatusService;
+import io.tokenrouter.store.AuditRepository;
 import io.tokenrouter.observe.TrafficService;
 import io.tokenrouter.store.EventRepository;
 import io.tokenrouter.store.LogFilter;
@@ -46,6 +48,8 @@ public class LogView implements Serializable {
     KeyService keys;
     @Inject
     TeamService teams;
+    @Inject
+    AuditService audit;
 
     private LocalDateTime from;
     private LocalDateTime to;
@@ -58,6 +62,7 @@ public class LogView implements Serializable {
     private String eventLevel;
     private String eventText;
     private long lastCount;
+    private AuditRepository.Verification verification;
 
     private final LazyDataModel<LogEntry> requests = new LazyDataModel<>() {
         private static final long serialVersionUID = 1L;
@@ -87,34 +92,12 @@ public class LogView implements Serializable {
         }
     };
 
-    private final LazyDataModel<EventRepository.Event> events = new LazyDataModel<>() {
+    private final LazyDataModel<EventRepository.Event> events = new AdminPages<>() {
         private static final long serialVersionUID = 1L;
 
         @Override
-        public int count(Map<String, FilterMeta> filterBy) {
-            if (!Console.isAdmin()) {
-                return 0;
-            }
-            Page<EventRepository.Event> page = Console.attempt(() -> statusService.events(Console.caller(), Console.text(eventLevel), null,
-                    Console.text(eventText), 0, 1), null);
-            return page == null ? 0 : (int) Math.min(Integer.MAX_VALUE, page.total());
-        }
-
-        @Override
-        public List<EventRepository.Event> load(int first, int pageSize, Map<String, SortMeta> sortBy,
-                                                Map<String, FilterMeta> filterBy) {
-            if (!Console.isAdmin()) {
-                setRowCount(0);
-                return List.of();
-            }
-            Page<EventRepository.Event> page = Console.attempt(() -> statusService.events(Console.caller(), Console.text(eventLevel), null,
-                    Console.text(eventText), first, pageSize), null);
-            if (page == null) {
-                setRowCount(0);
-                return List.of();
-            }
-            setRowCount((int) Math.min(Integer.MAX_VALUE, page.total()));
-            return page.items();
+        Page<EventRepository.Event> page(int first, int size) {
+            return statusService.events(Console.caller(), Console.text(eventLevel), null, Console.text(eventText), first, size);
         }
 
         @Override
@@ -122,6 +105,71 @@ public class LogView implements Serializable {
             return String.valueOf(row.id());
         }
     };
+
+    private final LazyDataModel<AuditRepository.Entry> auditEntries = new AdminPages<>() {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        Page<AuditRepository.Entry> page(int first, int size) {
+            return audit.newest(Console.caller(), first, size);
+        }
+
+        @Override
+        public String getRowKey(AuditRepository.Entry row) {
+            return String.valueOf(row.seq());
+        }
+    };
+
+    /** A table only admins see (empty for anyone else), read a page at a time. */
+    private abstract static class AdminPages<T> extends LazyDataModel<T> {
+        private static final long serialVersionUID = 1L;
+
+        abstract Page<T> page(int first, int size);
+
+        @Override
+        public int count(Map<String, FilterMeta> filterBy) {
+            Page<T> page = Console.isAdmin() ? Console.attempt(() -> page(0, 1), null) : null;
+            return page == null ? 0 : (int) Math.min(Integer.MAX_VALUE, page.total());
+        }
+
+        @Override
+        public List<T> load(int first, int pageSize, Map<String, SortMeta> sortBy, Map<String, FilterMeta> filterBy) {
+            Page<T> page = Console.isAdmin() ? Console.attempt(() -> page(first, pageSize), null) : null;
+            if (page == null) {
+                setRowCount(0);
+                return List.of();
+            }
+            setRowCount((int) Math.min(Integer.MAX_VALUE, page.total()));
+            return page.items();
+        }
+    }
+
+    /** Walks the whole audit chain and keeps what it found for {@link #getAuditVerdict}. */
+    public void verifyAudit() {
+        verification = Console.attempt(() -> audit.verify(Console.caller()), null);
+    }
+
+    /** What the last check of the chain found, in a sentence; null before the first. */
+    public String getAuditVerdict() {
+        if (verification == null) {
+            return null;
+        }
+        if (!verification.ok()) {
+            return "The chain is broken at entry " + verification.brokenAt() + ": " + verification.problem() + ".";
+        }
+        return verification.entries() == 0 ? "The chain holds: no entries yet."
+                : "The chain holds: " + Console.number(verification.entries())
+                        + (verification.entries() == 1 ? " entry" : " entries") + ", " + verification.firstSeq()
+                        + " to " + verification.lastSeq() + "; the newest hash is " + verification.head().hash() + ".";
+    }
+
+    public boolean isAuditBroken() {
+        return verification != null && !verification.ok();
+    }
+
+    public LazyDataModel<AuditRepository.Entry> getAuditEntries() {
+        return auditEntries;
+    }
 
     private LogFilter filter() {
         return new LogFilter(searchFrom(), instant(to), keyId, null, teamId, Console.text(provider), Console.text(model),

@@ -142,7 +142,7 @@ public class ObservingResource {
         return priceService.deletePrice(Guard.caller(request), provider, model);
     }
 
-    private static Instant time(String param, String text, Instant fallback) {
+    static Instant time(String param, String text, Instant fallback) {
         if (text == null || text.isBlank()) {
             return fallback;
         }

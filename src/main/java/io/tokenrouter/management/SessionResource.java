@@ -1,6 +1,7 @@
 package io.tokenrouter.management;
 
 import io.swagger.v3.oas.annotations.tags.Tag;
+import io.tokenrouter.access.Authorization;
 import io.tokenrouter.access.SetupService;
 import io.tokenrouter.access.CreatedKey;
 import io.tokenrouter.access.PublicEndpoint;
@@ -78,7 +79,7 @@ public class SessionResource {
         if (token == null) {
             throw GatewayException.invalidRequest(null, "Sign out with the session's token, not with a key.");
         }
-        sessions.close((String) token, Guard.caller(request).keyName());
+        sessions.close((String) token, Authorization.actorName(Guard.caller(request)));
         return Response.noContent().build();
     }
 

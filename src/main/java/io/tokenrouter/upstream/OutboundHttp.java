@@ -54,6 +54,12 @@ public class OutboundHttp {
         return call(uri, headers, deadline, request -> request.post(Entity.entity(json, MediaType.APPLICATION_JSON)));
     }
 
+    /** Posts {@code body} of {@code contentType} (JSON Lines of audit entries, for one). */
+    public Answer post(URI uri, Map<String, String> headers, String contentType, byte[] body, Duration deadline)
+            throws IOException {
+        return call(uri, headers, deadline, request -> request.post(Entity.entity(body, contentType)));
+    }
+
     /** Posts an {@code application/x-www-form-urlencoded} body, already encoded (an OAuth token request). */
     public Answer postForm(URI uri, Map<String, String> headers, String form, Duration deadline) throws IOException {
         return call(uri, headers, deadline, request -> request.post(Entity.entity(form, MediaType.APPLICATION_FORM_URLENCODED)));

@@ -106,6 +106,7 @@ class AccessStoreTest {
     private AuditTrail auditTrail() {
         AuditTrail audit = new AuditTrail();
         audit.events = TestDatabases.events(database);
+        audit.chain = TestDatabases.audit(database);
         return audit;
     }
 

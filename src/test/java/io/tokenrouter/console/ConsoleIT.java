@@ -389,6 +389,8 @@ class ConsoleIT extends DeployedGateway {
                 browser.open("admin/" + page + ".xhtml");
                 assertThat(browser.text()).as(page).contains("Not for this key").contains("HTTP 403");
             }
+            browser.open("admin/audit.jsonl");
+            assertThat(browser.text()).as("the audit trail's download").contains("HTTP 403");
             browser.screenshot("refused-page");
             browser.open("admin/log.xhtml");
             assertThat(browser.text()).doesNotContain("Operational log");
@@ -402,6 +404,34 @@ class ConsoleIT extends DeployedGateway {
             browser.open("admin/access.xhtml");
             assertThat(browser.url()).endsWith("/admin/signin.xhtml");
             assertThat(browser.text()).contains("Sign in to the console");
+        }
+    }
+
+    @Test
+    void anAdminVerifiesTheAuditTrailAndDownloadsIt() throws Exception {
+        String team = unique("audited-team");
+        long teamId = new ApiClient(deployment).createTeam(fields("name", team)).id();
+        try (Browser browser = browser("audit")) {
+            signIn(browser, GatewayClient.ADMIN_KEY, null);
+            browser.open("admin/log.xhtml");
+            WebElement tab = browser.all(".ui-tabs-header a").stream().filter(a -> a.getText().contains("Audit trail"))
+                    .findFirst().orElseThrow();
+            browser.clickIn(tab, null);
+            browser.waitForText("Created team '" + team + "' #" + teamId);
+            browser.click("[id$='auditForm:verify']");
+            browser.waitForText("The chain holds");
+            browser.screenshot("audit");
+
+            String href = browser.find("a[href$='/admin/audit.jsonl']").getAttribute("href");
+            HttpResponse<String> download = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(href))
+                    .header("Cookie", "JSESSIONID=" + browser.cookie("JSESSIONID").getValue()).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(download.statusCode()).isEqualTo(200);
+            assertThat(download.headers().firstValue("Content-Disposition").orElse("")).startsWith("attachment;")
+                    .contains(".jsonl");
+            List<String> lines = List.of(download.body().split("\n"));
+            assertThat(lines.get(0)).contains("\"seq\":1,").contains("\"prev_hash\":\"" + "0".repeat(64) + "\"");
+            assertThat(lines).anyMatch(l -> l.contains("Created team '" + team + "' #" + teamId));
         }
     }
 

@@ -126,6 +126,12 @@ public final class TestDatabases {
         return repository;
     }
 
+    public static AuditRepository audit(Database database) {
+        AuditRepository repository = new AuditRepository();
+        repository.database = database;
+        return repository;
+    }
+
     public static RequestLogRepository requestLog(Database database) {
         RequestLogRepository repository = new RequestLogRepository();
         repository.database = database;
