@@ -160,6 +160,15 @@ def check(base, admin_key, pid, database=None):
     report("metrics", status == 200 and "tokenrouter_requests" in text,
            f"{status}, {sum(1 for line in text.splitlines() if line.startswith('tokenrouter_'))} tokenrouter_ samples")
 
+    # the audit trail names the team's creation, and its chain verifies
+    status, headers, data = gw.call("GET", "/api/audit")
+    lines = [json.loads(line) for line in data.decode().splitlines()] if status == 200 else []
+    created_team = [e for e in lines if e["action"] == "change" and e["detail"].startswith(f"Created team '{team['name']}'")]
+    status, verified = gw.json("GET", "/api/audit/verify")
+    report("audit trail", len(created_team) == 1 and created_team[0]["ip"] in ("127.0.0.1", "::1")
+           and (verified or {}).get("ok") is True and verified["last_seq"] == lines[-1]["seq"],
+           f"{len(lines)} entries, verify {verified}")
+
     status, info = gw.json("GET", "/api/status")
     db = (info or {}).get("database", {})
     expected = database or db.get("source")

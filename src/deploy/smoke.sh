@@ -2,7 +2,8 @@
 # Deploys the gateway on every server it supports, each a stock distribution from Maven Central, and runs
 # the same smoke test on each (src/deploy/smoke.py): the model list, a chat, a streamed chat with the
 # arrival time of every event, a 429 from a team quota, 200 open streams against the server's thread count,
-# the console's sign-in page, /metrics and the database /api/status reports. 127.0.0.1 only; it stops
+# the console's sign-in page, /metrics, the audit trail and its chain, and the database /api/status reports.
+# 127.0.0.1 only; it stops
 # every process it started.
 #
 #   mvn -B package -DskipTests && bash src/deploy/smoke.sh        # all four, about 5 minutes

@@ -14,14 +14,22 @@ create table audit_log (
 );
 create index audit_log_created on audit_log (created_at);
 
--- The newest entry's number and hash. Its row lock orders appends across every node of a cluster. forwarded_seq:
--- the last entry audit_forward_url has acknowledged.
+-- The newest entry's number, hash and time. Its row lock orders appends across every node of a cluster; an entry's
+-- time is never before the one ahead of it, whatever the nodes' clocks say, so a range of time is a run of numbers.
 create table audit_head (
-    id            integer primary key,
-    seq           bigint      not null,
-    hash          varchar(64) not null,
-    forwarded_seq bigint      not null
+    id         integer primary key,
+    seq        bigint      not null,
+    hash       varchar(64) not null,
+    created_at timestamp with time zone not null
 );
-insert into audit_head (id, seq, hash, forwarded_seq)
-    values (1, 0, '0000000000000000000000000000000000000000000000000000000000000000', 0);
+insert into audit_head (id, seq, hash, created_at)
+    values (1, 0, '0000000000000000000000000000000000000000000000000000000000000000',
+            timestamp with time zone '1970-01-01 00:00:00+00');
+
+-- The last entry audit_forward_url has taken.
+create table audit_forwarded (
+    id  integer primary key,
+    seq bigint not null
+);
+insert into audit_forwarded (id, seq) values (1, 0);
 insert into job_locks (name, owner, locked_until) values ('audit-forward', null, timestamp with time zone '1970-01-01 00:00:00+00');

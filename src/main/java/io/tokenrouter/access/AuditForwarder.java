@@ -1,5 +1,6 @@
 package io.tokenrouter.access;
 
+import io.tokenrouter.config.DaemonThreads;
 import io.tokenrouter.config.GatewaySettings;
 import io.tokenrouter.config.Scheduler;
 import io.tokenrouter.store.AuditRepository;
@@ -7,6 +8,7 @@ import io.tokenrouter.store.AuditRepository.Entry;
 import io.tokenrouter.store.JobLocks;
 import io.tokenrouter.store.NodeRegistry;
 import io.tokenrouter.upstream.OutboundHttp;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.ByteArrayOutputStream;
@@ -23,6 +25,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
@@ -31,7 +37,7 @@ import javax.net.ssl.SSLSocketFactory;
 /**
  * Sends audit entries to {@code audit_forward_url} as they are written, so a copy lives where nobody with access
  * to the gateway's database can change it: every {@link #EVERY}, on one node of the cluster at a time (a lease),
- * the entries after the cluster-wide mark ({@code audit_head.forwarded_seq}) go out in order, and the mark moves
+ * the entries after the cluster-wide mark ({@code audit_forwarded}) go out in order, and the mark moves
  * only once the receiver took them. So each entry arrives at least once (twice only when an acknowledgement was
  * lost), and none is skipped, whichever node sends it.
  *
@@ -39,7 +45,9 @@ import javax.net.ssl.SSLSocketFactory;
  * audit_forward_token} as a bearer token), up to {@link #BATCH} a request, and a 2xx answer takes them. Over
  * {@code syslog+udp}, {@code syslog+tcp} (octet-counted, RFC 6587) or {@code syslog+tls}, each entry is an RFC 5424
  * message of facility 13 (log audit), severity informational or, for a refusal, warning, whose text is the entry's
- * JSON line. UDP has no acknowledgement: what the network drops is lost there.
+ * JSON line. Syslog acknowledges nothing: entries written to a TCP or TLS connection that closed cleanly count as
+ * taken, and what the network drops (UDP) or a receiver loses after reading is lost there; only HTTP confirms each
+ * batch. Every send has a deadline of {@link #DEADLINE}, writes included.
  */
 @ApplicationScoped
 public class AuditForwarder {
@@ -53,6 +61,7 @@ public class AuditForwarder {
     static final Duration DEADLINE = Duration.ofSeconds(10);
     private static final Duration LEASE = DEADLINE.multipliedBy(BATCHES_PER_RUN + 1);
     private static final int FACILITY_LOG_AUDIT = 13;
+    private static final byte[] UTF8_BOM = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
 
     @Inject
     GatewaySettings settings;
@@ -68,6 +77,7 @@ public class AuditForwarder {
     NodeRegistry node;
 
     private volatile long lastWarning;
+    private ScheduledExecutorService deadlines;
 
     public void start() {
         if (settings.auditForwardUrl().isPresent()) {
@@ -86,11 +96,15 @@ public class AuditForwarder {
             long now = System.nanoTime();
             if (now - lastWarning > 60_000_000_000L) {
                 lastWarning = now;
-                LOG.warning("Audit entries after #" + chain.forwarded() + " could not be sent to "
-                        + target().getHost() + " (tried again every " + EVERY.toSeconds() + " s): " + e.getMessage());
+                LOG.warning("Audit entries could not be sent to " + target().getHost() + " (tried again every "
+                        + EVERY.toSeconds() + " s): " + e.getMessage());
             }
         } finally {
-            locks.release(JOB, owner);
+            try {
+                locks.release(JOB, owner);
+            } catch (RuntimeException e) {
+                LOG.log(java.util.logging.Level.FINE, "The audit forwarder's lease runs out by itself", e);
+            }
         }
     }
 
@@ -156,6 +170,14 @@ public class AuditForwarder {
     private void stream(URI target, boolean tls, List<Entry> entries) throws IOException {
         int millis = (int) DEADLINE.toMillis();
         Socket plain = new Socket();
+        // a receiver that stops reading would block the write for good: the connection is closed at the deadline
+        ScheduledFuture<?> deadline = deadlines().schedule(() -> {
+            try {
+                plain.close();
+            } catch (IOException ignored) {
+                // closing is all that is left to do
+            }
+        }, DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
         try (plain) {
             plain.connect(new InetSocketAddress(target.getHost(), target.getPort()), millis);
             plain.setSoTimeout(millis);
@@ -179,10 +201,26 @@ public class AuditForwarder {
             out.write(frames.toByteArray());
             out.flush();
             socket.close();
+        } finally {
+            deadline.cancel(false);
         }
     }
 
-    /** RFC 5424: {@code <PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID STRUCTURED-DATA MSG}. */
+    private synchronized ScheduledExecutorService deadlines() {
+        if (deadlines == null) {
+            deadlines = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("audit-forward-deadline"));
+        }
+        return deadlines;
+    }
+
+    @PreDestroy
+    synchronized void stop() {
+        if (deadlines != null) {
+            deadlines.shutdownNow();
+        }
+    }
+
+    /** RFC 5424: {@code <PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID STRUCTURED-DATA MSG}, MSG in UTF-8 after a BOM. */
     byte[] message(Entry e) {
         int severity = "refused".equals(e.outcome()) ? 4 : 6;
         byte[] json = AuditService.jsonLine(e);
@@ -190,6 +228,7 @@ public class AuditForwarder {
                 + e.action() + " - ";
         ByteArrayOutputStream message = new ByteArrayOutputStream();
         message.writeBytes(head.getBytes(StandardCharsets.US_ASCII));
+        message.writeBytes(UTF8_BOM);
         message.write(json, 0, json.length - 1);
         return message.toByteArray();
     }

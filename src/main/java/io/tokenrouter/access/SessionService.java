@@ -55,8 +55,8 @@ public class SessionService {
 
     /** Signs in with a key or the admin password, from {@code clientIp}. */
     public Opened open(String key, String password, String clientIp) {
+        throttled(clientIp, "sign-in");
         try {
-            throttle.attempt(clientIp);
             ApiKey principal = authenticate(key, password);
             Caller caller = lookup.caller(principal);
             if (caller.role() == Role.INFERRER) {
@@ -77,8 +77,8 @@ public class SessionService {
      */
     public CreatedKey setup(String setupToken, String name, String clientIp) {
         CreatedKey created;
+        throttled(clientIp, "setup");
         try {
-            throttle.attempt(clientIp);
             created = admin.setup(setupToken, name);
         } catch (GatewayException e) {
             events.note("sign-in", "setup", true, null, clientIp, "Refused first-run setup from " + clientIp + ": " + e.getMessage());
@@ -86,6 +86,23 @@ public class SessionService {
         }
         events.note("sign-in", "setup", false, created.key().name() + " #" + created.key().id(), clientIp, "Created the first admin key with the setup token from " + clientIp);
         return created;
+    }
+
+    /**
+     * Takes an attempt of {@code action} (sign-in or setup) from {@code clientIp}, or refuses it with the throttle's
+     * 429, recorded once a minute per address.
+     */
+    private void throttled(String clientIp, String action) {
+        try {
+            throttle.attempt(clientIp);
+        } catch (GatewayException e) {
+            if (throttle.recordRefusal(clientIp)) {
+                events.note("sign-in", action, true, null, clientIp, "Refused " + (action.equals("setup")
+                        ? "first-run setup" : "sign-in") + " from " + clientIp + ": " + e.getMessage()
+                        + " (further refusals from this address in the next minute are not recorded)");
+            }
+            throw e;
+        }
     }
 
     /** The caller a session token stands for, or a 401. */

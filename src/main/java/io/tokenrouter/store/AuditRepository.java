@@ -60,11 +60,15 @@ public class AuditRepository {
      */
     public Entry append(Instant at, String actor, String clientIp, String action, String outcome, String detail) {
         return database.inTransaction(em -> {
-            Object[] head = (Object[]) em.createNativeQuery("select seq, hash from audit_head where id = 1 for update")
-                    .getSingleResult();
+            Object[] head = (Object[]) em.createNativeQuery(
+                    "select seq, hash, created_at from audit_head where id = 1 for update").getSingleResult();
             long seq = ((Number) head[0]).longValue() + 1;
             String prev = (String) head[1];
+            Instant before = EventRepository.toInstant(head[2]);
             Instant time = at.truncatedTo(ChronoUnit.MILLIS);
+            if (time.isBefore(before)) {
+                time = before;
+            }
             String who = clean(actor, 200);
             String from = clean(clientIp, 64);
             String what = clean(detail, 2000);
@@ -74,8 +78,8 @@ public class AuditRepository {
                     .setParameter(1, seq).setParameter(2, time).setParameter(3, who).setParameter(4, from)
                     .setParameter(5, action).setParameter(6, outcome).setParameter(7, what).setParameter(8, prev)
                     .setParameter(9, hash).executeUpdate();
-            em.createNativeQuery("update audit_head set seq = ?1, hash = ?2 where id = 1")
-                    .setParameter(1, seq).setParameter(2, hash).executeUpdate();
+            em.createNativeQuery("update audit_head set seq = ?1, hash = ?2, created_at = ?3 where id = 1")
+                    .setParameter(1, seq).setParameter(2, hash).setParameter(3, time).executeUpdate();
             return new Entry(seq, time, who, from, action, outcome, what, prev, hash);
         });
     }
@@ -105,13 +109,13 @@ public class AuditRepository {
     /** The number of the last entry the forwarder delivered (0: none). */
     public long forwarded() {
         return database.inTransaction(em -> ((Number) em.createNativeQuery(
-                "select forwarded_seq from audit_head where id = 1").getSingleResult()).longValue());
+                "select seq from audit_forwarded where id = 1").getSingleResult()).longValue());
     }
 
     /** Moves the forwarder's mark from {@code from} to {@code to}; false when it no longer stood at {@code from}. */
     public boolean markForwarded(long from, long to) {
         return database.inTransaction(em -> em.createNativeQuery(
-                        "update audit_head set forwarded_seq = ?1 where id = 1 and forwarded_seq = ?2")
+                        "update audit_forwarded set seq = ?1 where id = 1 and seq = ?2")
                 .setParameter(1, to).setParameter(2, from).executeUpdate() == 1);
     }
 
@@ -120,22 +124,26 @@ public class AuditRepository {
      * to {@code to} (exclusive); either may be null.
      */
     public List<Entry> page(long afterSeq, Instant from, Instant to, int limit) {
+        return page(afterSeq, Long.MAX_VALUE, from, to, limit);
+    }
+
+    private List<Entry> page(long afterSeq, long throughSeq, Instant from, Instant to, int limit) {
         return database.inTransaction(em -> {
+            List<Object> params = new ArrayList<>(List.of(afterSeq, throughSeq));
             StringBuilder sql = new StringBuilder("select seq, created_at, actor, client_ip, action, outcome, detail,"
-                    + " prev_hash, hash from audit_log where seq > ?1");
+                    + " prev_hash, hash from audit_log where seq > ?1 and seq <= ?2");
             if (from != null) {
-                sql.append(" and created_at >= ?2");
+                params.add(from);
+                sql.append(" and created_at >= ?").append(params.size());
             }
             if (to != null) {
-                sql.append(" and created_at < ?3");
+                params.add(to);
+                sql.append(" and created_at < ?").append(params.size());
             }
             var query = em.createNativeQuery(sql.append(" order by seq fetch first ").append(limit)
-                    .append(" rows only").toString()).setParameter(1, afterSeq);
-            if (from != null) {
-                query.setParameter(2, from);
-            }
-            if (to != null) {
-                query.setParameter(3, to);
+                    .append(" rows only").toString());
+            for (int i = 0; i < params.size(); i++) {
+                query.setParameter(i + 1, params.get(i));
             }
             List<Entry> entries = new ArrayList<>();
             for (Object row : query.getResultList()) {
@@ -155,13 +163,14 @@ public class AuditRepository {
      * after the last, follow its hash and match its own, and the last must be the head.
      */
     public Verification verify(int pageSize) {
+        // entries written while the walk goes on come after the head it read: they are left for the next walk
         Head head = head();
         long entries = 0;
         Long first = null;
         long lastSeq = 0;
         String lastHash = ZERO_HASH;
-        for (List<Entry> page = page(0, null, null, pageSize); !page.isEmpty();
-             page = page(lastSeq, null, null, pageSize)) {
+        for (List<Entry> page = page(0, head.seq(), null, null, pageSize); !page.isEmpty();
+             page = page(lastSeq, head.seq(), null, null, pageSize)) {
             for (Entry e : page) {
                 String problem = e.seq() != lastSeq + 1 ? missing(lastSeq + 1, e.seq() - 1)
                         : !e.prevHash().equals(lastHash) ? "entry " + e.seq() + " does not follow entry " + lastSeq
@@ -181,7 +190,7 @@ public class AuditRepository {
         Long last = lastSeq == 0 ? null : lastSeq;
         if (head.seq() != lastSeq || !head.hash().equals(lastHash)) {
             String problem = head.seq() > lastSeq ? missing(lastSeq + 1, head.seq()) + " from the end"
-                    : "the head (entry " + head.seq() + ") does not match the last entry";
+                    : "entry " + lastSeq + " is not the one the head names";
             return new Verification(false, entries, first, last, head, lastSeq + 1, problem);
         }
         return new Verification(true, entries, first, last, head, null, null);

@@ -5,7 +5,6 @@ import io.tokenrouter.runtime.ClientAddresses;
 import jakarta.inject.Inject;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
-import jakarta.servlet.annotation.WebFilter;
 import jakarta.servlet.http.HttpFilter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -13,9 +12,9 @@ import java.io.IOException;
 
 /**
  * Names the client of each console and management request (its address, or what trusted proxies say of it) for
- * the audit trail, for as long as the request's thread serves it.
+ * the audit trail, for as long as the request's thread serves it. Mapped in {@code web.xml}, ahead of the console's
+ * filter.
  */
-@WebFilter(urlPatterns = {"/api/*", "/admin/*"}, asyncSupported = true)
 public class RequestOriginFilter extends HttpFilter {
 
     @Inject

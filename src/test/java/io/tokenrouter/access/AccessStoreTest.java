@@ -11,6 +11,7 @@ import io.tokenrouter.api.GatewayException;
 import io.tokenrouter.config.GatewaySettings;
 import io.tokenrouter.store.ApiKey;
 import io.tokenrouter.store.ApiKeyRepository;
+import io.tokenrouter.store.AuditRepository;
 import io.tokenrouter.store.Database;
 import io.tokenrouter.store.JobLocks;
 import io.tokenrouter.store.Quota;
@@ -150,6 +151,29 @@ class AccessStoreTest {
                 .isInstanceOfSatisfying(GatewayException.class, e -> assertThat(e.code()).isEqualTo("invalid_session"));
         assertThatThrownBy(() -> sessions.resolve(SessionService.PREFIX + "made-up"))
                 .isInstanceOfSatisfying(GatewayException.class, e -> assertThat(e.status()).isEqualTo(401));
+    }
+
+    /** Every refused sign-in is in the audit trail, but a flood the throttle refuses leaves one entry a minute. */
+    @Test
+    void refusedSignInsAreAuditedAndAThrottledFloodOnlyOnce() {
+        SetupService withKey = adminAccess(Map.of("tokenrouter.home", "/nonexistent",
+                "tokenrouter.admin_key", "tr-configured-admin-key-1234"));
+        withKey.start();
+        SessionService sessions = sessions(withKey);
+
+        for (int i = 0; i < 50; i++) {
+            assertThatThrownBy(() -> sessions.open("tr-guess", null, "198.51.100.7")).isInstanceOf(GatewayException.class);
+        }
+        sessions.open("tr-configured-admin-key-1234", null, "198.51.100.8");
+
+        List<AuditRepository.Entry> entries = TestDatabases.audit(database).page(0, null, null, 100);
+        assertThat(entries).filteredOn(e -> e.outcome().equals("refused") && e.detail().contains("Incorrect API key"))
+                .hasSize(SignInThrottle.PER_CLIENT_BURST).allMatch(e -> "198.51.100.7".equals(e.clientIp()));
+        assertThat(entries).filteredOn(e -> e.detail().contains("Too many sign-in attempts")).singleElement()
+                .satisfies(e -> assertThat(e.detail()).contains("not recorded"));
+        assertThat(entries).filteredOn(e -> e.outcome().equals("ok")).singleElement()
+                .satisfies(e -> assertThat(e.clientIp()).isEqualTo("198.51.100.8"));
+        assertThat(TestDatabases.audit(database).verify(10).ok()).isTrue();
     }
 
     @Test

@@ -132,8 +132,8 @@ class AuditForwarderTest {
                 messages.add(new String(packet.getData(), 0, packet.getLength(), StandardCharsets.UTF_8));
             }
             String host = forwarder.node.name().replaceAll("[^!-~]", "_");
-            assertThat(messages.get(0)).startsWith("<110>1 " + change.time() + " " + host + " tokenrouter - change - {");
-            assertThat(messages.get(1)).startsWith("<108>1 " + refusal.time() + " " + host + " tokenrouter - sign-in - {");
+            assertThat(messages.get(0)).startsWith("<110>1 " + change.time() + " " + host + " tokenrouter - change - \uFEFF{");
+            assertThat(messages.get(1)).startsWith("<108>1 " + refusal.time() + " " + host + " tokenrouter - sign-in - \uFEFF{");
             assertThat(JSON.readTree(messages.get(1).substring(messages.get(1).indexOf('{'))).path("hash").asText())
                     .isEqualTo(refusal.hash());
         }

@@ -105,6 +105,50 @@ class AuditRepositoryTest {
         assertThat(verified.head().seq()).isEqualTo(200);
     }
 
+    /** A walk sees the chain up to the head it read: entries written meanwhile are not a break. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("databases")
+    void verifyingWhileEntriesAreWrittenFindsNoBreak(Supplier<Database> db) throws Exception {
+        Database database = db.get();
+        AuditRepository audit = TestDatabases.audit(database);
+        audit.append(Instant.now(), "ops #1", null, "change", "ok", "first");
+        ExecutorService writer = Executors.newSingleThreadExecutor();
+        try {
+            Future<?> writing = writer.submit(() -> {
+                for (int i = 0; i < 150; i++) {
+                    audit.append(Instant.now(), "ops #1", null, "change", "ok", "change " + i);
+                }
+            });
+            while (!writing.isDone()) {
+                Verification verified = audit.verify(1);
+                assertThat(verified.problem()).isNull();
+                assertThat(verified.lastSeq()).isEqualTo(verified.head().seq());
+            }
+            writing.get();
+        } finally {
+            writer.shutdownNow();
+        }
+        assertThat(audit.verify(7).entries()).isEqualTo(151);
+    }
+
+    /** A node whose clock is behind still writes its entry after the one ahead of it, in time as in number. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("databases")
+    void timesNeverGoBackwardsAndRangesAreRunsOfNumbers(Supplier<Database> db) {
+        Database database = db.get();
+        AuditRepository audit = TestDatabases.audit(database);
+        Instant now = Instant.parse("2026-12-07T12:00:00Z");
+
+        Entry ahead = audit.append(now.plusSeconds(10), "node a #1", null, "change", "ok", "from a fast clock");
+        Entry behind = audit.append(now, "node b #2", null, "change", "ok", "from a slow clock");
+        Entry later = audit.append(now.plusSeconds(20), "node b #2", null, "change", "ok", "later");
+
+        assertThat(behind.time()).isEqualTo(ahead.time());
+        assertThat(audit.page(0, null, now.plusSeconds(11), 10)).containsExactly(ahead, behind);
+        assertThat(audit.page(0, now.plusSeconds(11), null, 10)).containsExactly(later);
+        assertThat(audit.verify(10).ok()).isTrue();
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("databases")
     void anEntryWhoseChangeRolledBackLeavesNoTrace(Supplier<Database> db) {
