@@ -24,12 +24,29 @@ public class AuditTrail {
     @Inject
     AuditRepository chain;
 
+    public AuditTrail() {
+    }
+
+    /** A trail on these repositories, outside a container. */
+    public AuditTrail(EventRepository events, AuditRepository chain) {
+        this.events = events;
+        this.chain = chain;
+    }
+
     /** A configuration change by {@code actor}, from the current request's address. */
     public void record(Caller actor, String message) {
         Instant now = Instant.now();
         String name = Authorization.actorName(actor);
         events.store(now, "info", "config", name, message);
         chain.append(now, name, RequestOrigin.address(), CHANGE, "ok", message);
+    }
+
+    /**
+     * A change the gateway made by itself, because of {@code cause} (the setting that made it), in the audit trail
+     * (the operational log has its own entry of it).
+     */
+    public void bySystem(String cause, String message) {
+        chain.append(Instant.now(), "system (" + cause + ")", null, CHANGE, "ok", message);
     }
 
     /**

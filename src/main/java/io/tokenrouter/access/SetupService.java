@@ -40,6 +40,8 @@ public class SetupService {
     ApiKeyRepository keys;
     @Inject
     KeyLookup lookup;
+    @Inject
+    AuditTrail audit;
 
     static final String PASSWORD_PRINCIPAL = "admin (password)";
 
@@ -142,6 +144,8 @@ public class SetupService {
         if (keys.findByHash(KeySecrets.hash(secret)).isEmpty()) {
             ApiKey key = adminKey("bootstrap-admin", secret, "configuration");
             LOG.info("Stored the configured admin key (" + key.getDisplayPrefix() + "…) as 'bootstrap-admin'");
+            audit.bySystem("admin_key", "Stored the configured admin key (" + key.getDisplayPrefix()
+                    + "…) as 'bootstrap-admin' #" + key.getId());
         }
     }
 

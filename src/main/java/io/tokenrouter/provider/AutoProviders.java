@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.tokenrouter.api.Json;
 import io.tokenrouter.config.GatewaySettings;
 import io.tokenrouter.config.Scheduler;
+import io.tokenrouter.access.AuditTrail;
 import io.tokenrouter.events.EventLog;
 import io.tokenrouter.routing.Routes;
 import io.tokenrouter.runtime.Operations;
@@ -88,6 +89,8 @@ public class AutoProviders {
     OutboundHttp http;
     @Inject
     EventLog events;
+    @Inject
+    AuditTrail audit;
     @Inject
     Scheduler scheduler;
     @Inject
@@ -236,6 +239,7 @@ public class AutoProviders {
             return;
         }
         events.info("provider", preset.id(), event);
+        audit.bySystem(cause(source), event);
         discovery.refreshSoon(preset.id());
     }
 
@@ -243,7 +247,14 @@ public class AutoProviders {
         if (!providers.deleteIf(provider.getName(), provider.getSource())) {
             return false; // gone already, or an administrator made it theirs meanwhile
         }
-        events.info("provider", provider.getName(), "Removed provider '" + provider.getName() + "' (added by itself): " + why);
+        String removed = "Removed provider '" + provider.getName() + "' (added by itself): " + why;
+        events.info("provider", provider.getName(), removed);
+        audit.bySystem(cause(provider.getSource()), removed);
         return true;
+    }
+
+    /** The setting that has the gateway add providers of {@code source} by itself. */
+    private static String cause(String source) {
+        return Provider.SOURCE_DETECTED.equals(source) ? "auto_detect_local_servers" : "auto_enable_public_free_models";
     }
 }

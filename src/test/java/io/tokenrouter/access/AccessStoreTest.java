@@ -61,6 +61,7 @@ class AccessStoreTest {
         access.settings = GatewaySettings.load(properties, Map.of());
         access.keys = keys;
         access.lookup = lookup;
+        access.audit = auditTrail();
         return access;
     }
 
@@ -105,10 +106,7 @@ class AccessStoreTest {
     }
 
     private AuditTrail auditTrail() {
-        AuditTrail audit = new AuditTrail();
-        audit.events = TestDatabases.events(database);
-        audit.chain = TestDatabases.audit(database);
-        return audit;
+        return new AuditTrail(TestDatabases.events(database), TestDatabases.audit(database));
     }
 
     private SessionService sessions(SetupService access) {
@@ -171,7 +169,7 @@ class AccessStoreTest {
                 .hasSize(SignInThrottle.PER_CLIENT_BURST).allMatch(e -> "198.51.100.7".equals(e.clientIp()));
         assertThat(entries).filteredOn(e -> e.detail().contains("Too many sign-in attempts")).singleElement()
                 .satisfies(e -> assertThat(e.detail()).contains("not recorded"));
-        assertThat(entries).filteredOn(e -> e.outcome().equals("ok")).singleElement()
+        assertThat(entries).filteredOn(e -> e.action().equals("sign-in") && e.outcome().equals("ok")).singleElement()
                 .satisfies(e -> assertThat(e.clientIp()).isEqualTo("198.51.100.8"));
         assertThat(TestDatabases.audit(database).verify(10).ok()).isTrue();
     }

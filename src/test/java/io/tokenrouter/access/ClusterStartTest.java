@@ -82,6 +82,7 @@ class ClusterStartTest {
                 access.settings = GatewaySettings.load(config, Map.of());
                 access.keys = keys;
                 access.lookup = new KeyLookup();
+                access.audit = new AuditTrail(TestDatabases.events(database), TestDatabases.audit(database));
                 started.add(pool.submit(() -> {
                     together.await(10, TimeUnit.SECONDS);
                     locks.exclusively("startup", access::start);
@@ -95,6 +96,9 @@ class ClusterStartTest {
             pool.shutdownNow();
         }
         assertThat(keys.countUsableAdmins()).isEqualTo(1);
+        assertThat(TestDatabases.audit(database).page(0, null, null, 10)).singleElement()
+                .satisfies(e -> assertThat(e.actor()).isEqualTo("system (admin_key)"))
+                .satisfies(e -> assertThat(e.detail()).startsWith("Stored the configured admin key"));
     }
 
     private static void await(CountDownLatch latch) {

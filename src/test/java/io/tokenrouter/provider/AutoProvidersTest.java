@@ -3,6 +3,7 @@ package io.tokenrouter.provider;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
+import io.tokenrouter.access.AuditTrail;
 import io.tokenrouter.config.GatewaySettings;
 import io.tokenrouter.config.Scheduler;
 import io.tokenrouter.events.EventLog;
@@ -60,6 +61,7 @@ class AutoProvidersTest {
         auto.settings = GatewaySettings.load(Map.of("tokenrouter.home", "/nonexistent",
                 "tokenrouter.secret_key", "auto-providers-test-secret-0123456789"), Map.of());
         auto.http = new OutboundHttp();
+        auto.audit = new AuditTrail(TestDatabases.events(database), TestDatabases.audit(database));
         auto.events = new EventLog(events, new Scheduler() {
             @Override
             public boolean later(String name, Runnable task) {
@@ -139,6 +141,11 @@ class AutoProvidersTest {
         assertThat(providers.find("ollama")).isEmpty();
         assertThat(eventMessages()).anySatisfy(m -> assertThat(m).contains("Removed provider 'ollama'", "no node has seen it"));
         assertThat(rebuilds).isEqualTo(2);
+        assertThat(TestDatabases.audit(database).page(0, null, null, 10)).as("in the audit trail too")
+                .extracting(e -> e.actor() + ": " + e.detail())
+                .satisfiesExactly(
+                        e -> assertThat(e).startsWith("system (auto_detect_local_servers): Detected Ollama (local) at"),
+                        e -> assertThat(e).startsWith("system (auto_detect_local_servers): Removed provider 'ollama'"));
     }
 
     @Test
