@@ -29,6 +29,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
@@ -77,6 +78,8 @@ public class AuditForwarder {
     NodeRegistry node;
 
     private volatile long lastWarning;
+    private final AtomicLong forwarded = new AtomicLong();
+    private final AtomicLong failures = new AtomicLong();
     private ScheduledExecutorService deadlines;
 
     public void start() {
@@ -91,8 +94,9 @@ public class AuditForwarder {
             return;
         }
         try {
-            forward();
+            forwarded.addAndGet(forward());
         } catch (IOException | RuntimeException e) {
+            failures.incrementAndGet();
             long now = System.nanoTime();
             if (now - lastWarning > 60_000_000_000L) {
                 lastWarning = now;
@@ -106,6 +110,16 @@ public class AuditForwarder {
                 LOG.log(java.util.logging.Level.FINE, "The audit forwarder's lease runs out by itself", e);
             }
         }
+    }
+
+    /** Entries this node sent and the receiver took, since it started. */
+    public long forwarded() {
+        return forwarded.get();
+    }
+
+    /** Runs of this node that could not send what waited (the receiver refused or was unreachable). */
+    public long failures() {
+        return failures.get();
     }
 
     /** Sends what waits, up to {@link #BATCHES_PER_RUN} batches; answers how many entries went. */

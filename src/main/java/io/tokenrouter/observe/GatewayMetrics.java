@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tokenrouter.access.AuditForwarder;
 import io.tokenrouter.lifecycle.FinishedRequest;
 import io.tokenrouter.lifecycle.RequestListener;
 import io.tokenrouter.routing.RouteTable;
@@ -33,6 +34,8 @@ public class GatewayMetrics implements RequestListener {
     Routes routes;
     @Inject
     io.tokenrouter.store.Database database;
+    @Inject
+    AuditForwarder auditForwarder;
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     /** Meters by their label values, so a request costs map lookups rather than meter registrations. */
@@ -72,6 +75,10 @@ public class GatewayMetrics implements RequestListener {
                 .description("Database outages this node saw since it started").register(registry);
         Gauge.builder("tokenrouter_database_calls_refused", database, d -> d.outage().refusedCalls())
                 .description("Database calls failed at once, without waiting, during outages").register(registry);
+        Gauge.builder("tokenrouter_audit_forwarded", auditForwarder, AuditForwarder::forwarded)
+                .description("Audit entries this node sent to audit_forward_url and the receiver took").register(registry);
+        Gauge.builder("tokenrouter_audit_forward_failures", auditForwarder, AuditForwarder::failures)
+                .description("Times this node could not send waiting audit entries to audit_forward_url").register(registry);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
     }
