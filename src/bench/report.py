@@ -329,7 +329,7 @@ if previous and os.path.exists(previous):
     kept, keep = [], False
     for line in open(previous).read().split("\n"):
         if line.startswith("# "):
-            keep = line.startswith("# Memory allocated") or line.startswith("# Before and after")
+            keep = line.startswith(("# Memory allocated", "# Before and after", "# The tail at c=1"))
         if keep:
             kept.append(line)
     if kept:
