@@ -10,14 +10,20 @@ import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.eclipse.jetty.client.AbstractConnectionPool;
+import org.eclipse.jetty.client.Destination;
 import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.Origin;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
 import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.http.HttpScheme;
 import org.eclipse.jetty.io.ClientConnector;
 import org.eclipse.jetty.util.thread.Invocable;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -49,11 +55,23 @@ public class UpstreamHttp {
     private static final int MAX_CONNECTIONS = 16_384;
     /** How long a pooled connection may sit unused before it is closed. */
     private static final Duration POOLED_IDLE = Duration.ofSeconds(60);
+    /**
+     * How long after its last request a provider keeps a connection ready: when its last one closes (idle here, or
+     * closed by the provider), one is opened again, so the next request does not wait for TCP and TLS.
+     */
+    static final Duration KEEP_WARM_FOR = Duration.ofMinutes(10);
+    /** How often the connections of recently used providers are looked at. */
+    static final Duration KEEP_WARM_EVERY = Duration.ofSeconds(15);
 
     private final QueuedThreadPool threads = new QueuedThreadPool(THREADS, 2);
     private final ScheduledExecutorScheduler timers = new ScheduledExecutorScheduler("upstream-timer", true);
     private final HeaderTimeouts headerTimeouts = new HeaderTimeouts(timers);
     private final ConcurrentMap<Duration, HttpClient> clients = new ConcurrentHashMap<>();
+    /** When each provider address ({@code host:port} as its URL spells it) was last called, in nanoseconds. */
+    private final ConcurrentMap<String, Long> lastCalled = new ConcurrentHashMap<>();
+    /** The clock of {@link #lastCalled} (tests move it). */
+    LongSupplier nanoTime = System::nanoTime;
+    private volatile boolean stopped;
 
     @PostConstruct
     void init() {
@@ -62,6 +80,7 @@ public class UpstreamHttp {
         try {
             threads.start();
             timers.start();
+            timers.schedule(this::keepWarmAndAgain, KEEP_WARM_EVERY.toMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             throw new IllegalStateException("The upstream threads did not start", e);
         }
@@ -75,9 +94,75 @@ public class UpstreamHttp {
      */
     public void post(URI uri, Duration connectTimeout, Consumer<Request> fill, Duration headerTimeout,
             Function<UpstreamCall.Head, Flow.Subscriber<List<ByteBuffer>>> subscriberFor, Consumer<Throwable> failed) {
+        called(uri);
         Request request = client(connectTimeout).newRequest(uri).method(HttpMethod.POST);
         fill.accept(request);
         UpstreamCall.send(request, headerTimeouts, headerTimeout, subscriberFor, failed);
+    }
+
+    /** Notes that {@code uri}'s provider was called now (at most once a second per address, to stay cheap). */
+    private void called(URI uri) {
+        String address = uri.getRawAuthority();
+        if (address == null) {
+            return;
+        }
+        long now = nanoTime.getAsLong();
+        Long last = lastCalled.get(address);
+        if (last == null || now - last > 1_000_000_000L) {
+            lastCalled.put(address, now);
+        }
+    }
+
+    private void keepWarmAndAgain() {
+        try {
+            keepWarm();
+        } catch (RuntimeException e) {
+            LOG.log(Level.FINE, "Keeping provider connections ready failed; trying again later", e);
+        }
+        if (!stopped) {
+            timers.schedule(this::keepWarmAndAgain, KEEP_WARM_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * Opens one connection to each provider called in the last {@link #KEEP_WARM_FOR} that has none (open, idle or
+     * being opened); answers how many it opens. Never more than one per provider, and none to a provider not called.
+     */
+    int keepWarm() {
+        long now = nanoTime.getAsLong();
+        lastCalled.values().removeIf(at -> now - at > KEEP_WARM_FOR.toNanos());
+        int opened = 0;
+        for (HttpClient client : clients.values()) {
+            for (Destination destination : client.getDestinations()) {
+                if (destination.getConnectionPool() instanceof AbstractConnectionPool pool
+                        && pool.getConnectionCount() == 0 && recentlyCalled(destination.getOrigin())) {
+                    pool.preCreateConnections(1);
+                    opened++;
+                }
+            }
+        }
+        return opened;
+    }
+
+    private boolean recentlyCalled(Origin origin) {
+        String host = origin.getAddress().getHost();
+        int port = origin.getAddress().getPort();
+        boolean defaultPort = port == (HttpScheme.HTTPS.is(origin.getScheme()) ? 443 : 80);
+        return lastCalled.containsKey(host + ":" + port) || (defaultPort && lastCalled.containsKey(host));
+    }
+
+    /** Connections to {@code uri}'s provider: open, idle or being opened (0 when there is none). */
+    int connectionsTo(URI uri) {
+        for (HttpClient client : clients.values()) {
+            for (Destination destination : client.getDestinations()) {
+                if (destination.getOrigin().getAddress().getHost().equals(uri.getHost())
+                        && destination.getOrigin().getAddress().getPort() == uri.getPort()
+                        && destination.getConnectionPool() instanceof AbstractConnectionPool pool) {
+                    return pool.getConnectionCount();
+                }
+            }
+        }
+        return 0;
     }
 
     HttpClient client(Duration connectTimeout) {
@@ -112,6 +197,7 @@ public class UpstreamHttp {
 
     @PreDestroy
     void close() {
+        stopped = true;
         for (HttpClient client : clients.values()) {
             try {
                 client.stop();

@@ -2,6 +2,7 @@ package io.tokenrouter.upstream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tokenrouter.testing.Waits;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
@@ -23,6 +24,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.jetty.client.BytesRequestContent;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -37,9 +39,10 @@ class UpstreamCallTest {
 
     /**
      * What the provider does with one request: answer it, close without a byte, cut its answer short, send
-     * nothing until {@link #release}, or send the head at once and the body once released.
+     * nothing until {@link #release}, send the head at once and the body once released, or answer and then close
+     * the connection (as a provider does with a connection it keeps no longer).
      */
-    enum Act { ANSWER, CLOSE, CUT, SILENT, HEAD_THEN_HOLD }
+    enum Act { ANSWER, CLOSE, CUT, SILENT, HEAD_THEN_HOLD, ANSWER_THEN_CLOSE }
 
     /** The n-th request the provider receives (from 0) on the c-th connection it accepted (from 0), and its body. */
     interface Script {
@@ -147,6 +150,37 @@ class UpstreamCallTest {
         assertThat(failure(patient)).as("its provider closed without answering").isInstanceOf(EOFException.class);
     }
 
+    /**
+     * Issue 29, item 4: a provider called lately whose last connection closed gets one again before its next
+     * request, which is then sent on it without connecting; one that has not been called for {@link
+     * UpstreamHttp#KEEP_WARM_FOR} gets none, and one with a connection gets no second.
+     */
+    @Test
+    void aProviderCalledLatelyHasAConnectionReadyWhenItsLastOneCloses() throws Exception {
+        script = (connection, request, body) -> body.equals("first") ? Act.ANSWER_THEN_CLOSE : Act.ANSWER;
+        AtomicLong now = new AtomicLong(System.nanoTime());
+        http.nanoTime = now::get;
+        URI provider = URI.create("http://127.0.0.1:" + server.getLocalPort() + "/v1/chat/completions");
+
+        assertThat(post("first").get(5, TimeUnit.SECONDS)).isEqualTo("answer to first");
+        Waits.await("the closed connection leaves the pool", Duration.ofSeconds(5)).until(() -> http.connectionsTo(provider) == 0);
+        assertThat(http.keepWarm()).isEqualTo(1);
+        Waits.await("the provider accepts a second connection", Duration.ofSeconds(5)).until(() -> connections.get() == 2);
+        Waits.await("it is in the pool", Duration.ofSeconds(5)).until(() -> http.connectionsTo(provider) == 1);
+        assertThat(http.keepWarm()).as("one is enough").isZero();
+
+        assertThat(post("second").get(5, TimeUnit.SECONDS)).isEqualTo("answer to second");
+        assertThat(received).containsExactly("0:first", "1:second");
+        assertThat(connections).as("the request found its connection ready").hasValue(2);
+
+        script = (connection, request, body) -> Act.ANSWER_THEN_CLOSE;
+        assertThat(post("third").get(5, TimeUnit.SECONDS)).isEqualTo("answer to third");
+        Waits.await("the closed connection leaves the pool", Duration.ofSeconds(5)).until(() -> http.connectionsTo(provider) == 0);
+        now.addAndGet(UpstreamHttp.KEEP_WARM_FOR.plusSeconds(1).toNanos());
+        assertThat(http.keepWarm()).as("not called for longer than that").isZero();
+        assertThat(http.connectionsTo(provider)).isZero();
+    }
+
     private CompletableFuture<String> post(String body) {
         return post(body, Duration.ofSeconds(5));
     }
@@ -209,7 +243,7 @@ class UpstreamCallTest {
                 }
                 out.write(answer, 0, act == Act.CUT ? 3 : answer.length);
                 out.flush();
-                if (act == Act.CUT) {
+                if (act == Act.CUT || act == Act.ANSWER_THEN_CLOSE) {
                     return;
                 }
             }
