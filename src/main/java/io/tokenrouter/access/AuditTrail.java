@@ -10,8 +10,8 @@ import java.time.Instant;
  * What the access services record of who did what, on the caller's thread and in the transaction of the change
  * itself, so an entry commits with its change or not at all: configuration changes, naming who made them as
  * "name #id", sign-ins, refused sign-ins, sign-outs and clean-ups. Each goes to the operational log ({@code
- * events}, pruned after {@code event_retention}) and to the chained audit trail ({@link AuditRepository}), kept
- * until removed by hand, with the client's address where there is a request.
+ * events}, pruned after {@code event_retention}) and to the chained audit trail ({@link AuditRepository}), which
+ * the gateway never prunes, with the client's address where there is a request.
  */
 @ApplicationScoped
 public class AuditTrail {
