@@ -1,15 +1,18 @@
 package io.tokenrouter.access;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.tokenrouter.store.AuditRepository;
 import io.tokenrouter.store.EventRepository;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.time.Duration;
 import java.time.Instant;
 
 /**
  * What the access services record of who did what, on the caller's thread and in the transaction of the change
  * itself, so an entry commits with its change or not at all: configuration changes, naming who made them as
- * "name #id", sign-ins, refused sign-ins, sign-outs and clean-ups. Each goes to the operational log ({@code
+ * "name #id", sign-ins, refused sign-ins, sign-outs, clean-ups, and pages or calls refused to a key's role. Each goes to the operational log ({@code
  * events}, pruned after {@code event_retention}) and to the chained audit trail ({@link AuditRepository}), which
  * the gateway never prunes, with the client's address where there is a request.
  */
@@ -23,6 +26,9 @@ public class AuditTrail {
     EventRepository events;
     @Inject
     AuditRepository chain;
+    /** Keys whose refusal was recorded in the last minute. */
+    private final Cache<Long, Boolean> refusedRecently = Caffeine.newBuilder().maximumSize(10_000)
+            .expireAfterWrite(Duration.ofMinutes(1)).build();
 
     public AuditTrail() {
     }
@@ -47,6 +53,17 @@ public class AuditTrail {
      */
     public void bySystem(String cause, String message) {
         chain.append(Instant.now(), "system (" + cause + ")", null, CHANGE, "ok", message);
+    }
+
+    /**
+     * {@code actor} was refused {@code what} (a page or call its role does not reach): recorded once a minute per key,
+     * so that a key probing the API leaves an entry a minute, not one a request.
+     */
+    public void refused(Caller actor, String what) {
+        if (refusedRecently.asMap().putIfAbsent(actor.keyId(), Boolean.TRUE) == null) {
+            note("access", "access", true, Authorization.actorName(actor), null, "Refused " + what + " to a key of role "
+                    + actor.role().wireName() + " (further refusals of this key in the next minute are not recorded)");
+        }
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.tokenrouter.boot;
 
 import io.tokenrouter.management.AuditResource;
+import io.tokenrouter.management.RefusalAudit;
 import io.tokenrouter.management.MeResource;
 import io.tokenrouter.management.TeamsResource;
 import io.tokenrouter.management.RoutingResource;
@@ -28,6 +29,7 @@ public class ManagementApplication extends GatewayApplication {
         register(ObservingResource.class);
         register(StatusResource.class);
         register(AuditResource.class);
+        register(RefusalAudit.class);
         register(OpenApiResource.class);
         register(new JacksonJsonProvider(ApiJson.MAPPER));
         property(io.tokenrouter.access.ApiKeyFilter.ACCEPT_SESSIONS, true);

@@ -1,5 +1,6 @@
 package io.tokenrouter.console;
 
+import io.tokenrouter.access.AuditTrail;
 import io.tokenrouter.access.Authorization;
 import io.tokenrouter.access.Caller;
 import io.tokenrouter.store.Role;
@@ -45,6 +46,8 @@ public class ConsoleFilter extends HttpFilter {
 
     @Inject
     SessionService sessions;
+    @Inject
+    AuditTrail audit;
     private int maxSessions;
 
     @Inject
@@ -84,6 +87,7 @@ public class ConsoleFilter extends HttpFilter {
             return;
         }
         if (caller.role() != Role.ADMIN && ADMIN_ONLY.contains(page)) {
+            audit.refused(caller, "the console's " + page.substring(1));
             response.sendError(HttpServletResponse.SC_FORBIDDEN);
             return;
         }

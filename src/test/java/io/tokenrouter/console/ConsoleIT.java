@@ -391,6 +391,10 @@ class ConsoleIT extends DeployedGateway {
             }
             browser.open("admin/audit.jsonl");
             assertThat(browser.text()).as("the audit trail's download").contains("HTTP 403");
+            assertThat(admin.get("api/audit").body()).as("the first refused page is in the audit trail")
+                    .contains("\"actor\":\"" + keymaster.name() + " #" + keymaster.id()
+                            + "\",\"ip\":\"127.0.0.1\",\"action\":\"access\",\"outcome\":\"refused\","
+                            + "\"detail\":\"Refused the console's providers.xhtml to a key of role keymaster");
             browser.screenshot("refused-page");
             browser.open("admin/log.xhtml");
             assertThat(browser.text()).doesNotContain("Operational log");

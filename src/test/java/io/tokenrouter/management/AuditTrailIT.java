@@ -101,19 +101,36 @@ class AuditTrailIT extends DeployedGateway {
         assertThat(verified.path("broken_at").isNull()).isTrue();
     }
 
+    /** Only admins read the trail, and a refusal is itself an entry: the first of each key in a minute. */
     @Test
-    void onlyAdminsReadTheTrail() throws Exception {
-        String keymaster = admin().createKey(fields("name", unique("audit-km"), "role", "keymaster")).secret();
-        String inferrer = admin().createKey(fields("name", unique("audit-inf"), "role", "inferrer")).secret();
+    void onlyAdminsReadTheTrailAndRefusalsAreInIt() throws Exception {
+        Instant start = Instant.now().minusSeconds(1);
+        ApiClient.Key keymaster = admin().createKey(fields("name", unique("audit-km"), "role", "keymaster"));
+        ApiClient.Key inferrer = admin().createKey(fields("name", unique("audit-inf"), "role", "inferrer"));
 
-        for (String key : List.of(keymaster, inferrer)) {
+        for (ApiClient.Key key : List.of(keymaster, inferrer)) {
             for (String path : List.of("api/audit", "api/audit/verify")) {
-                HttpResponse<String> response = admin().as(key).get(path);
+                HttpResponse<String> response = admin().as(key.secret()).get(path);
                 assertThat(response.statusCode()).as(path).isEqualTo(403);
                 assertThat(GatewayClient.error(response).path("code").asText()).isEqualTo("insufficient_permissions");
             }
         }
         assertThat(admin().as((String) null).get("api/audit").statusCode()).isEqualTo(401);
+
+        List<JsonNode> refusals = new ArrayList<>();
+        for (String line : admin().get("api/audit?from=" + start).body().split("\n")) {
+            JsonNode entry = JSON.readTree(line);
+            if (entry.path("action").asText().equals("access")) {
+                refusals.add(entry);
+            }
+        }
+        assertThat(refusals).extracting(e -> e.path("actor").asText() + ": " + e.path("detail").asText())
+                .as("one a key, however many calls it made in the minute").containsExactly(
+                        keymaster.name() + " #" + keymaster.id() + ": Refused GET /api/audit to a key of role keymaster (further"
+                                + " refusals of this key in the next minute are not recorded)",
+                        inferrer.name() + " #" + inferrer.id() + ": Refused GET /api/audit to a key of role inferrer (further"
+                                + " refusals of this key in the next minute are not recorded)");
+        assertThat(refusals).allSatisfy(e -> assertThat(e.path("outcome").asText()).isEqualTo("refused"));
     }
 
     @Test
