@@ -8,6 +8,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.logging.Logger;
 
 /**
  * What the access services record of who did what, on the caller's thread and in the transaction of the change
@@ -19,6 +20,7 @@ import java.time.Instant;
 @ApplicationScoped
 public class AuditTrail {
 
+    private static final Logger LOG = Logger.getLogger(AuditTrail.class.getName());
     /** The action of a configuration change in the audit trail. */
     public static final String CHANGE = "change";
 
@@ -60,9 +62,16 @@ public class AuditTrail {
      * so that a key probing the API leaves an entry a minute, not one a request.
      */
     public void refused(Caller actor, String what) {
-        if (refusedRecently.asMap().putIfAbsent(actor.keyId(), Boolean.TRUE) == null) {
-            note("access", "access", true, Authorization.actorName(actor), null, "Refused " + what + " to a key of role "
-                    + actor.role().wireName() + " (further refusals of this key in the next minute are not recorded)");
+        if (refusedRecently.asMap().putIfAbsent(actor.keyId(), Boolean.TRUE) != null) {
+            return;
+        }
+        String message = "Refused " + what + " to a key of role " + actor.role().wireName()
+                + " (further refusals of this key in the next minute are not recorded)";
+        try {
+            note("access", "access", true, Authorization.actorName(actor), null, message);
+        } catch (RuntimeException e) {
+            // the refusal stands whether or not it could be written down (the database may be unreachable)
+            LOG.warning(Authorization.actorName(actor) + ": " + message + "; not in the audit trail: " + e);
         }
     }
 

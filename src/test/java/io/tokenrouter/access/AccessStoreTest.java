@@ -174,6 +174,32 @@ class AccessStoreTest {
         assertThat(TestDatabases.audit(database).verify(10).ok()).isTrue();
     }
 
+    /** A refused call is recorded once a minute per key, and stays refused when it cannot be recorded at all. */
+    @Test
+    void refusalsOfAKeyAreRecordedOnceAMinuteAndNeverFailThemselves() {
+        AuditTrail audit = auditTrail();
+        Caller keymaster = new Caller(41, "ops", Role.KEYMASTER, null, null, null, null, List.of(41L), Map.of(41L, "ops"),
+                List.of(), false, java.util.Set.of());
+        Caller other = new Caller(42, "dev", Role.INFERRER, null, null, null, null, List.of(42L), Map.of(42L, "dev"),
+                List.of(), false, java.util.Set.of());
+
+        audit.refused(keymaster, "GET /api/teams");
+        audit.refused(keymaster, "GET /api/providers");
+        audit.refused(other, "GET /api/teams");
+
+        assertThat(TestDatabases.audit(database).page(0, null, null, 10)).extracting(AuditRepository.Entry::detail)
+                .containsExactly(
+                        "Refused GET /api/teams to a key of role keymaster (further refusals of this key in the next"
+                                + " minute are not recorded)",
+                        "Refused GET /api/teams to a key of role inferrer (further refusals of this key in the next"
+                                + " minute are not recorded)");
+        TestDatabases.close(database);
+        Caller third = new Caller(43, "late", Role.INFERRER, null, null, null, null, List.of(43L), Map.of(43L, "late"),
+                List.of(), false, java.util.Set.of());
+        audit.refused(third, "GET /api/teams");
+        database = TestDatabases.h2();
+    }
+
     @Test
     void aConfiguredAdminKeySignsInAndClosesSetup() {
         SetupService withKey = adminAccess(Map.of("tokenrouter.home", "/nonexistent",
