@@ -28,8 +28,8 @@ public class AuditTrail {
     EventRepository events;
     @Inject
     AuditRepository chain;
-    /** Keys whose refusal was recorded in the last minute. */
-    private final Cache<Long, Boolean> refusedRecently = Caffeine.newBuilder().maximumSize(10_000)
+    /** Who (a key, a client address) had a refusal recorded in the last minute. */
+    private final Cache<String, Boolean> refusedRecently = Caffeine.newBuilder().maximumSize(10_000)
             .expireAfterWrite(Duration.ofMinutes(1)).build();
 
     public AuditTrail() {
@@ -62,16 +62,26 @@ public class AuditTrail {
      * so that a key probing the API leaves an entry a minute, not one a request.
      */
     public void refused(Caller actor, String what) {
-        if (refusedRecently.asMap().putIfAbsent(actor.keyId(), Boolean.TRUE) != null) {
-            return;
-        }
-        String message = "Refused " + what + " to a key of role " + actor.role().wireName()
-                + " (further refusals of this key in the next minute are not recorded)";
+        String name = Authorization.actorName(actor);
+        String message = "Refused " + what + " to a key of role " + actor.role().wireName();
         try {
-            note("access", "access", true, Authorization.actorName(actor), null, message);
+            refusedOnceAMinute("key " + actor.keyId(), "of this key", "access", "access", name, null, message);
         } catch (RuntimeException e) {
             // the refusal stands whether or not it could be written down (the database may be unreachable)
-            LOG.warning(Authorization.actorName(actor) + ": " + message + "; not in the audit trail: " + e);
+            LOG.warning(name + ": " + message + "; not in the audit trail: " + e);
+        }
+    }
+
+    /**
+     * A refusal recorded with {@link #note} only when it is the first of {@code who} (a key, a client address) in a
+     * minute, saying that further ones ({@code whose}: "of this key", "from this address") are not: a flood of
+     * refusals leaves one entry a minute, not one a request.
+     */
+    void refusedOnceAMinute(String who, String whose, String category, String action, String actor, String clientIp,
+                            String message) {
+        if (refusedRecently.asMap().putIfAbsent(who, Boolean.TRUE) == null) {
+            note(category, action, true, actor, clientIp, message + " (further refusals " + whose
+                    + " in the next minute are not recorded)");
         }
     }
 

@@ -26,6 +26,11 @@ public final class Authorization {
 
     /** How an actor is named in the audit trail: "name #id". */
     public static String actorName(Caller actor) {
-        return actor.keyName() + " #" + actor.keyId();
+        return actorName(actor.keyName(), actor.keyId());
+    }
+
+    /** How the key {@code name} with id {@code keyId} is named in the audit trail. */
+    public static String actorName(String name, long keyId) {
+        return name + " #" + keyId;
     }
 }

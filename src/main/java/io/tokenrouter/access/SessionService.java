@@ -63,7 +63,7 @@ public class SessionService {
                 throw GatewayException.forbidden("Inferrer keys cannot sign in to the console.");
             }
             Opened opened = create(principal, caller.role(), clientIp, caller.expiresAt());
-            events.note("sign-in", "sign-in", false, opened.principal() + " #" + opened.keyId(), clientIp, "Signed in as " + caller.role().wireName() + " from " + clientIp);
+            events.note("sign-in", "sign-in", false, Authorization.actorName(opened.principal(), opened.keyId()), clientIp, "Signed in as " + caller.role().wireName() + " from " + clientIp);
             return opened;
         } catch (GatewayException e) {
             events.note("sign-in", "sign-in", true, null, clientIp, "Refused sign-in from " + clientIp + ": " + e.getMessage());
@@ -84,7 +84,7 @@ public class SessionService {
             events.note("sign-in", "setup", true, null, clientIp, "Refused first-run setup from " + clientIp + ": " + e.getMessage());
             throw e;
         }
-        events.note("sign-in", "setup", false, created.key().name() + " #" + created.key().id(), clientIp, "Created the first admin key with the setup token from " + clientIp);
+        events.note("sign-in", "setup", false, Authorization.actorName(created.key().name(), created.key().id()), clientIp, "Created the first admin key with the setup token from " + clientIp);
         return created;
     }
 
@@ -96,11 +96,9 @@ public class SessionService {
         try {
             throttle.attempt(clientIp);
         } catch (GatewayException e) {
-            if (throttle.recordRefusal(clientIp)) {
-                events.note("sign-in", action, true, null, clientIp, "Refused " + (action.equals("setup")
-                        ? "first-run setup" : "sign-in") + " from " + clientIp + ": " + e.getMessage()
-                        + " (further refusals from this address in the next minute are not recorded)");
-            }
+            events.refusedOnceAMinute("address " + clientIp, "from this address", "sign-in", action, null, clientIp,
+                    "Refused " + (action.equals("setup") ? "first-run setup" : "sign-in") + " from " + clientIp + ": "
+                            + e.getMessage());
             throw e;
         }
     }

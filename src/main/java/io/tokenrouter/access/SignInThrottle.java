@@ -29,10 +29,6 @@ public class SignInThrottle {
     private final Cache<String, Bucket> clients = Caffeine.newBuilder().maximumSize(10_000)
             .expireAfterAccess(Duration.ofHours(1)).build();
     private Bucket overall;
-    /** How long further throttled attempts from an address go unrecorded after one is recorded. */
-    static final Duration QUIET = Duration.ofMinutes(1);
-    private final Cache<String, Boolean> recorded = Caffeine.newBuilder().maximumSize(10_000)
-            .expireAfterWrite(QUIET).build();
 
     /** Takes one attempt for {@code clientIp}, or throws the 429 that says when to try again. */
     public void attempt(String clientIp) {
@@ -47,14 +43,6 @@ public class SignInThrottle {
         if (wait > 0) {
             throw tooMany("Too many sign-in attempts on this server", wait);
         }
-    }
-
-    /**
-     * Whether a refusal of this throttle from {@code clientIp} should be recorded: the first in {@link #QUIET}, so
-     * that a flood of attempts from one address leaves one entry a minute, not one an attempt.
-     */
-    public boolean recordRefusal(String clientIp) {
-        return recorded.asMap().putIfAbsent(clientIp == null ? "(unknown)" : clientIp, Boolean.TRUE) == null;
     }
 
     private synchronized Bucket overall(long now) {

@@ -64,7 +64,7 @@ public class ConsoleSession {
             try {
                 OpenSessions.checkRoomFor(opened.role(), settings.consoleMaxSessions());
             } catch (GatewayException full) {
-                sessions.close(opened.token(), opened.principal() + " #" + opened.keyId());
+                sessions.close(opened.token(), Authorization.actorName(opened.principal(), opened.keyId()));
                 throw full;
             }
             start(opened);
