@@ -1,6 +1,5 @@
 package io.tokenrouter.access;
 
-import io.tokenrouter.config.DaemonThreads;
 import io.tokenrouter.config.GatewaySettings;
 import io.tokenrouter.config.Scheduler;
 import io.tokenrouter.store.AuditRepository;
@@ -8,7 +7,6 @@ import io.tokenrouter.store.AuditRepository.Entry;
 import io.tokenrouter.store.JobLocks;
 import io.tokenrouter.store.NodeRegistry;
 import io.tokenrouter.upstream.OutboundHttp;
-import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.ByteArrayOutputStream;
@@ -25,10 +23,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
 import javax.net.ssl.SSLParameters;
@@ -80,7 +75,6 @@ public class AuditForwarder {
     private volatile long lastWarning;
     private final AtomicLong forwarded = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
-    private ScheduledExecutorService deadlines;
 
     public void start() {
         if (settings.auditForwardUrl().isPresent()) {
@@ -185,13 +179,13 @@ public class AuditForwarder {
         int millis = (int) DEADLINE.toMillis();
         Socket plain = new Socket();
         // a receiver that stops reading would block the write for good: the connection is closed at the deadline
-        ScheduledFuture<?> deadline = deadlines().schedule(() -> {
+        ScheduledFuture<?> deadline = scheduler.once(DEADLINE, "audit forward deadline", () -> {
             try {
                 plain.close();
             } catch (IOException ignored) {
                 // closing is all that is left to do
             }
-        }, DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+        });
         try (plain) {
             plain.connect(new InetSocketAddress(target.getHost(), target.getPort()), millis);
             plain.setSoTimeout(millis);
@@ -217,20 +211,6 @@ public class AuditForwarder {
             socket.close();
         } finally {
             deadline.cancel(false);
-        }
-    }
-
-    private synchronized ScheduledExecutorService deadlines() {
-        if (deadlines == null) {
-            deadlines = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("audit-forward-deadline"));
-        }
-        return deadlines;
-    }
-
-    @PreDestroy
-    synchronized void stop() {
-        if (deadlines != null) {
-            deadlines.shutdownNow();
         }
     }
 

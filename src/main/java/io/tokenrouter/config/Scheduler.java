@@ -50,6 +50,11 @@ public class Scheduler {
         return schedule(ticks, period, name, task);
     }
 
+    /** Runs {@code task}, which must not block, once after {@code delay} on the tick thread; cancelling the answer calls it off. */
+    public ScheduledFuture<?> once(Duration delay, String name, Runnable task) {
+        return ticks.schedule(guarded(name, task), delay.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     /** Runs this node's heartbeat every {@code period}, on a thread no other work uses. */
     public ScheduledFuture<?> heartbeat(Duration period, String name, Runnable task) {
         return schedule(heartbeats, period, name, task);

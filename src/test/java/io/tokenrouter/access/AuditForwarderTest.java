@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import io.tokenrouter.config.GatewaySettings;
+import io.tokenrouter.config.Scheduler;
 import io.tokenrouter.store.AuditRepository;
 import io.tokenrouter.store.Database;
 import io.tokenrouter.store.TestDatabases;
@@ -207,6 +208,7 @@ class AuditForwarderTest {
         forwarder.locks = TestDatabases.jobLocks(database);
         forwarder.http = new OutboundHttp();
         forwarder.node = TestDatabases.node(database);
+        forwarder.scheduler = new Scheduler();
         return forwarder;
     }
 
