@@ -6,6 +6,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.net.URI;
 import java.time.Duration;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -132,16 +133,23 @@ public class UpstreamHttp {
         long now = nanoTime.getAsLong();
         lastCalled.values().removeIf(at -> now - at > KEEP_WARM_FOR.toNanos());
         int opened = 0;
-        for (HttpClient client : clients.values()) {
-            for (Destination destination : client.getDestinations()) {
-                if (destination.getConnectionPool() instanceof AbstractConnectionPool pool
-                        && pool.getConnectionCount() == 0 && recentlyCalled(destination.getOrigin())) {
-                    pool.preCreateConnections(1);
-                    opened++;
-                }
+        for (Destination destination : destinations()) {
+            if (destination.getConnectionPool() instanceof AbstractConnectionPool pool
+                    && pool.getConnectionCount() == 0 && recentlyCalled(destination.getOrigin())) {
+                pool.preCreateConnections(1);
+                opened++;
             }
         }
         return opened;
+    }
+
+    /** Every provider address any of the clients has called. */
+    private List<Destination> destinations() {
+        List<Destination> all = new ArrayList<>();
+        for (HttpClient client : clients.values()) {
+            all.addAll(client.getDestinations());
+        }
+        return all;
     }
 
     private boolean recentlyCalled(Origin origin) {
@@ -153,13 +161,11 @@ public class UpstreamHttp {
 
     /** Connections to {@code uri}'s provider: open, idle or being opened (0 when there is none). */
     int connectionsTo(URI uri) {
-        for (HttpClient client : clients.values()) {
-            for (Destination destination : client.getDestinations()) {
-                if (destination.getOrigin().getAddress().getHost().equals(uri.getHost())
-                        && destination.getOrigin().getAddress().getPort() == uri.getPort()
-                        && destination.getConnectionPool() instanceof AbstractConnectionPool pool) {
-                    return pool.getConnectionCount();
-                }
+        for (Destination destination : destinations()) {
+            if (destination.getOrigin().getAddress().getHost().equals(uri.getHost())
+                    && destination.getOrigin().getAddress().getPort() == uri.getPort()
+                    && destination.getConnectionPool() instanceof AbstractConnectionPool pool) {
+                return pool.getConnectionCount();
             }
         }
         return 0;
