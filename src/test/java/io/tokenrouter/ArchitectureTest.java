@@ -41,7 +41,7 @@ class ArchitectureTest {
                 .layer("Toro").definedBy(pkg("toro"))
                 .layer("Surfaces").definedBy(pkg("proxy"), pkg("console"), pkg("management"))
                 .layer("Web").definedBy(pkg("web"))
-                .layer("Services").definedBy(pkg("access"), pkg("quota"), pkg("usage"), pkg("observe"), pkg("provider"),
+                .layer("Services").definedBy(pkg("access"), pkg("sso"), pkg("quota"), pkg("usage"), pkg("observe"), pkg("provider"),
                         pkg("routing"), pkg("runtime"), pkg("events"), pkg("lifecycle"))
                 .layer("Foundation").definedBy(pkg("store"), pkg("upstream"), pkg("translate"), pkg("config"), pkg("api"))
                 .whereLayer("Boot").mayNotBeAccessedByAnyLayer()

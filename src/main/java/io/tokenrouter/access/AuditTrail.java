@@ -73,6 +73,15 @@ public class AuditTrail {
     }
 
     /**
+     * A sign-in refused before anyone was identified (a made-up or replayed answer from an identity provider),
+     * from {@code clientIp}: recorded once a minute per address.
+     */
+    public void refusedSignIn(String clientIp, String message) {
+        refusedOnceAMinute("sign-in address " + clientIp, "from this address", "sign-in", "sign-in", null, clientIp,
+                message);
+    }
+
+    /**
      * A refusal recorded with {@link #note} only when it is the first of {@code who} (a key, a client address) in a
      * minute, saying that further ones ({@code whose}: "of this key", "from this address") are not: a flood of
      * refusals leaves one entry a minute, not one a request.
@@ -90,7 +99,7 @@ public class AuditTrail {
      * known), refused or not, from {@code clientIp} (null: the current request's, if any); in the operational log's
      * {@code category}.
      */
-    void note(String category, String action, boolean refused, String actor, String clientIp, String message) {
+    public void note(String category, String action, boolean refused, String actor, String clientIp, String message) {
         Instant now = Instant.now();
         events.store(now, refused ? "warn" : "info", category, actor, message);
         chain.append(now, actor, clientIp != null ? clientIp : RequestOrigin.address(), action,

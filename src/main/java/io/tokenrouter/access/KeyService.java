@@ -120,7 +120,7 @@ public class KeyService {
     public KeyView update(Caller actor, long id, KeyPatch patch) {
         List<QuotaSpec> specs = QuotaSpec.validateAll(patch.quotas());
         KeyView view = database.inTransaction(em -> {
-            ApiKey key = manageable(actor, id);
+            ApiKey key = notAPerson(manageable(actor, id), "changed");
             if (patch.captureConversations() != null) {
                 if (actor.role() != Role.ADMIN) {
                     throw GatewayException.forbidden("Only admins switch conversation capture.");
@@ -221,7 +221,7 @@ public class KeyService {
 
     public KeyView revoke(Caller actor, long id) {
         KeyView view = database.inTransaction(em -> {
-            ApiKey key = manageable(actor, id);
+            ApiKey key = notAPerson(manageable(actor, id), "revoked");
             if (key.getRevokedAt() == null) {
                 requireAnotherAdmin(key, "revoke");
                 key.setRevokedAt(clock.instant());
@@ -236,6 +236,19 @@ public class KeyService {
 
     private KeyView view(ApiKey key) {
         return KeyView.of(key).withQuotas(quotas.view(OwnerType.KEY, key.getId()));
+    }
+
+    /**
+     * {@code key}, unless it is a person's principal (single sign-on), whose role and team come from the identity
+     * provider: such a key is not {@code what} (changed, revoked) here; the person is disabled instead.
+     */
+    private static ApiKey notAPerson(ApiKey key, String what) {
+        if (key.getKeyHash().startsWith(ApiKeyRepository.PERSON_PRINCIPAL_PREFIX)) {
+            throw GatewayException.conflict("Key '" + key.getName() + "' #" + key.getId() + " is the principal of a person"
+                    + " who signs in by single sign-on; it is not " + what + " here. Their role comes from their groups at"
+                    + " the identity provider; disable the person on the People page (or POST /api/people/{id}/disable).");
+        }
+        return key;
     }
 
     /** The key if {@code actor} may manage it: any key for an admin, a key beneath itself for a keymaster. */

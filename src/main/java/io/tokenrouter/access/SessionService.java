@@ -35,6 +35,8 @@ public class SessionService {
     @Inject
     SessionRepository sessions;
     @Inject
+    io.tokenrouter.store.PersonRepository people;
+    @Inject
     ApiKeyRepository keys;
     @Inject
     KeyLookup lookup;
@@ -69,6 +71,37 @@ public class SessionService {
             events.note("sign-in", "sign-in", true, null, clientIp, "Refused sign-in from " + clientIp + ": " + e.getMessage());
             throw e;
         }
+    }
+
+    /**
+     * Opens a session for a person the identity provider signed in ({@code principal}: their principal key), from
+     * {@code clientIp}: it ends at {@code session_ttl}, or when their ID token does ({@code tokenExpiry}), whichever
+     * is first; it keeps the (sealed) ID token for signing out at the provider and the refresh token, if any.
+     */
+    public Opened openForPerson(ApiKey principal, long personId, String clientIp, Instant tokenExpiry,
+                                String idTokenSealed, String refreshTokenSealed) {
+        Caller caller = lookup.caller(principal);
+        String byWhom = Authorization.actorName(principal.getName(), principal.getId());
+        if (caller.role() == Role.INFERRER) {
+            throw GatewayException.forbidden("Inferrers cannot sign in to the console.");
+        }
+        Opened opened = create(principal, caller.role(), clientIp, caller.expiresAt(), tokenExpiry, personId,
+                idTokenSealed, refreshTokenSealed);
+        events.note("sign-in", "sign-in", false, byWhom, clientIp, "Signed in by single sign-on as "
+                + caller.role().wireName() + " from " + clientIp);
+        return opened;
+    }
+
+    /** The sealed ID token the session was opened with, if it was opened by single sign-on. */
+    public Optional<String> idToken(String token) {
+        return sessions.idToken(KeySecrets.hash(token));
+    }
+
+    /** Ends every session of a person (disabled): at once on this node, within key_cache_ttl on the others. */
+    public int closeAllOf(long personId) {
+        int closed = sessions.revokePerson(personId, clock.instant());
+        cache().invalidateAll();
+        return closed;
     }
 
     /**
@@ -128,8 +161,12 @@ public class SessionService {
         cache().invalidate(hash);
     }
 
-    /** Removes sessions that ended more than a day ago; returns how many. */
+    /**
+     * Removes sessions that ended more than a day ago, and single sign-ons started but never finished; returns how
+     * many sessions.
+     */
     public int removeEnded() {
+        people.deleteExpiredLogins(clock.instant());
         return sessions.deleteEnded(clock.instant().minus(java.time.Duration.ofDays(1)));
     }
 
@@ -149,6 +186,11 @@ public class SessionService {
     }
 
     private Opened create(ApiKey key, Role role, String clientIp, Instant keyExpiry) {
+        return create(key, role, clientIp, keyExpiry, null, null, null, null);
+    }
+
+    private Opened create(ApiKey key, Role role, String clientIp, Instant keyExpiry, Instant tokenExpiry,
+                          Long personId, String idTokenSealed, String refreshTokenSealed) {
         byte[] bytes = new byte[32];
         RANDOM.nextBytes(bytes);
         String token = PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
@@ -157,7 +199,11 @@ public class SessionService {
         if (keyExpiry != null && keyExpiry.isBefore(expires)) {
             expires = keyExpiry;
         }
-        sessions.create(KeySecrets.hash(token), key.getId(), key.getName(), role.wireName(), clientIp, now, expires);
+        if (tokenExpiry != null && tokenExpiry.isBefore(expires)) {
+            expires = tokenExpiry;
+        }
+        sessions.create(KeySecrets.hash(token), key.getId(), key.getName(), role.wireName(), clientIp, now, expires,
+                personId, idTokenSealed, refreshTokenSealed);
         return new Opened(token, key.getName(), role, key.getId(), expires);
     }
 

@@ -29,6 +29,7 @@ public class ManagementApplication extends GatewayApplication {
         register(ObservingResource.class);
         register(StatusResource.class);
         register(AuditResource.class);
+        register(io.tokenrouter.management.PeopleResource.class);
         register(RefusalAudit.class);
         register(OpenApiResource.class);
         register(new JacksonJsonProvider(ApiJson.MAPPER));

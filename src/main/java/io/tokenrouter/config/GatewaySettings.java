@@ -67,6 +67,7 @@ public final class GatewaySettings {
     private final double providerQuotaAlertShare;
     private final List<Integer> budgetAlertThresholds;
     private final Optional<String> alertWebhookUrl;
+    private final Optional<SsoSettings> sso;
 
     private GatewaySettings(Path home, SettingsSource source) {
         this.home = home;
@@ -121,6 +122,7 @@ public final class GatewaySettings {
                 source.get("budget_alert_thresholds").orElse("50,80,100"));
         this.providers = TomlTables.providers(source);
         this.aliases = TomlTables.aliases(source.tomlSection("model_aliases"));
+        this.sso = SsoSettings.read(source.section("sso"));
     }
 
     /** Reads the settings of this JVM: its system properties, its environment and the TOML file in home. */
@@ -380,6 +382,11 @@ public final class GatewaySettings {
     /** The forwarding header the trusted proxies write: {@code X-Forwarded-For} (default) or {@code Forwarded}. */
     public String trustedProxyHeader() {
         return trustedProxyHeader;
+    }
+
+    /** Single sign-on through OpenID Connect, when configured. */
+    public Optional<SsoSettings> sso() {
+        return sso;
     }
 
     public Optional<String> metricsToken() {

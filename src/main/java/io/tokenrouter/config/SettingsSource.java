@@ -32,10 +32,18 @@ final class SettingsSource {
     private final Map<String, String> environment;
     private final JsonNode toml;
 
+    private final boolean seedNames;
+
     SettingsSource(Map<String, String> properties, Map<String, String> environment, JsonNode toml) {
+        this(properties, environment, toml, true);
+    }
+
+    private SettingsSource(Map<String, String> properties, Map<String, String> environment, JsonNode toml,
+                           boolean seedNames) {
         this.properties = properties;
         this.environment = environment;
         this.toml = toml == null ? MissingNode.getInstance() : toml;
+        this.seedNames = seedNames;
     }
 
     /** {@code tokenrouter.home}, then {@code TOKENROUTER_HOME}, then {@code ~/.tokenrouter}. */
@@ -67,7 +75,7 @@ final class SettingsSource {
         if (isBlank(value)) {
             value = environment.get("TOKENROUTER_" + key.toUpperCase(Locale.ROOT));
         }
-        if (isBlank(value) && SEED_VARIABLES.containsKey(key)) {
+        if (isBlank(value) && seedNames && SEED_VARIABLES.containsKey(key)) {
             value = environment.get(SEED_VARIABLES.get(key));
         }
         if (isBlank(value)) {
@@ -130,6 +138,32 @@ final class SettingsSource {
         } catch (NumberFormatException e) {
             throw new IllegalStateException(key + " must be a whole number", e);
         }
+    }
+
+    /**
+     * The settings of one table, {@code [name]}: {@code tokenrouter.<name>.<key>} properties, then
+     * {@code TOKENROUTER_<NAME>_<KEY>} variables, then the table's own keys.
+     */
+    SettingsSource section(String name) {
+        String property = "tokenrouter." + name + ".";
+        String variable = "TOKENROUTER_" + name.toUpperCase(Locale.ROOT) + "_";
+        Map<String, String> ownProperties = new java.util.HashMap<>();
+        properties.forEach((k, v) -> {
+            if (k.startsWith(property)) {
+                ownProperties.put("tokenrouter." + k.substring(property.length()), v);
+            }
+        });
+        Map<String, String> ownVariables = new java.util.HashMap<>();
+        environment.forEach((k, v) -> {
+            if (k.startsWith(variable)) {
+                ownVariables.put("TOKENROUTER_" + k.substring(variable.length()), v);
+            }
+        });
+        JsonNode table = toml.get(name);
+        if (table != null && !table.isNull() && !table.isObject()) {
+            throw new IllegalStateException(name + " must be a table ([" + name + "])");
+        }
+        return new SettingsSource(ownProperties, ownVariables, table, false);
     }
 
     JsonNode tomlSection(String key) {

@@ -39,10 +39,11 @@ public class ConsoleFilter extends HttpFilter {
     /** The cookie that carries the same token to whichever node serves the next request. */
     static final String COOKIE = "tr_console";
     /** Pages anyone may open: signing in and first-run setup. */
-    private static final Set<String> PUBLIC = Set.of("/signin.xhtml", "/setup.xhtml");
+    private static final Set<String> PUBLIC = Set.of("/signin.xhtml", "/setup.xhtml", "/sso/start", "/sso/callback",
+            "/sso/signed-out");
     /** Pages only admins may open; keymasters see only their own keys' data elsewhere. */
     static final Set<String> ADMIN_ONLY = Set.of("/providers.xhtml", "/models.xhtml", "/conversations.xhtml",
-            "/network.xhtml", "/settings.xhtml", "/welcome.xhtml", "/audit.jsonl");
+            "/network.xhtml", "/settings.xhtml", "/welcome.xhtml", "/audit.jsonl", "/people.xhtml");
 
     @Inject
     SessionService sessions;

@@ -37,6 +37,8 @@ public class ConsoleSession {
     ClientAddresses addresses;
     @Inject
     GatewaySettings settings;
+    @Inject
+    io.tokenrouter.sso.SsoSignIn sso;
 
     private String key;
     private String password;
@@ -80,17 +82,50 @@ public class ConsoleSession {
         start(sessions.open(created.secret(), null, clientIp()));
     }
 
+    /**
+     * Signs out: the session ends on every node and the cookie goes. A session opened by single sign-on also signs
+     * out at the identity provider, when it offers that, which sends the browser back to the sign-in page.
+     */
     public String signOut() {
-        HttpSession session = Console.request().getSession(false);
+        HttpServletRequest request = Console.request();
+        HttpSession session = request.getSession(false);
+        java.util.Optional<java.net.URI> atProvider = java.util.Optional.empty();
         if (session != null) {
             Object token = session.getAttribute(ConsoleFilter.TOKEN);
             if (token != null) {
+                atProvider = sso.endSession((String) token, SsoServlet.address(request, settings,
+                        SsoServlet.SIGNED_OUT));
                 sessions.close((String) token, Authorization.actorName(Console.caller()));
             }
             session.invalidate();
         }
-        Console.response().addCookie(ConsoleFilter.cookie(Console.request(), "", 0));
+        Console.response().addCookie(ConsoleFilter.cookie(request, "", 0));
+        if (atProvider.isPresent()) {
+            try {
+                Console.faces().getExternalContext().redirect(atProvider.get().toString());
+                Console.faces().responseComplete();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return null;
+        }
         return "signin?faces-redirect=true&signedOut=true";
+    }
+
+    /** Whether the sign-in page offers single sign-on. */
+    public boolean isSsoEnabled() {
+        return sso.enabled();
+    }
+
+    /** The single sign-on button's words. */
+    public String getSsoLabel() {
+        return "Sign in with " + sso.label();
+    }
+
+    /** What the sign-in page says for a refused single sign-on ({@code ?sso=reason}); null for none. */
+    public String getSsoProblem() {
+        String reason = Console.request().getParameter("sso");
+        return reason == null ? null : SsoServlet.explain(reason);
     }
 
     /**
@@ -98,7 +133,12 @@ public class ConsoleSession {
      * arrived with (planted, or left from an earlier sign-in) is ended, never carried on.
      */
     private void start(SessionService.Opened opened) {
-        HttpServletRequest request = Console.request();
+        begin(Console.request(), Console.response(), opened, sessions);
+    }
+
+    /** Gives the browser a signed-in console session for {@code opened}: a fresh HTTP session and the cookie. */
+    static void begin(HttpServletRequest request, jakarta.servlet.http.HttpServletResponse response,
+                      SessionService.Opened opened, SessionService sessions) {
         HttpSession arrivedWith = request.getSession(false);
         if (arrivedWith != null) {
             arrivedWith.invalidate();
@@ -109,7 +149,7 @@ public class ConsoleSession {
         session.setAttribute(ConsoleFilter.TOKEN, opened.token());
         session.setAttribute(PRINCIPAL, opened.principal());
         request.setAttribute(Caller.PROPERTY, sessions.resolve(opened.token()));
-        Console.response().addCookie(ConsoleFilter.cookie(request, opened.token(), -1));
+        response.addCookie(ConsoleFilter.cookie(request, opened.token(), -1));
     }
 
     /** The address the request came from, as the trusted proxies report it. */

@@ -26,6 +26,8 @@ public class SettingsView implements Serializable {
     RoutingService routing;
     @Inject
     ProviderService providers;
+    @Inject
+    io.tokenrouter.sso.SsoSignIn sso;
 
     private boolean loaded;
     /** What the page showed, so that saving sends only what was changed (an untouched file value stays the file's). */
@@ -94,6 +96,11 @@ public class SettingsView implements Serializable {
             loaded = false;
             load();
         }
+    }
+
+    /** What is in force for single sign-on (never the secret), with the provider's discovered endpoints; empty: off. */
+    public List<java.util.Map.Entry<String, String>> getSso() {
+        return sso.describe().map(shown -> List.copyOf(shown.entrySet())).orElse(List.of());
     }
 
     public List<String> getProviderNames() {

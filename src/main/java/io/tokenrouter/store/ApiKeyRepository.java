@@ -80,12 +80,17 @@ public class ApiKeyRepository {
      * no presented secret ever hashes to it, and unique, so every node finds the same row.
      */
     public static final String PASSWORD_PRINCIPAL_HASH = "admin-password-principal";
+    /**
+     * How the hash of a person's principal key begins (single sign-on): like the password's principal, a key
+     * nobody holds, through which a person acts.
+     */
+    public static final String PERSON_PRINCIPAL_PREFIX = "person:";
 
     /** Admin keys that are neither revoked, expired nor the password's principal: keys someone holds and can use. */
     public long countUsableAdmins() {
         return database.inTransaction(em -> em.createQuery("select count(k) from ApiKey k where k.role = :admin"
                         + " and k.revokedAt is null and (k.expiresAt is null or k.expiresAt > :now)"
-                        + " and k.keyHash <> :principal", Long.class).setParameter("admin", Role.ADMIN)
+                        + " and k.keyHash <> :principal and k.keyHash not like 'person:%'", Long.class).setParameter("admin", Role.ADMIN)
                 .setParameter("principal", PASSWORD_PRINCIPAL_HASH).setParameter("now", java.time.Instant.now())
                 .getSingleResult());
     }

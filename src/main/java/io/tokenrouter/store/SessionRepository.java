@@ -14,24 +14,51 @@ public class SessionRepository {
     Database database;
 
     /** A stored session: whose key it acts as, and until when. */
-    public record StoredSession(long id, long keyId, String principal, Instant expiresAt, Instant revokedAt) {
+    public record StoredSession(long id, long keyId, String principal, Instant expiresAt, Instant revokedAt,
+                                Long personId) {
     }
 
     public void create(String tokenHash, long keyId, String principal, String role, String clientIp, Instant now,
                        Instant expiresAt) {
+        create(tokenHash, keyId, principal, role, clientIp, now, expiresAt, null, null, null);
+    }
+
+    /**
+     * A session; one opened by single sign-on names its person and keeps their ID token and refresh token (both
+     * sealed).
+     */
+    public void create(String tokenHash, long keyId, String principal, String role, String clientIp, Instant now,
+                       Instant expiresAt, Long personId, String idTokenSealed, String refreshTokenSealed) {
         database.run(em -> em.createNativeQuery("insert into sessions (token_hash, key_id, principal, role, client_ip,"
-                        + " created_at, expires_at) values (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
+                        + " created_at, expires_at, person_id, id_token, refresh_token)"
+                        + " values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")
                 .setParameter(1, tokenHash).setParameter(2, keyId).setParameter(3, principal).setParameter(4, role)
-                .setParameter(5, clientIp).setParameter(6, now).setParameter(7, expiresAt).executeUpdate());
+                .setParameter(5, clientIp).setParameter(6, now).setParameter(7, expiresAt).setParameter(8, personId)
+                .setParameter(9, idTokenSealed).setParameter(10, refreshTokenSealed).executeUpdate());
+    }
+
+    /** The sealed ID token a single sign-on session was opened with, if it was. */
+    public Optional<String> idToken(String tokenHash) {
+        return database.inTransaction(em -> em.createNativeQuery("select id_token from sessions where token_hash = ?1")
+                .setParameter(1, tokenHash).getResultList().stream().filter(java.util.Objects::nonNull)
+                .map(String.class::cast).findFirst());
+    }
+
+    /** Ends every open session of a person; returns how many. */
+    public int revokePerson(long personId, Instant now) {
+        return database.inTransaction(em -> em.createNativeQuery("update sessions set revoked_at = ?1"
+                        + " where person_id = ?2 and revoked_at is null").setParameter(1, now).setParameter(2, personId)
+                .executeUpdate());
     }
 
     public Optional<StoredSession> findByHash(String tokenHash) {
         return database.inTransaction(em -> {
             @SuppressWarnings("unchecked")
-            List<Object[]> rows = em.createNativeQuery("select id, key_id, principal, expires_at, revoked_at from sessions"
-                    + " where token_hash = ?1").setParameter(1, tokenHash).getResultList();
+            List<Object[]> rows = em.createNativeQuery("select id, key_id, principal, expires_at, revoked_at, person_id"
+                    + " from sessions where token_hash = ?1").setParameter(1, tokenHash).getResultList();
             return rows.stream().findFirst().map(r -> new StoredSession(((Number) r[0]).longValue(),
-                    ((Number) r[1]).longValue(), (String) r[2], instant(r[3]), instant(r[4])));
+                    ((Number) r[1]).longValue(), (String) r[2], instant(r[3]), instant(r[4]),
+                    r[5] == null ? null : ((Number) r[5]).longValue()));
         });
     }
 

@@ -113,6 +113,7 @@ class AccessStoreTest {
         SessionService sessions = new SessionService();
         sessions.settings = access.settings;
         sessions.sessions = TestDatabases.sessions(database);
+        sessions.people = TestDatabases.people(database);
         sessions.keys = keys;
         sessions.lookup = lookup;
         sessions.admin = access;

@@ -176,6 +176,12 @@ public final class TestDatabases {
         return repository.database;
     }
 
+    public static PersonRepository people(Database database) {
+        PersonRepository repository = new PersonRepository();
+        repository.database = database;
+        return repository;
+    }
+
     public static SessionRepository sessions(Database database) {
         SessionRepository repository = new SessionRepository();
         repository.database = database;

@@ -1,0 +1,312 @@
+package io.tokenrouter.sso;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.proc.BadJOSEException;
+import com.nimbusds.jwt.JWT;
+import com.nimbusds.jwt.JWTParser;
+import com.nimbusds.oauth2.sdk.AuthorizationCode;
+import com.nimbusds.oauth2.sdk.AuthorizationCodeGrant;
+import com.nimbusds.oauth2.sdk.ResponseType;
+import com.nimbusds.oauth2.sdk.Scope;
+import com.nimbusds.oauth2.sdk.id.ClientID;
+import com.nimbusds.oauth2.sdk.id.State;
+import com.nimbusds.oauth2.sdk.pkce.CodeChallengeMethod;
+import com.nimbusds.oauth2.sdk.pkce.CodeVerifier;
+import com.nimbusds.oauth2.sdk.token.BearerAccessToken;
+import com.nimbusds.openid.connect.sdk.AuthenticationRequest;
+import com.nimbusds.openid.connect.sdk.LogoutRequest;
+import com.nimbusds.openid.connect.sdk.Nonce;
+import com.nimbusds.openid.connect.sdk.OIDCTokenResponse;
+import com.nimbusds.openid.connect.sdk.claims.IDTokenClaimsSet;
+import com.nimbusds.openid.connect.sdk.claims.UserInfo;
+import io.tokenrouter.access.AuditTrail;
+import io.tokenrouter.access.SessionService;
+import io.tokenrouter.api.GatewayException;
+import io.tokenrouter.config.GatewaySettings;
+import io.tokenrouter.config.SsoSettings;
+import io.tokenrouter.store.PersonRepository;
+import io.tokenrouter.store.PersonRepository.PendingLogin;
+import io.tokenrouter.store.SecretCipher;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Signing in to the console through the organisation's identity provider: the OpenID Connect authorization
+ * code flow with PKCE (S256), {@code state} and {@code nonce}.
+ * <ol>
+ * <li>{@link #start} keeps the sign-in in the database (its state hashed, bound to the browser by a cookie's
+ * hash) and sends the browser to the provider;</li>
+ * <li>{@link #finish}, on whichever node the provider sends it back to, takes the sign-in exactly once, checks
+ * the browser, exchanges the code with the verifier, checks the ID token (signature by the provider's published
+ * keys, issuer, audience, expiry, nonce), admits the person by their groups ({@link PersonDirectory}) and opens a
+ * session that ends no later than the ID token.</li>
+ * </ol>
+ * Every refusal is in the audit trail with the address it came from, and signs nobody in.
+ */
+@ApplicationScoped
+public class SsoSignIn {
+
+    /** How long a started sign-in may take at the provider. */
+    static final Duration PENDING = Duration.ofMinutes(10);
+    /** At most this many sign-ins on their way at once (a flood of starts is refused, not stored). */
+    static final int MAX_PENDING = 10_000;
+    private static final HexFormat HEX = HexFormat.of();
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(SsoSignIn.class.getName());
+
+    @Inject
+    GatewaySettings settings;
+    @Inject
+    PersonRepository people;
+    @Inject
+    PersonDirectory directory;
+    @Inject
+    SessionService sessions;
+    @Inject
+    AuditTrail audit;
+
+    /** What time it is (tests move it). */
+    Clock clock = Clock.systemUTC();
+    private volatile OidcProvider provider;
+    private volatile SecretCipher cipher;
+
+    /** Whether single sign-on is configured. */
+    public boolean enabled() {
+        return settings.sso().isPresent();
+    }
+
+    /** The button's words: "Sign in with …". */
+    public String label() {
+        return settings.sso().map(SsoSettings::label).orElse("single sign-on");
+    }
+
+    /**
+     * Starts a sign-in for the browser bound by {@code browserBinding} (a random value the caller sets as a cookie),
+     * to come back to {@code redirectUri}; returns where to send the browser.
+     */
+    public URI start(String browserBinding, URI redirectUri) {
+        OidcProvider p = provider();
+        Instant now = clock.instant();
+        if (people.pendingLogins(now) >= MAX_PENDING) {
+            throw new SsoRefusal("busy", "Too many sign-ins are on their way; try again in a few minutes.");
+        }
+        State state = new State();
+        Nonce nonce = new Nonce();
+        CodeVerifier verifier = new CodeVerifier();
+        people.saveLogin(new PendingLogin(hash(state.getValue()), hash(browserBinding), nonce.getValue(),
+                cipher().seal(verifier.getValue()), redirectUri.toString(), now.plus(PENDING)), now);
+        return new AuthenticationRequest.Builder(ResponseType.CODE, new Scope(p.settings().scopes().toArray(String[]::new)),
+                new ClientID(p.settings().clientId()), redirectUri)
+                .endpointURI(p.metadata().getAuthorizationEndpointURI())
+                .state(state).nonce(nonce).codeChallenge(verifier, CodeChallengeMethod.S256)
+                .build().toURI();
+    }
+
+    /**
+     * Finishes a sign-in from the provider's answer ({@code state} with {@code code}, or {@code error}) in the browser
+     * bound by {@code browserBinding}, from {@code clientIp}: the session opened, or an {@link SsoRefusal}.
+     */
+    public SessionService.Opened finish(String state, String code, String error, String errorDescription,
+                                        String browserBinding, String clientIp) {
+        String who = null;
+        try {
+            OidcProvider p = provider();
+            PendingLogin login = (state == null || state.isBlank() || state.length() > 512 ? Optional.<PendingLogin>empty()
+                    : people.takeLogin(hash(state))).orElseThrow(() -> new SsoRefusal("invalid_state",
+                    "The sign-in's state is unknown: it was finished already, or never started here"));
+            if (browserBinding == null || !MessageDigest.isEqual(hash(browserBinding).getBytes(StandardCharsets.US_ASCII),
+                    login.browserHash().getBytes(StandardCharsets.US_ASCII))) {
+                throw new SsoRefusal("invalid_state", "The sign-in was started in another browser");
+            }
+            if (!clock.instant().isBefore(login.expiresAt())) {
+                throw new SsoRefusal("expired", "The sign-in took longer than " + PENDING.toMinutes() + " minutes");
+            }
+            if (error != null) {
+                throw new SsoRefusal("provider_error", "The identity provider answered " + cut(error, 100)
+                        + (errorDescription == null ? "" : " (" + cut(errorDescription, 300) + ")"));
+            }
+            if (code == null || code.isBlank() || code.length() > 4096) {
+                throw new SsoRefusal("invalid_state", "The identity provider's answer carries no code");
+            }
+            OIDCTokenResponse tokens = p.token(new AuthorizationCodeGrant(new AuthorizationCode(code),
+                    URI.create(login.redirectUri()), new CodeVerifier(cipher().open(login.verifierSealed()))));
+            JWT idToken = tokens.getOIDCTokens().getIDToken();
+            IDTokenClaimsSet claims;
+            try {
+                claims = p.validator().validate(idToken, new Nonce(login.nonce()));
+            } catch (BadJOSEException | JOSEException e) {
+                throw new SsoRefusal("invalid_token", "The ID token was refused: " + (e.getMessage() != null
+                        ? e.getMessage() : e.getClass().getSimpleName()));
+            }
+            PersonDirectory.Claims person = claims(p.settings(), claims, tokens);
+            who = PersonDirectory.describe(person);
+            PersonDirectory.Admitted admitted = directory.admit(p.settings(), person, clientIp);
+            var refresh = tokens.getOIDCTokens().getRefreshToken();
+            return sessions.openForPerson(admitted.key(), admitted.person().id(), clientIp,
+                    claims.getExpirationTime().toInstant(), cipher().seal(idToken.getParsedString()),
+                    refresh == null ? null : cipher().seal(refresh.getValue()));
+        } catch (SsoRefusal refusal) {
+            String message = "Refused single sign-on from " + clientIp + ": " + refusal.getMessage();
+            LOG.info(message);
+            if (who != null) {
+                // the provider vouched for someone: each such refusal is worth an entry, and needs a real account
+                audit.note("sign-in", "sign-in", true, who, clientIp, message);
+            } else {
+                // anyone can send a made-up callback: a flood of them leaves one entry a minute per address
+                audit.refusedSignIn(clientIp, message);
+            }
+            throw refusal;
+        } catch (GatewayException refused) {
+            audit.note("sign-in", "sign-in", true, who, clientIp, "Refused single sign-on from " + clientIp + ": "
+                    + refused.getMessage());
+            throw new SsoRefusal("refused", refused.getMessage());
+        }
+    }
+
+    /**
+     * Where to send the browser to sign out at the provider too, when it offers RP-initiated logout and the session
+     * was opened by single sign-on; it comes back to {@code afterwards}.
+     */
+    public Optional<URI> endSession(String sessionToken, URI afterwards) {
+        if (!enabled() || !settings.sso().get().logoutAtProvider() || sessionToken == null) {
+            return Optional.empty();
+        }
+        Optional<String> sealed = sessions.idToken(sessionToken);
+        if (sealed.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            URI endpoint = provider().metadata().getEndSessionEndpointURI();
+            if (endpoint == null) {
+                return Optional.empty();
+            }
+            return Optional.of(new LogoutRequest(endpoint, JWTParser.parse(cipher().open(sealed.get())), afterwards,
+                    new State()).toURI());
+        } catch (java.text.ParseException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** What the Settings page shows of the provider: configured values, never the secret, and discovery's outcome. */
+    public Optional<Map<String, String>> describe() {
+        if (!enabled()) {
+            return Optional.empty();
+        }
+        SsoSettings s = settings.sso().get();
+        OidcProvider.Status status = provider().status();
+        Map<String, String> shown = new java.util.LinkedHashMap<>();
+        shown.put("Issuer", s.issuer().toString());
+        shown.put("Client id", s.clientId());
+        shown.put("Client secret", s.clientSecret().isPresent() ? "set (not shown)" : "none: a public client (PKCE)");
+        shown.put("Scopes", String.join(" ", s.scopes()));
+        shown.put("Redirect address", s.publicUrl().map(u -> u + "/admin/sso/callback")
+                .orElse("taken from each request (set sso.public_url behind a proxy)"));
+        shown.put("Groups claim", s.groupsClaim());
+        shown.put("Admin groups", s.adminGroups().isEmpty() ? "none" : String.join(", ", s.adminGroups()));
+        shown.put("Keymaster groups", s.keymasterGroups().isEmpty() ? "none" : String.join(", ", s.keymasterGroups()));
+        shown.put("Team claim", s.teamClaim().orElse("none"));
+        shown.put("Allowed email domains", s.emailDomains().isEmpty() ? "any" : String.join(", ", s.emailDomains()));
+        shown.put("Sign out at the provider", s.logoutAtProvider() ? "yes, when it offers it" : "no");
+        shown.put("Discovery", status.discovered() ? "ok" : "failed: " + status.problem());
+        if (status.discovered()) {
+            shown.put("Authorization endpoint", String.valueOf(status.authorization()));
+            shown.put("Token endpoint", String.valueOf(status.token()));
+            shown.put("Signing keys", String.valueOf(status.jwks()));
+            shown.put("End-session endpoint", status.endSession() == null ? "none (sign-out stays local)"
+                    : status.endSession().toString());
+        }
+        return Optional.of(shown);
+    }
+
+    /** What the ID token (or, for the groups, the user info endpoint) says of the person. */
+    private PersonDirectory.Claims claims(SsoSettings s, IDTokenClaimsSet id, OIDCTokenResponse tokens) {
+        Object groups = id.getClaim(s.groupsClaim());
+        Object email = id.getClaim("email");
+        Object verified = id.getClaim("email_verified");
+        Object name = id.getClaim("name");
+        Object team = s.teamClaim().map(id::getClaim).orElse(null);
+        if (groups == null || (email == null && !s.emailDomains().isEmpty())) {
+            // many providers leave groups (and sometimes the email) out of the ID token: ask the user info endpoint
+            UserInfo info = tokens.getOIDCTokens().getAccessToken() instanceof BearerAccessToken bearer
+                    ? provider().userInfo(bearer) : null;
+            if (info != null) {
+                if (!id.getSubject().equals(info.getSubject())) {
+                    throw new SsoRefusal("invalid_token", "The user info is of another subject than the ID token");
+                }
+                groups = groups != null ? groups : info.getClaim(s.groupsClaim());
+                email = email != null ? email : info.getClaim("email");
+                verified = verified != null ? verified : info.getClaim("email_verified");
+                name = name != null ? name : info.getClaim("name");
+                team = team != null ? team : s.teamClaim().map(info::getClaim).orElse(null);
+            }
+        }
+        return new PersonDirectory.Claims(id.getIssuer().getValue(), id.getSubject().getValue(), text(email),
+                verified instanceof Boolean b ? b : verified instanceof String t ? Boolean.valueOf(t) : null, text(name),
+                list(groups), text(team));
+    }
+
+    private static String text(Object value) {
+        return value == null ? null : cut(value.toString(), 1000);
+    }
+
+    /** A claim's groups: a JSON array of names, or a single name; at most 500. */
+    private static List<String> list(Object value) {
+        List<String> groups = new ArrayList<>();
+        if (value instanceof Iterable<?> items) {
+            for (Object item : items) {
+                if (item != null && groups.size() < 500) {
+                    groups.add(cut(item.toString(), 500));
+                }
+            }
+        } else if (value != null) {
+            groups.add(cut(value.toString(), 500));
+        }
+        return groups;
+    }
+
+    private OidcProvider provider() {
+        OidcProvider p = provider;
+        if (p == null) {
+            synchronized (this) {
+                if (provider == null) {
+                    provider = new OidcProvider(settings.sso().orElseThrow(() -> new SsoRefusal("not_configured",
+                            "Single sign-on is not configured")), clock);
+                }
+                p = provider;
+            }
+        }
+        return p;
+    }
+
+    private SecretCipher cipher() {
+        SecretCipher c = cipher;
+        if (c == null) {
+            c = SecretCipher.from(settings);
+            cipher = c;
+        }
+        return c;
+    }
+
+    static String hash(String value) {
+        try {
+            return HEX.formatHex(MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String cut(String text, int max) {
+        return text.length() <= max ? text : text.substring(0, max);
+    }
+}
