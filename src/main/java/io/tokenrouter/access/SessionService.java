@@ -46,6 +46,8 @@ public class SessionService {
     SignInThrottle throttle;
     @Inject
     AuditTrail events;
+    @Inject
+    io.tokenrouter.runtime.RuntimeSettings runtime;
 
     /** What time it is; sessions expire by it (tests move it). */
     Clock clock = Clock.systemUTC();
@@ -59,6 +61,11 @@ public class SessionService {
     public Opened open(String key, String password, String clientIp) {
         throttled(clientIp, "sign-in");
         try {
+            if (!keySignInAllowed() && !breakGlass(key, password)) {
+                throw new GatewayException(403, "permission_error", "key_sign_in_off", null, "Key and password sign-in"
+                        + " to the console is switched off; sign in with single sign-on (the configured admin key still"
+                        + " works).");
+            }
             ApiKey principal = authenticate(key, password);
             Caller caller = lookup.caller(principal);
             if (caller.role() == Role.INFERRER) {
@@ -71,6 +78,18 @@ public class SessionService {
             events.note("sign-in", "sign-in", true, null, clientIp, "Refused sign-in from " + clientIp + ": " + e.getMessage());
             throw e;
         }
+    }
+
+    /** Whether keys and the admin password sign in (cluster setting {@code console_key_sign_in}). */
+    public boolean keySignInAllowed() {
+        return runtime == null || runtime.operations().consoleKeySignIn();
+    }
+
+    /** Whether {@code key} is the configured {@code admin_key}, which signs in even with key sign-in off. */
+    private boolean breakGlass(String key, String password) {
+        return password == null && key != null && settings.adminKey().isPresent()
+                && java.security.MessageDigest.isEqual(KeySecrets.hash(key.trim()).getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                KeySecrets.hash(settings.adminKey().get()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     /**

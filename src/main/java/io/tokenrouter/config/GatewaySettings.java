@@ -54,6 +54,7 @@ public final class GatewaySettings {
     private final boolean usageSynchronousCommit;
     private final boolean autoEnablePublicFreeModels;
     private final boolean autoDetectLocalServers;
+    private final boolean consoleKeySignIn;
     private final List<String> trustedProxies;
     private final String trustedProxyHeader;
     private final Optional<String> metricsToken;
@@ -105,6 +106,7 @@ public final class GatewaySettings {
         this.usageSynchronousCommit = source.flag("usage_synchronous_commit", true);
         this.autoEnablePublicFreeModels = source.flag("auto_enable_public_free_models", false);
         this.autoDetectLocalServers = source.flag("auto_detect_local_servers", true);
+        this.consoleKeySignIn = source.flag("console_key_sign_in", true);
         this.trustedProxies = source.list("trusted_proxies").orElse(List.of());
         this.trustedProxyHeader = source.get("trusted_proxy_header").orElse("X-Forwarded-For");
         this.metricsToken = source.get("metrics_token");
@@ -370,6 +372,14 @@ public final class GatewaySettings {
     }
 
     /** Whether each node looks for Ollama, LM Studio, vLLM and llama.cpp on its own host; changeable at run time. */
+    /**
+     * Whether the console (and {@code POST /api/session}) accepts keys and the admin password; off, only single
+     * sign-on and the configured {@code admin_key} (break-glass) sign in.
+     */
+    public boolean consoleKeySignIn() {
+        return consoleKeySignIn;
+    }
+
     public boolean autoDetectLocalServers() {
         return autoDetectLocalServers;
     }

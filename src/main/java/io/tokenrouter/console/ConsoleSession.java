@@ -112,6 +112,11 @@ public class ConsoleSession {
         return "signin?faces-redirect=true&signedOut=true";
     }
 
+    /** Whether keys and the admin password sign in; when not, the page offers only the break-glass admin key. */
+    public boolean isKeySignInAllowed() {
+        return sessions.keySignInAllowed();
+    }
+
     /** Whether the sign-in page offers single sign-on. */
     public boolean isSsoEnabled() {
         return sso.enabled();

@@ -43,6 +43,7 @@ public class SettingsView implements Serializable {
     private String alertWebhookUrl;
     private boolean autoEnablePublicFreeModels;
     private boolean autoDetectLocalServers;
+    private boolean consoleKeySignIn = true;
 
     public void load() {
         if (loaded) {
@@ -63,6 +64,7 @@ public class SettingsView implements Serializable {
         alertWebhookUrl = s.alertWebhookUrl();
         autoEnablePublicFreeModels = Boolean.TRUE.equals(s.autoEnablePublicFreeModels());
         autoDetectLocalServers = Boolean.TRUE.equals(s.autoDetectLocalServers());
+        consoleKeySignIn = !Boolean.FALSE.equals(s.consoleKeySignIn());
         shown = current();
         loaded = true;
     }
@@ -72,7 +74,8 @@ public class SettingsView implements Serializable {
                 allowedModels == null ? List.of() : List.copyOf(allowedModels), null, conversationsEnabled,
                 logRetention == null ? "" : logRetention, conversationRetention == null ? "" : conversationRetention,
                 trustedProxies == null ? List.of() : List.copyOf(trustedProxies), alertPercent == null ? null : alertPercent / 100,
-                alertWebhookUrl == null ? "" : alertWebhookUrl, autoEnablePublicFreeModels, autoDetectLocalServers);
+                alertWebhookUrl == null ? "" : alertWebhookUrl, autoEnablePublicFreeModels, autoDetectLocalServers,
+                consoleKeySignIn);
     }
 
     private static <T> T changed(T now, T before) {
@@ -91,7 +94,8 @@ public class SettingsView implements Serializable {
                 changed(now.providerQuotaAlertShare(), before.providerQuotaAlertShare()),
                 changed(now.alertWebhookUrl(), before.alertWebhookUrl()),
                 changed(now.autoEnablePublicFreeModels(), before.autoEnablePublicFreeModels()),
-                changed(now.autoDetectLocalServers(), before.autoDetectLocalServers()));
+                changed(now.autoDetectLocalServers(), before.autoDetectLocalServers()),
+                changed(now.consoleKeySignIn(), before.consoleKeySignIn()));
         if (Console.attempt(() -> routing.update(Console.caller(), update), "Saved. Every node follows within seconds.") != null) {
             loaded = false;
             load();
@@ -101,6 +105,14 @@ public class SettingsView implements Serializable {
     /** What is in force for single sign-on (never the secret), with the provider's discovered endpoints; empty: off. */
     public List<java.util.Map.Entry<String, String>> getSso() {
         return sso.describe().map(shown -> List.copyOf(shown.entrySet())).orElse(List.of());
+    }
+
+    public boolean isConsoleKeySignIn() {
+        return consoleKeySignIn;
+    }
+
+    public void setConsoleKeySignIn(boolean consoleKeySignIn) {
+        this.consoleKeySignIn = consoleKeySignIn;
     }
 
     public List<String> getProviderNames() {

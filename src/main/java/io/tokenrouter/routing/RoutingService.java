@@ -173,7 +173,7 @@ public class RoutingService {
                 io.tokenrouter.config.Durations.format(ops.logRetention()),
                 io.tokenrouter.config.Durations.format(ops.conversationRetention()), ops.trustedProxies(),
                 ops.providerQuotaAlertShare(), ops.alertWebhookUrl().orElse(null), ops.autoEnablePublicFreeModels(),
-                ops.autoDetectLocalServers());
+                ops.autoDetectLocalServers(), ops.consoleKeySignIn());
     }
 
     /** Applies the non-null fields; an empty string clears a setting. */
@@ -187,6 +187,10 @@ public class RoutingService {
         List<String> proxies = update.trustedProxies() == null ? null : Operations.proxies(update.trustedProxies());
         Double share = update.providerQuotaAlertShare() == null ? null : Operations.share(update.providerQuotaAlertShare());
         String webhook = blank(update.alertWebhookUrl()) ? update.alertWebhookUrl() : Operations.webhook(update.alertWebhookUrl());
+        if (Boolean.FALSE.equals(update.consoleKeySignIn()) && gatewaySettings.sso().isEmpty()) {
+            throw GatewayException.invalidRequest(Setting.CONSOLE_KEY_SIGN_IN, "Key and password sign-in stays on while"
+                    + " single sign-on is not configured (the [sso] table of tokenrouter.toml).");
+        }
         database.run(em -> {
             RoutingSettings before = settings();
             store(Setting.LOG_RETENTION, logRetention);
@@ -209,6 +213,9 @@ public class RoutingService {
             }
             if (update.autoDetectLocalServers() != null) {
                 settings.store(Setting.AUTO_DETECT_LOCAL_SERVERS, update.autoDetectLocalServers().toString());
+            }
+            if (update.consoleKeySignIn() != null) {
+                settings.store(Setting.CONSOLE_KEY_SIGN_IN, update.consoleKeySignIn().toString());
             }
             if (update.allowedModels() != null) {
                 settings.store(Setting.ALLOWED_MODELS, update.allowedModels().isEmpty() ? null
@@ -235,7 +242,8 @@ public class RoutingService {
             Map.entry("provider_quota_alert_share", RoutingSettings::providerQuotaAlertShare),
             Map.entry("alert_webhook_url", RoutingSettings::alertWebhookUrl),
             Map.entry("auto_enable_public_free_models", RoutingSettings::autoEnablePublicFreeModels),
-            Map.entry("auto_detect_local_servers", RoutingSettings::autoDetectLocalServers));
+            Map.entry("auto_detect_local_servers", RoutingSettings::autoDetectLocalServers),
+            Map.entry("console_key_sign_in", RoutingSettings::consoleKeySignIn));
 
     /**
      * What an update changed, for the audit trail: each setting whose value differs, old → new; the webhook

@@ -20,7 +20,8 @@ import java.util.logging.Logger;
  */
 public record Operations(Duration logRetention, Duration conversationRetention, List<String> trustedProxies,
                          double providerQuotaAlertShare, Optional<String> alertWebhookUrl,
-                         boolean autoEnablePublicFreeModels, boolean autoDetectLocalServers) {
+                         boolean autoEnablePublicFreeModels, boolean autoDetectLocalServers,
+                         boolean consoleKeySignIn) {
 
     private static final Logger LOG = Logger.getLogger(Operations.class.getName());
     static final Duration MIN_RETENTION = Duration.ofHours(1);
@@ -34,7 +35,7 @@ public record Operations(Duration logRetention, Duration conversationRetention, 
     public static Operations of(GatewaySettings file) {
         return new Operations(file.logRetention(), file.conversationRetention(), file.trustedProxies(),
                 file.providerQuotaAlertShare(), file.alertWebhookUrl(), file.autoEnablePublicFreeModels(),
-                file.autoDetectLocalServers());
+                file.autoDetectLocalServers(), file.consoleKeySignIn());
     }
 
     /** The stored values over the file's; a stored value that no longer passes validation is ignored and logged. */
@@ -50,7 +51,8 @@ public record Operations(Duration logRetention, Duration conversationRetention, 
                         ? stored(stored, Setting.ALERT_WEBHOOK_URL, v -> Optional.of(webhook(v)), base.alertWebhookUrl)
                         : base.alertWebhookUrl,
                 stored(stored, Setting.AUTO_ENABLE_PUBLIC_FREE_MODELS, Boolean::parseBoolean, base.autoEnablePublicFreeModels),
-                stored(stored, Setting.AUTO_DETECT_LOCAL_SERVERS, Boolean::parseBoolean, base.autoDetectLocalServers));
+                stored(stored, Setting.AUTO_DETECT_LOCAL_SERVERS, Boolean::parseBoolean, base.autoDetectLocalServers),
+                stored(stored, Setting.CONSOLE_KEY_SIGN_IN, Boolean::parseBoolean, base.consoleKeySignIn));
     }
 
     private static <T> T stored(Map<String, String> stored, String name, java.util.function.Function<String, T> parse, T fallback) {

@@ -22,6 +22,7 @@ public class Setting {
     public static final String ALERT_WEBHOOK_URL = "alert_webhook_url";
     public static final String AUTO_ENABLE_PUBLIC_FREE_MODELS = "auto_enable_public_free_models";
     public static final String AUTO_DETECT_LOCAL_SERVERS = "auto_detect_local_servers";
+    public static final String CONSOLE_KEY_SIGN_IN = "console_key_sign_in";
 
     @Id
     @Column(name = "setting_name")

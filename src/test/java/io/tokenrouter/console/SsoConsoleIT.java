@@ -3,8 +3,10 @@ package io.tokenrouter.console;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jose.jwk.RSAKey;
+import io.tokenrouter.testing.ApiClient;
 import io.tokenrouter.testing.Browser;
 import io.tokenrouter.testing.DeployedGateway;
+import io.tokenrouter.testing.FromAddress;
 import io.tokenrouter.testing.GatewayClient;
 import io.tokenrouter.testing.OidcExtension;
 import java.net.URI;
@@ -171,6 +173,34 @@ class SsoConsoleIT extends DeployedGateway {
                 Map.of("sub", unique("mallory"))));
         assertThat(cookie(callback("state=" + started.state() + "&code=any", started.binding()), "tr_console"))
                 .startsWith("trs_");
+    }
+
+    @Test
+    void withKeySignInOffOnlySingleSignOnAndTheConfiguredAdminKeySignIn() throws Exception {
+        ApiClient admin = new ApiClient(deployment);
+        FromAddress client = new FromAddress(deployment, "127.0.0.61");
+        try {
+            assertThat(admin.patch("api/settings", Map.of("console_key_sign_in", false)).statusCode()).isEqualTo(200);
+            FromAddress.Answer password = client.post("api/session", null,
+                    "{\"password\":\"it-admin-password-correct\"}");
+            assertThat(password.status()).isEqualTo(403);
+            assertThat(password.body()).contains("key_sign_in_off");
+            FromAddress.Answer breakGlass = client.post("api/session", null,
+                    "{\"key\":\"" + GatewayClient.ADMIN_KEY + "\"}");
+            assertThat(breakGlass.status()).as("the configured admin key always signs in").isEqualTo(201);
+            assertThat(admin.get("v1/models").statusCode()).as("keys still call the API").isEqualTo(200);
+            try (Browser browser = browser("sso-keys-off")) {
+                browser.open("admin/signin.xhtml");
+                assertThat(browser.all("input[name='signin:password']")).isEmpty();
+                assertThat(browser.text()).contains("Break-glass: the configured admin key");
+                signInAtProvider(browser, unique("ops-sub"), "{\"email\":\"ops@example.com\",\"groups\":[\"tr-admins\"]}");
+                assertThat(browser.url()).as(browser.text()).endsWith("/admin/index.xhtml");
+            }
+            assertThat(admin.get("api/audit").body()).contains("console_key_sign_in")
+                    .contains("Key and password sign-in to the console is switched off");
+        } finally {
+            assertThat(admin.patch("api/settings", Map.of("console_key_sign_in", true)).statusCode()).isEqualTo(200);
+        }
     }
 
     /** A sign-in started at {@code /admin/sso/start}: its state and nonce (from the address), the binding cookie. */

@@ -72,7 +72,7 @@ class AutoProvidersTest {
         auto.runtime = new RuntimeSettings() {
             @Override
             public Operations operations() {
-                return new Operations(Duration.ofDays(90), Duration.ofDays(30), List.of(), 0.1, Optional.empty(), free, local);
+                return new Operations(Duration.ofDays(90), Duration.ofDays(30), List.of(), 0.1, Optional.empty(), free, local, true);
             }
         };
         auto.routes = new Routes() {

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 class RoutingServiceTest {
 
     private static RoutingSettings settings(String defaultModel, List<String> allowed, String webhook) {
-        return new RoutingSettings("openai", defaultModel, allowed, "cloud", false, "90d", "30d", List.of(), 0.1, webhook, false, true);
+        return new RoutingSettings("openai", defaultModel, allowed, "cloud", false, "90d", "30d", List.of(), 0.1, webhook, false, true, true);
     }
 
     @Test
