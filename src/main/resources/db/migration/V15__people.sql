@@ -18,6 +18,7 @@ create table people (
     created_at      timestamp with time zone not null,
     last_sign_in_at timestamp with time zone,
     last_sign_in_ip varchar(64),
+    cli_key_id      bigint,
     constraint people_identity unique (issuer, subject),
     constraint people_key unique (key_id)
 );

@@ -43,10 +43,14 @@ public class AuditTrail {
 
     /** A configuration change by {@code actor}, from the current request's address. */
     public void record(Caller actor, String message) {
+        recordAs(Authorization.actorName(actor), message);
+    }
+
+    /** A configuration change by {@code actor} (a person named as {@code "name #id"}), from the request's address. */
+    public void recordAs(String actor, String message) {
         Instant now = Instant.now();
-        String name = Authorization.actorName(actor);
-        events.store(now, "info", "config", name, message);
-        chain.append(now, name, RequestOrigin.address(), CHANGE, "ok", message);
+        events.store(now, "info", "config", actor, message);
+        chain.append(now, actor, RequestOrigin.address(), CHANGE, "ok", message);
     }
 
     /**

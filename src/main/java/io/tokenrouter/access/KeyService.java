@@ -44,6 +44,18 @@ public class KeyService {
     private final Clock clock = Clock.systemUTC();
 
     public CreatedKey create(Caller actor, KeyDraft draft) {
+        return create(actor, draft, null);
+    }
+
+    /**
+     * Creates a key beneath {@code parent} (an admin or keymaster key) on behalf of {@code onBehalfOf} (a person
+     * signing in on the command line), with the parent rules as if the parent made it; recorded as made by them.
+     */
+    public CreatedKey createOnBehalf(String onBehalfOf, Caller parent, KeyDraft draft) {
+        return create(parent, draft, onBehalfOf);
+    }
+
+    private CreatedKey create(Caller actor, KeyDraft draft, String onBehalfOf) {
         Authorization.requireManager(actor);
         Role role = parseRole(draft.role() == null ? "inferrer" : draft.role());
         requireName(draft.name());
@@ -74,14 +86,18 @@ public class KeyService {
             String secret = KeySecrets.generate();
             key.setKeyHash(KeySecrets.hash(secret));
             key.setDisplayPrefix(KeySecrets.displayPrefix(secret));
-            key.setCreatedBy(Authorization.actorName(actor));
+            key.setCreatedBy(onBehalfOf != null ? onBehalfOf : Authorization.actorName(actor));
             key.setCreatedAt(clock.instant());
             ApiKey stored = keys.store(key);
             if (specs != null) {
                 quotas.set(OwnerType.KEY, stored.getId(), specs);
             }
-            audit.record(actor, "Created " + stored.getRole().wireName() + " key '" + stored.getName()
-                    + "' #" + stored.getId());
+            String created = "Created " + stored.getRole().wireName() + " key '" + stored.getName() + "' #" + stored.getId();
+            if (onBehalfOf != null) {
+                audit.recordAs(onBehalfOf, created + " beneath '" + actor.keyName() + "' #" + actor.keyId());
+            } else {
+                audit.record(actor, created);
+            }
             return new CreatedKey(secret, view(stored));
         });
     }

@@ -111,6 +111,11 @@ public class SessionService {
         return opened;
     }
 
+    /** Takes one sign-in attempt from {@code clientIp}, or refuses it (429, recorded once a minute) as too many. */
+    public void throttle(String clientIp) {
+        throttled(clientIp, "sign-in");
+    }
+
     /** The sealed ID token the session was opened with, if it was opened by single sign-on. */
     public Optional<String> idToken(String token) {
         return sessions.idToken(KeySecrets.hash(token));

@@ -30,6 +30,7 @@ public class ManagementApplication extends GatewayApplication {
         register(StatusResource.class);
         register(AuditResource.class);
         register(io.tokenrouter.management.PeopleResource.class);
+        register(io.tokenrouter.management.SsoResource.class);
         register(RefusalAudit.class);
         register(OpenApiResource.class);
         register(new JacksonJsonProvider(ApiJson.MAPPER));

@@ -30,11 +30,29 @@ import java.util.Optional;
  *                          logout)
  * @param clockSkew         how far the provider's clock may be from ours
  * @param httpTimeout       how long a call to the provider may take
+ * @param cli               {@code toro login}: the device authorization grant
  */
 public record SsoSettings(URI issuer, String clientId, Optional<String> clientSecret, List<String> scopes,
                           Optional<URI> publicUrl, String groupsClaim, List<String> adminGroups,
                           List<String> keymasterGroups, Optional<String> teamClaim, List<String> emailDomains,
-                          String label, boolean logoutAtProvider, Duration clockSkew, Duration httpTimeout) {
+                          String label, boolean logoutAtProvider, Duration clockSkew, Duration httpTimeout, Cli cli) {
+
+    /**
+     * {@code toro login}: people sign in on the command line through the device authorization grant (RFC 8628) and
+     * get a key of their own beneath {@code parentKey}.
+     *
+     * @param clientId     the client id for the device grant (many providers want a public, native client for it);
+     *                     unset: the console's
+     * @param clientSecret its secret, if it has one (unset with {@code cli_client_id} set: a public client)
+     * @param endpoint     the device authorization endpoint when the discovery document names none
+     * @param parentKey    the key (name, or {@code #id}) the keys of {@code toro login} are made beneath: their limits
+     *                     bound them; unset: {@code toro login} is off
+     * @param keyTtl       how long such a key lives
+     */
+    public record Cli(Optional<String> clientId, Optional<String> clientSecret, Optional<URI> endpoint,
+                      Optional<String> parentKey, Duration keyTtl) {
+
+    }
 
     public SsoSettings {
         scopes = scopes.contains("openid") ? List.copyOf(scopes)
@@ -65,15 +83,33 @@ public record SsoSettings(URI issuer, String clientId, Optional<String> clientSe
         if (skew.isNegative() || skew.compareTo(Duration.ofMinutes(10)) > 0) {
             throw new IllegalStateException("sso.clock_skew must be between 0s and 10m");
         }
+        Duration cliTtl = sso.duration("cli_key_ttl", Duration.ofDays(30));
+        if (cliTtl.compareTo(Duration.ofMinutes(5)) < 0 || cliTtl.compareTo(Duration.ofDays(365)) > 0) {
+            throw new IllegalStateException("sso.cli_key_ttl must be between 5m and 365d");
+        }
+        Optional<String> cliClient = sso.get("cli_client_id");
+        Cli cli = new Cli(cliClient, cliClient.isPresent() ? sso.get("cli_client_secret") : Optional.empty(),
+                sso.get("device_authorization_endpoint").map(u -> url("sso.device_authorization_endpoint", u, true)),
+                sso.get("cli_parent_key"), cliTtl);
         return Optional.of(new SsoSettings(url("sso.issuer", issuer.get(), true), clientId.get(),
                 sso.get("client_secret"), sso.list("scopes").orElse(List.of("openid", "profile", "email")),
                 sso.get("public_url").map(u -> url("sso.public_url", u.replaceFirst("/+$", ""), false)),
                 sso.get("groups_claim").orElse("groups"), admins, keymasters, sso.get("team_claim"),
                 sso.list("allowed_email_domains").orElse(List.of()), sso.get("label").orElse("single sign-on"),
-                sso.flag("logout_at_provider", true), skew, sso.duration("http_timeout", Duration.ofSeconds(10))));
+                sso.flag("logout_at_provider", true), skew, sso.duration("http_timeout", Duration.ofSeconds(10)), cli));
     }
 
-    /** An http(s) URL; an issuer must be https unless it is on this machine. */
+    /** The client id the device grant uses. */
+    public String cliClientId() {
+        return cli.clientId().orElse(clientId);
+    }
+
+    /** The secret the device grant's client authenticates with, if any. */
+    public Optional<String> cliClientSecret() {
+        return cli.clientId().isPresent() ? cli.clientSecret() : clientSecret;
+    }
+
+    /** An http(s) URL; an issuer (or another of the provider's endpoints) must be https unless on this machine. */
     private static URI url(String key, String text, boolean issuer) {
         URI uri;
         try {

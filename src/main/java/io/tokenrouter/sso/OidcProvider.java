@@ -9,7 +9,11 @@ import com.nimbusds.jose.util.DefaultResourceRetriever;
 import com.nimbusds.oauth2.sdk.AuthorizationGrant;
 import com.nimbusds.oauth2.sdk.GeneralException;
 import com.nimbusds.oauth2.sdk.ParseException;
+import com.nimbusds.oauth2.sdk.Scope;
 import com.nimbusds.oauth2.sdk.TokenRequest;
+import com.nimbusds.oauth2.sdk.device.DeviceAuthorizationRequest;
+import com.nimbusds.oauth2.sdk.device.DeviceAuthorizationResponse;
+import com.nimbusds.oauth2.sdk.device.DeviceAuthorizationSuccessResponse;
 import com.nimbusds.oauth2.sdk.TokenResponse;
 import com.nimbusds.oauth2.sdk.auth.ClientAuthenticationMethod;
 import com.nimbusds.oauth2.sdk.auth.ClientSecretBasic;
@@ -61,8 +65,9 @@ final class OidcProvider {
     private volatile Instant nextAttempt = Instant.EPOCH;
     private volatile String lastProblem;
 
-    /** The discovery document and what was built from it. */
-    private record Known(OIDCProviderMetadata metadata, IDTokenValidator validator, Instant readAt) {
+    /** The discovery document and what was built from it: the signing keys, and the algorithms accepted. */
+    private record Known(OIDCProviderMetadata metadata, JWKSource<SecurityContext> keys, Set<JWSAlgorithm> algorithms,
+                         Instant readAt) {
     }
 
     OidcProvider(SsoSettings settings, Clock clock) {
@@ -79,8 +84,13 @@ final class OidcProvider {
         return current().metadata();
     }
 
-    IDTokenValidator validator() {
-        return current().validator();
+    /** A validator of ID tokens issued to {@code clientId} (their audience). */
+    IDTokenValidator validator(String clientId) {
+        Known k = current();
+        IDTokenValidator validator = new IDTokenValidator(k.metadata().getIssuer(), new ClientID(clientId),
+                new JWSVerificationKeySelector<>(k.algorithms(), k.keys()), null);
+        validator.setMaxClockSkew((int) Math.min(Integer.MAX_VALUE, settings.clockSkew().toSeconds()));
+        return validator;
     }
 
     /** What the Settings page shows: the endpoints discovered, or why discovery failed. */
@@ -129,7 +139,8 @@ final class OidcProvider {
                 LOG.warning(lastProblem);
                 if (k != null) {
                     // keep signing people in with what was known an hour ago rather than with nothing
-                    known = new Known(k.metadata(), k.validator(), now.minus(METADATA_TTL).plus(RETRY_AFTER_FAILURE));
+                    known = new Known(k.metadata(), k.keys(), k.algorithms(),
+                            now.minus(METADATA_TTL).plus(RETRY_AFTER_FAILURE));
                     return k;
                 }
                 throw SsoRefusal.unavailable(lastProblem);
@@ -163,34 +174,12 @@ final class OidcProvider {
         } catch (MalformedURLException e) {
             throw new GeneralException("the jwks_uri is not a URL: " + e.getMessage());
         }
-        IDTokenValidator validator = new IDTokenValidator(metadata.getIssuer(), new ClientID(settings.clientId()),
-                new JWSVerificationKeySelector<>(algorithms, keys), null);
-        validator.setMaxClockSkew((int) Math.min(Integer.MAX_VALUE, settings.clockSkew().toSeconds()));
-        return new Known(metadata, validator, now);
+        return new Known(metadata, keys, Set.copyOf(algorithms), now);
     }
 
-    /** Calls the token endpoint with {@code grant}, authenticated as this client; the provider's answer. */
+    /** Calls the token endpoint with {@code grant}, authenticated as the console's client; the provider's answer. */
     OIDCTokenResponse token(AuthorizationGrant grant) {
-        OIDCProviderMetadata m = metadata();
-        ClientID client = new ClientID(settings.clientId());
-        TokenRequest request;
-        if (settings.clientSecret().isPresent()) {
-            Secret secret = new Secret(settings.clientSecret().get());
-            List<ClientAuthenticationMethod> methods = m.getTokenEndpointAuthMethods();
-            boolean postOnly = methods != null && !methods.contains(ClientAuthenticationMethod.CLIENT_SECRET_BASIC)
-                    && methods.contains(ClientAuthenticationMethod.CLIENT_SECRET_POST);
-            request = new TokenRequest(m.getTokenEndpointURI(),
-                    postOnly ? new ClientSecretPost(client, secret) : new ClientSecretBasic(client, secret), grant);
-        } else {
-            request = new TokenRequest(m.getTokenEndpointURI(), client, grant);
-        }
-        TokenResponse response;
-        try {
-            response = OIDCTokenResponseParser.parse(send(request.toHTTPRequest()));
-        } catch (ParseException e) {
-            throw new SsoRefusal("provider_error", "The identity provider's token answer could not be read: "
-                    + e.getMessage());
-        }
+        TokenResponse response = tokenResponse(grant, settings.clientId(), settings.clientSecret());
         if (!response.indicatesSuccess()) {
             var error = response.toErrorResponse().getErrorObject();
             throw new SsoRefusal("token_refused", "The identity provider refused the sign-in: " + error.getCode()
@@ -201,6 +190,68 @@ final class OidcProvider {
             throw new SsoRefusal("no_id_token", "The identity provider answered without an ID token.");
         }
         return oidc;
+    }
+
+    /**
+     * The token endpoint's answer to {@code grant} from client {@code clientId} (with {@code secret}, else as a public
+     * client), successful or not.
+     */
+    TokenResponse tokenResponse(AuthorizationGrant grant, String clientId, java.util.Optional<String> secret) {
+        OIDCProviderMetadata m = metadata();
+        TokenRequest request = secret.isPresent()
+                ? new TokenRequest(m.getTokenEndpointURI(), authentication(m, clientId, secret), grant)
+                : new TokenRequest(m.getTokenEndpointURI(), new ClientID(clientId), grant);
+        try {
+            return OIDCTokenResponseParser.parse(send(request.toHTTPRequest()));
+        } catch (ParseException e) {
+            throw new SsoRefusal("provider_error", "The identity provider's token answer could not be read: "
+                    + e.getMessage());
+        }
+    }
+
+    /**
+     * Starts a device authorization (RFC 8628) for client {@code clientId}: the provider's device and user codes and
+     * where the person approves.
+     */
+    DeviceAuthorizationSuccessResponse deviceAuthorization(String clientId, java.util.Optional<String> secret,
+                                                           URI override) {
+        OIDCProviderMetadata m = metadata();
+        URI endpoint = override != null ? override : m.getDeviceAuthorizationEndpointURI();
+        if (endpoint == null) {
+            throw new SsoRefusal("no_device_grant", "The identity provider publishes no device authorization endpoint;"
+                    + " set sso.device_authorization_endpoint if it has one");
+        }
+        Scope scope = new Scope(settings.scopes().toArray(String[]::new));
+        DeviceAuthorizationRequest request = secret.isPresent()
+                ? new DeviceAuthorizationRequest(endpoint, authentication(m, clientId, secret), scope, java.util.Map.of())
+                : new DeviceAuthorizationRequest(endpoint, new ClientID(clientId), scope);
+        try {
+            DeviceAuthorizationResponse response = DeviceAuthorizationResponse.parse(send(request.toHTTPRequest()));
+            if (!response.indicatesSuccess()) {
+                var error = response.toErrorResponse().getErrorObject();
+                throw new SsoRefusal("token_refused", "The identity provider refused the device sign-in: "
+                        + error.getCode() + (error.getDescription() == null ? "" : " (" + error.getDescription() + ")"));
+            }
+            return response.toSuccessResponse();
+        } catch (ParseException e) {
+            throw new SsoRefusal("provider_error", "The identity provider's device answer could not be read: "
+                    + e.getMessage());
+        }
+    }
+
+    /** How client {@code clientId} authenticates with {@code secret}: HTTP Basic, unless the provider takes only POST. */
+    private static com.nimbusds.oauth2.sdk.auth.ClientAuthentication authentication(OIDCProviderMetadata m,
+                                                                                    String clientId,
+                                                                                    java.util.Optional<String> secret) {
+        if (secret.isEmpty()) {
+            return null;
+        }
+        ClientID client = new ClientID(clientId);
+        Secret s = new Secret(secret.get());
+        List<ClientAuthenticationMethod> methods = m.getTokenEndpointAuthMethods();
+        boolean postOnly = methods != null && !methods.contains(ClientAuthenticationMethod.CLIENT_SECRET_BASIC)
+                && methods.contains(ClientAuthenticationMethod.CLIENT_SECRET_POST);
+        return postOnly ? new ClientSecretPost(client, s) : new ClientSecretBasic(client, s);
     }
 
     /** The user info endpoint's claims for {@code accessToken}, or null when the provider has none. */

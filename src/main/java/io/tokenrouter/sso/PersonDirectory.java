@@ -53,6 +53,8 @@ public class PersonDirectory {
     SessionService sessions;
     @Inject
     AuditTrail audit;
+    @Inject
+    io.tokenrouter.access.KeyLookup lookup;
 
     /** What time it is (tests move it). */
     Clock clock = Clock.systemUTC();
@@ -158,14 +160,29 @@ public class PersonDirectory {
         database.inTransaction(em -> {
             if (people.setDisabled(id, disabled, Authorization.actorName(actor), clock.instant())) {
                 audit.record(actor, (disabled ? "Disabled" : "Enabled") + " person " + person.displayName() + " #" + id
-                        + (disabled ? "; their sessions ended" : ""));
+                        + (disabled ? "; their sessions ended and their toro login key is revoked" : ""));
                 if (disabled) {
                     sessions.closeAllOf(id);
+                    revokeCliKey(person, Authorization.actorName(actor));
                 }
             }
             return null;
         });
         return people.find(id).orElseThrow();
+    }
+
+    /** Revokes the key {@code toro login} last made for the person, if it is still there. */
+    private void revokeCliKey(Person person, String byWhom) {
+        if (person.cliKeyId() == null) {
+            return;
+        }
+        keys.find(person.cliKeyId()).filter(k -> k.getRevokedAt() == null).ifPresent(k -> {
+            k.setRevokedAt(clock.instant());
+            keys.store(k);
+            audit.recordAs(byWhom, "Revoked key '" + k.getName() + "' #" + k.getId() + ", the toro login key of "
+                    + person.displayName() + " #" + person.id());
+            lookup.invalidateAll();
+        });
     }
 
     /** The principal key hash of the person {@code subject} at {@code issuer}. */

@@ -144,12 +144,12 @@ public class SsoSignIn {
             JWT idToken = tokens.getOIDCTokens().getIDToken();
             IDTokenClaimsSet claims;
             try {
-                claims = p.validator().validate(idToken, new Nonce(login.nonce()));
+                claims = p.validator(p.settings().clientId()).validate(idToken, new Nonce(login.nonce()));
             } catch (BadJOSEException | JOSEException e) {
                 throw new SsoRefusal("invalid_token", "The ID token was refused: " + (e.getMessage() != null
                         ? e.getMessage() : e.getClass().getSimpleName()));
             }
-            PersonDirectory.Claims person = claims(p.settings(), claims, tokens);
+            PersonDirectory.Claims person = claims(p.settings(), claims, tokens.getOIDCTokens().getAccessToken());
             who = PersonDirectory.describe(person);
             PersonDirectory.Admitted admitted = directory.admit(p.settings(), person, clientIp);
             var refresh = tokens.getOIDCTokens().getRefreshToken();
@@ -229,8 +229,11 @@ public class SsoSignIn {
         return Optional.of(shown);
     }
 
-    /** What the ID token (or, for the groups, the user info endpoint) says of the person. */
-    private PersonDirectory.Claims claims(SsoSettings s, IDTokenClaimsSet id, OIDCTokenResponse tokens) {
+    /**
+     * What the ID token (or, for the groups, the user info endpoint, asked with {@code accessToken}) says of the
+     * person.
+     */
+    PersonDirectory.Claims claims(SsoSettings s, IDTokenClaimsSet id, com.nimbusds.oauth2.sdk.token.AccessToken accessToken) {
         Object groups = id.getClaim(s.groupsClaim());
         Object email = id.getClaim("email");
         Object verified = id.getClaim("email_verified");
@@ -238,8 +241,7 @@ public class SsoSignIn {
         Object team = s.teamClaim().map(id::getClaim).orElse(null);
         if (groups == null || (email == null && !s.emailDomains().isEmpty())) {
             // many providers leave groups (and sometimes the email) out of the ID token: ask the user info endpoint
-            UserInfo info = tokens.getOIDCTokens().getAccessToken() instanceof BearerAccessToken bearer
-                    ? provider().userInfo(bearer) : null;
+            UserInfo info = accessToken instanceof BearerAccessToken bearer ? provider().userInfo(bearer) : null;
             if (info != null) {
                 if (!id.getSubject().equals(info.getSubject())) {
                     throw new SsoRefusal("invalid_token", "The user info is of another subject than the ID token");
@@ -275,7 +277,7 @@ public class SsoSignIn {
         return groups;
     }
 
-    private OidcProvider provider() {
+    OidcProvider provider() {
         OidcProvider p = provider;
         if (p == null) {
             synchronized (this) {
@@ -289,7 +291,7 @@ public class SsoSignIn {
         return p;
     }
 
-    private SecretCipher cipher() {
+    SecretCipher cipher() {
         SecretCipher c = cipher;
         if (c == null) {
             c = SecretCipher.from(settings);

@@ -86,6 +86,13 @@ public class ApiKeyRepository {
      */
     public static final String PERSON_PRINCIPAL_PREFIX = "person:";
 
+    /** The unrevoked keys named {@code name}. */
+    public List<ApiKey> findUsableByName(String name) {
+        return database.inTransaction(em -> em.createQuery("select k from ApiKey k where k.name = :name"
+                + " and k.revokedAt is null order by k.id", ApiKey.class).setParameter("name", name).setMaxResults(10)
+                .getResultList());
+    }
+
     /** Admin keys that are neither revoked, expired nor the password's principal: keys someone holds and can use. */
     public long countUsableAdmins() {
         return database.inTransaction(em -> em.createQuery("select count(k) from ApiKey k where k.role = :admin"

@@ -14,7 +14,7 @@ import java.util.Optional;
 public class PersonRepository {
 
     private static final String COLUMNS = "id, issuer, subject, email, name, role, team_id, key_id, groups_seen, disabled,"
-            + " disabled_by, disabled_at, created_at, last_sign_in_at, last_sign_in_ip";
+            + " disabled_by, disabled_at, created_at, last_sign_in_at, last_sign_in_ip, cli_key_id";
 
     @Inject
     Database database;
@@ -22,7 +22,8 @@ public class PersonRepository {
     /** A person as stored: who the identity provider says they are, and what they may do here. */
     public record Person(long id, String issuer, String subject, String email, String name, Role role, Long teamId,
                          long keyId, String groups, boolean disabled, String disabledBy, Instant disabledAt,
-                         Instant createdAt, Instant lastSignInAt, String lastSignInIp) implements java.io.Serializable {
+                         Instant createdAt, Instant lastSignInAt, String lastSignInIp, Long cliKeyId)
+            implements java.io.Serializable {
 
         /** How the person is named in the console and the audit trail: their email, else their name, else subject. */
         public String displayName() {
@@ -90,10 +91,10 @@ public class PersonRepository {
                 .setParameter(4, id).executeUpdate() > 0);
     }
 
-    /** Whether the person acting through {@code keyId}, if any, is disabled. */
-    public boolean disabledByKey(long keyId) {
-        return database.inTransaction(em -> !em.createNativeQuery("select id from people where key_id = ?1 and disabled")
-                .setParameter(1, keyId).getResultList().isEmpty());
+    /** Records the key {@code toro login} last made for the person. */
+    public void setCliKey(long id, Long keyId) {
+        database.run(em -> em.createNativeQuery("update people set cli_key_id = ?1 where id = ?2")
+                .setParameter(1, keyId).setParameter(2, id).executeUpdate());
     }
 
     public void saveLogin(PendingLogin login, Instant now) {
@@ -151,7 +152,7 @@ public class PersonRepository {
         return new Person(((Number) r[0]).longValue(), (String) r[1], (String) r[2], (String) r[3], (String) r[4],
                 Role.parse((String) r[5]), r[6] == null ? null : ((Number) r[6]).longValue(),
                 ((Number) r[7]).longValue(), (String) r[8], Boolean.TRUE.equals(r[9]), (String) r[10], instant(r[11]),
-                instant(r[12]), instant(r[13]), (String) r[14]);
+                instant(r[12]), instant(r[13]), (String) r[14], r[15] == null ? null : ((Number) r[15]).longValue());
     }
 
     private static Instant instant(Object value) {

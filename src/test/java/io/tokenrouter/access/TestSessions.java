@@ -14,12 +14,17 @@ public final class TestSessions {
         return new AuditTrail(TestDatabases.events(database), TestDatabases.audit(database));
     }
 
-    public static SessionService sessions(Database database, GatewaySettings settings) {
+    public static KeyLookup lookup(Database database, GatewaySettings settings) {
         KeyLookup lookup = new KeyLookup();
         lookup.settings = settings;
         lookup.keys = TestDatabases.keys(database);
         lookup.teams = TestDatabases.teams(database);
         lookup.quotas = TestDatabases.quotas(database);
+        return lookup;
+    }
+
+    public static SessionService sessions(Database database, GatewaySettings settings) {
+        KeyLookup lookup = lookup(database, settings);
         SessionService sessions = new SessionService();
         sessions.settings = settings;
         sessions.sessions = TestDatabases.sessions(database);

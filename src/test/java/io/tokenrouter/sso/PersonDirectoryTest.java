@@ -56,7 +56,8 @@ class PersonDirectoryTest {
     private static SsoSettings sso(List<String> domains) {
         return new SsoSettings(URI.create(ISSUER), "gateway", Optional.empty(), List.of("openid"), Optional.empty(),
                 "groups", List.of("gw-admins"), List.of("gw-keymasters"), Optional.of("team"), domains, "Acme",
-                true, Duration.ofSeconds(60), Duration.ofSeconds(10));
+                true, Duration.ofSeconds(60), Duration.ofSeconds(10), new SsoSettings.Cli(Optional.empty(), Optional.empty(),
+                Optional.empty(), Optional.empty(), Duration.ofDays(30)));
     }
 
     private static PersonDirectory directory(Database database) {
@@ -69,6 +70,7 @@ class PersonDirectoryTest {
         directory.database = database;
         directory.sessions = TestSessions.sessions(database, settings);
         directory.audit = TestSessions.audit(database);
+        directory.lookup = TestSessions.lookup(database, settings);
         return directory;
     }
 

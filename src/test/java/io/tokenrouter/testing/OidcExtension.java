@@ -28,6 +28,11 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * configuration names ({@code it.oidc.port}), issuer {@code /default}, with its interactive sign-in form (a subject
  * and the claims to put in the tokens, such as {@code groups}). A test may {@linkplain #forgeNextToken arm} the token
  * endpoint to answer once with an ID token of its own making: signed by another key, for another audience, expired.
+ * <p>
+ * The mock has no device authorization grant (RFC 8628), so this adds one: {@code POST /default/device_authorization}
+ * starts it, {@link #approve} (standing for the person who confirms the code in a browser) approves it with the
+ * claims of their choosing, or {@link #deny} declines it, and the token endpoint answers the device code grant with
+ * {@code authorization_pending} until then.
  */
 public final class OidcExtension implements BeforeAllCallback {
 
@@ -46,7 +51,8 @@ public final class OidcExtension implements BeforeAllCallback {
             }
             OAuth2Config config = new OAuth2Config(true, null, null, false, new OAuth2TokenProvider(
                     new KeyProvider(java.util.List.of(signingKey), "RS256")), java.util.Set.of());
-            MockOAuth2Server s = new MockOAuth2Server(config, new ForgedToken());
+            MockOAuth2Server s = new MockOAuth2Server(config, new ForgedToken(), new DeviceAuthorization(),
+                    new DeviceToken());
             s.start(InetAddress.getLoopbackAddress(), Integer.getInteger("it.oidc.port"));
             server = s;
         }
@@ -95,6 +101,112 @@ public final class OidcExtension implements BeforeAllCallback {
         return new RSAKeyGenerator(2048).generate();
     }
 
+    /** A device sign-in at the provider: its user code, and the person's answer once they gave it. */
+    private static final class Device {
+        final String userCode;
+        volatile Map<String, Object> approved;
+        volatile String subject;
+        volatile boolean denied;
+
+        Device(String userCode) {
+            this.userCode = userCode;
+        }
+    }
+
+    private static final Map<String, Device> DEVICES = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The person confirms {@code userCode} as {@code subject} with these claims (their groups, email…). */
+    public static void approve(String userCode, String subject, Map<String, Object> claims) {
+        Device device = device(userCode);
+        device.subject = subject;
+        device.approved = claims;
+    }
+
+    /** The person declines {@code userCode}. */
+    public static void deny(String userCode) {
+        device(userCode).denied = true;
+    }
+
+    private static Device device(String userCode) {
+        return DEVICES.values().stream().filter(d -> d.userCode.equals(userCode)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no device sign-in with user code " + userCode));
+    }
+
+    private static OAuth2HttpResponse json(int status, String body) {
+        return new OAuth2HttpResponse(Headers.of("Content-Type", "application/json"), status, body, null);
+    }
+
+    /** {@code POST …/device_authorization}: a device code, a user code, and where to confirm it. */
+    private static final class DeviceAuthorization implements Route {
+
+        @Override
+        public boolean match(OAuth2HttpRequest request) {
+            return "POST".equals(request.getMethod()) && request.getUrl().encodedPath().endsWith("/device_authorization");
+        }
+
+        @Override
+        public OAuth2HttpResponse invoke(OAuth2HttpRequest request) {
+            String deviceCode = java.util.UUID.randomUUID().toString();
+            String userCode = java.util.UUID.randomUUID().toString().substring(0, 8).toUpperCase(java.util.Locale.ROOT);
+            DEVICES.put(deviceCode, new Device(userCode));
+            return json(200, "{\"device_code\":\"" + deviceCode + "\",\"user_code\":\"" + userCode
+                    + "\",\"verification_uri\":\"" + issuer() + "/device\",\"verification_uri_complete\":\""
+                    + issuer() + "/device?user_code=" + userCode + "\",\"expires_in\":600,\"interval\":1}");
+        }
+    }
+
+    /** The token endpoint's answer to the device code grant. */
+    private static final class DeviceToken implements Route {
+
+        @Override
+        public boolean match(OAuth2HttpRequest request) {
+            return "POST".equals(request.getMethod()) && request.getUrl().encodedPath().endsWith("/token")
+                    && request.getBody() != null && request.getBody().contains("device_code");
+        }
+
+        @Override
+        public OAuth2HttpResponse invoke(OAuth2HttpRequest request) {
+            Map<String, String> form = new java.util.HashMap<>();
+            for (String pair : request.getBody().split("&")) {
+                String[] kv = pair.split("=", 2);
+                form.put(java.net.URLDecoder.decode(kv[0], java.nio.charset.StandardCharsets.UTF_8),
+                        kv.length > 1 ? java.net.URLDecoder.decode(kv[1], java.nio.charset.StandardCharsets.UTF_8) : "");
+            }
+            Device device = DEVICES.get(form.get("device_code"));
+            if (device == null) {
+                return json(400, "{\"error\":\"expired_token\"}");
+            }
+            if (device.denied) {
+                DEVICES.remove(form.get("device_code"));
+                return json(400, "{\"error\":\"access_denied\"}");
+            }
+            if (device.approved == null) {
+                return json(400, "{\"error\":\"authorization_pending\"}");
+            }
+            DEVICES.remove(form.get("device_code"));
+            String client = form.getOrDefault("client_id", CLIENT_ID);
+            String authorization = request.getHeaders().get("Authorization");
+            if (authorization != null && authorization.startsWith("Basic ")) {
+                client = java.net.URLDecoder.decode(new String(java.util.Base64.getDecoder().decode(
+                        authorization.substring(6)), java.nio.charset.StandardCharsets.UTF_8).split(":", 2)[0],
+                        java.nio.charset.StandardCharsets.UTF_8);
+            }
+            try {
+                long now = System.currentTimeMillis();
+                JWTClaimsSet.Builder set = new JWTClaimsSet.Builder().issuer(issuer()).subject(device.subject)
+                        .audience(client).issueTime(new Date(now)).expirationTime(new Date(now + 3_600_000));
+                device.approved.forEach(set::claim);
+                SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(signingKey.getKeyID())
+                        .type(JOSEObjectType.JWT).build(), set.build());
+                jwt.sign(new RSASSASigner(signingKey));
+                return json(200, "{\"access_token\":\"device-access\",\"token_type\":\"Bearer\","
+                        + "\"expires_in\":3600,\"id_token\":\"" + jwt.serialize() + "\"}");
+            } catch (com.nimbusds.jose.JOSEException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
     /** Answers one token request with the forged ID token, when armed. */
     private static final class ForgedToken implements Route {
 
@@ -109,7 +221,7 @@ public final class OidcExtension implements BeforeAllCallback {
             String token = FORGED.getAndSet(null);
             String body = "{\"access_token\":\"forged-access\",\"token_type\":\"Bearer\",\"expires_in\":3600,"
                     + "\"id_token\":\"" + token + "\"}";
-            return new OAuth2HttpResponse(Headers.of("Content-Type", "application/json"), 200, body, null);
+            return json(200, body);
         }
     }
 }

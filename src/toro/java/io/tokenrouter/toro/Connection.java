@@ -64,6 +64,19 @@ record Connection(String url, String key, String source) {
         return new Connection(normalise(url), key.trim(), source);
     }
 
+    /** The server URL stored by an earlier connect or login, or null. */
+    static String storedUrl(Map<String, String> env) {
+        Path file = file(env);
+        if (!Files.isRegularFile(file)) {
+            return null;
+        }
+        try {
+            return blankToNull(new TomlMapper().readTree(file.toFile()).path("url").asText(null));
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
     /** Stores the connection, creating the directory (0700) and the file (0600) for the owner only. */
     void store(Path file) throws IOException {
         Path dir = file.getParent();

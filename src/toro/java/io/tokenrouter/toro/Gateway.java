@@ -46,6 +46,35 @@ final class Gateway implements AutoCloseable {
         return url;
     }
 
+    /** {@code POST /api/sso/device}: a device sign-in started at the identity provider (no key needed). */
+    JsonNode ssoDeviceStart() {
+        return call("POST /api/sso/device", () -> request("api/sso/device").post(Entity.entity("{}",
+                MediaType.APPLICATION_JSON_TYPE)));
+    }
+
+    /**
+     * {@code POST /api/sso/device/token}: the new key once the person approved; null while they have not
+     * ({@code authorization_pending}); {@link #SLOW_DOWN} when asked to poll less often.
+     */
+    JsonNode ssoDevicePoll(String deviceCode) {
+        ObjectNode body = JSON.createObjectNode().put("device_code", deviceCode);
+        try {
+            return call("POST /api/sso/device/token", () -> request("api/sso/device/token")
+                    .post(Entity.entity(body, MediaType.APPLICATION_JSON_TYPE)));
+        } catch (ToroException e) {
+            if (e.code() != null && e.code().equals("authorization_pending")) {
+                return null;
+            }
+            if (e.code() != null && e.code().equals("slow_down")) {
+                return SLOW_DOWN;
+            }
+            throw e;
+        }
+    }
+
+    /** The poll's answer when the server asks toro to slow down. */
+    static final JsonNode SLOW_DOWN = JSON.createObjectNode().put("slow_down", true);
+
     /** {@code GET /api/me}: the key, its role, expiry, models and limits. */
     JsonNode me() {
         return call("GET /api/me", () -> request("api/me").get());
@@ -97,7 +126,8 @@ final class Gateway implements AutoCloseable {
                 target = target.queryParam(kv[0], kv.length > 1 ? kv[1] : "");
             }
         }
-        return target.request(MediaType.APPLICATION_JSON_TYPE).header("Authorization", "Bearer " + key);
+        var request = target.request(MediaType.APPLICATION_JSON_TYPE);
+        return key == null ? request : request.header("Authorization", "Bearer " + key);
     }
 
     private JsonNode call(String what, Supplier<Response> send) {
@@ -119,9 +149,10 @@ final class Gateway implements AutoCloseable {
                 return json;
             }
             String message = json == null ? null : json.path("error").path("message").asText(null);
+            String code = json == null ? null : json.path("error").path("code").asText(null);
             String detail = message != null ? message : "HTTP " + status + (body.isBlank() ? "" : ": " + snippet(body));
             throw switch (status) {
-                case 400 -> new ToroException(2, "refused by the server: " + detail);
+                case 400 -> new ToroException(2, "refused by the server: " + detail).withCode(code);
                 case 401 -> new ToroException(ToroException.KEY_REFUSED, "the key was refused: " + detail);
                 case 403 -> new ToroException(ToroException.KEY_REFUSED, "not allowed: " + detail);
                 case 429 -> new ToroException(ToroException.QUOTA, "refused by a limit: " + detail);

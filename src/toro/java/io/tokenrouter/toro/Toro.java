@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -28,16 +29,17 @@ import picocli.CommandLine.ParentCommand;
  */
 @Command(name = "toro", mixinStandardHelpOptions = true, versionProvider = Toro.Version.class, sortOptions = false,
         description = {"Runs a tool under a temporary TokenRouter key of its own, revoked when the tool exits.", ""},
-        subcommands = {Toro.Connect.class, Toro.Codex.class, Toro.Opencode.class, Toro.Claude.class, Toro.Wrap.class,
+        subcommands = {Toro.Connect.class, Toro.Login.class, Toro.Codex.class, Toro.Opencode.class, Toro.Claude.class, Toro.Wrap.class,
                 KeyCommands.Keys.class, KeyCommands.Status.class, KeyCommands.Models.class},
         footerHeading = "%nExamples:%n",
         footer = {"  toro connect https://gateway.example.com",
+                "  toro login https://gateway.example.com",
                 "  toro --ttl 2h codex",
                 "  toro --model gpt-4o --requests 500 opencode",
                 "  toro --ttl 1h wrap -- python my_agent.py",
                 "",
                 "The server and parent key come from TOKENROUTER_URL and TOKENROUTER_KEY when set, else from "
-                        + "~/.config/tokenrouter/toro.toml (written by 'toro connect').",
+                        + "~/.config/tokenrouter/toro.toml (written by 'toro connect' or 'toro login').",
                 "",
                 "Exit codes: the tool's own exit code; 2 wrong usage or options the server refused; 69 server "
                         + "unreachable; 75 refused by a quota; 76 unexpected answer from the server; 77 parent key "
@@ -189,6 +191,75 @@ public final class Toro implements Callable<Integer> {
                 return typed == null ? null : new String(typed);
             }
             return toro.in.readLine();
+        }
+    }
+
+    // ---------------------------------------------------------------- login
+
+    @Command(name = "login", mixinStandardHelpOptions = true,
+            description = {"Signs you in through your organisation's identity provider (single sign-on) and stores a "
+                    + "key of your own for later runs.",
+                    "toro shows an address and a code: open the address in a browser, sign in, and confirm the code. "
+                            + "Only confirm a code you started yourself."})
+    static final class Login implements Callable<Integer> {
+        @ParentCommand
+        Toro toro;
+
+        @Parameters(arity = "0..1", paramLabel = "URL",
+                description = "The gateway's address (default: the one toro is connected to).")
+        String url;
+
+        @Override
+        public Integer call() throws IOException, InterruptedException {
+            String server = url != null ? url : toro.env.get(Connection.URL_ENV);
+            if (server == null || server.isBlank()) {
+                server = Connection.storedUrl(toro.env);
+            }
+            if (server == null || server.isBlank()) {
+                throw new ToroException(2, "no server URL given: toro login https://gateway.example.com");
+            }
+            server = Connection.normalise(server);
+            JsonNode done;
+            try (Gateway gateway = new Gateway(server, null)) {
+                JsonNode started = gateway.ssoDeviceStart();
+                String deviceCode = started.path("device_code").asText();
+                String complete = started.path("verification_uri_complete").asText(null);
+                toro.out.println("To sign in, open " + started.path("verification_uri").asText() + " in a browser and"
+                        + " enter the code " + started.path("user_code").asText());
+                if (complete != null && !complete.isBlank() && !complete.equals("null")) {
+                    toro.out.println("(or open " + complete + ")");
+                }
+                long expiresIn = Math.max(1, started.path("expires_in").asLong(600));
+                toro.out.println("Waiting for you to confirm it (the code expires in " + Math.max(1, expiresIn / 60)
+                        + " min)…");
+                toro.out.flush();
+                long interval = Math.max(1, started.path("interval").asLong(5));
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(expiresIn);
+                while (true) {
+                    TimeUnit.SECONDS.sleep(interval);
+                    done = gateway.ssoDevicePoll(deviceCode);
+                    if (done == Gateway.SLOW_DOWN) {
+                        interval += 5;
+                    } else if (done != null) {
+                        break;
+                    }
+                    if (System.nanoTime() - deadline > 0) {
+                        throw new ToroException(ToroException.KEY_REFUSED, "the code expired before it was confirmed;"
+                                + " run toro login again");
+                    }
+                }
+            }
+            Connection connection = new Connection(server, done.path("key").asText(), "toro login");
+            java.nio.file.Path file = Connection.file(toro.env);
+            connection.store(file);
+            JsonNode key = done.path("details");
+            String expires = key.path("expires_at").asText(null);
+            toro.out.println("Signed in as " + done.path("person").asText() + " (" + done.path("role").asText()
+                    + "). Your key '" + key.path("name").asText() + "' #" + key.path("id").asLong() + " is a keymaster key"
+                    + " beneath " + done.path("parent").asText() + (expires == null || expires.equals("null") ? ""
+                    : ", expires " + local(expires)) + ".");
+            toro.out.println("Saved to " + file + " (readable by you only).");
+            return 0;
         }
     }
 

@@ -19,6 +19,8 @@ final class ToroException extends RuntimeException {
     static final int COMMAND_NOT_EXECUTABLE = 126;
 
     private final int exitCode;
+    /** The server's error code, when it gave one. */
+    private String code;
 
     ToroException(int exitCode, String message) {
         super(message);
@@ -32,5 +34,14 @@ final class ToroException extends RuntimeException {
 
     int exitCode() {
         return exitCode;
+    }
+
+    ToroException withCode(String code) {
+        this.code = code;
+        return this;
+    }
+
+    String code() {
+        return code;
     }
 }
