@@ -15,6 +15,7 @@ import sys
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import warnings
 
@@ -79,6 +80,44 @@ def threads_of(pid):
             if line.startswith("Threads:"):
                 return int(line.split()[1])
     return -1
+
+
+class NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args):  # noqa: D401 - the flow's redirects are followed by hand
+        return None
+
+
+def sso(base):
+    """Signs a person of the admin group in through the provider; (ok, detail)."""
+    opener = urllib.request.build_opener(NoRedirects)
+
+    def get(url, cookies=None, data=None):
+        request = urllib.request.Request(url, data=data)
+        if cookies:
+            request.add_header("Cookie", "; ".join(f"{k}={v}" for k, v in cookies.items()))
+        try:
+            response = opener.open(request, timeout=30)
+        except urllib.error.HTTPError as e:
+            response = e
+        set_cookies = {}
+        for header in response.headers.get_all("Set-Cookie") or []:
+            name, _, rest = header.partition("=")
+            set_cookies[name] = rest.split(";", 1)[0]
+        return response.status, response.headers.get("Location"), set_cookies, response.read().decode(errors="replace")
+
+    status, authorize, cookies, _ = get(base + "/admin/sso/start")
+    if status != 302 or "code_challenge_method=S256" not in (authorize or ""):
+        return False, f"start answered {status} {authorize}"
+    claims = json.dumps({"email": "smoke@example.com", "groups": ["tr-admins"]})
+    form = urllib.parse.urlencode({"username": "smoke-person", "claims": claims}).encode()
+    status, callback, _, _ = get(authorize, data=form)
+    if status != 302 or "/admin/sso/callback" not in (callback or ""):
+        return False, f"the provider answered {status} {callback}"
+    status, _, signed_in, page = get(callback, cookies)
+    if status != 200 or "tr_console" not in signed_in or "/admin/index.xhtml" not in page:
+        return False, f"the callback answered {status} {page[:120]!r}"
+    status, _, _, page = get(base + "/admin/index.xhtml", signed_in)
+    return status == 200 and "smoke@example.com" in page, f"index as the person: {status}, {len(page)} bytes"
 
 
 def check(base, admin_key, pid, database=None):
@@ -159,6 +198,11 @@ def check(base, admin_key, pid, database=None):
     text = data.decode(errors="replace")
     report("metrics", status == 200 and "tokenrouter_requests" in text,
            f"{status}, {sum(1 for line in text.splitlines() if line.startswith('tokenrouter_'))} tokenrouter_ samples")
+
+    # single sign-on through the OpenID Connect provider the script runs: start, the provider's form, the callback,
+    # then a console page as the person
+    if os.environ.get("SMOKE_OIDC"):
+        report("single sign-on", *sso(base))
 
     # the audit trail names the team's creation, and its chain verifies
     status, headers, data = gw.call("GET", "/api/audit")

@@ -2,7 +2,8 @@
 # Deploys the gateway on every server it supports, each a stock distribution from Maven Central, and runs
 # the same smoke test on each (src/deploy/smoke.py): the model list, a chat, a streamed chat with the
 # arrival time of every event, a 429 from a team quota, 200 open streams against the server's thread count,
-# the console's sign-in page, /metrics, the audit trail and its chain, and the database /api/status reports.
+# the console's sign-in page, single sign-on through an OpenID Connect provider on loopback, /metrics, the audit
+# trail and its chain, and the database /api/status reports.
 # 127.0.0.1 only; it stops
 # every process it started.
 #
@@ -24,7 +25,7 @@ WORK="$ROOT/target/deploy"
 SERVERS=${SERVERS:-"tomcat10 tomcat11 wildfly payara"}
 USE_POSTGRES=${SMOKE_POSTGRES:-1}
 TOMCAT10=10.1.59 TOMCAT11=11.0.24 WILDFLY=39.0.1.Final PAYARA=6.2025.9 PGJDBC=42.7.14
-UPSTREAM=28999 PGPORT=28432
+UPSTREAM=28999 PGPORT=28432 OIDC=28998
 ADMIN_KEY="tr-smoke-admin-0123456789abcdef0123"
 PIDS=()
 
@@ -93,6 +94,8 @@ start_postgres() {
 env_for() { # the gateway's configuration, as the servers' JVMs inherit it
   export TOKENROUTER_HOME="$WORK/$1/home" TOKENROUTER_ADMIN_KEY="$ADMIN_KEY"
   export PROVIDER_BASE_URL="http://127.0.0.1:$UPSTREAM/v1" PROVIDER_API_KEY="sk-smoke"
+  export TOKENROUTER_SSO_ISSUER="http://127.0.0.1:$OIDC/default" TOKENROUTER_SSO_CLIENT_ID="tokenrouter-smoke"
+  export TOKENROUTER_SSO_CLIENT_SECRET="smoke-secret" TOKENROUTER_SSO_ADMIN_GROUPS="tr-admins" SMOKE_OIDC=1
   rm -rf "$TOKENROUTER_HOME" && mkdir -p "$TOKENROUTER_HOME"
 }
 
@@ -206,6 +209,9 @@ mkdir -p "$WORK"
 bash "$ROOT/src/test/fake-provider.sh" --prepare
 bash "$ROOT/src/test/fake-provider.sh" $UPSTREAM >/dev/null & PIDS+=($!)
 for _ in $(seq 1 50); do curl -sf -o /dev/null "http://127.0.0.1:$UPSTREAM/count" && break; sleep 0.2; done
+java -cp "$ROOT/target/test-classes:$(cat "$ROOT/target/fake-provider.classpath")" \
+  io.tokenrouter.testing.OidcProviderMain $OIDC >/dev/null 2>&1 & PIDS+=($!)
+for _ in $(seq 1 50); do curl -sf -o /dev/null "http://127.0.0.1:$OIDC/default/.well-known/openid-configuration" && break; sleep 0.2; done
 mkdir -p "$WORK/tls"
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=127.0.0.1" -addext "subjectAltName=IP:127.0.0.1" \
   -keyout "$WORK/tls/privkey.pem" -out "$WORK/tls/fullchain.pem" 2>/dev/null

@@ -121,6 +121,11 @@ public class SessionService {
         return sessions.idToken(KeySecrets.hash(token));
     }
 
+    /** Forgets what this node cached of a session (it was just renewed). */
+    public void forgetCached(String token) {
+        cache().invalidate(KeySecrets.hash(token));
+    }
+
     /** Ends every session of a person (disabled): at once on this node, within key_cache_ttl on the others. */
     public int closeAllOf(long personId) {
         int closed = sessions.revokePerson(personId, clock.instant());

@@ -49,6 +49,10 @@ public class ConsoleFilter extends HttpFilter {
     SessionService sessions;
     @Inject
     AuditTrail audit;
+    @Inject
+    io.tokenrouter.sso.SsoSignIn sso;
+    @Inject
+    io.tokenrouter.runtime.ClientAddresses addresses;
     private int maxSessions;
 
     @Inject
@@ -153,8 +157,12 @@ public class ConsoleFilter extends HttpFilter {
         try {
             caller = sessions.resolve(token);
         } catch (GatewayException e) {
-            forget(request, response, session);
-            return null;
+            // a single sign-on session whose ID token expired goes on if the provider renews it
+            caller = sso.renew(token, addresses.resolve(request)) ? renewed(token) : null;
+            if (caller == null) {
+                forget(request, response, session);
+                return null;
+            }
         }
         if (caller.role() == Role.INFERRER) {
             // the key was made an inferrer since: its console session ends
@@ -167,6 +175,15 @@ public class ConsoleFilter extends HttpFilter {
             restore(request, session, token, caller);
         }
         return caller;
+    }
+
+    /** The caller of a session just renewed, or null if it still does not resolve. */
+    private Caller renewed(String token) {
+        try {
+            return sessions.resolve(token);
+        } catch (GatewayException e) {
+            return null;
+        }
     }
 
     /**

@@ -75,6 +75,10 @@ public class SsoSignIn {
     SessionService sessions;
     @Inject
     AuditTrail audit;
+    @Inject
+    io.tokenrouter.store.SessionRepository sessionRows;
+    @Inject
+    io.tokenrouter.store.Database database;
 
     /** What time it is (tests move it). */
     Clock clock = Clock.systemUTC();
@@ -171,6 +175,71 @@ public class SsoSignIn {
             audit.note("sign-in", "sign-in", true, who, clientIp, "Refused single sign-on from " + clientIp + ": "
                     + refused.getMessage());
             throw new SsoRefusal("refused", refused.getMessage());
+        }
+    }
+
+    /**
+     * Renews a single sign-on session whose ID token has expired, with the refresh token the provider gave: a new
+     * ID token (checked as at sign-in, of the same person), the person admitted again by their groups as they are
+     * now (a role lost ends the session), and the session extended to the new token's expiry, never past
+     * {@code session_ttl} from the sign-in. False when the session cannot be renewed (no refresh token, refused by
+     * the provider, past {@code session_ttl}): it has ended.
+     */
+    public boolean renew(String sessionToken, String clientIp) {
+        if (!enabled() || sessionToken == null) {
+            return false;
+        }
+        String hash = io.tokenrouter.access.KeySecrets.hash(sessionToken);
+        try {
+            return database.inTransaction(em -> {
+                var session = sessionRows.lockForRenewal(hash).orElse(null);
+                Instant now = clock.instant();
+                if (session == null || session.revokedAt() != null || session.refreshSealed() == null) {
+                    return false;
+                }
+                if (now.isBefore(session.expiresAt())) {
+                    return true;
+                }
+                Instant end = session.createdAt().plus(settings.sessionTtl());
+                if (!now.isBefore(end)) {
+                    return false;
+                }
+                OidcProvider p = provider();
+                SsoSettings s = p.settings();
+                var response = p.tokenResponse(new com.nimbusds.oauth2.sdk.RefreshTokenGrant(
+                        new com.nimbusds.oauth2.sdk.token.RefreshToken(cipher().open(session.refreshSealed()))),
+                        s.clientId(), s.clientSecret());
+                if (!response.indicatesSuccess() || !(response.toSuccessResponse() instanceof OIDCTokenResponse tokens)
+                        || tokens.getOIDCTokens().getIDToken() == null) {
+                    LOG.info("Single sign-on session of person #" + session.personId() + " not renewed: the provider"
+                            + " gave no new ID token" + (response.indicatesSuccess() ? ""
+                            : " (" + response.toErrorResponse().getErrorObject().getCode() + ")"));
+                    return false;
+                }
+                IDTokenClaimsSet claims;
+                try {
+                    claims = p.validator(s.clientId()).validate(tokens.getOIDCTokens().getIDToken(), null);
+                } catch (BadJOSEException | JOSEException e) {
+                    throw new SsoRefusal("invalid_token", "The renewed ID token was refused: " + e.getMessage());
+                }
+                var person = people.find(session.personId()).orElse(null);
+                if (person == null || !person.subject().equals(claims.getSubject().getValue())) {
+                    throw new SsoRefusal("invalid_token", "The renewed ID token is of another person");
+                }
+                directory.admit(s, claims(s, claims, tokens.getOIDCTokens().getAccessToken()), clientIp);
+                Instant expires = claims.getExpirationTime().toInstant();
+                var refresh = tokens.getOIDCTokens().getRefreshToken();
+                sessionRows.renew(hash, expires.isBefore(end) ? expires : end,
+                        cipher().seal(tokens.getOIDCTokens().getIDToken().getParsedString()),
+                        refresh != null ? cipher().seal(refresh.getValue()) : session.refreshSealed());
+                return true;
+            });
+        } catch (SsoRefusal refusal) {
+            audit.note("sign-in", "sign-in", true, null, clientIp, "Ended a single sign-on session at its renewal: "
+                    + refusal.getMessage());
+            return false;
+        } finally {
+            sessions.forgetCached(sessionToken);
         }
     }
 

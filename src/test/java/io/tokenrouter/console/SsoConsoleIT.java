@@ -203,6 +203,63 @@ class SsoConsoleIT extends DeployedGateway {
         }
     }
 
+    @Test
+    void aSessionEndsWithItsIdTokenUnlessTheProviderRenewsIt() throws Exception {
+        RSAKey idp = OidcExtension.signingKey();
+        String subject = unique("rae");
+        // signed in with an ID token that lives two seconds, and a refresh token
+        Started started = start();
+        long ends = System.currentTimeMillis() + 2_000;
+        OidcExtension.forgeNextToken(OidcExtension.idToken(idp, idp.getKeyID(), started.nonce(), Map.of("sub", subject,
+                "email", subject + "@example.com", "exp", new Date(ends))), "refresh-" + subject);
+        String console = cookie(callback("state=" + started.state() + "&code=any", started.binding()), "tr_console");
+        assertThat(console).startsWith("trs_");
+        assertThat(page("admin/index.xhtml", console)).contains(subject + "@example.com")
+                .contains("tr-role\">admin<");
+
+        // the provider renews it (the person is now a keymaster there): the session goes on, with the new role
+        OidcExtension.answerRefresh("refresh-" + subject, () -> idToken(idp, subject, List.of("tr-keymasters")));
+        int refreshed = OidcExtension.refreshesAnswered();
+        org.awaitility.Awaitility.await().until(() -> System.currentTimeMillis() > ends + 100);
+        assertThat(page("admin/index.xhtml", console)).contains(subject + "@example.com")
+                .contains("tr-role\">keymaster<");
+        assertThat(OidcExtension.refreshesAnswered()).isEqualTo(refreshed + 1);
+        assertThat(page("admin/index.xhtml", console)).as("renewed once, until the new token ends")
+                .contains("tr-role\">keymaster<");
+        assertThat(OidcExtension.refreshesAnswered()).isEqualTo(refreshed + 1);
+
+        // a session the provider does not renew ends with its ID token
+        started = start();
+        long soon = System.currentTimeMillis() + 2_000;
+        OidcExtension.forgeNextToken(OidcExtension.idToken(idp, idp.getKeyID(), started.nonce(), Map.of("sub",
+                unique("sam"), "exp", new Date(soon))), "refresh-refused-" + subject);
+        String ending = cookie(callback("state=" + started.state() + "&code=any", started.binding()), "tr_console");
+        assertThat(page("admin/index.xhtml", ending)).contains("Status");
+        org.awaitility.Awaitility.await().until(() -> System.currentTimeMillis() > soon + 100);
+        assertThat(page("admin/index.xhtml", ending)).as("back to the sign-in page").contains("Sign in to the console");
+    }
+
+    /** A renewed ID token (no nonce) of {@code subject} in {@code groups}, valid for an hour. */
+    private static String idToken(RSAKey idp, String subject, List<String> groups) {
+        try {
+            Map<String, Object> claims = new java.util.HashMap<>();
+            claims.put("sub", subject);
+            claims.put("email", subject + "@example.com");
+            claims.put("groups", groups);
+            claims.put("nonce", null);
+            return OidcExtension.idToken(idp, idp.getKeyID(), null, claims);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A console page with only the console cookie, as a node that never saw the browser gets it; redirects followed. */
+    private String page(String path, String console) throws Exception {
+        HttpClient client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).build();
+        return client.send(HttpRequest.newBuilder(URI.create(deployment + path)).header("Cookie", "tr_console=" + console)
+                .build(), HttpResponse.BodyHandlers.ofString()).body();
+    }
+
     /** A sign-in started at {@code /admin/sso/start}: its state and nonce (from the address), the binding cookie. */
     private record Started(String state, String nonce, String binding, URI authorize) {
     }

@@ -40,6 +40,10 @@ public final class OidcExtension implements BeforeAllCallback {
     private static MockOAuth2Server server;
     private static RSAKey signingKey;
     private static final AtomicReference<String> FORGED = new AtomicReference<>();
+    private static final AtomicReference<String> FORGED_REFRESH = new AtomicReference<>();
+    private static final Map<String, java.util.function.Supplier<String>> REFRESHES =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private static final java.util.concurrent.atomic.AtomicInteger REFRESHED = new java.util.concurrent.atomic.AtomicInteger();
 
     public static synchronized MockOAuth2Server server() {
         if (server == null) {
@@ -51,8 +55,8 @@ public final class OidcExtension implements BeforeAllCallback {
             }
             OAuth2Config config = new OAuth2Config(true, null, null, false, new OAuth2TokenProvider(
                     new KeyProvider(java.util.List.of(signingKey), "RS256")), java.util.Set.of());
-            MockOAuth2Server s = new MockOAuth2Server(config, new ForgedToken(), new DeviceAuthorization(),
-                    new DeviceToken());
+            MockOAuth2Server s = new MockOAuth2Server(config, new Refresh(), new ForgedToken(),
+                    new DeviceAuthorization(), new DeviceToken());
             s.start(InetAddress.getLoopbackAddress(), Integer.getInteger("it.oidc.port"));
             server = s;
         }
@@ -72,6 +76,25 @@ public final class OidcExtension implements BeforeAllCallback {
     /** The next call of the token endpoint answers with {@code idToken} (and an access token nobody checks). */
     public static void forgeNextToken(String idToken) {
         FORGED.set(idToken);
+    }
+
+    /** As {@link #forgeNextToken(String)}, with a refresh token. */
+    public static void forgeNextToken(String idToken, String refreshToken) {
+        FORGED.set(idToken);
+        FORGED_REFRESH.set(refreshToken);
+    }
+
+    /**
+     * The token endpoint answers the refresh token grant with {@code refreshToken} by the ID token {@code renewed}
+     * makes (null: refused with {@code invalid_grant}); the answers given are counted.
+     */
+    public static void answerRefresh(String refreshToken, java.util.function.Supplier<String> renewed) {
+        REFRESHES.put(refreshToken, renewed);
+    }
+
+    /** How many refresh grants the token endpoint answered. */
+    public static int refreshesAnswered() {
+        return REFRESHED.get();
     }
 
     /** The provider's own signing key (the tests hold it, to sign tokens that are wrong in other ways). */
@@ -207,6 +230,35 @@ public final class OidcExtension implements BeforeAllCallback {
         }
     }
 
+    /** Answers the refresh token grant for the refresh tokens a test armed. */
+    private static final class Refresh implements Route {
+
+        @Override
+        public boolean match(OAuth2HttpRequest request) {
+            return "POST".equals(request.getMethod()) && request.getUrl().encodedPath().endsWith("/token")
+                    && request.getBody() != null && request.getBody().contains("grant_type=refresh_token");
+        }
+
+        @Override
+        public OAuth2HttpResponse invoke(OAuth2HttpRequest request) {
+            String refresh = null;
+            for (String pair : request.getBody().split("&")) {
+                if (pair.startsWith("refresh_token=")) {
+                    refresh = java.net.URLDecoder.decode(pair.substring("refresh_token=".length()),
+                            java.nio.charset.StandardCharsets.UTF_8);
+                }
+            }
+            java.util.function.Supplier<String> renewed = refresh == null ? null : REFRESHES.remove(refresh);
+            String idToken = renewed == null ? null : renewed.get();
+            if (idToken == null) {
+                return json(400, "{\"error\":\"invalid_grant\"}");
+            }
+            REFRESHED.incrementAndGet();
+            return json(200, "{\"access_token\":\"renewed-access\",\"token_type\":\"Bearer\",\"expires_in\":3600,"
+                    + "\"id_token\":\"" + idToken + "\"}");
+        }
+    }
+
     /** Answers one token request with the forged ID token, when armed. */
     private static final class ForgedToken implements Route {
 
@@ -219,7 +271,9 @@ public final class OidcExtension implements BeforeAllCallback {
         @Override
         public OAuth2HttpResponse invoke(OAuth2HttpRequest request) {
             String token = FORGED.getAndSet(null);
+            String refresh = FORGED_REFRESH.getAndSet(null);
             String body = "{\"access_token\":\"forged-access\",\"token_type\":\"Bearer\",\"expires_in\":3600,"
+                    + (refresh == null ? "" : "\"refresh_token\":\"" + refresh + "\",")
                     + "\"id_token\":\"" + token + "\"}";
             return json(200, body);
         }
