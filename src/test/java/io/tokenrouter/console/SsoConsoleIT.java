@@ -11,7 +11,6 @@ import io.tokenrouter.testing.GatewayClient;
 import io.tokenrouter.testing.OidcExtension;
 import java.net.URI;
 import java.net.URL;
-import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -53,7 +52,7 @@ class SsoConsoleIT extends DeployedGateway {
         browser.find("#ssoStart").click();
         browser.wait(d -> d.getCurrentUrl().startsWith(OidcExtension.issuer() + "/authorize"));
         String authorize = browser.url();
-        Map<String, String> query = query(URI.create(authorize));
+        Map<String, String> query = OidcExtension.query(URI.create(authorize).getRawQuery());
         assertThat(query).containsEntry("code_challenge_method", "S256").containsEntry("response_type", "code")
                 .containsEntry("client_id", OidcExtension.CLIENT_ID).containsKeys("state", "nonce", "code_challenge");
         assertThat(query.get("redirect_uri")).endsWith("/admin/sso/callback");
@@ -139,7 +138,7 @@ class SsoConsoleIT extends DeployedGateway {
         started = start();
         String answer = approve(started, "{\"groups\":[\"tr-admins\"]}");
         HttpResponse<String> first = callback(answer, started.binding());
-        assertThat(cookie(first, "tr_console")).as(first.body()).startsWith("trs_");
+        assertThat(OidcExtension.cookie(first, "tr_console")).as(first.body()).startsWith("trs_");
         assertThat(first.body()).contains("/admin/index.xhtml");
         assertRefused(callback(answer, started.binding()), "invalid_state");
 
@@ -171,7 +170,7 @@ class SsoConsoleIT extends DeployedGateway {
         started = start();
         OidcExtension.forgeNextToken(OidcExtension.idToken(idp, idp.getKeyID(), started.nonce(),
                 Map.of("sub", unique("mallory"))));
-        assertThat(cookie(callback("state=" + started.state() + "&code=any", started.binding()), "tr_console"))
+        assertThat(OidcExtension.cookie(callback("state=" + started.state() + "&code=any", started.binding()), "tr_console"))
                 .startsWith("trs_");
     }
 
@@ -212,7 +211,8 @@ class SsoConsoleIT extends DeployedGateway {
         long ends = System.currentTimeMillis() + 2_000;
         OidcExtension.forgeNextToken(OidcExtension.idToken(idp, idp.getKeyID(), started.nonce(), Map.of("sub", subject,
                 "email", subject + "@example.com", "exp", new Date(ends))), "refresh-" + subject);
-        String console = cookie(callback("state=" + started.state() + "&code=any", started.binding()), "tr_console");
+        String console = OidcExtension.cookie(callback("state=" + started.state() + "&code=any", started.binding()),
+                "tr_console");
         assertThat(console).startsWith("trs_");
         assertThat(page("admin/index.xhtml", console)).contains(subject + "@example.com")
                 .contains("tr-role\">admin<");
@@ -233,7 +233,8 @@ class SsoConsoleIT extends DeployedGateway {
         long soon = System.currentTimeMillis() + 2_000;
         OidcExtension.forgeNextToken(OidcExtension.idToken(idp, idp.getKeyID(), started.nonce(), Map.of("sub",
                 unique("sam"), "exp", new Date(soon))), "refresh-refused-" + subject);
-        String ending = cookie(callback("state=" + started.state() + "&code=any", started.binding()), "tr_console");
+        String ending = OidcExtension.cookie(callback("state=" + started.state() + "&code=any", started.binding()),
+                "tr_console");
         assertThat(page("admin/index.xhtml", ending)).contains("Status");
         org.awaitility.Awaitility.await().until(() -> System.currentTimeMillis() > soon + 100);
         assertThat(page("admin/index.xhtml", ending)).as("back to the sign-in page").contains("Sign in to the console");
@@ -269,8 +270,8 @@ class SsoConsoleIT extends DeployedGateway {
                 .build(), HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(302);
         URI authorize = URI.create(response.headers().firstValue("Location").orElseThrow());
-        Map<String, String> query = query(authorize);
-        return new Started(query.get("state"), query.get("nonce"), cookie(response, "tr_sso"), authorize);
+        Map<String, String> query = OidcExtension.query(authorize.getRawQuery());
+        return new Started(query.get("state"), query.get("nonce"), OidcExtension.cookie(response, "tr_sso"), authorize);
     }
 
     /** Signs in at the provider's form with these claims; the query the provider sends back to the callback. */
@@ -294,29 +295,11 @@ class SsoConsoleIT extends DeployedGateway {
     }
 
     private static void assertRefused(HttpResponse<String> response, String reason) {
-        assertThat(cookie(response, "tr_console")).as("nobody signed in: " + response.body()).isNull();
+        assertThat(OidcExtension.cookie(response, "tr_console")).as("nobody signed in: " + response.body()).isNull();
         assertThat(response.body()).contains("/admin/signin.xhtml?sso=" + reason);
     }
 
-    private static String cookie(HttpResponse<?> response, String name) {
-        for (String c : response.headers().allValues("Set-Cookie")) {
-            if (c.startsWith(name + "=")) {
-                String value = c.substring(name.length() + 1).split(";", 2)[0];
-                return value.isEmpty() ? null : value;
-            }
-        }
-        return null;
-    }
 
-    private static Map<String, String> query(URI uri) {
-        Map<String, String> result = new LinkedHashMap<>();
-        for (String pair : uri.getRawQuery().split("&")) {
-            String[] kv = pair.split("=", 2);
-            result.put(URLDecoder.decode(kv[0], StandardCharsets.UTF_8),
-                    kv.length > 1 ? URLDecoder.decode(kv[1], StandardCharsets.UTF_8) : "");
-        }
-        return result;
-    }
 
     private GatewayClient admin() {
         return new GatewayClient(deployment);

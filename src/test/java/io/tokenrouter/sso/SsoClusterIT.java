@@ -6,15 +6,12 @@ import io.tokenrouter.testing.OidcExtension;
 import io.tokenrouter.testing.StandaloneGateway;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.net.URI;
-import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -67,7 +64,7 @@ class SsoClusterIT {
         HttpResponse<String> started = http.send(HttpRequest.newBuilder(URI.create(first.url() + "admin/sso/start"))
                 .build(), HttpResponse.BodyHandlers.ofString());
         assertThat(started.statusCode()).as(started.body()).isEqualTo(302);
-        String binding = cookie(started, "tr_sso");
+        String binding = OidcExtension.cookie(started, "tr_sso");
         URI authorize = URI.create(started.headers().firstValue("Location").orElseThrow());
         String form = "username=" + "cluster-person&claims=" + URLEncoder.encode(
                 "{\"email\":\"cluster@example.com\",\"groups\":[\"tr-admins\"]}", StandardCharsets.UTF_8);
@@ -75,16 +72,16 @@ class SsoClusterIT {
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
         String query = URI.create(approved.headers().firstValue("Location").orElseThrow()).getRawQuery();
-        assertThat(query(query)).containsKeys("code", "state");
+        assertThat(OidcExtension.query(query)).containsKeys("code", "state");
 
         // the provider sends the browser back to the other node, which finishes the sign-in
         HttpResponse<String> finished = callback(second, query, binding);
-        String console = cookie(finished, "tr_console");
+        String console = OidcExtension.cookie(finished, "tr_console");
         assertThat(console).as(finished.body()).startsWith("trs_");
 
         // the same answer on the first node signs nobody in: the sign-in was taken
         HttpResponse<String> replayed = callback(first, query, binding);
-        assertThat(cookie(replayed, "tr_console")).isNull();
+        assertThat(OidcExtension.cookie(replayed, "tr_console")).isNull();
         assertThat(replayed.body()).contains("sso=invalid_state");
 
         // the session holds on both nodes
@@ -101,22 +98,5 @@ class SsoClusterIT {
                 .header("Cookie", "tr_sso=" + binding).build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    private static String cookie(HttpResponse<?> response, String name) {
-        for (String c : response.headers().allValues("Set-Cookie")) {
-            if (c.startsWith(name + "=")) {
-                String value = c.substring(name.length() + 1).split(";", 2)[0];
-                return value.isEmpty() ? null : value;
-            }
-        }
-        return null;
-    }
 
-    private static Map<String, String> query(String raw) {
-        Map<String, String> result = new LinkedHashMap<>();
-        for (String pair : raw.split("&")) {
-            String[] kv = pair.split("=", 2);
-            result.put(kv[0], kv.length > 1 ? URLDecoder.decode(kv[1], StandardCharsets.UTF_8) : "");
-        }
-        return result;
-    }
 }

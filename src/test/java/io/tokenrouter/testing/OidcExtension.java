@@ -119,6 +119,28 @@ public final class OidcExtension implements BeforeAllCallback {
         return jwt.serialize();
     }
 
+    /** The value {@code response} sets for cookie {@code name}; null when it sets none or clears it. */
+    public static String cookie(java.net.http.HttpResponse<?> response, String name) {
+        for (String c : response.headers().allValues("Set-Cookie")) {
+            if (c.startsWith(name + "=")) {
+                String value = c.substring(name.length() + 1).split(";", 2)[0];
+                return value.isEmpty() ? null : value;
+            }
+        }
+        return null;
+    }
+
+    /** The decoded parameters of a raw query string. */
+    public static Map<String, String> query(String raw) {
+        Map<String, String> result = new java.util.LinkedHashMap<>();
+        for (String pair : raw.split("&")) {
+            String[] kv = pair.split("=", 2);
+            result.put(java.net.URLDecoder.decode(kv[0], java.nio.charset.StandardCharsets.UTF_8),
+                    kv.length > 1 ? java.net.URLDecoder.decode(kv[1], java.nio.charset.StandardCharsets.UTF_8) : "");
+        }
+        return result;
+    }
+
     /** A key of nobody's. */
     public static RSAKey foreignKey() throws Exception {
         return new RSAKeyGenerator(2048).generate();
