@@ -167,6 +167,11 @@ public class ConsoleSession {
         return Console.caller().keyName();
     }
 
+    /** The key (or person's principal) signed in, to tell them apart from others on a page. */
+    public long getKeyId() {
+        return Console.caller().keyId();
+    }
+
     public String getRole() {
         return Console.caller().role().wireName();
     }

@@ -111,6 +111,32 @@ class SsoConsoleIT extends DeployedGateway {
     }
 
     @Test
+    void anAdminDisablesAPersonOnThePeoplePageAndTheirSessionEnds() throws Exception {
+        String subject = unique("bea-sub");
+        String email = unique("bea") + "@example.com";
+        String claims = "{\"email\":\"" + email + "\",\"groups\":[\"tr-leads\"]}";
+        Started started = start();
+        String beas = OidcExtension.cookie(callback(approve(started, subject, claims), started.binding()), "tr_console");
+        assertThat(page("admin/index.xhtml", beas)).contains(email);
+        try (Browser browser = browser("sso-people")) {
+            signInAtProvider(browser, unique("root-sub"), "{\"email\":\"root@example.com\",\"groups\":[\"tr-admins\"]}");
+            browser.open("admin/people.xhtml");
+            browser.screenshot("people");
+            org.openqa.selenium.WebElement row = browser.driver().findElement(
+                    By.xpath("//tr[contains(., '" + email + "')]"));
+            assertThat(row.getText()).contains("keymaster").contains("tr-leads").contains("active");
+            browser.clickIn(row, "button[id$=':disable']").confirm();
+            browser.waitForText("Disabled; their sessions have ended.");
+            assertThat(browser.driver().findElement(By.xpath("//tr[contains(., '" + email + "')]")).getText())
+                    .contains("disabled");
+        }
+        assertThat(page("admin/index.xhtml", beas)).as("their session ended").contains("Sign in to the console");
+        started = start();
+        assertRefused(callback(approve(started, subject, claims), started.binding()), "disabled");
+        assertThat(admin().get("api/audit").body()).contains("Disabled person " + email);
+    }
+
+    @Test
     void aPersonWithoutAMappedGroupIsRefusedAndTheRefusalIsLogged() throws Exception {
         String email = unique("nobody") + "@example.com";
         try (Browser browser = browser("sso-refused")) {
@@ -276,7 +302,12 @@ class SsoConsoleIT extends DeployedGateway {
 
     /** Signs in at the provider's form with these claims; the query the provider sends back to the callback. */
     private String approve(Started started, String claims) throws Exception {
-        String form = "username=" + unique("sub") + "&claims=" + URLEncoder.encode(claims, StandardCharsets.UTF_8);
+        return approve(started, unique("sub"), claims);
+    }
+
+    /** Signs in at the provider's form as {@code subject}; the query the provider sends back to the callback. */
+    private String approve(Started started, String subject, String claims) throws Exception {
+        String form = "username=" + subject + "&claims=" + URLEncoder.encode(claims, StandardCharsets.UTF_8);
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(started.authorize())
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
