@@ -23,17 +23,13 @@ create table people (
     constraint people_key unique (key_id)
 );
 
--- Sign-ins on their way through the identity provider: kept in the database, so whichever node the provider
--- sends the browser back to can finish them. The state is stored hashed and taken exactly once; the browser
--- that started the sign-in is bound by a cookie whose hash is kept here too.
+-- Sign-ins finished, by the hash of their state, until that state would have expired: a state is taken once, on
+-- whichever node the identity provider sends the browser back to, so its answer cannot be replayed. What a sign-in
+-- on its way needs (its state, nonce and PKCE verifier) travels sealed in a cookie of the browser that started it,
+-- so starting one stores nothing.
 create table sso_logins (
-    state_hash   varchar(64)   primary key,
-    browser_hash varchar(64)   not null,
-    nonce        varchar(100)  not null,
-    verifier     varchar(400)  not null,
-    redirect_uri varchar(1000) not null,
-    created_at   timestamp with time zone not null,
-    expires_at   timestamp with time zone not null
+    state_hash varchar(64) primary key,
+    expires_at timestamp with time zone not null
 );
 create index sso_logins_expires on sso_logins (expires_at);
 

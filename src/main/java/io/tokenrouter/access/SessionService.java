@@ -48,6 +48,8 @@ public class SessionService {
     AuditTrail events;
     @Inject
     io.tokenrouter.runtime.RuntimeSettings runtime;
+    @Inject
+    io.tokenrouter.store.Database database;
 
     /** What time it is; sessions expire by it (tests move it). */
     Clock clock = Clock.systemUTC();
@@ -129,7 +131,20 @@ public class SessionService {
     /** Ends every session of a person (disabled): at once on this node, within key_cache_ttl on the others. */
     public int closeAllOf(long personId) {
         int closed = sessions.revokePerson(personId, clock.instant());
-        cache().invalidateAll();
+        // after the commit: a request in between would otherwise cache the session as it was, for key_cache_ttl
+        database.afterCommit(() -> cache().invalidateAll());
+        return closed;
+    }
+
+    /**
+     * Ends every console and API session opened with a key or the admin password (key sign-in was switched off),
+     * except those of the configured admin key (break-glass); returns how many.
+     */
+    public int closeKeySessions() {
+        Long breakGlass = settings.adminKey().flatMap(k -> keys.findByHash(KeySecrets.hash(k))).map(ApiKey::getId)
+                .orElse(null);
+        int closed = sessions.revokeKeySessions(clock.instant(), breakGlass);
+        database.afterCommit(() -> cache().invalidateAll());
         return closed;
     }
 

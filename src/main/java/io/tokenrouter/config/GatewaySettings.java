@@ -371,7 +371,6 @@ public final class GatewaySettings {
         return autoEnablePublicFreeModels;
     }
 
-    /** Whether each node looks for Ollama, LM Studio, vLLM and llama.cpp on its own host; changeable at run time. */
     /**
      * Whether the console (and {@code POST /api/session}) accepts keys and the admin password; off, only single
      * sign-on and the configured {@code admin_key} (break-glass) sign in.
@@ -380,6 +379,7 @@ public final class GatewaySettings {
         return consoleKeySignIn;
     }
 
+    /** Whether each node looks for Ollama, LM Studio, vLLM and llama.cpp on its own host; changeable at run time. */
     public boolean autoDetectLocalServers() {
         return autoDetectLocalServers;
     }

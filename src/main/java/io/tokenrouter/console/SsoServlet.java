@@ -16,8 +16,6 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
-import java.util.Base64;
 import java.util.Map;
 import java.util.logging.Logger;
 
@@ -36,9 +34,8 @@ public class SsoServlet extends HttpServlet {
     static final String CALLBACK = "/admin/sso/callback";
     /** Where the identity provider sends the browser after signing out there (an address without a query). */
     static final String SIGNED_OUT = "/admin/sso/signed-out";
-    /** The cookie that binds a sign-in to the browser that started it. */
+    /** The cookie that carries a sign-in (sealed) in the browser that started it until the provider sends it back. */
     static final String BINDING = "tr_sso";
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     /** What the sign-in page says for each reason a single sign-on was refused. */
     private static final Map<String, String> EXPLAINED = Map.ofEntries(
@@ -54,7 +51,6 @@ public class SsoServlet extends HttpServlet {
             Map.entry("no_id_token", "The identity provider's answer could not be trusted; nobody was signed in."),
             Map.entry("provider_error", "The identity provider did not sign you in."),
             Map.entry("provider_unavailable", "The identity provider cannot be reached; try again in a minute."),
-            Map.entry("busy", "Too many sign-ins are on their way; try again in a few minutes."),
             Map.entry("full", "The console has as many sessions as it allows; try again later."),
             Map.entry("not_configured", "Single sign-on is not configured."),
             Map.entry("refused", "The sign-in was refused."));
@@ -84,33 +80,31 @@ public class SsoServlet extends HttpServlet {
     }
 
     private void start(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        byte[] bytes = new byte[32];
-        RANDOM.nextBytes(bytes);
-        String binding = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-        URI authorize;
+        SsoSignIn.Started started;
         try {
-            authorize = sso.start(binding, address(request, settings, CALLBACK));
+            started = sso.start(address(request, settings, CALLBACK));
         } catch (SsoRefusal refused) {
             LOG.warning("Single sign-on could not start: " + refused.getMessage());
             refuse(request, response, refused.reason());
             return;
         }
-        Cookie cookie = new Cookie(BINDING, binding);
+        Cookie cookie = new Cookie(BINDING, started.cookie());
         cookie.setPath(request.getContextPath() + "/admin/sso");
         cookie.setHttpOnly(true);
-        cookie.setSecure(request.isSecure());
+        cookie.setSecure(request.isSecure() || settings.sso().flatMap(SsoSettings::publicUrl)
+                .map(u -> "https".equalsIgnoreCase(u.getScheme())).orElse(false));
         // the provider sends the browser back with a top-level GET from its own site: Lax is sent with it
         cookie.setAttribute("SameSite", "Lax");
         cookie.setMaxAge(600);
         response.addCookie(cookie);
-        response.sendRedirect(authorize.toString());
+        response.sendRedirect(started.authorize().toString());
     }
 
     private void callback(HttpServletRequest request, HttpServletResponse response) throws IOException {
         String binding = null;
         if (request.getCookies() != null) {
             for (Cookie c : request.getCookies()) {
-                if (BINDING.equals(c.getName()) && c.getValue() != null && c.getValue().length() <= 100) {
+                if (BINDING.equals(c.getName()) && c.getValue() != null && c.getValue().length() <= 2048) {
                     binding = c.getValue();
                 }
             }

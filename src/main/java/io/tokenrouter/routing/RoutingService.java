@@ -46,6 +46,8 @@ public class RoutingService {
     AuditTrail audit;
     @Inject
     GatewaySettings gatewaySettings;
+    @Inject
+    io.tokenrouter.access.SessionService sessions;
 
     public List<AliasView> aliases(Caller actor) {
         Authorization.requireAdmin(actor);
@@ -222,6 +224,10 @@ public class RoutingService {
                         : String.join(",", update.allowedModels()));
             }
             String changes = changes(before, settings());
+            if (Boolean.FALSE.equals(update.consoleKeySignIn()) && !Boolean.FALSE.equals(before.consoleKeySignIn())) {
+                // switched off: sessions opened with keys or the password end now, the break-glass admin key's aside
+                changes += "; " + sessions.closeKeySessions() + " key and password session(s) ended";
+            }
             audit.record(actor, changes.isEmpty() ? "Saved the settings unchanged" : "Changed settings: " + changes);
         });
         routes.rebuild();

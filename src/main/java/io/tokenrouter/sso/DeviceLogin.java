@@ -29,6 +29,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.net.URI;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Locale;
 
 /**
@@ -70,6 +71,17 @@ public class DeviceLogin {
     /** What time it is (tests move it). */
     Clock clock = Clock.systemUTC();
 
+    /** Refused polls (codes nobody was given) an address may make in a minute before it is refused outright. */
+    static final int MAX_FAILED_POLLS = 10;
+    /** The least time between two polls with one device code. */
+    static final Duration MIN_POLL_GAP = Duration.ofMillis(500);
+    private final com.github.benmanes.caffeine.cache.Cache<String, java.util.concurrent.atomic.AtomicInteger> failedPolls =
+            com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(10_000)
+                    .expireAfterWrite(Duration.ofMinutes(1)).build();
+    private final com.github.benmanes.caffeine.cache.Cache<String, Long> lastPoll =
+            com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(10_000)
+                    .expireAfterWrite(Duration.ofMinutes(15)).build();
+
     /** A device sign-in started: the code toro polls with, the code the person types, and where. */
     public record Started(String deviceCode, String userCode, URI verificationUri, URI verificationUriComplete,
                           long expiresIn, long interval) {
@@ -103,6 +115,19 @@ public class DeviceLogin {
         if (deviceCode == null || deviceCode.isBlank() || deviceCode.length() > 2048) {
             throw GatewayException.invalidRequest("device_code", "device_code is missing or too long.");
         }
+        String address = clientIp == null ? "(unknown)" : clientIp;
+        java.util.concurrent.atomic.AtomicInteger failed = failedPolls.getIfPresent(address);
+        if (failed != null && failed.get() >= MAX_FAILED_POLLS) {
+            throw new GatewayException(429, "invalid_request_error", "too_many_sign_in_attempts", null,
+                    "Too many refused toro login polls from this address; try again in a minute.",
+                    Duration.ofMinutes(1), null);
+        }
+        long now = System.nanoTime();
+        Long previous = lastPoll.asMap().put(SsoSignIn.hash(deviceCode), now);
+        if (previous != null && now - previous < MIN_POLL_GAP.toNanos()) {
+            // RFC 8628: polling faster than asked is told to slow down, without asking the provider
+            throw new GatewayException(400, "invalid_request_error", "slow_down", null, "Polling too fast.");
+        }
         String who = null;
         try {
             OidcProvider provider = signIn.provider();
@@ -132,8 +157,10 @@ public class DeviceLogin {
             if (who != null) {
                 audit.note("sign-in", "sign-in", true, who, clientIp, message);
             } else {
-                // anyone can poll with a made-up code: a flood of them leaves one entry a minute per address
+                // anyone can poll with a made-up code: a flood of them leaves one entry a minute per address, and
+                // after MAX_FAILED_POLLS in a minute the address is refused without asking the provider
                 audit.refusedSignIn(clientIp, message);
+                failedPolls.get(address, a -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
             }
             throw refused(refusal);
         }
@@ -153,10 +180,18 @@ public class DeviceLogin {
             throw new SsoRefusal("cli_parent", "sso.cli_parent_key '" + parent.getName() + "' #" + parent.getId()
                     + " is an inferrer key; it must be a keymaster or admin key");
         }
+        Long personTeam = admitted.key().getTeamId();
+        if (personTeam != null && !personTeam.equals(parentCaller.teamId())) {
+            throw new SsoRefusal("cli_parent", admitted.person().displayName() + " is in team #" + personTeam
+                    + ", but sso.cli_parent_key '" + parent.getName() + "' #" + parent.getId() + " is "
+                    + (parentCaller.teamId() == null ? "in no team" : "in team #" + parentCaller.teamId())
+                    + "; a key belongs to its parent's team, so toro login cannot give them one");
+        }
         String name = admitted.person().displayName();
         String byWhom = name + " #" + admitted.person().id() + " (toro login)";
         return database.inTransaction(em -> {
-            Long previous = admitted.person().cliKeyId();
+            // under the person's row lock: two logins at once, or a login beside disabling, leave no stray key
+            Long previous = directory.stillAdmitted(admitted.person().id()).cliKeyId();
             CreatedKey created = keyService.createOnBehalf(byWhom, parentCaller, new KeyDraft(
                     cut("toro: " + name, 200), "keymaster", null, parent.getId(), sso.cli().keyTtl(), null, null));
             people.setCliKey(admitted.person().id(), created.key().id());
@@ -176,7 +211,7 @@ public class DeviceLogin {
             k.setRevokedAt(clock.instant());
             keys.store(k);
             audit.recordAs(byWhom, "Revoked key '" + k.getName() + "' #" + k.getId() + ", the previous toro login key");
-            lookup.invalidateAll();
+            database.afterCommit(lookup::invalidateAll);
         });
     }
 
@@ -190,7 +225,7 @@ public class DeviceLogin {
                 throw noParent(named);
             }
         }
-        var found = keys.findUsableByName(trimmed);
+        var found = keys.findTopLevelByName(trimmed);
         if (found.size() != 1) {
             throw found.isEmpty() ? noParent(named) : new SsoRefusal("cli_parent", "sso.cli_parent_key '" + named
                     + "' names " + found.size() + " keys; name it by id (#id)");
@@ -199,7 +234,8 @@ public class DeviceLogin {
     }
 
     private static SsoRefusal noParent(String named) {
-        return new SsoRefusal("cli_parent", "sso.cli_parent_key '" + named + "' names no key");
+        return new SsoRefusal("cli_parent", "sso.cli_parent_key '" + named + "' names no top-level key that is not"
+                + " revoked");
     }
 
     private SsoSettings configured() {

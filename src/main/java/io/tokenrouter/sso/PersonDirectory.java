@@ -71,24 +71,26 @@ public class PersonDirectory {
     /** Lets a person in, or refuses them with why ({@link SsoRefusal}); their record is created or brought up to date. */
     Admitted admit(SsoSettings sso, Claims claims, String clientIp) {
         String who = describe(claims);
-        Role role = sso.roleFor(claims.groups()).map(Role::parse).orElseThrow(() -> new SsoRefusal("no_role",
-                who + " has no role in this gateway: none of their groups " + claims.groups()
-                        + " is an admin or keymaster group"));
+        Role role = sso.roleFor(claims.groups()).map(Role::parse).orElseThrow(() -> lapsed(claims, new SsoRefusal(
+                "no_role", who + " has no role in this gateway: none of their groups " + claims.groups()
+                + " is an admin or keymaster group")));
         if (!sso.emailDomains().isEmpty()) {
             if (!Boolean.TRUE.equals(claims.emailVerified()) || !sso.emailAllowed(claims.email())) {
-                throw new SsoRefusal("email_domain", who + " has no verified email address in "
-                        + String.join(", ", sso.emailDomains()));
+                throw lapsed(claims, new SsoRefusal("email_domain", who + " has no verified email address in "
+                        + String.join(", ", sso.emailDomains())));
             }
         }
         Long teamId = null;
         if (claims.team() != null && !claims.team().isBlank()) {
-            Team team = teams.findByName(claims.team().strip()).orElseThrow(() -> new SsoRefusal("unknown_team",
-                    who + " names team '" + claims.team() + "', which this gateway does not have"));
+            Team team = teams.findByName(claims.team().strip()).orElseThrow(() -> lapsed(claims, new SsoRefusal(
+                    "unknown_team", who + " names team '" + claims.team() + "', which this gateway does not have")));
             teamId = team.getId();
         }
         final Long team = teamId;
         try {
             return database.inTransaction(em -> upsert(claims, role, team, clientIp));
+        } catch (SsoRefusal refused) {
+            throw refused;
         } catch (RuntimeException first) {
             // the same person signing in on two nodes at the same moment: one of them created the record
             if (people.find(claims.issuer(), claims.subject()).isEmpty()) {
@@ -105,7 +107,8 @@ public class PersonDirectory {
         String name = cut(claims.name(), 200);
         var existing = people.find(claims.issuer(), claims.subject());
         if (existing.isPresent()) {
-            Person p = existing.get();
+            people.lock(existing.get().id());
+            Person p = people.find(existing.get().id()).orElseThrow();
             if (p.disabled()) {
                 throw new SsoRefusal("disabled", p.displayName() + " #" + p.id() + " is disabled in this gateway"
                         + (p.disabledBy() == null ? "" : " (by " + p.disabledBy() + ")"));
@@ -142,6 +145,39 @@ public class PersonDirectory {
         return new Admitted(people.find(id).orElseThrow(), key);
     }
 
+    /**
+     * A person the provider no longer lets in here (no role, an address or team not admitted) loses what they had:
+     * their sessions end and their {@code toro login} key is revoked. Answers {@code refusal}, to be thrown.
+     */
+    private SsoRefusal lapsed(Claims claims, SsoRefusal refusal) {
+        people.find(claims.issuer(), claims.subject()).ifPresent(p -> database.inTransaction(em -> {
+            people.lock(p.id());
+            Person fresh = people.find(p.id()).orElseThrow();
+            int ended = sessions.closeAllOf(fresh.id());
+            boolean revoked = revokeCliKey(fresh, "system (sso)");
+            if (ended > 0 || revoked) {
+                audit.bySystem("sso", "Person " + fresh.displayName() + " #" + fresh.id() + " is no longer let in ("
+                        + refusal.reason() + "): " + ended + " session(s) ended"
+                        + (revoked ? ", their toro login key revoked" : ""));
+            }
+            return null;
+        }));
+        return refusal;
+    }
+
+    /**
+     * Checks, with the person's row locked until the caller's transaction ends, that they may still be let in (not
+     * disabled meanwhile); the person as they are now.
+     */
+    Person stillAdmitted(long id) {
+        people.lock(id);
+        Person p = people.find(id).orElseThrow();
+        if (p.disabled()) {
+            throw new SsoRefusal("disabled", p.displayName() + " #" + p.id() + " was disabled in this gateway");
+        }
+        return p;
+    }
+
     /** Everyone who has signed in, most recent first. */
     public List<Person> list() {
         return people.all(1000);
@@ -158,12 +194,14 @@ public class PersonDirectory {
             throw GatewayException.conflict("You cannot disable yourself.");
         }
         database.inTransaction(em -> {
+            people.lock(id);
+            Person locked = people.find(id).orElseThrow();
             if (people.setDisabled(id, disabled, Authorization.actorName(actor), clock.instant())) {
                 audit.record(actor, (disabled ? "Disabled" : "Enabled") + " person " + person.displayName() + " #" + id
                         + (disabled ? "; their sessions ended and their toro login key is revoked" : ""));
                 if (disabled) {
                     sessions.closeAllOf(id);
-                    revokeCliKey(person, Authorization.actorName(actor));
+                    revokeCliKey(locked, Authorization.actorName(actor));
                 }
             }
             return null;
@@ -171,18 +209,19 @@ public class PersonDirectory {
         return people.find(id).orElseThrow();
     }
 
-    /** Revokes the key {@code toro login} last made for the person, if it is still there. */
-    private void revokeCliKey(Person person, String byWhom) {
+    /** Revokes the key {@code toro login} last made for the person, if it is still there; whether it did. */
+    private boolean revokeCliKey(Person person, String byWhom) {
         if (person.cliKeyId() == null) {
-            return;
+            return false;
         }
-        keys.find(person.cliKeyId()).filter(k -> k.getRevokedAt() == null).ifPresent(k -> {
+        return keys.find(person.cliKeyId()).filter(k -> k.getRevokedAt() == null).map(k -> {
             k.setRevokedAt(clock.instant());
             keys.store(k);
             audit.recordAs(byWhom, "Revoked key '" + k.getName() + "' #" + k.getId() + ", the toro login key of "
                     + person.displayName() + " #" + person.id());
-            lookup.invalidateAll();
-        });
+            database.afterCommit(lookup::invalidateAll);
+            return true;
+        }).orElse(false);
     }
 
     /** The principal key hash of the person {@code subject} at {@code issuer}. */

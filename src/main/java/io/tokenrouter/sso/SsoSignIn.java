@@ -25,7 +25,6 @@ import io.tokenrouter.api.GatewayException;
 import io.tokenrouter.config.GatewaySettings;
 import io.tokenrouter.config.SsoSettings;
 import io.tokenrouter.store.PersonRepository;
-import io.tokenrouter.store.PersonRepository.PendingLogin;
 import io.tokenrouter.store.SecretCipher;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -60,8 +59,6 @@ public class SsoSignIn {
 
     /** How long a started sign-in may take at the provider. */
     static final Duration PENDING = Duration.ofMinutes(10);
-    /** At most this many sign-ins on their way at once (a flood of starts is refused, not stored). */
-    static final int MAX_PENDING = 10_000;
     private static final HexFormat HEX = HexFormat.of();
     private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(SsoSignIn.class.getName());
 
@@ -95,46 +92,72 @@ public class SsoSignIn {
         return settings.sso().map(SsoSettings::label).orElse("single sign-on");
     }
 
+    /** A sign-in started: where to send the browser, and the sealed cookie that carries the sign-in until it is back. */
+    public record Started(URI authorize, String cookie) {
+    }
+
     /**
-     * Starts a sign-in for the browser bound by {@code browserBinding} (a random value the caller sets as a cookie),
-     * to come back to {@code redirectUri}; returns where to send the browser.
+     * Starts a sign-in that comes back to {@code redirectUri}. Nothing is stored: its state, nonce and PKCE verifier
+     * travel sealed (AES-GCM with the gateway's secret key, so only a node of this gateway reads them and nobody can
+     * alter them) in a cookie of the browser that started it, so no flood of starts can fill anything.
      */
-    public URI start(String browserBinding, URI redirectUri) {
+    public Started start(URI redirectUri) {
         OidcProvider p = provider();
-        Instant now = clock.instant();
-        if (people.pendingLogins(now) >= MAX_PENDING) {
-            throw new SsoRefusal("busy", "Too many sign-ins are on their way; try again in a few minutes.");
-        }
+        URI endpoint = p.metadata().getAuthorizationEndpointURI();
         State state = new State();
         Nonce nonce = new Nonce();
         CodeVerifier verifier = new CodeVerifier();
-        people.saveLogin(new PendingLogin(hash(state.getValue()), hash(browserBinding), nonce.getValue(),
-                cipher().seal(verifier.getValue()), redirectUri.toString(), now.plus(PENDING)), now);
-        return new AuthenticationRequest.Builder(ResponseType.CODE, new Scope(p.settings().scopes().toArray(String[]::new)),
-                new ClientID(p.settings().clientId()), redirectUri)
-                .endpointURI(p.metadata().getAuthorizationEndpointURI())
-                .state(state).nonce(nonce).codeChallenge(verifier, CodeChallengeMethod.S256)
+        String pending = String.join("\n", "sso1", state.getValue(), nonce.getValue(), verifier.getValue(),
+                redirectUri.toString(), Long.toString(clock.instant().plus(PENDING).toEpochMilli()));
+        URI authorize = new AuthenticationRequest.Builder(ResponseType.CODE,
+                new Scope(p.settings().scopes().toArray(String[]::new)), new ClientID(p.settings().clientId()), redirectUri)
+                .endpointURI(endpoint).state(state).nonce(nonce).codeChallenge(verifier, CodeChallengeMethod.S256)
                 .build().toURI();
+        return new Started(authorize, cipher().seal(pending));
+    }
+
+    /** A sign-in on its way, as its cookie carries it. */
+    private record Pending(String state, String nonce, String verifier, URI redirectUri, Instant expiresAt) {
+    }
+
+    /** The sign-in the cookie carries; an {@code invalid_state} refusal when there is none or it was altered. */
+    private Pending pending(String cookie) {
+        if (cookie == null || cookie.isBlank() || cookie.length() > 2048) {
+            throw new SsoRefusal("invalid_state", "The sign-in was started in another browser, or its cookie is gone");
+        }
+        String[] fields;
+        try {
+            fields = cipher().open(cookie).split("\n", -1);
+        } catch (RuntimeException e) {
+            throw new SsoRefusal("invalid_state", "The sign-in's cookie was not sealed by this gateway");
+        }
+        if (fields.length != 6 || !fields[0].equals("sso1")) {
+            throw new SsoRefusal("invalid_state", "The sign-in's cookie is not one of a sign-in");
+        }
+        return new Pending(fields[1], fields[2], fields[3], URI.create(fields[4]),
+                Instant.ofEpochMilli(Long.parseLong(fields[5])));
     }
 
     /**
      * Finishes a sign-in from the provider's answer ({@code state} with {@code code}, or {@code error}) in the browser
-     * bound by {@code browserBinding}, from {@code clientIp}: the session opened, or an {@link SsoRefusal}.
+     * that started it ({@code cookie}: the sealed sign-in {@link #start} gave it), from {@code clientIp}: the session
+     * opened, or an {@link SsoRefusal}. A state is taken once, on whichever node.
      */
     public SessionService.Opened finish(String state, String code, String error, String errorDescription,
-                                        String browserBinding, String clientIp) {
+                                        String cookie, String clientIp) {
         String who = null;
         try {
             OidcProvider p = provider();
-            PendingLogin login = (state == null || state.isBlank() || state.length() > 512 ? Optional.<PendingLogin>empty()
-                    : people.takeLogin(hash(state))).orElseThrow(() -> new SsoRefusal("invalid_state",
-                    "The sign-in's state is unknown: it was finished already, or never started here"));
-            if (browserBinding == null || !MessageDigest.isEqual(hash(browserBinding).getBytes(StandardCharsets.US_ASCII),
-                    login.browserHash().getBytes(StandardCharsets.US_ASCII))) {
-                throw new SsoRefusal("invalid_state", "The sign-in was started in another browser");
+            Pending login = pending(cookie);
+            if (state == null || !MessageDigest.isEqual(state.getBytes(StandardCharsets.UTF_8),
+                    login.state().getBytes(StandardCharsets.UTF_8))) {
+                throw new SsoRefusal("invalid_state", "The answer's state is not the one this browser's sign-in sent");
             }
             if (!clock.instant().isBefore(login.expiresAt())) {
                 throw new SsoRefusal("expired", "The sign-in took longer than " + PENDING.toMinutes() + " minutes");
+            }
+            if (!people.takeState(hash(state), login.expiresAt())) {
+                throw new SsoRefusal("invalid_state", "This sign-in was finished already (a replayed answer)");
             }
             if (error != null) {
                 throw new SsoRefusal("provider_error", "The identity provider answered " + cut(error, 100)
@@ -144,7 +167,7 @@ public class SsoSignIn {
                 throw new SsoRefusal("invalid_state", "The identity provider's answer carries no code");
             }
             OIDCTokenResponse tokens = p.token(new AuthorizationCodeGrant(new AuthorizationCode(code),
-                    URI.create(login.redirectUri()), new CodeVerifier(cipher().open(login.verifierSealed()))));
+                    login.redirectUri(), new CodeVerifier(login.verifier())));
             JWT idToken = tokens.getOIDCTokens().getIDToken();
             IDTokenClaimsSet claims;
             try {
@@ -157,9 +180,14 @@ public class SsoSignIn {
             who = PersonDirectory.describe(person);
             PersonDirectory.Admitted admitted = directory.admit(p.settings(), person, clientIp);
             var refresh = tokens.getOIDCTokens().getRefreshToken();
-            return sessions.openForPerson(admitted.key(), admitted.person().id(), clientIp,
-                    claims.getExpirationTime().toInstant(), cipher().seal(idToken.getParsedString()),
-                    refresh == null ? null : cipher().seal(refresh.getValue()));
+            Instant expires = claims.getExpirationTime().toInstant();
+            // opened under the person's row lock: a person disabled meanwhile gets no session, and one disabled
+            // right after has it ended
+            return database.inTransaction(em -> {
+                directory.stillAdmitted(admitted.person().id());
+                return sessions.openForPerson(admitted.key(), admitted.person().id(), clientIp, expires,
+                        cipher().seal(idToken.getParsedString()), refresh == null ? null : cipher().seal(refresh.getValue()));
+            });
         } catch (SsoRefusal refusal) {
             String message = "Refused single sign-on from " + clientIp + ": " + refusal.getMessage();
             LOG.info(message);
@@ -183,7 +211,9 @@ public class SsoSignIn {
      * ID token (checked as at sign-in, of the same person), the person admitted again by their groups as they are
      * now (a role lost ends the session), and the session extended to the new token's expiry, never past
      * {@code session_ttl} from the sign-in. False when the session cannot be renewed (no refresh token, refused by
-     * the provider, past {@code session_ttl}): it has ended.
+     * the provider, past {@code session_ttl}): it has ended. No lock is held while the provider is asked: of two
+     * requests (or nodes) renewing at once, the one whose update still finds the refresh token it used wins, and the
+     * other goes on with the session as renewed.
      */
     public boolean renew(String sessionToken, String clientIp) {
         if (!enabled() || sessionToken == null) {
@@ -191,49 +221,50 @@ public class SsoSignIn {
         }
         String hash = io.tokenrouter.access.KeySecrets.hash(sessionToken);
         try {
-            return database.inTransaction(em -> {
-                var session = sessionRows.lockForRenewal(hash).orElse(null);
-                Instant now = clock.instant();
-                if (session == null || session.revokedAt() != null || session.refreshSealed() == null) {
-                    return false;
-                }
-                if (now.isBefore(session.expiresAt())) {
+            var session = sessionRows.renewable(hash).orElse(null);
+            Instant now = clock.instant();
+            if (session == null || session.revokedAt() != null || session.refreshSealed() == null) {
+                return false;
+            }
+            if (now.isBefore(session.expiresAt())) {
+                return true;
+            }
+            Instant end = session.createdAt().plus(settings.sessionTtl());
+            if (!now.isBefore(end)) {
+                return false;
+            }
+            OidcProvider p = provider();
+            SsoSettings s = p.settings();
+            var response = p.tokenResponse(new com.nimbusds.oauth2.sdk.RefreshTokenGrant(
+                    new com.nimbusds.oauth2.sdk.token.RefreshToken(cipher().open(session.refreshSealed()))),
+                    s.clientId(), s.clientSecret());
+            if (!response.indicatesSuccess() || !(response.toSuccessResponse() instanceof OIDCTokenResponse tokens)
+                    || tokens.getOIDCTokens().getIDToken() == null) {
+                if (renewedMeanwhile(hash, now)) {
                     return true;
                 }
-                Instant end = session.createdAt().plus(settings.sessionTtl());
-                if (!now.isBefore(end)) {
-                    return false;
-                }
-                OidcProvider p = provider();
-                SsoSettings s = p.settings();
-                var response = p.tokenResponse(new com.nimbusds.oauth2.sdk.RefreshTokenGrant(
-                        new com.nimbusds.oauth2.sdk.token.RefreshToken(cipher().open(session.refreshSealed()))),
-                        s.clientId(), s.clientSecret());
-                if (!response.indicatesSuccess() || !(response.toSuccessResponse() instanceof OIDCTokenResponse tokens)
-                        || tokens.getOIDCTokens().getIDToken() == null) {
-                    LOG.info("Single sign-on session of person #" + session.personId() + " not renewed: the provider"
-                            + " gave no new ID token" + (response.indicatesSuccess() ? ""
-                            : " (" + response.toErrorResponse().getErrorObject().getCode() + ")"));
-                    return false;
-                }
-                IDTokenClaimsSet claims;
-                try {
-                    claims = p.validator(s.clientId()).validate(tokens.getOIDCTokens().getIDToken(), null);
-                } catch (BadJOSEException | JOSEException e) {
-                    throw new SsoRefusal("invalid_token", "The renewed ID token was refused: " + e.getMessage());
-                }
-                var person = people.find(session.personId()).orElse(null);
-                if (person == null || !person.subject().equals(claims.getSubject().getValue())) {
-                    throw new SsoRefusal("invalid_token", "The renewed ID token is of another person");
-                }
-                directory.admit(s, claims(s, claims, tokens.getOIDCTokens().getAccessToken()), clientIp);
-                Instant expires = claims.getExpirationTime().toInstant();
-                var refresh = tokens.getOIDCTokens().getRefreshToken();
-                sessionRows.renew(hash, expires.isBefore(end) ? expires : end,
-                        cipher().seal(tokens.getOIDCTokens().getIDToken().getParsedString()),
-                        refresh != null ? cipher().seal(refresh.getValue()) : session.refreshSealed());
-                return true;
-            });
+                LOG.info("Single sign-on session of person #" + session.personId() + " not renewed: the provider"
+                        + " gave no new ID token" + (response.indicatesSuccess() ? ""
+                        : " (" + response.toErrorResponse().getErrorObject().getCode() + ")"));
+                return false;
+            }
+            IDTokenClaimsSet claims;
+            try {
+                claims = p.validator(s.clientId()).validate(tokens.getOIDCTokens().getIDToken(), null);
+            } catch (BadJOSEException | JOSEException e) {
+                throw new SsoRefusal("invalid_token", "The renewed ID token was refused: " + e.getMessage());
+            }
+            var person = people.find(session.personId()).orElse(null);
+            if (person == null || !person.subject().equals(claims.getSubject().getValue())) {
+                throw new SsoRefusal("invalid_token", "The renewed ID token is of another person");
+            }
+            directory.admit(s, claims(s, claims, tokens.getOIDCTokens().getAccessToken()), clientIp);
+            Instant expires = claims.getExpirationTime().toInstant();
+            var refresh = tokens.getOIDCTokens().getRefreshToken();
+            return sessionRows.renew(hash, session.refreshSealed(), expires.isBefore(end) ? expires : end,
+                    cipher().seal(tokens.getOIDCTokens().getIDToken().getParsedString()),
+                    refresh != null ? cipher().seal(refresh.getValue()) : session.refreshSealed())
+                    || renewedMeanwhile(hash, now);
         } catch (SsoRefusal refusal) {
             audit.note("sign-in", "sign-in", true, null, clientIp, "Ended a single sign-on session at its renewal: "
                     + refusal.getMessage());
@@ -241,6 +272,11 @@ public class SsoSignIn {
         } finally {
             sessions.forgetCached(sessionToken);
         }
+    }
+
+    /** Whether another request (or node) renewed the session while this one asked the provider. */
+    private boolean renewedMeanwhile(String hash, Instant now) {
+        return sessionRows.renewable(hash).map(r -> r.revokedAt() == null && now.isBefore(r.expiresAt())).orElse(false);
     }
 
     /**
@@ -322,13 +358,15 @@ public class SsoSignIn {
                 team = team != null ? team : s.teamClaim().map(info::getClaim).orElse(null);
             }
         }
-        return new PersonDirectory.Claims(id.getIssuer().getValue(), id.getSubject().getValue(), text(email),
-                verified instanceof Boolean b ? b : verified instanceof String t ? Boolean.valueOf(t) : null, text(name),
-                list(groups), text(team));
+        Boolean emailVerified = verified instanceof Boolean b ? b : verified instanceof String t ? Boolean.valueOf(t) : null;
+        // an address the provider says it has not verified names nobody (the person is named by name or subject)
+        return new PersonDirectory.Claims(id.getIssuer().getValue(), id.getSubject().getValue(),
+                Boolean.FALSE.equals(emailVerified) ? null : text(email), emailVerified, text(name), list(groups),
+                text(team));
     }
 
     private static String text(Object value) {
-        return value == null ? null : cut(value.toString(), 1000);
+        return value == null ? null : cut(value.toString(), 1000).strip();
     }
 
     /** A claim's groups: a JSON array of names, or a single name; at most 500. */
@@ -377,7 +415,9 @@ public class SsoSignIn {
         }
     }
 
+    /** {@code text} (from the provider, or a client) cut to {@code max} characters, control characters made spaces. */
     private static String cut(String text, int max) {
-        return text.length() <= max ? text : text.substring(0, max);
+        String flat = text.replaceAll("\\p{Cntrl}", " ");
+        return flat.length() <= max ? flat : flat.substring(0, max);
     }
 }

@@ -86,11 +86,15 @@ public class ApiKeyRepository {
      */
     public static final String PERSON_PRINCIPAL_PREFIX = "person:";
 
-    /** The unrevoked keys named {@code name}. */
-    public List<ApiKey> findUsableByName(String name) {
+    /**
+     * The unrevoked top-level keys named {@code name} (made by admins: a keymaster's keys always have a parent), never
+     * a principal of the admin password or of a person.
+     */
+    public List<ApiKey> findTopLevelByName(String name) {
         return database.inTransaction(em -> em.createQuery("select k from ApiKey k where k.name = :name"
-                + " and k.revokedAt is null order by k.id", ApiKey.class).setParameter("name", name).setMaxResults(10)
-                .getResultList());
+                        + " and k.revokedAt is null and k.parentId is null and k.keyHash <> :password"
+                        + " and k.keyHash not like 'person:%' order by k.id", ApiKey.class).setParameter("name", name)
+                .setParameter("password", PASSWORD_PRINCIPAL_HASH).setMaxResults(10).getResultList());
     }
 
     /** Admin keys that are neither revoked, expired nor the password's principal: keys someone holds and can use. */

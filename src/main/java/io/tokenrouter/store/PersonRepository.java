@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * People who sign in through single sign-on, and the sign-ins on their way through the identity provider
- * ({@code sso_logins}: taken once, by whichever node the browser comes back to).
+ * People who sign in through single sign-on, and the states of the sign-ins they finished ({@code sso_logins}: each
+ * taken once, by whichever node the browser comes back to).
  */
 @ApplicationScoped
 public class PersonRepository {
@@ -29,11 +29,6 @@ public class PersonRepository {
         public String displayName() {
             return email != null && !email.isBlank() ? email : name != null && !name.isBlank() ? name : subject;
         }
-    }
-
-    /** A sign-in started: its hashed state, the hash of the browser's binding, nonce, sealed verifier, redirect. */
-    public record PendingLogin(String stateHash, String browserHash, String nonce, String verifierSealed,
-                               String redirectUri, Instant expiresAt) {
     }
 
     public Optional<Person> find(String issuer, String subject) {
@@ -91,46 +86,37 @@ public class PersonRepository {
                 .setParameter(4, id).executeUpdate() > 0);
     }
 
+    /**
+     * Locks the person's row until the caller's transaction ends (call it inside one): sign-ins, {@code toro login}
+     * and disabling the person happen one after the other.
+     */
+    public void lock(long id) {
+        database.run(em -> em.createNativeQuery("select id from people where id = ?1 for update").setParameter(1, id)
+                .getResultList());
+    }
+
     /** Records the key {@code toro login} last made for the person. */
     public void setCliKey(long id, Long keyId) {
         database.run(em -> em.createNativeQuery("update people set cli_key_id = ?1 where id = ?2")
                 .setParameter(1, keyId).setParameter(2, id).executeUpdate());
     }
 
-    public void saveLogin(PendingLogin login, Instant now) {
-        database.run(em -> em.createNativeQuery("insert into sso_logins (state_hash, browser_hash, nonce, verifier,"
-                        + " redirect_uri, created_at, expires_at) values (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
-                .setParameter(1, login.stateHash()).setParameter(2, login.browserHash()).setParameter(3, login.nonce())
-                .setParameter(4, login.verifierSealed()).setParameter(5, login.redirectUri()).setParameter(6, now)
-                .setParameter(7, login.expiresAt()).executeUpdate());
-    }
-
     /**
-     * Takes the sign-in started with this state: it is removed as it is read, so of two callbacks with the same
-     * state (a replay, or two nodes at once) exactly one gets it.
+     * Takes a sign-in's state (by its hash) for good: true the first time, on any node; false when it was taken
+     * before, so the identity provider's answer for it cannot be used twice.
      */
-    public Optional<PendingLogin> takeLogin(String stateHash) {
-        return database.inTransaction(em -> {
-            @SuppressWarnings("unchecked")
-            List<Object[]> rows = em.createNativeQuery("select state_hash, browser_hash, nonce, verifier, redirect_uri,"
-                    + " expires_at from sso_logins where state_hash = ?1").setParameter(1, stateHash).getResultList();
-            if (rows.isEmpty() || em.createNativeQuery("delete from sso_logins where state_hash = ?1")
-                    .setParameter(1, stateHash).executeUpdate() != 1) {
-                return Optional.empty();
-            }
-            Object[] r = rows.get(0);
-            return Optional.of(new PendingLogin((String) r[0], (String) r[1], (String) r[2], (String) r[3],
-                    (String) r[4], EventRepository.toInstant(r[5])));
-        });
+    public boolean takeState(String stateHash, Instant expiresAt) {
+        try {
+            return database.inTransaction(em -> em.createNativeQuery("insert into sso_logins (state_hash, expires_at)"
+                    + " select ?1, ?2 where not exists (select 1 from sso_logins where state_hash = ?1)")
+                    .setParameter(1, stateHash).setParameter(2, expiresAt).executeUpdate() == 1);
+        } catch (RuntimeException takenAtTheSameMoment) {
+            // another node inserted it between the check and the insert
+            return false;
+        }
     }
 
-    /** How many sign-ins are on their way (started, not finished, not expired). */
-    public long pendingLogins(Instant now) {
-        return database.inTransaction(em -> ((Number) em.createNativeQuery("select count(*) from sso_logins"
-                + " where expires_at >= ?1").setParameter(1, now).getSingleResult()).longValue());
-    }
-
-    /** Removes sign-ins that were never finished; returns how many. */
+    /** Forgets the states of sign-ins that have expired (they can no longer be replayed anyway); returns how many. */
     public int deleteExpiredLogins(Instant now) {
         return database.inTransaction(em -> em.createNativeQuery("delete from sso_logins where expires_at < ?1")
                 .setParameter(1, now).executeUpdate());

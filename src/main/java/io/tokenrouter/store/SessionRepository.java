@@ -49,27 +49,35 @@ public class SessionRepository {
                             String refreshSealed) {
     }
 
-    /**
-     * The single sign-on session with this hash, its row locked until the caller's transaction ends (call it inside
-     * one), so that of two requests renewing it at once, on one node or two, only the first asks the provider.
-     */
-    public Optional<Renewable> lockForRenewal(String tokenHash) {
+    /** The single sign-on session with this hash, as renewing it needs it. */
+    public Optional<Renewable> renewable(String tokenHash) {
         return database.inTransaction(em -> {
             @SuppressWarnings("unchecked")
             List<Object[]> rows = em.createNativeQuery("select person_id, created_at, expires_at, revoked_at,"
-                    + " refresh_token from sessions where token_hash = ?1 and person_id is not null for update")
+                    + " refresh_token from sessions where token_hash = ?1 and person_id is not null")
                     .setParameter(1, tokenHash).getResultList();
             return rows.stream().findFirst().map(r -> new Renewable(((Number) r[0]).longValue(), instant(r[1]),
                     instant(r[2]), instant(r[3]), (String) r[4]));
         });
     }
 
-    /** Extends a renewed session to {@code expiresAt}, with the provider's new tokens (sealed). */
-    public void renew(String tokenHash, Instant expiresAt, String idTokenSealed, String refreshSealed) {
-        database.run(em -> em.createNativeQuery("update sessions set expires_at = ?1, id_token = ?2, refresh_token = ?3"
-                        + " where token_hash = ?4 and revoked_at is null").setParameter(1, expiresAt)
-                .setParameter(2, idTokenSealed).setParameter(3, refreshSealed).setParameter(4, tokenHash)
-                .executeUpdate());
+    /**
+     * Extends a renewed session to {@code expiresAt}, with the provider's new tokens (sealed), unless it was renewed
+     * (its refresh token no longer {@code usedRefresh}) or ended meanwhile; whether it was extended.
+     */
+    public boolean renew(String tokenHash, String usedRefresh, Instant expiresAt, String idTokenSealed,
+                         String refreshSealed) {
+        return database.inTransaction(em -> em.createNativeQuery("update sessions set expires_at = ?1, id_token = ?2,"
+                        + " refresh_token = ?3 where token_hash = ?4 and refresh_token = ?5 and revoked_at is null")
+                .setParameter(1, expiresAt).setParameter(2, idTokenSealed).setParameter(3, refreshSealed)
+                .setParameter(4, tokenHash).setParameter(5, usedRefresh).executeUpdate() == 1);
+    }
+
+    /** Ends every open session opened with a key or the admin password, except those of {@code exceptKeyId}. */
+    public int revokeKeySessions(Instant now, Long exceptKeyId) {
+        return database.inTransaction(em -> em.createNativeQuery("update sessions set revoked_at = ?1"
+                        + " where person_id is null and revoked_at is null and key_id <> ?2").setParameter(1, now)
+                .setParameter(2, exceptKeyId == null ? -1L : exceptKeyId).executeUpdate());
     }
 
     /** Ends every open session of a person; returns how many. */

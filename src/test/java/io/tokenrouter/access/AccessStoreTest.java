@@ -119,6 +119,7 @@ class AccessStoreTest {
         sessions.admin = access;
         sessions.throttle = new SignInThrottle();
         sessions.events = auditTrail();
+        sessions.database = database;
         return sessions;
     }
 

@@ -33,6 +33,7 @@ public final class TestSessions {
         sessions.lookup = lookup;
         sessions.throttle = new SignInThrottle();
         sessions.events = audit(database);
+        sessions.database = database;
         return sessions;
     }
 }

@@ -170,6 +170,25 @@ class PersonDirectoryTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("databases")
+    void aPersonTheProviderNoLongerLetsInLosesTheirSessions(Supplier<Database> opened) {
+        Database database = opened.get();
+        PersonDirectory directory = directory(database);
+        String subject = "leo-" + System.nanoTime();
+        PersonDirectory.Admitted leo = directory.admit(sso(List.of()), person(subject, null, "gw-keymasters"), "10.0.0.1");
+        SessionService.Opened session = directory.sessions.openForPerson(leo.key(), leo.person().id(), "10.0.0.1", null,
+                null, null);
+        assertThat(directory.sessions.resolve(session.token()).role()).isEqualTo(Role.KEYMASTER);
+
+        assertThatThrownBy(() -> directory.admit(sso(List.of()), person(subject, null, "staff"), "10.0.0.1"))
+                .isInstanceOfSatisfying(SsoRefusal.class, e -> assertThat(e.reason()).isEqualTo("no_role"));
+        assertThatThrownBy(() -> directory.sessions.resolve(session.token())).as("their session ended")
+                .isInstanceOfSatisfying(GatewayException.class, e -> assertThat(e.status()).isEqualTo(401));
+        assertThat(TestDatabases.audit(database).page(0, null, null, 1000)).extracting(e -> e.detail())
+                .anyMatch(d -> d.contains("is no longer let in (no_role): 1 session(s) ended"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("databases")
     void aPersonSigningInOnSeveralNodesAtOnceGetsOneRecordAndOneKey(Supplier<Database> opened) throws Exception {
         Database database = opened.get();
         String subject = "zoe-" + System.nanoTime();

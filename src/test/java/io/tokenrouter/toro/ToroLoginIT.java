@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tokenrouter.testing.ApiClient;
 import io.tokenrouter.testing.DeployedGateway;
+import io.tokenrouter.testing.FromAddress;
 import io.tokenrouter.testing.GatewayClient;
 import io.tokenrouter.testing.OidcExtension;
 import java.io.BufferedReader;
@@ -185,11 +186,20 @@ class ToroLoginIT extends DeployedGateway {
         assertThat(String.join("\n", printed)).contains("declined");
         assertThat(stored()).doesNotExist();
 
-        // a device code nobody was given is refused, and so is a missing one
-        ApiClient anyone = new ApiClient(deployment).as((String) null);
-        assertThat(anyone.post("api/sso/device/token", "{\"device_code\":\"" + UUID.randomUUID() + "\"}").body())
-                .contains("expired_token");
-        assertThat(anyone.post("api/sso/device/token", "{}").statusCode()).isEqualTo(400);
+        // a device code nobody was given is refused, and so is a missing one; an address that keeps polling with
+        // made-up codes is refused without the provider being asked
+        FromAddress anyone = new FromAddress(deployment, "127.0.0.77");
+        assertThat(anyone.post("api/sso/device/token", null, "{}").status()).isEqualTo(400);
+        for (int i = 0; i < 10; i++) {
+            FromAddress.Answer refused = anyone.post("api/sso/device/token", null,
+                    "{\"device_code\":\"" + UUID.randomUUID() + "\"}");
+            assertThat(refused.status()).as(refused.body()).isEqualTo(403);
+            assertThat(refused.body()).contains("expired_token");
+        }
+        FromAddress.Answer flooded = anyone.post("api/sso/device/token", null,
+                "{\"device_code\":\"" + UUID.randomUUID() + "\"}");
+        assertThat(flooded.status()).as(flooded.body()).isEqualTo(429);
+        assertThat(flooded.headers()).containsKey("retry-after");
     }
 
     private static String unique(String prefix) {
