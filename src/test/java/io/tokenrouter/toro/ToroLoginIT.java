@@ -82,14 +82,21 @@ class ToroLoginIT extends DeployedGateway {
         }
     }
 
-    private Login login() throws Exception {
-        ProcessBuilder builder = new ProcessBuilder(TORO.toString(), "login", server());
+    /** The built toro with these arguments, in a clean environment whose home is the test's. */
+    private ProcessBuilder toro(String... args) {
+        List<String> command = new ArrayList<>(List.of(TORO.toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command);
         Map<String, String> env = builder.environment();
         env.clear();
         env.put("PATH", "/usr/local/bin:/usr/bin:/bin");
         env.put("HOME", home.toString());
         env.put("JAVA_HOME", System.getProperty("java.home"));
-        Process process = builder.start();
+        return builder;
+    }
+
+    private Login login() throws Exception {
+        Process process = toro("login", server()).start();
         process.getOutputStream().close();
         BlockingQueue<String> lines = new LinkedBlockingQueue<>();
         Thread reader = new Thread(() -> {
@@ -142,6 +149,11 @@ class ToroLoginIT extends DeployedGateway {
         assertThat(me.path("key").path("name").asText()).isEqualTo("toro: " + email);
         assertThat(me.path("effective_expires_at").asText()).as("sso.cli_key_ttl bounds it").isNotEqualTo("null");
         assertThat(new ApiClient(deployment).as(key).get("v1/models").statusCode()).isEqualTo(200);
+        // and toro runs tools under it as after toro connect: a temporary key beneath it for the program's run
+        Process wrap = toro("--ttl", "10m", "wrap", "--", "sh", "-c", "test -n \"$OPENAI_API_KEY\"").start();
+        assertThat(wrap.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(wrap.exitValue()).as(new String(wrap.getErrorStream().readAllBytes(), StandardCharsets.UTF_8))
+                .isZero();
 
         // a second login replaces the first key, which stops working
         Login second = login();
