@@ -113,7 +113,9 @@ public class SsoSignIn {
                 new Scope(p.settings().scopes().toArray(String[]::new)), new ClientID(p.settings().clientId()), redirectUri)
                 .endpointURI(endpoint).state(state).nonce(nonce).codeChallenge(verifier, CodeChallengeMethod.S256)
                 .build().toURI();
-        return new Started(authorize, cipher().seal(pending));
+        // URL-safe Base64 without padding: some containers (Undertow) cut a cookie value at its first '='
+        return new Started(authorize, java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+                cipher().seal(pending).getBytes(StandardCharsets.US_ASCII)));
     }
 
     /** A sign-in on its way, as its cookie carries it. */
@@ -127,7 +129,8 @@ public class SsoSignIn {
         }
         String[] fields;
         try {
-            fields = cipher().open(cookie).split("\n", -1);
+            fields = cipher().open(new String(java.util.Base64.getUrlDecoder().decode(cookie),
+                    StandardCharsets.US_ASCII)).split("\n", -1);
         } catch (RuntimeException e) {
             throw new SsoRefusal("invalid_state", "The sign-in's cookie was not sealed by this gateway");
         }
