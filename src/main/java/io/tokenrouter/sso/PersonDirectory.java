@@ -123,9 +123,14 @@ public class PersonDirectory {
             keys.store(key);
             people.signedIn(p.id(), email, name, role, teamId, groups, now, clientIp);
             if (old != role || !java.util.Objects.equals(oldTeam, teamId)) {
+                // keys they made keep their own role and team: say which now stand above or outside the person
+                long above = keys.children(key.getId()).stream().filter(k -> k.getRevokedAt() == null
+                        && (!role.includes(k.getRole()) || !java.util.Objects.equals(k.getTeamId(), teamId))).count();
                 audit.bySystem("sso", "Person " + key.getName() + " #" + p.id() + " now has role " + role.wireName()
                         + (teamId == null ? "" : " in team #" + teamId) + " (was " + old.wireName()
-                        + (oldTeam == null ? "" : " in team #" + oldTeam) + "), from the identity provider's groups");
+                        + (oldTeam == null ? "" : " in team #" + oldTeam) + "), from the identity provider's groups"
+                        + (above == 0 ? "" : "; " + above + " key(s) beneath them keep a higher role or another team:"
+                        + " review them under Access"));
             }
             return new Admitted(people.find(p.id()).orElseThrow(), key);
         }

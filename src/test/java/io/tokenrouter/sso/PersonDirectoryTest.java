@@ -98,6 +98,14 @@ class PersonDirectoryTest {
         assertThat(first.person().lastSignInIp()).isEqualTo("10.0.0.1");
         assertThat(TestDatabases.keys(database).countUsableAdmins()).as("nobody holds a person's key").isZero();
 
+        ApiKey made = new ApiKey();
+        made.setName("made by ada");
+        made.setKeyHash("h-" + System.nanoTime());
+        made.setDisplayPrefix("tr-x");
+        made.setRole(Role.ADMIN);
+        made.setParentId(first.key().getId());
+        made.setCreatedAt(Instant.now());
+        TestDatabases.keys(database).store(made);
         PersonDirectory.Admitted second = directory.admit(sso(List.of()),
                 person(subject, team.getName(), "gw-keymasters"), "10.0.0.2");
         assertThat(second.person().id()).isEqualTo(first.person().id());
@@ -108,7 +116,8 @@ class PersonDirectoryTest {
         assertThat(second.person().groups()).isEqualTo("gw-keymasters");
         assertThat(TestDatabases.audit(database).page(0, null, null, 1000)).extracting(e -> e.detail())
                 .anyMatch(d -> d.contains("signed in for the first time, as admin"))
-                .anyMatch(d -> d.contains("now has role keymaster in team #" + team.getId() + " (was admin)"));
+                .anyMatch(d -> d.contains("now has role keymaster in team #" + team.getId() + " (was admin)")
+                        && d.contains("1 key(s) beneath them keep a higher role or another team"));
     }
 
     @ParameterizedTest(name = "{0}")
