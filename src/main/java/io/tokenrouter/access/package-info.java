@@ -5,7 +5,7 @@
  * key, the services for teams and keys, and the role rules ({@link io.tokenrouter.access.Authorization})
  * and audit trail every service uses.
  *
- * <p>Depends on {@code api}, {@code config}, {@code quota}, {@code store} and {@code lifecycle} (the owners of
- * Responses API answers are noted by a request listener).
+ * <p>Depends on {@code api}, {@code config}, {@code quota}, {@code store}, {@code lifecycle} (the owners of
+ * Responses API answers are noted by a request listener) and {@code runtime} (whether keys sign in to the console).
  */
 package io.tokenrouter.access;
