@@ -43,7 +43,8 @@ import picocli.CommandLine.ParentCommand;
                 "",
                 "Exit codes: the tool's own exit code; 2 wrong usage or options the server refused; 69 server "
                         + "unreachable; 75 refused by a quota; 76 unexpected answer from the server; 77 parent key "
-                        + "refused (unknown, revoked, expired, or not a keymaster or admin key); 78 not connected yet; "
+                        + "refused (unknown, revoked, expired, or not a keymaster or admin key), or toro login refused; "
+                        + "78 not connected yet; "
                         + "126 command not executable; 127 command not found."})
 public final class Toro implements Callable<Integer> {
 
