@@ -54,6 +54,8 @@ public class SessionService {
     /** What time it is; sessions expire by it (tests move it). */
     Clock clock = Clock.systemUTC();
     private volatile Cache<String, Optional<SessionRepository.StoredSession>> cache;
+    /** The configured admin key's id, once found. */
+    private volatile Long breakGlassKeyId;
 
     /** A new session: its token (shown once), who it acts as, and until when. */
     public record Opened(String token, String principal, Role role, long keyId, Instant expiresAt) {
@@ -85,6 +87,16 @@ public class SessionService {
     /** Whether keys and the admin password sign in (cluster setting {@code console_key_sign_in}). */
     public boolean keySignInAllowed() {
         return runtime == null || runtime.operations().consoleKeySignIn();
+    }
+
+    /** Whether {@code keyId} is the configured {@code admin_key}'s. */
+    private boolean isBreakGlass(long keyId) {
+        Long id = breakGlassKeyId;
+        if (id == null) {
+            id = settings.adminKey().flatMap(k -> keys.findByHash(KeySecrets.hash(k))).map(ApiKey::getId).orElse(null);
+            breakGlassKeyId = id;
+        }
+        return id != null && id == keyId;
     }
 
     /** Whether {@code key} is the configured {@code admin_key}, which signs in even with key sign-in off. */
@@ -187,6 +199,10 @@ public class SessionService {
                 .orElseThrow(SessionService::invalid);
         Instant now = clock.instant();
         if (session.revokedAt() != null || !now.isBefore(session.expiresAt())) {
+            throw invalid();
+        }
+        if (session.personId() == null && !keySignInAllowed() && !isBreakGlass(session.keyId())) {
+            // key sign-in was switched off (on this or another node) after this session opened
             throw invalid();
         }
         Caller caller = lookup.caller(keys.find(session.keyId()).orElseThrow(SessionService::invalid));

@@ -160,7 +160,9 @@ public class DeviceLogin {
                 // anyone can poll with a made-up code: a flood of them leaves one entry a minute per address, and
                 // after MAX_FAILED_POLLS in a minute the address is refused without asking the provider
                 audit.refusedSignIn(clientIp, message);
-                failedPolls.get(address, a -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
+                if (!refusal.reason().equals("provider_unavailable") && !refusal.reason().equals("access_denied")) {
+                    failedPolls.get(address, a -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
+                }
             }
             throw refused(refusal);
         }
@@ -219,11 +221,18 @@ public class DeviceLogin {
     private ApiKey parent(String named) {
         String trimmed = named.strip();
         if (trimmed.startsWith("#")) {
+            ApiKey byId;
             try {
-                return keys.find(Long.parseLong(trimmed.substring(1))).orElseThrow(() -> noParent(named));
+                byId = keys.find(Long.parseLong(trimmed.substring(1))).orElseThrow(() -> noParent(named));
             } catch (NumberFormatException e) {
                 throw noParent(named);
             }
+            if (byId.getParentId() != null || byId.getRevokedAt() != null
+                    || byId.getKeyHash().equals(ApiKeyRepository.PASSWORD_PRINCIPAL_HASH)
+                    || byId.getKeyHash().startsWith(ApiKeyRepository.PERSON_PRINCIPAL_PREFIX)) {
+                throw noParent(named);
+            }
+            return byId;
         }
         var found = keys.findTopLevelByName(trimmed);
         if (found.size() != 1) {

@@ -36,6 +36,8 @@ import java.util.List;
 @ApplicationScoped
 public class PersonDirectory {
 
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(PersonDirectory.class.getName());
+
     /** How a person's principal key hash begins; no presented secret ever hashes to it. */
     public static final String PRINCIPAL_PREFIX = ApiKeyRepository.PERSON_PRINCIPAL_PREFIX;
 
@@ -59,9 +61,14 @@ public class PersonDirectory {
     /** What time it is (tests move it). */
     Clock clock = Clock.systemUTC();
 
-    /** What the identity provider said of a person at sign-in. */
+    /** What the identity provider said of a person at sign-in; {@code groups} null when it said nothing of them. */
     record Claims(String issuer, String subject, String email, Boolean emailVerified, String name,
                   List<String> groups, String team) {
+
+        /** The groups, none when the provider named none. */
+        List<String> groupsOrNone() {
+            return groups == null ? List.of() : groups;
+        }
     }
 
     /** A person let in, and the principal key they act through. */
@@ -71,8 +78,8 @@ public class PersonDirectory {
     /** Lets a person in, or refuses them with why ({@link SsoRefusal}); their record is created or brought up to date. */
     Admitted admit(SsoSettings sso, Claims claims, String clientIp) {
         String who = describe(claims);
-        Role role = sso.roleFor(claims.groups()).map(Role::parse).orElseThrow(() -> lapsed(claims, new SsoRefusal(
-                "no_role", who + " has no role in this gateway: none of their groups " + claims.groups()
+        Role role = sso.roleFor(claims.groupsOrNone()).map(Role::parse).orElseThrow(() -> lapsed(claims, new SsoRefusal(
+                "no_role", who + " has no role in this gateway: none of their groups " + claims.groupsOrNone()
                 + " is an admin or keymaster group")));
         if (!sso.emailDomains().isEmpty()) {
             if (!Boolean.TRUE.equals(claims.emailVerified()) || !sso.emailAllowed(claims.email())) {
@@ -102,7 +109,7 @@ public class PersonDirectory {
 
     private Admitted upsert(Claims claims, Role role, Long teamId, String clientIp) {
         Instant now = clock.instant();
-        String groups = cut(String.join(",", claims.groups()), 2000);
+        String groups = cut(String.join(",", claims.groupsOrNone()), 2000);
         String email = cut(claims.email(), 320);
         String name = cut(claims.name(), 200);
         var existing = people.find(claims.issuer(), claims.subject());
@@ -125,7 +132,7 @@ public class PersonDirectory {
             if (old != role || !java.util.Objects.equals(oldTeam, teamId)) {
                 // keys they made keep their own role and team: say which now stand above or outside the person
                 long above = keys.children(key.getId()).stream().filter(k -> k.getRevokedAt() == null
-                        && (!role.includes(k.getRole()) || !java.util.Objects.equals(k.getTeamId(), teamId))).count();
+                        && (!role.includes(k.getRole()) || (teamId != null && !teamId.equals(k.getTeamId())))).count();
                 audit.bySystem("sso", "Person " + key.getName() + " #" + p.id() + " now has role " + role.wireName()
                         + (teamId == null ? "" : " in team #" + teamId) + " (was " + old.wireName()
                         + (oldTeam == null ? "" : " in team #" + oldTeam) + "), from the identity provider's groups"
@@ -155,6 +162,16 @@ public class PersonDirectory {
      * their sessions end and their {@code toro login} key is revoked. Answers {@code refusal}, to be thrown.
      */
     private SsoRefusal lapsed(Claims claims, SsoRefusal refusal) {
+        try {
+            endAccess(claims, refusal);
+        } catch (RuntimeException e) {
+            // the refusal stands; what the person had ends at their next refusal, or when an admin disables them
+            LOG.warning("Could not end the access of " + describe(claims) + " after a refusal: " + e);
+        }
+        return refusal;
+    }
+
+    private void endAccess(Claims claims, SsoRefusal refusal) {
         people.find(claims.issuer(), claims.subject()).ifPresent(p -> database.inTransaction(em -> {
             people.lock(p.id());
             Person fresh = people.find(p.id()).orElseThrow();
@@ -167,7 +184,6 @@ public class PersonDirectory {
             }
             return null;
         }));
-        return refusal;
     }
 
     /**
@@ -202,12 +218,13 @@ public class PersonDirectory {
             people.lock(id);
             Person locked = people.find(id).orElseThrow();
             if (people.setDisabled(id, disabled, Authorization.actorName(actor), clock.instant())) {
-                audit.record(actor, (disabled ? "Disabled" : "Enabled") + " person " + person.displayName() + " #" + id
-                        + (disabled ? "; their sessions ended and their toro login key is revoked" : ""));
+                // the key first, then the audit entry: the order every key change takes its locks in
                 if (disabled) {
                     sessions.closeAllOf(id);
                     revokeCliKey(locked, Authorization.actorName(actor));
                 }
+                audit.record(actor, (disabled ? "Disabled" : "Enabled") + " person " + person.displayName() + " #" + id
+                        + (disabled ? "; their sessions ended and their toro login key is revoked" : ""));
             }
             return null;
         });

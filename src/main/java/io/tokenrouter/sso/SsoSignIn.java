@@ -80,6 +80,9 @@ public class SsoSignIn {
     /** What time it is (tests move it). */
     Clock clock = Clock.systemUTC();
     private volatile OidcProvider provider;
+    /** The renewals running on this node, by session hash. */
+    private final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.CompletableFuture<Boolean>> renewing =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private volatile SecretCipher cipher;
 
     /** Whether single sign-on is configured. */
@@ -223,6 +226,31 @@ public class SsoSignIn {
             return false;
         }
         String hash = io.tokenrouter.access.KeySecrets.hash(sessionToken);
+        // one renewal at a time per session on this node: the console's parallel requests share its outcome
+        java.util.concurrent.CompletableFuture<Boolean> mine = new java.util.concurrent.CompletableFuture<>();
+        java.util.concurrent.CompletableFuture<Boolean> running = renewing.putIfAbsent(hash, mine);
+        if (running != null) {
+            try {
+                return running.get(2 * settings.sso().get().httpTimeout().toMillis() + 1000,
+                        java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                return false;
+            }
+        }
+        boolean renewed = false;
+        try {
+            renewed = renewOnce(hash, sessionToken, clientIp);
+            return renewed;
+        } finally {
+            renewing.remove(hash, mine);
+            mine.complete(renewed);
+        }
+    }
+
+    private boolean renewOnce(String hash, String sessionToken, String clientIp) {
         try {
             var session = sessionRows.renewable(hash).orElse(null);
             Instant now = clock.instant();
@@ -243,7 +271,9 @@ public class SsoSignIn {
                     s.clientId(), s.clientSecret());
             if (!response.indicatesSuccess() || !(response.toSuccessResponse() instanceof OIDCTokenResponse tokens)
                     || tokens.getOIDCTokens().getIDToken() == null) {
-                if (renewedMeanwhile(hash, now)) {
+                // a provider that rotates refresh tokens refuses the one a renewal elsewhere (another node) just
+                // used: that renewal may still be on its way to its commit
+                if (renewedElsewhere(hash, session.refreshSealed(), now)) {
                     return true;
                 }
                 LOG.info("Single sign-on session of person #" + session.personId() + " not renewed: the provider"
@@ -261,7 +291,14 @@ public class SsoSignIn {
             if (person == null || !person.subject().equals(claims.getSubject().getValue())) {
                 throw new SsoRefusal("invalid_token", "The renewed ID token is of another person");
             }
-            directory.admit(s, claims(s, claims, tokens.getOIDCTokens().getAccessToken()), clientIp);
+            PersonDirectory.Claims renewedClaims = claims(s, claims, tokens.getOIDCTokens().getAccessToken());
+            if (renewedClaims.groups() == null) {
+                // the renewed token says nothing of the groups: the session ends, the person keeps what they have
+                LOG.info("Single sign-on session of person #" + session.personId() + " not renewed: the renewed ID"
+                        + " token and user info carry no " + s.groupsClaim() + " claim");
+                return false;
+            }
+            directory.admit(s, renewedClaims, clientIp);
             Instant expires = claims.getExpirationTime().toInstant();
             var refresh = tokens.getOIDCTokens().getRefreshToken();
             return sessionRows.renew(hash, session.refreshSealed(), expires.isBefore(end) ? expires : end,
@@ -275,6 +312,29 @@ public class SsoSignIn {
         } finally {
             sessions.forgetCached(sessionToken);
         }
+    }
+
+    /**
+     * Whether another node renewed the session with the refresh token this one used (it then holds another), waiting a
+     * little for that renewal to commit.
+     */
+    private boolean renewedElsewhere(String hash, String usedRefresh, Instant now) {
+        for (int i = 0; i < 10; i++) {
+            var row = sessionRows.renewable(hash).orElse(null);
+            if (row == null || row.revokedAt() != null) {
+                return false;
+            }
+            if (now.isBefore(row.expiresAt()) || !usedRefresh.equals(row.refreshSealed())) {
+                return true;
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return false;
     }
 
     /** Whether another request (or node) renewed the session while this one asked the provider. */
@@ -372,8 +432,11 @@ public class SsoSignIn {
         return value == null ? null : cut(value.toString(), 1000).strip();
     }
 
-    /** A claim's groups: a JSON array of names, or a single name; at most 500. */
+    /** A claim's groups: a JSON array of names, or a single name; at most 500; null when there is no such claim. */
     private static List<String> list(Object value) {
+        if (value == null) {
+            return null;
+        }
         List<String> groups = new ArrayList<>();
         if (value instanceof Iterable<?> items) {
             for (Object item : items) {

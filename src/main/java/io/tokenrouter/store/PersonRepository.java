@@ -110,16 +110,29 @@ public class PersonRepository {
             return database.inTransaction(em -> em.createNativeQuery("insert into sso_logins (state_hash, expires_at)"
                     + " select ?1, ?2 where not exists (select 1 from sso_logins where state_hash = ?1)")
                     .setParameter(1, stateHash).setParameter(2, expiresAt).executeUpdate() == 1);
-        } catch (RuntimeException takenAtTheSameMoment) {
-            // another node inserted it between the check and the insert
+        } catch (RuntimeException failed) {
+            // another node inserted it between the check and the insert; anything else (the database down) is no
+            // replay and is said as what it is
+            boolean taken;
+            try {
+                taken = database.inTransaction(em -> !em.createNativeQuery("select 1 from sso_logins where state_hash = ?1")
+                        .setParameter(1, stateHash).getResultList().isEmpty());
+            } catch (RuntimeException unreadable) {
+                failed.addSuppressed(unreadable);
+                throw failed;
+            }
+            if (!taken) {
+                throw failed;
+            }
             return false;
         }
     }
 
     /** Forgets the states of sign-ins that have expired (they can no longer be replayed anyway); returns how many. */
     public int deleteExpiredLogins(Instant now) {
+        // an hour after they expired, so that no node's clock, a little behind, still takes the answer
         return database.inTransaction(em -> em.createNativeQuery("delete from sso_logins where expires_at < ?1")
-                .setParameter(1, now).executeUpdate());
+                .setParameter(1, now.minus(java.time.Duration.ofHours(1))).executeUpdate());
     }
 
     private Optional<Person> one(String where, Object... parameters) {
