@@ -161,14 +161,23 @@ public class UpstreamHttp {
 
     /** Connections to {@code uri}'s provider: open, idle or being opened (0 when there is none). */
     int connectionsTo(URI uri) {
+        return pool(uri).map(AbstractConnectionPool::getConnectionCount).orElse(0);
+    }
+
+    /** How many connections to {@code uri}'s address are open and waiting for a request (not still connecting). */
+    int idleConnectionsTo(URI uri) {
+        return pool(uri).map(AbstractConnectionPool::getIdleConnectionCount).orElse(0);
+    }
+
+    private java.util.Optional<AbstractConnectionPool> pool(URI uri) {
         for (Destination destination : destinations()) {
             if (destination.getOrigin().getAddress().getHost().equals(uri.getHost())
                     && destination.getOrigin().getAddress().getPort() == uri.getPort()
                     && destination.getConnectionPool() instanceof AbstractConnectionPool pool) {
-                return pool.getConnectionCount();
+                return java.util.Optional.of(pool);
             }
         }
-        return 0;
+        return java.util.Optional.empty();
     }
 
     HttpClient client(Duration connectTimeout) {
