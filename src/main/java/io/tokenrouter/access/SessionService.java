@@ -91,19 +91,24 @@ public class SessionService {
 
     /** Whether {@code keyId} is the configured {@code admin_key}'s. */
     private boolean isBreakGlass(long keyId) {
+        Long id = breakGlassKeyId();
+        return id != null && id == keyId;
+    }
+
+    /** The configured admin key's id, null when there is none (looked up once found). */
+    private Long breakGlassKeyId() {
         Long id = breakGlassKeyId;
         if (id == null) {
             id = settings.adminKey().flatMap(k -> keys.findByHash(KeySecrets.hash(k))).map(ApiKey::getId).orElse(null);
             breakGlassKeyId = id;
         }
-        return id != null && id == keyId;
+        return id;
     }
 
     /** Whether {@code key} is the configured {@code admin_key}, which signs in even with key sign-in off. */
     private boolean breakGlass(String key, String password) {
         return password == null && key != null && settings.adminKey().isPresent()
-                && java.security.MessageDigest.isEqual(KeySecrets.hash(key.trim()).getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                KeySecrets.hash(settings.adminKey().get()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                && KeySecrets.matches(key.trim(), KeySecrets.hash(settings.adminKey().get()));
     }
 
     /**
@@ -153,9 +158,7 @@ public class SessionService {
      * except those of the configured admin key (break-glass); returns how many.
      */
     public int closeKeySessions() {
-        Long breakGlass = settings.adminKey().flatMap(k -> keys.findByHash(KeySecrets.hash(k))).map(ApiKey::getId)
-                .orElse(null);
-        int closed = sessions.revokeKeySessions(clock.instant(), breakGlass);
+        int closed = sessions.revokeKeySessions(clock.instant(), breakGlassKeyId());
         database.afterCommit(() -> cache().invalidateAll());
         return closed;
     }

@@ -101,12 +101,7 @@ public class ConsoleSession {
         }
         Console.response().addCookie(ConsoleFilter.cookie(request, "", 0));
         if (atProvider.isPresent()) {
-            try {
-                Console.faces().getExternalContext().redirect(atProvider.get().toString());
-                Console.faces().responseComplete();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            redirect(atProvider.get().toString());
             return null;
         }
         return "signin?faces-redirect=true&signedOut=true";

@@ -15,6 +15,7 @@ import io.tokenrouter.access.Caller;
 import io.tokenrouter.access.CreatedKey;
 import io.tokenrouter.access.KeyDraft;
 import io.tokenrouter.access.KeyLookup;
+import io.tokenrouter.access.KeySecrets;
 import io.tokenrouter.access.KeyService;
 import io.tokenrouter.access.SessionService;
 import io.tokenrouter.api.GatewayException;
@@ -28,7 +29,6 @@ import io.tokenrouter.store.Role;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.net.URI;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Locale;
 
@@ -67,9 +67,6 @@ public class DeviceLogin {
     Database database;
     @Inject
     AuditTrail audit;
-
-    /** What time it is (tests move it). */
-    Clock clock = Clock.systemUTC();
 
     /** Refused polls (codes nobody was given) an address may make in a minute before it is refused outright. */
     static final int MAX_FAILED_POLLS = 10;
@@ -123,7 +120,7 @@ public class DeviceLogin {
                     Duration.ofMinutes(1), null);
         }
         long now = System.nanoTime();
-        Long previous = lastPoll.asMap().put(SsoSignIn.hash(deviceCode), now);
+        Long previous = lastPoll.asMap().put(KeySecrets.hash(deviceCode), now);
         if (previous != null && now - previous < MIN_POLL_GAP.toNanos()) {
             // RFC 8628: polling faster than asked is told to slow down, without asking the provider
             throw new GatewayException(400, "invalid_request_error", "slow_down", null, "Polling too fast.");
@@ -195,25 +192,15 @@ public class DeviceLogin {
             // under the person's row lock: two logins at once, or a login beside disabling, leave no stray key
             Long previous = directory.stillAdmitted(admitted.person().id()).cliKeyId();
             CreatedKey created = keyService.createOnBehalf(byWhom, parentCaller, new KeyDraft(
-                    cut("toro: " + name, 200), "keymaster", null, parent.getId(), sso.cli().keyTtl(), null, null));
+                    PersonDirectory.cut("toro: " + name, 200), "keymaster", null, parent.getId(), sso.cli().keyTtl(), null, null));
             people.setCliKey(admitted.person().id(), created.key().id());
             if (previous != null) {
-                revoke(previous, byWhom);
+                directory.revokeKey(previous, byWhom, "the previous toro login key");
             }
             audit.note("sign-in", "sign-in", false, byWhom, clientIp, "Signed in with toro login from " + clientIp
                     + " as " + admitted.key().getRole().wireName() + "; got keymaster key #" + created.key().id());
             return new Finished(name, admitted.key().getRole().wireName(), created,
                     "'" + parent.getName() + "' #" + parent.getId());
-        });
-    }
-
-    /** Revokes a person's earlier {@code toro login} key, if it is still there. */
-    void revoke(long keyId, String byWhom) {
-        keys.find(keyId).filter(k -> k.getRevokedAt() == null).ifPresent(k -> {
-            k.setRevokedAt(clock.instant());
-            keys.store(k);
-            audit.recordAs(byWhom, "Revoked key '" + k.getName() + "' #" + k.getId() + ", the previous toro login key");
-            database.afterCommit(lookup::invalidateAll);
         });
     }
 
@@ -284,9 +271,5 @@ public class DeviceLogin {
                 : refusal.reason().equals("no_device_grant") || refusal.reason().equals("cli_parent") ? 501 : 403;
         return new GatewayException(status, status == 403 ? "permission_error" : "api_error", refusal.reason(), null,
                 refusal.getMessage() + ".");
-    }
-
-    private static String cut(String text, int max) {
-        return text.length() <= max ? text : text.substring(0, max);
     }
 }

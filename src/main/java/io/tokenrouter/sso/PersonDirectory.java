@@ -233,14 +233,19 @@ public class PersonDirectory {
 
     /** Revokes the key {@code toro login} last made for the person, if it is still there; whether it did. */
     private boolean revokeCliKey(Person person, String byWhom) {
-        if (person.cliKeyId() == null) {
-            return false;
-        }
-        return keys.find(person.cliKeyId()).filter(k -> k.getRevokedAt() == null).map(k -> {
+        return person.cliKeyId() != null && revokeKey(person.cliKeyId(), byWhom,
+                "the toro login key of " + person.displayName() + " #" + person.id());
+    }
+
+    /**
+     * Revokes a {@code toro login} key ({@code what} it is, for the audit trail) by {@code byWhom}, if it is still
+     * there; whether it did. Key caches are cleared once the transaction commits.
+     */
+    boolean revokeKey(long keyId, String byWhom, String what) {
+        return keys.find(keyId).filter(k -> k.getRevokedAt() == null).map(k -> {
             k.setRevokedAt(clock.instant());
             keys.store(k);
-            audit.recordAs(byWhom, "Revoked key '" + k.getName() + "' #" + k.getId() + ", the toro login key of "
-                    + person.displayName() + " #" + person.id());
+            audit.recordAs(byWhom, "Revoked key '" + k.getName() + "' #" + k.getId() + ", " + what);
             database.afterCommit(lookup::invalidateAll);
             return true;
         }).orElse(false);
@@ -267,7 +272,7 @@ public class PersonDirectory {
         return "'" + cut(n, 200) + "'";
     }
 
-    private static String cut(String text, int max) {
+    static String cut(String text, int max) {
         return text == null || text.length() <= max ? text : text.substring(0, max);
     }
 }

@@ -20,6 +20,7 @@ import com.nimbusds.openid.connect.sdk.OIDCTokenResponse;
 import com.nimbusds.openid.connect.sdk.claims.IDTokenClaimsSet;
 import com.nimbusds.openid.connect.sdk.claims.UserInfo;
 import io.tokenrouter.access.AuditTrail;
+import io.tokenrouter.access.KeySecrets;
 import io.tokenrouter.access.SessionService;
 import io.tokenrouter.api.GatewayException;
 import io.tokenrouter.config.GatewaySettings;
@@ -31,12 +32,10 @@ import jakarta.inject.Inject;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -59,7 +58,6 @@ public class SsoSignIn {
 
     /** How long a started sign-in may take at the provider. */
     static final Duration PENDING = Duration.ofMinutes(10);
-    private static final HexFormat HEX = HexFormat.of();
     private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(SsoSignIn.class.getName());
 
     @Inject
@@ -162,7 +160,7 @@ public class SsoSignIn {
             if (!clock.instant().isBefore(login.expiresAt())) {
                 throw new SsoRefusal("expired", "The sign-in took longer than " + PENDING.toMinutes() + " minutes");
             }
-            if (!people.takeState(hash(state), login.expiresAt())) {
+            if (!people.takeState(KeySecrets.hash(state), login.expiresAt())) {
                 throw new SsoRefusal("invalid_state", "This sign-in was finished already (a replayed answer)");
             }
             if (error != null) {
@@ -225,7 +223,7 @@ public class SsoSignIn {
         if (!enabled() || sessionToken == null) {
             return false;
         }
-        String hash = io.tokenrouter.access.KeySecrets.hash(sessionToken);
+        String hash = KeySecrets.hash(sessionToken);
         // one renewal at a time per session on this node: the console's parallel requests share its outcome
         java.util.concurrent.CompletableFuture<Boolean> mine = new java.util.concurrent.CompletableFuture<>();
         java.util.concurrent.CompletableFuture<Boolean> running = renewing.putIfAbsent(hash, mine);
@@ -471,14 +469,6 @@ public class SsoSignIn {
             cipher = c;
         }
         return c;
-    }
-
-    static String hash(String value) {
-        try {
-            return HEX.formatHex(MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     /** {@code text} (from the provider, or a client) cut to {@code max} characters, control characters made spaces. */

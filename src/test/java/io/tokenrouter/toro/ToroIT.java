@@ -74,6 +74,11 @@ class ToroIT extends DeployedGateway {
     }
 
     private ProcessBuilder toro(Map<String, String> extraEnv, String... args) {
+        return launcher(home, extraEnv, args);
+    }
+
+    /** The built toro with these arguments, in a clean environment whose home is {@code home}, plus {@code extraEnv}. */
+    static ProcessBuilder launcher(Path home, Map<String, String> extraEnv, String... args) {
         List<String> command = new ArrayList<>(List.of(TORO.toString()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command);

@@ -38,7 +38,6 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(OidcExtension.class)
 class ToroLoginIT extends DeployedGateway {
 
-    private static final Path TORO = Path.of("target", "toro").toAbsolutePath();
     private static final Pattern CODE = Pattern.compile("enter the code (\\S+)");
 
     @ArquillianResource
@@ -84,15 +83,7 @@ class ToroLoginIT extends DeployedGateway {
 
     /** The built toro with these arguments, in a clean environment whose home is the test's. */
     private ProcessBuilder toro(String... args) {
-        List<String> command = new ArrayList<>(List.of(TORO.toString()));
-        command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command);
-        Map<String, String> env = builder.environment();
-        env.clear();
-        env.put("PATH", "/usr/local/bin:/usr/bin:/bin");
-        env.put("HOME", home.toString());
-        env.put("JAVA_HOME", System.getProperty("java.home"));
-        return builder;
+        return ToroIT.launcher(home, Map.of(), args);
     }
 
     private Login login() throws Exception {
