@@ -11,6 +11,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.logging.Logger;
 
 /**
@@ -64,15 +66,25 @@ public class GatewayStartup {
      * Creates every application-scoped bean of the gateway now, on the deploying thread, rather than on first
      * use: first use is often on one of the gateway's own threads (a client write, a scheduled job), where a
      * full server may not inject a bean it creates (Payara skips injection outside an EE component's context),
-     * and a bean that cannot start should stop the deployment, not the first request that needs it.
+     * and a bean that cannot start should stop the deployment, not the first request that needs it. Then each
+     * calls the others without their client proxies ({@link DirectBeans}).
      */
     private void createApplicationBeans() {
+        List<Object> created = new ArrayList<>();
         for (var bean : beanManager.getBeans(Object.class, jakarta.enterprise.inject.Any.Literal.INSTANCE)) {
             if (bean.getScope() == ApplicationScoped.class && bean.getBeanClass().getName().startsWith("io.tokenrouter.")
                     && bean.getTypes().contains(bean.getBeanClass()) && !isJaxRsComponent(bean.getBeanClass())) {
-                beanManager.getReference(bean, bean.getBeanClass(), beanManager.createCreationalContext(bean)).toString();
+                Object reference = beanManager.getReference(bean, bean.getBeanClass(), beanManager.createCreationalContext(bean));
+                reference.toString();
+                created.add(DirectBeans.instance(reference));
             }
         }
+        // once every one exists, so that no bean is made while another is still being made
+        int wired = 0;
+        for (Object instance : created) {
+            wired += DirectBeans.wire(instance);
+        }
+        LOG.fine("Application-scoped beans call each other directly through " + wired + " of their injected fields");
     }
 
     /** Resources and providers: Jersey creates those itself, with its own injections, once its servlets start. */

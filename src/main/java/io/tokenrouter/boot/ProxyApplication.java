@@ -28,6 +28,6 @@ public class ProxyApplication extends GatewayApplication {
     }
 
     private static <T> T bean(Class<T> type) {
-        return CDI.current().select(type).get();
+        return DirectBeans.instance(CDI.current().select(type).get());
     }
 }
