@@ -37,10 +37,13 @@ public class RequestLifecycle {
         listeners = found.stream().toList();
     }
 
-    /** Settles, records and tells the listeners; the stage completes when the record is stored. */
+    /**
+     * Settles, records and tells the listeners; the stage completes when the record is stored. Called on the
+     * thread that writes the request's answer, which may wait for the disk: it journals the record itself.
+     */
     public CompletionStage<Void> finished(FinishedRequest request) {
         settlement.settle(request);
-        CompletionStage<Void> stored = recorder.record(request.record());
+        CompletionStage<Void> stored = recorder.record(request.record(), true);
         for (RequestListener listener : listeners) {
             try {
                 listener.finished(request);
