@@ -53,8 +53,8 @@ out = ["# Before and after", "",
        "only when it is larger than the spread of either side's rounds."
        % (before, before, after, " with uncommitted changes" if state == "dirty" else "", duration, rounds), "",
        "| database | case | target | c | req/s before (each round) | req/s after (each round) | change | p50 ms before | p50 ms after |"
-       " change | CPU µs before | CPU µs after | change |",
-       "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+       " change | p99 ms before | p99 ms after | change | CPU µs before | CPU µs after | change |",
+       "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
 CASES = ["chat", "stream", "embeddings", "messages", "messages-translated"]
 
 
@@ -70,17 +70,18 @@ for key in sorted(b_cells, key=lambda k: (k[0], CASES.index(k[1]), k[2], k[3])):
     b, a = b_cells[key], a_cells[key]
     if failed(b):
         ca = median(a, "cpu_us_per_request")
-        out.append("| %s | %s | %s | %d | — (not served) | %.0f (%s) | new | — | %.2f | | — | %s | |" % (
+        out.append("| %s | %s | %s | %d | — (not served) | %.0f (%s) | new | — | %.2f | | — | %.2f | | — | %s | |" % (
             db, case, target, c, median(a, "rps"), rounds_of(a), median(a, "p50_us") / 1000,
-            "—" if ca is None else "%.0f" % ca))
+            median(a, "p99_us") / 1000, "—" if ca is None else "%.0f" % ca))
         continue
     rb, ra = median(b, "rps"), median(a, "rps")
     pb, pa = median(b, "p50_us"), median(a, "p50_us")
+    tb, ta = median(b, "p99_us"), median(a, "p99_us")
     cb, ca = median(b, "cpu_us_per_request"), median(a, "cpu_us_per_request")
-    noise = {f: max(spread(b, f), spread(a, f)) for f in ("rps", "p50_us", "cpu_us_per_request")}
-    out.append("| %s | %s | %s | %d | %.0f (%s) | %.0f (%s) | %s | %.2f | %.2f | %s | %s | %s | %s |" % (
+    noise = {f: max(spread(b, f), spread(a, f)) for f in ("rps", "p50_us", "p99_us", "cpu_us_per_request")}
+    out.append("| %s | %s | %s | %d | %.0f (%s) | %.0f (%s) | %s | %.2f | %.2f | %s | %.2f | %.2f | %s | %s | %s | %s |" % (
         db, case, target, c, rb, rounds_of(b), ra, rounds_of(a), change(rb, ra, False, noise["rps"]), pb / 1000,
-        pa / 1000, change(pb, pa, True, noise["p50_us"]),
+        pa / 1000, change(pb, pa, True, noise["p50_us"]), tb / 1000, ta / 1000, change(tb, ta, True, noise["p99_us"]),
         "—" if cb is None else "%.0f" % cb, "—" if ca is None else "%.0f" % ca,
         change(cb, ca, True, noise["cpu_us_per_request"]) if cb is not None else ""))
 errors = sum(r.get("socket_errors", 0) + r.get("non2xx", 0)
