@@ -37,13 +37,10 @@ public class RequestLifecycle {
         listeners = found.stream().toList();
     }
 
-    /**
-     * Settles, records and tells the listeners; the stage completes when the record is stored. Called on the
-     * thread that writes the request's answer, which may wait for the disk: it journals the record itself.
-     */
+    /** Settles, records and tells the listeners; the stage completes when the record is stored. */
     public CompletionStage<Void> finished(FinishedRequest request) {
         settlement.settle(request);
-        CompletionStage<Void> stored = recorder.record(request.record(), true);
+        CompletionStage<Void> stored = recorder.record(request.record());
         for (RequestListener listener : listeners) {
             try {
                 listener.finished(request);

@@ -216,10 +216,10 @@ final class Exchange {
     }
 
     /**
-     * Records the outcome and then answers the client with {@code response} (before anything was sent), both
-     * in the client's lane: a client that does not read, or a quota settled in the database, blocks a writing
-     * thread, not the caller. The lane's thread journals the record itself, so the answer waits for no other
-     * thread.
+     * Records the outcome and then answers the client with {@code response} (before anything was sent),
+     * in the client's lane: a client that does not read blocks a writing thread, not the caller. The
+     * recording runs on the caller's thread when it cannot block (its quota settles in memory), else in
+     * the lane too.
      */
     void respond(Response response, Usage usage, Outcome outcome, GatewayException error) {
         respond(attempt(), response, usage, outcome, error);
@@ -238,10 +238,15 @@ final class Exchange {
                 return;
             }
         }
-        lane.execute(() -> {
+        Runnable answer = () -> {
             markFirstByte();
             afterRecorded(finish(response.getStatus(), usage, outcome, error), () -> async.resume(withCost(response)));
-        });
+        };
+        if (reservation.settlesInMemory()) {
+            answer.run();
+        } else {
+            lane.execute(answer);
+        }
     }
 
     /** A successful answer with what it cost, when its model has a price (added to its own headers: no copy). */

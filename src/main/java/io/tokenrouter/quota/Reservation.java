@@ -49,6 +49,11 @@ public final class Reservation {
         return quotaIds.isEmpty();
     }
 
+    /** Whether {@link QuotaGate#settle} settles it without the database: no limit applied, or an allowance served it. */
+    public boolean settlesInMemory() {
+        return isEmpty() || allowance != null;
+    }
+
     QuotaRepository.Hold hold() {
         return new QuotaRepository.Hold(holdId, quotaIds, amounts);
     }

@@ -153,15 +153,11 @@ final class Journal implements AutoCloseable {
         return current;
     }
 
-    /**
-     * Closes the current segment when every row in it is stored (an idle node's last segment goes too); answers
-     * whether no segment with rows is open now.
-     */
-    boolean closeIfStored() throws IOException {
+    /** Closes the current segment when every row in it is stored (an idle node's last segment goes too). */
+    void closeIfStored() throws IOException {
         if (current != null && current.written.get() > 0 && current.allStored()) {
             rotate();
         }
-        return current == null || current.written.get() == 0;
     }
 
     private void rotate() throws IOException {

@@ -78,12 +78,12 @@ final class JournalShipper implements Runnable {
      * #MEMORY_ROWS} (the segment is then read back from disk instead). A batch the journal failed to write
      * ({@code segment} null) is always taken.
      */
-    boolean offer(List<Journal.Line> lines, Journal.Segment segment) {
+    boolean offer(List<Journal.Line> lines, Journal.Segment segment) throws InterruptedException {
         if (segment != null && inMemory.get() + lines.size() > MEMORY_ROWS) {
             return false;
         }
         inMemory.addAndGet(lines.size());
-        journaled.add(new Journaled(lines, segment));
+        journaled.put(new Journaled(lines, segment));
         return true;
     }
 

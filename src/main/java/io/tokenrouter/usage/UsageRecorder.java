@@ -23,20 +23,16 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Records one {@link UsageRecord} per request in two steps. {@link #record} offers it to a bounded queue (never
- * blocks, never throws) and answers a stage that completes once the record is in the node's {@link Journal}:
- * one thread at a time appends whatever has queued up with one {@code write} (a group commit: the busier the
- * gateway, the larger the batches). That thread is the caller's own when the caller may wait for the disk (the
- * thread about to write the answer: no other thread is woken for the record), else the journal's writer
- * thread. The proxy sends the last bytes of an answer only when that stage completes, so a node that is killed
- * loses no record of an answer a client received in full, and no answer waits for the database, reachable
- * or not.
+ * Records one {@link UsageRecord} per request, off the request's threads, in two steps. {@link #record} only
+ * offers it to a bounded queue (never blocks, never throws) and answers a stage that completes once the
+ * record is in the node's {@link Journal}: one writer thread appends whatever has queued up with one
+ * {@code write} (a group commit: the busier the gateway, the larger the batches). The proxy sends the last
+ * bytes of an answer only when that stage completes, so a node that is killed loses no record of an answer
+ * a client received in full, and no answer waits for the database, reachable or not.
  *
  * <p>A shipper thread then stores the journaled rows in the database in batches and lets the journal drop
  * what is stored. While the database is unreachable the rows wait in the journal (on disk, up to {@code
@@ -61,10 +57,6 @@ public class UsageRecorder {
 
     private static final Logger LOG = Logger.getLogger(UsageRecorder.class.getName());
     private static final int BATCH = 500;
-    /** Batches a caller journals at most before it leaves the rest to the writer thread. */
-    private static final int CALLER_BATCHES = 2;
-    /** How long the journal is idle before its current segment may close (when all of it is stored). */
-    private static final Duration IDLE = Duration.ofMillis(200);
     /** The longest an answer is held back for its record to be journaled. */
     static final long DURABLE_WAIT_NANOS = 2_000_000_000L;
     static final Duration NODE_TIMEOUT = Duration.ofSeconds(90);
@@ -96,16 +88,6 @@ public class UsageRecorder {
     private final AtomicLong writeFailures = new AtomicLong();
     private final AtomicLong answeredBeforeStored = new AtomicLong();
     private volatile boolean stopping;
-    /** Held while a batch is journaled: one at a time, by a caller or the writer thread. */
-    private final ReentrantLock journaling = new ReentrantLock();
-    /** The next batch needs a segment of its own (guarded by {@link #journaling}). */
-    private boolean fresh;
-    /** When a batch was last journaled (written while {@link #journaling} is held). */
-    private volatile long lastJournaledNanos = System.nanoTime();
-    /** The journal's current segment has rows, so the writer thread closes it once idle and all stored. */
-    private volatile boolean segmentWithRows;
-    /** The journal is closed: callers leave what they queue to the shutdown's count (guarded by {@link #journaling}). */
-    private boolean closed;
     private volatile long lastDropWarning;
     private volatile PriceBook priceBook = new PriceBook(List.of());
     private volatile long priceBookLoadedAt;
@@ -136,27 +118,13 @@ public class UsageRecorder {
     }
 
     /**
-     * Queues the record for the journal's writer thread; never blocks the caller. The stage completes (never
-     * exceptionally) once the record is journaled, or when it cannot be soon: see the class comment.
+     * Queues the record for the journal; never blocks the caller. The stage completes (never exceptionally)
+     * once the record is journaled, or when it cannot be soon: see the class comment.
      */
     public CompletionStage<Void> record(UsageRecord record) {
-        return record(record, false);
-    }
-
-    /**
-     * {@link #record(UsageRecord)}; with {@code callerMayWait}, the calling thread journals the record itself,
-     * with whatever else queued, unless another thread is journaling (which then takes it too): the stage is
-     * then complete on return. For a thread that may wait for the disk, not one that serves other requests.
-     */
-    public CompletionStage<Void> record(UsageRecord record, boolean callerMayWait) {
         Pending pending = new Pending(record);
         if (queue.offer(pending)) {
             waiting.add(pending);
-            if (callerMayWait) {
-                journalQueued(CALLER_BATCHES);
-            } else {
-                LockSupport.unpark(writer);
-            }
             return pending.stored;
         }
         long n = dropped.incrementAndGet();
@@ -175,7 +143,6 @@ public class UsageRecorder {
      */
     public void drain() {
         stopping = true;
-        LockSupport.unpark(writer);
         try {
             writer.join(TimeUnit.SECONDS.toMillis(60));
             shipper.join(SHUTDOWN_SHIPPING.toMillis());
@@ -190,14 +157,10 @@ public class UsageRecorder {
         }
         waiting.forEach(p -> p.stored.complete(null));
         long pending = journal.pendingRows();
-        journaling.lock();
         try {
-            closed = true;
             journal.close();
         } catch (java.io.IOException e) {
             LOG.warning("Closing the journal: " + e);
-        } finally {
-            journaling.unlock();
         }
         if (pending > 0 || !journal.toReplay().isEmpty()) {
             LOG.warning("Shutdown: request-log rows not yet stored stay in the journal at " + journal.dir()
@@ -278,74 +241,27 @@ public class UsageRecorder {
         }
     }
 
-    /**
-     * The writer thread: journals what callers leave to it (it is woken for each) and what it finds queued when
-     * it looks every {@link #IDLE} (a caller that journals lets it know when a record may be left behind), and
-     * closes the current segment once nothing was journaled for that long and all of it is stored.
-     */
+    /** Journals, with one write each, whatever queued up while the previous batch was being written. */
     private void writeLoop() {
+        List<Pending> batch = new ArrayList<>(BATCH);
+        boolean fresh = false;
         while (!stopping || !queue.isEmpty()) {
-            if (queue.isEmpty()) {
-                LockSupport.parkNanos(IDLE.toNanos());
-            }
-            if (Thread.interrupted()) {
-                stopping = true;
-            }
-            refreshPrices(); // here, not where a caller journals: loading them may wait for the database
-            boolean idle = System.nanoTime() - lastJournaledNanos >= IDLE.toNanos();
-            if (queue.isEmpty() && !(idle && segmentWithRows)) {
-                continue;
-            }
-            journaling.lock();
             try {
-                while (!closed && !queue.isEmpty()) {
-                    journalBatch();
+                Pending first = queue.poll(200, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    journal.closeIfStored();
+                    continue;
                 }
-                if (!closed && System.nanoTime() - lastJournaledNanos >= IDLE.toNanos()) {
-                    segmentWithRows = !journal.closeIfStored();
-                }
+                batch.add(first);
+                queue.drainTo(batch, BATCH - 1);
+                fresh = journal(batch, fresh);
+                batch.clear();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                stopping = true;
             } catch (java.io.IOException | RuntimeException e) {
                 LOG.log(Level.WARNING, "The journal failed", e);
-            } finally {
-                journaling.unlock();
             }
-        }
-    }
-
-    /**
-     * Journals up to {@code batches} batches of what is queued, unless another thread is journaling; a thread
-     * that lets go of the journal looks at the queue again, so a record queued while it held it is not left
-     * behind. What is still queued after that many batches goes to the writer thread.
-     */
-    private void journalQueued(int batches) {
-        for (int i = 0; i < batches && !queue.isEmpty(); i++) {
-            if (!journaling.tryLock()) {
-                return;
-            }
-            try {
-                if (closed) {
-                    return;
-                }
-                journalBatch();
-            } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "The journal failed", e);
-            } finally {
-                journaling.unlock();
-            }
-        }
-        if (!queue.isEmpty()) {
-            LockSupport.unpark(writer);
-        }
-    }
-
-    /** Journals one batch of what is queued; while {@link #journaling} is held. */
-    private void journalBatch() {
-        List<Pending> batch = new ArrayList<>(Math.min(BATCH, queue.size() + 1));
-        queue.drainTo(batch, BATCH);
-        if (!batch.isEmpty()) {
-            fresh = journal(batch, fresh);
-            lastJournaledNanos = System.nanoTime();
-            segmentWithRows = true;
         }
     }
 
@@ -354,7 +270,8 @@ public class UsageRecorder {
      * it holds fewer than {@link JournalShipper#MEMORY_ROWS}, else marks the segment for reading back (and answers that the
      * next batch needs a segment of its own). A journal that cannot be written still hands the rows over.
      */
-    private boolean journal(List<Pending> batch, boolean fresh) {
+    private boolean journal(List<Pending> batch, boolean fresh) throws InterruptedException {
+        refreshPrices();
         List<Journal.Line> lines = new ArrayList<>(batch.size());
         for (Pending p : batch) {
             lines.add(new Journal.Line(toRow(p.record()), p.record().teamName()));
