@@ -86,14 +86,14 @@ public class ProviderQuotas {
      * ({@code x-ratelimit-remaining-requests}, …).
      */
     private static Function<String, String> anthropic(Function<String, String> headers) {
-        return name -> {
-            if (!name.startsWith("x-ratelimit-")) {
-                return headers.apply(name);
-            }
-            String[] parts = name.substring("x-ratelimit-".length()).split("-", 2); // e.g. remaining, requests
-            return parts.length < 2 ? null : headers.apply("anthropic-ratelimit-" + parts[1] + "-" + parts[0]);
-        };
+        return name -> headers.apply(ANTHROPIC_NAMES.getOrDefault(name, name));
     }
+
+    /** OpenAI's header names read here, each with Anthropic's: {@code x-ratelimit-remaining-requests} → {@code anthropic-ratelimit-requests-remaining}. */
+    private static final Map<String, String> ANTHROPIC_NAMES = java.util.stream.Stream.of("limit", "remaining", "reset")
+            .flatMap(figure -> java.util.stream.Stream.of("requests", "tokens").map(of -> figure + "-" + of))
+            .collect(java.util.stream.Collectors.toUnmodifiableMap(name -> "x-ratelimit-" + name,
+                    name -> "anthropic-ratelimit-" + name.substring(name.indexOf('-') + 1) + "-" + name.substring(0, name.indexOf('-'))));
 
     public List<ProviderQuota> all() {
         return repository.findAll();

@@ -134,7 +134,7 @@ final class Journal implements AutoCloseable {
      * {@code fresh} asks for one) and answers that segment, which now counts them as written.
      */
     Segment append(List<Line> lines, boolean fresh) throws IOException {
-        ByteArrayOutputStream buffer = new ByteArrayOutputStream(lines.size() * 700);
+        Buffer buffer = new Buffer(lines.size() * 700);
         for (Line line : lines) {
             WRITER.writeValue(buffer, line); // the writer closes nothing: ByteArrayOutputStream
             buffer.write('\n');
@@ -143,7 +143,7 @@ final class Journal implements AutoCloseable {
                 || !clock.instant().isBefore(current.opened.plus(SEGMENT_AGE))) {
             rotate();
         }
-        ByteBuffer data = ByteBuffer.wrap(buffer.toByteArray());
+        ByteBuffer data = buffer.bytes();
         while (data.hasRemaining()) {
             out.write(data);
         }
@@ -271,6 +271,17 @@ final class Journal implements AutoCloseable {
             return Long.parseLong(name.substring(PREFIX.length(), name.length() - SUFFIX.length()));
         } catch (NumberFormatException e) {
             return Long.MAX_VALUE;
+        }
+    }
+
+    /** The lines of a batch, written from where they were gathered (no copy). */
+    private static final class Buffer extends ByteArrayOutputStream {
+        Buffer(int size) {
+            super(size);
+        }
+
+        ByteBuffer bytes() {
+            return ByteBuffer.wrap(buf, 0, count);
         }
     }
 

@@ -14,10 +14,11 @@ import java.util.regex.Pattern;
  */
 public final class PriceBook {
 
-    private final Map<String, Price> prices = new HashMap<>();
+    /** Prices by provider (the global ones under {@code ""}) and model: a lookup builds no key. */
+    private final Map<String, Map<String, Price>> prices = new HashMap<>();
 
     public PriceBook(List<Price> rows) {
-        rows.forEach(p -> prices.put(p.provider() + "/" + p.model(), p));
+        rows.forEach(p -> prices.computeIfAbsent(String.valueOf(p.provider()), k -> new HashMap<>()).put(p.model(), p));
     }
 
     public static PriceBook load(PriceRepository repository) {
@@ -76,7 +77,12 @@ public final class PriceBook {
     private static final Pattern EIGHT_DIGITS = Pattern.compile("-\\d{8}$");
 
     private Price ownOrGlobal(String provider, String model) {
-        Price own = prices.get(provider + "/" + model);
-        return own != null ? own : prices.get("/" + model);
+        Map<String, Price> ofProvider = prices.get(provider);
+        Price own = ofProvider == null ? null : ofProvider.get(model);
+        if (own != null) {
+            return own;
+        }
+        Map<String, Price> global = prices.get("");
+        return global == null ? null : global.get(model);
     }
 }
