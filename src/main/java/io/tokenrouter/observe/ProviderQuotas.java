@@ -85,7 +85,7 @@ public class ProviderQuotas {
      * Anthropic's names for the same figures ({@code anthropic-ratelimit-requests-remaining}, …) under OpenAI's
      * ({@code x-ratelimit-remaining-requests}, …).
      */
-    private static Function<String, String> anthropic(Function<String, String> headers) {
+    static Function<String, String> anthropic(Function<String, String> headers) {
         return name -> headers.apply(ANTHROPIC_NAMES.getOrDefault(name, name));
     }
 
