@@ -208,18 +208,11 @@ public class DeviceLogin {
     private ApiKey parent(String named) {
         String trimmed = named.strip();
         if (trimmed.startsWith("#")) {
-            ApiKey byId;
             try {
-                byId = keys.find(Long.parseLong(trimmed.substring(1))).orElseThrow(() -> noParent(named));
+                return keys.findTopLevel(Long.parseLong(trimmed.substring(1))).orElseThrow(() -> noParent(named));
             } catch (NumberFormatException e) {
                 throw noParent(named);
             }
-            if (byId.getParentId() != null || byId.getRevokedAt() != null
-                    || byId.getKeyHash().equals(ApiKeyRepository.PASSWORD_PRINCIPAL_HASH)
-                    || byId.getKeyHash().startsWith(ApiKeyRepository.PERSON_PRINCIPAL_PREFIX)) {
-                throw noParent(named);
-            }
-            return byId;
         }
         var found = keys.findTopLevelByName(trimmed);
         if (found.size() != 1) {

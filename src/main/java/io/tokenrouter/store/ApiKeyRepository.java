@@ -87,14 +87,24 @@ public class ApiKeyRepository {
     public static final String PERSON_PRINCIPAL_PREFIX = "person:";
 
     /**
-     * The unrevoked top-level keys named {@code name} (made by admins: a keymaster's keys always have a parent), never
-     * a principal of the admin password or of a person.
+     * An unrevoked top-level key (made by admins: a keymaster's keys always have a parent), never a principal of the
+     * admin password or of a person.
      */
+    private static final String HELD_TOP_LEVEL = "k.revokedAt is null and k.parentId is null and k.keyHash <> :password"
+            + " and k.keyHash not like 'person:%'";
+
+    /** The {@link #HELD_TOP_LEVEL} keys named {@code name}. */
     public List<ApiKey> findTopLevelByName(String name) {
-        return database.inTransaction(em -> em.createQuery("select k from ApiKey k where k.name = :name"
-                        + " and k.revokedAt is null and k.parentId is null and k.keyHash <> :password"
-                        + " and k.keyHash not like 'person:%' order by k.id", ApiKey.class).setParameter("name", name)
+        return database.inTransaction(em -> em.createQuery("select k from ApiKey k where k.name = :name and "
+                        + HELD_TOP_LEVEL + " order by k.id", ApiKey.class).setParameter("name", name)
                 .setParameter("password", PASSWORD_PRINCIPAL_HASH).setMaxResults(10).getResultList());
+    }
+
+    /** The key {@code id} if it is a {@link #HELD_TOP_LEVEL} key. */
+    public Optional<ApiKey> findTopLevel(long id) {
+        return database.inTransaction(em -> em.createQuery("select k from ApiKey k where k.id = :id and " + HELD_TOP_LEVEL,
+                        ApiKey.class).setParameter("id", id).setParameter("password", PASSWORD_PRINCIPAL_HASH)
+                .getResultStream().findFirst());
     }
 
     /** Admin keys that are neither revoked, expired nor the password's principal: keys someone holds and can use. */

@@ -457,6 +457,29 @@ class AccessStoreTest {
                 e -> assertThat(e.code()).isEqualTo("revoked_api_key"));
     }
 
+    /** A parent for {@code toro login} keys, named or by id: a key someone holds at the top, nothing else. */
+    @Test
+    void onlyHeldTopLevelKeysAreFoundAsTopLevelByNameOrId() {
+        ApiKey top = key("parent", null, null, false);
+        ApiKey child = key("parent", top.getId(), null, false);
+        ApiKey revoked = key("parent", null, null, false);
+        revoked.setRevokedAt(Instant.now());
+        revoked = keys.store(revoked);
+        ApiKey person = key("parent", null, null, false);
+        person.setKeyHash(ApiKeyRepository.PERSON_PRINCIPAL_PREFIX + "issuer|subject");
+        person = keys.store(person);
+        ApiKey password = key("parent", null, null, false);
+        password.setKeyHash(ApiKeyRepository.PASSWORD_PRINCIPAL_HASH);
+        password = keys.store(password);
+
+        assertThat(keys.findTopLevelByName("parent")).extracting(ApiKey::getId).containsExactly(top.getId());
+        assertThat(keys.findTopLevel(top.getId())).map(ApiKey::getId).contains(top.getId());
+        for (ApiKey other : List.of(child, revoked, person, password)) {
+            assertThat(keys.findTopLevel(other.getId())).as(other.getKeyHash()).isEmpty();
+        }
+        assertThat(keys.findTopLevel(Long.MAX_VALUE)).isEmpty();
+    }
+
     private ApiKey stored(String name, String secret) {
         ApiKey key = new ApiKey();
         key.setName(name);
